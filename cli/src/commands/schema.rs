@@ -1,0 +1,13 @@
+//! `mcpgen schema`: print the spec's JSON Schema.
+
+use std::process::ExitCode;
+
+/// Print the JSON Schema of the spec format (the same one `specs/mcpgen.schema.json` holds).
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    let schema = schemars::schema_for!(crate::spec::Spec);
+    println!("{}", serde_json::to_string_pretty(&schema)?);
+    Ok(ExitCode::SUCCESS)
+}

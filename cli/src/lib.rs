@@ -1,0 +1,8 @@
+//! mcpgen: turn a declarative YAML spec of an MCP server into a complete Rust server crate on rmcp.
+//!
+//! The pipeline has typed stages, and only the last one touches disk:
+//! `spec` (load) -> `validate` -> `codegen` (lower to a view model, render, plan files in memory) -> write.
+//! See `docs/architecture.md`.
+
+pub mod commands;
+pub mod spec;

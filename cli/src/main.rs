@@ -1,0 +1,34 @@
+//! The `mcpgen` binary: argument parsing only; every command lives in `mcpgen::commands`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use mcpgen::commands;
+
+/// Generate production-grade Rust MCP servers (on the official rmcp SDK) from a YAML spec.
+#[derive(Debug, Parser)]
+#[command(name = "mcpgen", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the JSON Schema of the spec format.
+    Schema(commands::schema::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Schema(args) => commands::schema::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

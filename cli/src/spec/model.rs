@@ -1,0 +1,570 @@
+//! The spec format, version 1: the typed contract between a user's YAML file and everything mcpgen does.
+//!
+//! These types are the single source of truth: the spec's JSON Schema (`mcpgen schema`,
+//! `specs/mcpgen.schema.json`) is derived from them with schemars, and the loader deserialises into them.
+//! MCP objects keep MCP's own camelCase field names so a `tools/list` dump pastes in with little change.
+//! Every doc comment here becomes a `description` in the JSON Schema that editors show: keep them user-facing.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A JSON object kept verbatim (schemas, `_meta`).
+pub type JsonObject = Map<String, Value>;
+
+/// The format versions this mcpgen reads.
+pub const SUPPORTED_VERSIONS: &[u32] = &[1];
+
+/// An mcpgen spec: one MCP server, its tools, resources, prompts and transports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "mcpgen spec")]
+pub struct Spec {
+    /// Version of the spec format. Only `1` is supported.
+    pub mcpgen: u32,
+    /// The server's identity: its name becomes the crate, the binary and `serverInfo.name`.
+    pub server: Server,
+    /// Environment variables the server reads (API keys, endpoints). Client configs pass them through;
+    /// secrets are never written into a config file as literals.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvVar>,
+    /// Tools the model can call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<Tool>,
+    /// Fixed resources, each with a concrete URI.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<Resource>,
+    /// Parameterised resources, each described by an RFC 6570 URI template.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_templates: Vec<ResourceTemplate>,
+    /// Prompt templates the user can pick in a client.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prompts: Vec<Prompt>,
+    /// Optional protocol capabilities beyond the ones implied by the lists above.
+    #[serde(default)]
+    pub capabilities: Capabilities,
+    /// The transports the server speaks, keyed by transport name. The first one listed is the default
+    /// when the server starts without `--transport`.
+    pub transports: Transports,
+    /// Authentication for the HTTP transports (streamable HTTP and SSE). stdio is never authenticated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
+}
+
+/// The server's identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Server {
+    /// Crate name, binary name and `serverInfo.name`: lowercase ASCII letters, digits and `-`, starting with a
+    /// letter.
+    pub name: String,
+    /// Semantic version reported as `serverInfo.version` and used as the crate version.
+    #[serde(default = "default_version")]
+    pub version: String,
+    /// Human-readable name shown by clients (`serverInfo.title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// One-paragraph description, used in the crate manifest and README.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Instructions for the model, sent in the `initialize` result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    /// Home page of the server (`serverInfo.websiteUrl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website_url: Option<String>,
+    /// Icons for the server (`serverInfo.icons`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<Icon>,
+}
+
+fn default_version() -> String {
+    "0.1.0".to_owned()
+}
+
+/// An environment variable the server reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EnvVar {
+    /// Variable name: ASCII letters, digits and `_`, not starting with a digit.
+    pub name: String,
+    /// What the variable is for; shown in client configs that prompt for values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The server refuses to start without it.
+    #[serde(default)]
+    pub required: bool,
+    /// A secret (token, password): client configs reference or prompt for it, never embed it.
+    #[serde(default)]
+    pub secret: bool,
+    /// Value used when the variable is unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+}
+
+/// An MCP tool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Tool {
+    /// Wire name: 1-128 characters of `A-Z a-z 0-9 _ . -`, unique among tools. Keep it under 64 characters:
+    /// Claude Desktop rejects longer names.
+    pub name: String,
+    /// Human-readable name shown by clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What the tool does and when to use it. Models choose tools by this text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// JSON Schema of the arguments (root `type: object`), served verbatim. Omitted: the tool takes no
+    /// arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_schema: Option<JsonObject>,
+    /// JSON Schema of the structured result (root `type: object`), served verbatim. When set, the handler
+    /// returns a typed value sent as `structuredContent` with a text mirror.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_schema: Option<JsonObject>,
+    /// Hints about the tool's behaviour for clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<ToolAnnotations>,
+    /// Task execution support (MCP 2025-11-25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<ToolExecution>,
+    /// Icons for the tool.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<Icon>,
+    /// OAuth scopes a caller needs for this tool, on top of `auth.oauth.scopes`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_scopes: Vec<String>,
+    /// Extra metadata passed through as the tool's `_meta`.
+    #[serde(default, rename = "_meta", skip_serializing_if = "Option::is_none")]
+    pub meta: Option<JsonObject>,
+}
+
+/// Behaviour hints for a tool (MCP `ToolAnnotations`). Clients treat them as untrusted hints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ToolAnnotations {
+    /// Human-readable title (prefer the tool's own `title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The tool does not modify its environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only_hint: Option<bool>,
+    /// The tool may perform destructive updates (meaningful only when not read-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destructive_hint: Option<bool>,
+    /// Calling the tool again with the same arguments has no additional effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent_hint: Option<bool>,
+    /// The tool interacts with an open world of external entities (the web, other services).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_world_hint: Option<bool>,
+}
+
+/// Task execution support for a tool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ToolExecution {
+    /// Whether the tool can run as an MCP task: `forbidden`, `optional` or `required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_support: Option<TaskSupport>,
+}
+
+/// Task support levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum TaskSupport {
+    /// The tool never runs as a task.
+    Forbidden,
+    /// The client may run the tool as a task.
+    Optional,
+    /// The tool must run as a task.
+    Required,
+}
+
+/// An icon (MCP `Icon`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Icon {
+    /// URL or `data:` URI of the image.
+    pub src: String,
+    /// MIME type of the image, such as `image/png`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Sizes the image is suitable for, such as `48x48` or `any`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sizes: Vec<String>,
+    /// The theme the icon is designed for: `light` or `dark`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<IconTheme>,
+}
+
+/// Icon themes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum IconTheme {
+    /// For light backgrounds.
+    Light,
+    /// For dark backgrounds.
+    Dark,
+}
+
+/// Annotations on a resource or template (MCP `Annotations`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceAnnotations {
+    /// Who the content is for: `user`, `assistant` or both.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audience: Vec<Role>,
+    /// Importance from 0 (optional) to 1 (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<f64>,
+    /// ISO 8601 timestamp of the last modification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+}
+
+/// A message role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    /// The human user.
+    User,
+    /// The model.
+    Assistant,
+}
+
+/// A fixed resource. Its content comes from `text`, from `file`, or (neither set) from a user handler.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Resource {
+    /// Absolute URI, unique among resources, such as `docs://readme` or `file:///etc/motd`.
+    pub uri: String,
+    /// Name of the resource (free text, unique among resources).
+    pub name: String,
+    /// Human-readable name shown by clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What the resource holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// MIME type of the content, such as `text/markdown`. Defaults from `file`'s extension, else
+    /// `text/plain` for `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Size of the content in bytes, if known. Filled in for `text` and `file` resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Content served as is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Path relative to the spec file; the file is embedded in the binary at build time (binary files are
+    /// served as base64 blobs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Audience, priority and last-modified hints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<ResourceAnnotations>,
+    /// Icons for the resource.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<Icon>,
+    /// Extra metadata passed through as `_meta`.
+    #[serde(default, rename = "_meta", skip_serializing_if = "Option::is_none")]
+    pub meta: Option<JsonObject>,
+}
+
+/// A parameterised resource, always served by a user handler that receives the parsed template variables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceTemplate {
+    /// RFC 6570 URI template, such as `weather://alerts/{state}`. Each variable becomes a handler parameter.
+    pub uri_template: String,
+    /// Name of the template (free text, unique among templates).
+    pub name: String,
+    /// Human-readable name shown by clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What the resources behind the template hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// MIME type of every resource matching the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Static completion values per template variable, offered through `completion/complete`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub completions: IndexMap<String, Vec<String>>,
+    /// Audience, priority and last-modified hints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<ResourceAnnotations>,
+    /// Icons for the template.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<Icon>,
+    /// Extra metadata passed through as `_meta`.
+    #[serde(default, rename = "_meta", skip_serializing_if = "Option::is_none")]
+    pub meta: Option<JsonObject>,
+}
+
+/// A prompt. With `messages` the server renders it; without, a user handler builds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Prompt {
+    /// Name of the prompt (free text, unique among prompts).
+    pub name: String,
+    /// Human-readable name shown by clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What the prompt is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Arguments the user fills in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arguments: Vec<PromptArgument>,
+    /// Messages rendered by the server, with `{{argument}}` placeholders. Omitted: a user handler builds
+    /// the messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<PromptMessage>>,
+    /// Icons for the prompt.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub icons: Vec<Icon>,
+    /// Extra metadata passed through as `_meta`.
+    #[serde(default, rename = "_meta", skip_serializing_if = "Option::is_none")]
+    pub meta: Option<JsonObject>,
+}
+
+/// A prompt argument.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PromptArgument {
+    /// Name of the argument (free text, unique within the prompt), used in `{{name}}` placeholders.
+    pub name: String,
+    /// Human-readable name shown by clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// What to fill in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The prompt cannot be rendered without it.
+    #[serde(default)]
+    pub required: bool,
+    /// Static completion values offered through `completion/complete`, filtered by the typed prefix.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub completions: Vec<String>,
+}
+
+/// One message of a declarative prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PromptMessage {
+    /// Who speaks: `user` or `assistant`.
+    pub role: Role,
+    /// Text with `{{argument}}` placeholders; a missing optional argument renders as an empty string.
+    pub text: String,
+}
+
+/// Protocol capabilities. Tools, resources and prompts capabilities follow from the spec's lists; these
+/// switch on the optional parts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Capabilities {
+    /// Handlers can send log messages to the client (`notifications/message`); the client can set the level.
+    #[serde(default)]
+    pub logging: bool,
+    /// Offer `completion/complete`. Default: on when any prompt argument or template variable exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completions: Option<bool>,
+    /// Resource capabilities.
+    #[serde(default)]
+    pub resources: ResourceCapabilities,
+    /// Tool capabilities.
+    #[serde(default)]
+    pub tools: ListChangedCapability,
+    /// Prompt capabilities.
+    #[serde(default)]
+    pub prompts: ListChangedCapability,
+}
+
+/// Resource capabilities.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResourceCapabilities {
+    /// Clients can subscribe to updates of a resource.
+    #[serde(default)]
+    pub subscribe: bool,
+    /// The server notifies clients when the resource list changes.
+    #[serde(default)]
+    pub list_changed: bool,
+}
+
+/// A `listChanged` capability.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ListChangedCapability {
+    /// The server notifies clients when the list changes.
+    #[serde(default)]
+    pub list_changed: bool,
+}
+
+/// The transports the server speaks. At least one is required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transports {
+    /// Standard input/output: the client starts the server as a subprocess. Takes no options: `stdio: {}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdio: Option<StdioTransport>,
+    /// Streamable HTTP (MCP 2025-03-26 and later): one endpoint taking POST.
+    #[serde(default, rename = "streamable-http", skip_serializing_if = "Option::is_none")]
+    pub streamable_http: Option<StreamableHttpTransport>,
+    /// The legacy HTTP+SSE transport (MCP 2024-11-05): `GET path` opens an event stream, messages are
+    /// POSTed to `messagePath`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse: Option<SseTransport>,
+    /// The order the transports were written in (the first is the default). Filled by the loader.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub order: Vec<TransportKind>,
+}
+
+/// Transport names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub enum TransportKind {
+    /// stdio.
+    #[serde(rename = "stdio")]
+    Stdio,
+    /// Streamable HTTP.
+    #[serde(rename = "streamable-http")]
+    StreamableHttp,
+    /// Legacy HTTP+SSE.
+    #[serde(rename = "sse")]
+    Sse,
+}
+
+impl TransportKind {
+    /// The name used in the spec and on the generated server's `--transport` flag.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::Stdio => "stdio",
+            TransportKind::StreamableHttp => "streamable-http",
+            TransportKind::Sse => "sse",
+        }
+    }
+}
+
+/// stdio transport options (none yet).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StdioTransport {}
+
+/// Streamable HTTP transport options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct StreamableHttpTransport {
+    /// Address to bind. Use `0.0.0.0` to accept connections from other machines (then set `allowedHosts`).
+    #[serde(default = "default_host")]
+    pub host: String,
+    /// TCP port, 1-65535.
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// Endpoint path, starting with `/`.
+    #[serde(default = "default_mcp_path")]
+    pub path: String,
+    /// Keep sessions (`Mcp-Session-Id`) with server-to-client event streams. `false`: stateless, any
+    /// instance behind a load balancer can answer any request.
+    #[serde(default = "default_true")]
+    pub stateful: bool,
+    /// In stateless mode, answer with a plain JSON body instead of an event stream.
+    #[serde(default)]
+    pub json_response: bool,
+    /// Host header values accepted (DNS-rebinding protection). Default: loopback names only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Origin header values accepted from browsers. Default: none besides loopback origins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// Legacy HTTP+SSE transport options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SseTransport {
+    /// Address to bind.
+    #[serde(default = "default_host")]
+    pub host: String,
+    /// TCP port, 1-65535. May equal streamable HTTP's port: both are then served by one HTTP server.
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// Path of the event stream (`GET`), starting with `/`.
+    #[serde(default = "default_sse_path")]
+    pub path: String,
+    /// Path clients POST messages to, starting with `/`.
+    #[serde(default = "default_message_path")]
+    pub message_path: String,
+    /// Host header values accepted (DNS-rebinding protection). Default: loopback names only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Origin header values accepted from browsers. Default: none besides loopback origins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+fn default_host() -> String {
+    "127.0.0.1".to_owned()
+}
+fn default_port() -> u16 {
+    8000
+}
+fn default_mcp_path() -> String {
+    "/mcp".to_owned()
+}
+fn default_sse_path() -> String {
+    "/sse".to_owned()
+}
+fn default_message_path() -> String {
+    "/message".to_owned()
+}
+fn default_true() -> bool {
+    true
+}
+
+/// Authentication for the HTTP transports. Set one of `bearer` or `oauth`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Auth {
+    /// Static bearer tokens read from an environment variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer: Option<BearerAuth>,
+    /// OAuth 2.1 resource server: JWT access tokens checked against an authorization server's keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuth>,
+}
+
+/// Static bearer token authentication.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BearerAuth {
+    /// Environment variable holding the accepted token; several tokens may be given separated by commas.
+    pub token_env: String,
+}
+
+/// OAuth 2.1 resource-server settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OAuth {
+    /// Issuer URLs of the authorization servers, advertised in the protected-resource metadata (RFC 9728);
+    /// a token's `iss` must be one of them.
+    pub authorization_servers: Vec<String>,
+    /// This server's canonical resource URL; a token's `aud` must contain it.
+    pub audience: String,
+    /// Where the signing keys are published (JWKS).
+    pub jwks_uri: String,
+    /// Scopes every request needs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// Accepted signature algorithms.
+    #[serde(default = "default_algorithms")]
+    pub algorithms: Vec<String>,
+}
+
+fn default_algorithms() -> Vec<String> {
+    vec!["RS256".to_owned(), "ES256".to_owned()]
+}
