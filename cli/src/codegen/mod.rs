@@ -1,0 +1,5 @@
+//! Code generation: lower the validated spec to a view model, render it with the embedded templates, and plan
+//! the files of the generated crate in memory. Only `write` touches disk.
+
+pub mod ident;
+pub mod rust;

@@ -1,0 +1,151 @@
+//! The one way user text reaches Rust source: string literals and doc comments. The view model calls these; templates
+//! never escape anything themselves.
+
+use std::fmt::Write as _;
+
+/// Characters rustc rejects in literals and comments (`text_direction_codepoint_in_literal` and `..._in_comment`
+/// are deny-by-default) or that would make the generated source read differently from what it does: bidi controls,
+/// zero-width and line/paragraph separators, and the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
+}
+
+/// A Rust string literal (`"..."`) whose value is exactly `text`. Printable Unicode (emoji, accents) stays as is for
+/// readable output; quotes, backslashes, control and invisible characters are escaped.
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if c.is_control() || is_invisible(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `///` doc-comment lines (each ending in `\n`) for `text`, indented by `indent`. Empty text gives no lines.
+/// Comments cannot hold every character, so invisible characters are shown as `\u{..}` escapes, tabs become
+/// spaces (clippy's `tabs_in_doc_comments`) and trailing blanks are trimmed.
+pub fn doc_comment(text: &str, indent: &str) -> String {
+    let text = text.trim_end();
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut clean = String::with_capacity(line.len());
+        for c in line.chars() {
+            match c {
+                '\t' => clean.push_str("    "),
+                c if c.is_control() || is_invisible(c) => {
+                    let _ = write!(clean, "\\u{{{:x}}}", c as u32);
+                }
+                c => clean.push(c),
+            }
+        }
+        let clean = clean.trim_end();
+        if clean.is_empty() {
+            let _ = writeln!(out, "{indent}///");
+        } else {
+            let _ = writeln!(out, "{indent}/// {clean}");
+        }
+    }
+    out
+}
+
+/// A one-line summary of `text` for places where only a line fits (comments in lists, README tables): the first
+/// line, cut at `max` characters with an ellipsis, with the same cleaning as [`doc_comment`].
+pub fn summary_line(text: &str, max: usize) -> String {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let clean: String = first
+        .chars()
+        .map(|c| {
+            if c.is_control() || is_invisible(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    if clean.chars().count() <= max {
+        clean
+    } else {
+        let cut: String = clean.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOSTILE: &[&str] = &[
+        "",
+        "plain",
+        "quote \" and backslash \\ and \\\" mixed",
+        "raw-string breaker \"# and \"## and r#\"",
+        "block comment */ /* and line comment //",
+        "tera {{ x }} {% if %} {# c #}",
+        "new\nline\r\nand\ttab",
+        "nul \0 and bell \u{7} and del \u{7f}",
+        "emoji 🌧️🔥 and 日本語 and é",
+        "rtl \u{202e}evil\u{202c} and \u{2066}isolate\u{2069} and \u{200f}mark \u{feff}bom",
+        "line sep \u{2028} para sep \u{2029}",
+        "{} {:?} {0} format braces",
+        "\\u{41} looks like an escape",
+    ];
+
+    #[test]
+    fn string_literal_round_trips_through_rustc_syntax() {
+        for &text in HOSTILE {
+            let lit = string_literal(text);
+            let parsed: syn::LitStr = syn::parse_str(&lit).unwrap_or_else(|e| panic!("{lit}: {e}"));
+            assert_eq!(parsed.value(), text, "literal {lit}");
+            assert!(
+                !lit.chars().any(is_invisible),
+                "invisible char left in {lit}"
+            );
+        }
+    }
+
+    #[test]
+    fn doc_comment_stays_a_comment() {
+        for &text in HOSTILE {
+            let doc = doc_comment(text, "    ");
+            let src = format!("{doc}    pub struct S;");
+            let item: syn::Item = syn::parse_str(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
+            let syn::Item::Struct(s) = item else {
+                panic!("not a struct: {src}")
+            };
+            assert_eq!(s.ident, "S");
+            assert!(
+                !doc.chars()
+                    .any(|c| is_invisible(c) || c == '\t' || c == '\r'),
+                "{doc:?}"
+            );
+        }
+        assert_eq!(doc_comment("  \n ", ""), "");
+        assert_eq!(doc_comment("a\n\nb", ""), "/// a\n///\n/// b\n");
+    }
+
+    #[test]
+    fn summary_line_cuts() {
+        assert_eq!(summary_line("\n  First line.\nSecond", 80), "First line.");
+        assert_eq!(summary_line("abcdef", 4), "abc…");
+    }
+}
