@@ -15,6 +15,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check specs and report every problem, located at its YAML node.
+    Validate(commands::validate::Args),
+    /// Write a commented starter spec.
+    Init(commands::init::Args),
     /// Print the JSON Schema of the spec format.
     Schema(commands::schema::Args),
 }
@@ -23,6 +27,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Schema(args) => commands::schema::run(args),
+        Command::Validate(args) => commands::validate::run(args),
+        Command::Init(args) => commands::init::run(args),
     };
     match result {
         Ok(code) => code,

@@ -3,4 +3,6 @@
 
 
 
+pub mod init;
 pub mod schema;
+pub mod validate;

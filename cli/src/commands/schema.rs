@@ -7,7 +7,6 @@ use std::process::ExitCode;
 pub struct Args {}
 
 pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    let schema = schemars::schema_for!(crate::spec::Spec);
-    println!("{}", serde_json::to_string_pretty(&schema)?);
+    print!("{}", crate::spec::schema::json_schema_text());
     Ok(ExitCode::SUCCESS)
 }

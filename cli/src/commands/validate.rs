@@ -1,0 +1,63 @@
+//! `mcpgen validate SPEC...`: report every problem in each spec, located at its YAML node.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::diag::{self, Diagnostic, Severity};
+use crate::spec::load;
+
+/// Check specs and report every problem found, with its location and a hint.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Spec files to validate.
+    #[arg(required = true, value_name = "SPEC")]
+    pub specs: Vec<PathBuf>,
+    /// Output format: `text` for people, `json` (an array of diagnostics) for editors and agents.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Output formats of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Exit code 1 when any spec has an error; warnings alone exit 0.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut all: Vec<Diagnostic> = Vec::new();
+    let mut text = String::new();
+    for path in &args.specs {
+        let (diags, source) = match std::fs::read_to_string(path) {
+            Ok(source) => (load::check_str(path, &source).1, Some(source)),
+            Err(_) => (load::load_spec(path).err().unwrap_or_default(), None),
+        };
+        if args.format == Format::Text {
+            text.push_str(&diag::render_text(&diags, |_| source.clone()));
+            text.push_str(&summary(path, &diags));
+        }
+        all.extend(diags);
+    }
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => write!(out, "{text}")?,
+        Format::Json => writeln!(out, "{}", diag::render_json(&all))?,
+    }
+    Ok(if diag::has_errors(&all) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `path: ok`, or `path: 2 errors, 1 warning`.
+fn summary(path: &std::path::Path, diags: &[Diagnostic]) -> String {
+    let count = |s| diags.iter().filter(|d| d.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let status = match (errors, warnings) {
+        (0, 0) => "ok".to_owned(),
+        (0, w) => format!("ok, {}", plural(w, "warning")),
+        (e, 0) => plural(e, "error"),
+        (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    };
+    format!("{}: {status}\n", path.display())
+}

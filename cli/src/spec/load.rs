@@ -1,0 +1,106 @@
+//! Loading a spec: YAML text -> raw JSON value + span index -> validated, typed [`Spec`].
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::Spec;
+use super::spans::SpanIndex;
+use crate::diag::{self, Diagnostic, Severity, Span};
+use crate::validate::{self, Ctx};
+
+/// A spec that loaded without errors.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    /// The path it was loaded from (as given); `file:` resources resolve relative to its folder.
+    pub path: PathBuf,
+    /// The YAML text, for rendering the warnings.
+    pub source: String,
+    pub spec: Spec,
+    /// Lint warnings (sorted by location); the spec is usable regardless.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads, loads and validates the spec at `path`. Errors: every error and warning found, sorted by location.
+pub fn load_spec(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
+    match std::fs::read_to_string(path) {
+        Ok(source) => load_spec_str(path, &source),
+        Err(err) => Err(vec![Diagnostic {
+            severity: Severity::Error,
+            code: "file-unreadable",
+            message: format!("cannot read the spec: {err}"),
+            hint: None,
+            file: path.to_owned(),
+            span: None,
+            pointer: String::new(),
+        }]),
+    }
+}
+
+/// Loads and validates a spec from its text. `path` is used for display and to resolve `file:` resources.
+pub fn load_spec_str(path: &Path, source: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
+    let (spec, diags) = check_str(path, source);
+    match spec {
+        Some(spec) if !diag::has_errors(&diags) => {
+            Ok(LoadedSpec { path: path.to_owned(), source: source.to_owned(), spec, warnings: diags })
+        }
+        _ => Err(diags),
+    }
+}
+
+/// Loads and validates a spec, returning the typed spec when it could be built (even with errors, as long as
+/// it is structurally sound) and every diagnostic, sorted by location.
+pub fn check_str(path: &Path, source: &str) -> (Option<Spec>, Vec<Diagnostic>) {
+    let spans = SpanIndex::build(source);
+    let base_dir = path.parent().map(Path::to_owned).unwrap_or_default();
+    let mut ctx = Ctx::new(path, source, &spans, &base_dir);
+    let spec = match parse_yaml(source) {
+        Ok(raw) => validate::run(&mut ctx, &raw),
+        Err(err) => {
+            ctx.push(yaml_error(path, &err));
+            None
+        }
+    };
+    let mut diags = ctx.into_diagnostics();
+    diag::sort(&mut diags);
+    (spec, diags)
+}
+
+/// Parses YAML into a JSON value, keeping key order. serde_yaml rejects duplicate keys, unbounded alias expansion
+/// and excessive nesting.
+fn parse_yaml(source: &str) -> Result<Value, serde_yaml::Error> {
+    serde_yaml::from_str(source)
+}
+
+fn yaml_error(path: &Path, err: &serde_yaml::Error) -> Diagnostic {
+    let text = err.to_string();
+    // serde_yaml appends " at line L column C"; the location goes in the header instead.
+    let message = match text.find(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    };
+    Diagnostic {
+        severity: Severity::Error,
+        code: "yaml-syntax",
+        message: format!("invalid YAML: {message}"),
+        hint: None,
+        file: path.to_owned(),
+        span: err.location().map(|l| Span::point(l.line(), l.column())),
+        pointer: String::new(),
+    }
+}
+
+/// Fills `transports.order` with the transport names in the order the spec lists them.
+pub(crate) fn fill_transport_order(spec: &mut Spec, raw: &Value) {
+    use super::TransportKind;
+    let Some(map) = raw.get("transports").and_then(Value::as_object) else { return };
+    spec.transports.order = map
+        .keys()
+        .filter_map(|k| match k.as_str() {
+            "stdio" => Some(TransportKind::Stdio),
+            "streamable-http" => Some(TransportKind::StreamableHttp),
+            "sse" => Some(TransportKind::Sse),
+            _ => None,
+        })
+        .collect();
+}
