@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Schema(args) => commands::schema::run(args),
+        Command::Config(args) => commands::config::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Init(args) => commands::init::run(args),
     };

@@ -29,9 +29,9 @@
 //!   accepted only for `localhost` and `127.0.0.1` without `--allow-http`.
 //!   <https://github.com/geelen/mcp-remote>
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
-use super::{declared_transports, Client, ClientEntry, EntryContext, EntryError};
+use super::{Client, ClientEntry, EntryContext, EntryError, declared_transports};
 use crate::spec::{EnvVar, Spec, TransportKind};
 
 /// Env var the `mcp-remote` bridge reads the whole `Authorization` header value from.
@@ -48,7 +48,11 @@ pub fn server_entry(
     if !declared.contains(&transport) {
         return Err(EntryError::TransportNotDeclared {
             transport,
-            declared: declared.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "),
+            declared: declared
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     let mut b = Builder {
@@ -61,7 +65,9 @@ pub fn server_entry(
     };
     match transport {
         TransportKind::Stdio => b.stdio(spec, ctx, declared.first() != Some(&TransportKind::Stdio)),
-        TransportKind::StreamableHttp | TransportKind::Sse => b.remote(spec, &Remote::new(spec, transport)),
+        TransportKind::StreamableHttp | TransportKind::Sse => {
+            b.remote(spec, &Remote::new(spec, transport))
+        }
     }
     Ok(ClientEntry {
         client,
@@ -102,7 +108,9 @@ impl Remote {
             transport,
             needs_allow_http: host != "localhost" && host != "127.0.0.1",
             url: format!("http://{host}:{port}{path}"),
-            bearer_env: auth.and_then(|a| a.bearer.as_ref()).map(|b| b.token_env.clone()),
+            bearer_env: auth
+                .and_then(|a| a.bearer.as_ref())
+                .map(|b| b.token_env.clone()),
             oauth: auth.is_some_and(|a| a.oauth.is_some()),
         }
     }
@@ -165,7 +173,11 @@ impl Builder {
 
     /// VS Code input id for an env var of this server: `NAME-var-name`, unique across servers.
     fn input_id(&self, var: &str) -> String {
-        format!("{}-{}", self.name, var.to_ascii_lowercase().replace('_', "-"))
+        format!(
+            "{}-{}",
+            self.name,
+            var.to_ascii_lowercase().replace('_', "-")
+        )
     }
 
     fn add_input(&mut self, id: &str, description: &str, password: bool) -> String {
@@ -183,7 +195,11 @@ impl Builder {
             self.set("type", json!("stdio"));
         }
         self.set("command", json!(ctx.command));
-        let args: Vec<&str> = if needs_transport_arg { vec!["--transport", "stdio"] } else { vec![] };
+        let args: Vec<&str> = if needs_transport_arg {
+            vec!["--transport", "stdio"]
+        } else {
+            vec![]
+        };
         self.set("args", json!(args));
 
         let mut env = Map::new();
@@ -208,10 +224,9 @@ impl Builder {
                 }
                 Supplied::Prompt => {
                     let id = self.input_id(&var.name);
-                    let description = var
-                        .description
-                        .clone()
-                        .unwrap_or_else(|| format!("{} for the {} MCP server", var.name, self.name));
+                    let description = var.description.clone().unwrap_or_else(|| {
+                        format!("{} for the {} MCP server", var.name, self.name)
+                    });
                     let reference = self.add_input(&id, &description, var.secret);
                     env.insert(var.name.clone(), json!(reference));
                     prompted.push(var.name.as_str());
@@ -252,8 +267,8 @@ impl Builder {
         }
         if !placeholders.is_empty() {
             self.warnings.push(format!(
-                "{client} cannot read environment variables from your shell: fill in {} in the entry's \
-                 `env` block (left empty here so no secret is written by mcpgen)",
+                "{client} does not expand environment variables in its config: fill in {} in the entry's \
+                 `env` block (left empty here so mcpgen writes no secret)",
                 placeholders.join(", ")
             ));
         }
@@ -276,27 +291,37 @@ impl Builder {
                 self.set("type", json!(kind));
                 self.set("url", json!(r.url));
                 if let Some(var) = bearer {
-                    self.set("headers", json!({ "Authorization": format!("Bearer ${{{var}}}") }));
-                    self.note_token_from_env(var);
+                    self.set(
+                        "headers",
+                        json!({ "Authorization": format!("Bearer ${{{var}}}") }),
+                    );
                     if self.client == Client::Generic {
                         self.notes.push(format!(
-                            "`${{{var}}}` is expanded by clients that support environment references \
+                            "`${{{var}}}` is expanded from the environment by clients that support references \
                              (Claude Code, Gemini CLI); elsewhere replace it with the token"
                         ));
+                    } else {
+                        self.note_token_from_env(var);
                     }
                 }
             }
             Client::Cursor => {
                 self.set("url", json!(r.url));
                 if let Some(var) = bearer {
-                    self.set("headers", json!({ "Authorization": format!("Bearer ${{env:{var}}}") }));
+                    self.set(
+                        "headers",
+                        json!({ "Authorization": format!("Bearer ${{env:{var}}}") }),
+                    );
                     self.note_token_from_env(var);
                 }
             }
             Client::Windsurf => {
                 self.set("serverUrl", json!(r.url));
                 if let Some(var) = bearer {
-                    self.set("headers", json!({ "Authorization": format!("Bearer ${{env:{var}}}") }));
+                    self.set(
+                        "headers",
+                        json!({ "Authorization": format!("Bearer ${{env:{var}}}") }),
+                    );
                     self.note_token_from_env(var);
                 }
             }
@@ -305,19 +330,30 @@ impl Builder {
                 self.set("url", json!(r.url));
                 if let Some(var) = bearer {
                     let id = self.input_id(var);
-                    let description = format!("Bearer token for the {} MCP server ({var})", self.name);
+                    let description =
+                        format!("Bearer token for the {} MCP server ({var})", self.name);
                     let reference = self.add_input(&id, &description, true);
-                    self.set("headers", json!({ "Authorization": format!("Bearer {reference}") }));
+                    self.set(
+                        "headers",
+                        json!({ "Authorization": format!("Bearer {reference}") }),
+                    );
                     self.notes.push(format!(
                         "VS Code prompts for the bearer token ({var}) on first connection and stores it"
                     ));
                 }
             }
             Client::GeminiCli => {
-                let key = if r.transport == TransportKind::Sse { "url" } else { "httpUrl" };
+                let key = if r.transport == TransportKind::Sse {
+                    "url"
+                } else {
+                    "httpUrl"
+                };
                 self.set(key, json!(r.url));
                 if let Some(var) = bearer {
-                    self.set("headers", json!({ "Authorization": format!("Bearer ${{{var}}}") }));
+                    self.set(
+                        "headers",
+                        json!({ "Authorization": format!("Bearer ${{{var}}}") }),
+                    );
                     self.note_token_from_env(var);
                 }
             }
@@ -366,13 +402,21 @@ impl Builder {
             args.push("--allow-http".to_owned());
         }
         args.push("--transport".to_owned());
-        args.push(if r.transport == TransportKind::Sse { "sse-only" } else { "http-only" }.to_owned());
+        args.push(
+            if r.transport == TransportKind::Sse {
+                "sse-only"
+            } else {
+                "http-only"
+            }
+            .to_owned(),
+        );
         if let Some(var) = r.bearer_env.as_deref() {
             args.push("--header".to_owned());
             args.push(format!("Authorization:${{{BRIDGE_AUTH_VAR}}}"));
             self.warnings.push(format!(
                 "set {BRIDGE_AUTH_VAR} in the entry's `env` block to `Bearer <token>`, with a token the \
-                 server accepts ({var}); {} does not pass your shell's environment, so it is left empty here",
+                 server accepts ({var}); {} does not expand environment variables in its config, so it is \
+                 left empty here",
                 self.client.display_name()
             ));
         }

@@ -78,13 +78,26 @@ pub enum InstallError {
 }
 
 /// Merges `entry` into the config file at `path` (created with its directories when missing).
-pub fn install(path: &Path, entry: &ClientEntry, options: InstallOptions) -> Result<Report, InstallError> {
-    apply(path, options, |text| merge::merge_entry(text, entry, options.force))
+pub fn install(
+    path: &Path,
+    entry: &ClientEntry,
+    options: InstallOptions,
+) -> Result<Report, InstallError> {
+    apply(path, options, |text| {
+        merge::merge_entry(text, entry, options.force)
+    })
 }
 
 /// Removes the entry `name` of `client` from the config file at `path`.
-pub fn uninstall(path: &Path, client: Client, name: &str, options: InstallOptions) -> Result<Report, InstallError> {
-    apply(path, options, |text| merge::remove_entry(text, client, name))
+pub fn uninstall(
+    path: &Path,
+    client: Client,
+    name: &str,
+    options: InstallOptions,
+) -> Result<Report, InstallError> {
+    apply(path, options, |text| {
+        merge::remove_entry(text, client, name)
+    })
 }
 
 fn apply(
@@ -96,7 +109,10 @@ fn apply(
     // would replace it with a plain file.
     let path = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
-            fs::canonicalize(path).map_err(|source| InstallError::Read { path: path.to_owned(), source })?
+            fs::canonicalize(path).map_err(|source| InstallError::Read {
+                path: path.to_owned(),
+                source,
+            })?
         }
         _ => path.to_owned(),
     };
@@ -107,10 +123,15 @@ fn apply(
     };
     let old = existing.as_deref().unwrap_or("");
     let edit = edit(old).map_err(|e| match e {
-        MergeError::Conflict { name, proposed } => {
-            InstallError::Conflict { diff: unified_diff(&path, old, &proposed), path: path.clone(), name }
-        }
-        source => InstallError::Invalid { path: path.clone(), source },
+        MergeError::Conflict { name, proposed } => InstallError::Conflict {
+            diff: unified_diff(&path, old, &proposed),
+            path: path.clone(),
+            name,
+        },
+        source => InstallError::Invalid {
+            path: path.clone(),
+            source,
+        },
     })?;
     let mut report = Report {
         diff: unified_diff(&path, old, &edit.text),
@@ -148,24 +169,41 @@ pub fn unified_diff(path: &Path, old: &str, new: &str) -> String {
 /// that name is taken), with the original's permissions: a config file may hold secrets.
 fn write_backup(path: &Path, original: &str) -> Result<PathBuf, InstallError> {
     let stamp = utc_timestamp(SystemTime::now());
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut n = 0;
     loop {
-        let suffix = if n == 0 { String::new() } else { format!("-{n}") };
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            format!("-{n}")
+        };
         let backup = path.with_file_name(format!("{file_name}.bak-{stamp}{suffix}"));
         match create_new_like(&backup, path) {
             Ok(mut file) => {
-                let written = file.write_all(original.as_bytes()).and_then(|()| file.sync_all());
+                let written = file
+                    .write_all(original.as_bytes())
+                    .and_then(|()| file.sync_all());
                 return match written {
                     Ok(()) => Ok(backup),
                     Err(source) => {
                         let _ = fs::remove_file(&backup);
-                        Err(InstallError::Write { path: backup, source })
+                        Err(InstallError::Write {
+                            path: backup,
+                            source,
+                        })
                     }
                 };
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
-            Err(source) => return Err(InstallError::Write { path: backup, source }),
+            Err(source) => {
+                return Err(InstallError::Write {
+                    path: backup,
+                    source,
+                });
+            }
         }
     }
 }
@@ -193,11 +231,22 @@ fn atomic_write(path: &Path, text: &str) -> Result<(), InstallError> {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
     };
-    let wrap = |source| InstallError::Write { path: path.to_owned(), source };
+    let wrap = |source| InstallError::Write {
+        path: path.to_owned(),
+        source,
+    };
     fs::create_dir_all(&dir).map_err(wrap)?;
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{file_name}.mcpgen-{}-{nanos}.tmp", std::process::id()));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = dir.join(format!(
+        ".{file_name}.mcpgen-{}-{nanos}.tmp",
+        std::process::id()
+    ));
     let result = (|| {
         let mut file = create_new_like(&tmp, path)?;
         file.write_all(text.as_bytes())?;
@@ -222,7 +271,12 @@ fn utc_timestamp(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
@@ -247,8 +301,14 @@ mod tests {
     fn timestamps_are_utc_basic_iso8601() {
         assert_eq!(utc_timestamp(UNIX_EPOCH), "19700101T000000Z");
         // 2026-11-21T10:15:00Z
-        assert_eq!(utc_timestamp(UNIX_EPOCH + Duration::from_secs(1_795_256_100)), "20261121T101500Z");
+        assert_eq!(
+            utc_timestamp(UNIX_EPOCH + Duration::from_secs(1_795_256_100)),
+            "20261121T101500Z"
+        );
         // A leap day.
-        assert_eq!(utc_timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "20000229T000000Z");
+        assert_eq!(
+            utc_timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "20000229T000000Z"
+        );
     }
 }

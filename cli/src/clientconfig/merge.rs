@@ -73,7 +73,9 @@ pub enum MergeError {
         proposed: String,
     },
     /// The edit would have changed more than our entry (a bug in the editor): nothing is written.
-    #[error("internal error: the edited file would differ from the original outside the `{name}` entry")]
+    #[error(
+        "internal error: the edited file would differ from the original outside the `{name}` entry"
+    )]
     Unsafe {
         /// The entry name.
         name: String,
@@ -129,14 +131,20 @@ fn parse_json(text: &str, format: FileFormat) -> Result<CstRootNode, MergeError>
             });
         }
     }
-    let root = CstRootNode::parse(text, &ParseOptions::default()).map_err(|e| MergeError::Malformed {
-        line: e.line_display(),
-        column: e.column_display(),
-        message: e.kind().to_string(),
-    })?;
+    let root =
+        CstRootNode::parse(text, &ParseOptions::default()).map_err(|e| MergeError::Malformed {
+            line: e.line_display(),
+            column: e.column_display(),
+            message: e.kind().to_string(),
+        })?;
     if root.value().is_some() && root.object_value().is_none() {
         let (line, column) = ast_locate(text, &[]).unwrap_or((1, 1));
-        return Err(MergeError::Shape { line, column, what: "the file's top-level value".into(), expected: "an object" });
+        return Err(MergeError::Shape {
+            line,
+            column,
+            what: "the file's top-level value".into(),
+            expected: "an object",
+        });
     }
     Ok(root)
 }
@@ -151,11 +159,19 @@ fn strip_serde_position(message: &str) -> String {
 
 /// Location of the value at `path` (object keys from the root), for error messages.
 fn ast_locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
-    let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default()).ok()?;
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &ParseOptions::default())
+            .ok()?;
     let mut value = parsed.value?;
     for key in path {
-        let ast::Value::Object(obj) = value else { return None };
-        value = obj.properties.into_iter().find(|p| p.name.as_str() == *key)?.value;
+        let ast::Value::Object(obj) = value else {
+            return None;
+        };
+        value = obj
+            .properties
+            .into_iter()
+            .find(|p| p.name.as_str() == *key)?
+            .value;
     }
     Some(line_col(text, value.start()))
 }
@@ -163,7 +179,12 @@ fn ast_locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
 fn shape_error(text: &str, path: &[&str], expected: &'static str) -> MergeError {
     let (line, column) = ast_locate(text, path).unwrap_or((1, 1));
     let what = format!("`{}`", path.join("."));
-    MergeError::Shape { line, column, what, expected }
+    MergeError::Shape {
+        line,
+        column,
+        what,
+        expected,
+    }
 }
 
 fn to_cst(value: &Value) -> CstInputValue {
@@ -173,7 +194,9 @@ fn to_cst(value: &Value) -> CstInputValue {
         Value::Number(n) => CstInputValue::Number(n.to_string()),
         Value::String(s) => CstInputValue::String(s.clone()),
         Value::Array(items) => CstInputValue::Array(items.iter().map(to_cst).collect()),
-        Value::Object(map) => CstInputValue::Object(map.iter().map(|(k, v)| (k.clone(), to_cst(v))).collect()),
+        Value::Object(map) => {
+            CstInputValue::Object(map.iter().map(|(k, v)| (k.clone(), to_cst(v))).collect())
+        }
     }
 }
 
@@ -182,7 +205,10 @@ fn to_cst(value: &Value) -> CstInputValue {
 fn child_object(text: &str, obj: &CstObject, key: &str) -> Result<Option<CstObject>, MergeError> {
     match obj.get(key) {
         None => Ok(None),
-        Some(prop) => prop.object_value().map(Some).ok_or_else(|| shape_error(text, &[key], "an object")),
+        Some(prop) => prop
+            .object_value()
+            .map(Some)
+            .ok_or_else(|| shape_error(text, &[key], "an object")),
     }
 }
 
@@ -193,7 +219,8 @@ fn input_id(input: &Value) -> Option<&str> {
 
 /// The whole document as a JSON value (the CST's own conversion, comments dropped).
 fn json_value(root: &CstRootNode) -> Value {
-    root.to_serde_value().unwrap_or_else(|| Value::Object(Map::new()))
+    root.to_serde_value()
+        .unwrap_or_else(|| Value::Object(Map::new()))
 }
 
 fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, MergeError> {
@@ -204,11 +231,15 @@ fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
     let ours = Value::Object(entry.server.clone());
 
     let servers = child_object(existing, &root_obj, key)?;
-    let current = servers.as_ref().and_then(|s| s.get(&entry.name)).and_then(|p| p.value()?.to_serde_value());
+    let current = servers
+        .as_ref()
+        .and_then(|s| s.get(&entry.name))
+        .and_then(|p| p.value()?.to_serde_value());
     let inputs = match root_obj.get("inputs") {
-        Some(prop) if !entry.inputs.is_empty() => {
-            Some(prop.array_value().ok_or_else(|| shape_error(existing, &["inputs"], "an array"))?)
-        }
+        Some(prop) if !entry.inputs.is_empty() => Some(
+            prop.array_value()
+                .ok_or_else(|| shape_error(existing, &["inputs"], "an array"))?,
+        ),
         _ => None,
     };
     // Our inputs as they are now in the file, by id.
@@ -218,18 +249,32 @@ fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
         .map(|ours| {
             let id = input_id(ours);
             inputs.as_ref().and_then(|arr| {
-                arr.elements().into_iter().filter_map(|e| e.to_serde_value()).find(|v| input_id(v) == id)
+                arr.elements()
+                    .into_iter()
+                    .filter_map(|e| e.to_serde_value())
+                    .find(|v| input_id(v) == id)
             })
         })
         .collect();
 
     let entry_same = current.as_ref() == Some(&ours);
-    let inputs_same = entry.inputs.iter().zip(&current_inputs).all(|(o, c)| c.as_ref() == Some(o));
+    let inputs_same = entry
+        .inputs
+        .iter()
+        .zip(&current_inputs)
+        .all(|(o, c)| c.as_ref() == Some(o));
     if entry_same && inputs_same {
-        return Ok(Edit { outcome: Outcome::Unchanged, text: existing.to_owned() });
+        return Ok(Edit {
+            outcome: Outcome::Unchanged,
+            text: existing.to_owned(),
+        });
     }
     let conflict = (current.is_some() && !entry_same)
-        || entry.inputs.iter().zip(&current_inputs).any(|(o, c)| c.as_ref().is_some_and(|c| c != o));
+        || entry
+            .inputs
+            .iter()
+            .zip(&current_inputs)
+            .any(|(o, c)| c.as_ref().is_some_and(|c| c != o));
 
     // Edit the tree.
     let servers = servers.unwrap_or_else(|| root_obj.object_value_or_set(key));
@@ -243,10 +288,15 @@ fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
         let arr = inputs.unwrap_or_else(|| root_obj.array_value_or_set("inputs"));
         for ours in &entry.inputs {
             let id = input_id(ours);
-            let existing_el = arr.elements().into_iter().find(|e| e.to_serde_value().as_ref().and_then(input_id) == id);
+            let existing_el = arr
+                .elements()
+                .into_iter()
+                .find(|e| e.to_serde_value().as_ref().and_then(input_id) == id);
             match existing_el {
                 Some(el) => {
-                    el.as_object().expect("an input with an id is an object").replace_with(to_cst(ours));
+                    el.as_object()
+                        .expect("an input with an id is an object")
+                        .replace_with(to_cst(ours));
                 }
                 None => {
                     arr.append(to_cst(ours));
@@ -259,10 +309,17 @@ fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
     // The structural self-check: the input with only our entry (and our inputs) changed.
     let mut expected = before;
     let obj = expected.as_object_mut().expect("root is an object");
-    let servers_value = obj.entry(key.to_owned()).or_insert_with(|| Value::Object(Map::new()));
-    servers_value.as_object_mut().expect("checked above").insert(entry.name.clone(), ours);
+    let servers_value = obj
+        .entry(key.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    servers_value
+        .as_object_mut()
+        .expect("checked above")
+        .insert(entry.name.clone(), ours);
     if !entry.inputs.is_empty() {
-        let arr = obj.entry("inputs".to_owned()).or_insert_with(|| Value::Array(Vec::new()));
+        let arr = obj
+            .entry("inputs".to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()));
         let arr = arr.as_array_mut().expect("checked above");
         for ours in &entry.inputs {
             match arr.iter_mut().find(|v| input_id(v) == input_id(ours)) {
@@ -274,18 +331,29 @@ fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
     check_json(&text, &expected, &entry.name)?;
 
     if conflict && !force {
-        return Err(MergeError::Conflict { name: entry.name.clone(), proposed: text });
+        return Err(MergeError::Conflict {
+            name: entry.name.clone(),
+            proposed: text,
+        });
     }
-    let outcome = if current.is_some() { Outcome::Updated } else { Outcome::Added };
+    let outcome = if current.is_some() {
+        Outcome::Updated
+    } else {
+        Outcome::Added
+    };
     Ok(Edit { outcome, text })
 }
 
 fn check_json(text: &str, expected: &Value, name: &str) -> Result<(), MergeError> {
-    let reparsed = CstRootNode::parse(text, &ParseOptions::default()).ok().map(|r| json_value(&r));
+    let reparsed = CstRootNode::parse(text, &ParseOptions::default())
+        .ok()
+        .map(|r| json_value(&r));
     if reparsed.as_ref() == Some(expected) {
         Ok(())
     } else {
-        Err(MergeError::Unsafe { name: name.to_owned() })
+        Err(MergeError::Unsafe {
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -309,16 +377,33 @@ fn input_refs(value: &Value, out: &mut Vec<String>) {
 
 fn remove_json(existing: &str, client: Client, name: &str) -> Result<Edit, MergeError> {
     let key = client.servers_key();
-    let unchanged = || Ok(Edit { outcome: Outcome::NotPresent, text: existing.to_owned() });
+    let unchanged = || {
+        Ok(Edit {
+            outcome: Outcome::NotPresent,
+            text: existing.to_owned(),
+        })
+    };
     let root = parse_json(existing, client.format())?;
-    let Some(root_obj) = root.object_value() else { return unchanged() };
-    let Some(servers) = child_object(existing, &root_obj, key)? else { return unchanged() };
-    let Some(prop) = servers.get(name) else { return unchanged() };
+    let Some(root_obj) = root.object_value() else {
+        return unchanged();
+    };
+    let Some(servers) = child_object(existing, &root_obj, key)? else {
+        return unchanged();
+    };
+    let Some(prop) = servers.get(name) else {
+        return unchanged();
+    };
     let mut expected = json_value(&root);
-    let removed = prop.value().and_then(|v| v.to_serde_value()).unwrap_or(Value::Null);
+    let removed = prop
+        .value()
+        .and_then(|v| v.to_serde_value())
+        .unwrap_or(Value::Null);
     prop.remove();
     let exp_obj = expected.as_object_mut().expect("root is an object");
-    exp_obj[key].as_object_mut().expect("checked above").shift_remove(name);
+    exp_obj[key]
+        .as_object_mut()
+        .expect("checked above")
+        .shift_remove(name);
 
     // VS Code: drop the inputs only our entry referenced.
     if client == Client::Vscode {
@@ -329,7 +414,12 @@ fn remove_json(existing: &str, client: Client, name: &str) -> Result<Edit, Merge
         ours.retain(|id| !still_used.contains(id));
         if let Some(arr) = root_obj.get("inputs").and_then(|p| p.array_value()) {
             for el in arr.elements() {
-                if el.to_serde_value().as_ref().and_then(input_id).is_some_and(|id| ours.iter().any(|o| o == id)) {
+                if el
+                    .to_serde_value()
+                    .as_ref()
+                    .and_then(input_id)
+                    .is_some_and(|id| ours.iter().any(|o| o == id))
+                {
                     el.remove();
                 }
             }
@@ -340,7 +430,10 @@ fn remove_json(existing: &str, client: Client, name: &str) -> Result<Edit, Merge
     }
     let text = with_final_newline(existing, root.to_string());
     check_json(&text, &expected, name)?;
-    Ok(Edit { outcome: Outcome::Removed, text })
+    Ok(Edit {
+        outcome: Outcome::Removed,
+        text,
+    })
 }
 
 // ---- TOML (Codex) ----
@@ -348,7 +441,11 @@ fn remove_json(existing: &str, client: Client, name: &str) -> Result<Edit, Merge
 fn parse_toml(text: &str) -> Result<DocumentMut, MergeError> {
     text.parse::<DocumentMut>().map_err(|e| {
         let (line, column) = line_col(text, e.span().map_or(0, |s| s.start));
-        MergeError::Malformed { line, column, message: e.message().trim().to_owned() }
+        MergeError::Malformed {
+            line,
+            column,
+            message: e.message().trim().to_owned(),
+        }
     })
 }
 
@@ -356,7 +453,12 @@ fn parse_toml(text: &str) -> Result<DocumentMut, MergeError> {
 fn toml_shape_error(text: &str, key: &str) -> MergeError {
     let offset = text.find(key).unwrap_or(0);
     let (line, column) = line_col(text, offset);
-    MergeError::Shape { line, column, what: format!("`{key}`"), expected: "a table" }
+    MergeError::Shape {
+        line,
+        column,
+        what: format!("`{key}`"),
+        expected: "a table",
+    }
 }
 
 fn merge_toml(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, MergeError> {
@@ -370,10 +472,15 @@ fn merge_toml(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
         servers.set_implicit(true);
         doc.insert(key, Item::Table(servers));
     }
-    let servers = doc[key].as_table_mut().ok_or_else(|| toml_shape_error(existing, key))?;
+    let servers = doc[key]
+        .as_table_mut()
+        .ok_or_else(|| toml_shape_error(existing, key))?;
     let current = servers.get(&entry.name).map(item_to_json);
     if current.as_ref() == Some(&ours) {
-        return Ok(Edit { outcome: Outcome::Unchanged, text: existing.to_owned() });
+        return Ok(Edit {
+            outcome: Outcome::Unchanged,
+            text: existing.to_owned(),
+        });
     }
     let mut table = entry_table(&entry.server);
     if let Some(old) = servers.get(&entry.name).and_then(Item::as_table) {
@@ -387,7 +494,10 @@ fn merge_toml(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
     let text = with_final_newline(existing, doc.to_string());
 
     let mut expected = before;
-    let servers_value = expected.as_object_mut().expect("a TOML document is a table").entry(key.to_owned());
+    let servers_value = expected
+        .as_object_mut()
+        .expect("a TOML document is a table")
+        .entry(key.to_owned());
     servers_value
         .or_insert_with(|| Value::Object(Map::new()))
         .as_object_mut()
@@ -396,19 +506,31 @@ fn merge_toml(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
     check_toml(&text, &expected, &entry.name)?;
 
     if current.is_some() && !force {
-        return Err(MergeError::Conflict { name: entry.name.clone(), proposed: text });
+        return Err(MergeError::Conflict {
+            name: entry.name.clone(),
+            proposed: text,
+        });
     }
-    let outcome = if current.is_some() { Outcome::Updated } else { Outcome::Added };
+    let outcome = if current.is_some() {
+        Outcome::Updated
+    } else {
+        Outcome::Added
+    };
     Ok(Edit { outcome, text })
 }
 
 fn check_toml(text: &str, expected: &Value, name: &str) -> Result<(), MergeError> {
-    let reparsed = text.parse::<DocumentMut>().ok().map(|d| item_to_json(d.as_item()));
+    let reparsed = text
+        .parse::<DocumentMut>()
+        .ok()
+        .map(|d| item_to_json(d.as_item()));
     // An implicit, empty `mcp_servers` renders as nothing; compare without empty tables we added.
     if reparsed.as_ref().map(strip_empty_tables) == Some(strip_empty_tables(expected)) {
         Ok(())
     } else {
-        Err(MergeError::Unsafe { name: name.to_owned() })
+        Err(MergeError::Unsafe {
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -429,19 +551,33 @@ fn remove_toml(existing: &str, name: &str) -> Result<Edit, MergeError> {
     let mut doc = parse_toml(existing)?;
     let mut expected = item_to_json(doc.as_item());
     let Some(item) = doc.get_mut(key) else {
-        return Ok(Edit { outcome: Outcome::NotPresent, text: existing.to_owned() });
+        return Ok(Edit {
+            outcome: Outcome::NotPresent,
+            text: existing.to_owned(),
+        });
     };
-    let servers = item.as_table_mut().ok_or_else(|| toml_shape_error(existing, key))?;
+    let servers = item
+        .as_table_mut()
+        .ok_or_else(|| toml_shape_error(existing, key))?;
     if servers.remove(name).is_none() {
-        return Ok(Edit { outcome: Outcome::NotPresent, text: existing.to_owned() });
+        return Ok(Edit {
+            outcome: Outcome::NotPresent,
+            text: existing.to_owned(),
+        });
     }
     if servers.is_empty() && servers.is_implicit() {
         doc.remove(key);
     }
-    expected[key].as_object_mut().expect("checked above").shift_remove(name);
+    expected[key]
+        .as_object_mut()
+        .expect("checked above")
+        .shift_remove(name);
     let text = with_final_newline(existing, doc.to_string());
     check_toml(&text, &expected, name)?;
-    Ok(Edit { outcome: Outcome::Removed, text })
+    Ok(Edit {
+        outcome: Outcome::Removed,
+        text,
+    })
 }
 
 #[cfg(test)]
@@ -460,7 +596,10 @@ mod tests {
     #[test]
     fn input_refs_finds_every_reference() {
         let mut out = Vec::new();
-        input_refs(&serde_json::json!({"a": "Bearer ${input:x-token}", "b": ["${input:y}${input:z}"]}), &mut out);
+        input_refs(
+            &serde_json::json!({"a": "Bearer ${input:x-token}", "b": ["${input:y}${input:z}"]}),
+            &mut out,
+        );
         assert_eq!(out, ["x-token", "y", "z"]);
     }
 }

@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use crate::spec::{Spec, TransportKind};
 
 pub use entry::server_entry;
-pub use snippets::{crate_snippets, stdio_command_placeholder, STDIO_COMMAND_PLACEHOLDER};
+pub use snippets::{STDIO_COMMAND_PLACEHOLDER, crate_snippets, stdio_command_placeholder};
 
 /// The MCP clients mcpgen writes configuration for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -98,7 +98,7 @@ impl Client {
             Client::GeminiCli => "Gemini CLI",
             Client::Codex => "Codex",
             Client::Zed => "Zed",
-            Client::Generic => "generic MCP client",
+            Client::Generic => "Generic client",
         }
     }
 
@@ -140,10 +140,16 @@ impl FromStr for Client {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Client::ALL.into_iter().find(|c| c.id() == s).ok_or_else(|| {
-            let names: Vec<&str> = Client::ALL.iter().map(|c| c.id()).collect();
-            format!("unknown client `{s}`; expected one of: {}", names.join(", "))
-        })
+        Client::ALL
+            .into_iter()
+            .find(|c| c.id() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Client::ALL.iter().map(|c| c.id()).collect();
+                format!(
+                    "unknown client `{s}`; expected one of: {}",
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -192,8 +198,8 @@ impl ClientEntry {
         match self.client.format() {
             FileFormat::Toml => toml_value::entry_document(&self.name, &self.server).to_string(),
             FileFormat::Json | FileFormat::Jsonc => {
-                let mut text =
-                    serde_json::to_string_pretty(&self.document()).expect("JSON values always serialise");
+                let mut text = serde_json::to_string_pretty(&self.document())
+                    .expect("JSON values always serialise");
                 text.push('\n');
                 text
             }
@@ -224,7 +230,11 @@ pub fn declared_transports(spec: &Spec) -> Vec<TransportKind> {
         TransportKind::Sse => t.sse.is_some(),
     };
     let mut out: Vec<TransportKind> = t.order.iter().copied().filter(present).collect();
-    for k in [TransportKind::Stdio, TransportKind::StreamableHttp, TransportKind::Sse] {
+    for k in [
+        TransportKind::Stdio,
+        TransportKind::StreamableHttp,
+        TransportKind::Sse,
+    ] {
         if present(&k) && !out.contains(&k) {
             out.push(k);
         }
@@ -245,8 +255,12 @@ pub fn preferred_transport(spec: &Spec) -> Option<TransportKind> {
 
 /// Parses a transport name as written in the spec and on `--transport`.
 pub fn parse_transport(s: &str) -> Result<TransportKind, String> {
-    [TransportKind::Stdio, TransportKind::StreamableHttp, TransportKind::Sse]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| format!("unknown transport `{s}`; expected stdio, streamable-http or sse"))
+    [
+        TransportKind::Stdio,
+        TransportKind::StreamableHttp,
+        TransportKind::Sse,
+    ]
+    .into_iter()
+    .find(|k| k.as_str() == s)
+    .ok_or_else(|| format!("unknown transport `{s}`; expected stdio, streamable-http or sse"))
 }

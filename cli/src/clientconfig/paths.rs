@@ -84,7 +84,11 @@ impl fmt::Debug for HostEnv {
 impl HostEnv {
     /// The running process's environment. Empty variables count as unset.
     pub fn current() -> std::io::Result<HostEnv> {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let var = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         let os = if cfg!(target_os = "macos") {
             Os::MacOs
         } else if cfg!(windows) {
@@ -94,7 +98,11 @@ impl HostEnv {
         };
         Ok(HostEnv {
             os,
-            home: if os == Os::Windows { var("USERPROFILE").or_else(|| var("HOME")) } else { var("HOME") },
+            home: if os == Os::Windows {
+                var("USERPROFILE").or_else(|| var("HOME"))
+            } else {
+                var("HOME")
+            },
             appdata: var("APPDATA"),
             local_appdata: var("LOCALAPPDATA"),
             xdg_config_home: var("XDG_CONFIG_HOME"),
@@ -120,7 +128,9 @@ pub enum PathError {
         var: &'static str,
     },
     /// The client has no config file of that scope.
-    #[error("{client} has no {scope}-scope config file (pass --config-path, or use --scope {other})")]
+    #[error(
+        "{client} has no {scope}-scope config file (pass --config-path, or use --scope {other})"
+    )]
     NoScope {
         /// The client.
         client: &'static str,
@@ -137,28 +147,54 @@ pub enum PathError {
 /// The config file `client` reads for `scope` on the machine described by `env`.
 pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBuf, PathError> {
     let name = client.display_name();
-    let home = || env.home.clone().ok_or(PathError::MissingVar { client: name, var: home_var(env.os) });
+    let home = || {
+        env.home.clone().ok_or(PathError::MissingVar {
+            client: name,
+            var: home_var(env.os),
+        })
+    };
     let no_scope = |scope: Scope| PathError::NoScope {
         client: name,
         scope,
-        other: if scope == Scope::User { Scope::Project } else { Scope::User },
+        other: if scope == Scope::User {
+            Scope::Project
+        } else {
+            Scope::User
+        },
     };
     let project = |rel: &[&str]| rel.iter().fold(env.cwd.clone(), |p, c| p.join(c));
 
     match (client, scope) {
         (Client::Generic, _) => Err(PathError::NoStandardLocation),
-        (Client::ClaudeDesktop, Scope::Project) | (Client::Windsurf, Scope::Project) => Err(no_scope(scope)),
+        (Client::ClaudeDesktop, Scope::Project) | (Client::Windsurf, Scope::Project) => {
+            Err(no_scope(scope))
+        }
 
         (Client::ClaudeDesktop, Scope::User) => {
             let dir = match env.os {
-                Os::MacOs => home()?.join("Library").join("Application Support").join("Claude"),
+                Os::MacOs => home()?
+                    .join("Library")
+                    .join("Application Support")
+                    .join("Claude"),
                 Os::Windows => {
                     // The MSIX (Store-style) install virtualises %APPDATA%: the app reads its package's
                     // LocalCache, and a file in %APPDATA%\Claude is silently ignored.
-                    let msix = env.local_appdata.as_ref().map(|l| l.join("Packages").join(CLAUDE_MSIX_PACKAGE));
+                    let msix = env
+                        .local_appdata
+                        .as_ref()
+                        .map(|l| l.join("Packages").join(CLAUDE_MSIX_PACKAGE));
                     match msix {
-                        Some(pkg) if (env.exists)(&pkg) => pkg.join("LocalCache").join("Roaming").join("Claude"),
-                        _ => env.appdata.clone().ok_or(PathError::MissingVar { client: name, var: "APPDATA" })?.join("Claude"),
+                        Some(pkg) if (env.exists)(&pkg) => {
+                            pkg.join("LocalCache").join("Roaming").join("Claude")
+                        }
+                        _ => env
+                            .appdata
+                            .clone()
+                            .ok_or(PathError::MissingVar {
+                                client: name,
+                                var: "APPDATA",
+                            })?
+                            .join("Claude"),
                     }
                 }
                 Os::Linux => xdg_config(env, name)?.join("Claude"),
@@ -174,15 +210,28 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
 
         (Client::Vscode, Scope::User) => {
             let dir = match env.os {
-                Os::MacOs => home()?.join("Library").join("Application Support").join("Code"),
-                Os::Windows => env.appdata.clone().ok_or(PathError::MissingVar { client: name, var: "APPDATA" })?.join("Code"),
+                Os::MacOs => home()?
+                    .join("Library")
+                    .join("Application Support")
+                    .join("Code"),
+                Os::Windows => env
+                    .appdata
+                    .clone()
+                    .ok_or(PathError::MissingVar {
+                        client: name,
+                        var: "APPDATA",
+                    })?
+                    .join("Code"),
                 Os::Linux => xdg_config(env, name)?.join("Code"),
             };
             Ok(dir.join("User").join("mcp.json"))
         }
         (Client::Vscode, Scope::Project) => Ok(project(&[".vscode", "mcp.json"])),
 
-        (Client::Windsurf, Scope::User) => Ok(home()?.join(".codeium").join("windsurf").join("mcp_config.json")),
+        (Client::Windsurf, Scope::User) => Ok(home()?
+            .join(".codeium")
+            .join("windsurf")
+            .join("mcp_config.json")),
 
         (Client::GeminiCli, Scope::User) => Ok(home()?.join(".gemini").join("settings.json")),
         (Client::GeminiCli, Scope::Project) => Ok(project(&[".gemini", "settings.json"])),
@@ -200,7 +249,14 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
             let dir = match env.os {
                 // Zed uses ~/.config/zed on macOS too.
                 Os::MacOs => home()?.join(".config").join("zed"),
-                Os::Windows => env.appdata.clone().ok_or(PathError::MissingVar { client: name, var: "APPDATA" })?.join("Zed"),
+                Os::Windows => env
+                    .appdata
+                    .clone()
+                    .ok_or(PathError::MissingVar {
+                        client: name,
+                        var: "APPDATA",
+                    })?
+                    .join("Zed"),
                 Os::Linux => xdg_config(env, name)?.join("zed"),
             };
             Ok(dir.join("settings.json"))
@@ -210,7 +266,11 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
 }
 
 fn home_var(os: Os) -> &'static str {
-    if os == Os::Windows { "USERPROFILE" } else { "HOME" }
+    if os == Os::Windows {
+        "USERPROFILE"
+    } else {
+        "HOME"
+    }
 }
 
 /// `$XDG_CONFIG_HOME`, or `~/.config` when it is unset, empty or relative (the XDG base directory
@@ -218,6 +278,13 @@ fn home_var(os: Os) -> &'static str {
 fn xdg_config(env: &HostEnv, client: &'static str) -> Result<PathBuf, PathError> {
     match &env.xdg_config_home {
         Some(dir) if dir.is_absolute() => Ok(dir.clone()),
-        _ => Ok(env.home.clone().ok_or(PathError::MissingVar { client, var: "HOME" })?.join(".config")),
+        _ => Ok(env
+            .home
+            .clone()
+            .ok_or(PathError::MissingVar {
+                client,
+                var: "HOME",
+            })?
+            .join(".config")),
     }
 }

@@ -59,12 +59,20 @@ pub(crate) fn item_to_json(item: &Item) -> Value {
     match item {
         Item::None => Value::Null,
         Item::Value(v) => value_to_json(v),
-        Item::Table(t) => {
-            Value::Object(t.iter().map(|(k, v)| (k.to_owned(), item_to_json(v))).collect())
-        }
+        Item::Table(t) => Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.to_owned(), item_to_json(v)))
+                .collect(),
+        ),
         Item::ArrayOfTables(a) => Value::Array(
             a.iter()
-                .map(|t| Value::Object(t.iter().map(|(k, v)| (k.to_owned(), item_to_json(v))).collect()))
+                .map(|t| {
+                    Value::Object(
+                        t.iter()
+                            .map(|(k, v)| (k.to_owned(), item_to_json(v)))
+                            .collect(),
+                    )
+                })
                 .collect(),
         ),
     }
@@ -74,12 +82,16 @@ fn value_to_json(value: &toml_edit::Value) -> Value {
     match value {
         toml_edit::Value::String(s) => Value::String(s.value().clone()),
         toml_edit::Value::Integer(i) => Value::from(*i.value()),
-        toml_edit::Value::Float(f) => serde_json::Number::from_f64(*f.value()).map_or(Value::Null, Value::Number),
+        toml_edit::Value::Float(f) => {
+            serde_json::Number::from_f64(*f.value()).map_or(Value::Null, Value::Number)
+        }
         toml_edit::Value::Boolean(b) => Value::Bool(*b.value()),
         toml_edit::Value::Datetime(d) => Value::String(d.value().to_string()),
         toml_edit::Value::Array(a) => Value::Array(a.iter().map(value_to_json).collect()),
-        toml_edit::Value::InlineTable(t) => {
-            Value::Object(t.iter().map(|(k, v)| (k.to_owned(), value_to_json(v))).collect())
-        }
+        toml_edit::Value::InlineTable(t) => Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.to_owned(), value_to_json(v)))
+                .collect(),
+        ),
     }
 }

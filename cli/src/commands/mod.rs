@@ -3,6 +3,7 @@
 
 
 
+pub mod config;
 pub mod init;
 pub mod schema;
 pub mod validate;

@@ -1,0 +1,283 @@
+//! `mcpgen config CLIENT [DIR]`: print a client's config entry for a generated server, or merge it into
+//! (or remove it from) the client's real config file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context as _, bail};
+
+use crate::clientconfig::install::{self, InstallError, InstallOptions, Report};
+use crate::clientconfig::merge::Outcome;
+use crate::clientconfig::paths::{self, HostEnv, Scope};
+use crate::clientconfig::{self, Client, ClientEntry, EntryContext};
+use crate::diag;
+use crate::spec::{Spec, TransportKind, load};
+
+/// Print, install or remove the config entry an MCP client needs for a generated server.
+///
+/// Without --install or --uninstall the snippet goes to stdout and notes to stderr.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("action").args(["install", "uninstall"]))]
+pub struct Args {
+    /// The client: claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli, codex, zed or generic.
+    #[arg(value_name = "CLIENT", value_parser = |s: &str| s.parse::<Client>())]
+    pub client: Client,
+    /// The generated crate's directory (it holds `.mcpgen/manifest.json` and `Cargo.toml`).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Transport the client uses: stdio, streamable-http or sse. Default: stdio when the spec declares it,
+    /// else the spec's default transport.
+    #[arg(long, value_name = "T", value_parser = clientconfig::parse_transport)]
+    pub transport: Option<TransportKind>,
+    /// Merge the entry into the client's config file (backup first, atomic write, idempotent).
+    #[arg(long)]
+    pub install: bool,
+    /// Remove our entry (only it) from the client's config file.
+    #[arg(long)]
+    pub uninstall: bool,
+    /// Which config file: the user's own, or the project's (in the current directory).
+    #[arg(long, value_enum, default_value_t = ScopeArg::User, requires = "action")]
+    pub scope: ScopeArg,
+    /// Edit this file instead of the client's standard location.
+    #[arg(long, value_name = "PATH", requires = "action")]
+    pub config_path: Option<PathBuf>,
+    /// Show the diff of what would change, write nothing.
+    #[arg(long, requires = "action")]
+    pub dry_run: bool,
+    /// Replace an existing entry of the same name that has other content.
+    #[arg(long, requires = "install")]
+    pub force: bool,
+    /// Name of the entry in the client's config. Default: the server's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The spec, when DIR has no `.mcpgen/manifest.json`.
+    #[arg(long, value_name = "PATH")]
+    pub spec: Option<PathBuf>,
+    /// Build the release binary (`cargo build --release`) when it is missing.
+    #[arg(long)]
+    pub build: bool,
+}
+
+/// `--scope` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScopeArg {
+    /// The user's own config file.
+    User,
+    /// The project's config file in the current directory (`.mcp.json`, `.vscode/mcp.json`, ...).
+    Project,
+}
+
+/// Exit 1 when the spec is invalid, the config file is malformed, or an entry of the same name exists
+/// with other content (without --force).
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let spec_path = spec_path(&args)?;
+    let spec = match load::load_spec(&spec_path) {
+        Ok(loaded) => loaded.spec,
+        Err(diags) => {
+            let source = std::fs::read_to_string(&spec_path).ok();
+            eprint!("{}", diag::render_text(&diags, |_| source.clone()));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| spec.server.name.clone());
+    if name.is_empty() {
+        bail!("--name must not be empty");
+    }
+
+    if args.uninstall {
+        let path = config_path(&args)?;
+        let options = InstallOptions {
+            force: false,
+            dry_run: args.dry_run,
+        };
+        return finish(
+            &args,
+            &name,
+            install::uninstall(&path, args.client, &name, options),
+        );
+    }
+
+    let entry = build_entry(&args, &spec, name.clone())?;
+    for note in &entry.notes {
+        eprintln!("note: {note}");
+    }
+    for warning in &entry.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if !args.install {
+        print!("{}", entry.render());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = config_path(&args)?;
+    let options = InstallOptions {
+        force: args.force,
+        dry_run: args.dry_run,
+    };
+    finish(&args, &name, install::install(&path, &entry, options))
+}
+
+/// The spec: `--spec`, else the `spec` key of the crate's `.mcpgen/manifest.json` (relative to DIR).
+fn spec_path(args: &Args) -> anyhow::Result<PathBuf> {
+    if let Some(spec) = &args.spec {
+        return Ok(spec.clone());
+    }
+    let manifest = args.dir.join(".mcpgen").join("manifest.json");
+    let text = match std::fs::read_to_string(&manifest) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "{} not found: is {} a crate generated by mcpgen? Pass the crate directory, or --spec PATH",
+            manifest.display(),
+            args.dir.display()
+        ),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", manifest.display())),
+    };
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", manifest.display()))?;
+    let Some(spec) = value.get("spec").and_then(|v| v.as_str()) else {
+        bail!(
+            "{} has no `spec` string; pass --spec PATH",
+            manifest.display()
+        );
+    };
+    Ok(args.dir.join(spec))
+}
+
+fn build_entry(args: &Args, spec: &Spec, name: String) -> anyhow::Result<ClientEntry> {
+    let Some(transport) = args
+        .transport
+        .or_else(|| clientconfig::preferred_transport(spec))
+    else {
+        bail!("the spec declares no transport");
+    };
+    let command = if transport == TransportKind::Stdio {
+        release_binary(&args.dir, &spec.server.name, args.build)?
+            .display()
+            .to_string()
+    } else {
+        String::new()
+    };
+    Ok(clientconfig::server_entry(
+        args.client,
+        spec,
+        transport,
+        &EntryContext { name, command },
+    )?)
+}
+
+/// `<target dir>/release/<name>` of the crate in `dir`, with the target dir from `cargo metadata` (so
+/// `CARGO_TARGET_DIR`, `.cargo/config.toml` and workspaces are honoured). Built with `--build` when
+/// missing, else a warning says how.
+fn release_binary(dir: &Path, name: &str, build: bool) -> anyhow::Result<PathBuf> {
+    let manifest = std::path::absolute(dir.join("Cargo.toml"))
+        .with_context(|| format!("cannot resolve {}", dir.display()))?;
+    let metadata = cargo_metadata::MetadataCommand::new()
+        .manifest_path(&manifest)
+        .no_deps()
+        .exec()
+        .with_context(|| {
+            format!(
+                "cannot read the crate's metadata (`cargo metadata` on {})",
+                manifest.display()
+            )
+        })?;
+    let binary = metadata
+        .target_directory
+        .into_std_path_buf()
+        .join("release")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        let how = format!(
+            "cargo build --release --manifest-path {}",
+            manifest.display()
+        );
+        if build {
+            eprintln!("building: {how}");
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "--release", "--manifest-path"])
+                .arg(&manifest)
+                .status()
+                .context("cannot run cargo")?;
+            if !status.success() || !binary.exists() {
+                bail!("`{how}` failed; the config would point at a missing binary");
+            }
+        } else {
+            eprintln!(
+                "warning: {} does not exist yet: build it with `{how}` (or rerun with --build)",
+                binary.display()
+            );
+        }
+    }
+    Ok(binary)
+}
+
+fn config_path(args: &Args) -> anyhow::Result<PathBuf> {
+    if let Some(path) = &args.config_path {
+        return Ok(path.clone());
+    }
+    let scope = match args.scope {
+        ScopeArg::User => Scope::User,
+        ScopeArg::Project => Scope::Project,
+    };
+    let env = HostEnv::current().context("cannot read the current directory")?;
+    Ok(paths::config_path(args.client, scope, &env)?)
+}
+
+fn finish(
+    args: &Args,
+    name: &str,
+    result: Result<Report, InstallError>,
+) -> anyhow::Result<ExitCode> {
+    let report = match result {
+        Ok(report) => report,
+        Err(InstallError::Conflict { path, name, diff }) => {
+            print!("{diff}");
+            eprintln!(
+                "error: {}: an entry named `{name}` already exists with different content (diff above); \
+                 rerun with --force to replace it",
+                path.display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e @ InstallError::Invalid { .. }) => {
+            eprintln!("error: {e}\nthe file was not changed");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let path = report.path.display();
+    if args.dry_run {
+        print!("{}", report.diff);
+        eprintln!(
+            "{path}: {} (dry run: nothing written)",
+            describe(report.outcome, name)
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match report.outcome {
+        Outcome::Unchanged => eprintln!("{path}: `{name}` is already up to date; nothing written"),
+        Outcome::NotPresent => eprintln!("{path}: no `{name}` entry; nothing to remove"),
+        outcome => {
+            let created = if report.created { " (new file)" } else { "" };
+            eprintln!("{path}: {}{created}", describe(outcome, name));
+            if let Some(backup) = &report.backup {
+                eprintln!("backup of the previous file: {}", backup.display());
+            }
+            eprintln!("restart {} to load the change", args.client.display_name());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(outcome: Outcome, name: &str) -> String {
+    match outcome {
+        Outcome::Added => format!("added `{name}`"),
+        Outcome::Updated => format!("replaced `{name}`"),
+        Outcome::Unchanged => format!("`{name}` is already up to date"),
+        Outcome::Removed => format!("removed `{name}`"),
+        Outcome::NotPresent => format!("no `{name}` entry to remove"),
+    }
+}
