@@ -21,6 +21,8 @@ enum Command {
     Init(commands::init::Args),
     /// Print the JSON Schema of the spec format.
     Schema(commands::schema::Args),
+    /// Print, install or remove an MCP client's config entry for a generated server.
+    Config(commands::config::Args),
 }
 
 fn main() -> ExitCode {
