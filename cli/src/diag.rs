@@ -35,7 +35,12 @@ pub struct Span {
 impl Span {
     /// A zero-width span at one position.
     pub fn point(line: usize, column: usize) -> Span {
-        Span { line, column, end_line: line, end_column: column }
+        Span {
+            line,
+            column,
+            end_line: line,
+            end_column: column,
+        }
     }
 }
 
@@ -70,7 +75,8 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
 /// stable whatever order the rules ran in.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.file, a.span, a.severity, a.code, &a.message).cmp(&(&b.file, b.span, b.severity, b.code, &b.message))
+        (&a.file, a.span, a.severity, a.code, &a.message)
+            .cmp(&(&b.file, b.span, b.severity, b.code, &b.message))
     });
 }
 
@@ -81,7 +87,10 @@ pub fn render_text(diags: &[Diagnostic], source_of: impl Fn(&Path) -> Option<Str
     let mut out = String::new();
     let mut cached: Option<(&Path, Option<String>)> = None;
     for diag in diags {
-        if cached.as_ref().is_none_or(|(p, _)| *p != diag.file.as_path()) {
+        if cached
+            .as_ref()
+            .is_none_or(|(p, _)| *p != diag.file.as_path())
+        {
             cached = Some((diag.file.as_path(), source_of(&diag.file)));
         }
         let source = cached.as_ref().and_then(|(_, s)| s.as_deref());
@@ -95,24 +104,38 @@ fn render_one(out: &mut String, diag: &Diagnostic, source: Option<&str>) {
     let sev = diag.severity.as_str();
     match diag.span {
         Some(span) => {
-            let _ = writeln!(out, "{file}:{}:{}: {sev}[{}]: {}", span.line, span.column, diag.code, diag.message);
+            let _ = writeln!(
+                out,
+                "{file}:{}:{}: {sev}[{}]: {}",
+                span.line, span.column, diag.code, diag.message
+            );
         }
         None => {
             let _ = writeln!(out, "{file}: {sev}[{}]: {}", diag.code, diag.message);
         }
     }
-    let line_text = diag.span.zip(source).and_then(|(span, src)| Some((span, src.lines().nth(span.line - 1)?)));
+    let line_text = diag
+        .span
+        .zip(source)
+        .and_then(|(span, src)| Some((span, src.lines().nth(span.line - 1)?)));
     let gutter = diag.span.map_or(1, |s| s.line.to_string().len());
     if let Some((span, text)) = line_text {
         let pad = " ".repeat(gutter);
         let text = text.trim_end_matches('\r');
         let line_len = text.chars().count();
         // Multi-line nodes are underlined to the end of their first line.
-        let end = if span.end_line == span.line { span.end_column } else { line_len + 1 };
+        let end = if span.end_line == span.line {
+            span.end_column
+        } else {
+            line_len + 1
+        };
         let width = end.saturating_sub(span.column).max(1);
         // Keep tabs in the indent so the carets line up with the text above.
-        let indent: String =
-            text.chars().take(span.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+        let indent: String = text
+            .chars()
+            .take(span.column - 1)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{} | {text}", span.line);
         let _ = writeln!(out, "{pad} | {indent}{}", "^".repeat(width));
@@ -181,9 +204,15 @@ mod tests {
     #[test]
     fn text_has_header_snippet_and_help() {
         let src = "mcpgen: 1\nserver:\n  nme: x\n";
-        let text = render_text(&[diag(Some(Span { line: 3, column: 3, end_line: 3, end_column: 6 }))], |_| {
-            Some(src.to_owned())
-        });
+        let text = render_text(
+            &[diag(Some(Span {
+                line: 3,
+                column: 3,
+                end_line: 3,
+                end_column: 6,
+            }))],
+            |_| Some(src.to_owned()),
+        );
         assert_eq!(
             text,
             "a.yaml:3:3: error[unknown-key]: unknown key `nme` in the server\n  |\n3 |   nme: x\n  |   ^^^\n  = help: did you mean `name`?\n\n"
@@ -202,7 +231,18 @@ mod tests {
         let json = render_json(&[diag(Some(Span::point(2, 1)))]);
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         let d = &v[0];
-        for key in ["file", "line", "column", "endLine", "endColumn", "severity", "code", "message", "hint", "pointer"] {
+        for key in [
+            "file",
+            "line",
+            "column",
+            "endLine",
+            "endColumn",
+            "severity",
+            "code",
+            "message",
+            "hint",
+            "pointer",
+        ] {
             assert!(d.get(key).is_some(), "missing {key} in {json}");
         }
         assert_eq!(d["severity"], "error");

@@ -22,43 +22,75 @@ fn parse_name(name: &str) -> Result<String, String> {
     if is_server_name(name) {
         Ok(name.to_owned())
     } else {
-        Err("use lowercase ASCII letters, digits and `-`, starting with a letter (at most 64)".to_owned())
+        Err(
+            "use lowercase ASCII letters, digits and `-`, starting with a letter (at most 64)"
+                .to_owned(),
+        )
     }
 }
 
 fn is_server_name(name: &str) -> bool {
     name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Exit code 1 when the output file exists (it is left untouched).
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let name = args.name.unwrap_or_else(|| default_name(&args.output));
-    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(&args.output) {
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.output)
+    {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-            eprintln!("error: {} already exists; not overwriting it (pass --output to write elsewhere)", args.output.display());
+            eprintln!(
+                "error: {} already exists; not overwriting it (pass --output to write elsewhere)",
+                args.output.display()
+            );
             return Ok(ExitCode::FAILURE);
         }
-        Err(err) => return Err(err).with_context(|| format!("cannot create {}", args.output.display())),
+        Err(err) => {
+            return Err(err).with_context(|| format!("cannot create {}", args.output.display()));
+        }
     };
     file.write_all(starter_spec(&name).as_bytes())
         .with_context(|| format!("cannot write {}", args.output.display()))?;
-    println!("wrote {} (server `{name}`); check it with `mcpgen validate {}`", args.output.display(), args.output.display());
+    println!(
+        "wrote {} (server `{name}`); check it with `mcpgen validate {}`",
+        args.output.display(),
+        args.output.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 /// The folder name of `output` (lowercased, other characters turned into `-`), when that makes a valid name.
 fn default_name(output: &Path) -> String {
-    let dir = std::path::absolute(output).ok().and_then(|p| p.parent().map(Path::to_owned));
-    let folder = dir.as_deref().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap_or_default();
+    let dir = std::path::absolute(output)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_owned));
+    let folder = dir
+        .as_deref()
+        .and_then(Path::file_name)
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     let mut name: String = folder
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     name = name.trim_matches('-').to_owned();
-    if is_server_name(&name) && crate::spec::load_spec_str(Path::new("x"), &starter_spec(&name)).is_ok() {
+    if is_server_name(&name)
+        && crate::spec::load_spec_str(Path::new("x"), &starter_spec(&name)).is_ok()
+    {
         name
     } else {
         "my-server".to_owned()

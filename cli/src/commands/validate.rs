@@ -45,7 +45,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Format::Text => write!(out, "{text}")?,
         Format::Json => writeln!(out, "{}", diag::render_json(&all))?,
     }
-    Ok(if diag::has_errors(&all) { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if diag::has_errors(&all) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `path: ok`, or `path: 2 errors, 1 warning`.

@@ -41,9 +41,12 @@ pub fn load_spec(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
 pub fn load_spec_str(path: &Path, source: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
     let (spec, diags) = check_str(path, source);
     match spec {
-        Some(spec) if !diag::has_errors(&diags) => {
-            Ok(LoadedSpec { path: path.to_owned(), source: source.to_owned(), spec, warnings: diags })
-        }
+        Some(spec) if !diag::has_errors(&diags) => Ok(LoadedSpec {
+            path: path.to_owned(),
+            source: source.to_owned(),
+            spec,
+            warnings: diags,
+        }),
         _ => Err(diags),
     }
 }
@@ -55,9 +58,31 @@ pub fn check_str(path: &Path, source: &str) -> (Option<Spec>, Vec<Diagnostic>) {
     let base_dir = path.parent().map(Path::to_owned).unwrap_or_default();
     let mut ctx = Ctx::new(path, source, &spans, &base_dir);
     let spec = match parse_yaml(source) {
+        Ok(_) if !spans.duplicate_keys().is_empty() => {
+            for (pointer, span) in spans.duplicate_keys() {
+                let key = pointer
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .replace("~1", "/")
+                    .replace("~0", "~");
+                ctx.push(Diagnostic {
+                    severity: Severity::Error,
+                    code: "yaml-duplicate-key",
+                    message: format!(
+                        "duplicate key `{key}`: YAML would silently keep only the last one"
+                    ),
+                    hint: Some("remove or rename one of them".to_owned()),
+                    file: path.to_owned(),
+                    span: Some(*span),
+                    pointer: pointer.clone(),
+                });
+            }
+            None
+        }
         Ok(raw) => validate::run(&mut ctx, &raw),
         Err(err) => {
-            ctx.push(yaml_error(path, &err));
+            ctx.push(yaml_error(path, source, &err));
             None
         }
     };
@@ -66,13 +91,13 @@ pub fn check_str(path: &Path, source: &str) -> (Option<Spec>, Vec<Diagnostic>) {
     (spec, diags)
 }
 
-/// Parses YAML into a JSON value, keeping key order. serde_yaml rejects duplicate keys, unbounded alias expansion
-/// and excessive nesting.
+/// Parses YAML into a JSON value, keeping key order. serde_yaml bounds alias expansion and nesting depth;
+/// duplicate keys are found by the span index (loading into a JSON value would silently keep the last one).
 fn parse_yaml(source: &str) -> Result<Value, serde_yaml::Error> {
     serde_yaml::from_str(source)
 }
 
-fn yaml_error(path: &Path, err: &serde_yaml::Error) -> Diagnostic {
+fn yaml_error(path: &Path, source: &str, err: &serde_yaml::Error) -> Diagnostic {
     let text = err.to_string();
     // serde_yaml appends " at line L column C"; the location goes in the header instead.
     let message = match text.find(" at line ") {
@@ -83,17 +108,31 @@ fn yaml_error(path: &Path, err: &serde_yaml::Error) -> Diagnostic {
         severity: Severity::Error,
         code: "yaml-syntax",
         message: format!("invalid YAML: {message}"),
-        hint: None,
+        hint: Some(yaml_hint(source, err)),
         file: path.to_owned(),
         span: err.location().map(|l| Span::point(l.line(), l.column())),
         pointer: String::new(),
     }
 }
 
+fn yaml_hint(source: &str, err: &serde_yaml::Error) -> String {
+    let line = err
+        .location()
+        .and_then(|l| source.lines().nth(l.line().saturating_sub(1)))
+        .unwrap_or_default();
+    if line.trim_start_matches(' ').starts_with('\t') {
+        "indent with spaces: YAML does not allow tabs for indentation".to_owned()
+    } else {
+        "check the indentation and quoting around this point".to_owned()
+    }
+}
+
 /// Fills `transports.order` with the transport names in the order the spec lists them.
 pub(crate) fn fill_transport_order(spec: &mut Spec, raw: &Value) {
     use super::TransportKind;
-    let Some(map) = raw.get("transports").and_then(Value::as_object) else { return };
+    let Some(map) = raw.get("transports").and_then(Value::as_object) else {
+        return;
+    };
     spec.transports.order = map
         .keys()
         .filter_map(|k| match k.as_str() {

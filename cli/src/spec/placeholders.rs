@@ -24,12 +24,16 @@ pub fn parse(text: &str) -> Result<Vec<Segment<'_>>, UnclosedPlaceholder> {
     let mut offset = 0;
     while let Some(open) = rest.find("{{") {
         let Some(close) = rest[open + 2..].find("}}") else {
-            return Err(UnclosedPlaceholder { offset: offset + open });
+            return Err(UnclosedPlaceholder {
+                offset: offset + open,
+            });
         };
         if open > 0 {
             out.push(Segment::Text(&rest[..open]));
         }
-        out.push(Segment::Placeholder(rest[open + 2..open + 2 + close].trim()));
+        out.push(Segment::Placeholder(
+            rest[open + 2..open + 2 + close].trim(),
+        ));
         let consumed = open + 2 + close + 2;
         offset += consumed;
         rest = &rest[consumed..];
@@ -48,7 +52,13 @@ mod tests {
     fn splits_text_and_placeholders() {
         assert_eq!(
             parse("Hi {{ name }}, see {{city}}.").unwrap(),
-            [Segment::Text("Hi "), Segment::Placeholder("name"), Segment::Text(", see "), Segment::Placeholder("city"), Segment::Text(".")]
+            [
+                Segment::Text("Hi "),
+                Segment::Placeholder("name"),
+                Segment::Text(", see "),
+                Segment::Placeholder("city"),
+                Segment::Text(".")
+            ]
         );
         assert_eq!(parse("").unwrap(), []);
         assert_eq!(parse("a {{b").unwrap_err().offset, 2);

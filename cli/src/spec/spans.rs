@@ -4,7 +4,7 @@
 //! carry spans) records every node's location under the same JSON pointer the value has in the loaded
 //! `serde_json::Value`. Diagnostics look a node up by pointer and fall back to its nearest located ancestor.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Marker, Parser};
 
@@ -23,6 +23,7 @@ pub struct NodeSpans {
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
     nodes: HashMap<String, NodeSpans>,
+    duplicates: Vec<(String, Span)>,
 }
 
 impl SpanIndex {
@@ -36,7 +37,16 @@ impl SpanIndex {
                 break;
             }
         }
-        SpanIndex { nodes: builder.nodes }
+        SpanIndex {
+            nodes: builder.nodes,
+            duplicates: builder.duplicates,
+        }
+    }
+
+    /// Keys that appear a second time in the same mapping: (pointer, span of the repeated key). serde_yaml
+    /// silently keeps the last one when loading into a JSON value, so the index reports them.
+    pub fn duplicate_keys(&self) -> &[(String, Span)] {
+        &self.duplicates
     }
 
     /// The recorded spans of exactly this pointer.
@@ -74,17 +84,32 @@ pub fn escape_segment(segment: &str) -> String {
 }
 
 fn to_span(start: Marker, end: Marker) -> Span {
-    Span { line: start.line(), column: start.col() + 1, end_line: end.line(), end_column: end.col() + 1 }
+    Span {
+        line: start.line(),
+        column: start.col() + 1,
+        end_line: end.line(),
+        end_column: end.col() + 1,
+    }
 }
 
 enum Frame {
-    Mapping { pointer: String, start: Marker, key: Option<(String, Span)> },
-    Sequence { pointer: String, start: Marker, next: usize },
+    Mapping {
+        pointer: String,
+        start: Marker,
+        key: Option<(String, Span)>,
+        seen: HashSet<String>,
+    },
+    Sequence {
+        pointer: String,
+        start: Marker,
+        next: usize,
+    },
 }
 
 #[derive(Default)]
 struct Builder {
     nodes: HashMap<String, NodeSpans>,
+    duplicates: Vec<(String, Span)>,
     stack: Vec<Frame>,
     /// End of the last event with a width, used as the end of block collections (whose end events are empty).
     last_end: Marker,
@@ -130,8 +155,17 @@ impl Builder {
                     self.skip = 1;
                 } else if let Some(pointer) = self.child_pointer() {
                     self.stack.push(match event {
-                        Event::MappingStart(..) => Frame::Mapping { pointer, start, key: None },
-                        _ => Frame::Sequence { pointer, start, next: 0 },
+                        Event::MappingStart(..) => Frame::Mapping {
+                            pointer,
+                            start,
+                            key: None,
+                            seen: HashSet::new(),
+                        },
+                        _ => Frame::Sequence {
+                            pointer,
+                            start,
+                            next: 0,
+                        },
                     });
                 }
             }
@@ -139,7 +173,8 @@ impl Builder {
                 let close = if has_width { end } else { self.last_end };
                 if let Some(frame) = self.stack.pop() {
                     let (pointer, open) = match frame {
-                        Frame::Mapping { pointer, start, .. } | Frame::Sequence { pointer, start, .. } => (pointer, start),
+                        Frame::Mapping { pointer, start, .. }
+                        | Frame::Sequence { pointer, start, .. } => (pointer, start),
                     };
                     self.record(pointer, to_span(open, close));
                 }
@@ -157,7 +192,14 @@ impl Builder {
     }
 
     fn set_key_of_top(&mut self, name: String, span: Span) {
-        if let Some(Frame::Mapping { key, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Mapping {
+            pointer, key, seen, ..
+        }) = self.stack.last_mut()
+        {
+            if !seen.insert(name.clone()) {
+                self.duplicates
+                    .push((format!("{pointer}/{}", escape_segment(&name)), span));
+            }
             *key = Some((name, span));
         }
     }
@@ -175,7 +217,13 @@ impl Builder {
             Some(Frame::Mapping { pointer, key, .. }) => {
                 let (name, span) = key.as_ref()?;
                 let p = format!("{pointer}/{}", escape_segment(name));
-                self.nodes.insert(p.clone(), NodeSpans { key: Some(*span), value: *span });
+                self.nodes.insert(
+                    p.clone(),
+                    NodeSpans {
+                        key: Some(*span),
+                        value: *span,
+                    },
+                );
                 Some(p)
             }
         }
@@ -196,17 +244,34 @@ mod tests {
     use super::*;
 
     fn s(line: usize, column: usize, end_line: usize, end_column: usize) -> Span {
-        Span { line, column, end_line, end_column }
+        Span {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
     }
 
     #[test]
     fn block_and_flow_nodes_are_located() {
         let src = "a: 1\nb:\n  c: [x, {d: yes}]\n  e:\n    - f\n    - g: h\n";
         let idx = SpanIndex::build(src);
-        assert_eq!(idx.get("/a"), Some(NodeSpans { key: Some(s(1, 1, 1, 2)), value: s(1, 4, 1, 5) }));
+        assert_eq!(
+            idx.get("/a"),
+            Some(NodeSpans {
+                key: Some(s(1, 1, 1, 2)),
+                value: s(1, 4, 1, 5)
+            })
+        );
         assert_eq!(idx.get("/b/c").unwrap().value, s(3, 6, 3, 19));
         assert_eq!(idx.get("/b/c/1/d").unwrap().value, s(3, 14, 3, 17));
-        assert_eq!(idx.get("/b/e/0").unwrap(), NodeSpans { key: None, value: s(5, 7, 5, 8) });
+        assert_eq!(
+            idx.get("/b/e/0").unwrap(),
+            NodeSpans {
+                key: None,
+                value: s(5, 7, 5, 8)
+            }
+        );
         assert_eq!(idx.get("/b/e/1/g").unwrap().key, Some(s(6, 7, 6, 8)));
         assert_eq!(idx.get("/b").unwrap().key, Some(s(2, 1, 2, 2)));
         assert_eq!(idx.get("/b").unwrap().value, s(3, 3, 6, 11));
@@ -224,5 +289,17 @@ mod tests {
         let idx = SpanIndex::build("x/y: &a 1\nz~: *a\n");
         assert!(idx.get("/x~1y").is_some());
         assert_eq!(idx.get("/z~0").unwrap().value, s(2, 5, 2, 7));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported() {
+        let idx = SpanIndex::build(
+            "a:
+  b: 1
+  c: 2
+  b: 3
+",
+        );
+        assert_eq!(idx.duplicate_keys(), [("/a/b".to_owned(), s(4, 3, 4, 4))]);
     }
 }

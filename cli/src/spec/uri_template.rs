@@ -16,17 +16,22 @@ pub enum Part {
     /// Literal text, copied as is.
     Literal(String),
     /// `{op var1,var2}`: `operator` is `None` for simple string expansion.
-    Expression { operator: Option<char>, variables: Vec<String> },
+    Expression {
+        operator: Option<char>,
+        variables: Vec<String>,
+    },
 }
 
 impl UriTemplate {
     /// Every variable name, in order of appearance (names are unique in a valid template).
     pub fn variables(&self) -> impl Iterator<Item = &str> {
-        self.parts.iter().flat_map(|p| match p {
-            Part::Literal(_) => &[][..],
-            Part::Expression { variables, .. } => variables.as_slice(),
-        })
-        .map(String::as_str)
+        self.parts
+            .iter()
+            .flat_map(|p| match p {
+                Part::Literal(_) => &[][..],
+                Part::Expression { variables, .. } => variables.as_slice(),
+            })
+            .map(String::as_str)
     }
 
     /// The literal text before the first expression (where the scheme must be).
@@ -84,7 +89,11 @@ pub fn parse(template: &str) -> Result<UriTemplate, Vec<TemplateError>> {
         match c {
             '{' => {
                 let Some(close) = template[i + 1..].find('}').map(|j| i + 1 + j) else {
-                    errors.push(TemplateError { start: i, end: template.len(), kind: TemplateErrorKind::Unclosed });
+                    errors.push(TemplateError {
+                        start: i,
+                        end: template.len(),
+                        kind: TemplateErrorKind::Unclosed,
+                    });
                     break;
                 };
                 if !literal.is_empty() {
@@ -96,13 +105,25 @@ pub fn parse(template: &str) -> Result<UriTemplate, Vec<TemplateError>> {
                     Err(mut e) => errors.append(&mut e),
                 }
                 if body.is_empty() {
-                    errors.push(TemplateError { start: i, end: close + 1, kind: TemplateErrorKind::Empty });
+                    errors.push(TemplateError {
+                        start: i,
+                        end: close + 1,
+                        kind: TemplateErrorKind::Empty,
+                    });
                 }
                 while rest.next_if(|&(j, _)| j <= close).is_some() {}
             }
-            '}' => errors.push(TemplateError { start: i, end: i + 1, kind: TemplateErrorKind::StrayClose }),
+            '}' => errors.push(TemplateError {
+                start: i,
+                end: i + 1,
+                kind: TemplateErrorKind::StrayClose,
+            }),
             c if c.is_control() || c == ' ' || "\"'<>\\^`|".contains(c) => {
-                errors.push(TemplateError { start: i, end: i + c.len_utf8(), kind: TemplateErrorKind::InvalidLiteral(c) })
+                errors.push(TemplateError {
+                    start: i,
+                    end: i + c.len_utf8(),
+                    kind: TemplateErrorKind::InvalidLiteral(c),
+                })
             }
             c => literal.push(c),
         }
@@ -110,17 +131,29 @@ pub fn parse(template: &str) -> Result<UriTemplate, Vec<TemplateError>> {
     if !literal.is_empty() {
         parts.push(Part::Literal(literal));
     }
-    if errors.is_empty() { Ok(UriTemplate { parts }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(UriTemplate { parts })
+    } else {
+        Err(errors)
+    }
 }
 
-fn parse_expression(body: &str, offset: usize, seen: &mut Vec<String>) -> Result<Part, Vec<TemplateError>> {
+fn parse_expression(
+    body: &str,
+    offset: usize,
+    seen: &mut Vec<String>,
+) -> Result<Part, Vec<TemplateError>> {
     let mut errors = Vec::new();
     let mut chars = body.chars();
     let first = chars.next();
     let (operator, list, list_offset) = match first {
         Some(c) if OPERATORS.contains(c) => (Some(c), chars.as_str(), offset + 1),
         Some(c) if RESERVED_OPERATORS.contains(c) => {
-            errors.push(TemplateError { start: offset, end: offset + 1, kind: TemplateErrorKind::ReservedOperator(c) });
+            errors.push(TemplateError {
+                start: offset,
+                end: offset + 1,
+                kind: TemplateErrorKind::ReservedOperator(c),
+            });
             (Some(c), chars.as_str(), offset + 1)
         }
         _ => (None, body, offset),
@@ -152,7 +185,14 @@ fn parse_expression(body: &str, offset: usize, seen: &mut Vec<String>) -> Result
         }
         variables.push(name.to_owned());
     }
-    if errors.is_empty() { Ok(Part::Expression { operator, variables }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Part::Expression {
+            operator,
+            variables,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 /// RFC 6570 `varname`: `varchar *( ["."] varchar )`, varchar = ALPHA / DIGIT / "_" / pct-encoded.
@@ -164,7 +204,10 @@ fn is_varname(name: &str) -> bool {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
+            b'%' if i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit() =>
+            {
                 i += 3;
                 continue;
             }
@@ -186,19 +229,40 @@ mod tests {
 
     #[test]
     fn parses_levels_one_to_three() {
-        let t = parse("db://{+base}/rows/{id}{?limit,offset}{#frag}{;p}{.ext}{/seg}{&more}").unwrap();
-        assert_eq!(t.variables().collect::<Vec<_>>(), ["base", "id", "limit", "offset", "frag", "p", "ext", "seg", "more"]);
+        let t =
+            parse("db://{+base}/rows/{id}{?limit,offset}{#frag}{;p}{.ext}{/seg}{&more}").unwrap();
+        assert_eq!(
+            t.variables().collect::<Vec<_>>(),
+            [
+                "base", "id", "limit", "offset", "frag", "p", "ext", "seg", "more"
+            ]
+        );
         assert_eq!(t.literal_prefix(), "db://");
-        assert_eq!(t.parts[4], Part::Expression { operator: Some('?'), variables: vec!["limit".into(), "offset".into()] });
+        assert_eq!(
+            t.parts[4],
+            Part::Expression {
+                operator: Some('?'),
+                variables: vec!["limit".into(), "offset".into()]
+            }
+        );
     }
 
     #[test]
     fn rejects_what_the_generator_cannot_match() {
         assert_eq!(kinds("x://{a*}"), [TemplateErrorKind::Explode("a".into())]);
         assert_eq!(kinds("x://{a:3}"), [TemplateErrorKind::Prefix("a".into())]);
-        assert_eq!(kinds("x://{a}/{a}"), [TemplateErrorKind::DuplicateVariable("a".into())]);
-        assert_eq!(kinds("x://{=a}"), [TemplateErrorKind::ReservedOperator('=')]);
-        assert_eq!(kinds("x://{a-b}"), [TemplateErrorKind::InvalidVariable("a-b".into())]);
+        assert_eq!(
+            kinds("x://{a}/{a}"),
+            [TemplateErrorKind::DuplicateVariable("a".into())]
+        );
+        assert_eq!(
+            kinds("x://{=a}"),
+            [TemplateErrorKind::ReservedOperator('=')]
+        );
+        assert_eq!(
+            kinds("x://{a-b}"),
+            [TemplateErrorKind::InvalidVariable("a-b".into())]
+        );
         assert_eq!(kinds("x://{}"), [TemplateErrorKind::Empty]);
         assert_eq!(kinds("x://{a"), [TemplateErrorKind::Unclosed]);
         assert_eq!(kinds("x://a}"), [TemplateErrorKind::StrayClose]);
@@ -210,6 +274,8 @@ mod tests {
     #[test]
     fn varnames() {
         assert!(is_varname("a.b_c9") && is_varname("%41b"));
-        assert!(!is_varname("a..b") && !is_varname(".a") && !is_varname("a%4") && !is_varname("a b"));
+        assert!(
+            !is_varname("a..b") && !is_varname(".a") && !is_varname("a%4") && !is_varname("a b")
+        );
     }
 }

@@ -40,7 +40,13 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(file: &'a Path, source: &'a str, spans: &'a SpanIndex, base_dir: &'a Path) -> Self {
-        Ctx { file, source, spans, base_dir, diags: Vec::new() }
+        Ctx {
+            file,
+            source,
+            spans,
+            base_dir,
+            diags: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, diag: Diagnostic) {
@@ -51,24 +57,51 @@ impl<'a> Ctx<'a> {
         self.diags
     }
 
-    pub fn error(&mut self, code: &'static str, at: At<'_>, message: impl Into<String>, hint: Option<String>) {
+    pub fn error(
+        &mut self,
+        code: &'static str,
+        at: At<'_>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         self.report(Severity::Error, code, at, message.into(), hint);
     }
 
-    pub fn warn(&mut self, code: &'static str, at: At<'_>, message: impl Into<String>, hint: Option<String>) {
+    pub fn warn(
+        &mut self,
+        code: &'static str,
+        at: At<'_>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         self.report(Severity::Warning, code, at, message.into(), hint);
     }
 
-    fn report(&mut self, severity: Severity, code: &'static str, at: At<'_>, message: String, hint: Option<String>) {
+    fn report(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        at: At<'_>,
+        message: String,
+        hint: Option<String>,
+    ) {
         let (pointer, span) = match at {
             At::Value(p) => (p, self.spans.value(p)),
             At::Key(p) => (p, self.spans.key(p)),
             At::Text(p, needle) => (p, self.find_text(p, needle).or_else(|| self.spans.value(p))),
             At::Within(p, whole, start, end) => {
-                let exact = self.find_text(p, whole).filter(|s| s.line == s.end_line).map(|s| {
-                    let col = |byte: usize| s.column + whole[..byte].chars().count();
-                    Span { line: s.line, column: col(start), end_line: s.line, end_column: col(end) }
-                });
+                let exact = self
+                    .find_text(p, whole)
+                    .filter(|s| s.line == s.end_line)
+                    .map(|s| {
+                        let col = |byte: usize| s.column + whole[..byte].chars().count();
+                        Span {
+                            line: s.line,
+                            column: col(start),
+                            end_line: s.line,
+                            end_column: col(end),
+                        }
+                    });
                 let piece = || self.find_text(p, &whole[start..end]);
                 (p, exact.or_else(piece).or_else(|| self.spans.value(p)))
             }
@@ -90,14 +123,24 @@ impl<'a> Ctx<'a> {
             return None;
         }
         let span = self.spans.get(pointer)?.value;
-        let line_starts: Vec<usize> =
-            std::iter::once(0).chain(self.source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         let to_byte = |line: usize, col: usize| -> Option<usize> {
             let start = *line_starts.get(line - 1)?;
             let text = &self.source[start..];
-            Some(start + text.char_indices().nth(col - 1).map_or(text.len(), |(i, _)| i))
+            Some(
+                start
+                    + text
+                        .char_indices()
+                        .nth(col - 1)
+                        .map_or(text.len(), |(i, _)| i),
+            )
         };
-        let (from, to) = (to_byte(span.line, span.column)?, to_byte(span.end_line, span.end_column)?);
+        let (from, to) = (
+            to_byte(span.line, span.column)?,
+            to_byte(span.end_line, span.end_column)?,
+        );
         let at = from + self.source.get(from..to)?.find(needle)?;
         let pos = |byte: usize| {
             let line = line_starts.partition_point(|&s| s <= byte);
@@ -105,7 +148,12 @@ impl<'a> Ctx<'a> {
             (line, column)
         };
         let ((line, column), (end_line, end_column)) = (pos(at), pos(at + needle.len()));
-        Some(Span { line, column, end_line, end_column })
+        Some(Span {
+            line,
+            column,
+            end_line,
+            end_column,
+        })
     }
 }
 
@@ -120,7 +168,10 @@ pub fn run(ctx: &mut Ctx<'_>, raw: &Value) -> Option<Spec> {
     }
     let mut normalized = raw.clone();
     // `stdio:` with no value reads as "enable stdio": treat an empty transport entry as `{}`.
-    if let Some(transports) = normalized.get_mut("transports").and_then(Value::as_object_mut) {
+    if let Some(transports) = normalized
+        .get_mut("transports")
+        .and_then(Value::as_object_mut)
+    {
         for value in transports.values_mut().filter(|v| v.is_null()) {
             *value = Value::Object(Default::default());
         }
@@ -129,7 +180,12 @@ pub fn run(ctx: &mut Ctx<'_>, raw: &Value) -> Option<Spec> {
         Ok(spec) => spec,
         Err(err) => {
             // The JSON Schema should have caught this; report rather than panic if the two ever disagree.
-            ctx.error("invalid-value", At::Value(""), format!("the spec does not match the format: {err}"), None);
+            ctx.error(
+                "invalid-value",
+                At::Value(""),
+                format!("the spec does not match the format: {err}"),
+                None,
+            );
             return None;
         }
     };
@@ -156,7 +212,10 @@ pub fn human_path(pointer: &str) -> String {
 }
 
 /// "did you mean `x`?" for the closest candidate, when close enough to be a likely typo.
-pub fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<String> {
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
@@ -173,13 +232,19 @@ mod tests {
     #[test]
     fn human_paths() {
         assert_eq!(human_path("/tools/0/annotations"), "tools[0].annotations");
-        assert_eq!(human_path("/transports/streamable-http/port"), "transports.streamable-http.port");
+        assert_eq!(
+            human_path("/transports/streamable-http/port"),
+            "transports.streamable-http.port"
+        );
         assert_eq!(human_path(""), "");
     }
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("inputschema", ["inputSchema", "name"]).as_deref(), Some("did you mean `inputSchema`?"));
+        assert_eq!(
+            did_you_mean("inputschema", ["inputSchema", "name"]).as_deref(),
+            Some("did you mean `inputSchema`?")
+        );
         assert_eq!(did_you_mean("zzz", ["inputSchema", "name"]), None);
     }
 }

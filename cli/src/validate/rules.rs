@@ -9,23 +9,36 @@ use super::{At, Ctx, did_you_mean, human_path, schemas};
 use crate::codegen::ident::to_snake_ident;
 use crate::spec::spans::escape_segment;
 use crate::spec::{
-    Auth, EnvVar, Icon, Prompt, Resource, ResourceAnnotations, ResourceTemplate, SUPPORTED_VERSIONS, Server, Spec,
-    Tool, Transports, placeholders, uri_template,
+    Auth, EnvVar, Icon, Prompt, Resource, ResourceAnnotations, ResourceTemplate,
+    SUPPORTED_VERSIONS, Server, Spec, Tool, Transports, placeholders, uri_template,
 };
 
 /// Checks `mcpgen:` before anything else: a spec of another format version has another shape, so reporting its
 /// keys against this version's schema would only be noise. True when validation should go on.
 pub fn check_format_version(ctx: &mut Ctx<'_>, raw: &Value) -> bool {
-    let Some(Value::Number(n)) = raw.get("mcpgen") else { return true };
-    if n.as_u64().is_some_and(|v| u32::try_from(v).is_ok_and(|v| SUPPORTED_VERSIONS.contains(&v))) {
+    let Some(Value::Number(n)) = raw.get("mcpgen") else {
+        return true;
+    };
+    if n.as_u64()
+        .is_some_and(|v| u32::try_from(v).is_ok_and(|v| SUPPORTED_VERSIONS.contains(&v)))
+    {
         return true;
     }
-    let supported: Vec<String> = SUPPORTED_VERSIONS.iter().map(|v| format!("`{v}`")).collect();
+    let supported: Vec<String> = SUPPORTED_VERSIONS
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect();
     ctx.error(
         "version-unsupported",
         At::Value("/mcpgen"),
-        format!("unsupported spec format version `{n}`: this mcpgen reads version {}", supported.join(", ")),
-        Some(format!("write `mcpgen: {}`, or use the mcpgen release made for this format", SUPPORTED_VERSIONS[0])),
+        format!(
+            "unsupported spec format version `{n}`: this mcpgen reads version {}",
+            supported.join(", ")
+        ),
+        Some(format!(
+            "write `mcpgen: {}`, or use the mcpgen release made for this format",
+            SUPPORTED_VERSIONS[0]
+        )),
     );
     false
 }
@@ -35,22 +48,47 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
     server(ctx, &spec.server);
     env(ctx, &spec.env);
     for (i, tool) in spec.tools.iter().enumerate() {
-        self::tool(ctx, &format!("/tools/{i}"), tool, spec.auth.as_ref().is_some_and(|a| a.oauth.is_some()));
+        self::tool(
+            ctx,
+            &format!("/tools/{i}"),
+            tool,
+            spec.auth.as_ref().is_some_and(|a| a.oauth.is_some()),
+        );
     }
-    unique_names(ctx, "/tools", "tool", spec.tools.iter().map(|t| t.name.as_str()));
+    unique_names(
+        ctx,
+        "/tools",
+        "tool",
+        spec.tools.iter().map(|t| t.name.as_str()),
+    );
     for (i, r) in spec.resources.iter().enumerate() {
         resource(ctx, &format!("/resources/{i}"), r);
     }
-    unique_names(ctx, "/resources", "resource", spec.resources.iter().map(|r| r.name.as_str()));
+    unique_names(
+        ctx,
+        "/resources",
+        "resource",
+        spec.resources.iter().map(|r| r.name.as_str()),
+    );
     unique_uris(ctx, &spec.resources);
     for (i, t) in spec.resource_templates.iter().enumerate() {
         template(ctx, &format!("/resourceTemplates/{i}"), t);
     }
-    unique_names(ctx, "/resourceTemplates", "resource template", spec.resource_templates.iter().map(|t| t.name.as_str()));
+    unique_names(
+        ctx,
+        "/resourceTemplates",
+        "resource template",
+        spec.resource_templates.iter().map(|t| t.name.as_str()),
+    );
     for (i, p) in spec.prompts.iter().enumerate() {
         prompt(ctx, &format!("/prompts/{i}"), p);
     }
-    unique_names(ctx, "/prompts", "prompt", spec.prompts.iter().map(|p| p.name.as_str()));
+    unique_names(
+        ctx,
+        "/prompts",
+        "prompt",
+        spec.prompts.iter().map(|p| p.name.as_str()),
+    );
     transports(ctx, &spec.transports);
     if let Some(auth) = &spec.auth {
         self::auth(ctx, auth, &spec.transports);
@@ -59,17 +97,70 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
 
 /// Rust keywords and the standard crates, which cannot be crate names.
 const RESERVED_CRATE_NAMES: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
-    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
-    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
-    "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield", "std", "core", "alloc",
-    "proc_macro", "test",
+    "abstract",
+    "as",
+    "async",
+    "await",
+    "become",
+    "box",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "do",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "final",
+    "fn",
+    "for",
+    "gen",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "macro",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "override",
+    "priv",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "unsafe",
+    "unsized",
+    "use",
+    "virtual",
+    "where",
+    "while",
+    "yield",
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
 ];
 
 fn server(ctx: &mut Ctx<'_>, server: &Server) {
     let name = &server.name;
     let valid_chars = name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !valid_chars || name.len() > 64 {
         ctx.error(
             "server-name-invalid",
@@ -92,7 +183,10 @@ fn server(ctx: &mut Ctx<'_>, server: &Server) {
         ctx.error(
             "server-version-invalid",
             At::Value("/server/version"),
-            format!("server version `{}` is not a semantic version: {err}", server.version),
+            format!(
+                "server version `{}` is not a semantic version: {err}",
+                server.version
+            ),
             Some("use MAJOR.MINOR.PATCH, such as `0.1.0`".to_owned()),
         );
     }
@@ -120,7 +214,10 @@ fn icons(ctx: &mut Ctx<'_>, pointer: &str, icons: &[Icon]) {
             ctx.error(
                 "icon-src-invalid",
                 At::Value(&p),
-                format!("icon `src` `{}` is not an absolute URL or `data:` URI", icon.src),
+                format!(
+                    "icon `src` `{}` is not an absolute URL or `data:` URI",
+                    icon.src
+                ),
                 Some("use an `https://` URL or a `data:image/png;base64,...` URI".to_owned()),
             );
         }
@@ -138,7 +235,10 @@ fn env_name(ctx: &mut Ctx<'_>, pointer: &str, name: &str) {
             "env-name-invalid",
             At::Value(pointer),
             format!("`{name}` is not a valid environment variable name"),
-            Some("use ASCII letters, digits and `_`, not starting with a digit, such as `API_TOKEN`".to_owned()),
+            Some(
+                "use ASCII letters, digits and `_`, not starting with a digit, such as `API_TOKEN`"
+                    .to_owned(),
+            ),
         );
     }
 }
@@ -153,7 +253,10 @@ fn env(ctx: &mut Ctx<'_>, vars: &[EnvVar]) {
             ctx.error(
                 "env-duplicate",
                 At::Value(&p),
-                format!("environment variable `{}` is already declared at `env[{first}]`", var.name),
+                format!(
+                    "environment variable `{}` is already declared at `env[{first}]`",
+                    var.name
+                ),
                 Some("declare each variable once".to_owned()),
             );
         }
@@ -164,11 +267,15 @@ fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
     let name_ptr = format!("{pointer}/name");
     let name = &tool.name;
     let len = name.chars().count();
-    let bad_char = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')));
+    let bad_char = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')));
     let problem = if name.is_empty() {
         Some("it is empty".to_owned())
     } else if len > 128 {
-        Some(format!("it is {len} characters long, over the limit of 128"))
+        Some(format!(
+            "it is {len} characters long, over the limit of 128"
+        ))
     } else {
         bad_char.map(|c| format!("it contains `{}`", c.escape_default()))
     };
@@ -183,11 +290,17 @@ fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
         ctx.warn(
             "tool-name-long",
             At::Value(&name_ptr),
-            format!("tool name `{name}` is {len} characters long: Claude Desktop rejects names over 64"),
+            format!(
+                "tool name `{name}` is {len} characters long: Claude Desktop rejects names over 64"
+            ),
             Some("shorten it to 64 characters or fewer".to_owned()),
         );
     }
-    if tool.description.as_deref().is_none_or(|d| d.trim().is_empty()) {
+    if tool
+        .description
+        .as_deref()
+        .is_none_or(|d| d.trim().is_empty())
+    {
         ctx.warn(
             "tool-description-missing",
             At::Value(&name_ptr),
@@ -196,16 +309,28 @@ fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
         );
     }
     if let Some(schema) = &tool.input_schema {
-        schemas::check(ctx, &format!("{pointer}/inputSchema"), "inputSchema", schema);
+        schemas::check(
+            ctx,
+            &format!("{pointer}/inputSchema"),
+            "inputSchema",
+            schema,
+        );
     }
     if let Some(schema) = &tool.output_schema {
-        schemas::check(ctx, &format!("{pointer}/outputSchema"), "outputSchema", schema);
+        schemas::check(
+            ctx,
+            &format!("{pointer}/outputSchema"),
+            "outputSchema",
+            schema,
+        );
     }
     if !tool.required_scopes.is_empty() && !has_oauth {
         ctx.warn(
             "scopes-without-oauth",
             At::Key(&format!("{pointer}/requiredScopes")),
-            format!("tool `{name}` requires scopes, but `auth.oauth` is not set, so nothing checks them"),
+            format!(
+                "tool `{name}` requires scopes, but `auth.oauth` is not set, so nothing checks them"
+            ),
             Some("configure `auth.oauth`, or remove `requiredScopes`".to_owned()),
         );
     }
@@ -214,7 +339,12 @@ fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
 
 /// Names must be unique in their list, and distinct once turned into Rust identifiers (handler modules,
 /// functions and files are named after them).
-fn unique_names<'s>(ctx: &mut Ctx<'_>, list: &str, what: &str, names: impl Iterator<Item = &'s str>) {
+fn unique_names<'s>(
+    ctx: &mut Ctx<'_>,
+    list: &str,
+    what: &str,
+    names: impl Iterator<Item = &'s str>,
+) {
     unique_idents(ctx, list, "name", what, "names", names);
 }
 
@@ -229,7 +359,11 @@ fn unique_idents<'s>(
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     let mut by_ident: HashMap<String, (usize, &str)> = HashMap::new();
     for (i, name) in names.enumerate() {
-        let p = if field.is_empty() { format!("{list}/{i}") } else { format!("{list}/{i}/{field}") };
+        let p = if field.is_empty() {
+            format!("{list}/{i}")
+        } else {
+            format!("{list}/{i}/{field}")
+        };
         let list_name = human_path(list);
         if let Some(&first) = by_name.get(name) {
             ctx.error(
@@ -310,7 +444,10 @@ fn unique_uris(ctx: &mut Ctx<'_>, resources: &[Resource]) {
             ctx.error(
                 "uri-duplicate",
                 At::Value(&format!("/resources/{i}/uri")),
-                format!("resource URI `{}` is already used by `resources[{first}]`", r.uri),
+                format!(
+                    "resource URI `{}` is already used by `resources[{first}]`",
+                    r.uri
+                ),
                 Some("resource URIs must be unique".to_owned()),
             );
         } else {
@@ -323,7 +460,11 @@ fn mime_type(ctx: &mut Ctx<'_>, pointer: &str, mime: Option<&str>) {
     let Some(mime) = mime else { return };
     let essence = mime.split(';').next().unwrap_or_default().trim();
     let ok = essence.split_once('/').is_some_and(|(t, s)| {
-        let token = |x: &str| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c));
+        let token = |x: &str| {
+            !x.is_empty()
+                && x.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$&^_.+-".contains(c))
+        };
         token(t) && token(s)
     });
     if !ok {
@@ -362,10 +503,14 @@ fn template(ctx: &mut Ctx<'_>, pointer: &str, t: &ResourceTemplate) {
                         "uri-template-unsupported",
                         "mcpgen matches RFC 6570 levels 1-3: drop the modifier and split the value in the handler",
                     ),
-                    K::DuplicateVariable(_) => {
-                        ("uri-template-variable-duplicate", "each variable becomes a handler parameter: rename one")
-                    }
-                    _ => ("uri-template-invalid", "write variables as `{name}`, such as `weather://alerts/{state}`"),
+                    K::DuplicateVariable(_) => (
+                        "uri-template-variable-duplicate",
+                        "each variable becomes a handler parameter: rename one",
+                    ),
+                    _ => (
+                        "uri-template-invalid",
+                        "write variables as `{name}`, such as `weather://alerts/{state}`",
+                    ),
                 };
                 ctx.error(
                     code,
@@ -383,7 +528,9 @@ fn template(ctx: &mut Ctx<'_>, pointer: &str, t: &ResourceTemplate) {
                 "uri-template-not-absolute",
                 At::Value(&tpl_ptr),
                 format!("URI template `{text}` does not start with a scheme"),
-                Some("start it with a literal scheme, such as `weather://alerts/{state}`".to_owned()),
+                Some(
+                    "start it with a literal scheme, such as `weather://alerts/{state}`".to_owned(),
+                ),
             );
         }
         let vars: Vec<&str> = parsed.variables().collect();
@@ -406,7 +553,13 @@ fn template(ctx: &mut Ctx<'_>, pointer: &str, t: &ResourceTemplate) {
                     Some(if vars.is_empty() {
                         "the template has no variables".to_owned()
                     } else {
-                        format!("its variables: {}", vars.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+                        format!(
+                            "its variables: {}",
+                            vars.iter()
+                                .map(|v| format!("`{v}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                     })
                 });
                 ctx.error(
@@ -441,7 +594,9 @@ fn has_scheme(prefix: &str) -> bool {
     match prefix.split_once(':') {
         Some((scheme, _)) => {
             scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
         }
         None => false,
     }
@@ -464,13 +619,18 @@ fn prompt(ctx: &mut Ctx<'_>, pointer: &str, p: &Prompt) {
             Err(e) => ctx.error(
                 "prompt-placeholder-unclosed",
                 At::Within(&text_ptr, text, e.offset, e.offset + 2),
-                format!("unclosed placeholder in prompt `{}`: `{{{{` without `}}}}`", p.name),
+                format!(
+                    "unclosed placeholder in prompt `{}`: `{{{{` without `}}}}`",
+                    p.name
+                ),
                 Some("close it like `{{city}}`".to_owned()),
             ),
             Ok(segments) => {
                 let mut reported: Vec<&str> = Vec::new();
                 for seg in segments {
-                    let placeholders::Segment::Placeholder(name) = seg else { continue };
+                    let placeholders::Segment::Placeholder(name) = seg else {
+                        continue;
+                    };
                     if p.arguments.iter().any(|a| a.name == name) || reported.contains(&name) {
                         continue;
                     }
@@ -478,14 +638,23 @@ fn prompt(ctx: &mut Ctx<'_>, pointer: &str, p: &Prompt) {
                     // `name` is a slice of `text`: widen it to the surrounding braces.
                     let offset = name.as_ptr() as usize - text.as_ptr() as usize;
                     let start = text[..offset].rfind("{{").unwrap_or(offset);
-                    let end = offset + name.len() + text[offset + name.len()..].find("}}").map_or(0, |j| j + 2);
-                    let hint = did_you_mean(name, p.arguments.iter().map(|a| a.name.as_str())).or_else(|| {
-                        Some(format!("declare it under `arguments:` of prompt `{}`", p.name))
-                    });
+                    let end = offset
+                        + name.len()
+                        + text[offset + name.len()..].find("}}").map_or(0, |j| j + 2);
+                    let hint = did_you_mean(name, p.arguments.iter().map(|a| a.name.as_str()))
+                        .or_else(|| {
+                            Some(format!(
+                                "declare it under `arguments:` of prompt `{}`",
+                                p.name
+                            ))
+                        });
                     ctx.error(
                         "prompt-placeholder-unknown",
                         At::Within(&text_ptr, text, start, end),
-                        format!("placeholder `{{{{{name}}}}}` names no argument of prompt `{}`", p.name),
+                        format!(
+                            "placeholder `{{{{{name}}}}}` names no argument of prompt `{}`",
+                            p.name
+                        ),
                         hint,
                     );
                 }
@@ -510,10 +679,18 @@ fn transports(ctx: &mut Ctx<'_>, t: &Transports) {
     }
     if let Some(s) = &t.sse {
         endpoints.push(("/transports/sse/path", &s.host, s.port, &s.path));
-        endpoints.push(("/transports/sse/messagePath", &s.host, s.port, &s.message_path));
+        endpoints.push((
+            "/transports/sse/messagePath",
+            &s.host,
+            s.port,
+            &s.message_path,
+        ));
     }
     for (kind, port) in [
-        ("streamable-http", t.streamable_http.as_ref().map(|h| h.port)),
+        (
+            "streamable-http",
+            t.streamable_http.as_ref().map(|h| h.port),
+        ),
         ("sse", t.sse.as_ref().map(|s| s.port)),
     ] {
         if port == Some(0) {
@@ -533,20 +710,31 @@ fn transports(ctx: &mut Ctx<'_>, t: &Transports) {
         ctx.error(
             "transport-host-conflict",
             At::Value("/transports/sse/host"),
-            format!("port {} is used with two hosts, `{}` and `{}`", s.port, h.host, s.host),
-            Some("HTTP transports on one port share one server: use the same host or another port".to_owned()),
+            format!(
+                "port {} is used with two hosts, `{}` and `{}`",
+                s.port, h.host, s.host
+            ),
+            Some(
+                "HTTP transports on one port share one server: use the same host or another port"
+                    .to_owned(),
+            ),
         );
     }
     for (i, &(ptr, host, port, path)) in endpoints.iter().enumerate() {
         let path_ok = path.starts_with('/')
-            && path.chars().all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c))
+            && path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c))
             && !path.contains("//");
         if !path_ok {
             ctx.error(
                 "path-invalid",
                 At::Value(ptr),
                 format!("HTTP path `{path}` is not valid"),
-                Some("start it with `/` and use letters, digits and `- . _ ~ /`, such as `/mcp`".to_owned()),
+                Some(
+                    "start it with `/` and use letters, digits and `- . _ ~ /`, such as `/mcp`"
+                        .to_owned(),
+                ),
             );
         }
         for &(other_ptr, other_host, other_port, other_path) in &endpoints[..i] {
@@ -559,7 +747,10 @@ fn transports(ctx: &mut Ctx<'_>, t: &Transports) {
                 ctx.error(
                     "path-conflict",
                     At::Value(ptr),
-                    format!("`{path}` is also `{}` on {host}:{port}", human_path(other_ptr)),
+                    format!(
+                        "`{path}` is also `{}` on {host}:{port}",
+                        human_path(other_ptr)
+                    ),
                     Some("give each HTTP endpoint its own path, or use another port".to_owned()),
                 );
             }
@@ -583,14 +774,19 @@ fn secure_url(ctx: &mut Ctx<'_>, pointer: &str, url: &str) {
                     "oauth-url-insecure",
                     At::Value(pointer),
                     format!("`{url}` must use https"),
-                    Some("OAuth endpoints need TLS; plain http is allowed only for localhost".to_owned()),
+                    Some(
+                        "OAuth endpoints need TLS; plain http is allowed only for localhost"
+                            .to_owned(),
+                    ),
                 );
             }
         }
     }
 }
 
-const ALGORITHMS: &[&str] = &["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+const ALGORITHMS: &[&str] = &[
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+];
 
 fn auth(ctx: &mut Ctx<'_>, auth: &Auth, transports: &Transports) {
     if transports.streamable_http.is_none() && transports.sse.is_none() {
@@ -598,7 +794,9 @@ fn auth(ctx: &mut Ctx<'_>, auth: &Auth, transports: &Transports) {
             "auth-without-http",
             At::Key("/auth"),
             "`auth` is set but no HTTP transport is: stdio is never authenticated",
-            Some("add `streamable-http` (or `sse`) under `transports`, or remove `auth`".to_owned()),
+            Some(
+                "add `streamable-http` (or `sse`) under `transports`, or remove `auth`".to_owned(),
+            ),
         );
     }
     match (&auth.bearer, &auth.oauth) {
@@ -612,7 +810,10 @@ fn auth(ctx: &mut Ctx<'_>, auth: &Auth, transports: &Transports) {
             "auth-method",
             At::Key("/auth"),
             "`auth` sets neither `bearer` nor `oauth`",
-            Some("add `bearer: {tokenEnv: API_TOKEN}` or `oauth: {...}`, or remove `auth`".to_owned()),
+            Some(
+                "add `bearer: {tokenEnv: API_TOKEN}` or `oauth: {...}`, or remove `auth`"
+                    .to_owned(),
+            ),
         ),
         _ => {}
     }

@@ -15,14 +15,22 @@ const DRAFTS: &[(&str, Draft)] = &[
     ("http://json-schema.org/draft-04/schema", Draft::Draft4),
     ("http://json-schema.org/draft-06/schema", Draft::Draft6),
     ("http://json-schema.org/draft-07/schema", Draft::Draft7),
-    ("https://json-schema.org/draft/2019-09/schema", Draft::Draft201909),
-    ("https://json-schema.org/draft/2020-12/schema", Draft::Draft202012),
+    (
+        "https://json-schema.org/draft/2019-09/schema",
+        Draft::Draft201909,
+    ),
+    (
+        "https://json-schema.org/draft/2020-12/schema",
+        Draft::Draft202012,
+    ),
 ];
 
 /// Checks one tool schema at `pointer`; `field` names it in messages.
 pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject) {
     let root = Value::Object(schema.clone());
-    let Some(draft) = draft_of(ctx, pointer, schema) else { return };
+    let Some(draft) = draft_of(ctx, pointer, schema) else {
+        return;
+    };
     let mut meta_errors = false;
     for err in meta_validator(draft).iter_errors(&root) {
         meta_errors = true;
@@ -34,7 +42,10 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
                 Some("use one of `array`, `boolean`, `integer`, `null`, `number`, `object`, `string`".to_owned()),
             )
         } else {
-            (format!("invalid JSON Schema in `{}`: {err}", human_path(&at)), None)
+            (
+                format!("invalid JSON Schema in `{}`: {err}", human_path(&at)),
+                None,
+            )
         };
         ctx.error("schema-invalid", At::Value(&at), message, hint);
     }
@@ -44,20 +55,28 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
     if schema.get("type").and_then(Value::as_str) != Some("object") {
         let type_ptr = format!("{pointer}/type");
         let (at, found) = match schema.get("type") {
-            Some(t) => (At::Value(&type_ptr), format!("it has `type: {}`", compact(t))),
+            Some(t) => (
+                At::Value(&type_ptr),
+                format!("it has `type: {}`", compact(t)),
+            ),
             None => (At::Key(pointer), "it has no `type`".to_owned()),
         };
         ctx.error(
             "schema-root-not-object",
             at,
             format!("`{field}` must describe an object: {found}"),
-            Some("MCP requires `type: object` at the root; put other values under `properties`".to_owned()),
+            Some(
+                "MCP requires `type: object` at the root; put other values under `properties`"
+                    .to_owned(),
+            ),
         );
     }
 
     let mut refs_ok = true;
     let mut subschemas: Vec<(String, &Value)> = Vec::new();
-    walk(&root, String::new(), &mut |sub, ptr| subschemas.push((ptr.to_owned(), sub)));
+    walk(&root, String::new(), &mut |sub, ptr| {
+        subschemas.push((ptr.to_owned(), sub))
+    });
     let anchors = anchors(&subschemas);
     for (ptr, sub) in &subschemas {
         if let Some(r) = sub.get("$ref").and_then(Value::as_str)
@@ -94,16 +113,26 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
         return;
     }
 
-    let validators = match jsonschema::options().with_draft(draft).build_map(&root) {
-        Ok(map) => map,
-        Err(err) => {
-            let at = format!("{pointer}{}", err.instance_path().as_str());
-            ctx.error("schema-invalid", At::Value(&at), format!("invalid JSON Schema in `{field}`: {err}"), None);
-            return;
-        }
+    // Compiling catches what the meta-schema cannot, such as a `pattern` that is not a regular expression.
+    let options = jsonschema::options().with_draft(draft);
+    if let Err(err) = options.build(&root) {
+        let at = format!("{pointer}{}", err.instance_path().as_str());
+        ctx.error(
+            "schema-invalid",
+            At::Value(&at),
+            format!("invalid JSON Schema in `{}`: {err}", human_path(&at)),
+            None,
+        );
+        return;
+    }
+    // Validators keyed by the raw JSON pointer of each subschema (`#/properties/a b`), not percent-encoded.
+    let Ok(validators) = options.build_map(&root) else {
+        return;
     };
     for (ptr, sub) in &subschemas {
-        let Some(validator) = validators.get(&format!("#{}", fragment(ptr))) else { continue };
+        let Some(validator) = validators.get(&format!("#{ptr}")) else {
+            continue;
+        };
         let mut check_value = |value: &Value, at: String, what: &str, code: &'static str| {
             if let Some(err) = validator.iter_errors(value).next() {
                 ctx.error(
@@ -115,22 +144,35 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
             }
         };
         if let Some(default) = sub.get("default") {
-            check_value(default, format!("{pointer}{ptr}/default"), "default", "schema-default-invalid");
+            check_value(
+                default,
+                format!("{pointer}{ptr}/default"),
+                "default",
+                "schema-default-invalid",
+            );
         }
         if let Some(examples) = sub.get("examples").and_then(Value::as_array) {
             for (i, example) in examples.iter().enumerate() {
-                check_value(example, format!("{pointer}{ptr}/examples/{i}"), "example", "schema-example-invalid");
+                check_value(
+                    example,
+                    format!("{pointer}{ptr}/examples/{i}"),
+                    "example",
+                    "schema-example-invalid",
+                );
             }
         }
     }
 }
 
 fn draft_of(ctx: &mut Ctx<'_>, pointer: &str, schema: &JsonObject) -> Option<Draft> {
-    let Some(uri) = schema.get("$schema").and_then(Value::as_str) else { return Some(Draft::Draft202012) };
+    let Some(uri) = schema.get("$schema").and_then(Value::as_str) else {
+        return Some(Draft::Draft202012);
+    };
     let bare = uri.trim_end_matches('#');
     let found = DRAFTS.iter().find(|(known, _)| {
         // Accept http/https interchangeably: both spellings are common in real servers.
-        known.split_once("://").map(|(_, rest)| rest) == bare.split_once("://").map(|(_, rest)| rest)
+        known.split_once("://").map(|(_, rest)| rest)
+            == bare.split_once("://").map(|(_, rest)| rest)
     });
     match found {
         Some((_, draft)) => Some(*draft),
@@ -163,27 +205,40 @@ fn meta_validator(draft: Draft) -> MetaValidator<'static> {
 /// Visits every subschema (keywords that hold schemas, not `enum`/`const`/`default` data) with its pointer.
 fn walk<'v>(schema: &'v Value, ptr: String, f: &mut impl FnMut(&'v Value, &str)) {
     f(schema, &ptr);
-    let Some(obj) = schema.as_object() else { return };
+    let Some(obj) = schema.as_object() else {
+        return;
+    };
     for (key, value) in obj {
         let here = format!("{ptr}/{}", escape_segment(key));
         match key.as_str() {
-            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" | "dependencies" => {
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas"
+            | "dependencies" => {
                 for (name, sub) in value.as_object().into_iter().flatten() {
                     if sub.is_object() || sub.is_boolean() {
                         walk(sub, format!("{here}/{}", escape_segment(name)), f);
                     }
                 }
             }
-            "items" | "additionalItems" | "prefixItems" | "allOf" | "anyOf" | "oneOf" => match value {
-                Value::Array(items) => {
-                    for (i, sub) in items.iter().enumerate() {
-                        walk(sub, format!("{here}/{i}"), f);
+            "items" | "additionalItems" | "prefixItems" | "allOf" | "anyOf" | "oneOf" => {
+                match value {
+                    Value::Array(items) => {
+                        for (i, sub) in items.iter().enumerate() {
+                            walk(sub, format!("{here}/{i}"), f);
+                        }
                     }
+                    sub => walk(sub, here, f),
                 }
-                sub => walk(sub, here, f),
-            },
-            "not" | "if" | "then" | "else" | "additionalProperties" | "contains" | "propertyNames"
-            | "unevaluatedItems" | "unevaluatedProperties" | "contentSchema" => walk(value, here, f),
+            }
+            "not"
+            | "if"
+            | "then"
+            | "else"
+            | "additionalProperties"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedItems"
+            | "unevaluatedProperties"
+            | "contentSchema" => walk(value, here, f),
             _ => {}
         }
     }
@@ -211,7 +266,9 @@ fn resolves(root: &Value, anchors: &[String], reference: &str) -> bool {
             || if fragment.starts_with('/') {
                 root.pointer(&fragment).is_some()
             } else {
-                anchors.iter().any(|a| a.strip_prefix('#') == Some(&fragment))
+                anchors
+                    .iter()
+                    .any(|a| a.strip_prefix('#') == Some(&fragment))
             };
     }
     let base = reference.split('#').next().unwrap_or_default();
@@ -224,7 +281,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && let Some(b) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(b);
             i += 3;
@@ -236,27 +295,19 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A JSON pointer as a URI fragment (the keys of jsonschema's validator map).
-fn fragment(ptr: &str) -> String {
-    let mut out = String::new();
-    for c in ptr.chars() {
-        if c.is_ascii_alphanumeric() || "/-._~!$&'()*+,;=:@".contains(c) {
-            out.push(c);
-        } else {
-            let mut buf = [0; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
-}
-
 fn show(v: &Value) -> String {
     format!("`{}`", compact(v))
 }
 
+/// A value for a message: strings without quotes, long values shortened.
 fn compact(v: &Value) -> String {
-    let text = v.to_string();
-    if text.chars().count() > 60 { format!("{}...", text.chars().take(60).collect::<String>()) } else { text }
+    let text = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > 60 {
+        format!("{}...", text.chars().take(60).collect::<String>())
+    } else {
+        text
+    }
 }

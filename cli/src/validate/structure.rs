@@ -18,7 +18,9 @@ struct SpecSchema {
 
 static SPEC_SCHEMA: LazyLock<SpecSchema> = LazyLock::new(|| {
     let schema = crate::spec::schema::json_schema();
-    let validator = jsonschema::options().build(&schema).expect("the spec's own schema compiles");
+    let validator = jsonschema::options()
+        .build(&schema)
+        .expect("the spec's own schema compiles");
     SpecSchema { schema, validator }
 });
 
@@ -33,7 +35,11 @@ pub fn check(ctx: &mut Ctx<'_>, raw: &Value) -> bool {
     let clean = found.is_empty();
     for f in found {
         if seen.insert((f.pointer.clone(), f.code, f.message.clone())) {
-            let at = if f.on_key { At::Key(&f.pointer) } else { At::Value(&f.pointer) };
+            let at = if f.on_key {
+                At::Key(&f.pointer)
+            } else {
+                At::Value(&f.pointer)
+            };
             ctx.error(f.code, at, f.message, f.hint);
         }
     }
@@ -50,19 +56,33 @@ struct Found {
 
 /// "in `tools[0]`", or "at the top level".
 fn place(pointer: &str) -> String {
-    if pointer.is_empty() { "at the top level".to_owned() } else { format!("in `{}`", human_path(pointer)) }
+    if pointer.is_empty() {
+        "at the top level".to_owned()
+    } else {
+        format!("in `{}`", human_path(pointer))
+    }
 }
 
 /// The node named in "for `x`" phrases.
 fn node(pointer: &str) -> String {
-    if pointer.is_empty() { "the spec".to_owned() } else { format!("`{}`", human_path(pointer)) }
+    if pointer.is_empty() {
+        "the spec".to_owned()
+    } else {
+        format!("`{}`", human_path(pointer))
+    }
 }
 
 fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
     let pointer = err.instance_path().as_str().to_owned();
     let instance: &Value = err.instance();
     let mut push = |code, pointer: String, on_key, message: String, hint: Option<String>| {
-        out.push(Found { code, pointer, on_key, message, hint })
+        out.push(Found {
+            code,
+            pointer,
+            on_key,
+            message,
+            hint,
+        })
     };
     match err.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -75,13 +95,25 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
                     })
                 });
                 let message = format!("unknown key `{key}` {}", place(&pointer));
-                push("unknown-key", format!("{pointer}/{}", escape_segment(key)), true, message, hint);
+                push(
+                    "unknown-key",
+                    format!("{pointer}/{}", escape_segment(key)),
+                    true,
+                    message,
+                    hint,
+                );
             }
         }
         ValidationErrorKind::Required { property } => {
             let key = property.as_str().unwrap_or_default();
             let message = format!("missing required key `{key}` {}", place(&pointer));
-            push("missing-key", pointer, true, message, Some(format!("add `{key}:` here")));
+            push(
+                "missing-key",
+                pointer,
+                true,
+                message,
+                Some(format!("add `{key}:` here")),
+            );
         }
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
@@ -92,7 +124,10 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
             push("wrong-type", pointer, false, message, hint);
         }
         ValidationErrorKind::Enum { options } => {
-            let options: Vec<&Value> = options.as_array().map(|a| a.iter().collect()).unwrap_or_default();
+            let options: Vec<&Value> = options
+                .as_array()
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
             let (message, hint) = choice_message(&pointer, &options, instance);
             push("invalid-value", pointer, false, message, hint);
         }
@@ -100,12 +135,22 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
             let (message, hint) = choice_message(&pointer, &[&**expected_value], instance);
             push("invalid-value", pointer, false, message, hint);
         }
-        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            let message = format!("{} is too small for {}: the minimum is {limit}", show(instance), node(&pointer));
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => {
+            let message = format!(
+                "{} is too small for {}: the minimum is {limit}",
+                show(instance),
+                node(&pointer)
+            );
             push("out-of-range", pointer, false, message, None);
         }
-        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            let message = format!("{} is too large for {}: the maximum is {limit}", show(instance), node(&pointer));
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            let message = format!(
+                "{} is too large for {}: the maximum is {limit}",
+                show(instance),
+                node(&pointer)
+            );
             push("out-of-range", pointer, false, message, None);
         }
         ValidationErrorKind::AnyOf { context }
@@ -121,7 +166,10 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
                             | ValidationErrorKind::Enum { .. }
                     )
             };
-            let fitting: Vec<_> = context.iter().filter(|errs| !errs.iter().any(fails_here)).collect();
+            let fitting: Vec<_> = context
+                .iter()
+                .filter(|errs| !errs.iter().any(fails_here))
+                .collect();
             if let [branch] = fitting.as_slice() {
                 for e in branch.iter() {
                     describe(schema, e, out);
@@ -132,7 +180,9 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
                 .iter()
                 .flatten()
                 .filter_map(|e| match e.kind() {
-                    ValidationErrorKind::Constant { expected_value } if fails_here(e) => Some(&**expected_value),
+                    ValidationErrorKind::Constant { expected_value } if fails_here(e) => {
+                        Some(&**expected_value)
+                    }
                     _ => None,
                 })
                 .collect();
@@ -146,8 +196,12 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
                 .flatten()
                 .filter(|e| fails_here(e))
                 .flat_map(|e| match e.kind() {
-                    ValidationErrorKind::Type { kind: TypeKind::Single(t) } => vec![*t],
-                    ValidationErrorKind::Type { kind: TypeKind::Multiple(set) } => set.iter().collect(),
+                    ValidationErrorKind::Type {
+                        kind: TypeKind::Single(t),
+                    } => vec![*t],
+                    ValidationErrorKind::Type {
+                        kind: TypeKind::Multiple(set),
+                    } => set.iter().collect(),
                     _ => vec![],
                 })
                 .collect();
@@ -156,13 +210,29 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
                 push("wrong-type", pointer, false, message, hint);
                 return;
             }
-            push("invalid-value", pointer.clone(), false, format!("invalid value for {}: {err}", node(&pointer)), None);
+            push(
+                "invalid-value",
+                pointer.clone(),
+                false,
+                format!("invalid value for {}: {err}", node(&pointer)),
+                None,
+            );
         }
-        _ => push("invalid-value", pointer.clone(), false, format!("invalid value for {}: {err}", node(&pointer)), None),
+        _ => push(
+            "invalid-value",
+            pointer.clone(),
+            false,
+            format!("invalid value for {}: {err}", node(&pointer)),
+            None,
+        ),
     }
 }
 
-fn type_message(pointer: &str, expected: &[JsonType], instance: &Value) -> (String, Option<String>) {
+fn type_message(
+    pointer: &str,
+    expected: &[JsonType],
+    instance: &Value,
+) -> (String, Option<String>) {
     let mut names: Vec<&str> = Vec::new();
     for t in expected {
         // `null` is how optional values are typed; "nothing" is never what the user meant to write.
@@ -173,21 +243,45 @@ fn type_message(pointer: &str, expected: &[JsonType], instance: &Value) -> (Stri
     if names.is_empty() {
         names.push("nothing");
     }
-    let message = format!("expected {} for {}, found {}", names.join(" or "), node(pointer), value_kind(instance));
+    let message = format!(
+        "expected {} for {}, found {}",
+        names.join(" or "),
+        node(pointer),
+        value_kind(instance)
+    );
     let wants_string = expected.contains(&JsonType::String);
     let hint = match instance {
         Value::Number(_) | Value::Bool(_) if wants_string => {
             Some(format!("quote it to make it a string: \"{instance}\""))
         }
         Value::Null if !wants_string => Some("give it a value, or remove the key".to_owned()),
+        Value::String(s) if expected.contains(&JsonType::Boolean) && is_yaml11_bool(s) => Some(
+            format!("YAML 1.2 reads `{s}` as a string: write `true` or `false`"),
+        ),
         _ => None,
     };
     (message, hint)
 }
 
+/// YAML 1.1 spellings of booleans, which YAML 1.2 (serde_yaml) reads as strings.
+fn is_yaml11_bool(s: &str) -> bool {
+    matches!(
+        s.to_ascii_lowercase().as_str(),
+        "yes" | "no" | "on" | "off" | "y" | "n"
+    )
+}
+
 fn choice_message(pointer: &str, options: &[&Value], instance: &Value) -> (String, Option<String>) {
-    let list: Vec<String> = options.iter().map(|o| format!("`{}`", show_bare(o))).collect();
-    let message = format!("{} is not a valid value for {}: expected {}", show(instance), node(pointer), list.join(", "));
+    let list: Vec<String> = options
+        .iter()
+        .map(|o| format!("`{}`", show_bare(o)))
+        .collect();
+    let message = format!(
+        "{} is not a valid value for {}: expected {}",
+        show(instance),
+        node(pointer),
+        list.join(", ")
+    );
     let hint = instance
         .as_str()
         .and_then(|s| did_you_mean(s, options.iter().filter_map(|o| o.as_str())));
@@ -228,7 +322,11 @@ fn show_bare(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if text.chars().count() > 40 { format!("{}...", text.chars().take(40).collect::<String>()) } else { text }
+    if text.chars().count() > 40 {
+        format!("{}...", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
 }
 
 /// The keys the schema allows in the mapping at `pointer`, found by walking the spec schema along the pointer.
@@ -253,7 +351,11 @@ fn allowed_keys(root: &Value, pointer: &str) -> Vec<String> {
 }
 
 fn resolve<'v>(root: &'v Value, schema: &'v Value) -> &'v Value {
-    match schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
         Some(ptr) => root.pointer(ptr).map_or(schema, |s| resolve(root, s)),
         None => schema,
     }
@@ -261,8 +363,15 @@ fn resolve<'v>(root: &'v Value, schema: &'v Value) -> &'v Value {
 
 /// For `anyOf: [{$ref: X}, {type: null}]` (an optional field), the non-null branch.
 fn object_branch<'v>(root: &'v Value, schema: &'v Value) -> &'v Value {
-    let branches = schema.get("anyOf").or_else(|| schema.get("oneOf")).and_then(Value::as_array);
+    let branches = schema
+        .get("anyOf")
+        .or_else(|| schema.get("oneOf"))
+        .and_then(Value::as_array);
     branches
-        .and_then(|b| b.iter().map(|s| resolve(root, s)).find(|s| s.get("properties").is_some() || s.get("items").is_some()))
+        .and_then(|b| {
+            b.iter()
+                .map(|s| resolve(root, s))
+                .find(|s| s.get("properties").is_some() || s.get("items").is_some())
+        })
         .unwrap_or(schema)
 }

@@ -1,0 +1,183 @@
+//! The `validate`, `init` and `schema` commands as a user runs them: output, exit codes, files written.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mcpgen(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run mcpgen")
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// A fresh, empty scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mcpgen-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn valid_specs_exit_zero() {
+    let out = mcpgen(
+        &["validate", "specs/minimal.yaml", "specs/weather.yaml"],
+        &repo_root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(
+        stdout(&out),
+        "specs/minimal.yaml: ok\nspecs/weather.yaml: ok\n"
+    );
+}
+
+#[test]
+fn any_error_in_any_file_exits_one_and_all_files_are_reported() {
+    let out = mcpgen(
+        &[
+            "validate",
+            "tests/invalid/unknown-key.yaml",
+            "specs/minimal.yaml",
+            "tests/invalid/port-zero.yaml",
+        ],
+        &repo_root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("tests/invalid/unknown-key.yaml:"), "{text}");
+    assert!(text.contains("specs/minimal.yaml: ok"), "{text}");
+    assert!(text.contains("error[port-invalid]"), "{text}");
+    assert!(text.contains("= help:"), "{text}");
+}
+
+#[test]
+fn warnings_alone_exit_zero() {
+    let out = mcpgen(
+        &[
+            "validate",
+            "tests/invalid/warn-tool-description-missing.yaml",
+        ],
+        &repo_root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("warning[tool-description-missing]"));
+}
+
+#[test]
+fn json_format_lists_every_diagnostic_with_its_location() {
+    let out = mcpgen(
+        &[
+            "validate",
+            "--format",
+            "json",
+            "tests/invalid/unknown-key.yaml",
+        ],
+        &repo_root(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let diags: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let d = &diags.as_array().unwrap()[0];
+    assert_eq!(d["file"], "tests/invalid/unknown-key.yaml");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["code"], "unknown-key");
+    for key in ["line", "column", "endLine", "endColumn"] {
+        assert!(d[key].as_u64().is_some_and(|n| n > 0), "{key} in {d}");
+    }
+    assert!(d["pointer"].as_str().unwrap().starts_with('/'));
+    assert!(d["hint"].as_str().unwrap().contains("did you mean"));
+
+    let ok = mcpgen(
+        &["validate", "--format", "json", "specs/minimal.yaml"],
+        &repo_root(),
+    );
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&ok.stdout).unwrap(),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn unreadable_file_is_an_error() {
+    let out = mcpgen(&["validate", "no/such/spec.yaml"], &repo_root());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("no/such/spec.yaml: error[file-unreadable]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(mcpgen(&["validate"], &repo_root()).status.code(), Some(2));
+    assert_eq!(
+        mcpgen(&["validate", "--format", "xml", "x.yaml"], &repo_root())
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        mcpgen(&["init", "--name", "Not Valid"], &repo_root())
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn init_writes_a_valid_spec_and_never_overwrites() {
+    let dir = scratch("init");
+    let out = mcpgen(&["init", "--name", "notes"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = dir.join("mcpgen.yaml");
+    let written = std::fs::read_to_string(&path).unwrap();
+    let loaded =
+        mcpgen::spec::load_spec(&path).unwrap_or_else(|d| panic!("starter spec is invalid: {d:?}"));
+    assert_eq!(loaded.spec.server.name, "notes");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert!(written.contains("# "), "the starter spec is commented");
+
+    let again = mcpgen(&["init", "--name", "other"], &dir);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        written,
+        "existing file untouched"
+    );
+
+    // Default name: the folder's name when valid; custom output path.
+    let named = dir.join("weather-station");
+    std::fs::create_dir(&named).unwrap();
+    let out = mcpgen(&["init", "--output", "weather-station/spec.yaml"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let loaded = mcpgen::spec::load_spec(&named.join("spec.yaml")).unwrap();
+    assert_eq!(loaded.spec.server.name, "weather-station");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn schema_command_prints_the_checked_in_schema() {
+    let out = mcpgen(&["schema"], &repo_root());
+    assert_eq!(out.status.code(), Some(0));
+    let file = std::fs::read_to_string(repo_root().join("specs/mcpgen.schema.json")).unwrap();
+    assert_eq!(stdout(&out), file);
+}

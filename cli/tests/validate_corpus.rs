@@ -1,0 +1,172 @@
+//! The invalid-spec corpus (`tests/invalid/*.yaml`, one defect each) against its golden diagnostics
+//! (`*.expected`, the text rendering), and every example spec in `specs/` against "no errors".
+//! `MCPGEN_BLESS=1 cargo test -p mcpgen --test validate_corpus` rewrites the goldens.
+
+use std::path::{Path, PathBuf};
+
+use mcpgen::diag::{self, Severity};
+use mcpgen::spec::load;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Loads a spec and renders its diagnostics with paths relative to the repository root.
+fn render(root: &Path, path: &Path) -> (String, Vec<diag::Diagnostic>) {
+    let source = std::fs::read_to_string(path).unwrap();
+    let (_, diags) = load::check_str(path, &source);
+    let text = diag::render_text(&diags, |_| Some(source.clone()));
+    (text.replace(&format!("{}/", root.display()), ""), diags)
+}
+
+#[test]
+fn invalid_corpus_matches_goldens() {
+    let root = repo_root();
+    let bless = std::env::var_os("MCPGEN_BLESS").is_some_and(|v| v == "1");
+    let files = yaml_files(&root.join("tests/invalid"));
+    assert!(
+        files.len() >= 45,
+        "the corpus has {} specs, expected at least 45",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for path in &files {
+        let (actual, diags) = render(&root, path);
+        let name = path.file_name().unwrap().to_string_lossy();
+        if !diags
+            .iter()
+            .any(|d| d.severity == Severity::Error || name.starts_with("warn-"))
+        {
+            failures.push(format!(
+                "{name}: no error reported (every corpus spec has one defect)"
+            ));
+        }
+        if let Some(d) = diags.iter().find(|d| d.span.is_none()) {
+            failures.push(format!("{name}: diagnostic `{}` has no location", d.code));
+        }
+        let golden = path.with_extension("expected");
+        if bless {
+            std::fs::write(&golden, &actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+        if expected != actual {
+            let diff = similar::TextDiff::from_lines(&expected, &actual)
+                .unified_diff()
+                .header(&format!("{name} expected"), &format!("{name} actual"))
+                .to_string();
+            failures.push(diff);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} corpus mismatches (MCPGEN_BLESS=1 to accept):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every rule code documented in docs/spec.md has at least one corpus spec, so no rule goes untested.
+#[test]
+fn corpus_covers_every_documented_rule() {
+    let root = repo_root();
+    let doc = std::fs::read_to_string(root.join("docs/spec.md")).unwrap();
+    let rules = doc
+        .split_once("### Rules")
+        .expect("docs/spec.md has a Rules section")
+        .1;
+    let codes: Vec<&str> = rules
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+        .filter(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-'))
+        .collect();
+    assert!(
+        codes.len() > 30,
+        "found only {} rule codes in docs/spec.md",
+        codes.len()
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for path in yaml_files(&root.join("tests/invalid")) {
+        for d in render(&root, &path).1 {
+            seen.insert(d.code);
+        }
+    }
+    // Reported only when the file cannot be read, which a corpus file by definition can: tested in validate_cli.
+    let uncovered: Vec<&&str> = codes
+        .iter()
+        .filter(|c| !seen.contains(**c) && **c != "file-unreadable")
+        .collect();
+    assert!(
+        uncovered.is_empty(),
+        "rules without a corpus spec: {uncovered:?}"
+    );
+}
+
+/// Warnings the example specs are allowed to have, by (file name, code): each one is intended.
+const INTENDED_WARNINGS: &[(&str, &str)] = &[
+    // everything.yaml uses every field, including per-tool scopes, but can only use one auth method (bearer).
+    ("everything.yaml", "scopes-without-oauth"),
+];
+
+#[test]
+fn example_specs_are_valid() {
+    let root = repo_root();
+    let files = yaml_files(&root.join("specs"));
+    assert!(files.len() >= 3, "expected at least three example specs");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            source.starts_with("# yaml-language-server: $schema=./mcpgen.schema.json\n"),
+            "{name} must start with the yaml-language-server schema line"
+        );
+        let (text, diags) = render(&root, &path);
+        let unexpected: Vec<_> = diags
+            .iter()
+            .filter(|d| {
+                d.severity == Severity::Error
+                    || !INTENDED_WARNINGS.contains(&(name.as_str(), d.code))
+            })
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "{name} has unexpected diagnostics:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn loaded_spec_keeps_transport_order_and_warnings() {
+    use mcpgen::spec::TransportKind::*;
+    let root = repo_root();
+    let loaded =
+        load::load_spec(&root.join("specs/everything.yaml")).unwrap_or_else(|d| panic!("{d:?}"));
+    assert_eq!(loaded.spec.transports.order, [StreamableHttp, Sse, Stdio]);
+    assert_eq!(loaded.warnings.len(), 1);
+    let weather = load::load_spec(&root.join("specs/weather.yaml")).unwrap();
+    assert_eq!(weather.spec.transports.order, [Stdio, StreamableHttp]);
+}
+
+#[test]
+fn empty_stdio_entry_enables_stdio() {
+    let src = "mcpgen: 1\nserver: {name: s}\ntransports:\n  stdio:\n";
+    let loaded = load::load_spec_str(Path::new("s.yaml"), src).unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(loaded.spec.transports.stdio.is_some());
+    assert_eq!(
+        loaded.spec.transports.order,
+        [mcpgen::spec::TransportKind::Stdio]
+    );
+}
