@@ -7,4 +7,6 @@
 pub mod clientconfig;
 pub mod codegen;
 pub mod commands;
+pub mod diag;
 pub mod spec;
+pub mod validate;

@@ -2,4 +2,6 @@
 //! the files of the generated crate in memory. Only `write` touches disk.
 
 pub mod ident;
+pub mod plan;
 pub mod rust;
+pub mod write;

@@ -1,8 +1,6 @@
 //! One module per `mcpgen` subcommand; each exposes `Args` (clap) and `run`.
 //! Commands return an [`ExitCode`]: 0 ok, 1 invalid input or failed check; clap itself exits 2 on usage errors.
 
-
-
 pub mod config;
 pub mod init;
 pub mod schema;

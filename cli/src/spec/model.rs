@@ -413,7 +413,11 @@ pub struct Transports {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdio: Option<StdioTransport>,
     /// Streamable HTTP (MCP 2025-03-26 and later): one endpoint taking POST.
-    #[serde(default, rename = "streamable-http", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "streamable-http",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub streamable_http: Option<StreamableHttpTransport>,
     /// The legacy HTTP+SSE transport (MCP 2024-11-05): `GET path` opens an event stream, messages are
     /// POSTed to `messagePath`.
@@ -426,7 +430,9 @@ pub struct Transports {
 }
 
 /// Transport names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum TransportKind {
     /// stdio.
     #[serde(rename = "stdio")]
