@@ -201,14 +201,20 @@ impl Scope {
         }
     }
 
-    /// Claims `ident` (already sanitised), or the first free `ident_N`.
+    /// Claims `ident` (already sanitised), or the first free `ident_N` (`IdentN` for a PascalCase type or
+    /// variant name: rustc's `non_camel_case_types` lint rejects `Ident_2`).
     pub fn claim(&mut self, ident: String) -> String {
         if self.taken.insert(ident.clone()) {
             return ident;
         }
         let base = ident.trim_end_matches('_');
+        let sep = if base.starts_with(|c: char| c.is_ascii_uppercase()) {
+            ""
+        } else {
+            "_"
+        };
         (2..)
-            .map(|n| format!("{base}_{n}"))
+            .map(|n| format!("{base}{sep}{n}"))
             .find(|candidate| self.taken.insert(candidate.clone()))
             .expect("an unbounded counter always finds a free name")
     }
@@ -292,7 +298,9 @@ mod tests {
         assert_eq!(scope.claim(to_snake_ident("getUser")), "get_user_3");
         assert_eq!(scope.claim("get_user_2".to_owned()), "get_user_2_2");
         let mut types = Scope::with_reserved(["Input", "Output"]);
-        assert_eq!(types.claim("Input".to_owned()), "Input_2");
+        assert_eq!(types.claim("Input".to_owned()), "Input2");
+        assert_eq!(types.claim("Self_".to_owned()), "Self_");
+        assert_eq!(types.claim("Self_".to_owned()), "Self2");
         assert_eq!(types.claim("type_".to_owned()), "type_");
         assert_eq!(types.claim("type_".to_owned()), "type_2");
     }

@@ -4,4 +4,5 @@
 pub mod ident;
 pub mod plan;
 pub mod rust;
+pub mod typegen;
 pub mod write;

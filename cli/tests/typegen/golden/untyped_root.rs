@@ -1,0 +1,1 @@
+pub type Input = serde_json::Value;

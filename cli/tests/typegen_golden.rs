@@ -1,0 +1,90 @@
+//! Rendered typegen modules: valid Rust (syn), rustfmt-clean as rendered, and equal to the golden snapshots in
+//! `tests/typegen/golden/` (`MCPGEN_BLESS=1 cargo test -p mcpgen --test typegen_golden` rewrites them).
+
+#[path = "typegen/cases.rs"]
+mod cases;
+
+use std::process::Command;
+
+#[test]
+fn rendered_modules_parse_as_rust() {
+    for case in cases::all() {
+        let source = case.render();
+        let file = syn::parse_file(&source)
+            .unwrap_or_else(|e| panic!("case {}: {e}\n{source}", case.name));
+        let names: Vec<String> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Struct(s) => Some(s.ident.to_string()),
+                syn::Item::Type(t) => Some(t.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            names.iter().any(|n| n == "Input"),
+            "case {}: no Input in {names:?}",
+            case.name
+        );
+        assert_eq!(
+            names.iter().any(|n| n == "Output"),
+            case.output.is_some(),
+            "case {}: Output presence",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn rendered_modules_match_golden_snapshots() {
+    let bless = std::env::var_os("MCPGEN_BLESS").is_some_and(|v| v == "1");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/typegen/golden");
+    let mut mismatched = Vec::new();
+    for case in cases::all() {
+        let source = case.render();
+        let path = dir.join(format!("{}.rs", case.name));
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &source).unwrap();
+            continue;
+        }
+        let golden = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run with MCPGEN_BLESS=1 to create it)",
+                path.display()
+            )
+        });
+        if golden != source {
+            mismatched.push(format!("--- {}\n{source}", path.display()));
+        }
+    }
+    assert!(
+        mismatched.is_empty(),
+        "rendered output differs from the golden files (MCPGEN_BLESS=1 rewrites them):\n{}",
+        mismatched.join("\n")
+    );
+}
+
+#[test]
+fn rendered_modules_are_rustfmt_clean() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("typegen-rustfmt");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut paths = Vec::new();
+    for case in cases::all() {
+        let path = dir.join(format!("{}.rs", case.name));
+        std::fs::write(&path, case.render()).unwrap();
+        paths.push(path);
+    }
+    // `--check` on files (on stdin it exits 0 even when it would reformat).
+    let out = Command::new("rustfmt")
+        .args(["--edition", "2024", "--check"])
+        .args(&paths)
+        .output()
+        .expect("rustfmt is on PATH");
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "rustfmt would reformat the rendered output:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
