@@ -330,3 +330,43 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn assert_plain_ident(ident: &str, input: &str) {
+        let parsed: syn::Ident = syn::parse_str(ident)
+            .unwrap_or_else(|e| panic!("{ident:?} from {input:?} is not an identifier: {e}"));
+        // syn parses `r#type` as an identifier too; the sanitiser must never need that.
+        assert_eq!(parsed.to_string(), ident, "from {input:?}");
+        assert!(
+            !KEYWORDS.contains(&ident),
+            "{ident:?} from {input:?} is a keyword"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn sanitised_names_are_identifiers_and_never_keywords(input in any::<String>()) {
+            assert_plain_ident(&to_snake_ident(&input), &input);
+            assert_plain_ident(&to_pascal_ident(&input), &input);
+            assert_plain_ident(&to_const_ident(&input), &input);
+        }
+
+        #[test]
+        fn claim_never_hands_out_a_name_twice(inputs in proptest::collection::vec(any::<String>(), 1..40)) {
+            let mut snake = Scope::default();
+            let mut pascal = Scope::with_reserved(["Input", "Output"]);
+            let mut seen = BTreeSet::new();
+            for input in &inputs {
+                for name in [snake.claim(to_snake_ident(input)), pascal.claim(to_pascal_ident(input))] {
+                    assert_plain_ident(&name, input);
+                    prop_assert!(seen.insert(name.clone()), "{name:?} handed out twice");
+                }
+                prop_assert!(!seen.contains("Input") && !seen.contains("Output"), "reserved name handed out");
+            }
+        }
+    }
+}

@@ -149,3 +149,26 @@ mod tests {
         assert_eq!(summary_line("abcdef", 4), "abc…");
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn string_literal_parses_back_to_the_same_text(text in any::<String>()) {
+            let lit = string_literal(&text);
+            let parsed: syn::LitStr = syn::parse_str(&lit).map_err(|e| TestCaseError::fail(format!("{lit}: {e}")))?;
+            prop_assert_eq!(parsed.value(), text);
+        }
+
+        #[test]
+        fn doc_comment_and_item_parse_as_one_item(text in any::<String>()) {
+            let src = format!("{}struct S;", doc_comment(&text, ""));
+            let file: syn::File = syn::parse_str(&src).map_err(|e| TestCaseError::fail(format!("{src:?}: {e}")))?;
+            prop_assert_eq!(file.items.len(), 1, "{:?}", src);
+            prop_assert!(matches!(&file.items[0], syn::Item::Struct(s) if s.ident == "S"), "{:?}", src);
+        }
+    }
+}
