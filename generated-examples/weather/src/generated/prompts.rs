@@ -2,14 +2,9 @@
 //! One module per prompt. Prompts with `messages` are rendered from here; the others get their
 //! `Args` and go to your handler in `src/prompts/`.
 
-use serde::{Deserialize, Serialize};
-
-use super::runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
-use super::runtime::prompt::Arguments;
-
 /// `summarize_forecast`: Ask the model for a short, friendly forecast summary.
 pub mod summarize_forecast {
-    use super::*;
+    use crate::generated::runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
 
     pub const NAME: &str = "summarize_forecast";
 
@@ -51,7 +46,10 @@ pub mod summarize_forecast {
 
 /// `packing_list`: A packing list for a trip, built by the server from the city's climate.
 pub mod packing_list {
-    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    use crate::generated::runtime::defs::{PromptArgDef, PromptDef};
+    use crate::generated::runtime::prompt::Arguments;
 
     pub const NAME: &str = "packing_list";
 

@@ -2,11 +2,9 @@
 //! One module per fixed resource. `text:` and `file:` resources are served from here (their content
 //! is public so handlers can use it too); the others go to your handler in `src/resources/`.
 
-use super::runtime::defs::{ResourceDef, ResourceSource};
-
 /// `weather://cities`: Monthly climate normals for every known city, as JSON.
 pub mod cities {
-    use super::*;
+    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "weather://cities";
 
@@ -29,7 +27,7 @@ pub mod cities {
 
 /// `weather://about`.
 pub mod about {
-    use super::*;
+    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "weather://about";
 
@@ -51,7 +49,7 @@ pub mod about {
 
 /// `weather://status`: Uptime and call counters, computed live by a handler.
 pub mod status {
-    use super::*;
+    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "weather://status";
 

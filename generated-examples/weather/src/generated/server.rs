@@ -55,6 +55,8 @@ pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
     }),
 };
 
+// Only the HTTP transports authenticate.
+#[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
 pub(crate) const AUTH: AuthDef = AuthDef {
     bearer_token_env: None,
 };

@@ -2,14 +2,12 @@
 //! One module per resource template: its definition and the `Params` (the URI's variables,
 //! percent-decoded) your handler in `src/templates/` receives.
 
-use serde::{Deserialize, Serialize};
-
-use super::runtime::defs::TemplateDef;
-use super::runtime::uri_template::Vars;
-
 /// `weather://forecast/{city}`: Three-day forecast for one city, as JSON.
 pub mod city_forecast {
-    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    use crate::generated::runtime::defs::TemplateDef;
+    use crate::generated::runtime::uri_template::Vars;
 
     pub const NAME: &str = "city-forecast";
 
@@ -52,7 +50,10 @@ pub mod city_forecast {
 
 /// `weather://alerts/{state}`: Active weather alerts for a US state (two-letter code).
 pub mod alerts {
-    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    use crate::generated::runtime::defs::TemplateDef;
+    use crate::generated::runtime::uri_template::Vars;
 
     pub const NAME: &str = "alerts";
 

@@ -2,13 +2,11 @@
 //! One module per tool: its definition (schemas verbatim from the spec) and the typed `Input` and
 //! `Output` your handler in `src/tools/` works with.
 
-use serde::{Deserialize, Serialize};
-
-use super::runtime::defs::ToolDef;
-
 /// `list_cities`: List the cities this server has climate data for.
 pub mod list_cities {
-    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    use crate::generated::runtime::defs::ToolDef;
 
     pub const NAME: &str = "list_cities";
 
@@ -43,7 +41,9 @@ pub mod list_cities {
 
 /// `get_forecast`: Daily forecast for a known city, derived from its monthly climate normals.
 pub mod get_forecast {
-    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    use crate::generated::runtime::defs::ToolDef;
 
     pub const NAME: &str = "get_forecast";
 
@@ -121,7 +121,9 @@ pub mod get_forecast {
 
 /// `convert_temperature`: Convert a temperature between Celsius, Fahrenheit and Kelvin.
 pub mod convert_temperature {
-    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    use crate::generated::runtime::defs::ToolDef;
 
     pub const NAME: &str = "convert_temperature";
 
@@ -170,7 +172,9 @@ pub mod convert_temperature {
 
 /// `climate_report`: Year-round climate report for a city.
 pub mod climate_report {
-    use super::*;
+    use serde::{Deserialize, Serialize};
+
+    use crate::generated::runtime::defs::ToolDef;
 
     pub const NAME: &str = "climate_report";
 

@@ -59,6 +59,7 @@ pub(crate) fn parse() -> Cli {
         .about(spec::SERVER.description.or(spec::SERVER.title))
         .mut_arg("transport", |a| {
             a.env(env("TRANSPORT"))
+                .required(false)
                 .default_value(spec::TRANSPORTS.default.as_str())
         })
         .mut_arg("host", |a| a.env(env("HOST")))

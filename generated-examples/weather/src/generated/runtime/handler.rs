@@ -403,3 +403,18 @@ impl ServerHandler for Server {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn guarded_turns_a_panic_into_an_error_message() {
+        assert_eq!(guarded("tool 'ok'", async { 7 }).await, Ok(7));
+        let error = guarded("tool 'boom'", async { panic!("secret detail") })
+            .await
+            .unwrap_err();
+        assert!(error.contains("tool 'boom' failed unexpectedly"), "{error}");
+        assert!(!error.contains("secret detail"), "{error}");
+    }
+}
