@@ -6,7 +6,17 @@
 //! typed base...) are ignored, since the validator enforces them.
 //!
 //! Every name comes from `ident`, every string literal and doc comment from `rust`; the view model carries final,
-//! already-formatted text (laid out the way rustfmt would, see [`layout_decl`]) so that the template only prints it.
+//! already-formatted text (laid out the way rustfmt would, see `layout_decl`) so that the template only prints it.
+//!
+//! Naming, all unique in the module (a taken name gets a number: `DaysItem2`; roots' names are reserved):
+//! - roots: the names given (`Input`, `Output`);
+//! - `$ref` targets: the last pointer segment (`#/$defs/unit` -> `Unit`), one type however often referenced;
+//! - inline objects and string enums: the property name (`owner` -> `Owner`), array items `<Property>Item`, map
+//!   values `<Property>Value` (`<Struct>Value` for a struct's typed `additionalProperties`);
+//! - a string enum with the same base name and values as an earlier one is that type (input and output often
+//!   repeat `units`);
+//! - fields: `to_snake_ident` of the property, with `#[serde(rename)]` when it differs; variants: `to_pascal_ident`
+//!   of the value, renamed likewise; JSON defaults: `fn default_<struct>_<field>()`.
 //!
 //! Known, documented gaps (all rare in tool schemas):
 //! - `integer` is `i64` (`u64` when `minimum >= 0` and `maximum` exceeds `i64`, `serde_json::Number` when the bounds
@@ -139,7 +149,7 @@ pub enum TypegenError {
 
 /// Types for the given roots, e.g. `[("Input", input_schema), ("Output", output_schema)]`. Roots that are objects
 /// (including `{"type": "object"}` with no properties) become structs with exactly the given names; other roots
-/// become type aliases. Nested types get names derived from their property (see [`Gen::hint`]), unique in the module.
+/// become type aliases. Nested types are named as the module documentation describes.
 pub fn types_for(roots: &[(&str, &Map<String, Value>)]) -> Result<TypeModule, TypegenError> {
     let mut names = BTreeSet::new();
     for (name, _) in roots {
@@ -175,6 +185,8 @@ pub fn types_for(roots: &[(&str, &Map<String, Value>)]) -> Result<TypeModule, Ty
 }
 
 /// Renders the module body (no header, no `use` lines: every path is fully qualified) through the embedded template.
+/// The template and view model are fixed by this module, so a rendering failure is a bug here (tests cover it) and
+/// panics rather than returning an error.
 pub fn render(module: &TypeModule) -> String {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(Vec::new());
