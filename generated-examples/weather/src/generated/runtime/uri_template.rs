@@ -305,21 +305,15 @@ mod tests {
     #[test]
     fn simple_variable() {
         assert_eq!(
-            vars("weather://forecast/{city}", "weather://forecast/paris"),
-            pairs(&[("city", "paris")])
+            vars("docs://pages/{slug}", "docs://pages/intro"),
+            pairs(&[("slug", "intro")])
         );
         assert_eq!(
-            vars("weather://forecast/{city}", "weather://forecast/new-york"),
-            pairs(&[("city", "new-york")])
+            vars("docs://pages/{slug}", "docs://pages/getting-started"),
+            pairs(&[("slug", "getting-started")])
         );
-        assert_eq!(
-            vars("weather://forecast/{city}", "weather://alerts/paris"),
-            None
-        );
-        assert_eq!(
-            vars("weather://forecast/{city}", "weather://forecast/a/b"),
-            None
-        );
+        assert_eq!(vars("docs://pages/{slug}", "docs://posts/intro"), None);
+        assert_eq!(vars("docs://pages/{slug}", "docs://pages/a/b"), None);
     }
 
     #[test]
