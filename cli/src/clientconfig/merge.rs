@@ -99,6 +99,26 @@ pub fn remove_entry(existing: &str, client: Client, name: &str) -> Result<Edit, 
     }
 }
 
+/// Our entry, keeping the values the user filled into the empty `env` placeholders we wrote before
+/// (secrets for clients that cannot reference the environment): reinstalling must neither report a
+/// conflict over them nor wipe them.
+fn with_filled_placeholders(server: &Map<String, Value>, current: Option<&Value>) -> Value {
+    let mut ours = server.clone();
+    let theirs = current
+        .and_then(|c| c.get("env"))
+        .and_then(Value::as_object);
+    if let (Some(Value::Object(env)), Some(theirs)) = (ours.get_mut("env"), theirs) {
+        for (name, value) in env.iter_mut() {
+            if value.as_str() == Some("")
+                && let Some(filled) = theirs.get(name).filter(|v| v.is_string())
+            {
+                *value = filled.clone();
+            }
+        }
+    }
+    Value::Object(ours)
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `text`.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -228,13 +248,13 @@ fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
     let root = parse_json(existing, entry.client.format())?;
     let before = json_value(&root);
     let root_obj = root.object_value_or_set();
-    let ours = Value::Object(entry.server.clone());
 
     let servers = child_object(existing, &root_obj, key)?;
     let current = servers
         .as_ref()
         .and_then(|s| s.get(&entry.name))
         .and_then(|p| p.value()?.to_serde_value());
+    let ours = with_filled_placeholders(&entry.server, current.as_ref());
     let inputs = match root_obj.get("inputs") {
         Some(prop) if !entry.inputs.is_empty() => Some(
             prop.array_value()
@@ -465,7 +485,6 @@ fn merge_toml(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
     let key = entry.client.servers_key();
     let mut doc = parse_toml(existing)?;
     let before = item_to_json(doc.as_item());
-    let ours = Value::Object(entry.server.clone());
 
     if !doc.contains_key(key) {
         let mut servers = toml_edit::Table::new();
@@ -476,13 +495,14 @@ fn merge_toml(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
         .as_table_mut()
         .ok_or_else(|| toml_shape_error(existing, key))?;
     let current = servers.get(&entry.name).map(item_to_json);
+    let ours = with_filled_placeholders(&entry.server, current.as_ref());
     if current.as_ref() == Some(&ours) {
         return Ok(Edit {
             outcome: Outcome::Unchanged,
             text: existing.to_owned(),
         });
     }
-    let mut table = entry_table(&entry.server);
+    let mut table = entry_table(ours.as_object().expect("an entry is an object"));
     if let Some(old) = servers.get(&entry.name).and_then(Item::as_table) {
         // Replace in place: keep the comments above the header and the table's position in the file.
         *table.decor_mut() = old.decor().clone();

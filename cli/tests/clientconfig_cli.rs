@@ -1,0 +1,243 @@
+//! `mcpgen config` end to end: the crate's spec found through `.mcpgen/manifest.json`, the release binary
+//! located through `cargo metadata` (honouring CARGO_TARGET_DIR), install / idempotence / conflict exit
+//! codes, malformed files.
+
+mod clientconfig_support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use clientconfig_support::{TempDir, fixture, fixtures_root};
+use serde_json::Value;
+
+/// A minimal crate as `mcpgen generate` leaves it: Cargo.toml, a binary target, the manifest, the spec.
+fn fake_crate(dir: &Path) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join(".mcpgen")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"weather\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src").join("main.rs"), "fn main() {}\n").unwrap();
+    std::fs::copy(fixtures_root().join("spec.yaml"), dir.join("weather.yaml")).unwrap();
+    std::fs::write(
+        dir.join(".mcpgen").join("manifest.json"),
+        r#"{"mcpgenVersion": "0.1.0", "spec": "weather.yaml", "files": {}}"#,
+    )
+    .unwrap();
+}
+
+fn mcpgen(args: &[&str], target_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args(args)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .output()
+        .expect("run mcpgen")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn prints_the_snippet_with_the_release_binary_from_cargo_metadata() {
+    let tmp = TempDir::new("cli-print");
+    let krate = tmp.path().join("weather");
+    fake_crate(&krate);
+    let target = tmp.path().join("custom-target");
+    let out = mcpgen(
+        &["config", "claude-desktop", krate.to_str().unwrap()],
+        &target,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON snippet");
+    let command = doc["mcpServers"]["weather"]["command"].as_str().unwrap();
+    let expected = target
+        .join("release")
+        .join(format!("weather{}", std::env::consts::EXE_SUFFIX));
+    assert_eq!(
+        Path::new(command),
+        expected,
+        "CARGO_TARGET_DIR honoured, absolute path"
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("cargo build --release --manifest-path"),
+        "says how to build: {stderr}"
+    );
+    assert!(
+        stderr.contains("WEATHER_API_KEY"),
+        "placeholder warning on stderr: {stderr}"
+    );
+}
+
+#[test]
+fn install_is_idempotent_and_conflicts_exit_1_with_a_diff() {
+    let tmp = TempDir::new("cli-install");
+    let krate = tmp.path().join("weather");
+    fake_crate(&krate);
+    let target = tmp.path().join("target");
+    let config = tmp.path().join("claude_desktop_config.json");
+    std::fs::write(&config, fixture("claude_desktop_config.json")).unwrap();
+    let cfg = config.to_str().unwrap();
+    let dir = krate.to_str().unwrap();
+
+    let first = mcpgen(
+        &[
+            "config",
+            "claude-desktop",
+            dir,
+            "--install",
+            "--config-path",
+            cfg,
+        ],
+        &target,
+    );
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(text(&first.stderr).contains("added `weather`"));
+    let installed = std::fs::read_to_string(&config).unwrap();
+
+    let second = mcpgen(
+        &[
+            "config",
+            "claude-desktop",
+            dir,
+            "--install",
+            "--config-path",
+            cfg,
+        ],
+        &target,
+    );
+    assert!(second.status.success());
+    assert!(
+        text(&second.stderr).contains("already up to date"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), installed);
+
+    // The HTTP entry differs from the installed stdio one: exit 1, diff on stdout, file untouched.
+    let args = [
+        "config",
+        "claude-desktop",
+        dir,
+        "--install",
+        "--config-path",
+        cfg,
+        "--transport",
+        "streamable-http",
+    ];
+    let conflict = mcpgen(&args, &target);
+    assert_eq!(conflict.status.code(), Some(1));
+    let diff = text(&conflict.stdout);
+    assert!(
+        diff.lines()
+            .any(|l| l.starts_with('+') && l.contains("\"mcp-remote\"")),
+        "{diff}"
+    );
+    assert!(text(&conflict.stderr).contains("--force"));
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), installed);
+
+    let forced = mcpgen(&[&args[..], &["--force"]].concat(), &target);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    assert!(text(&forced.stderr).contains("replaced `weather`"));
+
+    let dry = mcpgen(
+        &[
+            "config",
+            "claude-desktop",
+            dir,
+            "--uninstall",
+            "--config-path",
+            cfg,
+            "--dry-run",
+        ],
+        &target,
+    );
+    assert!(dry.status.success());
+    assert!(
+        text(&dry.stdout).contains("-    \"weather\": {"),
+        "{}",
+        text(&dry.stdout)
+    );
+    let removed = mcpgen(
+        &[
+            "config",
+            "claude-desktop",
+            dir,
+            "--uninstall",
+            "--config-path",
+            cfg,
+        ],
+        &target,
+    );
+    assert!(removed.status.success());
+    let after: Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    let original: Value = serde_json::from_str(&fixture("claude_desktop_config.json")).unwrap();
+    assert_eq!(after, original);
+}
+
+#[test]
+fn malformed_config_exits_1_with_its_location() {
+    let tmp = TempDir::new("cli-malformed");
+    let krate = tmp.path().join("weather");
+    fake_crate(&krate);
+    let config = tmp.path().join("config.toml");
+    std::fs::write(&config, fixture("malformed.toml")).unwrap();
+    let out = mcpgen(
+        &[
+            "config",
+            "codex",
+            krate.to_str().unwrap(),
+            "--install",
+            "--config-path",
+            config.to_str().unwrap(),
+        ],
+        &tmp.path().join("target"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}:4:", config.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not changed"));
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        fixture("malformed.toml")
+    );
+}
+
+#[test]
+fn without_a_manifest_it_asks_for_spec() {
+    let tmp = TempDir::new("cli-nomanifest");
+    let out = mcpgen(
+        &["config", "cursor", tmp.path().to_str().unwrap()],
+        &tmp.path().join("target"),
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--spec"),
+        "{}",
+        text(&out.stderr)
+    );
+    let spec = fixtures_root().join("spec.yaml");
+    let out = mcpgen(
+        &[
+            "config",
+            "cursor",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--transport",
+            "streamable-http",
+        ],
+        &tmp.path().join("target"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["mcpServers"]["weather"]["url"],
+        "http://127.0.0.1:8000/mcp"
+    );
+}
