@@ -15,6 +15,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Create a new server crate from a spec.
+    New(commands::new::Args),
+    /// Regenerate a crate from its spec, never touching the files you own.
+    Generate(commands::generate::Args),
     /// Check specs and report every problem, located at its YAML node.
     Validate(commands::validate::Args),
     /// Write a commented starter spec.
@@ -28,6 +32,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::New(args) => commands::new::run(args),
+        Command::Generate(args) => commands::generate::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Config(args) => commands::config::run(args),
         Command::Validate(args) => commands::validate::run(args),

@@ -16,8 +16,8 @@ const KEYWORDS: &[&str] = &[
     "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield", "union",
 ];
 
-/// Snake-case names that would shadow something generated code relies on when declared as a module, function or
-/// field next to it: crate roots of dependencies, `main`, and the generated module tree's own items.
+/// Snake-case names that would shadow something generated code relies on when declared as a module next to it:
+/// crate roots of dependencies, `main`, and the generated module tree's own items.
 const RESERVED_SNAKE: &[&str] = &[
     "main",
     "std",
@@ -134,7 +134,7 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
-/// `snake_case` Rust identifier for a module, function, field or file name.
+/// `snake_case` Rust identifier for a field, parameter or variable.
 pub fn to_snake_ident(name: &str) -> String {
     let mut ident = words(name).join("_");
     if ident.is_empty() {
@@ -143,7 +143,18 @@ pub fn to_snake_ident(name: &str) -> String {
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
         ident.insert(0, '_');
     }
-    if KEYWORDS.contains(&ident.as_str()) || RESERVED_SNAKE.contains(&ident.as_str()) {
+    if KEYWORDS.contains(&ident.as_str()) {
+        ident.push('_');
+    }
+    ident
+}
+
+/// `snake_case` Rust identifier for a module (and its file name): like [`to_snake_ident`], and also kept clear of
+/// the names a module could shadow in generated code (dependency crate roots, `main`, the generated tree's own
+/// modules).
+pub fn to_module_ident(name: &str) -> String {
+    let mut ident = to_snake_ident(name);
+    if RESERVED_SNAKE.contains(&ident.as_str()) {
         ident.push('_');
     }
     ident
@@ -241,10 +252,9 @@ mod tests {
             ("super", "super_"),
             ("async", "async_"),
             ("gen", "gen_"),
-            ("main", "main_"),
-            ("std", "std_"),
-            ("rmcp", "rmcp_"),
-            ("generated", "generated_"),
+            ("main", "main"),
+            ("std", "std"),
+            ("state", "state"),
             ("1st", "_1st"),
             ("123", "_123"),
             ("", "unnamed"),
@@ -258,6 +268,24 @@ mod tests {
         ];
         for (input, want) in table {
             assert_eq!(to_snake_ident(input), want, "to_snake_ident({input:?})");
+        }
+    }
+
+    #[test]
+    fn module_table() {
+        let table = [
+            ("main", "main_"),
+            ("std", "std_"),
+            ("rmcp", "rmcp_"),
+            ("serde", "serde_"),
+            ("generated", "generated_"),
+            ("runtime", "runtime_"),
+            ("type", "type_"),
+            ("get-forecast", "get_forecast"),
+            ("state", "state_"),
+        ];
+        for (input, want) in table {
+            assert_eq!(to_module_ident(input), want, "to_module_ident({input:?})");
         }
     }
 

@@ -34,6 +34,28 @@ pub fn string_literal(text: &str) -> String {
     out
 }
 
+/// A Rust string literal for `text`, as a raw string (`r#"..."#`) when that is possible, which keeps JSON readable
+/// in generated code; with enough `#`s that no `"#...` inside can end it. Text a raw string cannot hold (control
+/// and invisible characters) falls back to [`string_literal`].
+pub fn raw_string_literal(text: &str) -> String {
+    if text
+        .chars()
+        .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_invisible(c) || c == '\r')
+    {
+        return string_literal(text);
+    }
+    // The longest run of `#` right after a quote decides how many the delimiters need.
+    let mut longest = 0;
+    let mut rest = text;
+    while let Some(i) = rest.find('"') {
+        rest = &rest[i + 1..];
+        let run = rest.len() - rest.trim_start_matches('#').len();
+        longest = longest.max(run + 1);
+    }
+    let hashes = "#".repeat(longest);
+    format!("r{hashes}\"{text}\"{hashes}")
+}
+
 /// `///` doc-comment lines (each ending in `\n`) for `text`, indented by `indent`. Empty text gives no lines.
 /// Comments cannot hold every character, so invisible characters are shown as `\u{..}` escapes, tabs become
 /// spaces (clippy's `tabs_in_doc_comments`) and trailing blanks are trimmed.
@@ -62,6 +84,18 @@ pub fn doc_comment(text: &str, indent: &str) -> String {
         }
     }
     out
+}
+
+/// `text` as one line safe inside a comment or Markdown code span: line breaks, control and invisible characters
+/// become spaces and backticks become `'`, so a name can be quoted in prose without ending the span.
+pub fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '`' => '\'',
+            c if c.is_control() || is_invisible(c) => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 /// A one-line summary of `text` for places where only a line fits (comments in lists, README tables): the first
@@ -124,6 +158,18 @@ mod tests {
     }
 
     #[test]
+    fn raw_string_literal_round_trips() {
+        for &text in HOSTILE {
+            let lit = raw_string_literal(text);
+            let parsed: syn::LitStr = syn::parse_str(&lit).unwrap_or_else(|e| panic!("{lit}: {e}"));
+            assert_eq!(parsed.value(), text, "literal {lit}");
+        }
+        assert_eq!(raw_string_literal(r#"{"a":"b"}"#), r##"r#"{"a":"b"}"#"##);
+        assert_eq!(raw_string_literal("no quotes"), "r\"no quotes\"");
+        assert_eq!(raw_string_literal(r##"x"#y"##), r###"r##"x"#y"##"###);
+    }
+
+    #[test]
     fn doc_comment_stays_a_comment() {
         for &text in HOSTILE {
             let doc = doc_comment(text, "    ");
@@ -141,6 +187,19 @@ mod tests {
         }
         assert_eq!(doc_comment("  \n ", ""), "");
         assert_eq!(doc_comment("a\n\nb", ""), "/// a\n///\n/// b\n");
+    }
+
+    #[test]
+    fn comment_text_is_one_safe_line() {
+        for &text in HOSTILE {
+            let line = comment_text(text);
+            let src = format!("// `{line}`\nstruct S;");
+            syn::parse_str::<syn::Item>(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
+            assert!(
+                !line.contains(['\n', '\r', '`']) && !line.chars().any(is_invisible),
+                "{line:?}"
+            );
+        }
     }
 
     #[test]

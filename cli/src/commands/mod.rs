@@ -2,6 +2,8 @@
 //! Commands return an [`ExitCode`]: 0 ok, 1 invalid input or failed check; clap itself exits 2 on usage errors.
 
 pub mod config;
+pub mod generate;
 pub mod init;
+pub mod new;
 pub mod schema;
 pub mod validate;

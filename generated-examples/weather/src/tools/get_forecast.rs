@@ -7,9 +7,7 @@
 
 use crate::climate::{celsius_to_fahrenheit, round1};
 use crate::generated::prelude::*;
-use crate::generated::tools::get_forecast::{
-    Input, InputUnits, Output, OutputDaysItem, OutputUnits,
-};
+use crate::generated::tools::get_forecast::{DaysItem, Input, Output, Units};
 
 pub async fn handle(ctx: Ctx, input: Input) -> ToolResult<Output> {
     let state = ctx.state();
@@ -22,8 +20,8 @@ pub async fn handle(ctx: Ctx, input: Input) -> ToolResult<Output> {
         )));
     };
     let fahrenheit = match input.units {
-        Some(InputUnits::Fahrenheit) => true,
-        Some(InputUnits::Celsius) => false,
+        Some(Units::Fahrenheit) => true,
+        Some(Units::Celsius) => false,
         None => state.default_fahrenheit,
     };
     let convert = |celsius: f64| {
@@ -34,13 +32,13 @@ pub async fn handle(ctx: Ctx, input: Input) -> ToolResult<Output> {
         }
     };
     // The schema bounds both (1-14 days, months 1-12).
-    let days = input.days.unwrap_or(3).clamp(1, 14) as u32;
+    let days = input.days.clamp(1, 14) as u32;
     let month = input.month.unwrap_or(1).clamp(1, 12) as usize;
 
     let days = (1..=days)
         .map(|day| {
             let forecast = city.forecast(&input.city, month, day);
-            OutputDaysItem {
+            DaysItem {
                 day: i64::from(day),
                 high: convert(forecast.high_c),
                 low: convert(forecast.low_c),
@@ -52,9 +50,9 @@ pub async fn handle(ctx: Ctx, input: Input) -> ToolResult<Output> {
     Ok(Output {
         city: city.name.clone(),
         units: if fahrenheit {
-            OutputUnits::Fahrenheit
+            Units::Fahrenheit
         } else {
-            OutputUnits::Celsius
+            Units::Celsius
         },
         days,
     })

@@ -6,7 +6,7 @@
 //! model an `isError` result it can read.
 
 use crate::generated::prelude::*;
-use crate::generated::tools::list_cities::{Output, OutputCitiesItem};
+use crate::generated::tools::list_cities::{CitiesItem, Output};
 
 pub async fn handle(ctx: Ctx) -> ToolResult<Output> {
     let state = ctx.state();
@@ -14,7 +14,7 @@ pub async fn handle(ctx: Ctx) -> ToolResult<Output> {
     let cities = state
         .cities
         .iter()
-        .map(|(id, city)| OutputCitiesItem {
+        .map(|(id, city)| CitiesItem {
             id: id.clone(),
             name: city.name.clone(),
             country: city.country.clone(),

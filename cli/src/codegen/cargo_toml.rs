@@ -1,0 +1,163 @@
+//! The generated crate's `Cargo.toml`, built with toml_edit rather than a template (config files are serialised,
+//! never templated). The dependency versions generated crates use live here and nowhere else.
+
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value, value};
+
+use super::lower::CrateView;
+
+/// The rmcp minor version every generated crate is built on.
+pub const RMCP_VERSION: &str = "3.9";
+
+/// A dependency: name and its inline-table or version-string form.
+struct Dep {
+    name: &'static str,
+    version: &'static str,
+    features: &'static [&'static str],
+    no_default_features: bool,
+    optional: bool,
+}
+
+const fn dep(name: &'static str, version: &'static str) -> Dep {
+    Dep {
+        name,
+        version,
+        features: &[],
+        no_default_features: false,
+        optional: false,
+    }
+}
+
+/// Dependencies every generated crate needs, in manifest order. Transport-specific ones follow from features.
+fn dependencies() -> Vec<Dep> {
+    vec![
+        Dep {
+            features: &["server"],
+            no_default_features: true,
+            ..dep("rmcp", RMCP_VERSION)
+        },
+        Dep {
+            features: &["rt-multi-thread", "macros", "signal", "sync", "time"],
+            ..dep("tokio", "1")
+        },
+        Dep {
+            features: &["derive"],
+            ..dep("serde", "1")
+        },
+        // preserve_order: schemas reach the wire in the spec's key order, also when the crate is built alone.
+        Dep {
+            features: &["preserve_order"],
+            ..dep("serde_json", "1")
+        },
+        Dep {
+            no_default_features: true,
+            ..dep("jsonschema", "0.60")
+        },
+        dep("tracing", "0.1"),
+        Dep {
+            features: &["env-filter"],
+            ..dep("tracing-subscriber", "0.3")
+        },
+        Dep {
+            features: &["derive", "env"],
+            ..dep("clap", "4")
+        },
+        dep("futures", "0.3"),
+        dep("base64", "0.22"),
+        dep("http", "1"),
+        dep("tokio-util", "0.7"),
+        Dep {
+            features: &["http1", "tokio"],
+            no_default_features: true,
+            optional: true,
+            ..dep("axum", "0.8")
+        },
+    ]
+}
+
+fn dep_item(d: &Dep) -> Item {
+    if d.features.is_empty() && !d.no_default_features && !d.optional {
+        return value(d.version);
+    }
+    let mut t = InlineTable::new();
+    t.insert("version", d.version.into());
+    if d.no_default_features {
+        t.insert("default-features", false.into());
+    }
+    if !d.features.is_empty() {
+        t.insert(
+            "features",
+            Value::Array(d.features.iter().copied().collect()),
+        );
+    }
+    if d.optional {
+        t.insert("optional", true.into());
+    }
+    Item::Value(Value::InlineTable(t))
+}
+
+/// Cargo features: one per transport, enabling only the dependencies that transport needs.
+fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut out: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+    out.push(("stdio", vec!["rmcp/transport-io"]));
+    out.push((
+        "streamable-http",
+        vec![
+            "dep:axum",
+            "rmcp/transport-streamable-http-server",
+            "tokio/net",
+        ],
+    ));
+    let defaults: Vec<&'static str> = view
+        .transports
+        .features
+        .iter()
+        .filter_map(|f| {
+            out.iter()
+                .find(|(name, _)| name == f)
+                .map(|(name, _)| *name)
+        })
+        .collect();
+    out.insert(0, ("default", defaults));
+    out
+}
+
+/// The initial manifest of a new crate.
+pub fn render(view: &CrateView) -> String {
+    let mut doc = DocumentMut::new();
+    let mut package = Table::new();
+    package.insert("name", value(&view.server.name));
+    package.insert("version", value(&view.server.version));
+    package.insert("edition", value("2024"));
+    if !view.server.description_text.is_empty() {
+        package.insert("description", value(&view.server.description_text));
+    }
+    package.insert("publish", value(false));
+    doc.insert("package", Item::Table(package));
+
+    let mut deps = Table::new();
+    deps.decor_mut().set_prefix(
+        "\n# mcpgen manages the dependencies and features it needs (`mcpgen generate` updates only those entries);\n\
+         # add your own dependencies freely.\n",
+    );
+    for d in dependencies() {
+        deps.insert(d.name, dep_item(&d));
+    }
+    doc.insert("dependencies", Item::Table(deps));
+
+    let mut feats = Table::new();
+    feats.decor_mut().set_prefix("\n");
+    for (name, enables) in features(view) {
+        let array: Array = enables.into_iter().collect();
+        feats.insert(name, value(array));
+    }
+    doc.insert("features", Item::Table(feats));
+
+    let mut dev = Table::new();
+    dev.decor_mut().set_prefix("\n");
+    let mut tower = InlineTable::new();
+    tower.insert("version", "0.5".into());
+    tower.insert("features", Value::Array(["util"].into_iter().collect()));
+    dev.insert("tower", Item::Value(Value::InlineTable(tower)));
+    doc.insert("dev-dependencies", Item::Table(dev));
+    doc.to_string()
+}

@@ -1,0 +1,333 @@
+//! Rendering: the view model through the embedded Tera templates, then rustfmt, into a [`Plan`]. Reads the spec's
+//! `file:` resources, writes nothing.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::LazyLock;
+
+use tera::{Context, Tera};
+
+use super::cargo_toml;
+use super::lower::{LowerError, lower};
+use super::plan::{DuplicatePath, Owner, Plan, relative_path};
+use crate::spec::LoadedSpec;
+
+/// Templates, embedded in the binary. Names are paths under `templates/`.
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../../templates/", $name)))),*]
+    };
+}
+
+const TEMPLATES: &[(&str, &str)] = templates![
+    "generated/mod.rs.tera",
+    "generated/server.rs.tera",
+    "generated/tools.rs.tera",
+    "generated/resources.rs.tera",
+    "generated/templates.rs.tera",
+    "generated/prompts.rs.tera",
+    "crate/README.md.tera",
+    "crate/gitignore.tera",
+    "crate/main.rs.tera",
+    "crate/state.rs.tera",
+    "crate/completions.rs.tera",
+    "crate/tool.rs.tera",
+    "crate/resource.rs.tera",
+    "crate/template.rs.tera",
+    "crate/prompt.rs.tera",
+];
+
+/// Spec-independent runtime files, copied verbatim (behind the generated header) into `src/generated/runtime/`.
+const RUNTIME: &[(&str, &str)] = &[
+    ("app.rs", include_str!("../../../templates/runtime/app.rs")),
+    ("cli.rs", include_str!("../../../templates/runtime/cli.rs")),
+    (
+        "completion.rs",
+        include_str!("../../../templates/runtime/completion.rs"),
+    ),
+    (
+        "context.rs",
+        include_str!("../../../templates/runtime/context.rs"),
+    ),
+    (
+        "defs.rs",
+        include_str!("../../../templates/runtime/defs.rs"),
+    ),
+    ("env.rs", include_str!("../../../templates/runtime/env.rs")),
+    (
+        "error.rs",
+        include_str!("../../../templates/runtime/error.rs"),
+    ),
+    (
+        "handler.rs",
+        include_str!("../../../templates/runtime/handler.rs"),
+    ),
+    (
+        "http.rs",
+        include_str!("../../../templates/runtime/http.rs"),
+    ),
+    ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
+    (
+        "prelude.rs",
+        include_str!("../../../templates/runtime/prelude.rs"),
+    ),
+    (
+        "prompt.rs",
+        include_str!("../../../templates/runtime/prompt.rs"),
+    ),
+    (
+        "registry.rs",
+        include_str!("../../../templates/runtime/registry.rs"),
+    ),
+    (
+        "resource.rs",
+        include_str!("../../../templates/runtime/resource.rs"),
+    ),
+    (
+        "shutdown.rs",
+        include_str!("../../../templates/runtime/shutdown.rs"),
+    ),
+    (
+        "stdio.rs",
+        include_str!("../../../templates/runtime/stdio.rs"),
+    ),
+    (
+        "tool.rs",
+        include_str!("../../../templates/runtime/tool.rs"),
+    ),
+    (
+        "uri_template.rs",
+        include_str!("../../../templates/runtime/uri_template.rs"),
+    ),
+    (
+        "validation.rs",
+        include_str!("../../../templates/runtime/validation.rs"),
+    ),
+];
+
+static TERA: LazyLock<Tera> = LazyLock::new(|| {
+    let mut tera = Tera::default();
+    tera.autoescape_on(Vec::new());
+    tera.add_raw_templates(TEMPLATES.iter().copied())
+        .expect("embedded templates parse (covered by tests)");
+    tera
+});
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Lower(#[from] LowerError),
+    #[error("rendering {template}: {source}")]
+    Template {
+        template: &'static str,
+        source: tera::Error,
+    },
+    #[error("cannot read `file:` resource {path}: {source}")]
+    Asset {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Duplicate(#[from] DuplicatePath),
+    #[error("rustfmt rejected the generated {path} (a bug in mcpgen's templates): {message}")]
+    Rustfmt { path: String, message: String },
+}
+
+/// Whether generated Rust is run through rustfmt. Off only where rustfmt is missing (a warning says so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Rustfmt,
+    AsRendered,
+}
+
+impl Format {
+    /// rustfmt when it is installed (it ships with the default rustup profile).
+    pub fn detect() -> Format {
+        let ok = Command::new("rustfmt")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            Format::Rustfmt
+        } else {
+            Format::AsRendered
+        }
+    }
+}
+
+fn render_one(name: &'static str, ctx: &Context) -> Result<String, RenderError> {
+    TERA.render(name, ctx)
+        .map_err(|source| RenderError::Template {
+            template: name,
+            source,
+        })
+}
+
+/// Formats one Rust file with rustfmt (edition 2024, default style: the generated crate has no rustfmt.toml).
+fn rustfmt(path: &str, source: String) -> Result<String, RenderError> {
+    let fail = |message: String| RenderError::Rustfmt {
+        path: path.to_owned(),
+        message,
+    };
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(e.to_string()))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    // Write from a thread: rustfmt may fill its stdout pipe before it has read all of a large input.
+    let writer = std::thread::spawn(move || stdin.write_all(source.as_bytes()));
+    let output = child.wait_with_output().map_err(|e| fail(e.to_string()))?;
+    let _ = writer.join();
+    if !output.status.success() {
+        return Err(fail(String::from_utf8_lossy(&output.stderr).into_owned()));
+    }
+    String::from_utf8(output.stdout).map_err(|e| fail(e.to_string()))
+}
+
+/// Renders the whole crate for `loaded` as it should be at `crate_dir`.
+pub fn render_crate(
+    loaded: &LoadedSpec,
+    crate_dir: &Path,
+    format: Format,
+) -> Result<Plan, RenderError> {
+    let spec_abs = std::path::absolute(&loaded.path).unwrap_or_else(|_| loaded.path.clone());
+    let crate_abs = std::path::absolute(crate_dir).unwrap_or_else(|_| crate_dir.to_owned());
+    let spec_rel = relative_path(&spec_abs, &crate_abs);
+    let view = lower(&loaded.spec, &spec_rel)?;
+    let mut ctx = Context::from_serialize(&view).expect("the view model serialises");
+    ctx.insert("rmcp_version", cargo_toml::RMCP_VERSION);
+
+    let snippets = crate::clientconfig::crate_snippets(&loaded.spec);
+    let claude = snippets
+        .iter()
+        .find(|(file, _)| file.starts_with("claude-desktop.stdio."))
+        .or_else(|| {
+            snippets
+                .iter()
+                .find(|(file, _)| file.starts_with("claude-desktop."))
+        })
+        .map(|(_, content)| content.trim_end().to_owned())
+        .unwrap_or_default();
+    ctx.insert("claude_desktop_snippet", &claude);
+
+    let mut plan = Plan::default();
+    let mut rust_files: Vec<(String, String, Owner)> = Vec::new();
+    let generated = |body: String| format!("{}\n{body}", view.header_rs);
+
+    for (file, template) in [
+        ("mod.rs", "generated/mod.rs.tera"),
+        ("server.rs", "generated/server.rs.tera"),
+        ("tools.rs", "generated/tools.rs.tera"),
+        ("resources.rs", "generated/resources.rs.tera"),
+        ("templates.rs", "generated/templates.rs.tera"),
+        ("prompts.rs", "generated/prompts.rs.tera"),
+    ] {
+        // The templates start with the header line themselves, so they read as complete files.
+        rust_files.push((
+            format!("src/generated/{file}"),
+            render_one(template, &ctx)?,
+            Owner::Generated,
+        ));
+    }
+    for (file, source) in RUNTIME {
+        rust_files.push((
+            format!("src/generated/runtime/{file}"),
+            generated(source.to_string()),
+            Owner::Generated,
+        ));
+    }
+    rust_files.push((
+        "src/main.rs".into(),
+        render_one("crate/main.rs.tera", &ctx)?,
+        Owner::User,
+    ));
+    rust_files.push((
+        "src/state.rs".into(),
+        render_one("crate/state.rs.tera", &ctx)?,
+        Owner::User,
+    ));
+    if view.completion_hook {
+        rust_files.push((
+            "src/completions.rs".into(),
+            render_one("crate/completions.rs.tera", &ctx)?,
+            Owner::User,
+        ));
+    }
+    let mut per_item =
+        |file: &str, template: &'static str, item: &dyn erased::Item| -> Result<(), RenderError> {
+            ctx.insert("item", &item.value());
+            rust_files.push((
+                format!("src/{file}"),
+                render_one(template, &ctx)?,
+                Owner::User,
+            ));
+            Ok(())
+        };
+    for t in &view.tools {
+        per_item(&t.file, "crate/tool.rs.tera", t)?;
+    }
+    for r in view.resources.iter().filter(|r| r.source == "handler") {
+        per_item(&r.file, "crate/resource.rs.tera", r)?;
+    }
+    for t in &view.templates {
+        per_item(&t.file, "crate/template.rs.tera", t)?;
+    }
+    for p in view.prompts.iter().filter(|p| p.messages.is_none()) {
+        per_item(&p.file, "crate/prompt.rs.tera", p)?;
+    }
+
+    for (path, source, owner) in rust_files {
+        let source = match format {
+            Format::Rustfmt => rustfmt(&path, source)?,
+            Format::AsRendered => source,
+        };
+        plan.add(path, source, owner)?;
+    }
+
+    plan.add("Cargo.toml", cargo_toml::render(&view), Owner::User)?;
+    plan.add(
+        ".gitignore",
+        render_one("crate/gitignore.tera", &ctx)?,
+        Owner::User,
+    )?;
+    plan.add(
+        "README.md",
+        render_one("crate/README.md.tera", &ctx)?,
+        Owner::Generated,
+    )?;
+    for (file, content) in snippets {
+        plan.add(format!("mcp-config/{file}"), content, Owner::Generated)?;
+    }
+    let spec_dir = loaded.path.parent().unwrap_or(Path::new("."));
+    for asset in &view.assets {
+        let path = spec_dir.join(&asset.source);
+        let bytes = std::fs::read(&path).map_err(|source| RenderError::Asset {
+            path: path.display().to_string(),
+            source,
+        })?;
+        plan.add(
+            format!("src/generated/assets/{}", asset.file_name),
+            bytes,
+            Owner::Generated,
+        )?;
+    }
+    Ok(plan)
+}
+
+/// Per-item views are different types; templates only need them as JSON.
+mod erased {
+    pub trait Item {
+        fn value(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Item for T {
+        fn value(&self) -> serde_json::Value {
+            serde_json::to_value(self).expect("view models serialise")
+        }
+    }
+}

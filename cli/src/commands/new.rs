@@ -1,0 +1,87 @@
+//! `mcpgen new SPEC [--out DIR]`: create a server crate from a spec.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::codegen::render::Format;
+use crate::codegen::write::{ApplyOptions, apply};
+use crate::codegen::{self};
+use crate::spec::LoadedSpec;
+
+/// Create a new server crate from a spec (refuses a non-empty directory).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The spec to generate from.
+    #[arg(value_name = "SPEC")]
+    pub spec: PathBuf,
+    /// Directory of the new crate [default: the server's name, in the current directory].
+    #[arg(long, short, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Loads and validates a spec, printing its diagnostics (warnings included) to stderr. `None` when it has errors.
+pub(crate) fn load_reporting(path: &Path) -> Option<LoadedSpec> {
+    let source_of = |p: &Path| std::fs::read_to_string(p).ok();
+    match crate::spec::load_spec(path) {
+        Ok(loaded) => {
+            if !loaded.warnings.is_empty() {
+                eprint!("{}", crate::diag::render_text(&loaded.warnings, source_of));
+            }
+            Some(loaded)
+        }
+        Err(diags) => {
+            eprint!("{}", crate::diag::render_text(&diags, source_of));
+            eprintln!("{}: invalid spec, nothing was written", path.display());
+            None
+        }
+    }
+}
+
+/// Warns once when generated code cannot be formatted.
+pub(crate) fn detect_format() -> Format {
+    let format = Format::detect();
+    if format == Format::AsRendered {
+        eprintln!(
+            "warning: rustfmt was not found, so the generated code is left unformatted \
+             (install it with `rustup component add rustfmt`)"
+        );
+    }
+    format
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Some(loaded) = load_reporting(&args.spec) else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(&loaded.spec.server.name));
+    if let Ok(mut entries) = std::fs::read_dir(&out) {
+        if entries.next().is_some() {
+            eprintln!(
+                "error: {} is not empty; choose another --out, or run `mcpgen generate` inside an existing crate",
+                out.display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    } else if out.exists() {
+        eprintln!("error: {} exists and is not a directory", out.display());
+        return Ok(ExitCode::FAILURE);
+    }
+    let prepared = codegen::prepare(&loaded, &out, detect_format(), &|_| false)?;
+    apply(&out, &prepared.changes, &ApplyOptions::default())
+        .with_context(|| format!("writing {}", out.display()))?;
+    let files = prepared.changes.changes.len();
+    println!(
+        "Created {} ({files} files) from {}.",
+        out.display(),
+        args.spec.display()
+    );
+    println!("Next: cd {} && cargo run -- --help", out.display());
+    println!(
+        "Your code goes in src/tools/ (one handler per tool) and src/state.rs; src/generated/ is mcpgen's."
+    );
+    Ok(ExitCode::SUCCESS)
+}

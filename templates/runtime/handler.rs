@@ -1,0 +1,419 @@
+//! The rmcp `ServerHandler`: serves the registry's definitions and dispatches to the spec's handlers
+//! (`generated/server.rs`), validating tool arguments and results, and containing handler panics.
+
+// Logging and resources/subscribe are deprecated by newer protocol revisions but still used by clients.
+#![allow(deprecated)]
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::FutureExt as _;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod,
+    CompleteRequestParams, CompleteResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    Reference, ResourceContents, ServerConfig, SetLevelRequestMethod, SetLevelRequestParams,
+    SubscribeRequestMethod, SubscribeRequestParams, Tool, UnsubscribeRequestMethod,
+    UnsubscribeRequestParams,
+};
+use rmcp::service::{RequestContext, RoleServer};
+use rmcp::{ErrorData, ServerHandler};
+use serde_json::Value;
+
+use super::completion::{CompletionRequest, CompletionTarget, completion_info, filter_prefix};
+use super::context::{Ctx, Session, Shared};
+use super::defs::{ResourceSource, ToolDef};
+use super::error::panic_message;
+use super::prompt::{Arguments, render};
+use super::registry::Registry;
+use super::resource::embedded;
+use super::validation::invalid_arguments_message;
+use crate::generated::server as spec;
+
+/// The MCP server: one value per connection (stdio) or HTTP session, sharing the registry and state.
+#[derive(Clone)]
+pub(crate) struct Server {
+    registry: Arc<Registry>,
+    shared: Arc<Shared>,
+    session: Arc<Session>,
+}
+
+impl Server {
+    pub(crate) fn new(registry: Arc<Registry>, shared: Arc<Shared>) -> Self {
+        Server {
+            registry,
+            shared,
+            session: Arc::new(Session::new()),
+        }
+    }
+
+    /// A server for a new connection or session: same definitions and state, fresh session data.
+    pub(crate) fn new_session(&self) -> Self {
+        Server::new(self.registry.clone(), self.shared.clone())
+    }
+
+    fn ctx(&self, request: RequestContext<RoleServer>) -> Ctx {
+        Ctx::new(request, self.shared.clone(), self.session.clone())
+    }
+
+    async fn run_tool(
+        &self,
+        def: &ToolDef,
+        index: usize,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let checks = &self.registry.tool_checks[index];
+        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let violations = checks.input.violations(&arguments);
+        if !violations.is_empty() {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(
+                invalid_arguments_message(def.name, &violations),
+            )]));
+        }
+        let Value::Object(arguments) = arguments else {
+            unreachable!("arguments were built as an object")
+        };
+
+        let what = format!("tool '{}'", def.name);
+        let result = match guarded(
+            &what,
+            spec::call_tool(def.name, self.ctx(context), arguments),
+        )
+        .await
+        {
+            Ok(Ok(result)) => result,
+            Ok(Err(error)) => error.into_result()?,
+            Err(message) => CallToolResult::error(vec![ContentBlock::text(message)]),
+        };
+
+        // A result that breaks the tool's own outputSchema is a server bug: say so rather than send it.
+        let Some(output) = &checks.output else {
+            return Ok(result);
+        };
+        if result.is_error == Some(true) {
+            return Ok(result);
+        }
+        let problem = match &result.structured_content {
+            None => "returned no structuredContent although it declares an outputSchema".to_owned(),
+            Some(value) => {
+                let violations = output.violations(value);
+                if violations.is_empty() {
+                    return Ok(result);
+                }
+                format!(
+                    "returned a result that does not match its outputSchema:\n- {}",
+                    violations.join("\n- ")
+                )
+            }
+        };
+        tracing::error!(tool = def.name, "tool {problem}");
+        Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+            "Internal error: tool '{}' {problem}",
+            def.name
+        ))]))
+    }
+}
+
+/// Runs a handler future, turning a panic into an error message (logged with its payload) so one
+/// failing call cannot take the server down.
+async fn guarded<T>(what: &str, future: impl Future<Output = T>) -> Result<T, String> {
+    AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .map_err(|payload| {
+            tracing::error!(panic = %panic_message(payload.as_ref()), "{what} panicked");
+            format!("Internal error: {what} failed unexpectedly (the server log has details)")
+        })
+}
+
+fn not_found(uri: &str) -> ErrorData {
+    ErrorData::resource_not_found(
+        "Resource not found",
+        Some(serde_json::json!({ "uri": uri })),
+    )
+}
+
+impl ServerHandler for Server {
+    fn get_info(&self) -> ServerConfig {
+        self.registry.info.clone()
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.registry.tools.clone()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.registry
+            .tool(name)
+            .map(|index| self.registry.tools[index].clone())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let Some(index) = self.registry.tool(&request.name) else {
+            return Err(ErrorData::invalid_params(
+                format!("Unknown tool: {}", request.name),
+                None,
+            ));
+        };
+        let def = self.registry.tool_checks[index].def;
+        self.run_tool(def, index, request, context)
+            .await
+            .map(Into::into)
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(
+            self.registry.resources.clone(),
+        ))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            self.registry.templates.clone(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let uri = request.uri;
+        let contents: Vec<ResourceContents> =
+            if let Some(def) = spec::RESOURCES.iter().find(|def| def.uri == uri) {
+                match def.source {
+                    ResourceSource::Text(text) => {
+                        let contents = ResourceContents::text(text, &uri);
+                        vec![match def.mime_type {
+                            Some(mime) => contents.with_mime_type(mime),
+                            None => contents,
+                        }]
+                    }
+                    ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
+                    ResourceSource::Handler => {
+                        let what = format!("resource '{}'", def.uri);
+                        guarded(&what, spec::read_resource(def.uri, self.ctx(context), &uri))
+                            .await
+                            .map_err(|message| ErrorData::internal_error(message, None))??
+                            .into_contents(&uri, def.mime_type)
+                    }
+                }
+            } else {
+                let found = self
+                    .registry
+                    .template_matchers
+                    .iter()
+                    .zip(spec::TEMPLATES)
+                    .find_map(|(matcher, def)| matcher.matches(&uri).map(|vars| (def, vars)));
+                let Some((def, vars)) = found else {
+                    return Err(not_found(&uri));
+                };
+                let what = format!("resource template '{}'", def.name);
+                guarded(
+                    &what,
+                    spec::read_template(def.name, self.ctx(context), &uri, vars),
+                )
+                .await
+                .map_err(|message| ErrorData::internal_error(message, None))??
+                .into_contents(&uri, def.mime_type)
+            };
+        Ok(ReadResourceResult::new(contents).into())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(
+            self.registry.prompts.clone(),
+        ))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let Some(def) = spec::PROMPTS.iter().find(|def| def.name == request.name) else {
+            return Err(ErrorData::invalid_params(
+                format!("Unknown prompt: {}", request.name),
+                None,
+            ));
+        };
+        let arguments = Arguments::check(def, request.arguments)?;
+        if def.messages.is_some() {
+            return Ok(render(def, &arguments).into());
+        }
+        let what = format!("prompt '{}'", def.name);
+        let result = guarded(
+            &what,
+            spec::get_prompt(def.name, self.ctx(context), arguments),
+        )
+        .await
+        .map_err(|message| ErrorData::internal_error(message, None))??;
+        Ok(result.into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        if !spec::CAPABILITIES.completions {
+            return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
+        }
+        let argument = request.argument;
+        let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
+            Reference::Prompt(reference) => {
+                let def = spec::PROMPTS
+                    .iter()
+                    .find(|def| def.name == reference.name)
+                    .ok_or_else(|| {
+                        ErrorData::invalid_params(
+                            format!("Unknown prompt: {}", reference.name),
+                            None,
+                        )
+                    })?;
+                let arg = def
+                    .arguments
+                    .iter()
+                    .find(|a| a.name == argument.name)
+                    .ok_or_else(|| {
+                        ErrorData::invalid_params(
+                            format!("Prompt '{}' has no argument '{}'", def.name, argument.name),
+                            None,
+                        )
+                    })?;
+                (CompletionTarget::Prompt(def.name), arg.completions)
+            }
+            Reference::Resource(reference) => {
+                let (def, matcher) = spec::TEMPLATES
+                    .iter()
+                    .zip(&self.registry.template_matchers)
+                    .find(|(def, _)| def.uri_template == reference.uri)
+                    .ok_or_else(|| {
+                        ErrorData::invalid_params(
+                            format!("Unknown resource template: {}", reference.uri),
+                            None,
+                        )
+                    })?;
+                if !matcher.variables().contains(&argument.name) {
+                    return Err(ErrorData::invalid_params(
+                        format!(
+                            "Template '{}' has no variable '{}'",
+                            def.uri_template, argument.name
+                        ),
+                        None,
+                    ));
+                }
+                let statics = def
+                    .completions
+                    .iter()
+                    .find(|(name, _)| *name == argument.name)
+                    .map_or(&[][..], |(_, values)| *values);
+                (CompletionTarget::Template(def.name), statics)
+            }
+            _ => {
+                return Err(ErrorData::invalid_params(
+                    "Unsupported completion reference",
+                    None,
+                ));
+            }
+        };
+        let values = if statics.is_empty() {
+            let hook_request = CompletionRequest {
+                target,
+                argument: argument.name,
+                value: argument.value,
+                context: request
+                    .context
+                    .and_then(|c| c.arguments)
+                    .unwrap_or_default(),
+            };
+            guarded(
+                "the completion hook",
+                spec::complete(self.ctx(context), hook_request),
+            )
+            .await
+            .map_err(|message| ErrorData::internal_error(message, None))??
+        } else {
+            filter_prefix(statics.iter().copied(), &argument.value)
+        };
+        Ok(CompleteResult::new(completion_info(values)))
+    }
+
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if !spec::CAPABILITIES.logging {
+            return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
+        }
+        self.session.set_log_level(request.level);
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if !spec::CAPABILITIES.resources_subscribe {
+            return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
+        }
+        self.shared
+            .subscriptions
+            .subscribe(request.uri, self.session.id, context.peer);
+        Ok(())
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if !spec::CAPABILITIES.resources_subscribe {
+            return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
+        }
+        self.shared
+            .subscriptions
+            .unsubscribe(&request.uri, self.session.id);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn guarded_turns_a_panic_into_an_error_message() {
+        assert_eq!(guarded("tool 'ok'", async { 7 }).await, Ok(7));
+        let error = guarded("tool 'boom'", async { panic!("secret detail") })
+            .await
+            .unwrap_err();
+        assert!(error.contains("tool 'boom' failed unexpectedly"), "{error}");
+        assert!(!error.contains("secret detail"), "{error}");
+    }
+}

@@ -1,0 +1,26 @@
+//! Spec-independent plumbing, identical in every mcpgen-generated server.
+
+// Each spec uses a subset of this plumbing (a server without prompts never renders one, a stdio-only
+// build has no HTTP options), so unused items are expected here.
+#![allow(dead_code)]
+
+pub(crate) mod app;
+pub(crate) mod cli;
+pub(crate) mod completion;
+pub(crate) mod context;
+pub(crate) mod defs;
+pub(crate) mod env;
+pub(crate) mod error;
+pub(crate) mod handler;
+#[cfg(feature = "streamable-http")]
+pub(crate) mod http;
+pub mod prelude;
+pub(crate) mod prompt;
+pub(crate) mod registry;
+pub(crate) mod resource;
+pub(crate) mod shutdown;
+#[cfg(feature = "stdio")]
+pub(crate) mod stdio;
+pub mod tool;
+pub(crate) mod uri_template;
+pub(crate) mod validation;

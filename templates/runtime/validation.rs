@@ -1,0 +1,127 @@
+//! JSON Schema validation of tool arguments and results, compiled once at start-up.
+
+use serde_json::Value;
+
+/// A compiled schema. The draft comes from the schema's `$schema` (2020-12 when absent).
+pub struct SchemaValidator {
+    validator: jsonschema::Validator,
+}
+
+impl SchemaValidator {
+    /// Compiles `schema`; fails on an invalid schema or an unresolvable `$ref` (remote references are
+    /// never fetched).
+    pub fn compile(schema: &Value) -> Result<Self, String> {
+        jsonschema::validator_for(schema)
+            .map(|validator| SchemaValidator { validator })
+            .map_err(|error| error.to_string())
+    }
+
+    /// Every violation in `instance`, one line each, naming the failing location; empty when valid.
+    pub fn violations(&self, instance: &Value) -> Vec<String> {
+        self.validator
+            .iter_errors(instance)
+            .map(|error| {
+                let path = error.instance_path().as_str();
+                let location = if path.is_empty() {
+                    "(root)".to_owned()
+                } else {
+                    path.trim_start_matches('/').to_owned()
+                };
+                format!("{location}: {error}")
+            })
+            .collect()
+    }
+}
+
+/// The message of an `isError` result for arguments that do not match the tool's input schema.
+pub fn invalid_arguments_message(tool: &str, violations: &[String]) -> String {
+    let mut message = format!("Invalid arguments for tool '{tool}':");
+    for violation in violations {
+        message.push_str("\n- ");
+        message.push_str(violation);
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn forecast_schema() -> SchemaValidator {
+        SchemaValidator::compile(&json!({
+            "type": "object",
+            "properties": {
+                "city": {"type": "string"},
+                "days": {"type": "integer", "minimum": 1, "maximum": 14},
+                "units": {"type": "string", "enum": ["celsius", "fahrenheit"]}
+            },
+            "required": ["city"],
+            "additionalProperties": false
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn valid_arguments_have_no_violations() {
+        assert!(
+            forecast_schema()
+                .violations(&json!({"city": "paris", "days": 3}))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn each_failing_property_is_named() {
+        let violations =
+            forecast_schema().violations(&json!({"days": 20, "units": "kelvin", "extra": 1}));
+        let message = invalid_arguments_message("get_forecast", &violations);
+        assert!(
+            message.starts_with("Invalid arguments for tool 'get_forecast':"),
+            "{message}"
+        );
+        assert!(
+            message.contains("\n- days: 20 is greater than the maximum of 14"),
+            "{message}"
+        );
+        assert!(message.contains("\n- units: "), "{message}");
+        assert!(
+            message.contains("\"city\" is a required property"),
+            "{message}"
+        );
+        assert!(message.contains("extra"), "{message}");
+        assert_eq!(violations.len(), 4, "{message}");
+    }
+
+    #[test]
+    fn nested_locations_use_the_instance_path() {
+        let validator = SchemaValidator::compile(&json!({
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "number"}}}}}
+        }))
+        .unwrap();
+        let violations = validator.violations(&json!({"items": [{"n": 1}, {"n": "x"}]}));
+        assert_eq!(violations.len(), 1);
+        assert!(violations[0].starts_with("items/1/n: "), "{violations:?}");
+    }
+
+    #[test]
+    fn draft_07_definitions_resolve() {
+        let validator = SchemaValidator::compile(&json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "properties": {"from": {"$ref": "#/definitions/unit"}},
+            "definitions": {"unit": {"type": "string", "enum": ["celsius", "kelvin"]}}
+        }))
+        .unwrap();
+        assert!(validator.violations(&json!({"from": "kelvin"})).is_empty());
+        assert_eq!(validator.violations(&json!({"from": "rankine"})).len(), 1);
+    }
+
+    #[test]
+    fn unresolvable_reference_fails_to_compile() {
+        assert!(
+            SchemaValidator::compile(&json!({"$ref": "https://example.com/schema.json"})).is_err()
+        );
+    }
+}

@@ -1,0 +1,112 @@
+"""Shared fixtures for the end-to-end tests: build the generated example servers once, start them on every
+transport they declare, and stop every process they start."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "generated-examples"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+START_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Example:
+    name: str
+    crate_dir: Path
+    spec_path: Path
+    spec: dict
+    expect: dict = field(default_factory=dict)
+
+    @property
+    def binary(self) -> Path:
+        return TARGET / "debug" / self.spec["server"]["name"]
+
+    @property
+    def transports(self) -> list[str]:
+        return list(self.spec["transports"].keys())
+
+
+def load_examples() -> list[Example]:
+    examples = []
+    for manifest in sorted(EXAMPLES.glob("*/.mcpgen/manifest.json")):
+        crate_dir = manifest.parent.parent
+        spec_path = (crate_dir / json.loads(manifest.read_text())["spec"]).resolve()
+        spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+        expect_path = ROOT / "tests" / "e2e" / "expect" / f"{crate_dir.name}.yaml"
+        expect = yaml.safe_load(expect_path.read_text(encoding="utf-8")) if expect_path.exists() else {}
+        examples.append(Example(crate_dir.name, crate_dir, spec_path, spec, expect or {}))
+    return examples
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built_examples() -> None:
+    """Build every example once (a no-op when `cargo build --workspace` already ran)."""
+    names = [e.spec["server"]["name"] for e in load_examples()]
+    cmd = ["cargo", "build", "--quiet"] + [arg for n in names for arg in ("-p", n)]
+    subprocess.run(cmd, cwd=ROOT, check=True)
+
+
+class HttpServer:
+    """A generated server started on an OS-picked port of 127.0.0.1; its bound address is read from its log."""
+
+    def __init__(self, example: Example, extra_args: list[str]):
+        self.log_path = TARGET / "e2e-logs" / f"{example.name}-{os.getpid()}-{time.monotonic_ns()}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.log_path, "w+b")
+        args = [str(example.binary), "--transport", "streamable-http", "--host", "127.0.0.1", "--port", "0", *extra_args]
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log,
+                                     env={**os.environ, "RUST_LOG": "info", "NO_COLOR": "1"})
+        self.url = self._wait_for_address()
+
+    def _wait_for_address(self) -> str:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            text = self.log_path.read_text(errors="replace")
+            match = re.search(r"listening on (http://127\.0\.0\.1:\d+\S*)", text)
+            if match:
+                return match.group(1)
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"server did not report its address; log:\n{self.log_path.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture
+def http_server():
+    started: list[HttpServer] = []
+
+    def start(example: Example, extra_args: list[str]) -> HttpServer:
+        server = HttpServer(example, extra_args)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def pytest_report_header(config):
+    return f"python {sys.version.split()[0]}, examples: {[e.name for e in load_examples()]}"
