@@ -10,3 +10,4 @@ pub mod commands;
 pub mod diag;
 pub mod spec;
 pub mod validate;
+pub mod verify;
