@@ -461,7 +461,7 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 (false, false) => "unstructured_no_input",
             };
             Ok(ToolView {
-                handler_module: format!("tool_{module}"),
+                handler_module: format!("tool_{}", module.trim_start_matches('_')),
                 label: comment_text(&tool.name),
                 file: format!("tools/{module}.rs"),
                 wire: tool.name.clone(),
@@ -528,7 +528,7 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                 (None, None) => ("handler", String::new(), String::new()),
             };
             ResourceView {
-                handler_module: format!("resource_{module}"),
+                handler_module: format!("resource_{}", module.trim_start_matches('_')),
                 label: comment_text(&res.uri),
                 file: format!("resources/{module}.rs"),
                 uri: res.uri.clone(),
@@ -579,7 +579,7 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
                 .map(|p| p.variables().map(str::to_owned).collect())
                 .unwrap_or_default();
             TemplateView {
-                handler_module: format!("template_{module}"),
+                handler_module: format!("template_{}", module.trim_start_matches('_')),
                 label: comment_text(&tpl.name),
                 file: format!("templates/{module}.rs"),
                 wire: tpl.name.clone(),
@@ -617,7 +617,7 @@ fn lower_prompts(spec: &Spec) -> Vec<PromptView> {
         .iter()
         .zip(modules)
         .map(|(prompt, module)| PromptView {
-            handler_module: format!("prompt_{module}"),
+            handler_module: format!("prompt_{}", module.trim_start_matches('_')),
             label: comment_text(&prompt.name),
             file: format!("prompts/{module}.rs"),
             wire: prompt.name.clone(),

@@ -7,8 +7,8 @@ use rmcp::model::JsonObject;
 use super::runtime::completion::CompletionRequest;
 use super::runtime::context::Ctx;
 use super::runtime::defs::{
-    AuthDef, CapabilitiesDef, EnvVarDef, HttpDef, PromptDef, ResourceDef, ServerDef, TemplateDef,
-    ToolDef, Transport, TransportsDef,
+    AuthDef, CapabilitiesDef, EnvVarDef, PromptDef, ResourceDef, ServerDef, TemplateDef, ToolDef,
+    Transport, TransportsDef,
 };
 use super::runtime::error::{
     CompletionResult, HandlerError, PromptResult, ResourceResult, ToolError, ToolResult,
@@ -42,7 +42,7 @@ pub(crate) const CAPABILITIES: CapabilitiesDef = CapabilitiesDef {
 pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
     default: Transport::Stdio,
     stdio: true,
-    streamable_http: Some(HttpDef {
+    streamable_http: Some(super::runtime::defs::HttpDef {
         host: "127.0.0.1",
         port: 8000,
         path: "/mcp",

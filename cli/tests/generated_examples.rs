@@ -1,0 +1,77 @@
+//! The checked-in crates under generated-examples/ are exactly what the generator produces now from their specs
+//! (the whole generated tree is the snapshot).
+
+use std::path::{Path, PathBuf};
+
+use mcpgen::codegen::plan::Manifest;
+use mcpgen::codegen::render::Format;
+use mcpgen::codegen::{self, write::Change};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("generated-examples"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(".mcpgen/manifest.json").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn generated_examples_match_what_the_generator_produces() {
+    assert_eq!(
+        Format::detect(),
+        Format::Rustfmt,
+        "these snapshots are formatted: install rustfmt"
+    );
+    let mut stale = Vec::new();
+    for dir in examples() {
+        let manifest = Manifest::read(&dir).unwrap().unwrap();
+        let loaded = mcpgen::spec::load_spec(&manifest.spec_path(&dir))
+            .unwrap_or_else(|d| panic!("{}: spec invalid: {d:?}", dir.display()));
+        let prepared = codegen::prepare(&loaded, &dir, Format::Rustfmt, &|_| false).unwrap();
+        for change in &prepared.changes.changes {
+            let what = match change {
+                Change::Create { .. } => "missing",
+                Change::Update { .. } => "differs",
+                Change::Delete { .. } => "no longer generated",
+            };
+            stale.push(format!("{}/{} {what}", dir.display(), change.path()));
+        }
+        if prepared.changes.manifest.is_some() {
+            stale.push(format!("{}/.mcpgen/manifest.json differs", dir.display()));
+        }
+        assert!(
+            prepared.changes.hand_edited.is_empty(),
+            "{:?}",
+            prepared.changes.hand_edited
+        );
+    }
+    assert!(
+        stale.is_empty(),
+        "run scripts/regen-examples and commit:\n{}",
+        stale.join("\n")
+    );
+}
+
+#[test]
+fn generated_examples_are_workspace_members() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    for dir in examples() {
+        let member = format!(
+            "\"generated-examples/{}\"",
+            dir.file_name().unwrap().to_string_lossy()
+        );
+        assert!(
+            manifest.contains(&member),
+            "{member} is not in the workspace members"
+        );
+    }
+}
