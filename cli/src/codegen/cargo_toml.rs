@@ -9,12 +9,12 @@ use super::lower::CrateView;
 pub const RMCP_VERSION: &str = "3.9";
 
 /// A dependency: name and its inline-table or version-string form.
-struct Dep {
-    name: &'static str,
-    version: &'static str,
-    features: &'static [&'static str],
-    no_default_features: bool,
-    optional: bool,
+pub struct Dep {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub features: &'static [&'static str],
+    pub no_default_features: bool,
+    pub optional: bool,
 }
 
 const fn dep(name: &'static str, version: &'static str) -> Dep {
@@ -28,7 +28,7 @@ const fn dep(name: &'static str, version: &'static str) -> Dep {
 }
 
 /// Dependencies every generated crate needs, in manifest order. Transport-specific ones follow from features.
-fn dependencies() -> Vec<Dep> {
+pub fn dependencies() -> Vec<Dep> {
     vec![
         Dep {
             features: &["server"],
@@ -74,7 +74,7 @@ fn dependencies() -> Vec<Dep> {
     ]
 }
 
-fn dep_item(d: &Dep) -> Item {
+pub fn dep_item(d: &Dep) -> Item {
     if d.features.is_empty() && !d.no_default_features && !d.optional {
         return value(d.version);
     }
@@ -96,7 +96,7 @@ fn dep_item(d: &Dep) -> Item {
 }
 
 /// Cargo features: one per transport, enabling only the dependencies that transport needs.
-fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
+pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
     let mut out: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
     out.push(("stdio", vec!["rmcp/transport-io"]));
     out.push((
