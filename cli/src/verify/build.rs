@@ -201,10 +201,13 @@ pub fn classify(
     if primary.is_none() && diagnostic.message.starts_with("aborting due to") {
         return None;
     }
-    let file = primary.map(|span| span.file_name.clone());
-    let origin = match &file {
-        Some(file) if in_crate => origin_of(Path::new(file), crate_dir),
-        _ => Origin::Other,
+    let (origin, file) = match primary {
+        Some(span) if in_crate => {
+            let (origin, file) = locate(Path::new(&span.file_name), crate_dir);
+            (origin, Some(file))
+        }
+        Some(span) => (Origin::Other, Some(span.file_name.clone())),
+        None => (Origin::Other, None),
     };
     Some(CompilerError {
         origin,
@@ -213,10 +216,13 @@ pub fn classify(
     })
 }
 
-/// Which group a file rustc named belongs to. rustc names files relative to the workspace root it ran in
-/// (which may be an ancestor of the crate) or absolutely; relative names are resolved against the crate
-/// directory and its ancestors, first existing file wins.
-pub fn origin_of(file: &Path, crate_dir: &Path) -> Origin {
+/// Which group a file rustc named belongs to, and its name for people: relative to the crate when inside it
+/// (`src/tools/x.rs`, also for handlers rustc reached through `src/generated/../tools/x.rs`), else as rustc
+/// named it. rustc names files relative to the workspace root it ran in (which may be an ancestor of the
+/// crate) or absolutely; relative names are resolved against the crate directory and its ancestors, first
+/// existing file wins.
+pub fn locate(file: &Path, crate_dir: &Path) -> (Origin, String) {
+    let as_named = || file.to_string_lossy().into_owned();
     let resolved = if file.is_absolute() {
         Some(file.to_owned())
     } else {
@@ -225,17 +231,22 @@ pub fn origin_of(file: &Path, crate_dir: &Path) -> Origin {
             .map(|dir| dir.join(file))
             .find(|candidate| candidate.is_file())
     };
-    let Some(resolved) = resolved else {
-        return Origin::Other;
+    let Some(resolved) = resolved.map(|r| normalize(&r)) else {
+        return (Origin::Other, as_named());
     };
-    let resolved = normalize(&resolved);
-    if resolved.starts_with(crate_dir.join("src").join("generated")) {
+    let Ok(inside) = resolved.strip_prefix(crate_dir) else {
+        return (Origin::Other, as_named());
+    };
+    let origin = if inside.starts_with(Path::new("src").join("generated")) {
         Origin::Generated
-    } else if resolved.starts_with(crate_dir) {
-        Origin::User
     } else {
-        Origin::Other
-    }
+        Origin::User
+    };
+    let shown: Vec<_> = inside
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    (origin, shown.join("/"))
 }
 
 /// Removes `.` and resolves `..` lexically (the files exist, but symlinks are not worth resolving here).
@@ -431,9 +442,27 @@ mod tests {
         for (file, want) in cases {
             let error = classify(&error_at(file, "boom"), true, &krate).unwrap();
             assert_eq!(error.origin, want, "{file}");
-            assert_eq!(error.file.as_deref(), Some(file));
             assert!(error.rendered.contains("boom"));
         }
+        // Files are named relative to the crate, however rustc reached them.
+        let named = |file| {
+            classify(&error_at(file, "x"), true, &krate)
+                .unwrap()
+                .file
+                .unwrap()
+        };
+        assert_eq!(
+            named("examples/demo/src/tools/hello.rs"),
+            "src/tools/hello.rs"
+        );
+        assert_eq!(
+            named("src/generated/../tools/hello.rs"),
+            "src/tools/hello.rs"
+        );
+        assert_eq!(
+            named("/nonexistent/registry/tokio/src/lib.rs"),
+            "/nonexistent/registry/tokio/src/lib.rs"
+        );
         let absolute = krate.join("src/generated/runtime/app.rs");
         let error = classify(&error_at(absolute.to_str().unwrap(), "x"), true, &krate).unwrap();
         assert_eq!(error.origin, Origin::Generated);

@@ -1,0 +1,269 @@
+//! `mcpgen verify` end to end on the weather example: it passes as checked in, and each deliberate break in a
+//! copy (compile error in a handler, in a generated file, a hand-edited schema, a handler printing to stdout)
+//! fails the way it should.
+//!
+//! The copy lives in `target/verify-tests/fixture/weather` and is reused by every test (under a lock, since
+//! the tests edit it and share one built binary); its dependencies build once into `target/verify-tests`.
+//! Each test first restores the copy from the example, then applies its edit.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+use mcpgen::spec::load::{LoadedSpec, load_spec};
+use mcpgen::verify::{
+    self, BuildOptions, Origin, Progress, Status, VerifyOptions, VerifyReport, report,
+};
+
+static FIXTURE: Mutex<()> = Mutex::new(());
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+fn example() -> PathBuf {
+    workspace().join("generated-examples/weather")
+}
+
+fn tests_target() -> PathBuf {
+    workspace().join("target/verify-tests")
+}
+
+fn weather_spec() -> LoadedSpec {
+    load_spec(&workspace().join("specs/weather.yaml")).expect("the weather spec loads")
+}
+
+/// The shared copy of the example, restored to the checked-in sources (files rewritten only when they
+/// differ, so unchanged files keep their mtimes and cargo rebuilds little), built standalone.
+fn fixture() -> (MutexGuard<'static, ()>, PathBuf) {
+    let guard = FIXTURE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dir = tests_target().join("fixture/weather");
+    sync_dir(&example().join("src"), &dir.join("src"));
+    let manifest = std::fs::read_to_string(example().join("Cargo.toml")).unwrap();
+    // An empty [workspace] makes the copy its own workspace root instead of joining the repository's.
+    write_if_changed(
+        &dir.join("Cargo.toml"),
+        format!("{manifest}\n[workspace]\n").as_bytes(),
+    );
+    // The repository's lock file pins the versions the example builds with, so deps are reused.
+    if !dir.join("Cargo.lock").exists() {
+        std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    }
+    let spec = mcpgen::codegen::plan::relative_path(&workspace().join("specs/weather.yaml"), &dir);
+    let manifest = serde_json::json!({
+        "mcpgenVersion": "0.1.0", "spec": spec, "specHash": "", "files": {}
+    });
+    write_if_changed(
+        &dir.join(".mcpgen/manifest.json"),
+        manifest.to_string().as_bytes(),
+    );
+    (guard, dir)
+}
+
+fn sync_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            sync_dir(&entry.path(), &target);
+        } else {
+            write_if_changed(&target, &std::fs::read(entry.path()).unwrap());
+        }
+    }
+}
+
+fn write_if_changed(path: &Path, contents: &[u8]) {
+    if std::fs::read(path).ok().as_deref() != Some(contents) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} once in {}",
+        path.display()
+    );
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
+fn append(path: &Path, code: &str) {
+    let mut text = std::fs::read_to_string(path).unwrap();
+    text.push_str(code);
+    std::fs::write(path, text).unwrap();
+}
+
+fn verify_fixture(dir: &Path) -> VerifyReport {
+    let opts = VerifyOptions {
+        build: BuildOptions {
+            target_dir: Some(tests_target()),
+            progress: Progress::Lines,
+        },
+        ..VerifyOptions::default()
+    };
+    verify::verify(dir, &weather_spec(), &opts).expect("verify runs")
+}
+
+const BROKEN: &str = "\nfn _verify_test_broken() -> u32 {\n    \"not a number\"\n}\n";
+
+#[test]
+fn verify_passes_on_the_weather_example() {
+    // In place, through the CLI, with the spec found through the example's manifest.
+    let output = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args(["verify", "--format", "json", "--target-dir"])
+        .arg(workspace().join("target"))
+        .arg(example())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let checks = report["checks"].as_array().unwrap();
+    let transports: Vec<&str> = checks
+        .iter()
+        .map(|c| c["transport"].as_str().unwrap())
+        .collect();
+    for transport in [
+        "stdio",
+        "streamable-http (stateful)",
+        "streamable-http (stateless, json)",
+    ] {
+        assert!(transports.contains(&transport), "{transport}: {stdout}");
+    }
+    for check in [
+        "initialize",
+        "tools/list",
+        "resources/read",
+        "prompts/get",
+        "stdout",
+    ] {
+        assert!(
+            checks.iter().any(|c| c["check"] == check),
+            "{check}: {stdout}"
+        );
+    }
+    assert!(checks.iter().all(|c| c["status"] == "pass"), "{stdout}");
+}
+
+#[test]
+fn compile_error_in_a_handler_is_the_users() {
+    let (_lock, dir) = fixture();
+    append(&dir.join("src/tools/convert_temperature.rs"), BROKEN);
+    let report = verify_fixture(&dir);
+    assert!(!report.build.success && report.checks.is_empty());
+    let user: Vec<_> = report.build.errors_from(Origin::User).collect();
+    assert_eq!(user.len(), 1, "{:#?}", report.build.errors);
+    assert!(
+        user[0]
+            .file
+            .as_deref()
+            .unwrap()
+            .ends_with("src/tools/convert_temperature.rs")
+    );
+    assert!(user[0].rendered.contains("mismatched types"));
+    assert_eq!(report.build.errors_from(Origin::Generated).count(), 0);
+    let text = report::render_text(&report);
+    assert!(text.contains("Errors in your code"), "{text}");
+    assert!(!text.contains("bug in mcpgen"), "{text}");
+}
+
+#[test]
+fn compile_error_in_generated_code_is_reported_as_an_mcpgen_bug() {
+    let (_lock, dir) = fixture();
+    append(&dir.join("src/generated/tools.rs"), BROKEN);
+    let report = verify_fixture(&dir);
+    assert!(!report.build.success);
+    let generated: Vec<_> = report.build.errors_from(Origin::Generated).collect();
+    assert_eq!(generated.len(), 1, "{:#?}", report.build.errors);
+    assert!(
+        generated[0]
+            .file
+            .as_deref()
+            .unwrap()
+            .ends_with("src/generated/tools.rs")
+    );
+    assert_eq!(report.build.errors_from(Origin::User).count(), 0);
+    let text = report::render_text(&report);
+    assert!(text.contains("this is a bug in mcpgen"), "{text}");
+    assert!(text.contains(verify::ISSUES_URL), "{text}");
+}
+
+#[test]
+fn hand_edited_schema_fails_tools_list_naming_the_difference() {
+    let (_lock, dir) = fixture();
+    edit(
+        &dir.join("src/generated/tools.rs"),
+        r#""minimum":1,"maximum":14,"default":3"#,
+        r#""minimum":1,"maximum":15,"default":3"#,
+    );
+    let report = verify_fixture(&dir);
+    assert!(report.build.success, "{}", report::render_text(&report));
+    assert!(!report.passed());
+    let text = report::render_text(&report);
+    for check in &report.checks {
+        if check.check == "tools/list" {
+            assert_eq!(check.status, Status::Fail, "{text}");
+            let d = check.difference.as_ref().unwrap();
+            assert_eq!(
+                d.path,
+                "/tools/get_forecast/inputSchema/properties/days/maximum"
+            );
+            assert_eq!(d.got, Some(serde_json::json!(15)));
+            assert_eq!(d.want, Some(serde_json::json!(14)));
+        } else {
+            assert_eq!(check.status, Status::Pass, "{text}");
+        }
+    }
+    assert!(
+        text.contains(
+            "FAIL tools/list on stdio: /tools/get_forecast/inputSchema/properties/days/maximum"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn handler_printing_to_stdout_fails_on_stdio() {
+    let (_lock, dir) = fixture();
+    edit(
+        &dir.join("src/prompts/packing_list.rs"),
+        "    let state = ctx.state();\n",
+        "    println!(\"packing for {}\", args.city);\n    let state = ctx.state();\n",
+    );
+    // Through the CLI: the spec comes from the fixture's manifest, and the exit code must say failure.
+    let output = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args(["verify", "--declared-http-mode-only", "--target-dir"])
+        .arg(tests_target())
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("FAIL stdout on stdio: /stdout\n  got:  \"packing for sample-city\""),
+        "{stdout}"
+    );
+    // The stray line is filtered out, so the protocol checks themselves still pass.
+    assert!(
+        stdout.contains("prompts/get               pass   pass"),
+        "{stdout}"
+    );
+}
