@@ -4,6 +4,7 @@
 //! `spec` (load) -> `validate` -> `codegen` (lower to a view model, render, plan files in memory) -> write.
 //! See `docs/architecture.md`.
 
+pub mod breaking;
 pub mod clientconfig;
 pub mod codegen;
 pub mod commands;

@@ -19,6 +19,10 @@ enum Command {
     New(commands::new::Args),
     /// Regenerate a crate from its spec, never touching the files you own.
     Generate(commands::generate::Args),
+    /// Regenerate on every save of the spec, reporting an invalid spec and watching on.
+    Watch(commands::watch::Args),
+    /// List the changes between two specs that break existing clients (exit 1 when any).
+    Breaking(commands::breaking::Args),
     /// Check specs and report every problem, located at its YAML node.
     Validate(commands::validate::Args),
     /// Write a commented starter spec.
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::New(args) => commands::new::run(args),
         Command::Generate(args) => commands::generate::run(args),
+        Command::Watch(args) => commands::watch::run(args),
+        Command::Breaking(args) => commands::breaking::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Config(args) => commands::config::run(args),
         Command::Validate(args) => commands::validate::run(args),

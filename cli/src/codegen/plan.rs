@@ -85,6 +85,10 @@ pub struct Manifest {
     pub spec_hash: String,
     /// Every generated file (relative path) and the hash of the content mcpgen wrote.
     pub files: BTreeMap<String, String>,
+    /// The spec's item names by kind (`tool`, `resource`, `resourceTemplate`, `prompt`), so the next run can report
+    /// what was removed or added (a rename is both) after the spec file itself changed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub items: BTreeMap<String, Vec<String>>,
 }
 
 impl Manifest {

@@ -39,6 +39,9 @@ pub struct Changes {
     pub kept_edited: Vec<String>,
     /// Paths skipped because `.mcpgenignore` lists them.
     pub ignored: Vec<String>,
+    /// User-owned files that mcpgen edits in place (their `Update` changes only mcpgen's own entries, such as
+    /// Cargo.toml's dependencies); never subject to the hand-edit check.
+    pub edited_user: Vec<String>,
     /// The manifest to record once the changes are applied.
     pub manifest: Option<Manifest>,
     /// Planned contents, by path, for the files in `changes` (empty for deletes).
@@ -48,6 +51,15 @@ pub struct Changes {
 impl Changes {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// Plans an in-place edit of an existing user-owned file, whose new content was computed from the file on disk.
+    pub fn edit_user_file(&mut self, path: &str, contents: Vec<u8>) {
+        self.changes.push(Change::Update {
+            path: path.to_owned(),
+        });
+        self.contents.push((path.to_owned(), contents));
+        self.edited_user.push(path.to_owned());
     }
 
     /// The content a change would write.
@@ -331,6 +343,7 @@ mod tests {
             spec: "spec.yaml".into(),
             spec_hash: "h".into(),
             files: Default::default(),
+            items: Default::default(),
         }
     }
 

@@ -1,125 +1,249 @@
 //! `mcpgen generate [DIR]`: re-render a generated crate from its spec, writing only what changed and never a
-//! user-owned file.
+//! user-owned file (Cargo.toml only gets mcpgen's own entries edited in place).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
 use super::new::{detect_format, load_reporting};
-use crate::codegen::plan::Manifest;
-use crate::codegen::write::{ApplyOptions, Change, apply};
-use crate::codegen::{self};
+use crate::codegen::plan::{MANIFEST_PATH, Manifest, Owner};
+use crate::codegen::write::{ApplyOptions, Change, Changes, WriteError, apply};
+use crate::codegen::{self, IgnoreRules, Prepared};
 
 /// Regenerate a crate after its spec changed: updates generated files, adds handler stubs for new items, and
 /// never modifies a file you own.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The crate directory (it records its spec in .mcpgen/manifest.json).
-    #[arg(value_name = "DIR", default_value = ".")]
-    pub dir: PathBuf,
-    /// The spec to use instead of the one the crate records.
+    /// The crate directory [default: the crate containing the current directory, found by its
+    /// .mcpgen/manifest.json, which records the spec].
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The spec to use instead of the one the crate records (the crate then records this one).
     #[arg(long, value_name = "PATH")]
     pub spec: Option<PathBuf>,
     /// Overwrite generated files that were edited by hand (copies go to .mcpgen/backup/ first).
     #[arg(long)]
     pub force: bool,
-    /// Write nothing; exit 1 listing every file that differs from what would be generated.
+    /// Write nothing; exit 1 listing every file that differs from what would be generated (and hand-edited
+    /// generated files), 0 when up to date.
     #[arg(long, conflicts_with = "diff")]
     pub check: bool,
     /// Write nothing; print a unified diff of what would change.
     #[arg(long)]
     pub diff: bool,
+    /// Test hook: fail after this many files were put in place, to check the rollback.
+    #[arg(long, hide = true, value_name = "N")]
+    pub fail_after: Option<usize>,
+}
+
+/// A crate and the spec it is generated from.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub dir: PathBuf,
+    pub spec: PathBuf,
+}
+
+/// What a run does with the prepared changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    Check,
+    Diff,
+}
+
+/// Finds the crate (`dir`, or the nearest folder at or above the current one holding `.mcpgen/manifest.json`) and
+/// its spec (`spec`, or the one the manifest records). The error is a message for the user.
+pub fn locate(dir: Option<&Path>, spec: Option<&Path>) -> Result<Target, String> {
+    let dir = match dir {
+        Some(dir) => dir.to_owned(),
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+            cwd.ancestors()
+                .find(|d| d.join(MANIFEST_PATH).is_file())
+                .map(Path::to_owned)
+                .ok_or_else(|| {
+                    format!(
+                        "no generated crate here: neither {} nor a folder above it has {MANIFEST_PATH}; \
+                         pass the crate directory, or create a crate with `mcpgen new SPEC`",
+                        cwd.display()
+                    )
+                })?
+        }
+    };
+    let manifest = Manifest::read(&dir).map_err(|e| e.to_string())?;
+    let spec = match (spec, manifest) {
+        (Some(spec), _) => spec.to_owned(),
+        (None, Some(m)) => m.spec_path(&dir),
+        (None, None) => {
+            return Err(format!(
+                "{} has no {MANIFEST_PATH}; pass --spec, or create a crate with `mcpgen new SPEC`",
+                dir.display()
+            ));
+        }
+    };
+    Ok(Target { dir, spec })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let manifest = Manifest::read(&args.dir)?;
-    let spec_path = match (&args.spec, &manifest) {
-        (Some(spec), _) => spec.clone(),
-        (None, Some(m)) => m.spec_path(&args.dir),
-        (None, None) => {
-            eprintln!(
-                "error: {} has no .mcpgen/manifest.json; pass --spec, or create a crate with `mcpgen new`",
-                args.dir.display()
-            );
+    let target = match locate(args.dir.as_deref(), args.spec.as_deref()) {
+        Ok(target) => target,
+        Err(message) => {
+            eprintln!("error: {message}");
             return Ok(ExitCode::FAILURE);
         }
     };
-    let Some(loaded) = load_reporting(&spec_path) else {
-        return Ok(ExitCode::FAILURE);
+    let mode = if args.check {
+        Mode::Check
+    } else if args.diff {
+        Mode::Diff
+    } else {
+        Mode::Write
     };
-    let prepared = codegen::prepare(&loaded, &args.dir, detect_format(), &|_| false)?;
-    let changes = &prepared.changes;
-
-    if args.check || args.diff {
-        for change in &changes.changes {
-            let path = change.path();
-            if args.diff {
-                let old = std::fs::read(args.dir.join(path)).unwrap_or_default();
-                let new = changes.planned(path).unwrap_or_default();
-                print!("{}", unified_diff(path, &old, new));
-            } else {
-                println!("{}: {}", verb(change), path);
-            }
-        }
-        if args.check && !changes.is_empty() {
-            eprintln!(
-                "{} is out of date: run `mcpgen generate`",
-                args.dir.display()
-            );
-            return Ok(ExitCode::FAILURE);
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-
     let options = ApplyOptions {
         force: args.force,
-        ..Default::default()
+        fail_after: args.fail_after,
     };
-    let backup = match apply(&args.dir, changes, &options) {
-        Ok(backup) => backup,
-        Err(crate::codegen::write::WriteError::HandEdited(files)) => {
-            eprintln!("error: generated files were edited by hand, so nothing was written:");
-            for file in files {
-                eprintln!("  {file}");
+    Ok(if regenerate(&target, mode, &options)? {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// One generation run: load and validate the spec (diagnostics on stderr), render, compare, then write, check or
+/// diff. False (exit 1) when the spec is invalid, a generated file was edited by hand (unless forced), or, for
+/// `Check`, anything differs. Nothing is written unless every step before the write succeeded.
+pub fn regenerate(target: &Target, mode: Mode, options: &ApplyOptions) -> anyhow::Result<bool> {
+    let Some(loaded) = load_reporting(&target.spec) else {
+        return Ok(false);
+    };
+    let dir = &target.dir;
+    let rules = IgnoreRules::load(dir)?;
+    let prepared = codegen::prepare(&loaded, dir, detect_format(), &|p| rules.is_ignored(p))?;
+    let changes = &prepared.changes;
+    match mode {
+        Mode::Check => return Ok(check(dir, &prepared)),
+        Mode::Diff => {
+            for change in &changes.changes {
+                let path = change.path();
+                let old = std::fs::read(dir.join(path)).unwrap_or_default();
+                let new = changes.planned(path).unwrap_or_default();
+                print!("{}", unified_diff(path, &old, new));
             }
-            eprintln!(
-                "Move your changes into files you own (src/tools/, src/state.rs, ...), or run with --force \
-                 (copies are saved under .mcpgen/backup/ first)."
-            );
-            return Ok(ExitCode::FAILURE);
+            report_hand_edited(changes, "would refuse to overwrite");
+            return Ok(true);
         }
-        Err(e) => return Err(e).with_context(|| format!("writing {}", args.dir.display())),
-    };
-    for change in &changes.changes {
-        println!("{}: {}", verb(change), change.path());
+        Mode::Write => {}
     }
-    if let Some(dir) = backup {
-        println!("Saved the hand-edited files under {}", dir.display());
+
+    let backup = match apply(dir, changes, options) {
+        Ok(backup) => backup,
+        Err(WriteError::HandEdited(_)) => {
+            report_hand_edited(changes, "refusing to overwrite");
+            eprintln!("Nothing was written.");
+            return Ok(false);
+        }
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!("writing {} (every file was left as it was)", dir.display())
+            });
+        }
+    };
+    report_items(&prepared);
+    for change in &changes.changes {
+        println!("{}: {}", verb(changes, change), change.path());
+    }
+    if let Some(backup) = backup {
+        println!(
+            "Saved the hand-edited files under {} before overwriting them.",
+            backup.display()
+        );
     }
     for path in &changes.kept_edited {
         println!(
             "kept: {path} (no longer generated, but edited by hand: delete it when you no longer need it)"
         );
     }
-    for path in &prepared.orphans {
-        println!(
-            "orphaned: {path} (its spec item is gone; it is no longer compiled: move what you need, then delete it)"
-        );
-    }
+    report_orphans(&prepared);
     if changes.changes.is_empty() {
-        println!("{} is up to date.", args.dir.display());
+        println!("{} is up to date.", dir.display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(true)
 }
 
-fn verb(change: &Change) -> &'static str {
+/// `--check`: every difference on stdout, one per line, exit 1 when there is any.
+fn check(dir: &Path, prepared: &Prepared) -> bool {
+    let changes = &prepared.changes;
+    for change in &changes.changes {
+        if !changes.hand_edited.iter().any(|p| p == change.path()) {
+            println!("{}: {}", verb(changes, change), change.path());
+        }
+    }
+    for path in &changes.hand_edited {
+        println!("edited by hand: {path}");
+    }
+    // The manifest alone differs when only the spec's bytes changed (a comment, say): still drift for CI.
+    let manifest_only = changes.changes.is_empty() && changes.manifest.is_some();
+    if manifest_only {
+        println!("would update: {MANIFEST_PATH}");
+    }
+    report_orphans(prepared);
+    if changes.changes.is_empty() && !manifest_only {
+        eprintln!("{} is up to date.", dir.display());
+        return true;
+    }
+    if changes.hand_edited.is_empty() {
+        eprintln!("{} is out of date: run `mcpgen generate`", dir.display());
+    } else {
+        report_hand_edited(changes, "would refuse to overwrite");
+    }
+    false
+}
+
+fn report_hand_edited(changes: &Changes, what: &str) {
+    if changes.hand_edited.is_empty() {
+        return;
+    }
+    eprintln!("error: generated files were edited by hand; mcpgen {what} them:");
+    for file in &changes.hand_edited {
+        eprintln!("  {file}");
+    }
+    eprintln!(
+        "Move your changes into files you own (src/tools/, src/state.rs, ...) and run again; or run with --force \
+         (copies are saved under .mcpgen/backup/ first); or list the files in .mcpgenignore so mcpgen never \
+         writes them."
+    );
+}
+
+/// Spec items added or removed since the last run: a renamed item shows as one of each.
+fn report_items(prepared: &Prepared) {
+    for (kind, name) in &prepared.items.removed {
+        println!("removed {kind}: {name}");
+    }
+    for (kind, name) in &prepared.items.added {
+        println!("added {kind}: {name}");
+    }
+}
+
+fn report_orphans(prepared: &Prepared) {
+    for path in &prepared.orphans {
+        println!(
+            "orphaned: {path} (its spec item is gone, so it is no longer compiled; move what you still need \
+             into another file, then delete it)"
+        );
+    }
+}
+
+fn verb(changes: &Changes, change: &Change) -> &'static str {
     match change {
         Change::Create {
-            owner: crate::codegen::plan::Owner::User,
-            ..
+            owner: Owner::User, ..
         } => "created (yours to edit)",
         Change::Create { .. } => "created",
+        Change::Update { path } if changes.edited_user.contains(path) => {
+            "updated (only mcpgen's entries)"
+        }
         Change::Update { .. } => "updated",
         Change::Delete { .. } => "deleted",
     }

@@ -1,0 +1,112 @@
+//! `mcpgen watch [DIR]`: regenerate the crate every time its spec (or a `file:` resource it embeds) is saved.
+//! Saves are debounced (editors write a file in several steps); an invalid spec prints its diagnostics, writes
+//! nothing, and the watch goes on.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+
+use super::generate::{Mode, Target, locate, regenerate};
+use crate::codegen::write::ApplyOptions;
+
+/// Regenerate on every save of the spec, reporting an invalid spec and watching on (Ctrl-C stops).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The crate directory [default: the crate containing the current directory].
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The spec to watch instead of the one the crate records.
+    #[arg(long, value_name = "PATH")]
+    pub spec: Option<PathBuf>,
+    /// Run `cargo check` in the crate after each successful regeneration.
+    #[arg(long)]
+    pub check_build: bool,
+    /// How long the files must stay quiet before regenerating, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub debounce: u64,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let target = match locate(args.dir.as_deref(), args.spec.as_deref()) {
+        Ok(target) => target,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let watched = watched_files(&target)?;
+    let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(Duration::from_millis(args.debounce), tx)
+        .context("starting the file watcher")?;
+    // Watch folders, not files: editors save by writing a new file and renaming it over the old one.
+    let mut dirs: Vec<&Path> = watched.iter().filter_map(|f| f.parent()).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        debouncer
+            .watcher()
+            .watch(dir, RecursiveMode::NonRecursive)
+            .with_context(|| format!("watching {}", dir.display()))?;
+    }
+
+    // Bring the crate up to date first, so the watch starts from a known state.
+    once(&target, args.check_build);
+    println!("watching {} (Ctrl-C to stop)", target.spec.display());
+    for result in rx {
+        match result {
+            Ok(events) => {
+                if events.iter().any(|e| watched.contains(&e.path)) {
+                    println!("\n{} changed: regenerating", target.spec.display());
+                    once(&target, args.check_build);
+                }
+            }
+            Err(e) => eprintln!("warning: file watcher: {e}"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One regeneration; every failure is reported and the watch goes on.
+fn once(target: &Target, check_build: bool) {
+    match regenerate(target, Mode::Write, &ApplyOptions::default()) {
+        Ok(true) if check_build => cargo_check(&target.dir),
+        Ok(_) => {}
+        Err(e) => eprintln!("error: {e:#}"),
+    }
+}
+
+fn cargo_check(dir: &Path) {
+    println!("running cargo check");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    match Command::new(cargo).arg("check").current_dir(dir).status() {
+        Ok(status) if status.success() => println!("cargo check: ok"),
+        Ok(status) => println!("cargo check failed ({status})"),
+        Err(e) => eprintln!("error: running cargo check: {e}"),
+    }
+}
+
+/// The spec and the `file:` resources it embeds, as absolute paths in canonical folders (the form the watcher
+/// reports events in).
+fn watched_files(target: &Target) -> anyhow::Result<Vec<PathBuf>> {
+    let canonical = |path: &Path| -> anyhow::Result<PathBuf> {
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(parent.unwrap_or(Path::new(".")))
+            .with_context(|| format!("{}: folder not found", path.display()))?;
+        Ok(dir.join(path.file_name().unwrap_or_default()))
+    };
+    let mut files = vec![canonical(&target.spec)?];
+    // Assets of the spec as it is now; a spec that does not load yet has none to add.
+    if let Ok(loaded) = crate::spec::load_spec(&target.spec) {
+        let spec_dir = target.spec.parent().unwrap_or(Path::new("."));
+        for file in loaded.spec.resources.iter().filter_map(|r| r.file.as_ref()) {
+            if let Ok(path) = canonical(&spec_dir.join(file)) {
+                files.push(path);
+            }
+        }
+    }
+    Ok(files)
+}
