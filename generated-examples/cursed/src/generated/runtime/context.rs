@@ -9,13 +9,15 @@ use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rmcp::model::{
-    LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam,
-    ResourceUpdatedNotificationParam,
+    ClientResult, CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult,
+    ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationSchema, LoggingLevel,
+    LoggingMessageNotificationParam, ProgressNotificationParam, ResourceUpdatedNotificationParam,
 };
 use rmcp::service::{Peer, RequestContext, RoleServer};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::error::ClientRequestError;
 use crate::state::State;
 
 /// Context of one request: your shared [`State`], cancellation, progress, logging to the client, the
@@ -137,7 +139,74 @@ impl Ctx {
         }
     }
 
-    /// The client: `create_message` (sampling), `elicit` (elicitation), `list_roots`, notifications.
+    /// Asks the client's model for a completion (`sampling/createMessage`), for a tool that needs an
+    /// LLM without holding API keys itself. Fails with [`ClientRequestError::Unsupported`], without
+    /// asking, when the client did not declare the `sampling` capability.
+    pub async fn sample(
+        &self,
+        request: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, ClientRequestError> {
+        if self
+            .request
+            .client_capabilities()
+            .is_none_or(|c| c.sampling.is_none())
+        {
+            return Err(ClientRequestError::Unsupported("sampling"));
+        }
+        // Sent as a plain request rather than through `Peer::create_message`, which rmcp marks
+        // deprecated (SEP-2577) although clients still rely on it.
+        match self
+            .request
+            .peer
+            .send_request(CreateMessageRequest::new(request).into())
+            .await?
+        {
+            ClientResult::CreateMessageResult(result) => Ok(*result),
+            _ => Err(ClientRequestError::UnexpectedResponse),
+        }
+    }
+
+    /// Asks the user to fill in a form (`elicitation/create`). `schema` describes the form in MCP's
+    /// restricted JSON Schema: an object whose properties are strings, numbers, integers, booleans or
+    /// enums (single or multi-select, with `default`s), such as `json!({"type": "object",
+    /// "properties": {"name": {"type": "string"}}})`. The answer says whether the user accepted,
+    /// declined or cancelled, and holds the values when they accepted. Fails with
+    /// [`ClientRequestError::Unsupported`], without asking, when the client did not declare the
+    /// `elicitation` capability.
+    pub async fn elicit(
+        &self,
+        message: impl Into<String>,
+        schema: serde_json::Value,
+    ) -> Result<ElicitResult, ClientRequestError> {
+        let requested_schema: ElicitationSchema =
+            serde_json::from_value(schema).map_err(ClientRequestError::InvalidSchema)?;
+        if self
+            .request
+            .client_capabilities()
+            .is_none_or(|c| c.elicitation.is_none())
+        {
+            return Err(ClientRequestError::Unsupported("elicitation"));
+        }
+        let params = ElicitRequestParams::FormElicitationParams {
+            meta: None,
+            message: message.into(),
+            requested_schema,
+        };
+        // rmcp's `Peer::create_elicitation` needs its `elicitation` feature (and the `url` crate);
+        // the request itself is plain protocol.
+        match self
+            .request
+            .peer
+            .send_request(ElicitRequest::new(params).into())
+            .await?
+        {
+            ClientResult::ElicitResult(result) => Ok(result),
+            _ => Err(ClientRequestError::UnexpectedResponse),
+        }
+    }
+
+    /// The client: `list_roots`, notifications, and requests not covered by [`Ctx::sample`] and
+    /// [`Ctx::elicit`].
     pub fn peer(&self) -> &Peer<RoleServer> {
         &self.request.peer
     }

@@ -86,6 +86,54 @@ impl fmt::Display for ToolError {
     }
 }
 
+/// Why a request to the client ([`Ctx::sample`](super::context::Ctx::sample),
+/// [`Ctx::elicit`](super::context::Ctx::elicit)) failed. With `?` in a tool handler it becomes a tool
+/// error the model can read.
+#[derive(Debug)]
+pub enum ClientRequestError {
+    /// The client did not declare this capability when it connected, so it was not asked.
+    Unsupported(&'static str),
+    /// The elicitation schema is not MCP's restricted form schema.
+    InvalidSchema(serde_json::Error),
+    /// The request failed: the client answered with an error, or the connection closed.
+    Failed(rmcp::ServiceError),
+    /// The client answered with a result of the wrong kind.
+    UnexpectedResponse,
+}
+
+impl fmt::Display for ClientRequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientRequestError::Unsupported(capability) => {
+                write!(f, "the client does not support {capability}")
+            }
+            ClientRequestError::InvalidSchema(error) => {
+                write!(f, "invalid elicitation schema: {error}")
+            }
+            ClientRequestError::Failed(error) => write!(f, "the client request failed: {error}"),
+            ClientRequestError::UnexpectedResponse => {
+                f.write_str("the client answered with an unexpected result")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ClientRequestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ClientRequestError::InvalidSchema(error) => Some(error),
+            ClientRequestError::Failed(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<rmcp::ServiceError> for ClientRequestError {
+    fn from(error: rmcp::ServiceError) -> Self {
+        ClientRequestError::Failed(error)
+    }
+}
+
 /// A resource, prompt or completion failure; always a JSON-RPC error.
 ///
 /// Errors converted with `?` become internal errors (-32603) carrying their message.

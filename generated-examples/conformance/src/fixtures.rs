@@ -1,0 +1,18 @@
+//! Media the conformance suite expects in results, shared by tools and prompts.
+
+/// A 1x1 red PNG, base64 (the same bytes as `specs/data/conformance-pixel.png`).
+pub const PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==";
+
+/// A WAV file with no samples (44-byte header only), base64.
+pub const WAV_BASE64: &str = "UklGRiQAAABXQVZFZm10IBAAAAABAAEARKwAAIhYAQACABAAZGF0YQAAAAA=";
+
+/// `ElicitationAction` as the wire spells it.
+pub fn action_name(action: &crate::generated::prelude::ElicitationAction) -> &'static str {
+    use crate::generated::prelude::ElicitationAction;
+    match action {
+        ElicitationAction::Accept => "accept",
+        ElicitationAction::Decline => "decline",
+        ElicitationAction::Cancel => "cancel",
+        _ => "unknown",
+    }
+}
