@@ -24,8 +24,7 @@ pub mod test_simple_prompt {
 
 /// `test_prompt_with_arguments`: A prompt with required arguments.
 pub mod test_prompt_with_arguments {
-    use crate::generated::runtime::defs::PromptArgDef;
-    use crate::generated::runtime::defs::{MessageDef, MessageRole, PromptDef};
+    use crate::generated::runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
 
     pub const NAME: &str = "test_prompt_with_arguments";
 
@@ -62,8 +61,7 @@ pub mod test_prompt_with_arguments {
 pub mod test_prompt_with_embedded_resource {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::PromptArgDef;
-    use crate::generated::runtime::defs::PromptDef;
+    use crate::generated::runtime::defs::{PromptArgDef, PromptDef};
     use crate::generated::runtime::prompt::Arguments;
 
     pub const NAME: &str = "test_prompt_with_embedded_resource";
