@@ -1,0 +1,390 @@
+//! mcpbench: the load driver of mcpgen's benchmarks (see BENCHMARKS.md and bench/run.sh).
+//!
+//! Runs every contender of a config file through the same scenarios, interleaved round by round (A B C D A B C D
+//! ...), checks every reply, and prints Markdown tables of medians, min-max and each contender's standing against
+//! the baseline (the hand-written rmcp server). The driver runs on one core and pins the servers to another.
+
+mod http;
+mod proc;
+mod rpc;
+mod stats;
+mod stdio;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use serde::{Deserialize, Serialize};
+
+use stats::{Phase, PhaseSummary, Spread};
+
+#[derive(Parser)]
+#[command(about = "Benchmark MCP servers side by side (stdio and streamable HTTP)")]
+struct Args {
+    /// Contenders (TOML: [[contender]] name, stdio, stateless, stateful command lines; `{port}` is replaced).
+    #[arg(long, default_value = "contenders.toml")]
+    config: PathBuf,
+    /// Rounds; each round runs every contender once, in config order.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Seconds each load phase lasts.
+    #[arg(long, default_value_t = 3.0)]
+    duration: f64,
+    /// Seconds of unrecorded calls before the phases of each process (JIT warm-up for Node and Python).
+    #[arg(long, default_value_t = 0.5)]
+    warmup: f64,
+    /// Start-ups measured per contender and round.
+    #[arg(long, default_value_t = 5)]
+    starts: usize,
+    /// HTTP concurrency levels (connections, one request in flight each).
+    #[arg(long, value_delimiter = ',', default_value = "1,32,256")]
+    concurrency: Vec<usize>,
+    /// Requests in flight for the pipelined stdio phase.
+    #[arg(long, default_value_t = 32)]
+    pipeline: usize,
+    /// Only these contenders (comma-separated names).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// The contender the others are compared with.
+    #[arg(long, default_value = "rmcp-hand")]
+    baseline: String,
+    /// CPU the driver runs on; servers run on --server-cpu. Negative: no pinning.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    driver_cpu: i64,
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
+    server_cpu: i64,
+    /// Write every raw phase result here (JSON).
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct Config {
+    contender: Vec<Contender>,
+}
+
+#[derive(Deserialize, Clone)]
+pub struct Contender {
+    pub name: String,
+    pub stdio: Vec<String>,
+    pub stateless: Vec<String>,
+    pub stateful: Vec<String>,
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// Where the commands run: the config file's folder.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+fn default_path() -> String {
+    "/mcp".into()
+}
+
+/// Scenario keys in report order.
+fn scenarios(args: &Args) -> Vec<(String, String)> {
+    let mut keys = vec![
+        ("stdio.seq".to_owned(), "stdio, sequential (1 in flight)".to_owned()),
+        (
+            format!("stdio.pipe{}", args.pipeline),
+            format!("stdio, {} in flight", args.pipeline),
+        ),
+    ];
+    for mode in ["stateless", "stateful"] {
+        for c in &args.concurrency {
+            let what = if mode == "stateless" { "stateless JSON" } else { "stateful sessions, SSE replies" };
+            keys.push((format!("http.{mode}.c{c}"), format!("streamable HTTP, {what}, concurrency {c}")));
+        }
+    }
+    keys
+}
+
+#[derive(Default, Serialize)]
+struct Results {
+    /// Scalar samples (start-up ms, RSS MiB) per metric and contender, across rounds.
+    scalars: BTreeMap<String, BTreeMap<String, Vec<f64>>>,
+    /// Phase summaries per scenario and contender, one per round.
+    phases: BTreeMap<String, BTreeMap<String, Vec<PhaseSummary>>>,
+    /// The first error message of each scenario and contender that had errors.
+    errors: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Results {
+    fn scalar(&mut self, metric: &str, contender: &str, value: f64) {
+        self.scalars.entry(metric.into()).or_default().entry(contender.into()).or_default().push(value);
+    }
+
+    fn phase(&mut self, scenario: &str, contender: &str, phase: Phase) {
+        if let Some(e) = phase.first_error {
+            eprintln!("    {scenario}: {} errors, first: {}", phase.errors, truncate(&e, 300));
+            self.errors.entry(scenario.into()).or_default().entry(contender.into()).or_insert(e);
+        }
+        if let Some(s) = phase.summary {
+            eprintln!(
+                "    {scenario:<22} {:>9.0} calls/s  p50 {:.3} ms  p99 {:.3} ms  errors {}  cpu server {:.2} driver {:.2}",
+                s.calls_per_s, s.p50_ms, s.p99_ms, s.errors, s.server_cpu, s.driver_cpu
+            );
+            self.phases.entry(scenario.into()).or_default().entry(contender.into()).or_default().push(s);
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    if args.driver_cpu >= 0
+        && let Err(e) = proc::pin_to_cpu(args.driver_cpu as usize)
+    {
+        eprintln!("cannot pin the driver to CPU {}: {e}", args.driver_cpu);
+        return std::process::ExitCode::FAILURE;
+    }
+    // One thread: the driver's CPU share is then easy to read, and it cannot steal the server's core.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(args)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mcpbench: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(path: &Path, only: &[String]) -> Result<Vec<Contender>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let config: Config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let dir = std::path::absolute(path.parent().unwrap_or(Path::new(".")))
+        .map_err(|e| e.to_string())?;
+    let mut contenders = Vec::new();
+    for mut c in config.contender {
+        if !only.is_empty() && !only.contains(&c.name) {
+            continue;
+        }
+        // A program given as a relative path is relative to the config file, not to wherever we were started.
+        for argv in [&mut c.stdio, &mut c.stateless, &mut c.stateful] {
+            if argv.is_empty() {
+                return Err(format!("contender {}: empty command", c.name));
+            }
+            if argv[0].contains('/') && !argv[0].starts_with('/') {
+                argv[0] = dir.join(&argv[0]).to_string_lossy().into_owned();
+            }
+        }
+        c.dir = dir.clone();
+        contenders.push(c);
+    }
+    if contenders.is_empty() {
+        return Err("no contender selected".into());
+    }
+    Ok(contenders)
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let contenders = load_config(&args.config, &args.only)?;
+    let cpu = (args.server_cpu >= 0).then_some(args.server_cpu as usize);
+    let duration = Duration::from_secs_f64(args.duration);
+    let warmup = Duration::from_secs_f64(args.warmup);
+    let mut results = Results::default();
+    let started = Instant::now();
+    for round in 1..=args.rounds {
+        for c in &contenders {
+            eprintln!("round {round}/{}: {}", args.rounds, c.name);
+            measure(&args, c, cpu, duration, warmup, &mut results).await;
+        }
+    }
+    eprintln!("done in {:.0} s", started.elapsed().as_secs_f64());
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&results).expect("results serialise");
+        std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let names: Vec<&str> = contenders.iter().map(|c| c.name.as_str()).collect();
+    print!("{}", report(&args, &names, &results));
+    Ok(())
+}
+
+/// One round of one contender: start-ups, then a stdio process, then a stateless and a stateful HTTP process.
+async fn measure(args: &Args, c: &Contender, cpu: Option<usize>, duration: Duration, warmup: Duration, results: &mut Results) {
+    let mut startups = Vec::new();
+    for _ in 0..args.starts {
+        match stdio::Session::start(c, cpu).await {
+            Ok((session, took)) => {
+                startups.push(took.as_secs_f64() * 1e3);
+                proc::stop(session.child).await;
+            }
+            Err(e) => eprintln!("    start-up failed: {e}"),
+        }
+    }
+    if let Some(s) = Spread::of(&startups) {
+        eprintln!("    start-up to initialize reply: median {:.1} ms", s.median);
+        results.scalar("startup_ms", &c.name, s.median);
+    }
+
+    let mut peak_kib = 0;
+    match stdio::Session::start(c, cpu).await {
+        Ok((mut session, _)) => {
+            let pid = session.child.id().unwrap_or(0);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if let Some(rss) = proc::status_kib(pid, "VmRSS") {
+                results.scalar("idle_rss_mib", &c.name, rss as f64 / 1024.0);
+            }
+            if !warmup.is_zero() {
+                session.calls(1, warmup).await;
+            }
+            let phase = session.calls(1, duration).await;
+            results.phase("stdio.seq", &c.name, phase);
+            let phase = session.calls(args.pipeline, duration).await;
+            results.phase(&format!("stdio.pipe{}", args.pipeline), &c.name, phase);
+            peak_kib = peak_kib.max(proc::status_kib(pid, "VmHWM").unwrap_or(0));
+            proc::stop(session.child).await;
+        }
+        Err(e) => eprintln!("    stdio session failed: {e}"),
+    }
+
+    for (mode, argv) in [("stateless", &c.stateless), ("stateful", &c.stateful)] {
+        match serve_http(c, argv, cpu).await {
+            Ok((child, addr)) => {
+                let pid = child.id().unwrap_or(0);
+                let target = http::Target {
+                    addr,
+                    path: c.path.clone(),
+                    stateful: mode == "stateful",
+                };
+                if !warmup.is_zero() {
+                    http::run(&target, pid, 8, warmup).await;
+                }
+                for &concurrency in &args.concurrency {
+                    let phase = http::run(&target, pid, concurrency, duration).await;
+                    results.phase(&format!("http.{mode}.c{concurrency}"), &c.name, phase);
+                }
+                peak_kib = peak_kib.max(proc::status_kib(pid, "VmHWM").unwrap_or(0));
+                proc::stop(child).await;
+            }
+            Err(e) => eprintln!("    {mode} HTTP server failed: {e}"),
+        }
+    }
+    if peak_kib > 0 {
+        results.scalar("peak_rss_mib", &c.name, peak_kib as f64 / 1024.0);
+    }
+}
+
+/// Starts an HTTP server on a free port and waits until it accepts connections.
+async fn serve_http(c: &Contender, argv: &[String], cpu: Option<usize>) -> Result<(tokio::process::Child, std::net::SocketAddr), String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let mut child = proc::spawn(argv, &c.dir, cpu, Some(port), false).map_err(|e| format!("cannot start {argv:?}: {e}"))?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return Ok((child, addr));
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("{argv:?} exited with {status} before listening"));
+        }
+        if Instant::now() > deadline {
+            proc::stop(child).await;
+            return Err(format!("{argv:?} did not listen on {addr} within 60 s"));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// "12.3k" style numbers for rates, plain ones for the rest.
+fn num(value: f64) -> String {
+    if value >= 10_000.0 {
+        format!("{:.1}k", value / 1000.0)
+    } else if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else if value >= 1.0 {
+        format!("{value:.2}")
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+/// `median [min–max] (×standing)`; standing > 1 means better than the baseline whatever the metric's direction.
+fn cell(samples: &[f64], baseline: Option<&[f64]>, higher_is_better: bool) -> String {
+    let Some(s) = Spread::of(samples) else { return "n/a".into() };
+    let mut out = if s.min == s.max {
+        num(s.median)
+    } else {
+        format!("{} [{}–{}]", num(s.median), num(s.min), num(s.max))
+    };
+    if let Some(b) = baseline.and_then(Spread::of) {
+        let standing = if higher_is_better { s.median / b.median } else { b.median / s.median };
+        let _ = write!(out, " (×{standing:.2})");
+    }
+    out
+}
+
+fn report(args: &Args, names: &[&str], results: &Results) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} rounds, interleaved; {} s per load phase after {} s warm-up; driver on CPU {}, servers on CPU {}.\n\
+         Cells: median [min–max] over rounds (×N = standing against {}: >1 is better, whatever the direction).\n",
+        args.rounds, args.duration, args.warmup, args.driver_cpu, args.server_cpu, args.baseline
+    );
+    let _ = writeln!(out, "### Start-up and memory\n");
+    let _ = writeln!(out, "| contender | start-up to initialize reply (ms) | idle RSS (MiB) | peak RSS (MiB) |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for name in names {
+        let col = |metric: &str| {
+            let samples = results.scalars.get(metric);
+            let get = |n: &str| samples.and_then(|m| m.get(n)).map(Vec::as_slice);
+            cell(get(name).unwrap_or(&[]), get(&args.baseline), false)
+        };
+        let _ = writeln!(out, "| {name} | {} | {} | {} |", col("startup_ms"), col("idle_rss_mib"), col("peak_rss_mib"));
+    }
+    for (key, title) in scenarios(args) {
+        let Some(by_name) = results.phases.get(&key) else { continue };
+        let _ = writeln!(out, "\n### {title}\n");
+        let _ = writeln!(out, "| contender | calls/s | p50 (ms) | p99 (ms) | errors | server CPU | driver CPU |");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+        let pick = |name: &str, f: fn(&PhaseSummary) -> f64| -> Vec<f64> {
+            by_name.get(name).map(|v| v.iter().map(f).collect()).unwrap_or_default()
+        };
+        for name in names {
+            if !by_name.contains_key(*name) {
+                continue;
+            }
+            let base = |f: fn(&PhaseSummary) -> f64| {
+                let b = pick(&args.baseline, f);
+                (!b.is_empty()).then_some(b)
+            };
+            let rate = cell(&pick(name, |s| s.calls_per_s), base(|s| s.calls_per_s).as_deref(), true);
+            let p50 = cell(&pick(name, |s| s.p50_ms), base(|s| s.p50_ms).as_deref(), false);
+            let p99 = cell(&pick(name, |s| s.p99_ms), base(|s| s.p99_ms).as_deref(), false);
+            let errors: f64 = pick(name, |s| s.errors as f64).iter().sum();
+            let calls: f64 = pick(name, |s| s.calls as f64).iter().sum();
+            let cpu = |f: fn(&PhaseSummary) -> f64| {
+                Spread::of(&pick(name, f)).map_or("n/a".into(), |s| format!("{:.0}%", s.median * 100.0))
+            };
+            let _ = writeln!(
+                out,
+                "| {name} | {rate} | {p50} | {p99} | {errors:.0} of {} | {} | {} |",
+                num(calls + errors),
+                cpu(|s| s.server_cpu),
+                cpu(|s| s.driver_cpu)
+            );
+        }
+    }
+    if !results.errors.is_empty() {
+        let _ = writeln!(out, "\n### First error per scenario\n");
+        for (scenario, by_name) in &results.errors {
+            for (name, e) in by_name {
+                let _ = writeln!(out, "- {scenario}, {name}: `{}`", truncate(e, 200).replace('`', "'"));
+            }
+        }
+    }
+    out
+}
