@@ -73,112 +73,287 @@ fn cases() -> Vec<(&'static str, Edit, Vec<Kind>)> {
     use Kind::*;
     vec![
         // Compatible changes: never flagged.
-        ("description edits", |v| {
-            order(v)["description"] = json!("Place an order now.");
-            order(v)["inputSchema"]["properties"]["item"]["description"] = json!("The item.");
-            v["prompts"][0]["description"] = json!("Suggest something.");
-            v["server"]["description"] = json!("A better shop.");
-        }, vec![]),
-        ("added tool", |v| {
-            v["tools"].as_array_mut().unwrap().push(json!({"name": "cancel", "description": "Cancel."}));
-        }, vec![]),
-        ("added optional property", |v| {
-            order(v)["inputSchema"]["properties"]["coupon"] = json!({"type": "string"});
-        }, vec![]),
-        ("widened input enum", |v| {
-            order(v)["inputSchema"]["properties"]["size"]["enum"] = json!(["s", "m", "l", "xl"]);
-        }, vec![]),
-        ("input integer widened to number", |v| {
-            order(v)["inputSchema"]["properties"]["count"]["type"] = json!("number");
-        }, vec![]),
-        ("required input made optional", |v| {
-            order(v)["inputSchema"]["required"] = json!([]);
-        }, vec![]),
-        ("added output property, narrowed output enum", |v| {
-            order(v)["outputSchema"]["properties"]["currency"] = json!({"type": "string"});
-            order(v)["outputSchema"]["properties"]["status"]["enum"] = json!(["placed"]);
-        }, vec![]),
-        ("removed optional output property", |v| {
-            order(v)["outputSchema"]["properties"].as_object_mut().unwrap().remove("eta");
-        }, vec![]),
-        ("added optional prompt argument, added resource", |v| {
-            v["prompts"][0]["arguments"].as_array_mut().unwrap().push(json!({"name": "color"}));
-            v["resources"].as_array_mut().unwrap().push(json!({"uri": "shop://news", "name": "news", "text": "x"}));
-        }, vec![]),
-        ("added output schema", |v| {
-            v["tools"][1]["outputSchema"] = json!({"type": "object", "properties": {"ok": {"type": "boolean"}}});
-        }, vec![]),
+        (
+            "description edits",
+            |v| {
+                order(v)["description"] = json!("Place an order now.");
+                order(v)["inputSchema"]["properties"]["item"]["description"] = json!("The item.");
+                v["prompts"][0]["description"] = json!("Suggest something.");
+                v["server"]["description"] = json!("A better shop.");
+            },
+            vec![],
+        ),
+        (
+            "added tool",
+            |v| {
+                v["tools"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "cancel", "description": "Cancel."}));
+            },
+            vec![],
+        ),
+        (
+            "added optional property",
+            |v| {
+                order(v)["inputSchema"]["properties"]["coupon"] = json!({"type": "string"});
+            },
+            vec![],
+        ),
+        (
+            "widened input enum",
+            |v| {
+                order(v)["inputSchema"]["properties"]["size"]["enum"] =
+                    json!(["s", "m", "l", "xl"]);
+            },
+            vec![],
+        ),
+        (
+            "input integer widened to number",
+            |v| {
+                order(v)["inputSchema"]["properties"]["count"]["type"] = json!("number");
+            },
+            vec![],
+        ),
+        (
+            "required input made optional",
+            |v| {
+                order(v)["inputSchema"]["required"] = json!([]);
+            },
+            vec![],
+        ),
+        (
+            "added output property, narrowed output enum",
+            |v| {
+                order(v)["outputSchema"]["properties"]["currency"] = json!({"type": "string"});
+                order(v)["outputSchema"]["properties"]["status"]["enum"] = json!(["placed"]);
+            },
+            vec![],
+        ),
+        (
+            "removed optional output property",
+            |v| {
+                order(v)["outputSchema"]["properties"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("eta");
+            },
+            vec![],
+        ),
+        (
+            "added optional prompt argument, added resource",
+            |v| {
+                v["prompts"][0]["arguments"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "color"}));
+                v["resources"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"uri": "shop://news", "name": "news", "text": "x"}));
+            },
+            vec![],
+        ),
+        (
+            "added output schema",
+            |v| {
+                v["tools"][1]["outputSchema"] =
+                    json!({"type": "object", "properties": {"ok": {"type": "boolean"}}});
+            },
+            vec![],
+        ),
         // Breaking changes.
-        ("removed tool", |v| {
-            v["tools"].as_array_mut().unwrap().remove(1);
-        }, vec![RemovedTool]),
-        ("renamed tool", |v| v["tools"][1]["name"] = json!("health"), vec![RemovedTool]),
-        ("removed prompt", |v| v["prompts"] = json!([]), vec![RemovedPrompt]),
-        ("removed resource", |v| v["resources"] = json!([]), vec![RemovedResource]),
-        ("resource moved to another URI", |v| v["resources"][0]["uri"] = json!("shop://all"), vec![RemovedResource]),
-        ("removed template", |v| v["resourceTemplates"] = json!([]), vec![RemovedTemplate]),
-        ("template URI changed", |v| {
-            v["resourceTemplates"][0]["uriTemplate"] = json!("shop://item/{id}");
-        }, vec![ChangedTemplateUri]),
-        ("removed transport", |v| {
-            v["transports"].as_object_mut().unwrap().remove("streamable-http");
-        }, vec![RemovedTransport]),
-        ("new required property", |v| {
-            order(v)["inputSchema"]["properties"]["address"] = json!({"type": "string"});
-            order(v)["inputSchema"]["required"] = json!(["item", "address"]);
-        }, vec![NewRequiredProperty]),
-        ("optional property became required", |v| {
-            order(v)["inputSchema"]["required"] = json!(["item", "count"]);
-        }, vec![NewRequiredProperty]),
-        ("required property added to a tool without arguments", |v| {
-            v["tools"][1]["inputSchema"] = json!({"type": "object", "properties": {"verbose": {"type": "boolean"}}, "required": ["verbose"]});
-        }, vec![NewRequiredProperty]),
-        ("removed input property", |v| {
-            order(v)["inputSchema"]["properties"].as_object_mut().unwrap().remove("count");
-        }, vec![RemovedProperty]),
-        ("retyped input property", |v| {
-            order(v)["inputSchema"]["properties"]["count"]["type"] = json!("string");
-        }, vec![RetypedProperty]),
-        ("input type widened to a union", |v| {
-            order(v)["inputSchema"]["properties"]["item"]["type"] = json!(["string", "null"]);
-        }, vec![]),
-        ("retyped property behind a $ref", |v| {
-            order(v)["inputSchema"]["definitions"]["gift"]["properties"]["note"] = json!({"type": "integer"});
-        }, vec![RetypedProperty]),
-        ("narrowed input enum", |v| {
-            order(v)["inputSchema"]["properties"]["size"]["enum"] = json!(["s", "m"]);
-        }, vec![NarrowedEnum]),
-        ("narrowed enum of array items", |v| {
-            order(v)["inputSchema"]["properties"]["tags"]["items"]["enum"] = json!(["a"]);
-        }, vec![NarrowedEnum]),
-        ("free string became an enum", |v| {
-            order(v)["inputSchema"]["properties"]["item"]["enum"] = json!(["pen"]);
-        }, vec![NarrowedEnum]),
-        ("required output property removed", |v| {
-            order(v)["outputSchema"]["properties"].as_object_mut().unwrap().remove("total");
-            order(v)["outputSchema"]["required"] = json!(["id", "status"]);
-        }, vec![RemovedProperty]),
-        ("output property no longer required", |v| {
-            order(v)["outputSchema"]["required"] = json!(["id", "status"]);
-        }, vec![ChangedOutputSchema]),
-        ("widened output enum", |v| {
-            order(v)["outputSchema"]["properties"]["status"]["enum"] = json!(["placed", "shipped", "lost"]);
-        }, vec![ChangedOutputSchema]),
-        ("retyped output property", |v| {
-            order(v)["outputSchema"]["properties"]["total"]["type"] = json!("string");
-        }, vec![RetypedProperty]),
-        ("removed output schema", |v| {
-            order(v).as_object_mut().unwrap().remove("outputSchema");
-        }, vec![ChangedOutputSchema]),
-        ("new required prompt argument", |v| {
-            v["prompts"][0]["arguments"].as_array_mut().unwrap().push(json!({"name": "region", "required": true}));
-        }, vec![NewRequiredArgument]),
-        ("prompt argument became required", |v| {
-            v["prompts"][0]["arguments"][1]["required"] = json!(true);
-        }, vec![NewRequiredArgument]),
-        ("removed prompt argument", |v| {
-            v["prompts"][0]["arguments"].as_array_mut().unwrap().remove(1);
-        }, vec![RemovedArgument]),
+        (
+            "removed tool",
+            |v| {
+                v["tools"].as_array_mut().unwrap().remove(1);
+            },
+            vec![RemovedTool],
+        ),
+        (
+            "renamed tool",
+            |v| v["tools"][1]["name"] = json!("health"),
+            vec![RemovedTool],
+        ),
+        (
+            "removed prompt",
+            |v| v["prompts"] = json!([]),
+            vec![RemovedPrompt],
+        ),
+        (
+            "removed resource",
+            |v| v["resources"] = json!([]),
+            vec![RemovedResource],
+        ),
+        (
+            "resource moved to another URI",
+            |v| v["resources"][0]["uri"] = json!("shop://all"),
+            vec![RemovedResource],
+        ),
+        (
+            "removed template",
+            |v| v["resourceTemplates"] = json!([]),
+            vec![RemovedTemplate],
+        ),
+        (
+            "template URI changed",
+            |v| {
+                v["resourceTemplates"][0]["uriTemplate"] = json!("shop://item/{id}");
+            },
+            vec![ChangedTemplateUri],
+        ),
+        (
+            "removed transport",
+            |v| {
+                v["transports"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("streamable-http");
+            },
+            vec![RemovedTransport],
+        ),
+        (
+            "new required property",
+            |v| {
+                order(v)["inputSchema"]["properties"]["address"] = json!({"type": "string"});
+                order(v)["inputSchema"]["required"] = json!(["item", "address"]);
+            },
+            vec![NewRequiredProperty],
+        ),
+        (
+            "optional property became required",
+            |v| {
+                order(v)["inputSchema"]["required"] = json!(["item", "count"]);
+            },
+            vec![NewRequiredProperty],
+        ),
+        (
+            "required property added to a tool without arguments",
+            |v| {
+                v["tools"][1]["inputSchema"] = json!({"type": "object", "properties": {"verbose": {"type": "boolean"}}, "required": ["verbose"]});
+            },
+            vec![NewRequiredProperty],
+        ),
+        (
+            "removed input property",
+            |v| {
+                order(v)["inputSchema"]["properties"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("count");
+            },
+            vec![RemovedProperty],
+        ),
+        (
+            "retyped input property",
+            |v| {
+                order(v)["inputSchema"]["properties"]["count"]["type"] = json!("string");
+            },
+            vec![RetypedProperty],
+        ),
+        (
+            "input type widened to a union",
+            |v| {
+                order(v)["inputSchema"]["properties"]["item"]["type"] = json!(["string", "null"]);
+            },
+            vec![],
+        ),
+        (
+            "retyped property behind a $ref",
+            |v| {
+                order(v)["inputSchema"]["definitions"]["gift"]["properties"]["note"] =
+                    json!({"type": "integer"});
+            },
+            vec![RetypedProperty],
+        ),
+        (
+            "narrowed input enum",
+            |v| {
+                order(v)["inputSchema"]["properties"]["size"]["enum"] = json!(["s", "m"]);
+            },
+            vec![NarrowedEnum],
+        ),
+        (
+            "narrowed enum of array items",
+            |v| {
+                order(v)["inputSchema"]["properties"]["tags"]["items"]["enum"] = json!(["a"]);
+            },
+            vec![NarrowedEnum],
+        ),
+        (
+            "free string became an enum",
+            |v| {
+                order(v)["inputSchema"]["properties"]["item"]["enum"] = json!(["pen"]);
+            },
+            vec![NarrowedEnum],
+        ),
+        (
+            "required output property removed",
+            |v| {
+                order(v)["outputSchema"]["properties"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("total");
+                order(v)["outputSchema"]["required"] = json!(["id", "status"]);
+            },
+            vec![RemovedProperty],
+        ),
+        (
+            "output property no longer required",
+            |v| {
+                order(v)["outputSchema"]["required"] = json!(["id", "status"]);
+            },
+            vec![ChangedOutputSchema],
+        ),
+        (
+            "widened output enum",
+            |v| {
+                order(v)["outputSchema"]["properties"]["status"]["enum"] =
+                    json!(["placed", "shipped", "lost"]);
+            },
+            vec![ChangedOutputSchema],
+        ),
+        (
+            "retyped output property",
+            |v| {
+                order(v)["outputSchema"]["properties"]["total"]["type"] = json!("string");
+            },
+            vec![RetypedProperty],
+        ),
+        (
+            "removed output schema",
+            |v| {
+                order(v).as_object_mut().unwrap().remove("outputSchema");
+            },
+            vec![ChangedOutputSchema],
+        ),
+        (
+            "new required prompt argument",
+            |v| {
+                v["prompts"][0]["arguments"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "region", "required": true}));
+            },
+            vec![NewRequiredArgument],
+        ),
+        (
+            "prompt argument became required",
+            |v| {
+                v["prompts"][0]["arguments"][1]["required"] = json!(true);
+            },
+            vec![NewRequiredArgument],
+        ),
+        (
+            "removed prompt argument",
+            |v| {
+                v["prompts"][0]["arguments"]
+                    .as_array_mut()
+                    .unwrap()
+                    .remove(1);
+            },
+            vec![RemovedArgument],
+        ),
     ]
 }
 
@@ -235,7 +410,11 @@ fn command_exits_1_on_breaking_changes_and_prints_json() {
     let mut value = base();
     v_remove_ping(&mut value);
     std::fs::write(&new, serde_yaml::to_string(&value).unwrap()).unwrap();
-    std::fs::write(&compatible, BASE.replace("Place an order.", "Order things.")).unwrap();
+    std::fs::write(
+        &compatible,
+        BASE.replace("Place an order.", "Order things."),
+    )
+    .unwrap();
     let s = |p: &Path| p.to_str().unwrap().to_owned();
 
     let out = mcpgen(&["breaking", &s(&old), &s(&compatible)]);
@@ -246,7 +425,10 @@ fn command_exits_1_on_breaking_changes_and_prints_json() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("1 breaking change from"), "{stdout}");
-    assert!(stdout.contains("tool ping: removed [removed-tool]"), "{stdout}");
+    assert!(
+        stdout.contains("tool ping: removed [removed-tool]"),
+        "{stdout}"
+    );
 
     let out = mcpgen(&["breaking", &s(&old), &s(&new), "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
