@@ -159,7 +159,8 @@ fn main() -> std::process::ExitCode {
 fn load_config(path: &Path, only: &[String]) -> Result<Vec<Contender>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let config: Config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let dir = std::path::absolute(path.parent().unwrap_or(Path::new(".")))
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = std::path::absolute(parent)
         .map_err(|e| e.to_string())?;
     let mut contenders = Vec::new();
     for mut c in config.contender {
