@@ -94,7 +94,8 @@ pub fn tools(spec: &Spec) -> Vec<Value> {
             item.insert("inputSchema".into(), input);
             put(&mut item, "outputSchema", &tool.output_schema);
             put(&mut item, "annotations", &tool.annotations);
-            put(&mut item, "execution", &tool.execution);
+            // No `execution`: rmcp 3.9's `Tool` has no such field, so a server built on it cannot serve one
+            // and an rmcp client could not see it.
             put_list(&mut item, "icons", &tool.icons);
             put(&mut item, "_meta", &tool.meta);
             Value::Object(item)

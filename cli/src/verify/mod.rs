@@ -12,6 +12,7 @@ pub mod build;
 pub mod expect;
 pub mod report;
 pub mod session;
+pub mod sse;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

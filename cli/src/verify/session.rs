@@ -172,7 +172,7 @@ fn runs(spec: &Spec, both_http_modes: bool) -> Vec<Run> {
             TransportKind::Sse => out.push(Run {
                 kind,
                 label: "sse".into(),
-                args: Vec::new(),
+                args: vec!["--transport", "sse", "--host", "127.0.0.1", "--port", "0"],
             }),
         }
     }
@@ -219,7 +219,7 @@ async fn check_run(
 ) -> Vec<CheckResult> {
     match run.kind {
         TransportKind::Stdio => check_stdio(binary, spec, expected, run, timeout).await,
-        TransportKind::StreamableHttp => {
+        TransportKind::StreamableHttp | TransportKind::Sse => {
             if spec.auth.as_ref().is_some_and(|a| a.oauth.is_some()) {
                 return vec![CheckResult::skip(
                     "all",
@@ -229,11 +229,6 @@ async fn check_run(
             }
             check_http(binary, spec, expected, run, timeout).await
         }
-        TransportKind::Sse => vec![CheckResult::skip(
-            "all",
-            &run.label,
-            "legacy SSE is not checked yet (rmcp 3.9 has no SSE client)",
-        )],
     }
 }
 
@@ -295,11 +290,11 @@ fn watch_stderr(child: &mut Child) -> (Arc<Mutex<VecDeque<String>>>, oneshot::Re
     (tail, rx)
 }
 
-/// The URL in the server's start-up log line (`listening on http://127.0.0.1:PORT/mcp ...`): the first
-/// URL on the loopback address verify asked it to bind, so a URL some user code logs does not match.
+/// The URL in the server's start-up log line, `listening on http://127.0.0.1:PORT/PATH ...` (the address
+/// verify asked it to bind; an `also serving ...` line for a second transport does not match).
 pub fn listening_url(line: &str) -> Option<String> {
     let line = strip_ansi(line);
-    let start = line.find("http://127.0.0.1:")?;
+    let start = line.find("listening on http://127.0.0.1:")? + "listening on ".len();
     let url: String = line[start..]
         .chars()
         .take_while(|c| !c.is_whitespace())
@@ -493,12 +488,26 @@ async fn check_http(
             return vec![CheckResult::fail("start", label, note)];
         }
     };
-    let mut config = StreamableHttpClientTransportConfig::with_uri(url);
-    if let Some(token) = token {
-        config = config.auth_header(token);
-    }
-    let transport = StreamableHttpClientTransport::from_config(config);
-    let results = match bounded(timeout, "initialize", ().serve(transport)).await {
+    let connected = if run.kind == TransportKind::Sse {
+        match bounded(
+            timeout,
+            "connect",
+            super::sse::SseClient::connect(&url, token, timeout),
+        )
+        .await
+        {
+            Ok(transport) => bounded(timeout, "initialize", ().serve(transport)).await,
+            Err(e) => Err(e),
+        }
+    } else {
+        let mut config = StreamableHttpClientTransportConfig::with_uri(url);
+        if let Some(token) = token {
+            config = config.auth_header(token);
+        }
+        let transport = StreamableHttpClientTransport::from_config(config);
+        bounded(timeout, "initialize", ().serve(transport)).await
+    };
+    let results = match connected {
         Ok(client) => {
             let results = checks(&client, expected, label, timeout).await;
             let _ = tokio::time::timeout(timeout, client.cancel()).await;
@@ -777,6 +786,10 @@ mod tests {
         );
         assert_eq!(listening_url("INFO serving MCP over stdio"), None);
         assert_eq!(listening_url("INFO using https://api.example.com"), None);
+        assert_eq!(
+            listening_url("INFO also serving legacy SSE on http://127.0.0.1:5/sse"),
+            None
+        );
     }
 
     #[test]
