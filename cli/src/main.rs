@@ -31,6 +31,8 @@ enum Command {
     Schema(commands::schema::Args),
     /// Print, install or remove an MCP client's config entry for a generated server.
     Config(commands::config::Args),
+    /// Build a generated server and check it serves its spec on every declared transport.
+    Verify(commands::verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Breaking(args) => commands::breaking::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Config(args) => commands::config::run(args),
+        Command::Verify(args) => commands::verify::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Init(args) => commands::init::run(args),
     };

@@ -8,4 +8,5 @@ pub mod init;
 pub mod new;
 pub mod schema;
 pub mod validate;
+pub mod verify;
 pub mod watch;
