@@ -1,5 +1,6 @@
 //! JSON Schema validation of tool arguments and results, compiled once at start-up.
 
+use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
 /// A compiled schema. The draft comes from the schema's `$schema` (2020-12 when absent).
@@ -16,20 +17,36 @@ impl SchemaValidator {
             .map_err(|error| error.to_string())
     }
 
-    /// Every violation in `instance`, one line each, naming the failing location; empty when valid.
+    /// Every violation in `instance`, one line each, naming the failing property (a missing required
+    /// property and an unexpected one are named themselves, not their parent); empty when valid.
     pub fn violations(&self, instance: &Value) -> Vec<String> {
-        self.validator
-            .iter_errors(instance)
-            .map(|error| {
-                let path = error.instance_path().as_str();
-                let location = if path.is_empty() {
-                    "(root)".to_owned()
+        let mut out = Vec::new();
+        for error in self.validator.iter_errors(instance) {
+            let path = error.instance_path().as_str().trim_start_matches('/');
+            let at = |name: &str| {
+                if path.is_empty() {
+                    name.to_owned()
                 } else {
-                    path.trim_start_matches('/').to_owned()
-                };
-                format!("{location}: {error}")
-            })
-            .collect()
+                    format!("{path}/{name}")
+                }
+            };
+            match error.kind() {
+                ValidationErrorKind::Required { property } => {
+                    let name = property.as_str().map_or_else(|| property.to_string(), str::to_owned);
+                    out.push(format!("{}: required property is missing", at(&name)));
+                }
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    for name in unexpected {
+                        out.push(format!("{}: unexpected property (not in the schema)", at(name)));
+                    }
+                }
+                _ => {
+                    let location = if path.is_empty() { "(root)" } else { path };
+                    out.push(format!("{location}: {error}"));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -86,10 +103,13 @@ mod tests {
         );
         assert!(message.contains("\n- units: "), "{message}");
         assert!(
-            message.contains("\"city\" is a required property"),
+            message.contains("\n- city: required property is missing"),
             "{message}"
         );
-        assert!(message.contains("extra"), "{message}");
+        assert!(
+            message.contains("\n- extra: unexpected property"),
+            "{message}"
+        );
         assert_eq!(violations.len(), 4, "{message}");
     }
 
