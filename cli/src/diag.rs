@@ -85,21 +85,23 @@ pub fn sort(diags: &mut [Diagnostic]) {
 /// is left out.
 pub fn render_text(diags: &[Diagnostic], source_of: impl Fn(&Path) -> Option<String>) -> String {
     let mut out = String::new();
-    let mut cached: Option<(&Path, Option<String>)> = None;
+    // The source split into lines once per file: looking a line up per diagnostic would be quadratic.
+    let mut cached: Option<(&Path, Option<Vec<String>>)> = None;
     for diag in diags {
         if cached
             .as_ref()
             .is_none_or(|(p, _)| *p != diag.file.as_path())
         {
-            cached = Some((diag.file.as_path(), source_of(&diag.file)));
+            let lines = source_of(&diag.file).map(|s| s.lines().map(str::to_owned).collect());
+            cached = Some((diag.file.as_path(), lines));
         }
-        let source = cached.as_ref().and_then(|(_, s)| s.as_deref());
-        render_one(&mut out, diag, source);
+        let lines = cached.as_ref().and_then(|(_, s)| s.as_deref());
+        render_one(&mut out, diag, lines);
     }
     out
 }
 
-fn render_one(out: &mut String, diag: &Diagnostic, source: Option<&str>) {
+fn render_one(out: &mut String, diag: &Diagnostic, lines: Option<&[String]>) {
     let file = diag.file.display();
     let sev = diag.severity.as_str();
     match diag.span {
@@ -116,8 +118,8 @@ fn render_one(out: &mut String, diag: &Diagnostic, source: Option<&str>) {
     }
     let line_text = diag
         .span
-        .zip(source)
-        .and_then(|(span, src)| Some((span, src.lines().nth(span.line - 1)?)));
+        .zip(lines)
+        .and_then(|(span, lines)| Some((span, lines.get(span.line.checked_sub(1)?)?.as_str())));
     let gutter = diag.span.map_or(1, |s| s.line.to_string().len());
     if let Some((span, text)) = line_text {
         let pad = " ".repeat(gutter);

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::cli::{self, Cli};
+use super::cli::{self, Cli, LogFormat};
 use super::context::Shared;
 use super::defs::Transport;
 use super::error::BoxError;
@@ -13,8 +13,8 @@ use crate::generated::server as spec;
 
 /// Runs the server; the exit code is non-zero when it cannot start or fails while serving.
 pub(crate) fn main() -> ExitCode {
-    init_tracing();
     let cli = cli::parse();
+    init_tracing(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -49,7 +49,7 @@ async fn run(cli: Cli) -> Result<(), BoxError> {
     let server = Server::new(Arc::new(registry), shared);
     match cli.transport {
         Transport::Stdio => serve_stdio(server).await,
-        Transport::StreamableHttp => serve_http(server, &cli).await,
+        Transport::StreamableHttp | Transport::Sse => serve_http(server, &cli).await,
     }
 }
 
@@ -66,29 +66,34 @@ async fn serve_stdio(_server: Server) -> Result<(), BoxError> {
     Err("this binary was built without the `stdio` feature".into())
 }
 
-#[cfg(feature = "streamable-http")]
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
 async fn serve_http(server: Server, cli: &Cli) -> Result<(), BoxError> {
-    let Some(def) = &spec::TRANSPORTS.streamable_http else {
-        return Err("the spec does not declare the streamable-http transport".into());
-    };
-    let options = super::http::HttpOptions::resolve(cli, def)?;
+    let options = super::http::HttpOptions::resolve(cli)?;
     super::http::serve(server, options).await
 }
 
-#[cfg(not(feature = "streamable-http"))]
-async fn serve_http(_server: Server, _cli: &Cli) -> Result<(), BoxError> {
-    Err("this binary was built without the `streamable-http` feature".into())
+#[cfg(not(any(feature = "streamable-http", feature = "sse")))]
+async fn serve_http(_server: Server, cli: &Cli) -> Result<(), BoxError> {
+    Err(format!(
+        "this binary was built without the `{}` feature",
+        cli.transport.as_str()
+    )
+    .into())
 }
 
 /// Logs to stderr only: on stdio, stdout carries the protocol. `RUST_LOG` overrides the default of
 /// `info` for this crate and `warn` for dependencies.
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("warn,{}=info", env!("CARGO_CRATE_NAME"))));
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => builder.json().with_current_span(false).init(),
+    }
 }

@@ -33,6 +33,8 @@ pub enum Transport {
     Stdio,
     #[value(name = "streamable-http")]
     StreamableHttp,
+    #[value(name = "sse")]
+    Sse,
 }
 
 impl Transport {
@@ -40,6 +42,7 @@ impl Transport {
         match self {
             Transport::Stdio => "stdio",
             Transport::StreamableHttp => "streamable-http",
+            Transport::Sse => "sse",
         }
     }
 }
@@ -50,9 +53,10 @@ pub struct TransportsDef {
     pub default: Transport,
     pub stdio: bool,
     pub streamable_http: Option<HttpDef>,
+    pub sse: Option<SseDef>,
 }
 
-/// Streamable HTTP defaults from the spec; every field can be overridden on the command line.
+/// Streamable HTTP defaults from the spec; most fields can be overridden on the command line.
 pub struct HttpDef {
     pub host: &'static str,
     pub port: u16,
@@ -63,12 +67,50 @@ pub struct HttpDef {
     pub allowed_hosts: Option<&'static [&'static str]>,
     /// `None`: loopback origins only.
     pub allowed_origins: Option<&'static [&'static str]>,
+    pub request_timeout_secs: u64,
+    pub max_body_bytes: u64,
+    pub session_idle_timeout_secs: u64,
+    /// Environment variable with the Redis URL of the shared session store; `None`: in-process sessions.
+    pub redis_url_env: Option<&'static str>,
+}
+
+/// Legacy HTTP+SSE defaults from the spec.
+pub struct SseDef {
+    pub host: &'static str,
+    pub port: u16,
+    /// The event stream (`GET`).
+    pub path: &'static str,
+    /// Where clients POST their messages.
+    pub message_path: &'static str,
+    /// `None`: loopback names only.
+    pub allowed_hosts: Option<&'static [&'static str]>,
+    /// `None`: loopback origins only.
+    pub allowed_origins: Option<&'static [&'static str]>,
+    pub request_timeout_secs: u64,
+    pub max_body_bytes: u64,
 }
 
 /// HTTP authentication from the spec's `auth` section.
 pub struct AuthDef {
     /// Environment variable holding the accepted bearer token(s), comma-separated.
     pub bearer_token_env: Option<&'static str>,
+    pub oauth: Option<OAuthDef>,
+    /// Scopes a tool needs beyond `oauth.scopes`: (tool name, scopes), only tools that need some.
+    pub tool_scopes: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// OAuth 2.1 resource-server settings: JWT access tokens checked against the issuer's keys.
+#[derive(Debug)]
+pub struct OAuthDef {
+    /// Accepted issuers (`iss`), advertised in the protected-resource metadata.
+    pub authorization_servers: &'static [&'static str],
+    /// This server's resource URL; a token's `aud` must contain it.
+    pub audience: &'static str,
+    pub jwks_uri: &'static str,
+    /// Scopes every request needs.
+    pub scopes: &'static [&'static str],
+    /// Accepted `alg` values (asymmetric only).
+    pub algorithms: &'static [&'static str],
 }
 
 /// An environment variable the server reads.

@@ -1,26 +1,23 @@
-//! The streamable HTTP transport: rmcp's tower service mounted in axum, with Host/Origin checks,
-//! optional bearer authentication, health endpoints and graceful shutdown.
+//! The HTTP server: streamable HTTP (rmcp's tower service) and the legacy SSE transport, mounted in one
+//! axum app behind Host/Origin checks, CORS, a body limit, a request timeout and authentication, with
+//! health endpoints outside all of that and a graceful shutdown that drains in-flight requests.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::middleware;
 use axum::routing::get;
 use axum::serve::ListenerExt as _;
-use rmcp::transport::streamable_http_server::session::SessionManager;
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
-use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
-use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::auth::{self, Auth};
 use super::cli::Cli;
-use super::defs::HttpDef;
+use super::defs::Transport;
 use super::error::BoxError;
+use super::guard::{self, Guard};
 use super::handler::Server;
 use super::shutdown;
 use crate::generated::server as spec;
@@ -43,50 +40,165 @@ const LOOPBACK_ORIGINS: [&str; 6] = [
 pub(crate) struct HttpOptions {
     pub(crate) host: String,
     pub(crate) port: u16,
+    /// The path `listening on` reports: the chosen transport's endpoint.
+    pub(crate) announced_path: String,
+    pub(crate) streamable: Option<StreamableOptions>,
+    pub(crate) sse: Option<SseOptions>,
+    pub(crate) request_timeout: Duration,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) auth: Auth,
+}
+
+/// Streamable HTTP settings.
+#[derive(Debug, Clone)]
+pub(crate) struct StreamableOptions {
     pub(crate) path: String,
     pub(crate) stateful: bool,
     pub(crate) json_response: bool,
-    /// Empty: any Host is accepted.
-    pub(crate) allowed_hosts: Vec<String>,
-    /// Empty: any Origin is accepted.
-    pub(crate) allowed_origins: Vec<String>,
-    /// Accepted bearer tokens; empty: no authentication.
-    pub(crate) bearer_tokens: Vec<String>,
+    pub(crate) guard: Guard,
+    pub(crate) session_idle_timeout: Duration,
+    /// Redis URL of the shared session store.
+    pub(crate) redis_url: Option<String>,
+}
+
+/// Legacy SSE settings.
+#[derive(Debug, Clone)]
+pub(crate) struct SseOptions {
+    pub(crate) path: String,
+    pub(crate) message_path: String,
+    pub(crate) guard: Guard,
 }
 
 impl HttpOptions {
-    pub(crate) fn resolve(cli: &Cli, def: &HttpDef) -> Result<Self, String> {
-        let allowed_hosts = allow_list(&LOOPBACK_HOSTS, def.allowed_hosts, &cli.allowed_hosts);
-        let allowed_origins =
-            allow_list(&LOOPBACK_ORIGINS, def.allowed_origins, &cli.allowed_origins);
-        let stateful = if cli.stateless {
-            false
-        } else if cli.stateful {
-            true
-        } else {
-            def.stateful
+    /// The chosen transport from the command line, plus the other HTTP transport when the spec puts
+    /// both on the same host and port (one server, two paths).
+    pub(crate) fn resolve(cli: &Cli) -> Result<Self, String> {
+        let http = spec::TRANSPORTS.streamable_http.as_ref();
+        let sse = spec::TRANSPORTS.sse.as_ref();
+        let shared = match (http, sse) {
+            (Some(h), Some(s)) => h.host == s.host && h.port == s.port,
+            _ => false,
         };
-        let json_response = cli.json_response.unwrap_or(def.json_response);
-        if stateful && json_response {
-            tracing::warn!(
-                "--json-response applies to stateless mode only; stateful sessions always stream"
-            );
+        let primary = cli.transport;
+        let undeclared =
+            || format!("the spec does not declare the {} transport", primary.as_str());
+        let (host, port, timeout, body) = match primary {
+            Transport::StreamableHttp => {
+                let h = http.ok_or_else(undeclared)?;
+                (h.host, h.port, h.request_timeout_secs, h.max_body_bytes)
+            }
+            _ => {
+                let s = sse.ok_or_else(undeclared)?;
+                (s.host, s.port, s.request_timeout_secs, s.max_body_bytes)
+            }
+        };
+        let mount_http = primary == Transport::StreamableHttp || shared;
+        let mount_sse = primary == Transport::Sse || shared;
+        if mount_http && !cfg!(feature = "streamable-http") {
+            return Err("this binary was built without the `streamable-http` feature".into());
         }
-        let path = cli.path.clone().unwrap_or_else(|| def.path.to_owned());
-        if !path.starts_with('/') {
-            return Err(format!("--path must start with '/': {path:?}"));
+        if mount_sse && !cfg!(feature = "sse") {
+            return Err("this binary was built without the `sse` feature".into());
         }
+        // --path names the chosen transport's endpoint; the other keeps the spec's.
+        let path_for = |transport: Transport, spec_path: &str| -> Result<String, String> {
+            let path = match &cli.path {
+                Some(path) if transport == primary => path.clone(),
+                _ => spec_path.to_owned(),
+            };
+            check_path("--path", path)
+        };
+        let streamable = match http.filter(|_| mount_http) {
+            None => None,
+            Some(def) => {
+                let stateful = if cli.stateless {
+                    false
+                } else if cli.stateful {
+                    true
+                } else {
+                    def.stateful
+                };
+                let json_response = cli.json_response.unwrap_or(def.json_response);
+                if stateful && json_response {
+                    tracing::warn!(
+                        "--json-response applies to stateless mode only; stateful sessions always stream"
+                    );
+                }
+                let redis_url = match def.redis_url_env {
+                    Some(var) if stateful => Some(
+                        std::env::var(var)
+                            .ok()
+                            .filter(|url| !url.is_empty())
+                            .ok_or_else(|| {
+                                format!("the spec keeps sessions in Redis: set {var} to its URL")
+                            })?,
+                    ),
+                    _ => None,
+                };
+                Some(StreamableOptions {
+                    path: path_for(Transport::StreamableHttp, def.path)?,
+                    stateful,
+                    json_response,
+                    guard: guard_for(cli, def.allowed_hosts, def.allowed_origins),
+                    session_idle_timeout: Duration::from_secs(
+                        cli.session_idle_timeout
+                            .unwrap_or(def.session_idle_timeout_secs),
+                    ),
+                    redis_url,
+                })
+            }
+        };
+        let sse = match sse.filter(|_| mount_sse) {
+            None => None,
+            Some(def) => Some(SseOptions {
+                path: path_for(Transport::Sse, def.path)?,
+                message_path: check_path(
+                    "--message-path",
+                    cli.message_path
+                        .clone()
+                        .unwrap_or_else(|| def.message_path.to_owned()),
+                )?,
+                guard: guard_for(cli, def.allowed_hosts, def.allowed_origins),
+            }),
+        };
+        let announced_path = match (primary, &streamable, &sse) {
+            (Transport::StreamableHttp, Some(s), _) => s.path.clone(),
+            (_, _, Some(s)) => s.path.clone(),
+            _ => String::new(),
+        };
         Ok(HttpOptions {
-            host: cli.host.clone().unwrap_or_else(|| def.host.to_owned()),
-            port: cli.port.unwrap_or(def.port),
-            path,
-            stateful,
-            json_response,
-            allowed_hosts,
-            allowed_origins,
-            bearer_tokens: bearer_tokens()?,
+            host: cli.host.clone().unwrap_or_else(|| host.to_owned()),
+            port: cli.port.unwrap_or(port),
+            announced_path,
+            streamable,
+            sse,
+            request_timeout: Duration::from_secs(cli.request_timeout.unwrap_or(timeout).max(1)),
+            max_body_bytes: usize::try_from(cli.max_body_bytes.unwrap_or(body))
+                .unwrap_or(usize::MAX),
+            auth: auth::Auth::from_spec()?,
         })
     }
+}
+
+fn check_path(flag: &str, path: String) -> Result<String, String> {
+    if path.starts_with('/') {
+        Ok(path)
+    } else {
+        Err(format!("{flag} must start with '/': {path:?}"))
+    }
+}
+
+fn guard_for(
+    cli: &Cli,
+    hosts: Option<&'static [&'static str]>,
+    origins: Option<&'static [&'static str]>,
+) -> Guard {
+    Guard::new(
+        allow_list(&LOOPBACK_HOSTS, hosts, &cli.allowed_hosts),
+        allow_list(&LOOPBACK_ORIGINS, origins, &cli.allowed_origins),
+        // CORS answers only when the spec or the command line names browser origins.
+        origins.is_some_and(|o| !o.is_empty()) || !cli.allowed_origins.is_empty(),
+    )
 }
 
 /// Loopback entries, then the spec's, then the command line's; a `*` anywhere disables the check.
@@ -104,45 +216,35 @@ fn allow_list(loopback: &[&str], spec: Option<&[&str]>, cli: &[String]) -> Vec<S
     }
 }
 
-/// The tokens from the spec's `auth.bearer.tokenEnv` variable (comma-separated).
-fn bearer_tokens() -> Result<Vec<String>, String> {
-    let Some(var) = spec::AUTH.bearer_token_env else {
-        return Ok(Vec::new());
-    };
-    let tokens: Vec<String> = std::env::var(var)
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if tokens.is_empty() {
-        return Err(format!(
-            "bearer authentication is on: set {var} to the accepted token(s), comma-separated"
-        ));
-    }
-    Ok(tokens)
-}
-
 /// Serves until a shutdown signal, then drains in-flight requests for up to [`DRAIN_TIMEOUT`].
 pub(crate) async fn serve(server: Server, options: HttpOptions) -> Result<(), BoxError> {
     let shutdown = CancellationToken::new();
     let ready = Arc::new(AtomicBool::new(false));
-    let app = router(server, &options, shutdown.child_token(), ready.clone());
+    let app = router(server, &options, shutdown.child_token(), ready.clone()).await?;
 
     let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
         .await
         .map_err(|e| format!("cannot bind {}:{}: {e}", options.host, options.port))?;
     let address = listener.local_addr()?;
-    tracing::info!(
-        mode = if options.stateful {
-            "stateful"
+    let mode = match &options.streamable {
+        Some(s) if s.stateful => "stateful",
+        Some(_) => "stateless",
+        None => "sse",
+    };
+    // Shared host and port: name the other transport's endpoint too.
+    if let (Some(http), Some(sse)) = (&options.streamable, &options.sse) {
+        let (name, path) = if options.announced_path == http.path {
+            ("legacy SSE", &sse.path)
         } else {
-            "stateless"
-        },
-        auth = !options.bearer_tokens.is_empty(),
+            ("streamable HTTP", &http.path)
+        };
+        tracing::info!("also serving {name} on http://{address}{path}");
+    }
+    tracing::info!(
+        mode,
+        auth = options.auth.kind(),
         "listening on http://{address}{}",
-        options.path
+        options.announced_path
     );
     // TCP_NODELAY: stateful replies are SSE streams written in small pieces; with Nagle's algorithm
     // and delayed ACKs each one would stall about 40 ms.
@@ -159,8 +261,8 @@ pub(crate) async fn serve(server: Server, options: HttpOptions) -> Result<(), Bo
         () = shutdown::signal() => {}
     }
     ready.store(false, Ordering::Release);
-    // Ends the sessions' event streams too (rmcp's token is a child), so open streams do not hold
-    // the shutdown up.
+    // Stops accepting connections and ends the long-lived event streams (rmcp's token and the SSE
+    // streams are children), so only requests still being answered hold the shutdown up.
     shutdown.cancel();
     match tokio::time::timeout(DRAIN_TIMEOUT, task).await {
         Ok(result) => Ok(result??),
@@ -173,52 +275,31 @@ pub(crate) async fn serve(server: Server, options: HttpOptions) -> Result<(), Bo
     }
 }
 
-/// The axum app: the MCP endpoint (behind bearer auth when configured) plus `/healthz` and `/readyz`.
-pub(crate) fn router(
+/// The axum app: the MCP endpoints (guarded, limited, authenticated) plus `/healthz`, `/readyz` and,
+/// with OAuth, the protected-resource metadata.
+pub(crate) async fn router(
     server: Server,
     options: &HttpOptions,
     cancel: CancellationToken,
     ready: Arc<AtomicBool>,
-) -> Router {
-    let mut config = StreamableHttpServerConfig::default()
-        .with_legacy_session_mode(options.stateful)
-        .with_json_response(!options.stateful && options.json_response)
-        .with_cancellation_token(cancel);
-    config = if options.allowed_hosts.is_empty() {
-        config.disable_allowed_hosts()
-    } else {
-        config.with_allowed_hosts(options.allowed_hosts.clone())
-    };
-    config = if options.allowed_origins.is_empty() {
-        config.disable_allowed_origins()
-    } else {
-        config
-            .with_allowed_origins(options.allowed_origins.clone())
-            .enforce_origin_validation()
-    };
-
-    let mut app = if options.stateful {
-        mcp_route(
-            server,
-            Arc::new(LocalSessionManager::default()),
-            config,
-            &options.path,
-        )
-    } else {
-        mcp_route(
-            server,
-            Arc::new(NeverSessionManager::default()),
-            config,
-            &options.path,
-        )
-    };
-    if !options.bearer_tokens.is_empty() {
-        app = app.route_layer(middleware::from_fn_with_state(
-            Arc::new(options.bearer_tokens.clone()),
-            bearer_auth,
-        ));
+) -> Result<Router, BoxError> {
+    let mut app = Router::new();
+    let mut paths = Vec::new();
+    #[cfg(feature = "streamable-http")]
+    if let Some(http) = &options.streamable {
+        paths.push(http.path.clone());
+        let routes = streamable::routes(server.clone(), http, options, cancel.clone()).await?;
+        app = app.merge(protect(routes, &http.guard, options));
     }
-    app.route("/healthz", get(|| async { "ok" })).route(
+    #[cfg(feature = "sse")]
+    if let Some(sse) = &options.sse {
+        paths.push(sse.path.clone());
+        let routes = super::sse::routes(server.clone(), sse, options.max_body_bytes, cancel.clone());
+        app = app.merge(protect(routes, &sse.guard, options));
+    }
+    let _ = (&server, &cancel);
+    app = auth::metadata_routes(app, &options.auth, &paths);
+    Ok(app.route("/healthz", get(|| async { "ok" })).route(
         "/readyz",
         get(move || async move {
             if ready.load(Ordering::Acquire) {
@@ -227,68 +308,96 @@ pub(crate) fn router(
                 (StatusCode::SERVICE_UNAVAILABLE, "not ready")
             }
         }),
-    )
+    ))
 }
 
-fn mcp_route<M: SessionManager>(
-    server: Server,
-    sessions: Arc<M>,
-    config: StreamableHttpServerConfig,
-    path: &str,
-) -> Router {
-    // One `Server` per session (stateful) or per request (stateless); the registry and state are shared.
-    let service = StreamableHttpService::new(move || Ok(server.new_session()), sessions, config);
-    Router::new().route_service(path, service)
+/// Wraps MCP routes, innermost first: authentication, the request timeout, the body limit, then the
+/// Host/Origin guard with CORS outermost (so preflights and foreign hosts never reach auth).
+fn protect(routes: Router, guard: &Guard, options: &HttpOptions) -> Router {
+    let timeout = options.request_timeout;
+    let limit = options.max_body_bytes;
+    routes
+        .route_layer(middleware::from_fn_with_state(
+            auth::State::new(options.auth.clone(), limit),
+            auth::authenticate,
+        ))
+        .route_layer(middleware::from_fn(move |request, next| {
+            guard::timeout(timeout, request, next)
+        }))
+        .route_layer(middleware::from_fn(move |request, next| {
+            guard::body_limit(limit, request, next)
+        }))
+        .route_layer(middleware::from_fn_with_state(
+            Arc::new(guard.clone()),
+            guard::check,
+        ))
 }
 
-/// Rejects requests without an accepted `Authorization: Bearer` token (401 with `WWW-Authenticate`).
-async fn bearer_auth(
-    State(tokens): State<Arc<Vec<String>>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
-    // Compare against every token so the time taken does not reveal which one came close.
-    let accepted = presented.is_some_and(|presented| {
-        tokens.iter().fold(false, |found, token| {
-            constant_time_eq(token.as_bytes(), presented.as_bytes()) | found
+#[cfg(feature = "streamable-http")]
+mod streamable {
+    use std::sync::Arc;
+
+    use axum::Router;
+    use rmcp::transport::streamable_http_server::session::SessionManager;
+    use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+    use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+    use rmcp::transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService,
+    };
+    use tokio_util::sync::CancellationToken;
+
+    use super::{HttpOptions, StreamableOptions};
+    use crate::generated::runtime::error::BoxError;
+    use crate::generated::runtime::handler::Server;
+
+    pub(super) async fn routes(
+        server: Server,
+        http: &StreamableOptions,
+        options: &HttpOptions,
+        cancel: CancellationToken,
+    ) -> Result<Router, BoxError> {
+        // Host and Origin are checked by the guard in front, the same way for both transports.
+        let mut config = StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(http.stateful)
+            .with_json_response(!http.stateful && http.json_response)
+            .with_cancellation_token(cancel)
+            .with_max_request_body_bytes(options.max_body_bytes)
+            .disable_allowed_hosts()
+            .disable_allowed_origins();
+        if let Some(url) = &http.redis_url {
+            let store = super::super::session_store::RedisStore::connect(url).await?;
+            config.session_store = Some(Arc::new(store));
+        }
+        Ok(if http.stateful {
+            let mut sessions = LocalSessionManager::default();
+            sessions.session_config.keep_alive = Some(http.session_idle_timeout);
+            mount(server, Arc::new(sessions), config, &http.path)
+        } else {
+            mount(
+                server,
+                Arc::new(NeverSessionManager::default()),
+                config,
+                &http.path,
+            )
         })
-    });
-    if accepted {
-        return next.run(request).await;
     }
-    let mut response = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();
-    response
-        .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    response
-}
 
-/// Equality whose time depends only on the lengths, not on where the bytes differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+    fn mount<M: SessionManager>(
+        server: Server,
+        sessions: Arc<M>,
+        config: StreamableHttpServerConfig,
+        path: &str,
+    ) -> Router {
+        // One `Server` per session (stateful) or per request (stateless); registry and state are shared.
+        let service =
+            StreamableHttpService::new(move || Ok(server.new_session()), sessions, config);
+        Router::new().route_service(path, service)
     }
-    std::hint::black_box(a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y))) == 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn constant_time_eq_compares_bytes() {
-        assert!(constant_time_eq(b"secret", b"secret"));
-        assert!(!constant_time_eq(b"secret", b"secreT"));
-        assert!(!constant_time_eq(b"secret", b"secret2"));
-        assert!(constant_time_eq(b"", b""));
-    }
 
     #[test]
     fn allow_lists_extend_loopback_and_star_disables() {
@@ -310,44 +419,9 @@ mod tests {
         assert!(allow_list(&LOOPBACK_HOSTS, None, &["*".to_owned()]).is_empty());
     }
 
-    #[tokio::test]
-    async fn bearer_auth_guards_only_the_mcp_route() {
-        use tower::ServiceExt as _;
-        let tokens = Arc::new(vec!["one".to_owned(), "two".to_owned()]);
-        let app = Router::new()
-            .route("/mcp", get(|| async { "mcp" }))
-            .route_layer(middleware::from_fn_with_state(tokens, bearer_auth))
-            .route("/healthz", get(|| async { "ok" }));
-        let call = |uri: &str, auth: Option<&str>| {
-            let mut request = axum::http::Request::builder().uri(uri);
-            if let Some(auth) = auth {
-                request = request.header(header::AUTHORIZATION, auth);
-            }
-            app.clone()
-                .oneshot(request.body(axum::body::Body::empty()).unwrap())
-        };
-        let denied = call("/mcp", None).await.unwrap();
-        assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(denied.headers()[header::WWW_AUTHENTICATE], "Bearer");
-        assert_eq!(
-            call("/mcp", Some("Bearer three")).await.unwrap().status(),
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            call("/mcp", Some("Basic two")).await.unwrap().status(),
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            call("/mcp", Some("Bearer two")).await.unwrap().status(),
-            StatusCode::OK
-        );
-        assert_eq!(
-            call("/mcp", Some("bearer one")).await.unwrap().status(),
-            StatusCode::OK
-        );
-        assert_eq!(
-            call("/healthz", None).await.unwrap().status(),
-            StatusCode::OK
-        );
+    #[test]
+    fn paths_must_be_absolute() {
+        assert!(check_path("--path", "/mcp".into()).is_ok());
+        assert!(check_path("--path", "mcp".into()).is_err());
     }
 }

@@ -11,6 +11,7 @@ pub use rmcp::model::{
 };
 pub use serde_json::json;
 
+pub use super::claims::{Claims, CtxClaims};
 pub use super::completion::{CompletionRequest, CompletionTarget, filter_prefix};
 pub use super::context::{Ctx, LogLevel, Subscriptions};
 pub use super::env::env_var;

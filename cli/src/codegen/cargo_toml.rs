@@ -54,7 +54,7 @@ pub fn dependencies() -> Vec<Dep> {
         },
         dep("tracing", "0.1"),
         Dep {
-            features: &["env-filter"],
+            features: &["env-filter", "json"],
             ..dep("tracing-subscriber", "0.3")
         },
         Dep {
@@ -70,6 +70,28 @@ pub fn dependencies() -> Vec<Dep> {
             no_default_features: true,
             optional: true,
             ..dep("axum", "0.8")
+        },
+        Dep {
+            optional: true,
+            ..dep("async-trait", "0.1")
+        },
+        Dep {
+            features: &["v4"],
+            optional: true,
+            ..dep("uuid", "1")
+        },
+        // OAuth only: JWT checks and the JWKS download share one crypto backend (aws-lc-rs).
+        Dep {
+            features: &["aws_lc_rs"],
+            no_default_features: true,
+            optional: true,
+            ..dep("jsonwebtoken", "11")
+        },
+        Dep {
+            features: &["rustls"],
+            no_default_features: true,
+            optional: true,
+            ..dep("reqwest", "0.13")
         },
     ]
 }
@@ -97,17 +119,23 @@ pub fn dep_item(d: &Dep) -> Item {
 
 /// Cargo features: one per transport, enabling only the dependencies that transport needs.
 pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
-    let mut out: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
-    out.push(("stdio", vec!["rmcp/transport-io"]));
-    out.push((
-        "streamable-http",
-        vec![
-            "dep:axum",
-            "rmcp/transport-streamable-http-server",
-            "tokio/net",
-        ],
-    ));
-    let defaults: Vec<&'static str> = view
+    let mut out: Vec<(&'static str, Vec<&'static str>)> = vec![
+        ("stdio", vec!["rmcp/transport-io"]),
+        (
+            "streamable-http",
+            vec![
+                "dep:axum",
+                "dep:async-trait",
+                "rmcp/transport-streamable-http-server",
+                "tokio/net",
+                "tokio/io-util",
+            ],
+        ),
+        ("sse", vec!["dep:axum", "dep:uuid", "tokio/net"]),
+        // Enabled by default only when the spec configures OAuth.
+        ("oauth", vec!["dep:jsonwebtoken", "dep:reqwest"]),
+    ];
+    let mut defaults: Vec<&'static str> = view
         .transports
         .features
         .iter()
@@ -117,6 +145,9 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
                 .map(|(name, _)| *name)
         })
         .collect();
+    if view.auth.oauth.is_some() {
+        defaults.push("oauth");
+    }
     out.insert(0, ("default", defaults));
     out
 }

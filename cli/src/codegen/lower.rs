@@ -23,7 +23,7 @@ pub struct CrateView {
     pub server: ServerView,
     pub capabilities: CapabilitiesView,
     pub transports: TransportsView,
-    pub bearer_token_env: String,
+    pub auth: AuthView,
     pub env: Vec<EnvView>,
     pub tools: Vec<ToolView>,
     pub resources: Vec<ResourceView>,
@@ -74,6 +74,9 @@ pub struct TransportsView {
     pub default_name: String,
     pub stdio: bool,
     pub http: Option<HttpView>,
+    pub sse: Option<SseView>,
+    /// Whether streamable HTTP and SSE share host and port, so one HTTP server serves both paths.
+    pub shared_http: bool,
     /// Cargo feature names, in spec order.
     pub features: Vec<String>,
 }
@@ -89,6 +92,46 @@ pub struct HttpView {
     pub json_response: bool,
     pub allowed_hosts: String,
     pub allowed_origins: String,
+    pub request_timeout: u64,
+    pub max_body_bytes: u64,
+    pub session_idle_timeout: u64,
+    /// `Some("VAR")` or `None`.
+    pub redis_url_env: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SseView {
+    pub host_lit: String,
+    pub host: String,
+    pub port: u16,
+    pub path_lit: String,
+    pub path: String,
+    pub message_path_lit: String,
+    pub message_path: String,
+    pub allowed_hosts: String,
+    pub allowed_origins: String,
+    pub request_timeout: u64,
+    pub max_body_bytes: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuthView {
+    /// `Some("VAR")` or `None`.
+    pub bearer_token_env: String,
+    /// Plain variable name for prose; empty without bearer auth.
+    pub bearer_token_env_name: String,
+    pub oauth: Option<OAuthView>,
+    /// `(name, &[scopes])` Rust tuples, only tools with `requiredScopes`.
+    pub tool_scopes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OAuthView {
+    pub authorization_servers: String,
+    pub audience_lit: String,
+    pub jwks_uri_lit: String,
+    pub scopes: String,
+    pub algorithms: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -262,6 +305,44 @@ fn opt_json_vec<T: Serialize>(values: &[T]) -> String {
     }
 }
 
+/// `&["a", "b"]`.
+fn str_list(values: &[String]) -> String {
+    let items: Vec<String> = values.iter().map(|v| string_literal(v)).collect();
+    format!("&[{}]", items.join(", "))
+}
+
+fn lower_auth(spec: &Spec) -> AuthView {
+    let auth = spec.auth.as_ref();
+    let bearer = auth
+        .and_then(|a| a.bearer.as_ref())
+        .map(|b| b.token_env.as_str());
+    let oauth = auth.and_then(|a| a.oauth.as_ref()).map(|o| OAuthView {
+        authorization_servers: str_list(&o.authorization_servers),
+        audience_lit: string_literal(&o.audience),
+        jwks_uri_lit: string_literal(&o.jwks_uri),
+        scopes: str_list(&o.scopes),
+        algorithms: str_list(&o.algorithms),
+    });
+    let tool_scopes = spec
+        .tools
+        .iter()
+        .filter(|t| !t.required_scopes.is_empty())
+        .map(|t| {
+            format!(
+                "({}, {})",
+                string_literal(&t.name),
+                str_list(&t.required_scopes)
+            )
+        })
+        .collect();
+    AuthView {
+        bearer_token_env: opt_lit(bearer),
+        bearer_token_env_name: bearer.unwrap_or_default().to_owned(),
+        oauth,
+        tool_scopes,
+    }
+}
+
 fn opt_str_list(values: Option<&Vec<String>>) -> String {
     match values {
         None => "None".to_owned(),
@@ -345,7 +426,29 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         json_response: h.json_response,
         allowed_hosts: opt_str_list(h.allowed_hosts.as_ref()),
         allowed_origins: opt_str_list(h.allowed_origins.as_ref()),
+        request_timeout: h.request_timeout,
+        max_body_bytes: h.max_body_bytes,
+        session_idle_timeout: h.session_idle_timeout,
+        redis_url_env: opt_lit(h.session_store.as_ref().map(|s| s.redis_url_env.as_str())),
     });
+    let sse = spec.transports.sse.as_ref().map(|s| SseView {
+        host_lit: string_literal(&s.host),
+        host: s.host.clone(),
+        port: s.port,
+        path_lit: string_literal(&s.path),
+        path: s.path.clone(),
+        message_path_lit: string_literal(&s.message_path),
+        message_path: s.message_path.clone(),
+        allowed_hosts: opt_str_list(s.allowed_hosts.as_ref()),
+        allowed_origins: opt_str_list(s.allowed_origins.as_ref()),
+        request_timeout: s.request_timeout,
+        max_body_bytes: s.max_body_bytes,
+    });
+    let shared_http = match (&spec.transports.streamable_http, &spec.transports.sse) {
+        (Some(h), Some(s)) => h.host == s.host && h.port == s.port,
+        _ => false,
+    };
+    let auth = lower_auth(spec);
 
     Ok(CrateView {
         header_rs,
@@ -392,14 +495,11 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             default_name: default.as_str().to_owned(),
             stdio: spec.transports.stdio.is_some(),
             http,
+            sse,
+            shared_http,
             features: order.iter().map(|t| t.as_str().to_owned()).collect(),
         },
-        bearer_token_env: opt_lit(
-            spec.auth
-                .as_ref()
-                .and_then(|a| a.bearer.as_ref())
-                .map(|b| b.token_env.as_str()),
-        ),
+        auth,
         env: spec
             .env
             .iter()

@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "generated/prompts.rs.tera",
     "crate/README.md.tera",
     "crate/gitignore.tera",
+    "crate/Dockerfile.tera",
     "crate/main.rs.tera",
     "crate/state.rs.tera",
     "crate/completions.rs.tera",
@@ -41,6 +42,14 @@ const TEMPLATES: &[(&str, &str)] = templates![
 /// Spec-independent runtime files, copied verbatim (behind the generated header) into `src/generated/runtime/`.
 const RUNTIME: &[(&str, &str)] = &[
     ("app.rs", include_str!("../../../templates/runtime/app.rs")),
+    (
+        "auth.rs",
+        include_str!("../../../templates/runtime/auth.rs"),
+    ),
+    (
+        "claims.rs",
+        include_str!("../../../templates/runtime/claims.rs"),
+    ),
     ("cli.rs", include_str!("../../../templates/runtime/cli.rs")),
     (
         "completion.rs",
@@ -60,6 +69,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../templates/runtime/error.rs"),
     ),
     (
+        "guard.rs",
+        include_str!("../../../templates/runtime/guard.rs"),
+    ),
+    (
         "handler.rs",
         include_str!("../../../templates/runtime/handler.rs"),
     ),
@@ -68,6 +81,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../templates/runtime/http.rs"),
     ),
     ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
+    (
+        "oauth.rs",
+        include_str!("../../../templates/runtime/oauth.rs"),
+    ),
     (
         "prelude.rs",
         include_str!("../../../templates/runtime/prelude.rs"),
@@ -85,9 +102,14 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../templates/runtime/resource.rs"),
     ),
     (
+        "session_store.rs",
+        include_str!("../../../templates/runtime/session_store.rs"),
+    ),
+    (
         "shutdown.rs",
         include_str!("../../../templates/runtime/shutdown.rs"),
     ),
+    ("sse.rs", include_str!("../../../templates/runtime/sse.rs")),
     (
         "stdio.rs",
         include_str!("../../../templates/runtime/stdio.rs"),
@@ -296,6 +318,22 @@ pub fn render_crate(
         render_one("crate/gitignore.tera", &ctx)?,
         Owner::User,
     )?;
+    // Containers serve over the network: only servers with an HTTP transport get a Dockerfile.
+    if let Some((transport, port)) = view
+        .transports
+        .http
+        .as_ref()
+        .map(|h| ("streamable-http", h.port))
+        .or_else(|| view.transports.sse.as_ref().map(|s| ("sse", s.port)))
+    {
+        ctx.insert("docker_transport", transport);
+        ctx.insert("docker_port", &port);
+        plan.add(
+            "Dockerfile",
+            render_one("crate/Dockerfile.tera", &ctx)?,
+            Owner::User,
+        )?;
+    }
     plan.add(
         "README.md",
         render_one("crate/README.md.tera", &ctx)?,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::Spec;
-use super::spans::SpanIndex;
+use super::spans::{MAX_DEPTH, SpanIndex};
 use crate::diag::{self, Diagnostic, Severity, Span};
 use crate::validate::{self, Ctx};
 
@@ -57,7 +57,25 @@ pub fn check_str(path: &Path, source: &str) -> (Option<Spec>, Vec<Diagnostic>) {
     let spans = SpanIndex::build(source);
     let base_dir = path.parent().map(Path::to_owned).unwrap_or_default();
     let mut ctx = Ctx::new(path, source, &spans, &base_dir);
-    let spec = match parse_yaml(source) {
+    let parsed = match spans.too_deep() {
+        // Refused before serde_yaml sees it: its parser is quadratic in the nesting depth (see `MAX_DEPTH`).
+        Some(span) => {
+            ctx.push(Diagnostic {
+                severity: Severity::Error,
+                code: "yaml-syntax",
+                message: format!("invalid YAML: nested deeper than {MAX_DEPTH} levels"),
+                hint: Some(
+                    "a spec never needs this much nesting: flatten the structure".to_owned(),
+                ),
+                file: path.to_owned(),
+                span: Some(span),
+                pointer: String::new(),
+            });
+            return (None, finish(ctx));
+        }
+        None => parse_yaml(source),
+    };
+    let spec = match parsed {
         Ok(_) if !spans.duplicate_keys().is_empty() => {
             for (pointer, span) in spans.duplicate_keys() {
                 let key = pointer
@@ -86,9 +104,14 @@ pub fn check_str(path: &Path, source: &str) -> (Option<Spec>, Vec<Diagnostic>) {
             None
         }
     };
+    (spec, finish(ctx))
+}
+
+/// Every diagnostic, sorted by location.
+fn finish(ctx: Ctx<'_>) -> Vec<Diagnostic> {
     let mut diags = ctx.into_diagnostics();
     diag::sort(&mut diags);
-    (spec, diags)
+    diags
 }
 
 /// Parses YAML into a JSON value, keeping key order. serde_yaml bounds alias expansion and nesting depth;
@@ -110,12 +133,27 @@ fn yaml_error(path: &Path, source: &str, err: &serde_yaml::Error) -> Diagnostic 
         message: format!("invalid YAML: {message}"),
         hint: Some(yaml_hint(source, err)),
         file: path.to_owned(),
-        span: err.location().map(|l| Span::point(l.line(), l.column())),
+        // Errors about the whole document (several documents, aliases that expand too much) have no location.
+        span: Some(
+            err.location()
+                .map_or(Span::point(1, 1), |l| Span::point(l.line(), l.column())),
+        ),
         pointer: String::new(),
     }
 }
 
 fn yaml_hint(source: &str, err: &serde_yaml::Error) -> String {
+    let text = err.to_string();
+    if text.starts_with("repetition limit exceeded") {
+        return "aliases (`*name`) here expand to too many nodes: write the values out instead"
+            .to_owned();
+    }
+    if text.starts_with("deserializing from YAML containing more than one document") {
+        return "a spec is one YAML document: remove the `---` separators".to_owned();
+    }
+    if text.starts_with("recursion limit exceeded") {
+        return "a spec never needs this much nesting: flatten the structure".to_owned();
+    }
     let line = err
         .location()
         .and_then(|l| source.lines().nth(l.line().saturating_sub(1)))

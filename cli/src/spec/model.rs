@@ -487,6 +487,28 @@ pub struct StreamableHttpTransport {
     /// Origin header values accepted from browsers. Default: none besides loopback origins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
+    /// Seconds a request may take until its response starts; then it gets 504.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout: u64,
+    /// Largest accepted request body in bytes; larger bodies get 413.
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: u64,
+    /// Seconds a stateful session may stay idle before the server forgets it.
+    #[serde(default = "default_session_idle_timeout")]
+    pub session_idle_timeout: u64,
+    /// Records stateful sessions outside the process, so another instance behind a load balancer can
+    /// carry on a session it did not start. Default: sessions live in one process only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_store: Option<SessionStoreConfig>,
+}
+
+/// An external store for stateful HTTP sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SessionStoreConfig {
+    /// Environment variable holding the Redis URL (`redis://[:password@]host[:port][/db]`); the server
+    /// refuses to start without it.
+    pub redis_url_env: String,
 }
 
 /// Legacy HTTP+SSE transport options.
@@ -511,8 +533,23 @@ pub struct SseTransport {
     /// Origin header values accepted from browsers. Default: none besides loopback origins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_origins: Option<Vec<String>>,
+    /// Seconds a POSTed message may take to be accepted; then it gets 504.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout: u64,
+    /// Largest accepted message body in bytes; larger bodies get 413.
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: u64,
 }
 
+fn default_request_timeout() -> u64 {
+    60
+}
+fn default_max_body_bytes() -> u64 {
+    4 * 1024 * 1024
+}
+fn default_session_idle_timeout() -> u64 {
+    300
+}
 fn default_host() -> String {
     "127.0.0.1".to_owned()
 }

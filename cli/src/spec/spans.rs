@@ -10,6 +10,11 @@ use saphyr_parser::{Event, Marker, Parser};
 
 use crate::diag::Span;
 
+/// The deepest nesting of collections a spec may have: serde_yaml's own recursion limit. The span index stops at
+/// the first collection deeper than this, so the loader can refuse the document before serde_yaml parses it: its
+/// parser (libyaml) takes quadratic time in the depth of nested flow mappings (`{a: {a: ...}}` 100,000 deep: minutes).
+pub const MAX_DEPTH: usize = 128;
+
 /// Locations of one node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NodeSpans {
@@ -24,6 +29,7 @@ pub struct NodeSpans {
 pub struct SpanIndex {
     nodes: HashMap<String, NodeSpans>,
     duplicates: Vec<(String, Span)>,
+    too_deep: Option<Span>,
 }
 
 impl SpanIndex {
@@ -32,15 +38,32 @@ impl SpanIndex {
     pub fn build(source: &str) -> SpanIndex {
         let mut builder = Builder::default();
         for event in Parser::new_from_str(source) {
-            let Ok((event, span)) = event else { break };
-            if builder.on_event(event, span.start, span.end) {
-                break;
+            match event {
+                Ok((event, span)) => {
+                    if builder.on_event(event, span.start, span.end) {
+                        break;
+                    }
+                }
+                Err(err) => {
+                    // The scanner refuses flow collections nested 256 deep before emitting their events.
+                    if err.info() == "recursion limit exceeded" {
+                        let at = err.marker();
+                        builder.too_deep = Some(Span::point(at.line(), at.col() + 1));
+                    }
+                    break;
+                }
             }
         }
         SpanIndex {
             nodes: builder.nodes,
             duplicates: builder.duplicates,
+            too_deep: builder.too_deep,
         }
+    }
+
+    /// Where the first collection nested deeper than [`MAX_DEPTH`] starts, if any (indexing stopped there).
+    pub fn too_deep(&self) -> Option<Span> {
+        self.too_deep
     }
 
     /// Keys that appear a second time in the same mapping: (pointer, span of the repeated key). serde_yaml
@@ -110,6 +133,7 @@ enum Frame {
 struct Builder {
     nodes: HashMap<String, NodeSpans>,
     duplicates: Vec<(String, Span)>,
+    too_deep: Option<Span>,
     stack: Vec<Frame>,
     /// End of the last event with a width, used as the end of block collections (whose end events are empty).
     last_end: Marker,
@@ -118,9 +142,16 @@ struct Builder {
 }
 
 impl Builder {
-    /// Feeds one event; returns true at the end of the first document (only one is supported).
+    /// Feeds one event; returns true at the end of the first document (only one is supported) or when the
+    /// nesting gets deeper than [`MAX_DEPTH`].
     fn on_event(&mut self, event: Event<'_>, start: Marker, end: Marker) -> bool {
         let has_width = end.index() > start.index();
+        if matches!(event, Event::MappingStart(..) | Event::SequenceStart(..))
+            && self.stack.len() + self.skip >= MAX_DEPTH
+        {
+            self.too_deep = Some(to_span(start, end));
+            return true;
+        }
         if self.skip > 0 {
             match event {
                 Event::MappingStart(..) | Event::SequenceStart(..) => self.skip += 1,
@@ -289,6 +320,34 @@ mod tests {
         let idx = SpanIndex::build("x/y: &a 1\nz~: *a\n");
         assert!(idx.get("/x~1y").is_some());
         assert_eq!(idx.get("/z~0").unwrap().value, s(2, 5, 2, 7));
+    }
+
+    #[test]
+    fn nesting_is_indexed_up_to_the_limit_serde_yaml_accepts() {
+        for (depth, deep) in [(MAX_DEPTH, false), (MAX_DEPTH + 1, true)] {
+            for src in [
+                "[".repeat(depth) + &"]".repeat(depth),
+                "{a: ".repeat(depth) + "1" + &"}".repeat(depth),
+                // The mapping holding the key is one level.
+                "? ".to_owned() + &"[".repeat(depth - 1) + &"]".repeat(depth - 1) + "\n: 1\n",
+            ] {
+                let parsed = serde_yaml::from_str::<serde_json::Value>(&src);
+                assert_eq!(SpanIndex::build(&src).too_deep().is_some(), deep, "{src}");
+                // serde_yaml agrees except for complex keys, which a JSON value cannot hold at all.
+                if !src.starts_with('?') {
+                    assert_eq!(parsed.is_err(), deep, "{src}");
+                }
+            }
+        }
+        // Deeper than the scanner's own limit: it stops before emitting the collections' events.
+        for src in ["[".repeat(100_000), "{a: ".repeat(100_000)] {
+            assert!(SpanIndex::build(&src).too_deep().is_some());
+        }
+        let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let at = SpanIndex::build(&block)
+            .too_deep()
+            .map(|s| (s.line, s.column));
+        assert_eq!(at, Some((MAX_DEPTH + 1, MAX_DEPTH + 1)));
     }
 
     #[test]

@@ -112,7 +112,8 @@ impl<'a> Ctx<'a> {
             message,
             hint,
             file: self.file.to_owned(),
-            span,
+            // Only an empty document has no located node at all: point at its start.
+            span: span.or(Some(Span::point(1, 1))),
             pointer: pointer.to_owned(),
         });
     }

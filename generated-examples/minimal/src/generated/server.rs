@@ -39,12 +39,18 @@ pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
     default: Transport::Stdio,
     stdio: true,
     streamable_http: None,
+    sse: None,
 };
 
 // Only the HTTP transports authenticate.
-#[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "streamable-http", feature = "sse")),
+    allow(dead_code)
+)]
 pub(crate) const AUTH: AuthDef = AuthDef {
     bearer_token_env: None,
+    oauth: None,
+    tool_scopes: &[],
 };
 
 pub(crate) const ENV: &[EnvVarDef] = &[];

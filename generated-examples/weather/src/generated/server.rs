@@ -50,13 +50,23 @@ pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
         json_response: false,
         allowed_hosts: None,
         allowed_origins: None,
+        request_timeout_secs: 60,
+        max_body_bytes: 4194304,
+        session_idle_timeout_secs: 300,
+        redis_url_env: None,
     }),
+    sse: None,
 };
 
 // Only the HTTP transports authenticate.
-#[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "streamable-http", feature = "sse")),
+    allow(dead_code)
+)]
 pub(crate) const AUTH: AuthDef = AuthDef {
     bearer_token_env: None,
+    oauth: None,
+    tool_scopes: &[],
 };
 
 pub(crate) const ENV: &[EnvVarDef] = &[EnvVarDef {

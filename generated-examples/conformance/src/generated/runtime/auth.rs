@@ -19,7 +19,8 @@ pub(crate) enum Auth {
     /// Accepted tokens.
     Bearer(Arc<Vec<String>>),
     #[cfg(feature = "oauth")]
-    OAuth(Arc<super::oauth::Verifier>),
+    /// OAuth 2.1 access tokens (JWTs).
+    Jwt(Arc<super::oauth::Verifier>),
 }
 
 impl Auth {
@@ -30,7 +31,7 @@ impl Auth {
         match &spec::AUTH.oauth {
             None => Ok(Auth::None),
             #[cfg(feature = "oauth")]
-            Some(def) => Ok(Auth::OAuth(Arc::new(super::oauth::Verifier::new(def)?))),
+            Some(def) => Ok(Auth::Jwt(Arc::new(super::oauth::Verifier::new(def)?))),
             #[cfg(not(feature = "oauth"))]
             Some(_) => Err("the spec asks for OAuth: build with the `oauth` feature".into()),
         }
@@ -42,7 +43,7 @@ impl Auth {
             Auth::None => "none",
             Auth::Bearer(_) => "bearer",
             #[cfg(feature = "oauth")]
-            Auth::OAuth(_) => "oauth",
+            Auth::Jwt(_) => "oauth",
         }
     }
 }
@@ -97,7 +98,7 @@ pub(crate) async fn authenticate(
             }
         }
         #[cfg(feature = "oauth")]
-        Auth::OAuth(verifier) => {
+        Auth::Jwt(verifier) => {
             super::oauth::authenticate(verifier, state.body_limit, request, next).await
         }
     }
@@ -136,7 +137,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub(crate) fn metadata_routes(app: Router, auth: &Auth, mcp_paths: &[String]) -> Router {
     match auth {
         #[cfg(feature = "oauth")]
-        Auth::OAuth(verifier) => super::oauth::metadata_routes(app, verifier, mcp_paths),
+        Auth::Jwt(verifier) => super::oauth::metadata_routes(app, verifier, mcp_paths),
         _ => {
             let _ = mcp_paths;
             app

@@ -303,18 +303,21 @@ pub(crate) async fn authenticate(
         let Ok(bytes) = axum::body::to_bytes(body, body_limit).await else {
             return payload_too_large();
         };
-        if let Some(needed) = called_tool(&bytes).and_then(|tool| {
+        let needed = called_tool(&bytes).and_then(|tool| {
             spec::AUTH
                 .tool_scopes
                 .iter()
                 .find(|(name, _)| *name == tool)
                 .map(|(_, scopes)| *scopes)
-        }) {
-            if needed.iter().any(|s| !claims.has_scope(s)) {
-                let mut all = verifier.def.scopes.to_vec();
-                all.extend(needed.iter().filter(|s| !all.contains(s)));
-                return verifier.insufficient_scope(&all);
+        });
+        if let Some(needed) = needed.filter(|n| n.iter().any(|s| !claims.has_scope(s))) {
+            let mut all = verifier.def.scopes.to_vec();
+            for scope in needed {
+                if !all.contains(scope) {
+                    all.push(scope);
+                }
             }
+            return verifier.insufficient_scope(&all);
         }
         request = Request::from_parts(parts, Body::from(bytes));
     }

@@ -6,20 +6,31 @@
 #![allow(dead_code)]
 
 pub(crate) mod app;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+pub(crate) mod auth;
+pub mod claims;
 pub(crate) mod cli;
 pub(crate) mod completion;
 pub(crate) mod context;
 pub(crate) mod defs;
 pub(crate) mod env;
 pub(crate) mod error;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+pub(crate) mod guard;
 pub(crate) mod handler;
-#[cfg(feature = "streamable-http")]
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
 pub(crate) mod http;
+#[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
+pub(crate) mod oauth;
 pub mod prelude;
 pub(crate) mod prompt;
 pub(crate) mod registry;
 pub(crate) mod resource;
+#[cfg(feature = "streamable-http")]
+pub(crate) mod session_store;
 pub(crate) mod shutdown;
+#[cfg(feature = "sse")]
+pub(crate) mod sse;
 #[cfg(feature = "stdio")]
 pub(crate) mod stdio;
 pub mod tool;

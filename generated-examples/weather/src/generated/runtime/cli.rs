@@ -12,15 +12,19 @@ pub(crate) struct Cli {
     /// Transport to serve.
     #[arg(long, value_enum)]
     pub(crate) transport: Transport,
-    /// Address to bind (streamable HTTP). Use 0.0.0.0 to accept other machines, with --allowed-host.
+    /// Address to bind (HTTP transports; default from the spec). Use 0.0.0.0 to accept other machines,
+    /// with --allowed-host.
     #[arg(long)]
     pub(crate) host: Option<String>,
-    /// TCP port (streamable HTTP).
+    /// TCP port (HTTP transports; default from the spec; 0 picks a free port).
     #[arg(long)]
     pub(crate) port: Option<u16>,
-    /// Endpoint path (streamable HTTP).
+    /// Endpoint path of the chosen HTTP transport (the event stream for sse; default from the spec).
     #[arg(long)]
     pub(crate) path: Option<String>,
+    /// Path SSE clients POST their messages to (default from the spec).
+    #[arg(long)]
+    pub(crate) message_path: Option<String>,
     /// Host header value to accept besides the loopback names and the spec's list (repeatable or
     /// comma-separated; `*` accepts any Host).
     #[arg(long = "allowed-host", value_name = "HOST", value_delimiter = ',')]
@@ -40,6 +44,27 @@ pub(crate) struct Cli {
     /// turns it off).
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub(crate) json_response: Option<bool>,
+    /// Seconds a request may take until its response starts (then 504; default from the spec).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) request_timeout: Option<u64>,
+    /// Largest accepted request body in bytes (then 413; default from the spec).
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_body_bytes: Option<u64>,
+    /// Seconds an idle stateful session is kept (default from the spec).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) session_idle_timeout: Option<u64>,
+    /// Log line format on stderr.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) log_format: LogFormat,
+}
+
+/// How log lines look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// The prefix of the server's environment variables: its name in upper case, `-` as `_`.
@@ -53,7 +78,7 @@ pub(crate) fn parse() -> Cli {
     // clap wants 'static names; this runs once per process.
     let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
     let env = |suffix: &str| leak(format!("{prefix}_{suffix}"));
-    let mut command = Cli::command()
+    let command = Cli::command()
         .name(spec::SERVER.name)
         .version(spec::SERVER.version)
         .about(spec::SERVER.description.or(spec::SERVER.title))
@@ -65,17 +90,18 @@ pub(crate) fn parse() -> Cli {
         .mut_arg("host", |a| a.env(env("HOST")))
         .mut_arg("port", |a| a.env(env("PORT")))
         .mut_arg("path", |a| a.env(env("PATH")))
+        .mut_arg("message_path", |a| a.env(env("MESSAGE_PATH")))
         .mut_arg("allowed_hosts", |a| a.env(env("ALLOWED_HOSTS")))
         .mut_arg("allowed_origins", |a| a.env(env("ALLOWED_ORIGINS")))
         .mut_arg("stateless", |a| a.env(env("STATELESS")))
         .mut_arg("stateful", |a| a.env(env("STATEFUL")))
-        .mut_arg("json_response", |a| a.env(env("JSON_RESPONSE")));
-    if let Some(http) = &spec::TRANSPORTS.streamable_http {
-        command = command
-            .mut_arg("host", |a| a.default_value(http.host))
-            .mut_arg("port", |a| a.default_value(leak(http.port.to_string())))
-            .mut_arg("path", |a| a.default_value(http.path));
-    }
+        .mut_arg("json_response", |a| a.env(env("JSON_RESPONSE")))
+        .mut_arg("request_timeout", |a| a.env(env("REQUEST_TIMEOUT")))
+        .mut_arg("max_body_bytes", |a| a.env(env("MAX_BODY_BYTES")))
+        .mut_arg("session_idle_timeout", |a| {
+            a.env(env("SESSION_IDLE_TIMEOUT"))
+        })
+        .mut_arg("log_format", |a| a.env(env("LOG_FORMAT")));
     let matches = command.get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }

@@ -1,0 +1,224 @@
+//! HTTP hardening in front of the MCP endpoints: Host and Origin allow-lists (DNS-rebinding
+//! protection), CORS for the allowed browser origins, the request body limit and the request timeout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Headers a browser client may send and must be able to read.
+const ALLOW_HEADERS: &str = "authorization, content-type, accept, last-event-id, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name";
+const EXPOSE_HEADERS: &str = "mcp-session-id, mcp-protocol-version, www-authenticate";
+
+/// Which `Host` and `Origin` values an endpoint accepts.
+#[derive(Debug, Clone)]
+pub(crate) struct Guard {
+    /// Empty: any Host.
+    hosts: Vec<String>,
+    /// Empty: any Origin.
+    origins: Vec<String>,
+    /// Answer CORS preflights and add CORS headers for accepted origins.
+    cors: bool,
+}
+
+impl Guard {
+    pub(crate) fn new(hosts: Vec<String>, origins: Vec<String>, cors: bool) -> Self {
+        Guard {
+            hosts,
+            origins,
+            cors,
+        }
+    }
+
+    fn host_allowed(&self, headers: &HeaderMap) -> bool {
+        if self.hosts.is_empty() {
+            return true;
+        }
+        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+            return false;
+        };
+        let (name, port) = split_authority(host);
+        self.hosts.iter().any(|entry| {
+            let (entry_name, entry_port) = split_authority(entry);
+            entry_name.eq_ignore_ascii_case(name) && (entry_port.is_none() || entry_port == port)
+        })
+    }
+
+    /// `None`: no Origin header (not a browser, or same-origin navigation).
+    fn origin_allowed(&self, origin: &str) -> bool {
+        self.origins.is_empty() || self.origins.iter().any(|entry| origin_matches(entry, origin))
+    }
+}
+
+/// Splits `host[:port]` or `[v6][:port]` into name and port.
+fn split_authority(authority: &str) -> (&str, Option<&str>) {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return match rest.split_once(']') {
+            Some((name, tail)) => (name, tail.strip_prefix(':')),
+            None => (authority, None),
+        };
+    }
+    match authority.split_once(':') {
+        // A bare IPv6 address has several colons and no port.
+        Some((name, port)) if !port.contains(':') => (name, Some(port)),
+        _ => (authority, None),
+    }
+}
+
+/// `scheme://host[:port]` against an entry where the port may be `*` or left out (any port).
+fn origin_matches(entry: &str, origin: &str) -> bool {
+    if entry == origin {
+        return true;
+    }
+    let parse = |value: &str| -> Option<(String, String, Option<String>)> {
+        let (scheme, authority) = value.split_once("://")?;
+        let (name, port) = split_authority(authority.trim_end_matches('/'));
+        Some((
+            scheme.to_ascii_lowercase(),
+            name.to_ascii_lowercase(),
+            port.map(str::to_owned),
+        ))
+    };
+    let (Some((e_scheme, e_name, e_port)), Some((o_scheme, o_name, o_port))) =
+        (parse(entry), parse(origin))
+    else {
+        return false;
+    };
+    if e_scheme != o_scheme || e_name != o_name {
+        return false;
+    }
+    let default_port = if o_scheme == "https" { "443" } else { "80" };
+    match e_port.as_deref() {
+        None | Some("*") => true,
+        Some(port) => port == o_port.as_deref().unwrap_or(default_port),
+    }
+}
+
+/// 403 for a foreign Host or Origin; answers CORS preflights; adds CORS headers to accepted
+/// cross-origin responses.
+pub(crate) async fn check(
+    State(guard): State<Arc<Guard>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !guard.host_allowed(request.headers()) {
+        return (StatusCode::FORBIDDEN, "Forbidden: Host not allowed").into_response();
+    }
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .map(str::to_owned);
+    if origin.as_deref().is_some_and(|o| !guard.origin_allowed(o)) {
+        return (StatusCode::FORBIDDEN, "Forbidden: Origin not allowed").into_response();
+    }
+    let cors_origin = origin
+        .filter(|_| guard.cors)
+        .and_then(|o| HeaderValue::from_str(&o).ok());
+    if request.method() == Method::OPTIONS {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        if let Some(origin) = cors_origin {
+            let headers = response.headers_mut();
+            add_cors(headers, origin);
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static(ALLOW_HEADERS),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        }
+        return response;
+    }
+    let mut response = next.run(request).await;
+    if let Some(origin) = cors_origin {
+        add_cors(response.headers_mut(), origin);
+    }
+    response
+}
+
+fn add_cors(headers: &mut HeaderMap, origin: HeaderValue) {
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSE_HEADERS),
+    );
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+}
+
+/// 413 when the declared length is over the limit. Chunked bodies are cut off where they are read
+/// (rmcp's own limit, the SSE message reader, the OAuth scope check), all with the same limit.
+pub(crate) async fn body_limit(limit: usize, request: Request, next: Next) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return payload_too_large();
+    }
+    next.run(request).await
+}
+
+pub(crate) fn payload_too_large() -> Response {
+    (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response()
+}
+
+/// 504 when the response has not started within `limit` (event streams start at once, so this bounds
+/// the work before the first byte, not how long a stream stays open).
+pub(crate) async fn timeout(limit: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (StatusCode::GATEWAY_TIMEOUT, "Request timed out").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), HeaderValue::from_str(v).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn hosts_match_with_or_without_port() {
+        let guard = Guard::new(
+            vec!["localhost".into(), "::1".into(), "api.example.com:8443".into()],
+            Vec::new(),
+            false,
+        );
+        let ok = |host: &str| guard.host_allowed(&headers(&[(header::HOST, host)]));
+        assert!(ok("localhost:8080"));
+        assert!(ok("LOCALHOST"));
+        assert!(ok("[::1]:9000"));
+        assert!(ok("api.example.com:8443"));
+        assert!(!ok("api.example.com:443"));
+        assert!(!ok("evil.example.com"));
+        assert!(!guard.host_allowed(&HeaderMap::new()));
+        assert!(Guard::new(Vec::new(), Vec::new(), false).host_allowed(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn origins_match_scheme_host_and_port() {
+        assert!(origin_matches("http://localhost:*", "http://localhost:3000"));
+        assert!(origin_matches("https://app.example.com:443", "https://app.example.com"));
+        assert!(origin_matches("http://localhost:3000", "http://localhost:3000"));
+        assert!(origin_matches("http://[::1]:*", "http://[::1]:5173"));
+        assert!(!origin_matches("http://localhost:3000", "http://localhost:3001"));
+        assert!(!origin_matches("http://localhost:*", "https://localhost:3000"));
+        assert!(!origin_matches("http://localhost:*", "http://evil.com"));
+        assert!(origin_matches("null", "null"));
+    }
+}
