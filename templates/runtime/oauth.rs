@@ -102,9 +102,13 @@ impl Verifier {
             return Err(Rejected(format!("algorithm {:?} not accepted", header.alg)));
         }
         let keys = self.keys_for(header.kid.as_deref()).await?;
+        // jsonwebtoken refuses a validation whose algorithms span key families (RSA and EC): check
+        // against the token's own (already allowed) algorithm.
+        let mut validation = self.validation.clone();
+        validation.algorithms = vec![header.alg];
         let mut last = Rejected("no signing key".into());
         for key in &keys {
-            match jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation) {
+            match jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation) {
                 Ok(data) => return Ok(Claims::new(data.claims)),
                 Err(e) => last = Rejected(e.to_string()),
             }

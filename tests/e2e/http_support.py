@@ -1,0 +1,113 @@
+"""Helpers for the HTTP end-to-end tests: generate a test-only spec into a temp dir with the mcpgen of this tree,
+fill in handler files, build it into the shared target dir, and run servers that report their address."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+SPECS = Path(__file__).resolve().parent / "specs"
+START_TIMEOUT_S = 30.0
+
+
+def build_server(workdir: Path, spec_name: str, replacements: dict[str, str], handlers: dict[str, str]) -> Path:
+    """Generates tests/e2e/specs/<spec_name>.yaml (after `replacements`) into `workdir`, writes `handlers`
+    (paths relative to the crate), builds it and returns the binary."""
+    subprocess.run(["cargo", "build", "--quiet", "-p", "mcpgen"], cwd=ROOT, check=True)
+    text = (SPECS / f"{spec_name}.yaml").read_text()
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    spec = workdir / f"{spec_name}.yaml"
+    spec.write_text(text)
+    crate = workdir / spec_name
+    subprocess.run([str(TARGET / "debug" / "mcpgen"), "new", str(spec), "--out", str(crate)], check=True,
+                   stdout=subprocess.DEVNULL)
+    for rel, code in handlers.items():
+        (crate / rel).write_text(code)
+    # The workspace's lock file: the same dependency versions, so the shared target dir has them built.
+    shutil.copy(ROOT / "Cargo.lock", crate / "Cargo.lock")
+    subprocess.run(["cargo", "build", "--quiet"], cwd=crate, check=True,
+                   env={**os.environ, "CARGO_TARGET_DIR": str(TARGET)})
+    name = re.search(r"^  name: (\S+)", text, re.M).group(1)
+    return TARGET / "debug" / name
+
+
+class Server:
+    """A server process started on 127.0.0.1 with an OS-picked port; `url` is what it reported."""
+
+    def __init__(self, binary: Path, args: list[str], env: dict[str, str] | None = None):
+        self.log_path = TARGET / "e2e-logs" / f"{binary.name}-{os.getpid()}-{time.monotonic_ns()}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.log_path, "w+b")
+        self.proc = subprocess.Popen(
+            [str(binary), "--host", "127.0.0.1", "--port", "0", *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log,
+            env={**os.environ, "RUST_LOG": "info", "NO_COLOR": "1", **(env or {})})
+        self.url = self.wait_for_log(r"listening on (http://127\.0\.0\.1:\d+\S*)").group(1)
+        self.base = re.match(r"http://[^/]+", self.url).group(0)
+
+    def text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, pattern: str, timeout: float = START_TIMEOUT_S) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = re.search(pattern, self.text())
+            if match:
+                return match
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"no {pattern!r} in the server log:\n{self.text()}")
+
+    def terminate(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if not self.log.closed:
+            self.log.close()
+
+
+def http(method: str, url: str, body: bytes | dict | None = None, headers: dict[str, str] | None = None,
+         timeout: float = 30.0) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request; any status comes back (no exception for 4xx/5xx). Header names are lower-cased."""
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+MCP_HEADERS = {
+    "Content-Type": "application/json",
+    "Accept": "application/json, text/event-stream",
+    "MCP-Protocol-Version": "2025-06-18",
+}
+
+
+def rpc(method: str, params: dict | None = None, id: int = 1) -> dict:
+    message = {"jsonrpc": "2.0", "id": id, "method": method}
+    if params is not None:
+        message["params"] = params
+    return message
