@@ -356,6 +356,14 @@ mod streamable {
         options: &HttpOptions,
         cancel: CancellationToken,
     ) -> Result<Router, BoxError> {
+        // Stateful sessions hold event streams open, which would keep the graceful shutdown waiting:
+        // they end with the shutdown signal. Stateless requests keep a token of their own, so a call
+        // running at the signal finishes instead of being cut off.
+        let cancel = if http.stateful {
+            cancel
+        } else {
+            CancellationToken::new()
+        };
         // Host and Origin are checked by the guard in front, the same way for both transports.
         let mut config = StreamableHttpServerConfig::default()
             .with_legacy_session_mode(http.stateful)

@@ -1,0 +1,207 @@
+"""End-to-end: a generated server (tests/e2e/specs/scale.yaml) scaled out to three instances behind nginx (round
+robin), stateless and stateful with sessions in Redis, and a graceful shutdown that lets a slow call finish.
+nginx and redis-server are the Debian packages (scripts/test installs them); each test starts its own on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+from collections import Counter
+from pathlib import Path
+
+import anyio
+import pytest
+from http_support import MCP_HEADERS, Server, build_server, http, rpc
+from mcp import Client
+
+HANDLERS = {
+    "src/tools/instance.rs": """use crate::generated::prelude::*;
+
+pub async fn handle(_ctx: Ctx) -> ToolResult {
+    let id = std::env::var("INSTANCE_ID").unwrap_or_default();
+    Ok(CallToolResult::success(vec![ContentBlock::text(id)]))
+}
+""",
+    "src/tools/slow.rs": """use crate::generated::prelude::*;
+use crate::generated::tools::slow::Input;
+
+pub async fn handle(_ctx: Ctx, input: Input) -> ToolResult {
+    tracing::info!("slow call started");
+    let ms = u64::try_from(input.ms).unwrap_or(0);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    Ok(CallToolResult::success(vec![ContentBlock::text("done")]))
+}
+""",
+}
+
+CLIENTS = 8
+CALLS = 2000
+INSTANCES = 3
+
+
+@pytest.fixture(scope="module")
+def binary(tmp_path_factory):
+    return build_server(tmp_path_factory.mktemp("scale"), "scale", {}, HANDLERS)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nginx:
+    """nginx on a loopback port, round robin over `upstreams`, with its config and temp files in `workdir`."""
+
+    def __init__(self, workdir: Path, upstreams: list[str]):
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.port = free_port()
+        servers = "\n".join(f"    server {u};" for u in upstreams)
+        temp = "\n".join(f"  {k}_temp_path {workdir}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        conf = workdir / "nginx.conf"
+        conf.write_text(f"""worker_processes 1;
+daemon off;
+pid {workdir}/nginx.pid;
+error_log {workdir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+{temp}
+  upstream mcp {{
+{servers}
+    keepalive 32;
+  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    location / {{
+      proxy_pass http://mcp;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_buffering off;
+      proxy_read_timeout 120s;
+    }}
+  }}
+}}
+""")
+        self.proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf)], stderr=subprocess.DEVNULL)
+        for _ in range(500):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError((workdir / "error.log").read_text())
+                anyio.run(anyio.sleep, 0.02)
+        self.url = f"http://127.0.0.1:{self.port}/mcp"
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Redis:
+    def __init__(self):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL)
+        for _ in range(500):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                anyio.run(anyio.sleep, 0.02)
+        self.url = f"redis://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def run_clients(url: str) -> Counter:
+    """CLIENTS concurrent SDK clients share CALLS `instance` calls; every result names the instance that answered."""
+    seen: Counter = Counter()
+
+    async def one_client(calls: int) -> None:
+        async with Client(url, mode="legacy", read_timeout_seconds=30) as client:
+            for _ in range(calls):
+                result = await client.call_tool("instance", {})
+                assert not result.is_error, result
+                seen[result.content[0].text] += 1
+
+    async def main() -> None:
+        with anyio.fail_after(600):
+            async with anyio.create_task_group() as tg:
+                for _ in range(CLIENTS):
+                    tg.start_soon(one_client, CALLS // CLIENTS)
+
+    anyio.run(main)
+    return seen
+
+
+def scaled(binary, tmp_path, flags: list[str], env: dict[str, str]):
+    servers = [Server(binary, ["--transport", "streamable-http", *flags], env={**env, "INSTANCE_ID": f"i{n}"})
+               for n in range(INSTANCES)]
+    try:
+        nginx = Nginx(tmp_path, [s.base.removeprefix("http://") for s in servers])
+    except Exception:
+        for s in servers:
+            s.stop()
+        raise
+    return servers, nginx
+
+
+def test_stateless_instances_behind_nginx_round_robin(binary, tmp_path):
+    servers, nginx = scaled(binary, tmp_path, ["--stateless", "--json-response"], {})
+    try:
+        seen = run_clients(nginx.url)
+    finally:
+        nginx.stop()
+        for s in servers:
+            s.stop()
+    assert sum(seen.values()) == CALLS
+    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
+
+
+def test_stateful_sessions_move_between_instances_through_redis(binary, tmp_path):
+    redis = Redis()
+    try:
+        servers, nginx = scaled(binary, tmp_path, ["--stateful"], {"SCALE_REDIS_URL": redis.url})
+        try:
+            seen = run_clients(nginx.url)
+        finally:
+            nginx.stop()
+            for s in servers:
+                s.stop()
+    finally:
+        redis.stop()
+    assert sum(seen.values()) == CALLS
+    # Round robin sends a session's requests to every instance: all of them served sessions they did not start.
+    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
+
+
+def test_sigterm_lets_a_running_call_finish(binary):
+    server = Server(binary, ["--transport", "streamable-http", "--stateless", "--json-response"])
+    outcome: dict = {}
+
+    def slow_call():
+        outcome["response"] = http("POST", server.url, rpc("tools/call", {"name": "slow", "arguments": {"ms": 1500}}),
+                                   MCP_HEADERS, timeout=60)
+
+    caller = threading.Thread(target=slow_call)
+    caller.start()
+    try:
+        server.wait_for_log("slow call started")
+        assert server.terminate() == 0
+        caller.join(timeout=60)
+    finally:
+        server.stop()
+    status, _, body = outcome["response"]
+    assert status == 200, body
+    assert b"done" in body
+    # A new connection after the signal is refused: the server is gone.
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(server.base.rsplit(":", 1)[1])), timeout=2).close()
