@@ -46,10 +46,14 @@ fn new_writes_the_crate_with_its_manifest_and_user_stubs() {
             spec.to_str().unwrap(),
             "--out",
             out_dir.to_str().unwrap(),
+            // The default compile check runs here; its dependencies build once in a shared folder.
+            "--target-dir",
+            repo_root().join("target/new-check").to_str().unwrap(),
         ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("It compiles."), "{}", text(&out));
     for file in [
         "Cargo.toml",
         "src/main.rs",
@@ -95,6 +99,7 @@ fn new_refuses_a_non_empty_directory_and_writes_nothing() {
             spec.to_str().unwrap(),
             "--out",
             out_dir.to_str().unwrap(),
+            "--no-verify",
         ],
         dir.path(),
     );
@@ -127,6 +132,7 @@ fn new_with_an_invalid_spec_creates_nothing() {
             spec.to_str().unwrap(),
             "--out",
             out_dir.to_str().unwrap(),
+            "--no-verify",
         ],
         dir.path(),
     );

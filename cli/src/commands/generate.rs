@@ -32,6 +32,9 @@ pub struct Args {
     /// Write nothing; print a unified diff of what would change.
     #[arg(long)]
     pub diff: bool,
+    /// After regenerating, build the crate and check it serves the spec on every transport (`mcpgen verify`).
+    #[arg(long, conflicts_with_all = ["check", "diff"])]
+    pub verify: bool,
     /// Test hook: fail after this many files were put in place, to check the rollback.
     #[arg(long, hide = true, value_name = "N")]
     pub fail_after: Option<usize>,
@@ -104,11 +107,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         force: args.force,
         fail_after: args.fail_after,
     };
-    Ok(if regenerate(&target, mode, &options)? {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    if !regenerate(&target, mode, &options)? {
+        return Ok(ExitCode::FAILURE);
+    }
+    if args.verify {
+        return super::verify::run(super::verify::Args {
+            dir: target.dir,
+            spec: Some(target.spec),
+            target_dir: None,
+            format: super::verify::Format::Text,
+            declared_http_mode_only: false,
+            timeout: 15,
+        });
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One generation run: load and validate the spec (diagnostics on stderr), render, compare, then write, check or

@@ -9,6 +9,8 @@ use crate::codegen::render::Format;
 use crate::codegen::write::{ApplyOptions, apply};
 use crate::codegen::{self};
 use crate::spec::LoadedSpec;
+use crate::verify::report::render_build;
+use crate::verify::{BuildOptions, cargo_check};
 
 /// Create a new server crate from a spec (refuses a non-empty directory).
 #[derive(Debug, clap::Args)]
@@ -19,6 +21,13 @@ pub struct Args {
     /// Directory of the new crate [default: the server's name, in the current directory].
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Skip the compile check (`cargo check`) of the new crate.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Cargo target directory for the compile check, shared between generated crates
+    /// [default: CARGO_TARGET_DIR, else a per-user cache directory].
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
 }
 
 /// Loads and validates a spec, printing its diagnostics (warnings included) to stderr. `None` when it has errors.
@@ -79,6 +88,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         out.display(),
         args.spec.display()
     );
+    if !args.no_verify {
+        // The crate is written either way; a failed check is reported (grouped: your code or mcpgen's) and exits 1.
+        let options = BuildOptions {
+            target_dir: args.target_dir.clone(),
+            ..Default::default()
+        };
+        eprintln!("Checking that it compiles (cargo check; --no-verify skips this)...");
+        let report = cargo_check(&out, &options)?;
+        if !report.success {
+            eprint!("{}", render_build(&report));
+            return Ok(ExitCode::FAILURE);
+        }
+        eprintln!("It compiles.");
+    }
     println!("Next: cd {} && cargo run -- --help", out.display());
     println!(
         "Your code goes in src/tools/ (one handler per tool) and src/state.rs; src/generated/ is mcpgen's."

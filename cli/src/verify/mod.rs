@@ -24,8 +24,8 @@ use crate::spec::load::LoadedSpec;
 
 pub use build::{BuildReport, CompilerError, Origin, cargo_build, cargo_check};
 
-/// Where issues with generated code should be reported.
-pub const ISSUES_URL: &str = "https://github.com/mcpgen/mcpgen/issues";
+/// Where issues with generated code should be reported (no public URL is fixed yet, so name the place).
+pub const ISSUE_TRACKER: &str = "mcpgen's issue tracker";
 
 /// How progress is shown while cargo builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{BuildReport, CheckResult, ISSUES_URL, Origin, Status, VerifyReport};
+use super::{BuildReport, CheckResult, ISSUE_TRACKER, Origin, Status, VerifyReport};
 
 /// The compile errors of a failed build, grouped: the user's code first, then mcpgen's, then the rest.
 /// Empty when the build succeeded.
@@ -23,7 +23,7 @@ pub fn render_build(build: &BuildReport) -> String {
             Origin::Generated,
             format!(
                 "Errors in mcpgen's generated code (src/generated/): this is a bug in mcpgen, not in your code.\n\
-                 Please report it at {ISSUES_URL} with your spec and the errors below."
+                 Please report it to {ISSUE_TRACKER} with your spec and the errors below."
             ),
         ),
         (Origin::Other, "Other build errors:".to_owned()),
@@ -192,7 +192,7 @@ mod tests {
         let generated = text.find("bug in mcpgen").unwrap();
         assert!(user < text.find("in hello.rs").unwrap());
         assert!(generated > user && text.find("in tools.rs").unwrap() > generated);
-        assert!(text.contains(ISSUES_URL));
+        assert!(text.contains(ISSUE_TRACKER));
         assert!(text.contains("1 error(s) in your code, 1 in generated code"));
         assert_eq!(render_build(&build(true, vec![])), "");
     }

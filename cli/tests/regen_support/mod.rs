@@ -40,6 +40,7 @@ impl Crate {
             c.spec.to_str().unwrap(),
             "--out",
             c.dir.to_str().unwrap(),
+            "--no-verify",
         ]);
         assert!(out.ok(), "mcpgen new: {out}");
         c
