@@ -119,6 +119,7 @@ fn corpus_covers_every_documented_rule() {
 const INTENDED_WARNINGS: &[(&str, &str)] = &[
     // everything.yaml uses every field, including per-tool scopes, but can only use one auth method (bearer).
     ("everything.yaml", "scopes-without-oauth"),
+    ("everything.yaml", "execution-not-served"),
 ];
 
 #[test]
@@ -155,7 +156,17 @@ fn loaded_spec_keeps_transport_order_and_warnings() {
     let loaded =
         load::load_spec(&root.join("specs/everything.yaml")).unwrap_or_else(|d| panic!("{d:?}"));
     assert_eq!(loaded.spec.transports.order, [StreamableHttp, Sse, Stdio]);
-    assert_eq!(loaded.warnings.len(), 1);
+    // One scopes-without-oauth warning and one execution-not-served per tool with `execution`.
+    let codes: Vec<&str> = loaded.warnings.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "execution-not-served",
+            "scopes-without-oauth",
+            "execution-not-served",
+            "execution-not-served"
+        ]
+    );
     let weather = load::load_spec(&root.join("specs/weather.yaml")).unwrap();
     assert_eq!(weather.spec.transports.order, [Stdio, StreamableHttp]);
 }

@@ -198,7 +198,7 @@ fn compile_error_in_generated_code_is_reported_as_an_mcpgen_bug() {
     assert_eq!(report.build.errors_from(Origin::User).count(), 0);
     let text = report::render_text(&report);
     assert!(text.contains("this is a bug in mcpgen"), "{text}");
-    assert!(text.contains(verify::ISSUES_URL), "{text}");
+    assert!(text.contains(verify::ISSUE_TRACKER), "{text}");
 }
 
 #[test]

@@ -308,6 +308,17 @@ fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
             Some("add `description:`: models choose tools by their description".to_owned()),
         );
     }
+    if tool.execution.is_some() {
+        // rmcp 3.9's `Tool` has no `execution` field, so a generated server cannot put it on the wire.
+        ctx.warn(
+            "execution-not-served",
+            At::Key(&format!("{pointer}/execution")),
+            format!(
+                "tool `{name}`: `execution` is kept in the spec, but generated servers cannot send it yet (rmcp 3.9 has no such field)"
+            ),
+            Some("clients will not see `taskSupport`; remove `execution` to silence this".to_owned()),
+        );
+    }
     if let Some(schema) = &tool.input_schema {
         schemas::check(
             ctx,
