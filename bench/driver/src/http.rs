@@ -38,7 +38,9 @@ struct Connection {
 
 impl Connection {
     async fn open(target: &Target, next_id: &mut u64) -> Result<Connection, String> {
-        let stream = TcpStream::connect(target.addr).await.map_err(|e| format!("connect: {e}"))?;
+        let stream = TcpStream::connect(target.addr)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
         let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
@@ -53,8 +55,12 @@ impl Connection {
             let id = *next_id;
             *next_id += 1;
             let (status, session, body) = conn.post(target, rpc::initialize(id)).await?;
-            let session = session.ok_or_else(|| format!("initialize ({status}) sent no Mcp-Session-Id"))?;
-            let reply = rpc::messages(&body).into_iter().next().ok_or("empty initialize reply")?;
+            let session =
+                session.ok_or_else(|| format!("initialize ({status}) sent no Mcp-Session-Id"))?;
+            let reply = rpc::messages(&body)
+                .into_iter()
+                .next()
+                .ok_or("empty initialize reply")?;
             rpc::check_initialize(reply)?;
             conn.session = Some(session);
             let (status, _, _) = conn.post(target, rpc::INITIALIZED.to_owned()).await?;
@@ -66,7 +72,11 @@ impl Connection {
     }
 
     /// POSTs one message; returns the status, any `Mcp-Session-Id` header and the whole body.
-    async fn post(&mut self, target: &Target, body: String) -> Result<(StatusCode, Option<String>, Bytes), String> {
+    async fn post(
+        &mut self,
+        target: &Target,
+        body: String,
+    ) -> Result<(StatusCode, Option<String>, Bytes), String> {
         let mut request = Request::post(target.path.as_str())
             .header(header::HOST, &self.host)
             .header(header::CONTENT_TYPE, "application/json")
@@ -75,17 +85,31 @@ impl Connection {
         if let Some(session) = &self.session {
             request = request.header("mcp-session-id", session);
         }
-        let request = request.body(Full::new(Bytes::from(body))).map_err(|e| e.to_string())?;
+        let request = request
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
         let exchange = async {
-            self.sender.ready().await.map_err(|e| format!("connection: {e}"))?;
-            let response = self.sender.send_request(request).await.map_err(|e| format!("request: {e}"))?;
+            self.sender
+                .ready()
+                .await
+                .map_err(|e| format!("connection: {e}"))?;
+            let response = self
+                .sender
+                .send_request(request)
+                .await
+                .map_err(|e| format!("request: {e}"))?;
             let status = response.status();
             let session = response
                 .headers()
                 .get("mcp-session-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let body = response.into_body().collect().await.map_err(|e| format!("body: {e}"))?.to_bytes();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| format!("body: {e}"))?
+                .to_bytes();
             Ok::<_, String>((status, session, body))
         };
         tokio::time::timeout(REQUEST_TIMEOUT, exchange)
@@ -95,7 +119,9 @@ impl Connection {
 
     /// Ends a stateful session (not timed; servers that do not support DELETE just answer an error).
     async fn close(mut self, target: &Target) {
-        let Some(session) = self.session.take() else { return };
+        let Some(session) = self.session.take() else {
+            return;
+        };
         let Ok(request) = Request::delete(target.path.as_str())
             .header(header::HOST, &self.host)
             .header("mcp-session-id", session)
@@ -105,14 +131,20 @@ impl Connection {
             return;
         };
         if self.sender.ready().await.is_ok() {
-            let _ = tokio::time::timeout(Duration::from_secs(2), self.sender.send_request(request)).await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), self.sender.send_request(request))
+                .await;
         }
     }
 }
 
 /// One connection's loop: opens a connection (and session), waits for every other worker to be ready, then calls
 /// for `duration`, re-opening the connection after an error. Returns the phase and when its last call ended.
-async fn worker(target: Target, worker: u64, start: Arc<Barrier>, duration: Duration) -> (Phase, Instant) {
+async fn worker(
+    target: Target,
+    worker: u64,
+    start: Arc<Barrier>,
+    duration: Duration,
+) -> (Phase, Instant) {
     let mut phase = Phase::default();
     // Ids are unique per worker so a misrouted reply fails the check.
     let mut next_id = worker << 32;
@@ -146,12 +178,17 @@ async fn worker(target: Target, worker: u64, start: Arc<Barrier>, duration: Dura
                 let replies = rpc::messages(&body);
                 match replies.iter().find_map(|m| rpc::check_call(m).ok()) {
                     Some(got) if got == id => phase.ok(started.elapsed()),
-                    _ => phase.error(format!("bad reply to call {id}: {}", String::from_utf8_lossy(&body))),
+                    _ => phase.error(format!(
+                        "bad reply to call {id}: {}",
+                        String::from_utf8_lossy(&body)
+                    )),
                 }
                 conn = Some(current);
             }
             // Anything else: a new connection (and session) next time.
-            Ok((status, _, body)) => phase.error(format!("HTTP {status}: {}", String::from_utf8_lossy(&body))),
+            Ok((status, _, body)) => {
+                phase.error(format!("HTTP {status}: {}", String::from_utf8_lossy(&body)))
+            }
             Err(e) => phase.error(e),
         }
         last = Instant::now();
@@ -163,7 +200,12 @@ async fn worker(target: Target, worker: u64, start: Arc<Barrier>, duration: Dura
 }
 
 /// `concurrency` workers calling for `duration` once all are connected; CPU is measured over the calls only.
-pub async fn run(target: &Target, server_pid: u32, concurrency: usize, duration: Duration) -> Phase {
+pub async fn run(
+    target: &Target,
+    server_pid: u32,
+    concurrency: usize,
+    duration: Duration,
+) -> Phase {
     let start = Arc::new(Barrier::new(concurrency + 1));
     let handles: Vec<_> = (0..concurrency as u64)
         .map(|w| tokio::spawn(worker(target.clone(), w + 1, start.clone(), duration)))

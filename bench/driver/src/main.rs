@@ -85,7 +85,10 @@ fn default_path() -> String {
 /// Scenario keys in report order.
 fn scenarios(args: &Args) -> Vec<(String, String)> {
     let mut keys = vec![
-        ("stdio.seq".to_owned(), "stdio, sequential (1 in flight)".to_owned()),
+        (
+            "stdio.seq".to_owned(),
+            "stdio, sequential (1 in flight)".to_owned(),
+        ),
         (
             format!("stdio.pipe{}", args.pipeline),
             format!("stdio, {} in flight", args.pipeline),
@@ -93,8 +96,15 @@ fn scenarios(args: &Args) -> Vec<(String, String)> {
     ];
     for mode in ["stateless", "stateful"] {
         for c in &args.concurrency {
-            let what = if mode == "stateless" { "stateless JSON" } else { "stateful sessions, SSE replies" };
-            keys.push((format!("http.{mode}.c{c}"), format!("streamable HTTP, {what}, concurrency {c}")));
+            let what = if mode == "stateless" {
+                "stateless JSON"
+            } else {
+                "stateful sessions, SSE replies"
+            };
+            keys.push((
+                format!("http.{mode}.c{c}"),
+                format!("streamable HTTP, {what}, concurrency {c}"),
+            ));
         }
     }
     keys
@@ -112,20 +122,38 @@ struct Results {
 
 impl Results {
     fn scalar(&mut self, metric: &str, contender: &str, value: f64) {
-        self.scalars.entry(metric.into()).or_default().entry(contender.into()).or_default().push(value);
+        self.scalars
+            .entry(metric.into())
+            .or_default()
+            .entry(contender.into())
+            .or_default()
+            .push(value);
     }
 
     fn phase(&mut self, scenario: &str, contender: &str, phase: Phase) {
         if let Some(e) = phase.first_error {
-            eprintln!("    {scenario}: {} errors, first: {}", phase.errors, truncate(&e, 300));
-            self.errors.entry(scenario.into()).or_default().entry(contender.into()).or_insert(e);
+            eprintln!(
+                "    {scenario}: {} errors, first: {}",
+                phase.errors,
+                truncate(&e, 300)
+            );
+            self.errors
+                .entry(scenario.into())
+                .or_default()
+                .entry(contender.into())
+                .or_insert(e);
         }
         if let Some(s) = phase.summary {
             eprintln!(
                 "    {scenario:<22} {:>9.0} calls/s  p50 {:.3} ms  p99 {:.3} ms  errors {}  cpu server {:.2} driver {:.2}",
                 s.calls_per_s, s.p50_ms, s.p99_ms, s.errors, s.server_cpu, s.driver_cpu
             );
-            self.phases.entry(scenario.into()).or_default().entry(contender.into()).or_default().push(s);
+            self.phases
+                .entry(scenario.into())
+                .or_default()
+                .entry(contender.into())
+                .or_default()
+                .push(s);
         }
     }
 }
@@ -146,7 +174,10 @@ fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     }
     // One thread: the driver's CPU share is then easy to read, and it cannot steal the server's core.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match runtime.block_on(run(args)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -159,9 +190,11 @@ fn main() -> std::process::ExitCode {
 fn load_config(path: &Path, only: &[String]) -> Result<Vec<Contender>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let config: Config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let dir = std::path::absolute(parent)
-        .map_err(|e| e.to_string())?;
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir = std::path::absolute(parent).map_err(|e| e.to_string())?;
     let mut contenders = Vec::new();
     for mut c in config.contender {
         if !only.is_empty() && !only.contains(&c.name) {
@@ -209,7 +242,14 @@ async fn run(args: Args) -> Result<(), String> {
 }
 
 /// One round of one contender: start-ups, then a stdio process, then a stateless and a stateful HTTP process.
-async fn measure(args: &Args, c: &Contender, cpu: Option<usize>, duration: Duration, warmup: Duration, results: &mut Results) {
+async fn measure(
+    args: &Args,
+    c: &Contender,
+    cpu: Option<usize>,
+    duration: Duration,
+    warmup: Duration,
+    results: &mut Results,
+) {
     let mut startups = Vec::new();
     for _ in 0..args.starts {
         match stdio::Session::start(c, cpu).await {
@@ -221,7 +261,10 @@ async fn measure(args: &Args, c: &Contender, cpu: Option<usize>, duration: Durat
         }
     }
     if let Some(s) = Spread::of(&startups) {
-        eprintln!("    start-up to initialize reply: median {:.1} ms", s.median);
+        eprintln!(
+            "    start-up to initialize reply: median {:.1} ms",
+            s.median
+        );
         results.scalar("startup_ms", &c.name, s.median);
     }
 
@@ -274,13 +317,18 @@ async fn measure(args: &Args, c: &Contender, cpu: Option<usize>, duration: Durat
 }
 
 /// Starts an HTTP server on a free port and waits until it accepts connections.
-async fn serve_http(c: &Contender, argv: &[String], cpu: Option<usize>) -> Result<(tokio::process::Child, std::net::SocketAddr), String> {
+async fn serve_http(
+    c: &Contender,
+    argv: &[String],
+    cpu: Option<usize>,
+) -> Result<(tokio::process::Child, std::net::SocketAddr), String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
         .port();
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let mut child = proc::spawn(argv, &c.dir, cpu, Some(port), false).map_err(|e| format!("cannot start {argv:?}: {e}"))?;
+    let mut child = proc::spawn(argv, &c.dir, cpu, Some(port), false)
+        .map_err(|e| format!("cannot start {argv:?}: {e}"))?;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         if tokio::net::TcpStream::connect(addr).await.is_ok() {
@@ -314,14 +362,20 @@ fn num(value: f64) -> String {
 
 /// `median [min–max] (×standing)`; standing > 1 means better than the baseline whatever the metric's direction.
 fn cell(samples: &[f64], baseline: Option<&[f64]>, higher_is_better: bool) -> String {
-    let Some(s) = Spread::of(samples) else { return "n/a".into() };
+    let Some(s) = Spread::of(samples) else {
+        return "n/a".into();
+    };
     let mut out = if s.min == s.max {
         num(s.median)
     } else {
         format!("{} [{}–{}]", num(s.median), num(s.min), num(s.max))
     };
     if let Some(b) = baseline.and_then(Spread::of) {
-        let standing = if higher_is_better { s.median / b.median } else { b.median / s.median };
+        let standing = if higher_is_better {
+            s.median / b.median
+        } else {
+            b.median / s.median
+        };
         let _ = write!(out, " (×{standing:.2})");
     }
     out
@@ -336,7 +390,10 @@ fn report(args: &Args, names: &[&str], results: &Results) -> String {
         args.rounds, args.duration, args.warmup, args.driver_cpu, args.server_cpu, args.baseline
     );
     let _ = writeln!(out, "### Start-up and memory\n");
-    let _ = writeln!(out, "| contender | start-up to initialize reply (ms) | idle RSS (MiB) | peak RSS (MiB) |");
+    let _ = writeln!(
+        out,
+        "| contender | start-up to initialize reply (ms) | idle RSS (MiB) | peak RSS (MiB) |"
+    );
     let _ = writeln!(out, "|---|---|---|---|");
     for name in names {
         let col = |metric: &str| {
@@ -344,15 +401,29 @@ fn report(args: &Args, names: &[&str], results: &Results) -> String {
             let get = |n: &str| samples.and_then(|m| m.get(n)).map(Vec::as_slice);
             cell(get(name).unwrap_or(&[]), get(&args.baseline), false)
         };
-        let _ = writeln!(out, "| {name} | {} | {} | {} |", col("startup_ms"), col("idle_rss_mib"), col("peak_rss_mib"));
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} |",
+            col("startup_ms"),
+            col("idle_rss_mib"),
+            col("peak_rss_mib")
+        );
     }
     for (key, title) in scenarios(args) {
-        let Some(by_name) = results.phases.get(&key) else { continue };
+        let Some(by_name) = results.phases.get(&key) else {
+            continue;
+        };
         let _ = writeln!(out, "\n### {title}\n");
-        let _ = writeln!(out, "| contender | calls/s | p50 (ms) | p99 (ms) | errors | server CPU | driver CPU |");
+        let _ = writeln!(
+            out,
+            "| contender | calls/s | p50 (ms) | p99 (ms) | errors | server CPU | driver CPU |"
+        );
         let _ = writeln!(out, "|---|---|---|---|---|---|---|");
         let pick = |name: &str, f: fn(&PhaseSummary) -> f64| -> Vec<f64> {
-            by_name.get(name).map(|v| v.iter().map(f).collect()).unwrap_or_default()
+            by_name
+                .get(name)
+                .map(|v| v.iter().map(f).collect())
+                .unwrap_or_default()
         };
         for name in names {
             if !by_name.contains_key(*name) {
@@ -362,13 +433,26 @@ fn report(args: &Args, names: &[&str], results: &Results) -> String {
                 let b = pick(&args.baseline, f);
                 (!b.is_empty()).then_some(b)
             };
-            let rate = cell(&pick(name, |s| s.calls_per_s), base(|s| s.calls_per_s).as_deref(), true);
-            let p50 = cell(&pick(name, |s| s.p50_ms), base(|s| s.p50_ms).as_deref(), false);
-            let p99 = cell(&pick(name, |s| s.p99_ms), base(|s| s.p99_ms).as_deref(), false);
+            let rate = cell(
+                &pick(name, |s| s.calls_per_s),
+                base(|s| s.calls_per_s).as_deref(),
+                true,
+            );
+            let p50 = cell(
+                &pick(name, |s| s.p50_ms),
+                base(|s| s.p50_ms).as_deref(),
+                false,
+            );
+            let p99 = cell(
+                &pick(name, |s| s.p99_ms),
+                base(|s| s.p99_ms).as_deref(),
+                false,
+            );
             let errors: f64 = pick(name, |s| s.errors as f64).iter().sum();
             let calls: f64 = pick(name, |s| s.calls as f64).iter().sum();
             let cpu = |f: fn(&PhaseSummary) -> f64| {
-                Spread::of(&pick(name, f)).map_or("n/a".into(), |s| format!("{:.0}%", s.median * 100.0))
+                Spread::of(&pick(name, f))
+                    .map_or("n/a".into(), |s| format!("{:.0}%", s.median * 100.0))
             };
             let _ = writeln!(
                 out,
@@ -383,7 +467,11 @@ fn report(args: &Args, names: &[&str], results: &Results) -> String {
         let _ = writeln!(out, "\n### First error per scenario\n");
         for (scenario, by_name) in &results.errors {
             for (name, e) in by_name {
-                let _ = writeln!(out, "- {scenario}, {name}: `{}`", truncate(e, 200).replace('`', "'"));
+                let _ = writeln!(
+                    out,
+                    "- {scenario}, {name}: `{}`",
+                    truncate(e, 200).replace('`', "'")
+                );
             }
         }
     }

@@ -20,7 +20,13 @@ pub fn pin_to_cpu(cpu: usize) -> std::io::Result<()> {
 }
 
 /// Spawns `argv` (with `{port}` replaced) from `dir`, pinned to `cpu`, stdin/stdout piped when `pipes`.
-pub fn spawn(argv: &[String], dir: &Path, cpu: Option<usize>, port: Option<u16>, pipes: bool) -> std::io::Result<Child> {
+pub fn spawn(
+    argv: &[String],
+    dir: &Path,
+    cpu: Option<usize>,
+    port: Option<u16>,
+    pipes: bool,
+) -> std::io::Result<Child> {
     let argv: Vec<String> = argv
         .iter()
         .map(|a| match port {
@@ -51,7 +57,10 @@ pub async fn stop(mut child: Child) {
         // SAFETY: plain kill(2) on our own child.
         unsafe { libc::kill(pid as i32, libc::SIGTERM) };
     }
-    if tokio::time::timeout(Duration::from_secs(1), child.wait()).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(1), child.wait())
+        .await
+        .is_err()
+    {
         let _ = child.kill().await;
     }
 }
@@ -103,8 +112,14 @@ impl CpuMeter {
     /// (server, driver) CPU time divided by wall time.
     pub fn stop(&self) -> (f64, f64) {
         let wall = self.started.elapsed().as_secs_f64().max(1e-9);
-        let server = cpu_time(&self.server).saturating_sub(self.server_start).as_secs_f64() / wall;
-        let driver = cpu_time("self").saturating_sub(self.driver_start).as_secs_f64() / wall;
+        let server = cpu_time(&self.server)
+            .saturating_sub(self.server_start)
+            .as_secs_f64()
+            / wall;
+        let driver = cpu_time("self")
+            .saturating_sub(self.driver_start)
+            .as_secs_f64()
+            / wall;
         (server, driver)
     }
 }

@@ -15,7 +15,7 @@ pub const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initia
 /// Call `id` alternates between the two tools; the argument depends on the id so a reply meant for another
 /// request, or a cached one, fails the check.
 pub fn tool_call(id: u64) -> String {
-    if id % 2 == 0 {
+    if id.is_multiple_of(2) {
         format!(
             r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"add","arguments":{{"a":{id},"b":-7}}}}}}"#
         )
@@ -27,7 +27,7 @@ pub fn tool_call(id: u64) -> String {
 }
 
 fn expected_text(id: u64) -> String {
-    if id % 2 == 0 {
+    if id.is_multiple_of(2) {
         (id as i64 - 7).to_string()
     } else {
         format!("hello {id}")
@@ -59,26 +59,40 @@ struct Content<'a> {
 
 /// The id of a JSON-RPC reply whose result is the right answer to call `id`; `Err` says what is wrong.
 pub fn check_call(line: &[u8]) -> Result<u64, String> {
-    let reply: Reply = serde_json::from_slice(line)
-        .map_err(|e| format!("not a JSON-RPC reply ({e}): {}", String::from_utf8_lossy(line)))?;
+    let reply: Reply = serde_json::from_slice(line).map_err(|e| {
+        format!(
+            "not a JSON-RPC reply ({e}): {}",
+            String::from_utf8_lossy(line)
+        )
+    })?;
     let id = reply.id.ok_or("reply without id")?;
     let result = reply
         .result
         .ok_or_else(|| format!("error reply: {}", String::from_utf8_lossy(line)))?;
     let text = result.content.first().and_then(|c| c.text.as_deref());
     if result.is_error || text != Some(expected_text(id).as_str()) {
-        return Err(format!("wrong result for call {id}: {}", String::from_utf8_lossy(line)));
+        return Err(format!(
+            "wrong result for call {id}: {}",
+            String::from_utf8_lossy(line)
+        ));
     }
     Ok(id)
 }
 
 /// Checks an initialize reply; returns its id.
 pub fn check_initialize(line: &[u8]) -> Result<u64, String> {
-    let reply: Reply = serde_json::from_slice(line)
-        .map_err(|e| format!("not a JSON-RPC reply ({e}): {}", String::from_utf8_lossy(line)))?;
+    let reply: Reply = serde_json::from_slice(line).map_err(|e| {
+        format!(
+            "not a JSON-RPC reply ({e}): {}",
+            String::from_utf8_lossy(line)
+        )
+    })?;
     match (reply.id, reply.result) {
         (Some(id), Some(result)) if result.protocol_version.is_some() => Ok(id),
-        _ => Err(format!("bad initialize reply: {}", String::from_utf8_lossy(line))),
+        _ => Err(format!(
+            "bad initialize reply: {}",
+            String::from_utf8_lossy(line)
+        )),
     }
 }
 
@@ -105,11 +119,14 @@ mod tests {
         assert_eq!(check_call(ok), Ok(4));
         let echo = br#"{"jsonrpc":"2.0","id":5,"result":{"content":[{"type":"text","text":"hello 5"}],"isError":false}}"#;
         assert_eq!(check_call(echo), Ok(5));
-        let wrong = br#"{"jsonrpc":"2.0","id":6,"result":{"content":[{"type":"text","text":"-3"}]}}"#;
+        let wrong =
+            br#"{"jsonrpc":"2.0","id":6,"result":{"content":[{"type":"text","text":"-3"}]}}"#;
         assert!(check_call(wrong).is_err());
         let failed = br#"{"jsonrpc":"2.0","id":4,"result":{"content":[{"type":"text","text":"-3"}],"isError":true}}"#;
         assert!(check_call(failed).is_err());
-        assert!(check_call(br#"{"jsonrpc":"2.0","id":4,"error":{"code":-1,"message":"x"}}"#).is_err());
+        assert!(
+            check_call(br#"{"jsonrpc":"2.0","id":4,"error":{"code":-1,"message":"x"}}"#).is_err()
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ pub struct Session {
 impl Session {
     /// Spawns the contender's stdio server and completes the initialize handshake; returns the session and the
     /// time from spawn to the initialize reply.
-    pub async fn start(contender: &Contender, cpu: Option<usize>) -> Result<(Session, Duration), String> {
+    pub async fn start(
+        contender: &Contender,
+        cpu: Option<usize>,
+    ) -> Result<(Session, Duration), String> {
         let started = Instant::now();
         let mut child = proc::spawn(&contender.stdio, &contender.dir, cpu, None, true)
             .map_err(|e| format!("cannot start {:?}: {e}", contender.stdio))?;
@@ -45,18 +48,25 @@ impl Session {
     }
 
     async fn send(&mut self, message: &str) -> Result<(), String> {
-        self.writer.write_all(message.as_bytes()).await.map_err(|e| format!("write: {e}"))?;
-        self.writer.write_all(b"\n").await.map_err(|e| format!("write: {e}"))
+        self.writer
+            .write_all(message.as_bytes())
+            .await
+            .map_err(|e| format!("write: {e}"))?;
+        self.writer
+            .write_all(b"\n")
+            .await
+            .map_err(|e| format!("write: {e}"))
     }
 
     /// The next non-empty line (a server may print notifications; they have no id and fail the check).
     async fn read_line(&mut self) -> Result<&[u8], String> {
         loop {
             self.line.clear();
-            let n = tokio::time::timeout(REPLY_TIMEOUT, self.reader.read_until(b'\n', &mut self.line))
-                .await
-                .map_err(|_| "no reply within 30 s".to_owned())?
-                .map_err(|e| format!("read: {e}"))?;
+            let n =
+                tokio::time::timeout(REPLY_TIMEOUT, self.reader.read_until(b'\n', &mut self.line))
+                    .await
+                    .map_err(|_| "no reply within 30 s".to_owned())?
+                    .map_err(|e| format!("read: {e}"))?;
             if n == 0 {
                 return Err("the server closed stdout".into());
             }

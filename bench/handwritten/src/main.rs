@@ -70,7 +70,9 @@ async fn main() -> Result<(), BoxError> {
             running.waiting().await?;
             Ok(())
         }
-        ["http", port, mode @ ("stateless" | "stateful")] => serve_http(port.parse()?, mode == "stateful").await,
+        ["http", port, mode @ ("stateless" | "stateful")] => {
+            serve_http(port.parse()?, mode == "stateful").await
+        }
         _ => Err("usage: rmcp-hand stdio | rmcp-hand http PORT stateless|stateful".into()),
     }
 }
@@ -83,10 +85,12 @@ async fn serve_http(port: u16, stateful: bool) -> Result<(), BoxError> {
         .with_legacy_session_mode(stateful)
         .with_json_response(!stateful);
     let app = if stateful {
-        let service = StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), config);
+        let service =
+            StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), config);
         axum::Router::new().route_service("/mcp", service)
     } else {
-        let service = StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config);
+        let service =
+            StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), config);
         axum::Router::new().route_service("/mcp", service)
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
