@@ -4,5 +4,7 @@ use crate::generated::prelude::*;
 use crate::generated::tools::echo::Input;
 
 pub async fn handle(_ctx: Ctx, input: Input) -> ToolResult {
-    Ok(CallToolResult::success(vec![ContentBlock::text(input.text)]))
+    Ok(CallToolResult::success(vec![ContentBlock::text(
+        input.text,
+    )]))
 }
