@@ -2,7 +2,8 @@
 //!
 //! Two variants, because rendering runs rustfmt as a subprocess per Rust file (one per tool plus the generated
 //! and runtime modules): `as_rendered` (`Format::AsRendered`, the generator's own work) and `rustfmt` (what
-//! `mcpgen new` and `mcpgen generate` do). Validation alone is measured too. Nothing is written to disk.
+//! `mcpgen new` and `mcpgen generate` do; 1,000 tools only with `MCPGEN_BENCH_RUSTFMT_SIZES=10,100,1000`).
+//! Validation alone is measured too. Nothing is written to disk.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -82,11 +83,17 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
-    // rustfmt per file: seconds per iteration at 1,000 tools, so the fewest samples criterion allows.
+    // One rustfmt process per file (~20 ms each): about 20 s per iteration at 1,000 tools, so only the sizes in
+    // MCPGEN_BENCH_RUSTFMT_SIZES (default 10,100) and the fewest samples criterion allows.
+    let rustfmt_sizes: Vec<usize> = std::env::var("MCPGEN_BENCH_RUSTFMT_SIZES")
+        .unwrap_or_else(|_| "10,100".into())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
     if Format::detect() == Format::Rustfmt {
         let mut group = c.benchmark_group("validate_render/rustfmt");
         group.sample_size(10);
-        for (n, source) in &specs {
+        for (n, source) in specs.iter().filter(|(n, _)| rustfmt_sizes.contains(n)) {
             group.throughput(Throughput::Elements(*n as u64));
             group.bench_with_input(BenchmarkId::from_parameter(n), source, |b, source| {
                 b.iter(|| validate_and_render(&spec_path, &crate_dir, source, Format::Rustfmt))

@@ -188,12 +188,16 @@ pub fn types_for(roots: &[(&str, &Map<String, Value>)]) -> Result<TypeModule, Ty
 /// The template and view model are fixed by this module, so a rendering failure is a bug here (tests cover it) and
 /// panics rather than returning an error.
 pub fn render(module: &TypeModule) -> String {
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(Vec::new());
-    tera.add_raw_template("types.rs.tera", TEMPLATE)
-        .expect("templates/types.rs.tera parses (covered by tests)");
+    // Parsed once: parsing the template for every tool was most of the time `mcpgen generate` took on large specs.
+    static TERA: std::sync::LazyLock<tera::Tera> = std::sync::LazyLock::new(|| {
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(Vec::new());
+        tera.add_raw_template("types.rs.tera", TEMPLATE)
+            .expect("templates/types.rs.tera parses (covered by tests)");
+        tera
+    });
     let context = tera::Context::from_serialize(module).expect("the view model serialises");
-    tera.render("types.rs.tera", &context)
+    TERA.render("types.rs.tera", &context)
         .expect("templates/types.rs.tera renders every view model (covered by tests)")
 }
 
