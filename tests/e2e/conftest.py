@@ -37,13 +37,44 @@ class Example:
     def transports(self) -> list[str]:
         return list(self.spec["transports"].keys())
 
+    @property
+    def bearer_token(self) -> str | None:
+        """The token the tests give a server whose spec asks for bearer auth (its tokenEnv is set to it)."""
+        bearer = (self.spec.get("auth") or {}).get("bearer")
+        return f"e2e-token-for-{self.name}" if bearer else None
+
+    @property
+    def server_env(self) -> dict[str, str]:
+        """Values for the variables the server refuses to start without, and the bearer token variable."""
+        env = {v["name"]: f"e2e-value-for-{v['name']}" for v in self.spec.get("env", [])
+               if v.get("required") and "default" not in v}
+        bearer = (self.spec.get("auth") or {}).get("bearer")
+        if bearer:
+            env[bearer["tokenEnv"]] = self.bearer_token
+        return env
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        token = self.bearer_token
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+class SpecLoader(yaml.SafeLoader):
+    """YAML as mcpgen reads it (YAML 1.2 core): an unquoted timestamp stays a string, not a datetime."""
+
+
+SpecLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 
 def load_examples() -> list[Example]:
     examples = []
     for manifest in sorted(EXAMPLES.glob("*/.mcpgen/manifest.json")):
         crate_dir = manifest.parent.parent
         spec_path = (crate_dir / json.loads(manifest.read_text())["spec"]).resolve()
-        spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+        spec = yaml.load(spec_path.read_text(encoding="utf-8"), Loader=SpecLoader)
         expect_path = ROOT / "tests" / "e2e" / "expect" / f"{crate_dir.name}.yaml"
         expect = yaml.safe_load(expect_path.read_text(encoding="utf-8")) if expect_path.exists() else {}
         examples.append(Example(crate_dir.name, crate_dir, spec_path, spec, expect or {}))
@@ -61,13 +92,13 @@ def built_examples() -> None:
 class HttpServer:
     """A generated server started on an OS-picked port of 127.0.0.1; its bound address is read from its log."""
 
-    def __init__(self, example: Example, extra_args: list[str]):
+    def __init__(self, example: Example, extra_args: list[str], transport: str = "streamable-http"):
         self.log_path = TARGET / "e2e-logs" / f"{example.name}-{os.getpid()}-{time.monotonic_ns()}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "w+b")
-        args = [str(example.binary), "--transport", "streamable-http", "--host", "127.0.0.1", "--port", "0", *extra_args]
+        args = [str(example.binary), "--transport", transport, "--host", "127.0.0.1", "--port", "0", *extra_args]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log,
-                                     env={**os.environ, "RUST_LOG": "info", "NO_COLOR": "1"})
+                                     env={**os.environ, **example.server_env, "RUST_LOG": "info", "NO_COLOR": "1"})
         self.url = self._wait_for_address()
 
     def _wait_for_address(self) -> str:
@@ -98,8 +129,8 @@ class HttpServer:
 def http_server():
     started: list[HttpServer] = []
 
-    def start(example: Example, extra_args: list[str]) -> HttpServer:
-        server = HttpServer(example, extra_args)
+    def start(example: Example, extra_args: list[str], transport: str = "streamable-http") -> HttpServer:
+        server = HttpServer(example, extra_args, transport)
         started.append(server)
         return server
 
@@ -110,3 +141,8 @@ def http_server():
 
 def pytest_report_header(config):
     return f"python {sys.version.split()[0]}, examples: {[e.name for e in load_examples()]}"
+
+
+def pytest_configure(config):
+    # Long runs (the soak test) stay in the default run; `-m "not long"` skips them for a quick pass.
+    config.addinivalue_line("markers", "long: a bounded but long-running test (soak)")

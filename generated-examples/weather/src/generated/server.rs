@@ -55,7 +55,16 @@ pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
         session_idle_timeout_secs: 300,
         redis_url_env: None,
     }),
-    sse: None,
+    sse: Some(super::runtime::defs::SseDef {
+        host: "127.0.0.1",
+        port: 8000,
+        path: "/sse",
+        message_path: "/message",
+        allowed_hosts: None,
+        allowed_origins: None,
+        request_timeout_secs: 60,
+        max_body_bytes: 4194304,
+    }),
 };
 
 // Only the HTTP transports authenticate.
