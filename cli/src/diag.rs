@@ -92,13 +92,28 @@ pub fn render_text(diags: &[Diagnostic], source_of: impl Fn(&Path) -> Option<Str
             .as_ref()
             .is_none_or(|(p, _)| *p != diag.file.as_path())
         {
-            let lines = source_of(&diag.file).map(|s| s.lines().map(str::to_owned).collect());
+            let lines = source_of(&diag.file).map(|s| source_lines(&s));
             cached = Some((diag.file.as_path(), lines));
         }
         let lines = cached.as_ref().and_then(|(_, s)| s.as_deref());
         render_one(&mut out, diag, lines);
     }
     out
+}
+
+/// The lines of a source as YAML numbers them: `\r\n`, `\n` and a lone `\r` each end a line (`str::lines` keeps
+/// a lone `\r`, which would show another line's text under a diagnostic).
+fn source_lines(source: &str) -> Vec<String> {
+    let mut lines: Vec<String> = source
+        .split('\n')
+        .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+        .map(str::to_owned)
+        .collect();
+    // A final `\n` leaves an empty piece; a final lone `\r` was already stripped with its line.
+    if source.ends_with('\n') {
+        lines.pop();
+    }
+    lines
 }
 
 fn render_one(out: &mut String, diag: &Diagnostic, lines: Option<&[String]>) {
@@ -219,6 +234,26 @@ mod tests {
             text,
             "a.yaml:3:3: error[unknown-key]: unknown key `nme` in the server\n  |\n3 |   nme: x\n  |   ^^^\n  = help: did you mean `name`?\n\n"
         );
+    }
+
+    #[test]
+    fn lines_are_numbered_as_yaml_numbers_them() {
+        for src in [
+            "mcpgen: 1\rserver:\r  nme: x\r",
+            "mcpgen: 1\r\nserver:\r\n  nme: x",
+        ] {
+            let span = Span {
+                line: 3,
+                column: 3,
+                end_line: 3,
+                end_column: 6,
+            };
+            let text = render_text(&[diag(Some(span))], |_| Some(src.to_owned()));
+            assert!(text.contains("3 |   nme: x\n"), "{text}");
+        }
+        assert_eq!(source_lines("a\n\nb\r\n"), ["a", "", "b"]);
+        assert_eq!(source_lines("a\r\r"), ["a", ""]);
+        assert_eq!(source_lines("a"), ["a"]);
     }
 
     #[test]
