@@ -38,6 +38,10 @@ const INDENT: &str = "    ";
 const TEMPLATE: &str = include_str!("../../../templates/types.rs.tera");
 
 const VALUE: &str = "serde_json::Value";
+/// Below this many JSON pointer segments under a root (about 24 nested objects) a subschema is typed as
+/// `serde_json::Value`: deeper struct nesting overflows rustc's recursion limit (128) when it lays out the
+/// handler's future or checks `Send` (40 nested objects failed to compile). The validator still checks it all.
+const MAX_POINTER_DEPTH: usize = 48;
 const STRUCT_DERIVES: &[&str] = &["Debug", "Clone", "PartialEq"];
 const SERDE_DERIVES: &[&str] = &["serde::Serialize", "serde::Deserialize"];
 const ENUM_DERIVES: &[&str] = &[
@@ -469,6 +473,9 @@ impl Gen<'_> {
             // `true` accepts anything, `false` nothing; a non-schema is left to the validator.
             return Shape::value();
         };
+        if ptr.matches('/').count() > MAX_POINTER_DEPTH {
+            return Shape::value();
+        }
         if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
             return self.reference(root, reference, indirect);
         }
@@ -1478,5 +1485,18 @@ mod tests {
                 "Option<i64>"
             ]
         );
+    }
+
+    #[test]
+    fn deep_nesting_stops_at_a_value_rustc_can_compile() {
+        let mut schema = json!({"type": "object", "properties": {"leaf": {"type": "string"}}});
+        for _ in 0..40 {
+            schema = json!({"type": "object", "properties": {"child": schema}});
+        }
+        let m = module(schema);
+        let structs = structs(&m);
+        // One struct per nesting level up to the cap, then the rest of the tree as one `serde_json::Value`.
+        assert_eq!(structs.len(), MAX_POINTER_DEPTH / 2 + 1);
+        assert!(render(&m).contains("Option<serde_json::Value>"));
     }
 }

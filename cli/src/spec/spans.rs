@@ -207,6 +207,12 @@ impl Builder {
                         Frame::Mapping { pointer, start, .. }
                         | Frame::Sequence { pointer, start, .. } => (pointer, start),
                     };
+                    // A collection of empty values (`- `) has no event with a width: it ends where it starts.
+                    let close = if (close.line(), close.col()) < (open.line(), open.col()) {
+                        open
+                    } else {
+                        close
+                    };
                     self.record(pointer, to_span(open, close));
                 }
             }
@@ -348,6 +354,17 @@ mod tests {
             .too_deep()
             .map(|s| (s.line, s.column));
         assert_eq!(at, Some((MAX_DEPTH + 1, MAX_DEPTH + 1)));
+    }
+
+    #[test]
+    fn collections_of_empty_values_end_where_they_start() {
+        for src in ["- ", "a:\n", "- \n- \n"] {
+            let value = SpanIndex::build(src).get("").unwrap().value;
+            assert!(
+                (value.end_line, value.end_column) >= (value.line, value.column),
+                "{src:?}: {value:?}"
+            );
+        }
     }
 
     #[test]
