@@ -223,6 +223,49 @@ mod proptests {
         }
 
         #[test]
+        fn raw_string_literal_parses_back_to_the_same_text(text in any::<String>()) {
+            let lit = raw_string_literal(&text);
+            let parsed: syn::LitStr = syn::parse_str(&lit).map_err(|e| TestCaseError::fail(format!("{lit}: {e}")))?;
+            prop_assert_eq!(parsed.value(), text);
+        }
+
+        /// Printable text survives a doc comment: each line comes back (trailing blanks trimmed, tabs as spaces).
+        #[test]
+        fn doc_comment_keeps_printable_text(text in "[^\\p{Cc}\\p{Cf}\u{2028}\u{2029}]{0,40}(\n[^\\p{Cc}\\p{Cf}\u{2028}\u{2029}]{0,40}){0,3}") {
+            let text: String = text.chars().filter(|&c| !is_invisible(c)).collect();
+            let src = format!("{}struct S;", doc_comment(&text, ""));
+            let file: syn::File = syn::parse_str(&src).map_err(|e| TestCaseError::fail(format!("{src:?}: {e}")))?;
+            let syn::Item::Struct(item) = &file.items[0] else { panic!("{src}") };
+            let lines: Vec<String> = item
+                .attrs
+                .iter()
+                .map(|a| match &a.meta {
+                    syn::Meta::NameValue(nv) => match &nv.value {
+                        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => s.value(),
+                        other => panic!("{other:?}"),
+                    },
+                    other => panic!("{other:?}"),
+                })
+                .map(|l| l.strip_prefix(' ').unwrap_or(&l).to_owned())
+                .collect();
+            let trimmed = text.trim_end();
+            let expected: Vec<String> = if trimmed.trim().is_empty() {
+                Vec::new()
+            } else {
+                trimmed.lines().map(|l| l.replace('\t', "    ").trim_end().to_owned()).collect()
+            };
+            prop_assert_eq!(lines, expected);
+        }
+
+        #[test]
+        fn comment_text_is_one_line_without_backticks(text in any::<String>()) {
+            let clean = comment_text(&text);
+            prop_assert!(!clean.contains(['`', '\n', '\r']) && !clean.chars().any(|c| c.is_control() || is_invisible(c)));
+            let summary = summary_line(&text, 20);
+            prop_assert!(summary.chars().count() <= 20 && !summary.contains(['\n', '\r']));
+        }
+
+        #[test]
         fn doc_comment_and_item_parse_as_one_item(text in any::<String>()) {
             let src = format!("{}struct S;", doc_comment(&text, ""));
             let file: syn::File = syn::parse_str(&src).map_err(|e| TestCaseError::fail(format!("{src:?}: {e}")))?;
