@@ -36,28 +36,28 @@ DEEP = 100_000
 INVALID = ("error", -32600)  # rmcp: "Invalid request", id null
 CORPUS = [
     # name, bytes, stdio/SSE outcome, streamable HTTP status, SSE POST status
-    ("invalid-json", b"{not json}", None, 415, 400),
-    ("truncated-line", b'{"jsonrpc":"2.0","id":2,"meth', None, 415, 400),
-    ("invalid-utf8", b'{"jsonrpc":"2.0","id":3,"method":"\xff\xfe"}', None, 415, 400),
-    ("wrong-jsonrpc-version", b'{"jsonrpc":"1.0","id":4,"method":"tools/list"}', INVALID, 415, 400),
-    ("missing-jsonrpc", b'{"id":4,"method":"tools/list"}', INVALID, 415, 400),
-    ("id-null", rpc(None, "tools/list"), INVALID, 415, 400),
+    ("invalid-json", b"{not json}", None, 400, 400),
+    ("truncated-line", b'{"jsonrpc":"2.0","id":2,"meth', None, 400, 400),
+    ("invalid-utf8", b'{"jsonrpc":"2.0","id":3,"method":"\xff\xfe"}', None, 400, 400),
+    ("wrong-jsonrpc-version", b'{"jsonrpc":"1.0","id":4,"method":"tools/list"}', INVALID, 400, 400),
+    ("missing-jsonrpc", b'{"id":4,"method":"tools/list"}', INVALID, 400, 400),
+    ("id-null", rpc(None, "tools/list"), INVALID, 400, 400),
     ("id-huge-number", b'{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"tools/list"}', INVALID,
-     415, 400),
-    ("id-float", rpc(1.5, "tools/list"), INVALID, 415, 400),
-    ("id-object", rpc({"a": 1}, "tools/list"), INVALID, 415, 400),
-    ("id-array", rpc([1], "tools/list"), INVALID, 415, 400),
-    ("batch", b"[" + rpc(5, "tools/list") + b"," + rpc(6, "ping") + b"]", INVALID, 415, 400),
-    ("empty-batch", b"[]", INVALID, 415, 400),
-    ("not-an-object", b'"tools/list"', INVALID, 415, 400),
-    ("missing-method", b'{"jsonrpc":"2.0","id":7}', INVALID, 415, 400),
-    ("params-array", rpc(8, "tools/call", [1, 2]), INVALID, 415, 400),
-    ("params-string", rpc(9, "tools/list", "x"), INVALID, 415, 400),
+     400, 400),
+    ("id-float", rpc(1.5, "tools/list"), INVALID, 400, 400),
+    ("id-object", rpc({"a": 1}, "tools/list"), INVALID, 400, 400),
+    ("id-array", rpc([1], "tools/list"), INVALID, 400, 400),
+    ("batch", b"[" + rpc(5, "tools/list") + b"," + rpc(6, "ping") + b"]", INVALID, 400, 400),
+    ("empty-batch", b"[]", INVALID, 400, 400),
+    ("not-an-object", b'"tools/list"', INVALID, 400, 400),
+    ("missing-method", b'{"jsonrpc":"2.0","id":7}', INVALID, 400, 400),
+    ("params-array", rpc(8, "tools/call", [1, 2]), INVALID, 400, 400),
+    ("params-string", rpc(9, "tools/list", "x"), INVALID, 400, 400),
     # rmcp passes params of the wrong shape on as a custom request; the runtime answers invalid params.
     ("params-wrong-shape", rpc(10, "tools/call", {"name": 5}), ("error", -32602), 200, 202),
     ("params-missing", rpc(10, "resources/read"), ("error", -32602), 200, 202),
     ("deep-nesting", b'{"jsonrpc":"2.0","id":11,"method":"ping","params":{"x":' + b"[" * DEEP + b"]" * DEEP
-     + b"}}", None, 415, 400),
+     + b"}}", None, 400, 400),
     ("wrong-argument-types", rpc(12, "tools/call", {"name": "TOOL", "arguments": {"NUM": "not a number"}}),
      ("tool_error", None), 200, 202),
     ("arguments-not-an-object", rpc(13, "tools/call", {"name": "TOOL", "arguments": [1]}), ("error", -32602),
@@ -197,6 +197,11 @@ def test_streamable_http_malformed_corpus(http_weather):
         assert reply.status == status, f"{name}: {reply}"
         if status == 200:
             check_outcome(name, reply.messages(), want, sent_id(body))
+        elif status == 400:
+            # A JSON-RPC error without an id: -32700 for unparsable JSON, -32600 for a message of the wrong shape.
+            [error] = reply.messages()
+            code = -32600 if want == INVALID or name == "response-to-nothing" else -32700
+            assert error.get("id") is None and error["error"]["code"] == code, f"{name}: {reply}"
         after = session.call(json.loads(rpc(f"after-{i}", "tools/list")))
         assert_normal_call([after], name)
     assert http_weather.proc.poll() is None

@@ -10,6 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
+use axum::response::IntoResponse as _;
 use axum::routing::get;
 use axum::serve::ListenerExt as _;
 use tokio_util::sync::CancellationToken;
@@ -317,12 +318,51 @@ pub(crate) async fn router(
     ))
 }
 
+/// rmcp's streamable HTTP service answers a body that is not a JSON-RPC message with 415 and a text body; the MCP
+/// transport spec asks for 400, with a JSON-RPC error clients can parse: -32700 for invalid JSON, else -32600.
+async fn malformed_is_bad_request(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    const PREFIX: &[u8] = b"fail to deserialize request body ";
+    let response = next.run(request).await;
+    if response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let Some(detail) = bytes.strip_prefix(PREFIX) else {
+        // A 415 for a wrong Content-Type stays one.
+        return axum::response::Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    let detail = String::from_utf8_lossy(detail);
+    let (code, message) = if detail.starts_with("unrecognized JSON-RPC message") {
+        (-32600, "Invalid request")
+    } else {
+        (-32700, "Parse error")
+    };
+    let error = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": code, "message": message, "data": {"detail": detail}},
+    });
+    (
+        StatusCode::BAD_REQUEST,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        error.to_string(),
+    )
+        .into_response()
+}
+
 /// Wraps MCP routes, innermost first: authentication, the request timeout, the body limit, then the
 /// Host/Origin guard with CORS outermost (so preflights and foreign hosts never reach auth).
 fn protect(routes: Router, guard: &Guard, options: &HttpOptions) -> Router {
     let timeout = options.request_timeout;
     let limit = options.max_body_bytes;
     routes
+        .route_layer(middleware::from_fn(malformed_is_bad_request))
         .route_layer(middleware::from_fn_with_state(
             auth::State::new(options.auth.clone(), limit),
             auth::authenticate,
