@@ -120,14 +120,26 @@ impl Server {
 
 /// Runs a handler future, turning a panic into an error message (logged with its payload) so one
 /// failing call cannot take the server down.
-async fn guarded<T>(what: &str, future: impl Future<Output = T>) -> Result<T, String> {
-    AssertUnwindSafe(future)
-        .catch_unwind()
-        .await
-        .map_err(|payload| {
-            tracing::error!(panic = %panic_message(payload.as_ref()), "{what} panicked");
-            format!("Internal error: {what} failed unexpectedly (the server log has details)")
-        })
+///
+/// The handler's future is boxed before anything awaits it. Inline, the dispatch's state machine (every
+/// handler's, through the `match` in `generated/server.rs`) made each request's future large, and rmcp
+/// and tokio move a request's future several times: callgrind counted ~4x the memcpy of a hand-written
+/// rmcp server per stateless HTTP call (bench/, BENCHMARKS.md). rmcp's own tool router boxes every
+/// tool future the same way.
+fn guarded<'a, T: 'a>(
+    what: &'a str,
+    future: impl Future<Output = T> + Send + 'a,
+) -> impl Future<Output = Result<T, String>> + Send + 'a {
+    let future = Box::pin(future);
+    async move {
+        AssertUnwindSafe(future)
+            .catch_unwind()
+            .await
+            .map_err(|payload| {
+                tracing::error!(panic = %panic_message(payload.as_ref()), "{what} panicked");
+                format!("Internal error: {what} failed unexpectedly (the server log has details)")
+            })
+    }
 }
 
 fn not_found(uri: &str) -> ErrorData {
