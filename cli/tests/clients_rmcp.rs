@@ -208,10 +208,12 @@ async fn connect(
             preferred_versions: vec![ProtocolVersion::V_2026_07_28],
         },
     };
+    // Build (once) before the clock starts: on a cold tree the build alone can outlast TIMEOUT.
+    let server_binary = binary(example);
     let connecting = async {
         match mode {
             Mode::Stdio => {
-                let mut child = Command::new(binary(example))
+                let mut child = Command::new(&server_binary)
                     .args(["--transport", "stdio"])
                     .stdin(Stdio::piped())
                     .stdout(Stdio::piped())
