@@ -42,7 +42,7 @@ generate() {
   log "mcpgen new bench/spec.yaml"
   (cd "$root" && cargo build -p mcpgen --quiet)
   rm -rf target-gen
-  "$root/target/debug/mcpgen" new spec.yaml --out target-gen/benchgen >/dev/null
+  "$root/target/debug/mcpgen" new spec.yaml --out target-gen/benchgen --no-verify >/dev/null
   cp generated-handlers/*.rs target-gen/benchgen/src/tools/
   # The crate sits inside the mcpgen repository, whose workspace it is not part of.
   printf '\n# Added by bench/run.sh: a standalone crate, not part of the mcpgen repository workspace.\n[workspace]\n' \
