@@ -23,9 +23,8 @@ pub struct Input {
     #[serde(rename = "crate")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crate_: Option<i64>,
-    #[serde(rename = "main")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub main_: Option<i64>,
+    pub main: Option<i64>,
     #[serde(rename = "1st")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub _1st: Option<f64>,
