@@ -97,7 +97,9 @@ pub(crate) fn parse() -> Cli {
         .mut_arg("json_response", |a| a.env(env("JSON_RESPONSE")))
         .mut_arg("request_timeout", |a| a.env(env("REQUEST_TIMEOUT")))
         .mut_arg("max_body_bytes", |a| a.env(env("MAX_BODY_BYTES")))
-        .mut_arg("session_idle_timeout", |a| a.env(env("SESSION_IDLE_TIMEOUT")))
+        .mut_arg("session_idle_timeout", |a| {
+            a.env(env("SESSION_IDLE_TIMEOUT"))
+        })
         .mut_arg("log_format", |a| a.env(env("LOG_FORMAT")));
     let matches = command.get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())

@@ -49,7 +49,11 @@ impl Guard {
 
     /// `None`: no Origin header (not a browser, or same-origin navigation).
     fn origin_allowed(&self, origin: &str) -> bool {
-        self.origins.is_empty() || self.origins.iter().any(|entry| origin_matches(entry, origin))
+        self.origins.is_empty()
+            || self
+                .origins
+                .iter()
+                .any(|entry| origin_matches(entry, origin))
     }
 }
 
@@ -195,7 +199,11 @@ mod tests {
     #[test]
     fn hosts_match_with_or_without_port() {
         let guard = Guard::new(
-            vec!["localhost".into(), "::1".into(), "api.example.com:8443".into()],
+            vec![
+                "localhost".into(),
+                "::1".into(),
+                "api.example.com:8443".into(),
+            ],
             Vec::new(),
             false,
         );
@@ -212,12 +220,27 @@ mod tests {
 
     #[test]
     fn origins_match_scheme_host_and_port() {
-        assert!(origin_matches("http://localhost:*", "http://localhost:3000"));
-        assert!(origin_matches("https://app.example.com:443", "https://app.example.com"));
-        assert!(origin_matches("http://localhost:3000", "http://localhost:3000"));
+        assert!(origin_matches(
+            "http://localhost:*",
+            "http://localhost:3000"
+        ));
+        assert!(origin_matches(
+            "https://app.example.com:443",
+            "https://app.example.com"
+        ));
+        assert!(origin_matches(
+            "http://localhost:3000",
+            "http://localhost:3000"
+        ));
         assert!(origin_matches("http://[::1]:*", "http://[::1]:5173"));
-        assert!(!origin_matches("http://localhost:3000", "http://localhost:3001"));
-        assert!(!origin_matches("http://localhost:*", "https://localhost:3000"));
+        assert!(!origin_matches(
+            "http://localhost:3000",
+            "http://localhost:3001"
+        ));
+        assert!(!origin_matches(
+            "http://localhost:*",
+            "https://localhost:3000"
+        ));
         assert!(!origin_matches("http://localhost:*", "http://evil.com"));
         assert!(origin_matches("null", "null"));
     }

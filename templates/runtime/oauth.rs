@@ -199,7 +199,10 @@ impl Verifier {
                 None => set.without_kid.push(key),
             }
         }
-        tracing::info!(keys = set.by_kid.len() + set.without_kid.len(), "fetched the JWKS");
+        tracing::info!(
+            keys = set.by_kid.len() + set.without_kid.len(),
+            "fetched the JWKS"
+        );
         Ok(set)
     }
 

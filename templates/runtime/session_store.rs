@@ -148,17 +148,18 @@ impl RedisStore {
             };
         }
         if self.url.db != 0 {
-            round_trip(&mut stream, &[b"SELECT", self.url.db.to_string().as_bytes()]).await?;
+            round_trip(
+                &mut stream,
+                &[b"SELECT", self.url.db.to_string().as_bytes()],
+            )
+            .await?;
         }
         Ok(stream)
     }
 }
 
 /// Sends a command and reads its reply; a Redis error reply is an `ErrorKind::Other` error.
-async fn round_trip(
-    stream: &mut BufStream<TcpStream>,
-    args: &[&[u8]],
-) -> std::io::Result<Reply> {
+async fn round_trip(stream: &mut BufStream<TcpStream>, args: &[&[u8]]) -> std::io::Result<Reply> {
     let mut request = format!("*{}\r\n", args.len()).into_bytes();
     for arg in args {
         request.extend_from_slice(format!("${}\r\n", arg.len()).as_bytes());

@@ -126,7 +126,9 @@ async fn open_stream(State(state): State<SseState>) -> Response {
     sse_response(stream)
 }
 
-fn sse_response(stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static) -> Response {
+fn sse_response(
+    stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
+) -> Response {
     let mut response = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
         .into_response();
@@ -171,7 +173,10 @@ async fn post_message(State(state): State<SseState>, parts: Parts, body: Bytes) 
     let mut message: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
         Ok(message) => message,
         Err(error) => {
-            return (StatusCode::BAD_REQUEST, format!("invalid JSON-RPC message: {error}"))
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("invalid JSON-RPC message: {error}"),
+            )
                 .into_response();
         }
     };
@@ -247,7 +252,10 @@ mod tests {
     #[test]
     fn session_id_comes_from_the_query() {
         assert_eq!(session_id(Some("sessionId=abc")).as_deref(), Some("abc"));
-        assert_eq!(session_id(Some("x=1&sessionId=abc")).as_deref(), Some("abc"));
+        assert_eq!(
+            session_id(Some("x=1&sessionId=abc")).as_deref(),
+            Some("abc")
+        );
         assert_eq!(session_id(Some("sessionId=")), None);
         assert_eq!(session_id(Some("other=1")), None);
         assert_eq!(session_id(None), None);

@@ -32,12 +32,17 @@ impl SchemaValidator {
             };
             match error.kind() {
                 ValidationErrorKind::Required { property } => {
-                    let name = property.as_str().map_or_else(|| property.to_string(), str::to_owned);
+                    let name = property
+                        .as_str()
+                        .map_or_else(|| property.to_string(), str::to_owned);
                     out.push(format!("{}: required property is missing", at(&name)));
                 }
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     for name in unexpected {
-                        out.push(format!("{}: unexpected property (not in the schema)", at(name)));
+                        out.push(format!(
+                            "{}: unexpected property (not in the schema)",
+                            at(name)
+                        ));
                     }
                 }
                 _ => {

@@ -314,12 +314,14 @@ pub fn render_crate(
             Owner::Generated,
         ));
     }
+    // The runtime is copied verbatim and kept rustfmt-clean in templates/runtime/ (`cargo fmt --all --check` covers
+    // the examples' copies), so it skips the formatter: that is over half the files of a crate.
     for (file, source) in RUNTIME {
-        rust_files.push((
+        plan.add(
             format!("src/generated/runtime/{file}"),
             generated(source.to_string()),
             Owner::Generated,
-        ));
+        )?;
     }
     rust_files.push((
         "src/main.rs".into(),
