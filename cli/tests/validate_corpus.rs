@@ -168,7 +168,7 @@ fn loaded_spec_keeps_transport_order_and_warnings() {
         ]
     );
     let weather = load::load_spec(&root.join("specs/weather.yaml")).unwrap();
-    assert_eq!(weather.spec.transports.order, [Stdio, StreamableHttp]);
+    assert_eq!(weather.spec.transports.order, [Stdio, StreamableHttp, Sse]);
 }
 
 #[test]
