@@ -52,7 +52,6 @@ pub struct ServerView {
     pub icons: String,
     /// Plain text for TOML/Markdown (already single-line where needed).
     pub description_text: String,
-    pub title_text: String,
     /// Prefix of the server's environment variables (`WEATHER` for `weather`).
     pub env_prefix: String,
 }
@@ -168,8 +167,6 @@ pub struct ToolView {
     pub adapter: String,
     /// The rendered `Input`/`Output` types (typegen).
     pub types: String,
-    /// Extra types the stub may need to import beside Input/Output (none for now).
-    pub summary: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -470,11 +467,6 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                 .as_deref()
                 .map(|d| summary_line(d, 300))
                 .unwrap_or_default(),
-            title_text: server
-                .title
-                .as_deref()
-                .map(|d| summary_line(d, 120))
-                .unwrap_or_default(),
             env_prefix: server.name.to_ascii_uppercase().replace('-', "_"),
         },
         capabilities: CapabilitiesView {
@@ -578,11 +570,6 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 has_output,
                 adapter: adapter.to_owned(),
                 types: typegen::render(&types),
-                summary: tool
-                    .description
-                    .as_deref()
-                    .map(|d| summary_line(d, 200))
-                    .unwrap_or_default(),
                 module,
             })
         })
