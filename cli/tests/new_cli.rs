@@ -48,7 +48,7 @@ fn new_writes_the_crate_with_its_manifest_and_user_stubs() {
             out_dir.to_str().unwrap(),
             // The default compile check runs here; its dependencies build once in a shared folder.
             "--target-dir",
-            repo_root().join("target/new-check").to_str().unwrap(),
+            repo_root().join("target/nested").to_str().unwrap(),
         ],
         dir.path(),
     );

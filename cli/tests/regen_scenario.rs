@@ -3,7 +3,7 @@
 //! changes step by step. After every step every user byte survives, the crate builds, and the built server's
 //! `tools/list` is what the new spec declares.
 //!
-//! Builds share `target/regen-scenario` so dependencies compile once; one crate is reused across the steps.
+//! Builds share `target/nested` so dependencies compile once; one crate is reused across the steps.
 
 mod regen_support;
 
@@ -169,7 +169,7 @@ fn cargo_build(c: &Crate, step: &str) {
         Command::new(env!("CARGO"))
             .args(["build", "--quiet"])
             .current_dir(&c.dir)
-            .env("CARGO_TARGET_DIR", root().join("target/regen-scenario"))
+            .env("CARGO_TARGET_DIR", root().join("target/nested"))
             .output()
             .unwrap()
     };
@@ -189,7 +189,7 @@ fn cargo_build(c: &Crate, step: &str) {
 
 /// `tools/list` of the built server over stdio (initialize, initialized, tools/list).
 fn served_tools(c: &Crate) -> Vec<Value> {
-    let exe = root().join("target/regen-scenario/debug/weather");
+    let exe = root().join("target/nested/debug/weather");
     let mut child = Command::new(exe)
         .args(["--transport", "stdio"])
         .current_dir(&c.dir)

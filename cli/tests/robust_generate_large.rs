@@ -2,7 +2,7 @@
 //! through `mcpgen new`, and the crate it writes passes `cargo check` (warnings are errors).
 //!
 //! Long test (about 3 minutes on 2 cores): it type-checks a crate of ~1,000 modules. Its target dir
-//! (`target/robust`) is kept between runs so only the first run compiles the dependencies.
+//! (`target/nested`) is kept between runs so only the first run compiles the dependencies.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -90,7 +90,7 @@ fn thousand_tools_with_deep_schemas_generate_and_type_check() {
     let out = Command::new(env!("CARGO"))
         .args(["check", "--quiet", "--all-targets"])
         .current_dir(&crate_dir)
-        .env("CARGO_TARGET_DIR", repo().join("target/robust"))
+        .env("CARGO_TARGET_DIR", repo().join("target/nested"))
         .output()
         .expect("run cargo check");
     let stderr = String::from_utf8_lossy(&out.stderr);

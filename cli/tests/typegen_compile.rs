@@ -3,7 +3,7 @@
 //! into the generated type and serialises back to the same JSON.
 //!
 //! The scratch crate builds offline against this workspace's `Cargo.lock`, in the shared target directory
-//! `target/typegen-check`, so repeated runs are incremental.
+//! `target/nested`, so repeated runs are incremental.
 
 #[path = "typegen/cases.rs"]
 mod cases;
@@ -48,7 +48,7 @@ fn write(path: &Path, text: &str) {
 }
 
 fn cargo(dir: &Path, args: &[&str]) -> String {
-    let target = cases::repo_root().join("target/typegen-check");
+    let target = cases::repo_root().join("target/nested");
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(args)
         .current_dir(dir)

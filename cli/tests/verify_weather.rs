@@ -2,8 +2,8 @@
 //! copy (compile error in a handler, in a generated file, a hand-edited schema, a handler printing to stdout)
 //! fails the way it should.
 //!
-//! The copy lives in `target/verify-tests/fixture/weather` and is reused by every test (under a lock, since
-//! the tests edit it and share one built binary); its dependencies build once into `target/verify-tests`.
+//! The copy lives in `target/nested/fixture/weather` and is reused by every test (under a lock, since
+//! the tests edit it and share one built binary); its dependencies build once into `target/nested`.
 //! Each test first restores the copy from the example, then applies its edit.
 
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ fn example() -> PathBuf {
 }
 
 fn tests_target() -> PathBuf {
-    workspace().join("target/verify-tests")
+    workspace().join("target/nested")
 }
 
 fn weather_spec() -> LoadedSpec {
