@@ -101,27 +101,36 @@ fn origin_matches(entry: &str, origin: &str) -> bool {
     }
 }
 
-/// 403 for a foreign Host or Origin; answers CORS preflights; adds CORS headers to accepted
+/// Everything in front of an MCP route, checked in one middleware: each axum `from_fn` layer boxes the
+/// request's future once more, and five of them were most of what a generated server paid per HTTP call
+/// over a hand-written rmcp server (BENCHMARKS.md).
+#[derive(Debug)]
+pub(crate) struct Protection {
+    pub(crate) guard: Guard,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) timeout: Duration,
+}
+
+/// In order: 403 for a foreign Host or Origin; CORS preflights answered; 413 when the declared body
+/// length is over the limit; 504 when the response has not started in time; CORS headers on accepted
 /// cross-origin responses.
-pub(crate) async fn check(
-    State(guard): State<Arc<Guard>>,
+pub(crate) async fn protect(
+    State(protection): State<Arc<Protection>>,
     request: Request,
     next: Next,
 ) -> Response {
+    let guard = &protection.guard;
     if !guard.host_allowed(request.headers()) {
         return (StatusCode::FORBIDDEN, "Forbidden: Host not allowed").into_response();
     }
-    let origin = request
-        .headers()
-        .get(header::ORIGIN)
+    let origin = request.headers().get(header::ORIGIN);
+    if origin
         .and_then(|o| o.to_str().ok())
-        .map(str::to_owned);
-    if origin.as_deref().is_some_and(|o| !guard.origin_allowed(o)) {
+        .is_some_and(|o| !guard.origin_allowed(o))
+    {
         return (StatusCode::FORBIDDEN, "Forbidden: Origin not allowed").into_response();
     }
-    let cors_origin = origin
-        .filter(|_| guard.cors)
-        .and_then(|o| HeaderValue::from_str(&o).ok());
+    let cors_origin = origin.filter(|o| guard.cors && o.to_str().is_ok()).cloned();
     if request.method() == Method::OPTIONS {
         let mut response = StatusCode::NO_CONTENT.into_response();
         if let Some(origin) = cors_origin {
@@ -142,11 +151,29 @@ pub(crate) async fn check(
         }
         return response;
     }
-    let mut response = next.run(request).await;
+    if declared_length(request.headers()).is_some_and(|len| len > protection.max_body_bytes as u64)
+    {
+        // Chunked bodies are cut off where they are read (rmcp's own limit, the SSE message reader,
+        // the OAuth scope check), all with the same limit.
+        return payload_too_large();
+    }
+    // Event streams start at once, so this bounds the work before the first byte, not how long a
+    // stream stays open.
+    let mut response = match tokio::time::timeout(protection.timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (StatusCode::GATEWAY_TIMEOUT, "Request timed out").into_response(),
+    };
     if let Some(origin) = cors_origin {
         add_cors(response.headers_mut(), origin);
     }
     response
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
 }
 
 fn add_cors(headers: &mut HeaderMap, origin: HeaderValue) {
@@ -158,31 +185,8 @@ fn add_cors(headers: &mut HeaderMap, origin: HeaderValue) {
     headers.append(header::VARY, HeaderValue::from_static("origin"));
 }
 
-/// 413 when the declared length is over the limit. Chunked bodies are cut off where they are read
-/// (rmcp's own limit, the SSE message reader, the OAuth scope check), all with the same limit.
-pub(crate) async fn body_limit(limit: usize, request: Request, next: Next) -> Response {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        return payload_too_large();
-    }
-    next.run(request).await
-}
-
 pub(crate) fn payload_too_large() -> Response {
     (StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large").into_response()
-}
-
-/// 504 when the response has not started within `limit` (event streams start at once, so this bounds
-/// the work before the first byte, not how long a stream stays open).
-pub(crate) async fn timeout(limit: Duration, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => (StatusCode::GATEWAY_TIMEOUT, "Request timed out").into_response(),
-    }
 }
 
 #[cfg(test)]

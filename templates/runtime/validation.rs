@@ -1,7 +1,36 @@
-//! JSON Schema validation of tool arguments and results, compiled once at start-up.
+//! JSON Schema validation of tool arguments and results, each schema compiled once, on first use.
+
+use std::sync::{Arc, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
+use rmcp::model::JsonObject;
 use serde_json::Value;
+
+/// A tool's schema, compiled the first time it is needed. Compiling checks the schema against its draft's
+/// meta-schema, which was most of a server's start-up time and idle memory (BENCHMARKS.md); mcpgen compiled the
+/// same schema when it validated the spec, so a failure here means a hand-edited generated file.
+pub struct LazyValidator {
+    schema: Arc<JsonObject>,
+    compiled: OnceLock<Result<SchemaValidator, String>>,
+}
+
+impl LazyValidator {
+    /// Shares `schema` with the tool definition that serves it.
+    pub fn new(schema: Arc<JsonObject>) -> Self {
+        LazyValidator {
+            schema,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled schema, or why it does not compile.
+    pub fn get(&self) -> Result<&SchemaValidator, &str> {
+        self.compiled
+            .get_or_init(|| SchemaValidator::compile(&Value::Object((*self.schema).clone())))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
 
 /// A compiled schema. The draft comes from the schema's `$schema` (2020-12 when absent).
 pub struct SchemaValidator {
@@ -141,6 +170,17 @@ mod tests {
         .unwrap();
         assert!(validator.violations(&json!({"from": "kelvin"})).is_empty());
         assert_eq!(validator.violations(&json!({"from": "rankine"})).len(), 1);
+    }
+
+    #[test]
+    fn lazy_validator_compiles_once_and_reports_a_broken_schema() {
+        let schema = |value: Value| Arc::new(value.as_object().unwrap().clone());
+        let lazy = LazyValidator::new(schema(json!({"type": "object", "required": ["a"]})));
+        let first: *const SchemaValidator = lazy.get().unwrap();
+        assert!(std::ptr::eq(first, lazy.get().unwrap()), "compiled once");
+        assert_eq!(lazy.get().unwrap().violations(&json!({})).len(), 1);
+        let broken = LazyValidator::new(schema(json!({"type": 12})));
+        assert!(broken.get().is_err());
     }
 
     #[test]

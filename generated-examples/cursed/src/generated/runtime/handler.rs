@@ -68,7 +68,11 @@ impl Server {
     ) -> Result<CallToolResult, ErrorData> {
         let checks = &self.registry.tool_checks[index];
         let arguments = Value::Object(request.arguments.unwrap_or_default());
-        let violations = checks.input.violations(&arguments);
+        let input = match checks.input.get() {
+            Ok(input) => input,
+            Err(error) => return Ok(schema_broken(def.name, "inputSchema", error)),
+        };
+        let violations = input.violations(&arguments);
         if !violations.is_empty() {
             return Ok(CallToolResult::error(vec![ContentBlock::text(
                 invalid_arguments_message(def.name, &violations),
@@ -78,9 +82,8 @@ impl Server {
             unreachable!("arguments were built as an object")
         };
 
-        let what = format!("tool '{}'", def.name);
         let result = match guarded(
-            &what,
+            || format!("tool '{}'", def.name),
             spec::call_tool(def.name, self.ctx(context), arguments),
         )
         .await
@@ -93,6 +96,10 @@ impl Server {
         // A result that breaks the tool's own outputSchema is a server bug: say so rather than send it.
         let Some(output) = &checks.output else {
             return Ok(result);
+        };
+        let output = match output.get() {
+            Ok(output) => output,
+            Err(error) => return Ok(schema_broken(def.name, "outputSchema", error)),
         };
         if result.is_error == Some(true) {
             return Ok(result);
@@ -118,6 +125,14 @@ impl Server {
     }
 }
 
+/// The result of a call to a tool whose schema does not compile (only after a hand edit of a generated file).
+fn schema_broken(tool: &str, which: &str, error: &str) -> CallToolResult {
+    tracing::error!(tool, "the tool's {which} does not compile: {error}");
+    CallToolResult::error(vec![ContentBlock::text(format!(
+        "Internal error: the {which} of tool '{tool}' does not compile: {error}"
+    ))])
+}
+
 /// Runs a handler future, turning a panic into an error message (logged with its payload) so one
 /// failing call cannot take the server down.
 ///
@@ -126,8 +141,10 @@ impl Server {
 /// and tokio move a request's future several times: callgrind counted ~4x the memcpy of a hand-written
 /// rmcp server per stateless HTTP call (bench/, BENCHMARKS.md). rmcp's own tool router boxes every
 /// tool future the same way.
+///
+/// `what` names the handler in the message; it is built only when a panic happens, off the hot path.
 fn guarded<'a, T: 'a>(
-    what: &'a str,
+    what: impl FnOnce() -> String + Send + 'a,
     future: impl Future<Output = T> + Send + 'a,
 ) -> impl Future<Output = Result<T, String>> + Send + 'a {
     let future = Box::pin(future);
@@ -136,6 +153,7 @@ fn guarded<'a, T: 'a>(
             .catch_unwind()
             .await
             .map_err(|payload| {
+                let what = what();
                 tracing::error!(panic = %panic_message(payload.as_ref()), "{what} panicked");
                 format!("Internal error: {what} failed unexpectedly (the server log has details)")
             })
@@ -222,13 +240,13 @@ impl ServerHandler for Server {
                         }]
                     }
                     ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
-                    ResourceSource::Handler => {
-                        let what = format!("resource '{}'", def.uri);
-                        guarded(&what, spec::read_resource(def.uri, self.ctx(context), &uri))
-                            .await
-                            .map_err(|message| ErrorData::internal_error(message, None))??
-                            .into_contents(&uri, def.mime_type)
-                    }
+                    ResourceSource::Handler => guarded(
+                        || format!("resource '{}'", def.uri),
+                        spec::read_resource(def.uri, self.ctx(context), &uri),
+                    )
+                    .await
+                    .map_err(|message| ErrorData::internal_error(message, None))??
+                    .into_contents(&uri, def.mime_type),
                 }
             } else {
                 let found = self
@@ -240,9 +258,8 @@ impl ServerHandler for Server {
                 let Some((def, vars)) = found else {
                     return Err(not_found(&uri));
                 };
-                let what = format!("resource template '{}'", def.name);
                 guarded(
-                    &what,
+                    || format!("resource template '{}'", def.name),
                     spec::read_template(def.name, self.ctx(context), &uri, vars),
                 )
                 .await
@@ -277,9 +294,8 @@ impl ServerHandler for Server {
         if def.messages.is_some() {
             return Ok(render(def, &arguments).into());
         }
-        let what = format!("prompt '{}'", def.name);
         let result = guarded(
-            &what,
+            || format!("prompt '{}'", def.name),
             spec::get_prompt(def.name, self.ctx(context), arguments),
         )
         .await
@@ -364,7 +380,7 @@ impl ServerHandler for Server {
                     .unwrap_or_default(),
             };
             guarded(
-                "the completion hook",
+                || "the completion hook".to_owned(),
                 spec::complete(self.ctx(context), hook_request),
             )
             .await
@@ -467,10 +483,12 @@ mod tests {
 
     #[tokio::test]
     async fn guarded_turns_a_panic_into_an_error_message() {
-        assert_eq!(guarded("tool 'ok'", async { 7 }).await, Ok(7));
-        let error = guarded("tool 'boom'", async { panic!("secret detail") })
-            .await
-            .unwrap_err();
+        assert_eq!(guarded(|| "tool 'ok'".to_owned(), async { 7 }).await, Ok(7));
+        let error = guarded(|| "tool 'boom'".to_owned(), async {
+            panic!("secret detail")
+        })
+        .await
+        .unwrap_err();
         assert!(error.contains("tool 'boom' failed unexpectedly"), "{error}");
         assert!(!error.contains("secret detail"), "{error}");
     }

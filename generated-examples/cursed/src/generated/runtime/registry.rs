@@ -11,11 +11,10 @@ use rmcp::model::{
     ServerConfig, Tool, ToolAnnotations, ToolsCapability,
 };
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::defs::{ResourceSource, ToolDef};
 use super::uri_template::UriTemplate;
-use super::validation::SchemaValidator;
+use super::validation::LazyValidator;
 use crate::generated::server as spec;
 
 /// The input schema of a tool whose spec omits `inputSchema`: it takes no arguments.
@@ -33,11 +32,11 @@ pub(crate) struct Registry {
     pub(crate) prompts: Vec<Prompt>,
 }
 
-/// A tool's compiled schemas.
+/// A tool's schemas, compiled on the tool's first call.
 pub(crate) struct ToolChecks {
     pub(crate) def: &'static ToolDef,
-    pub(crate) input: SchemaValidator,
-    pub(crate) output: Option<SchemaValidator>,
+    pub(crate) input: LazyValidator,
+    pub(crate) output: Option<LazyValidator>,
 }
 
 impl Registry {
@@ -54,18 +53,14 @@ impl Registry {
                 "inputSchema",
                 def.input_schema.unwrap_or(NO_ARGUMENTS_SCHEMA),
             )?;
-            let input_validator = SchemaValidator::compile(&Value::Object(input.clone()))
-                .map_err(|e| format!("{what}: inputSchema: {e}"))?;
-            let mut tool =
-                Tool::new_with_raw(def.name, def.description.map(Into::into), Arc::new(input));
+            let input = Arc::new(input);
+            let input_validator = LazyValidator::new(input.clone());
+            let mut tool = Tool::new_with_raw(def.name, def.description.map(Into::into), input);
             let mut output_validator = None;
             if let Some(schema) = def.output_schema {
-                let output: JsonObject = parse(&what, "outputSchema", schema)?;
-                output_validator = Some(
-                    SchemaValidator::compile(&Value::Object(output.clone()))
-                        .map_err(|e| format!("{what}: outputSchema: {e}"))?,
-                );
-                tool = tool.with_raw_output_schema(Arc::new(output));
+                let output = Arc::new(parse::<JsonObject>(&what, "outputSchema", schema)?);
+                output_validator = Some(LazyValidator::new(output.clone()));
+                tool = tool.with_raw_output_schema(output);
             }
             if let Some(title) = def.title {
                 tool = tool.with_title(title);

@@ -320,12 +320,8 @@ pub(crate) async fn router(
 
 /// rmcp's streamable HTTP service answers a body that is not a JSON-RPC message with 415 and a text body; the MCP
 /// transport spec asks for 400, with a JSON-RPC error clients can parse: -32700 for invalid JSON, else -32600.
-async fn malformed_is_bad_request(
-    request: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
+async fn malformed_is_bad_request(response: axum::response::Response) -> axum::response::Response {
     const PREFIX: &[u8] = b"fail to deserialize request body ";
-    let response = next.run(request).await;
     if response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
         return response;
     }
@@ -356,27 +352,28 @@ async fn malformed_is_bad_request(
         .into_response()
 }
 
-/// Wraps MCP routes, innermost first: authentication, the request timeout, the body limit, then the
-/// Host/Origin guard with CORS outermost (so preflights and foreign hosts never reach auth).
+/// Wraps MCP routes: the Host/Origin guard, CORS, the body limit and the request timeout in one
+/// middleware (so preflights and foreign hosts never reach auth), then authentication when the spec has
+/// any (no layer at all otherwise), then the fix-up of rmcp's answer to a malformed body.
 fn protect(routes: Router, guard: &Guard, options: &HttpOptions) -> Router {
-    let timeout = options.request_timeout;
-    let limit = options.max_body_bytes;
-    routes
-        .route_layer(middleware::from_fn(malformed_is_bad_request))
-        .route_layer(middleware::from_fn_with_state(
-            auth::State::new(options.auth.clone(), limit),
+    let routes = match options.auth {
+        Auth::None => routes,
+        _ => routes.route_layer(middleware::from_fn_with_state(
+            auth::State::new(options.auth.clone(), options.max_body_bytes),
             auth::authenticate,
-        ))
-        .route_layer(middleware::from_fn(move |request, next| {
-            guard::timeout(timeout, request, next)
-        }))
-        .route_layer(middleware::from_fn(move |request, next| {
-            guard::body_limit(limit, request, next)
-        }))
-        .route_layer(middleware::from_fn_with_state(
-            Arc::new(guard.clone()),
-            guard::check,
-        ))
+        )),
+    };
+    let protection = Arc::new(guard::Protection {
+        guard: guard.clone(),
+        max_body_bytes: options.max_body_bytes,
+        timeout: options.request_timeout,
+    });
+    routes.route_layer(middleware::from_fn_with_state(
+        protection,
+        |state, request, next| async move {
+            malformed_is_bad_request(guard::protect(state, request, next).await).await
+        },
+    ))
 }
 
 #[cfg(feature = "streamable-http")]
