@@ -221,12 +221,17 @@ fn rustfmt_all(
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (batched, single): (Vec<usize>, Vec<usize>) =
         (0..files.len()).partition(|&i| !declares_module_file(&files[i].1));
+    // Four batches per worker, so a worker that drew a large single file is not left waiting for.
     let mut chunks: Vec<Vec<usize>> = batched
-        .chunks(batched.len().div_ceil(workers).max(1))
+        .chunks(batched.len().div_ceil(4 * workers).max(1))
         .map(<[usize]>::to_vec)
         .collect();
-    // The single files ride along as one-file jobs, so every job runs on the same pool of threads.
+    // The single files ride along as one-file jobs, so every job runs on the same pool of threads,
+    // largest first (a 1,000-tool `generated/tools.rs` alone takes as long as a few hundred stubs).
     chunks.extend(single.into_iter().map(|i| vec![i]));
+    chunks.sort_by_cached_key(|chunk| {
+        std::cmp::Reverse(chunk.iter().map(|&i| files[i].1.len()).sum::<usize>())
+    });
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Vec<std::sync::Mutex<Option<Result<String, RenderError>>>> =
         files.iter().map(|_| std::sync::Mutex::new(None)).collect();
@@ -443,11 +448,16 @@ pub fn render_crate(
         per_item(&p.file, "crate/prompt.rs.tera", p)?;
     }
 
-    let rust_files = match format {
-        Format::Rustfmt => rustfmt_all(rust_files)?,
-        Format::AsRendered => rust_files,
+    // A user file that already exists is never written again, so formatting its stub would be wasted: on
+    // regeneration that is every handler stub, most of the formatting work.
+    let (to_format, kept): (Vec<_>, Vec<_>) = rust_files
+        .into_iter()
+        .partition(|(path, _, owner)| *owner == Owner::Generated || !crate_dir.join(path).exists());
+    let formatted = match format {
+        Format::Rustfmt => rustfmt_all(to_format)?,
+        Format::AsRendered => to_format,
     };
-    for (path, source, owner) in rust_files {
+    for (path, source, owner) in formatted.into_iter().chain(kept) {
         plan.add(path, source, owner)?;
     }
 
