@@ -211,7 +211,9 @@ fn rustfmt_binary() -> Option<&'static Path> {
 fn rustfmt_all(
     files: Vec<(String, String, Owner)>,
 ) -> Result<Vec<(String, String, Owner)>, RenderError> {
-    let scratch = tempfile::tempdir()
+    let scratch = tempfile::Builder::new()
+        .prefix("mcpgen-rustfmt")
+        .tempdir_in(scratch_root())
         .and_then(|dir| std::fs::write(dir.path().join("rustfmt.toml"), "").map(|()| dir))
         .map_err(|e| RenderError::Rustfmt {
             path: "(all files)".to_owned(),
@@ -221,17 +223,24 @@ fn rustfmt_all(
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (batched, single): (Vec<usize>, Vec<usize>) =
         (0..files.len()).partition(|&i| !declares_module_file(&files[i].1));
-    // Four batches per worker, so a worker that drew a large single file is not left waiting for.
-    let mut chunks: Vec<Vec<usize>> = batched
-        .chunks(batched.len().div_ceil(4 * workers).max(1))
-        .map(<[usize]>::to_vec)
-        .collect();
-    // The single files ride along as one-file jobs, so every job runs on the same pool of threads,
-    // largest first (a 1,000-tool `generated/tools.rs` alone takes as long as a few hundred stubs).
-    chunks.extend(single.into_iter().map(|i| vec![i]));
-    chunks.sort_by_cached_key(|chunk| {
-        std::cmp::Reverse(chunk.iter().map(|&i| files[i].1.len()).sum::<usize>())
-    });
+    // One batch per worker, balanced by size (largest file first, each into the lightest batch): rustfmt's
+    // time follows the bytes, and a 1,000-tool `generated/tools.rs` weighs as much as hundreds of stubs.
+    let mut by_size = batched;
+    by_size.sort_by_key(|&i| std::cmp::Reverse(files[i].1.len()));
+    let mut chunks: Vec<(usize, Vec<usize>)> = vec![(0, Vec::new()); workers];
+    for i in by_size {
+        let lightest = chunks
+            .iter_mut()
+            .min_by_key(|(bytes, _)| *bytes)
+            .expect("at least one worker");
+        lightest.0 += files[i].1.len();
+        lightest.1.push(i);
+    }
+    // The files that must go alone ride along as one-file jobs on the same threads, largest job first.
+    chunks.extend(single.into_iter().map(|i| (files[i].1.len(), vec![i])));
+    chunks.retain(|(_, chunk)| !chunk.is_empty());
+    chunks.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
+    let chunks: Vec<Vec<usize>> = chunks.into_iter().map(|(_, chunk)| chunk).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Vec<std::sync::Mutex<Option<Result<String, RenderError>>>> =
         files.iter().map(|_| std::sync::Mutex::new(None)).collect();
@@ -276,6 +285,26 @@ fn rustfmt_all(
             Ok((path, formatted, owner))
         })
         .collect()
+}
+
+/// Where the formatter's scratch files go: a memory-backed folder where there is one. The files live for
+/// a fraction of a second, and on a disk-backed /tmp creating and deleting a thousand of them cost more
+/// than formatting them (criterion, 1,000 tools: 0.85 s with /tmp on disk, 0.31 s on tmpfs).
+fn scratch_root() -> PathBuf {
+    let memory_backed = [
+        std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
+        Some(PathBuf::from("/dev/shm")),
+    ];
+    memory_backed
+        .into_iter()
+        .flatten()
+        .find(|dir| {
+            cfg!(target_os = "linux")
+                && std::env::var_os("TMPDIR").is_none()
+                && dir.is_absolute()
+                && tempfile::tempdir_in(dir).is_ok()
+        })
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 /// Whether `source` declares a module whose body lives in another file (`mod x;`), which rustfmt
