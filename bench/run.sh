@@ -52,6 +52,10 @@ generate() {
 build_contenders() {
   log "cargo build --release (driver, hand-written rmcp, generated)"
   cargo build --release --quiet
+  # rmcp-hand-lto: the same hand-written server built with the release profile `mcpgen new` writes (fat LTO, one
+  # codegen unit), so the generated server is also compared with a hand-written one built the same way.
+  CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+    cargo build --release --quiet -p rmcp-hand --target-dir "$bench/target/lto"
   CARGO_TARGET_DIR="$bench/target" cargo build --release --quiet --manifest-path target-gen/benchgen/Cargo.toml
 }
 
