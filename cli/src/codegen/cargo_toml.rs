@@ -232,7 +232,9 @@ mod tests {
             "a panicking handler must unwind into an error result"
         );
         // The profile is the user's from then on: one they deleted stays deleted.
-        let cut = manifest.find("\n# Release builds").expect("the profile's comment");
+        let cut = manifest
+            .find("\n# Release builds")
+            .expect("the profile's comment");
         let without = format!("{}\n", &manifest[..cut]);
         let merged = super::super::cargo_merge::merge(&without, &manifest).unwrap();
         assert_eq!(merged, without);
