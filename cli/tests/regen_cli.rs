@@ -184,6 +184,7 @@ fn mcpgenignore_paths_are_never_written_created_or_deleted() {
 fn cargo_toml_keeps_every_user_line_and_gets_back_what_mcpgen_needs() {
     let c = Crate::new(MINIMAL);
     let original = c.read("Cargo.toml");
+    assert!(original.contains("lto = \"fat\"\n"), "{original}");
     let user = original
         .replace(
             "[dependencies]\n",
@@ -191,7 +192,11 @@ fn cargo_toml_keeps_every_user_line_and_gets_back_what_mcpgen_needs() {
         )
         .replace("tokio = { version = \"1\"", "tokio = { version = \"1.40\"")
         .replace("rmcp = { version = \"3.9\"", "rmcp = { version = \"3.1\"")
-        + "\n[profile.release]\nlto = true # small binary\n";
+        .replace(
+            "lto = \"fat\"\n",
+            "lto = \"thin\" # faster release builds\n",
+        )
+        + "\n[profile.dev.package.\"*\"]\nopt-level = 1\n";
     std::fs::write(c.dir.join("Cargo.toml"), &user).unwrap();
 
     let out = c.mcpgen(&["generate", "--check"]);
