@@ -214,11 +214,12 @@ fn add_missing(array: &mut Array, wanted: &[&str]) {
 }
 
 fn merge_features(doc: &mut DocumentMut, want: &dyn TableLike) -> Result<(), MergeError> {
-    // Features mcpgen defines besides `default`: one per transport it can generate.
+    // Features mcpgen defines besides `default` that follow the spec (a transport, `oauth`), so `default` loses them
+    // with the spec. The user's own switches (`preserve-order`) stay wherever the user put them.
     let transports: Vec<&str> = want
         .iter()
         .map(|(name, _)| name)
-        .filter(|name| *name != "default")
+        .filter(|name| *name != "default" && !super::cargo_toml::USER_SWITCHES.contains(name))
         .collect();
     let table = table_mut(doc, "features")?;
     for (name, want_item) in want.iter() {
@@ -306,6 +307,20 @@ streamable-http = ["dep:axum", "rmcp/transport-streamable-http-server"]
 [dev-dependencies]
 tower = { version = "0.5", features = ["util"] }
 "#;
+
+    #[test]
+    fn a_user_switch_in_default_survives() {
+        let mine = WANTED.replace(
+            "default = [",
+            "preserve-order = [\"serde_json/preserve_order\"]\ndefault = [\"preserve-order\", ",
+        );
+        assert_ne!(mine, WANTED);
+        let wanted = WANTED.replace(
+            "[features]\n",
+            "[features]\npreserve-order = [\"serde_json/preserve_order\"]\n",
+        );
+        assert_eq!(merge(&mine, &wanted).unwrap(), mine);
+    }
 
     #[test]
     fn up_to_date_file_is_returned_byte_for_byte() {
