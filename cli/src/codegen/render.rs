@@ -456,27 +456,37 @@ pub fn render_crate(
             Owner::User,
         ));
     }
-    let mut per_item =
-        |file: &str, template: &'static str, item: &dyn erased::Item| -> Result<(), RenderError> {
-            ctx.insert("item", &item.value());
-            rust_files.push((
-                format!("src/{file}"),
-                render_one(template, &ctx)?,
-                Owner::User,
-            ));
-            Ok(())
-        };
+    // Stubs already in rustfmt's layout skip the formatter (`mcpgen new` on a spec of 1,000 tools: most of it).
+    let mut preformatted: Vec<(String, String, Owner)> = Vec::new();
+    let mut per_item = |file: &str,
+                        template: &'static str,
+                        item: &dyn erased::Item,
+                        is_formatted: bool|
+     -> Result<(), RenderError> {
+        ctx.insert("item", &item.value());
+        let rendered = (
+            format!("src/{file}"),
+            render_one(template, &ctx)?,
+            Owner::User,
+        );
+        if is_formatted {
+            preformatted.push(rendered);
+        } else {
+            rust_files.push(rendered);
+        }
+        Ok(())
+    };
     for t in &view.tools {
-        per_item(&t.file, "crate/tool.rs.tera", t)?;
+        per_item(&t.file, "crate/tool.rs.tera", t, tool_stub_is_formatted(t))?;
     }
     for r in view.resources.iter().filter(|r| r.source == "handler") {
-        per_item(&r.file, "crate/resource.rs.tera", r)?;
+        per_item(&r.file, "crate/resource.rs.tera", r, false)?;
     }
     for t in &view.templates {
-        per_item(&t.file, "crate/template.rs.tera", t)?;
+        per_item(&t.file, "crate/template.rs.tera", t, false)?;
     }
     for p in view.prompts.iter().filter(|p| p.messages.is_none()) {
-        per_item(&p.file, "crate/prompt.rs.tera", p)?;
+        per_item(&p.file, "crate/prompt.rs.tera", p, false)?;
     }
 
     // A user file that already exists is never written again, so formatting its stub would be wasted: on
@@ -488,7 +498,7 @@ pub fn render_crate(
         Format::Rustfmt => rustfmt_all(to_format)?,
         Format::AsRendered => to_format,
     };
-    for (path, source, owner) in formatted.into_iter().chain(kept) {
+    for (path, source, owner) in formatted.into_iter().chain(kept).chain(preformatted) {
         plan.add(path, source, owner)?;
     }
 
@@ -539,6 +549,17 @@ pub fn render_crate(
 }
 
 /// Per-item views are different types; templates only need them as JSON.
+/// Whether the stub `templates/crate/tool.rs.tera` renders for this tool is exactly what rustfmt would make of
+/// it. The template is written in rustfmt's layout; only a long name changes that, through the two code lines
+/// holding it: `use crate::generated::tools::<module>::{Input, Output};` (one line up to 100 columns) and
+/// `Err(ToolError::not_implemented("<name>"))`, whose argument rustfmt keeps on the line up to 60 columns
+/// (`fn_call_width`). Comments are never re-wrapped. Checked against rustfmt for names of every length by
+/// `tool_stubs_said_to_be_formatted_are_what_rustfmt_makes`.
+fn tool_stub_is_formatted(tool: &super::lower::ToolView) -> bool {
+    "ToolError::not_implemented()".len() + tool.name_lit.len() <= 60
+        && "use crate::generated::tools::::{Input, Output};".len() + tool.module.len() <= 100
+}
+
 mod erased {
     pub trait Item {
         fn value(&self) -> serde_json::Value;
@@ -606,6 +627,57 @@ mod tests {
             assert_eq!(formatted, &alone, "{path}");
             assert_ne!(formatted, source, "{path} was formatted");
         }
+    }
+
+    #[test]
+    fn tool_stubs_said_to_be_formatted_are_what_rustfmt_makes() {
+        if Format::detect() != Format::Rustfmt {
+            return;
+        }
+        // Names of every length around both limits, some cursed, in the four shapes of a stub.
+        let mut names: Vec<String> = (1..=64)
+            .map(|n| format!("t{}", "x".repeat(n - 1)))
+            .collect();
+        names.extend(["self", "type", "1st-tool", "a.b-c", "Crate"].map(String::from));
+        names.push("n".repeat(128));
+        let mut yaml =
+            String::from("mcpgen: 1\nserver: {name: t}\ntransports: {stdio: {}}\ntools:\n");
+        for (i, name) in names.iter().enumerate() {
+            yaml += &format!("  - name: {name}\n    description: d\n");
+            if i % 2 == 0 {
+                yaml += "    inputSchema: {type: object, properties: {a: {type: integer}}}\n";
+            }
+            if i % 4 < 2 {
+                yaml += "    outputSchema: {type: object, properties: {b: {type: string}}}\n";
+            }
+        }
+        let loaded = crate::spec::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
+        let view = lower(&loaded.spec, "t.yaml").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let plan = render_crate(&loaded, &dir.path().join("t"), Format::AsRendered).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let (mut skipped, mut formatted) = (0, 0);
+        for tool in &view.tools {
+            let path = format!("src/{}", tool.file);
+            let rendered = String::from_utf8(plan.get(&path).unwrap().contents.clone()).unwrap();
+            let by_rustfmt = rustfmt(scratch.path(), &path, rendered.clone()).unwrap();
+            if tool_stub_is_formatted(tool) {
+                skipped += 1;
+                assert_eq!(rendered, by_rustfmt, "{}: said to be formatted", tool.label);
+            } else {
+                formatted += 1;
+                // A tool that goes through rustfmt must need it, else the rule is looser than it could be.
+                assert_ne!(
+                    rendered, by_rustfmt,
+                    "{}: formatted for nothing",
+                    tool.label
+                );
+            }
+        }
+        assert!(
+            skipped > 20 && formatted > 20,
+            "{skipped} skipped, {formatted} formatted"
+        );
     }
 
     #[test]
