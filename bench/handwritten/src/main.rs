@@ -1,6 +1,8 @@
 //! The hand-written rmcp 3.9 contender: the same two tools as every other contender, written with rmcp's tool
 //! macros the way its README and tests do, and tuned the two ways REFERENCE.md measured: `stdio_pipes()` for stdio
-//! and TCP_NODELAY for HTTP. Same runtime flavour as the generated server (multi-thread tokio).
+//! and TCP_NODELAY for HTTP. Same runtime flavour as the generated server (multi-thread tokio). Like every rmcp
+//! example it logs through `tracing_subscriber` (to stderr, `RUST_LOG` or this crate's default filter, the same
+//! one the generated server uses) and, over HTTP, shuts down gracefully on Ctrl-C through a cancellation token.
 //!
 //! Usage: rmcp-hand stdio | rmcp-hand http PORT stateless|stateful
 
@@ -62,10 +64,19 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,rmcp_hand=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args[..] {
         ["stdio"] => {
+            tracing::info!("serving MCP over stdio");
             let running = Bench::new().serve(rmcp::transport::stdio_pipes()).await?;
             running.waiting().await?;
             Ok(())
@@ -81,9 +92,11 @@ async fn serve_http(port: u16, stateful: bool) -> Result<(), BoxError> {
     // Build the tool router once; each session (stateful) or request (stateless) gets a cheap clone.
     let prototype = Bench::new();
     let factory = move || Ok(prototype.clone());
+    let cancel = tokio_util::sync::CancellationToken::new();
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(stateful)
-        .with_json_response(!stateful);
+        .with_json_response(!stateful)
+        .with_cancellation_token(cancel.child_token());
     let app = if stateful {
         let service =
             StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), config);
@@ -98,6 +111,12 @@ async fn serve_http(port: u16, stateful: bool) -> Result<(), BoxError> {
     let listener = listener.tap_io(|stream| {
         let _ = stream.set_nodelay(true);
     });
-    axum::serve(listener, app).await?;
+    tracing::info!(port, stateful, "serving streamable HTTP");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            cancel.cancel();
+        })
+        .await?;
     Ok(())
 }
