@@ -216,7 +216,7 @@ fn add_missing(array: &mut Array, wanted: &[&str]) {
 fn merge_features(doc: &mut DocumentMut, want: &dyn TableLike) -> Result<(), MergeError> {
     // Features mcpgen defines besides `default` that follow the spec (a transport, `oauth`), so `default` loses them
     // with the spec. The user's own switches (`preserve-order`) stay wherever the user put them.
-    let transports: Vec<&str> = want
+    let follow_spec: Vec<&str> = want
         .iter()
         .map(|(name, _)| name)
         .filter(|name| *name != "default" && !super::cargo_toml::USER_SWITCHES.contains(name))
@@ -235,7 +235,7 @@ fn merge_features(doc: &mut DocumentMut, want: &dyn TableLike) -> Result<(), Mer
             let first = have.get(0).map(|v| v.decor().clone());
             have.retain(|v| {
                 v.as_str()
-                    .is_none_or(|f| !transports.contains(&f) || wanted.contains(&f))
+                    .is_none_or(|f| !follow_spec.contains(&f) || wanted.contains(&f))
             });
             // The new first element takes the old first's spacing (`["a", "b"]` minus "a" is `["b"]`).
             if let (Some(decor), Some(v)) = (first, have.get_mut(0))

@@ -44,8 +44,8 @@ pub fn dependencies() -> Vec<Dep> {
             ..dep("serde", "1")
         },
         // Without `preserve_order` by default: its IndexMap makes every JSON object rmcp parses or sends larger
-        // and slower (BENCHMARKS.md: 9.5 MB more peak memory with 256 HTTP sessions, 13% fewer pipelined stdio calls). The
-        // `preserve-order` feature below turns it on.
+        // and slower (BENCHMARKS.md: 9.5 MB more peak memory with 256 HTTP sessions, 13% fewer pipelined stdio
+        // calls). The `preserve-order` feature below turns it on.
         dep("serde_json", "1"),
         Dep {
             no_default_features: true,

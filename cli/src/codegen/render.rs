@@ -548,7 +548,6 @@ pub fn render_crate(
     Ok(plan)
 }
 
-/// Per-item views are different types; templates only need them as JSON.
 /// Whether the stub `templates/crate/tool.rs.tera` renders for this tool is exactly what rustfmt would make of
 /// it. The template is written in rustfmt's layout; only a long name changes that, through the two code lines
 /// holding it: `use crate::generated::tools::<module>::{Input, Output};` (one line up to 100 columns) and
@@ -560,6 +559,7 @@ fn tool_stub_is_formatted(tool: &super::lower::ToolView) -> bool {
         && "use crate::generated::tools::::{Input, Output};".len() + tool.module.len() <= 100
 }
 
+/// Per-item views are different types; templates only need them as JSON.
 mod erased {
     pub trait Item {
         fn value(&self) -> serde_json::Value;
