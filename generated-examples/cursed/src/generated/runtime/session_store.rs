@@ -5,20 +5,211 @@
 //!
 //! Speaks just enough of the Redis protocol (RESP2: AUTH, SELECT, SET EX, GET, DEL) over one
 //! connection, to stay free of a Redis client dependency.
+//!
+//! rmcp 3.9's restore can be seen halfway by other requests for the same session: the session is
+//! listed as present before its handshake is replayed (a request arriving then reaches a worker that
+//! still expects `initialize`; the worker quits and the request gets a 500), and a request that found
+//! the session absent can start a second restore after the first one finished (another 500). Clients
+//! send such requests together: a POST and the GET stream. [`RestoringSessions`] and
+//! [`hold_restore_gates`] let one request at a time restore a session while the others for it wait.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use rmcp::ServerHandler;
+use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::{
-    SessionState, SessionStore, SessionStoreError,
+    EventStore, RestoreOutcome, ServerSseMessage, SessionId, SessionManager, SessionState,
+    SessionStore, SessionStoreError,
 };
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufStream};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
 
 /// How long a session record outlives its last write; a crashed instance's sessions expire too.
 const RECORD_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 const KEY_PREFIX: &str = "mcp:session:";
+/// Requests for a session being restored wait at most this long, then go ahead unguarded.
+const RESTORE_WAIT: Duration = Duration::from_secs(30);
+
+/// The streamable HTTP route with sessions shared through `store`.
+pub(crate) fn mount<S, F>(
+    factory: F,
+    sessions: LocalSessionManager,
+    store: Arc<dyn SessionStore>,
+    mut config: StreamableHttpServerConfig,
+    path: &str,
+) -> Router
+where
+    S: ServerHandler + Send + 'static,
+    F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
+{
+    config.session_store = Some(store);
+    let sessions = Arc::new(RestoringSessions {
+        inner: sessions,
+        gates: Gates::default(),
+    });
+    let service = StreamableHttpService::new(factory, sessions, config);
+    Router::new()
+        .route_service(path, service)
+        .layer(middleware::from_fn(hold_restore_gates))
+}
+
+/// Sessions being restored, each with a token cancelled when its restore ends.
+type Gates = Arc<std::sync::Mutex<HashMap<SessionId, CancellationToken>>>;
+
+fn lock(gates: &Gates) -> std::sync::MutexGuard<'_, HashMap<SessionId, CancellationToken>> {
+    gates
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+tokio::task_local! {
+    /// The restore gate the current request holds.
+    static HELD: RefCell<Option<HeldGate>>;
+}
+
+/// Opens its gate when dropped: when the request that restores the session has been handled,
+/// failed, or was abandoned by its client.
+struct HeldGate {
+    gates: Gates,
+    id: SessionId,
+}
+
+impl Drop for HeldGate {
+    fn drop(&mut self) {
+        if let Some(gate) = lock(&self.gates).remove(&self.id) {
+            gate.cancel();
+        }
+    }
+}
+
+/// Middleware: gives each request a slot for the gate it may take, opened once the request is handled
+/// (rmcp answers after the restore and after queueing the request's own message behind it).
+async fn hold_restore_gates(request: Request, next: Next) -> Response {
+    HELD.scope(RefCell::new(None), next.run(request)).await
+}
+
+/// rmcp's in-memory sessions, restored from the store one request at a time.
+pub(crate) struct RestoringSessions {
+    inner: LocalSessionManager,
+    gates: Gates,
+}
+
+impl SessionManager for RestoringSessions {
+    type Error = <LocalSessionManager as SessionManager>::Error;
+    type Transport = <LocalSessionManager as SessionManager>::Transport;
+
+    /// `false` makes rmcp restore the session from the store, so the first request to see it absent
+    /// takes its gate, and others wait for the gate to open before they look.
+    async fn has_session(&self, id: &SessionId) -> Result<bool, Self::Error> {
+        loop {
+            let restoring = lock(&self.gates).get(id).cloned();
+            if let Some(gate) = restoring {
+                if tokio::time::timeout(RESTORE_WAIT, gate.cancelled())
+                    .await
+                    .is_err()
+                {
+                    return self.inner.has_session(id).await;
+                }
+                continue;
+            }
+            if self.inner.has_session(id).await? {
+                return Ok(true);
+            }
+            let gate = match lock(&self.gates).entry(id.clone()) {
+                Entry::Occupied(_) => continue,
+                Entry::Vacant(entry) => {
+                    entry.insert(CancellationToken::new());
+                    HeldGate {
+                        gates: self.gates.clone(),
+                        id: id.clone(),
+                    }
+                }
+            };
+            // A restore may have finished between the first look and taking the gate; none can start
+            // while it is held.
+            if self.inner.has_session(id).await? {
+                return Ok(true);
+            }
+            // Outside `hold_restore_gates` (never, through `mount`) the gate is dropped, so opens, here.
+            let _ = HELD.try_with(move |held| held.replace(Some(gate)));
+            return Ok(false);
+        }
+    }
+
+    async fn create_session(&self) -> Result<(SessionId, Self::Transport), Self::Error> {
+        self.inner.create_session().await
+    }
+
+    async fn initialize_session(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> Result<ServerJsonRpcMessage, Self::Error> {
+        self.inner.initialize_session(id, message).await
+    }
+
+    async fn close_session(&self, id: &SessionId) -> Result<(), Self::Error> {
+        self.inner.close_session(id).await
+    }
+
+    async fn create_stream(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
+    {
+        self.inner.create_stream(id, message).await
+    }
+
+    async fn accept_message(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> Result<(), Self::Error> {
+        self.inner.accept_message(id, message).await
+    }
+
+    async fn create_standalone_stream(
+        &self,
+        id: &SessionId,
+    ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
+    {
+        self.inner.create_standalone_stream(id).await
+    }
+
+    async fn resume(
+        &self,
+        id: &SessionId,
+        last_event_id: String,
+    ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
+    {
+        self.inner.resume(id, last_event_id).await
+    }
+
+    async fn restore_session(
+        &self,
+        id: SessionId,
+    ) -> Result<RestoreOutcome<Self::Transport>, Self::Error> {
+        self.inner.restore_session(id).await
+    }
+
+    fn event_store(&self) -> Option<Arc<dyn EventStore>> {
+        self.inner.event_store()
+    }
+}
 
 /// Where the Redis server is and how to log in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,7 +421,131 @@ impl SessionStore for RedisStore {
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Body;
+    use http::{HeaderValue, StatusCode};
+    use tower::ServiceExt as _;
+
     use super::*;
+
+    /// A store in memory, shared by the instances of a test.
+    #[derive(Default)]
+    struct MemoryStore(std::sync::Mutex<HashMap<String, Vec<u8>>>);
+
+    #[async_trait::async_trait]
+    impl SessionStore for MemoryStore {
+        async fn load(&self, id: &str) -> Result<Option<SessionState>, SessionStoreError> {
+            let records = self.0.lock().unwrap();
+            Ok(match records.get(id) {
+                Some(data) => Some(serde_json::from_slice(data)?),
+                None => None,
+            })
+        }
+
+        async fn store(&self, id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
+            let data = serde_json::to_vec(state)?;
+            self.0.lock().unwrap().insert(id.to_owned(), data);
+            Ok(())
+        }
+
+        async fn delete(&self, id: &str) -> Result<(), SessionStoreError> {
+            self.0.lock().unwrap().remove(id);
+            Ok(())
+        }
+    }
+
+    struct Empty;
+    impl ServerHandler for Empty {}
+
+    fn instance(store: &Arc<MemoryStore>) -> Router {
+        let config = StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(true)
+            .disable_allowed_hosts();
+        mount(
+            || Ok(Empty),
+            LocalSessionManager::default(),
+            store.clone(),
+            config,
+            "/mcp",
+        )
+    }
+
+    fn request(method: &str, session: Option<&HeaderValue>, body: &str) -> Request {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri("/mcp")
+            .header("host", "127.0.0.1")
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json");
+        if let Some(session) = session {
+            builder = builder
+                .header("mcp-session-id", session)
+                .header("mcp-protocol-version", "2025-06-18");
+        }
+        builder.body(Body::from(body.to_owned())).unwrap()
+    }
+
+    /// The status and the whole body (a POST's event stream ends after its response).
+    async fn send(app: &Router, request: Request) -> (StatusCode, String) {
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = tokio::time::timeout(
+            Duration::from_secs(10),
+            axum::body::to_bytes(response.into_body(), 1 << 20),
+        )
+        .await
+        .expect("the response ends")
+        .unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// Sessions started on one instance, then hit on another by a burst of concurrent requests
+    /// (as a client sends its GET stream and POSTs together): every request is served. Without the
+    /// gates, rmcp 3.9 answers some of them 500 while it replays the handshake.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_session_moved_to_another_instance_serves_concurrent_requests() {
+        let store = Arc::new(MemoryStore::default());
+        let first = instance(&store);
+        for round in 0..20 {
+            let response = first
+                .clone()
+                .oneshot(request(
+                    "POST",
+                    None,
+                    r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"0"}}}"#,
+                ))
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let session = response.headers()["mcp-session-id"].clone();
+            let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+            let (status, _) = send(&first, request("POST", Some(&session), initialized)).await;
+            assert_eq!(status, StatusCode::ACCEPTED);
+
+            let second = instance(&store);
+            let mut burst = tokio::task::JoinSet::new();
+            for id in 1..=8 {
+                let (app, session) = (second.clone(), session.clone());
+                burst.spawn(async move {
+                    let ping = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#);
+                    let (status, body) = send(&app, request("POST", Some(&session), &ping)).await;
+                    assert_eq!(status, StatusCode::OK, "round {round}, ping {id}: {body}");
+                    assert!(
+                        body.contains(r#""result""#),
+                        "round {round}, ping {id}: {body}"
+                    );
+                });
+            }
+            let (app, session) = (second.clone(), session.clone());
+            burst.spawn(async move {
+                let stream = request("GET", Some(&session), "");
+                let response = app.oneshot(stream).await.unwrap();
+                assert_eq!(response.status(), StatusCode::OK, "round {round}, GET");
+            });
+            while let Some(outcome) = burst.join_next().await {
+                outcome.unwrap();
+            }
+        }
+    }
 
     #[test]
     fn urls_parse() {

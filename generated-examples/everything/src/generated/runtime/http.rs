@@ -392,6 +392,7 @@ mod streamable {
     use super::{HttpOptions, StreamableOptions};
     use crate::generated::runtime::error::BoxError;
     use crate::generated::runtime::handler::Server;
+    use crate::generated::runtime::session_store;
 
     pub(super) async fn routes(
         server: Server,
@@ -408,21 +409,26 @@ mod streamable {
             CancellationToken::new()
         };
         // Host and Origin are checked by the guard in front, the same way for both transports.
-        let mut config = StreamableHttpServerConfig::default()
+        let config = StreamableHttpServerConfig::default()
             .with_legacy_session_mode(http.stateful)
             .with_json_response(!http.stateful && http.json_response)
             .with_cancellation_token(cancel)
             .with_max_request_body_bytes(options.max_body_bytes)
             .disable_allowed_hosts()
             .disable_allowed_origins();
-        if let Some(url) = &http.redis_url {
-            let store = super::super::session_store::RedisStore::connect(url).await?;
-            config.session_store = Some(Arc::new(store));
-        }
         Ok(if http.stateful {
             let mut sessions = LocalSessionManager::default();
             sessions.session_config.keep_alive = Some(http.session_idle_timeout);
-            mount(server, Arc::new(sessions), config, &http.path)
+            match &http.redis_url {
+                Some(url) => session_store::mount(
+                    move || Ok(server.new_session()),
+                    sessions,
+                    Arc::new(session_store::RedisStore::connect(url).await?),
+                    config,
+                    &http.path,
+                ),
+                None => mount(server, Arc::new(sessions), config, &http.path),
+            }
         } else {
             mount(
                 server,
