@@ -2,13 +2,14 @@
 
 use std::sync::{Arc, OnceLock};
 
-use jsonschema::error::ValidationErrorKind;
 use rmcp::model::JsonObject;
 use serde_json::Value;
 
-/// A tool's schema, compiled the first time it is needed. Compiling checks the schema against its draft's
-/// meta-schema, which was most of a server's start-up time and idle memory (BENCHMARKS.md); mcpgen compiled the
-/// same schema when it validated the spec, so a failure here means a hand-edited generated file.
+use super::schema_subset::Schema;
+
+/// A tool's schema, compiled the first time it is needed. Compiling with jsonschema checks the schema against its
+/// draft's meta-schema, which was most of a server's start-up time and idle memory (BENCHMARKS.md); mcpgen compiled
+/// the same schema when it validated the spec, so a failure here means a hand-edited generated file.
 pub struct LazyValidator {
     schema: Arc<JsonObject>,
     compiled: OnceLock<Result<SchemaValidator, String>>,
@@ -32,54 +33,70 @@ impl LazyValidator {
     }
 }
 
-/// A compiled schema. The draft comes from the schema's `$schema` (2020-12 when absent).
-pub struct SchemaValidator {
-    validator: jsonschema::Validator,
+/// A compiled schema: the keyword subset most schemas stay within, or jsonschema for the rest (with
+/// the `full-json-schema` feature). The draft comes from the schema's `$schema` (2020-12 when absent).
+pub enum SchemaValidator {
+    Subset(Schema),
+    #[cfg(feature = "full-json-schema")]
+    Full(jsonschema::Validator),
 }
 
 impl SchemaValidator {
     /// Compiles `schema`; fails on an invalid schema or an unresolvable `$ref` (remote references are
     /// never fetched).
     pub fn compile(schema: &Value) -> Result<Self, String> {
+        match Schema::compile(schema) {
+            Ok(subset) => Ok(SchemaValidator::Subset(subset)),
+            Err(outside) => Self::full(schema, outside),
+        }
+    }
+
+    #[cfg(feature = "full-json-schema")]
+    fn full(schema: &Value, _outside: String) -> Result<Self, String> {
         jsonschema::validator_for(schema)
-            .map(|validator| SchemaValidator { validator })
+            .map(SchemaValidator::Full)
             .map_err(|error| error.to_string())
     }
 
-    /// Every violation in `instance`, one line each, naming the failing property (a missing required
-    /// property and an unexpected one are named themselves, not their parent); empty when valid.
+    #[cfg(not(feature = "full-json-schema"))]
+    fn full(_schema: &Value, outside: String) -> Result<Self, String> {
+        Err(format!(
+            "the schema uses {outside}, which needs the crate's `full-json-schema` feature (mcpgen \
+             turns it on for specs that need it)"
+        ))
+    }
+
+    /// Every violation in `instance`, one line each and sorted, naming the failing property (a missing
+    /// required property and an unexpected one are named themselves, not their parent); empty when valid.
     pub fn violations(&self, instance: &Value) -> Vec<String> {
         let mut out = Vec::new();
-        for error in self.validator.iter_errors(instance) {
-            let path = error.instance_path().as_str().trim_start_matches('/');
-            let at = |name: &str| {
-                if path.is_empty() {
-                    name.to_owned()
-                } else {
-                    format!("{path}/{name}")
-                }
-            };
-            match error.kind() {
-                ValidationErrorKind::Required { property } => {
-                    let name = property
-                        .as_str()
-                        .map_or_else(|| property.to_string(), str::to_owned);
-                    out.push(format!("{}: required property is missing", at(&name)));
-                }
-                ValidationErrorKind::AdditionalProperties { unexpected } => {
-                    for name in unexpected {
-                        out.push(format!(
-                            "{}: unexpected property (not in the schema)",
-                            at(name)
-                        ));
-                    }
-                }
-                _ => {
-                    let location = if path.is_empty() { "(root)" } else { path };
-                    out.push(format!("{location}: {error}"));
+        match self {
+            SchemaValidator::Subset(schema) => {
+                schema.violations(instance, &mut |pointer, violation| {
+                    violation.describe(pointer, &mut out)
+                });
+            }
+            #[cfg(feature = "full-json-schema")]
+            SchemaValidator::Full(validator) => {
+                use super::schema_subset::Violation;
+                use jsonschema::error::ValidationErrorKind;
+                for error in validator.iter_errors(instance) {
+                    let names: Vec<&str>;
+                    let violation = match error.kind() {
+                        ValidationErrorKind::Required { property } => {
+                            Violation::Missing(property.as_str().unwrap_or_default())
+                        }
+                        ValidationErrorKind::AdditionalProperties { unexpected } => {
+                            names = unexpected.iter().map(String::as_str).collect();
+                            Violation::Unexpected(&names)
+                        }
+                        _ => Violation::Message(error.to_string()),
+                    };
+                    violation.describe(error.instance_path().as_str(), &mut out);
                 }
             }
         }
+        out.sort();
         out
     }
 }
@@ -159,6 +176,7 @@ mod tests {
         assert!(violations[0].starts_with("items/1/n: "), "{violations:?}");
     }
 
+    #[cfg(feature = "full-json-schema")]
     #[test]
     fn draft_07_definitions_resolve() {
         let validator = SchemaValidator::compile(&json!({

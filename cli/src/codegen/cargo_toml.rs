@@ -47,8 +47,11 @@ pub fn dependencies() -> Vec<Dep> {
         // and slower (BENCHMARKS.md: 9.5 MB more peak memory with 256 HTTP sessions, 13% fewer pipelined stdio
         // calls). The `preserve-order` feature below turns it on.
         dep("serde_json", "1"),
+        // Only for schemas outside the runtime's keyword subset (`full-json-schema`): linked, it costs a server
+        // about 0.8 MiB of resident memory at idle (BENCHMARKS.md).
         Dep {
             no_default_features: true,
+            optional: true,
             ..dep("jsonschema", "0.60")
         },
         dep("tracing", "0.1"),
@@ -138,6 +141,8 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
         ("oauth", vec!["dep:jsonwebtoken", "dep:reqwest"]),
         // Off by default: serve schemas and results with the spec's key order instead of sorted keys.
         ("preserve-order", vec!["serde_json/preserve_order"]),
+        // Enabled by default only when a tool schema needs more than the runtime's keyword subset.
+        ("full-json-schema", vec!["dep:jsonschema"]),
     ];
     let mut defaults: Vec<&'static str> = view
         .transports
@@ -151,6 +156,9 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
         .collect();
     if view.auth.oauth.is_some() {
         defaults.push("oauth");
+    }
+    if view.full_json_schema {
+        defaults.push("full-json-schema");
     }
     out.insert(0, ("default", defaults));
     out
@@ -246,6 +254,36 @@ mod tests {
         let without = format!("{}\n", &manifest[..cut]);
         let merged = super::super::cargo_merge::merge(&without, &manifest).unwrap();
         assert_eq!(merged, without);
+    }
+
+    /// jsonschema is linked (`full-json-schema` in `default`) only for a schema beyond the runtime's subset.
+    #[test]
+    fn full_json_schema_is_on_only_when_a_tool_schema_needs_it() {
+        let defaults = |schema: &str| {
+            let yaml = format!(
+                "mcpgen: 1\nserver: {{name: t}}\ntools:\n  - name: x\n    description: X.\n    \
+                 inputSchema: {schema}\ntransports: {{stdio: {{}}}}\n"
+            );
+            let loaded = crate::spec::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
+            let view = super::super::lower::lower(&loaded.spec, "t.yaml").unwrap();
+            let doc: DocumentMut = render(&view).parse().unwrap();
+            assert_eq!(
+                doc["dependencies"]["jsonschema"]["optional"].as_bool(),
+                Some(true)
+            );
+            let default = doc["features"]["default"].as_array().unwrap();
+            default
+                .iter()
+                .any(|f| f.as_str() == Some("full-json-schema"))
+        };
+        let subset = "{type: object, properties: {a: {$ref: '#/$defs/n'}}, $defs: {n: {type: integer, minimum: 1}}}";
+        assert!(!defaults(subset));
+        assert!(defaults(
+            "{type: object, properties: {a: {type: string, pattern: '^a'}}}"
+        ));
+        assert!(defaults(
+            "{type: object, properties: {a: {type: string, format: email}}}"
+        ));
     }
 
     #[test]

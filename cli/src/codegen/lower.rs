@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::ident::{Scope, to_module_ident, to_snake_ident};
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
+use super::schema_subset::Schema;
 use super::typegen::{self, TypegenError};
 use crate::spec::{self, Spec, TransportKind};
 
@@ -36,6 +37,9 @@ pub struct CrateView {
     /// Whether any handler-backed item exists (they need `Ctx` in dispatch).
     pub has_handler_resources: bool,
     pub has_handler_prompts: bool,
+    /// Whether some tool schema uses a keyword outside the runtime's subset, so the crate links
+    /// jsonschema (the `full-json-schema` feature, on by default then).
+    pub full_json_schema: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -509,6 +513,12 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             .collect(),
         has_handler_resources: resources.iter().any(|r| r.source == "handler"),
         has_handler_prompts: prompts.iter().any(|p| p.messages.is_none()),
+        full_json_schema: spec
+            .tools
+            .iter()
+            .flat_map(|t| [&t.input_schema, &t.output_schema])
+            .flatten()
+            .any(|schema| Schema::compile(&Value::Object(schema.clone())).is_err()),
         tools,
         resources,
         templates,

@@ -8,6 +8,11 @@ pub mod lower;
 pub mod plan;
 pub mod render;
 pub mod rust;
+/// The runtime's JSON Schema subset, compiled here too: a spec whose schemas all fit it builds without
+/// the `jsonschema` crate (see `lower::CrateView::full_json_schema`).
+#[allow(dead_code)]
+#[path = "../../../templates/runtime/schema_subset.rs"]
+pub mod schema_subset;
 pub mod typegen;
 pub mod write;
 

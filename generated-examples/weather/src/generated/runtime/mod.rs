@@ -26,6 +26,7 @@ pub mod prelude;
 pub(crate) mod prompt;
 pub(crate) mod registry;
 pub(crate) mod resource;
+pub mod schema_subset;
 #[cfg(feature = "streamable-http")]
 pub(crate) mod session_store;
 pub(crate) mod shutdown;
