@@ -212,9 +212,84 @@ fn rustfmt_binary() -> Option<&'static Path> {
 /// Every rustfmt runs in one private folder whose empty `rustfmt.toml` is the configuration it finds
 /// (stdin mode looks in the current directory, file mode next to the file and up), so the output is
 /// rustfmt's default style wherever mcpgen runs: the generated crate has no `rustfmt.toml`.
+///
+/// A file bigger than [`PIECE_BYTES`] is cut at its part marks into one piece per core, formatted in parallel
+/// and joined again: rustfmt formats top-level items one by one, so the pieces joined by a blank line are what
+/// it makes of the whole file (a test checks it). `generated/tools.rs` of 1,000 tools is 800 KB.
 fn rustfmt_all(
     files: Vec<(String, String, Owner)>,
 ) -> Result<Vec<(String, String, Owner)>, RenderError> {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut owners = Vec::new();
+    let mut pieces: Vec<(usize, String, String)> = Vec::new();
+    for (i, (path, source, owner)) in files.into_iter().enumerate() {
+        // Several pieces per core, so they even out with the other files in the batches.
+        let count = if source.len() > PIECE_BYTES {
+            workers * 4
+        } else {
+            1
+        };
+        for piece in cut_at_part_marks(&source, count) {
+            pieces.push((i, path.clone(), piece));
+        }
+        owners.push((path, owner));
+    }
+    let formatted = rustfmt_pieces(
+        pieces
+            .iter()
+            .map(|(_, path, source)| (path, source))
+            .collect(),
+    )?;
+    let mut out: Vec<(String, String, Owner)> = owners
+        .into_iter()
+        .map(|(path, owner)| (path, String::new(), owner))
+        .collect();
+    for ((i, _, _), text) in pieces.iter().zip(formatted) {
+        let joined = &mut out[*i].1;
+        if !joined.is_empty() {
+            joined.push('\n');
+        }
+        joined.push_str(&text);
+    }
+    Ok(out)
+}
+
+/// A line the templates put before each top-level item of a file that can grow big (`generated/tools.rs`):
+/// where the formatter may cut it. User text reaches Rust only as literals and `///` doc comments, never as
+/// a bare `//` line, so it cannot fake one.
+const PART_MARK: &str = "\n// @mcpgen:part\n";
+
+/// Above this size a file is formatted in pieces, one per core.
+const PIECE_BYTES: usize = 64 * 1024;
+
+/// `source` without its part marks, in at most `count` pieces of about equal size cut where marks were.
+fn cut_at_part_marks(source: &str, count: usize) -> Vec<String> {
+    let marks = source.matches(PART_MARK).count() * PART_MARK.len();
+    let target = (source.len() - marks).div_ceil(count.max(1));
+    let mut pieces = vec![String::new()];
+    for part in source.split(PART_MARK) {
+        let full = pieces
+            .last()
+            .is_some_and(|piece| !piece.is_empty() && piece.len() + part.len() > target);
+        if full && pieces.len() < count {
+            pieces.push(String::new());
+        }
+        let piece = pieces.last_mut().expect("one piece at least");
+        if !piece.is_empty() {
+            piece.push('\n');
+        }
+        piece.push_str(part);
+    }
+    for piece in &mut pieces[..] {
+        if !piece.ends_with('\n') {
+            piece.push('\n');
+        }
+    }
+    pieces
+}
+
+/// Formats each `(path, source)`; see [`rustfmt_all`].
+fn rustfmt_pieces(files: Vec<(&String, &String)>) -> Result<Vec<String>, RenderError> {
     let scratch = scratch_dir()
         .and_then(|dir| std::fs::write(dir.path().join("rustfmt.toml"), "").map(|()| dir))
         .map_err(|e| RenderError::Rustfmt {
@@ -224,7 +299,7 @@ fn rustfmt_all(
     let scratch = scratch.path();
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (batched, single): (Vec<usize>, Vec<usize>) =
-        (0..files.len()).partition(|&i| !declares_module_file(&files[i].1));
+        (0..files.len()).partition(|&i| !declares_module_file(files[i].1));
     // One batch per worker, balanced by size (largest file first, each into the lightest batch): rustfmt's
     // time follows the bytes, and a 1,000-tool `generated/tools.rs` weighs as much as hundreds of stubs.
     let mut by_size = batched;
@@ -268,7 +343,7 @@ fn rustfmt_all(
                     for &i in chunk {
                         let formatted = match batch.as_mut().and_then(Iterator::next) {
                             Some(text) => Ok(text),
-                            None => rustfmt(scratch, &files[i].0, files[i].1.clone()),
+                            None => rustfmt(scratch, files[i].0, files[i].1.clone()),
                         };
                         *slots[i].lock().expect("no panics while holding") = Some(formatted);
                     }
@@ -276,15 +351,12 @@ fn rustfmt_all(
             });
         }
     });
-    files
+    slots
         .into_iter()
-        .zip(slots)
-        .map(|((path, _, owner), slot)| {
-            let formatted = slot
-                .into_inner()
+        .map(|slot| {
+            slot.into_inner()
                 .expect("no panics while holding")
-                .expect("every file was formatted")?;
-            Ok((path, formatted, owner))
+                .expect("every file was formatted")
         })
         .collect()
 }
@@ -500,7 +572,13 @@ pub fn render_crate(
         .partition(|(path, _, owner)| *owner == Owner::Generated || !crate_dir.join(path).exists());
     let formatted = match format {
         Format::Rustfmt => rustfmt_all(to_format)?,
-        Format::AsRendered => to_format,
+        Format::AsRendered => to_format
+            .into_iter()
+            .map(|(path, source, owner)| {
+                let source = cut_at_part_marks(&source, 1).remove(0);
+                (path, source, owner)
+            })
+            .collect(),
     };
     for (path, source, owner) in formatted.into_iter().chain(kept).chain(preformatted) {
         plan.add(path, source, owner)?;
@@ -682,6 +760,55 @@ mod tests {
             skipped > 20 && formatted > 20,
             "{skipped} skipped, {formatted} formatted"
         );
+    }
+
+    #[test]
+    fn part_marks_cut_into_pieces_and_vanish() {
+        let source = "head\n// @mcpgen:part\naaaaaaaaaa\n// @mcpgen:part\nbbbbbbbbbb\n\
+                      // @mcpgen:part\ncccccccccc\n";
+        let whole = "head\naaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\n";
+        assert_eq!(cut_at_part_marks(source, 1), [whole]);
+        let pieces = cut_at_part_marks(source, 3);
+        assert_eq!(pieces.len(), 3, "{pieces:?}");
+        assert!(pieces.iter().all(|piece| piece.ends_with("\n")));
+        assert_eq!(pieces.concat(), whole);
+        assert_eq!(cut_at_part_marks("no marks\n", 4), ["no marks\n"]);
+    }
+
+    /// A big `generated/tools.rs` is formatted in pieces; joined, they are what rustfmt makes of the whole.
+    #[test]
+    fn a_big_file_formatted_in_pieces_is_what_rustfmt_makes_of_it_whole() {
+        if Format::detect() != Format::Rustfmt {
+            return;
+        }
+        let mut yaml =
+            String::from("mcpgen: 1\nserver: {name: t}\ntransports: {stdio: {}}\ntools:\n");
+        for i in 0..240 {
+            let name = ["add", "self", "1st-tool", "a.b-c", "n"][i % 5];
+            let description = "A description long enough to be wrapped by rustfmt. ".repeat(i % 4);
+            yaml += &format!("  - name: {name}_{i}\n    description: '{description}{i}'\n");
+            yaml += "    inputSchema: {type: object, properties: {a: {type: integer, description: 'First.'}, \
+                     text: {type: string, enum: [x, y]}}, required: [a]}\n";
+            if i % 3 == 0 {
+                yaml += "    outputSchema: {type: object, properties: {b: {type: array, items: {type: string}}}}\n";
+            }
+        }
+        let loaded = crate::spec::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let tools = |format| {
+            let plan = render_crate(&loaded, &dir.path().join("t"), format).unwrap();
+            String::from_utf8(plan.get("src/generated/tools.rs").unwrap().contents.clone()).unwrap()
+        };
+        let rendered = tools(Format::AsRendered);
+        assert!(rendered.len() > PIECE_BYTES, "big enough to be cut");
+        assert!(!rendered.contains("@mcpgen:part"));
+        let scratch = tempfile::tempdir().unwrap();
+        let whole = rustfmt(scratch.path(), "tools.rs", rendered.clone()).unwrap();
+        assert_ne!(
+            whole, rendered,
+            "the check needs rustfmt to change something"
+        );
+        assert_eq!(tools(Format::Rustfmt), whole);
     }
 
     #[test]

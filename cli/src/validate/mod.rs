@@ -49,6 +49,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// A context for the same file with no diagnostics yet, to check part of the spec on another thread.
+    pub fn fork(&self) -> Ctx<'a> {
+        Ctx::new(self.file, self.source, self.spans, self.base_dir)
+    }
+
     pub fn push(&mut self, diag: Diagnostic) {
         self.diags.push(diag);
     }
