@@ -3,29 +3,24 @@
 //! for word (after the runtime's own formatting, which sorts them). Servers whose schemas all fit the
 //! subset are built without jsonschema, so this equivalence is what keeps their answers unchanged.
 
-use jsonschema::error::ValidationErrorKind;
-use mcpgen::codegen::schema_subset::{Schema, Violation};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-/// What a server built with `full-json-schema` reports (templates/runtime/validation.rs does the same).
+// The runtime's two validators, compiled here as the generated crates compile them.
+#[allow(dead_code)]
+#[path = "../../templates/runtime/schema_full.rs"]
+mod schema_full;
+#[allow(dead_code)]
+#[path = "../../templates/runtime/schema_subset.rs"]
+mod schema_subset;
+
+use schema_subset::Schema;
+
+/// What a server built with `full-json-schema` reports (as templates/runtime/validation.rs sorts it).
 fn full_violations(schema: &Value, instance: &Value) -> Vec<String> {
     let validator = jsonschema::validator_for(schema).expect("jsonschema compiles the schema");
     let mut out = Vec::new();
-    for error in validator.iter_errors(instance) {
-        let names: Vec<&str>;
-        let violation = match error.kind() {
-            ValidationErrorKind::Required { property } => {
-                Violation::Missing(property.as_str().unwrap_or_default())
-            }
-            ValidationErrorKind::AdditionalProperties { unexpected } => {
-                names = unexpected.iter().map(String::as_str).collect();
-                Violation::Unexpected(&names)
-            }
-            _ => Violation::Message(error.to_string()),
-        };
-        violation.describe(error.instance_path().as_str(), &mut out);
-    }
+    schema_full::describe_violations(&validator, instance, &mut out);
     out.sort();
     out
 }

@@ -25,6 +25,8 @@ pub mod prelude;
 pub(crate) mod prompt;
 pub(crate) mod registry;
 pub(crate) mod resource;
+#[cfg(feature = "full-json-schema")]
+pub mod schema_full;
 pub mod schema_subset;
 #[cfg(feature = "streamable-http")]
 pub(crate) mod session_store;

@@ -102,6 +102,10 @@ const RUNTIME: &[(&str, &str)] = &[
         include_str!("../../../templates/runtime/resource.rs"),
     ),
     (
+        "schema_full.rs",
+        include_str!("../../../templates/runtime/schema_full.rs"),
+    ),
+    (
         "schema_subset.rs",
         include_str!("../../../templates/runtime/schema_subset.rs"),
     ),

@@ -79,22 +79,7 @@ impl SchemaValidator {
             }
             #[cfg(feature = "full-json-schema")]
             SchemaValidator::Full(validator) => {
-                use super::schema_subset::Violation;
-                use jsonschema::error::ValidationErrorKind;
-                for error in validator.iter_errors(instance) {
-                    let names: Vec<&str>;
-                    let violation = match error.kind() {
-                        ValidationErrorKind::Required { property } => {
-                            Violation::Missing(property.as_str().unwrap_or_default())
-                        }
-                        ValidationErrorKind::AdditionalProperties { unexpected } => {
-                            names = unexpected.iter().map(String::as_str).collect();
-                            Violation::Unexpected(&names)
-                        }
-                        _ => Violation::Message(error.to_string()),
-                    };
-                    violation.describe(error.instance_path().as_str(), &mut out);
-                }
+                super::schema_full::describe_violations(validator, instance, &mut out)
             }
         }
         out.sort();
