@@ -12,7 +12,7 @@ pub mod rust;
 /// the `jsonschema` crate (see `lower::CrateView::full_json_schema`).
 #[allow(dead_code)]
 #[path = "../../../templates/runtime/schema_subset.rs"]
-pub mod schema_subset;
+mod schema_subset;
 pub mod typegen;
 pub mod write;
 

@@ -217,8 +217,8 @@ fn rustfmt_binary() -> Option<&'static Path> {
 /// (stdin mode looks in the current directory, file mode next to the file and up), so the output is
 /// rustfmt's default style wherever mcpgen runs: the generated crate has no `rustfmt.toml`.
 ///
-/// A file bigger than [`PIECE_BYTES`] is cut at its part marks into one piece per core, formatted in parallel
-/// and joined again: rustfmt formats top-level items one by one, so the pieces joined by a blank line are what
+/// A file bigger than [`PIECE_BYTES`] is cut at its part marks into several pieces per core, formatted in
+/// parallel and joined again: rustfmt formats top-level items one by one, so the pieces joined by a blank line are what
 /// it makes of the whole file (a test checks it). `generated/tools.rs` of 1,000 tools is 800 KB.
 fn rustfmt_all(
     files: Vec<(String, String, Owner)>,
@@ -263,7 +263,7 @@ fn rustfmt_all(
 /// a bare `//` line, so it cannot fake one.
 const PART_MARK: &str = "\n// @mcpgen:part\n";
 
-/// Above this size a file is formatted in pieces, one per core.
+/// Above this size a file is formatted in pieces, several per core.
 const PIECE_BYTES: usize = 64 * 1024;
 
 /// `source` without its part marks, in at most `count` pieces of about equal size cut where marks were.
@@ -284,7 +284,7 @@ fn cut_at_part_marks(source: &str, count: usize) -> Vec<String> {
         }
         piece.push_str(part);
     }
-    for piece in &mut pieces[..] {
+    for piece in &mut pieces {
         if !piece.ends_with('\n') {
             piece.push('\n');
         }

@@ -267,11 +267,14 @@ fn tools(ctx: &mut Ctx<'_>, spec: &Spec) {
 
 fn tools_on(ctx: &mut Ctx<'_>, spec: &Spec, workers: usize) {
     let has_oauth = spec.auth.as_ref().is_some_and(|a| a.oauth.is_some());
-    if spec.tools.len() < 64 || workers < 2 {
-        for (i, t) in spec.tools.iter().enumerate() {
-            tool(ctx, &format!("/tools/{i}"), t, has_oauth);
+    // The tools of `run`, the first of which is the spec's tool number `first`.
+    let check = move |ctx: &mut Ctx<'_>, first: usize, run: &[Tool]| {
+        for (j, t) in run.iter().enumerate() {
+            tool(ctx, &format!("/tools/{}", first + j), t, has_oauth);
         }
-        return;
+    };
+    if spec.tools.len() < 64 || workers < 2 {
+        return check(ctx, 0, &spec.tools);
     }
     let per_worker = spec.tools.len().div_ceil(workers);
     let found: Vec<Vec<Diagnostic>> = std::thread::scope(|scope| {
@@ -279,13 +282,10 @@ fn tools_on(ctx: &mut Ctx<'_>, spec: &Spec, workers: usize) {
             .tools
             .chunks(per_worker)
             .enumerate()
-            .map(|(run, tools)| {
+            .map(|(n, run)| {
                 let mut run_ctx = ctx.fork();
                 scope.spawn(move || {
-                    for (j, t) in tools.iter().enumerate() {
-                        let i = run * per_worker + j;
-                        tool(&mut run_ctx, &format!("/tools/{i}"), t, has_oauth);
-                    }
+                    check(&mut run_ctx, n * per_worker, run);
                     run_ctx.into_diagnostics()
                 })
             })

@@ -129,7 +129,7 @@ impl Schema {
                         .collect::<Result<_, String>>()?;
                     Check::Properties(compiled)
                 }
-                "required" => match strings(value) {
+                "required" => match distinct_strings(value) {
                     Some(names) => Check::Required(names),
                     None => return unsupported(keyword),
                 },
@@ -356,38 +356,32 @@ fn descend(path: &mut String, name: &str, f: impl FnOnce(&mut String)) {
     path.truncate(len);
 }
 
+/// `type`: a known name, or a non-empty array of distinct ones, in the order jsonschema lists them.
 fn types(value: &Value) -> Option<Vec<&'static str>> {
-    let known = |name: &str| TYPES.iter().copied().find(|t| *t == name);
-    match value {
-        Value::String(name) => Some(vec![known(name)?]),
-        Value::Array(names) if !names.is_empty() => {
-            let names: Vec<&'static str> = names
-                .iter()
-                .map(|name| known(name.as_str()?))
-                .collect::<Option<_>>()?;
-            let unique = names
-                .iter()
-                .enumerate()
-                .all(|(i, n)| !names[..i].contains(n));
-            let mut names = unique.then_some(names)?;
-            names.sort_by_key(|name| TYPES.iter().position(|t| t == name));
-            Some(names)
-        }
-        _ => None,
-    }
+    let names = match value {
+        Value::String(name) => vec![name.clone()],
+        _ => distinct_strings(value).filter(|names| !names.is_empty())?,
+    };
+    let mut known: Vec<&'static str> = names
+        .iter()
+        .map(|name| TYPES.iter().copied().find(|t| t == name))
+        .collect::<Option<_>>()?;
+    known.sort_by_key(|name| TYPES.iter().position(|t| t == name));
+    Some(known)
 }
 
-fn strings(value: &Value) -> Option<Vec<String>> {
+/// An array of strings, none repeated.
+fn distinct_strings(value: &Value) -> Option<Vec<String>> {
     let names: Vec<String> = value
         .as_array()?
         .iter()
         .map(|name| name.as_str().map(str::to_owned))
         .collect::<Option<_>>()?;
-    let unique = names
+    let distinct = names
         .iter()
         .enumerate()
         .all(|(i, n)| !names[..i].contains(n));
-    unique.then_some(names)
+    distinct.then_some(names)
 }
 
 fn has_type(value: &Value, name: &str) -> bool {
