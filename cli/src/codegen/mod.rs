@@ -4,15 +4,17 @@
 pub mod cargo_merge;
 pub mod cargo_toml;
 pub mod ident;
+pub mod layout;
 pub mod lower;
 pub mod plan;
 pub mod render;
 pub mod rust;
 /// The runtime's JSON Schema subset, compiled here too: a spec whose schemas all fit it builds without
-/// the `jsonschema` crate (see `lower::CrateView::full_json_schema`).
+/// the `jsonschema` crate (see `lower::CrateView::full_json_schema`), and validation skips compiling them with
+/// `jsonschema`.
 #[allow(dead_code)]
 #[path = "../../../templates/runtime/schema_subset.rs"]
-mod schema_subset;
+pub(crate) mod schema_subset;
 pub mod typegen;
 pub mod write;
 
