@@ -1,9 +1,9 @@
 //! Generator scaling: validate + render a spec of 10, 100 and 1,000 tools (`bench/run.sh generator`).
 //!
-//! Two variants, because rendering runs rustfmt as a subprocess per Rust file (one per tool plus the generated
-//! and runtime modules): `as_rendered` (`Format::AsRendered`, the generator's own work) and `rustfmt` (what
-//! `mcpgen new` and `mcpgen generate` do; 1,000 tools only with `MCPGEN_BENCH_RUSTFMT_SIZES=10,100,1000`).
-//! Validation alone is measured too. Nothing is written to disk.
+//! Two variants, because rendering runs rustfmt as subprocesses on the files not already in its layout:
+//! `as_rendered` (`Format::AsRendered`, the generator's own work) and `rustfmt` (what `mcpgen new` and
+//! `mcpgen generate` do; the sizes in `MCPGEN_BENCH_RUSTFMT_SIZES`, all by default). Validation alone is measured
+//! too. Nothing is written to disk.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -83,10 +83,9 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
-    // One rustfmt process per file (~20 ms each): about 20 s per iteration at 1,000 tools, so only the sizes in
-    // MCPGEN_BENCH_RUSTFMT_SIZES (default 10,100) and the fewest samples criterion allows.
+    // rustfmt processes start in ~10 ms each, so the fewest samples criterion allows.
     let rustfmt_sizes: Vec<usize> = std::env::var("MCPGEN_BENCH_RUSTFMT_SIZES")
-        .unwrap_or_else(|_| "10,100".into())
+        .unwrap_or_else(|_| "10,100,1000".into())
         .split(',')
         .filter_map(|n| n.trim().parse().ok())
         .collect();

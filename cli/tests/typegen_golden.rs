@@ -1,4 +1,5 @@
-//! Rendered typegen modules: valid Rust (syn), rustfmt-clean as rendered, and equal to the golden snapshots in
+//! Rendered typegen modules: valid Rust (syn), rustfmt-clean as rendered (in the tool's `pub mod` they are indented
+//! for), and equal to the golden snapshots in
 //! `tests/typegen/golden/` (`MCPGEN_BLESS=1 cargo test -p mcpgen --test typegen_golden` rewrites them).
 
 #[path = "typegen/cases.rs"]
@@ -72,7 +73,7 @@ fn rendered_modules_are_rustfmt_clean() {
     let mut paths = Vec::new();
     for case in cases::all() {
         let path = dir.join(format!("{}.rs", case.name));
-        std::fs::write(&path, case.render()).unwrap();
+        std::fs::write(&path, format!("pub mod tool {{\n{}}}\n", case.render())).unwrap();
         paths.push(path);
     }
     // `--check` on files (on stdin it exits 0 even when it would reformat).

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ident::{Scope, to_module_ident, to_snake_ident};
+use super::layout;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
 use super::schema_subset::Schema;
 use super::typegen::{self, TypegenError};
@@ -34,6 +35,8 @@ pub struct CrateView {
     pub assets: Vec<AssetView>,
     /// Whether some completable argument lacks a static list, so the user hook `src/completions.rs` exists.
     pub completion_hook: bool,
+    /// Whether some tool takes arguments (else dispatch ignores them).
+    pub has_tool_input: bool,
     /// Whether any handler-backed item exists (they need `Ctx` in dispatch).
     pub has_handler_resources: bool,
     pub has_handler_prompts: bool,
@@ -157,6 +160,9 @@ pub struct ToolView {
     pub file: String,
     pub wire: String,
     pub name_lit: String,
+    /// `pub const NAME: &str = "...";` and the `ToolDef` field values below are laid out for their place in
+    /// templates/generated/tools.rs.tera (see `layout`), so that the tool's module needs no rustfmt.
+    pub name_const: String,
     pub doc: String,
     pub title: String,
     pub description: String,
@@ -171,6 +177,9 @@ pub struct ToolView {
     pub adapter: String,
     /// The rendered `Input`/`Output` types (typegen).
     pub types: String,
+    /// Whether the tool's module in generated/tools.rs comes out of the template as rustfmt would lay it out, so
+    /// rendering need not run rustfmt on it (`layout`, `typegen::is_laid_out`).
+    pub laid_out: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -291,11 +300,13 @@ fn json_text<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("spec values always serialise")
 }
 
+/// The value as JSON text in a Rust literal.
+fn json_literal<T: Serialize>(value: Option<&T>) -> Option<String> {
+    value.map(|v| raw_string_literal(&json_text(v)))
+}
+
 fn opt_json<T: Serialize>(value: Option<&T>) -> String {
-    value.map_or_else(
-        || "None".to_owned(),
-        |v| format!("Some({})", raw_string_literal(&json_text(v))),
-    )
+    json_literal(value).map_or_else(|| "None".to_owned(), |lit| format!("Some({lit})"))
 }
 
 fn opt_json_vec<T: Serialize>(values: &[T]) -> String {
@@ -511,6 +522,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                     .unwrap_or_default(),
             })
             .collect(),
+        has_tool_input: tools.iter().any(|t| t.has_input),
         has_handler_resources: resources.iter().any(|r| r.source == "handler"),
         has_handler_prompts: prompts.iter().any(|p| p.messages.is_none()),
         full_json_schema: spec
@@ -562,24 +574,58 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 (true, false) => "unstructured",
                 (false, false) => "unstructured_no_input",
             };
+            // `ToolDef`'s fields sit at 8 spaces in templates/generated/tools.rs.tera.
+            let field = |name: &str, literal: Option<String>| {
+                layout::some_literal(&format!("        {name}: "), literal.as_deref(), ",")
+            };
+            let name_lit = string_literal(&tool.name);
+            let types = typegen::render(&types);
+            let title = field("title", tool.title.as_deref().map(string_literal));
+            let description = field(
+                "description",
+                tool.description.as_deref().map(string_literal),
+            );
+            let input_schema = field("input_schema", json_literal(tool.input_schema.as_ref()));
+            let output_schema = field("output_schema", json_literal(tool.output_schema.as_ref()));
+            let annotations = field("annotations", json_literal(tool.annotations.as_ref()));
+            let icons = field(
+                "icons",
+                json_literal(Some(&tool.icons).filter(|icons| !icons.is_empty())),
+            );
+            let meta = field("meta", json_literal(tool.meta.as_ref()));
+            // Widths are counted in chars, which is rustfmt's count for ASCII only.
+            let laid_out = typegen::is_laid_out(&types)
+                && [
+                    &title,
+                    &description,
+                    &input_schema,
+                    &output_schema,
+                    &annotations,
+                    &icons,
+                    &meta,
+                ]
+                .iter()
+                .all(|value| value.is_ascii());
             Ok(ToolView {
                 handler_module: format!("tool_{}", module.trim_start_matches('_')),
                 label: comment_text(&tool.name),
                 file: format!("tools/{module}.rs"),
                 wire: tool.name.clone(),
-                name_lit: string_literal(&tool.name),
+                name_const: layout::assignment("    pub const NAME: &str =", &name_lit, ";"),
+                name_lit,
                 doc: item_doc(&tool.name, tool.description.as_deref(), ""),
-                title: opt_lit(tool.title.as_deref()),
-                description: opt_lit(tool.description.as_deref()),
-                input_schema: opt_json(tool.input_schema.as_ref()),
-                output_schema: opt_json(tool.output_schema.as_ref()),
-                annotations: opt_json(tool.annotations.as_ref()),
-                icons: opt_json_vec(&tool.icons),
-                meta: opt_json(tool.meta.as_ref()),
+                title,
+                description,
+                input_schema,
+                output_schema,
+                annotations,
+                icons,
+                meta,
                 has_input,
                 has_output,
                 adapter: adapter.to_owned(),
-                types: typegen::render(&types),
+                types,
+                laid_out,
                 module,
             })
         })

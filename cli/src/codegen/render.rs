@@ -219,41 +219,79 @@ fn rustfmt_binary() -> Option<&'static Path> {
 ///
 /// A file bigger than [`PIECE_BYTES`] is cut at its part marks into several pieces per core, formatted in
 /// parallel and joined again: rustfmt formats top-level items one by one, so the pieces joined by a blank line are what
-/// it makes of the whole file (a test checks it). `generated/tools.rs` of 1,000 tools is 800 KB.
+/// it makes of the whole file (a test checks it). `generated/tools.rs` of 1,000 tools is 800 KB. Parts already in
+/// rustfmt's layout (`laid_out(path, index)`: see [`LaidOut`]) are not formatted at all.
 fn rustfmt_all(
     files: Vec<(String, String, Owner)>,
+    laid_out: &LaidOut<'_>,
 ) -> Result<Vec<(String, String, Owner)>, RenderError> {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut owners = Vec::new();
-    let mut pieces: Vec<(usize, String, String)> = Vec::new();
+    // Each file's pieces in order: text, and whether it still needs formatting.
+    let mut pieces: Vec<(usize, String, bool)> = Vec::new();
     for (i, (path, source, owner)) in files.into_iter().enumerate() {
+        let parts: Vec<&str> = source.split(PART_MARK).collect();
+        let to_format: usize = parts
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !laid_out(&path, *k))
+            .map(|(_, part)| part.len())
+            .sum();
         // Several pieces per core, so they even out with the other files in the batches.
-        let count = if source.len() > PIECE_BYTES {
-            workers * 4
+        let target = if to_format > PIECE_BYTES {
+            to_format.div_ceil(workers * 4)
         } else {
-            1
+            usize::MAX
         };
-        for piece in cut_at_part_marks(&source, count) {
-            pieces.push((i, path.clone(), piece));
+        let mut open: Option<String> = None;
+        for (k, part) in parts.into_iter().enumerate() {
+            if laid_out(&path, k) {
+                if let Some(piece) = open.take() {
+                    pieces.push((i, piece, true));
+                }
+                pieces.push((i, part.to_owned(), false));
+                continue;
+            }
+            let piece = open.get_or_insert_with(String::new);
+            if !piece.is_empty() {
+                piece.push('\n');
+            }
+            piece.push_str(part);
+            if piece.len() >= target {
+                pieces.push((i, open.take().expect("just filled"), true));
+            }
+        }
+        if let Some(piece) = open {
+            pieces.push((i, piece, true));
         }
         owners.push((path, owner));
     }
     let formatted = rustfmt_pieces(
         pieces
             .iter()
-            .map(|(_, path, source)| (path, source))
+            .filter(|(_, _, format)| *format)
+            .map(|(i, piece, _)| (&owners[*i].0, piece))
             .collect(),
     )?;
+    let mut formatted = formatted.into_iter();
     let mut out: Vec<(String, String, Owner)> = owners
         .into_iter()
         .map(|(path, owner)| (path, String::new(), owner))
         .collect();
-    for ((i, _, _), text) in pieces.iter().zip(formatted) {
-        let joined = &mut out[*i].1;
+    for (i, piece, format) in pieces {
+        let text = if format {
+            formatted.next().expect("one result per piece formatted")
+        } else {
+            piece
+        };
+        let joined = &mut out[i].1;
         if !joined.is_empty() {
             joined.push('\n');
         }
         joined.push_str(&text);
+        if !joined.ends_with('\n') {
+            joined.push('\n');
+        }
     }
     Ok(out)
 }
@@ -266,30 +304,28 @@ const PART_MARK: &str = "\n// @mcpgen:part\n";
 /// Above this size a file is formatted in pieces, several per core.
 const PIECE_BYTES: usize = 64 * 1024;
 
-/// `source` without its part marks, in at most `count` pieces of about equal size cut where marks were.
-fn cut_at_part_marks(source: &str, count: usize) -> Vec<String> {
-    let marks = source.matches(PART_MARK).count() * PART_MARK.len();
-    let target = (source.len() - marks).div_ceil(count.max(1));
-    let mut pieces = vec![String::new()];
-    for part in source.split(PART_MARK) {
-        let full = pieces
-            .last()
-            .is_some_and(|piece| !piece.is_empty() && piece.len() + part.len() > target);
-        if full && pieces.len() < count {
-            pieces.push(String::new());
-        }
-        let piece = pieces.last_mut().expect("one piece at least");
-        if !piece.is_empty() {
-            piece.push('\n');
-        }
-        piece.push_str(part);
+/// Whether part `index` of the file at `path` (cut at [`PART_MARK`]s) is already what rustfmt would make of it.
+type LaidOut<'a> = dyn Fn(&str, usize) -> bool + Sync + 'a;
+
+/// The parts of `generated/tools.rs` that need no rustfmt: its header comment, and each tool's module that lowering
+/// laid out ([`super::lower::ToolView::laid_out`]). Checked against rustfmt on random tools by
+/// `tool_modules_said_to_be_formatted_are_what_rustfmt_makes`.
+fn tools_laid_out(tools: &[super::lower::ToolView]) -> impl Fn(&str, usize) -> bool + Sync + '_ {
+    |path, index| {
+        path == "src/generated/tools.rs"
+            && index
+                .checked_sub(1)
+                .is_none_or(|tool| tools.get(tool).is_some_and(|t| t.laid_out))
     }
-    for piece in &mut pieces {
-        if !piece.ends_with('\n') {
-            piece.push('\n');
-        }
+}
+
+/// `source` without its part marks (each mark's line and the line break before it).
+fn without_part_marks(source: &str) -> String {
+    let mut joined = source.split(PART_MARK).collect::<Vec<_>>().join("\n");
+    if !joined.ends_with('\n') {
+        joined.push('\n');
     }
-    pieces
+    joined
 }
 
 /// Formats each `(path, source)`; see [`rustfmt_all`].
@@ -492,9 +528,9 @@ pub fn render_crate(
     ctx.insert("claude_desktop_snippet", &claude);
 
     let mut plan = Plan::default();
-    let mut rust_files: Vec<(String, String, Owner)> = Vec::new();
     let generated = |body: String| format!("{}\n{body}", view.header_rs);
 
+    let mut generated_files: Vec<(String, String, Owner)> = Vec::new();
     for (file, template) in [
         ("mod.rs", "generated/mod.rs.tera"),
         ("server.rs", "generated/server.rs.tera"),
@@ -504,12 +540,38 @@ pub fn render_crate(
         ("prompts.rs", "generated/prompts.rs.tera"),
     ] {
         // The templates start with the header line themselves, so they read as complete files.
-        rust_files.push((
+        generated_files.push((
             format!("src/generated/{file}"),
             render_one(template, &ctx)?,
             Owner::Generated,
         ));
     }
+    let laid_out = tools_laid_out(&view.tools);
+    let format_files = |files: Vec<(String, String, Owner)>| match format {
+        Format::Rustfmt => rustfmt_all(files, &laid_out),
+        Format::AsRendered => Ok(files
+            .into_iter()
+            .map(|(path, source, owner)| (path, without_part_marks(&source), owner))
+            .collect()),
+    };
+    std::thread::scope(|scope| -> Result<(), RenderError> {
+        // The generated modules are formatted on another core while the user's files render: at 1,000 tools
+        // `generated/server.rs` alone keeps one rustfmt busy for ~30 ms.
+        let generated_formatting = scope.spawn(|| format_files(generated_files));
+        let user_files = render_user_files(&view, &mut ctx, crate_dir)?;
+        let user_formatted = format_files(user_files.to_format)?;
+        let generated_formatted = generated_formatting
+            .join()
+            .expect("formatting does not panic")?;
+        for (path, source, owner) in generated_formatted
+            .into_iter()
+            .chain(user_formatted)
+            .chain(user_files.as_rendered)
+        {
+            plan.add(path, source, owner)?;
+        }
+        Ok(())
+    })?;
     // The runtime is copied verbatim and kept rustfmt-clean in templates/runtime/ (`cargo fmt --all --check` covers
     // the examples' copies), so it skips the formatter: that is over half the files of a crate.
     for (file, source) in RUNTIME {
@@ -518,74 +580,6 @@ pub fn render_crate(
             generated(source.to_string()),
             Owner::Generated,
         )?;
-    }
-    rust_files.push((
-        "src/main.rs".into(),
-        render_one("crate/main.rs.tera", &ctx)?,
-        Owner::User,
-    ));
-    rust_files.push((
-        "src/state.rs".into(),
-        render_one("crate/state.rs.tera", &ctx)?,
-        Owner::User,
-    ));
-    if view.completion_hook {
-        rust_files.push((
-            "src/completions.rs".into(),
-            render_one("crate/completions.rs.tera", &ctx)?,
-            Owner::User,
-        ));
-    }
-    // Stubs already in rustfmt's layout skip the formatter (`mcpgen new` on a spec of 1,000 tools: most of it).
-    let mut preformatted: Vec<(String, String, Owner)> = Vec::new();
-    let mut per_item = |file: &str,
-                        template: &'static str,
-                        item: &dyn erased::Item,
-                        is_formatted: bool|
-     -> Result<(), RenderError> {
-        ctx.insert("item", &item.value());
-        let rendered = (
-            format!("src/{file}"),
-            render_one(template, &ctx)?,
-            Owner::User,
-        );
-        if is_formatted {
-            preformatted.push(rendered);
-        } else {
-            rust_files.push(rendered);
-        }
-        Ok(())
-    };
-    for t in &view.tools {
-        per_item(&t.file, "crate/tool.rs.tera", t, tool_stub_is_formatted(t))?;
-    }
-    for r in view.resources.iter().filter(|r| r.source == "handler") {
-        per_item(&r.file, "crate/resource.rs.tera", r, false)?;
-    }
-    for t in &view.templates {
-        per_item(&t.file, "crate/template.rs.tera", t, false)?;
-    }
-    for p in view.prompts.iter().filter(|p| p.messages.is_none()) {
-        per_item(&p.file, "crate/prompt.rs.tera", p, false)?;
-    }
-
-    // A user file that already exists is never written again, so formatting its stub would be wasted: on
-    // regeneration that is every handler stub, most of the formatting work.
-    let (to_format, kept): (Vec<_>, Vec<_>) = rust_files
-        .into_iter()
-        .partition(|(path, _, owner)| *owner == Owner::Generated || !crate_dir.join(path).exists());
-    let formatted = match format {
-        Format::Rustfmt => rustfmt_all(to_format)?,
-        Format::AsRendered => to_format
-            .into_iter()
-            .map(|(path, source, owner)| {
-                let source = cut_at_part_marks(&source, 1).remove(0);
-                (path, source, owner)
-            })
-            .collect(),
-    };
-    for (path, source, owner) in formatted.into_iter().chain(kept).chain(preformatted) {
-        plan.add(path, source, owner)?;
     }
 
     plan.add("Cargo.toml", cargo_toml::render(&view), Owner::User)?;
@@ -632,6 +626,79 @@ pub fn render_crate(
         )?;
     }
     Ok(plan)
+}
+
+/// The Rust files the user owns, rendered: those to format, and those kept as rendered (stubs already in rustfmt's
+/// layout, and files that exist already, which are never written again).
+struct UserFiles {
+    to_format: Vec<(String, String, Owner)>,
+    as_rendered: Vec<(String, String, Owner)>,
+}
+
+fn render_user_files(
+    view: &super::lower::CrateView,
+    ctx: &mut Context,
+    crate_dir: &Path,
+) -> Result<UserFiles, RenderError> {
+    let mut rust_files: Vec<(String, String, Owner)> = Vec::new();
+    rust_files.push((
+        "src/main.rs".into(),
+        render_one("crate/main.rs.tera", ctx)?,
+        Owner::User,
+    ));
+    rust_files.push((
+        "src/state.rs".into(),
+        render_one("crate/state.rs.tera", ctx)?,
+        Owner::User,
+    ));
+    if view.completion_hook {
+        rust_files.push((
+            "src/completions.rs".into(),
+            render_one("crate/completions.rs.tera", ctx)?,
+            Owner::User,
+        ));
+    }
+    // Stubs already in rustfmt's layout skip the formatter (`mcpgen new` on a spec of 1,000 tools: most of it).
+    let mut preformatted: Vec<(String, String, Owner)> = Vec::new();
+    let mut per_item = |file: &str,
+                        template: &'static str,
+                        item: &dyn erased::Item,
+                        is_formatted: bool|
+     -> Result<(), RenderError> {
+        ctx.insert("item", &item.value());
+        let rendered = (
+            format!("src/{file}"),
+            render_one(template, ctx)?,
+            Owner::User,
+        );
+        if is_formatted {
+            preformatted.push(rendered);
+        } else {
+            rust_files.push(rendered);
+        }
+        Ok(())
+    };
+    for t in &view.tools {
+        per_item(&t.file, "crate/tool.rs.tera", t, tool_stub_is_formatted(t))?;
+    }
+    for r in view.resources.iter().filter(|r| r.source == "handler") {
+        per_item(&r.file, "crate/resource.rs.tera", r, false)?;
+    }
+    for t in &view.templates {
+        per_item(&t.file, "crate/template.rs.tera", t, false)?;
+    }
+    for p in view.prompts.iter().filter(|p| p.messages.is_none()) {
+        per_item(&p.file, "crate/prompt.rs.tera", p, false)?;
+    }
+    // A user file that already exists is never written again, so formatting its stub would be wasted: on
+    // regeneration that is every handler stub, most of the formatting work.
+    let (to_format, kept): (Vec<_>, Vec<_>) = rust_files
+        .into_iter()
+        .partition(|(path, _, _)| !crate_dir.join(path).exists());
+    Ok(UserFiles {
+        to_format,
+        as_rendered: kept.into_iter().chain(preformatted).collect(),
+    })
 }
 
 /// Whether the stub `templates/crate/tool.rs.tera` renders for this tool is exactly what rustfmt would make of
@@ -704,7 +771,7 @@ mod tests {
             .iter()
             .map(|(p, s)| (p.as_str(), s.as_str()))
             .collect();
-        let out = rustfmt_all(files(&input)).unwrap();
+        let out = rustfmt_all(files(&input), &|_, _| false).unwrap();
         assert_eq!(out.len(), sources.len());
         for ((path, formatted, _), (expected_path, source)) in out.iter().zip(&sources) {
             assert_eq!(path, expected_path, "order kept");
@@ -767,19 +834,14 @@ mod tests {
     }
 
     #[test]
-    fn part_marks_cut_into_pieces_and_vanish() {
-        let source = "head\n// @mcpgen:part\naaaaaaaaaa\n// @mcpgen:part\nbbbbbbbbbb\n\
-                      // @mcpgen:part\ncccccccccc\n";
-        let whole = "head\naaaaaaaaaa\nbbbbbbbbbb\ncccccccccc\n";
-        assert_eq!(cut_at_part_marks(source, 1), [whole]);
-        let pieces = cut_at_part_marks(source, 3);
-        assert_eq!(pieces.len(), 3, "{pieces:?}");
-        assert!(pieces.iter().all(|piece| piece.ends_with("\n")));
-        assert_eq!(pieces.concat(), whole);
-        assert_eq!(cut_at_part_marks("no marks\n", 4), ["no marks\n"]);
+    fn part_marks_vanish_leaving_a_blank_line() {
+        let source = "head\n// @mcpgen:part\naaaaaaaaaa\n// @mcpgen:part\nbbbbbbbbbb\n";
+        assert_eq!(without_part_marks(source), "head\naaaaaaaaaa\nbbbbbbbbbb\n");
+        assert_eq!(without_part_marks("no marks"), "no marks\n");
     }
 
-    /// A big `generated/tools.rs` is formatted in pieces; joined, they are what rustfmt makes of the whole.
+    /// A big `generated/tools.rs` whose modules all need rustfmt is formatted in pieces; joined, they are what rustfmt
+    /// makes of the whole.
     #[test]
     fn a_big_file_formatted_in_pieces_is_what_rustfmt_makes_of_it_whole() {
         if Format::detect() != Format::Rustfmt {
@@ -789,7 +851,12 @@ mod tests {
             String::from("mcpgen: 1\nserver: {name: t}\ntransports: {stdio: {}}\ntools:\n");
         for i in 0..240 {
             let name = ["add", "self", "1st-tool", "a.b-c", "n"][i % 5];
-            let description = "A description long enough to be wrapped by rustfmt. ".repeat(i % 4);
+            // Wide characters: one char, two columns for rustfmt, so every module goes through it and is changed.
+            let description = format!(
+                "{}{}",
+                "A description long enough. ".repeat(i % 4),
+                "日本語".repeat(14)
+            );
             yaml += &format!("  - name: {name}_{i}\n    description: '{description}{i}'\n");
             yaml += "    inputSchema: {type: object, properties: {a: {type: integer, description: 'First.'}, \
                      text: {type: string, enum: [x, y]}}, required: [a]}\n";
@@ -815,17 +882,236 @@ mod tests {
         assert_eq!(tools(Format::Rustfmt), whole);
     }
 
+    /// A small deterministic generator (xorshift64*) for the random tools below.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn chance(&mut self, percent: usize) -> bool {
+            self.below(100) < percent
+        }
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.below(items.len())]
+        }
+        /// Text of about `max` chars at most, from words that exercise escaping; ASCII unless `wide`.
+        fn text(&mut self, max: usize, wide: bool) -> String {
+            let mut words = vec![
+                "lorem",
+                "ipsum",
+                "x",
+                "\"quoted\"",
+                "back\\slash",
+                "r#\"raw\"#",
+                "{braces}",
+                "tab\there",
+                "new\nline",
+                "`code`",
+                "#",
+                "a-very-long-word-without-any-break-in-it",
+            ];
+            if wide {
+                words.extend(["café", "日本語", "🚀", "naïve"]);
+            }
+            let len = self.below(max + 1);
+            let mut out = String::new();
+            while out.chars().count() < len {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(self.pick(&words));
+            }
+            out
+        }
+        fn name(&mut self, what: &str, i: usize) -> String {
+            let long = "n".repeat(1 + self.below(110));
+            let stem = self.pick(&[
+                "add",
+                "self",
+                "type",
+                "1st",
+                "a.b-c",
+                "Crate",
+                "get_forecast",
+                &long,
+            ]);
+            format!("{stem}_{what}{i}")
+        }
+        fn property(&mut self, depth: usize, wide: bool) -> serde_json::Value {
+            use serde_json::json;
+            let mut schema = match self.below(if depth < 2 { 9 } else { 7 }) {
+                0 => json!({"type": "integer"}),
+                1 => json!({"type": "number"}),
+                2 => json!({"type": "boolean"}),
+                3 => json!({"type": "string"}),
+                4 => {
+                    let mut values: Vec<String> = (0..1 + self.below(4))
+                        .map(|v| format!("{}{v}", self.text(70, wide)))
+                        .collect();
+                    values.dedup();
+                    json!({"type": "string", "enum": values})
+                }
+                5 => json!({"type": ["string", "null"]}),
+                6 => json!({"type": "array", "items": {"type": self.pick(&["string", "integer"])}}),
+                7 => json!({"type": "array", "items": self.object(depth + 1, wide)}),
+                _ => self.object(depth + 1, wide),
+            };
+            if self.chance(30) {
+                let default = match schema["type"].as_str() {
+                    Some("integer") => json!(self.next() as i64 / 3),
+                    Some("number") => json!(self.below(10_000) as f64 / 7.0),
+                    Some("boolean") => json!(self.chance(50)),
+                    Some("string") => match schema.get("enum") {
+                        Some(values) => values[0].clone(),
+                        None => json!(self.text(120, wide)),
+                    },
+                    _ => serde_json::Value::Null,
+                };
+                if !default.is_null() {
+                    schema["default"] = default;
+                }
+            }
+            if self.chance(40) {
+                schema["description"] = json!(self.text(150, wide));
+            }
+            if self.chance(15) {
+                schema["title"] = json!(self.text(60, wide));
+            }
+            schema
+        }
+        fn object(&mut self, depth: usize, wide: bool) -> serde_json::Value {
+            let mut properties = serde_json::Map::new();
+            let mut required = Vec::new();
+            for p in 0..self.below(6) {
+                let long = "p".repeat(1 + self.below(90));
+                let stem =
+                    self.pick(&["a", "type", "self", "a-b", "with space", "1st", "Ab", &long]);
+                let name = format!("{stem}{p}");
+                if self.chance(40) {
+                    required.push(name.clone());
+                }
+                properties.insert(name, self.property(depth, wide));
+            }
+            let mut schema = serde_json::json!({"type": "object", "properties": properties});
+            if !required.is_empty() {
+                schema["required"] = required.into();
+            }
+            match self.below(6) {
+                0 => schema["additionalProperties"] = false.into(),
+                1 => schema["additionalProperties"] = serde_json::json!({"type": "integer"}),
+                _ => {}
+            }
+            schema
+        }
+        fn tool(&mut self, i: usize) -> serde_json::Value {
+            use serde_json::json;
+            // Most tools in ASCII, which skip rustfmt; some with wider characters, which go through it.
+            let wide = self.chance(15);
+            let mut tool = json!({"name": self.name("t", i), "description": self.text(300, wide)});
+            if self.chance(70) {
+                tool["inputSchema"] = self.object(0, wide);
+            }
+            if self.chance(40) {
+                tool["outputSchema"] = self.object(0, wide);
+            }
+            if self.chance(20) {
+                tool["title"] = json!(self.text(80, wide));
+            }
+            if self.chance(20) {
+                tool["annotations"] = json!({"title": self.text(60, wide), "readOnlyHint": true});
+            }
+            if self.chance(10) {
+                tool["icons"] =
+                    json!([{"src": "https://example.com/icon.png", "mimeType": "image/png"}]);
+            }
+            if self.chance(10) {
+                tool["_meta"] = json!({"note": self.text(100, wide)});
+            }
+            tool
+        }
+    }
+
+    /// Random tools, names and text around every width limit: the modules said to be formatted, kept as rendered, and
+    /// the others, formatted, make exactly what rustfmt makes of the whole file.
+    #[test]
+    fn tool_modules_said_to_be_formatted_are_what_rustfmt_makes() {
+        if Format::detect() != Format::Rustfmt {
+            return;
+        }
+        let scratch = tempfile::tempdir().unwrap();
+        let (mut skipped, mut formatted) = (0, 0);
+        for seed in 1..=6u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let tools: Vec<serde_json::Value> = (0..150).map(|i| rng.tool(i)).collect();
+            let spec = serde_json::json!({"mcpgen": 1, "server": {"name": "t"},
+                "transports": {"stdio": {}}, "tools": tools});
+            // JSON is YAML.
+            let yaml = serde_json::to_string_pretty(&spec).unwrap();
+            let loaded = match crate::spec::load_spec_str(Path::new("t.yaml"), &yaml) {
+                Ok(loaded) => loaded,
+                Err(e) => panic!("seed {seed}: the random spec is invalid: {e:?}"),
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let tools_rs = |format| {
+                let plan = render_crate(&loaded, &dir.path().join("t"), format).unwrap();
+                String::from_utf8(plan.get("src/generated/tools.rs").unwrap().contents.clone())
+                    .unwrap()
+            };
+            for tool in lower(&loaded.spec, "t.yaml").unwrap().tools {
+                if tool.laid_out {
+                    skipped += 1;
+                } else {
+                    formatted += 1;
+                }
+            }
+            let rendered = tools_rs(Format::AsRendered);
+            let whole = rustfmt(scratch.path(), "tools.rs", rendered).unwrap();
+            let ours = tools_rs(Format::Rustfmt);
+            if ours != whole {
+                let (ours, whole): (Vec<&str>, Vec<&str>) =
+                    (ours.lines().collect(), whole.lines().collect());
+                let at = ours.iter().zip(&whole).take_while(|(a, b)| a == b).count();
+                let show = |lines: &[&str]| {
+                    format!(
+                        "{:?}",
+                        &lines[at.saturating_sub(8).min(lines.len())..(at + 4).min(lines.len())]
+                    )
+                };
+                panic!(
+                    "seed {seed}, line {}:\n--- mcpgen:\n{}\n--- rustfmt:\n{}",
+                    at + 1,
+                    show(&ours),
+                    show(&whole)
+                );
+            }
+        }
+        assert!(
+            skipped > 400 && formatted > 100,
+            "{skipped} modules skipped rustfmt, {formatted} went through it"
+        );
+    }
+
     #[test]
     fn a_file_rustfmt_rejects_is_named_even_inside_a_batch() {
         if Format::detect() != Format::Rustfmt {
             return;
         }
-        let out = rustfmt_all(files(&[
-            ("src/tools/good.rs", "fn  good(){}\n"),
-            ("src/tools/bad.rs", "fn bad( {\n"),
-            ("src/tools/also_good.rs", "fn also_good(){}\n"),
-            ("src/tools/fine.rs", "fn fine(){}\n"),
-        ]));
+        let out = rustfmt_all(
+            files(&[
+                ("src/tools/good.rs", "fn  good(){}\n"),
+                ("src/tools/bad.rs", "fn bad( {\n"),
+                ("src/tools/also_good.rs", "fn also_good(){}\n"),
+                ("src/tools/fine.rs", "fn fine(){}\n"),
+            ]),
+            &|_, _| false,
+        );
         match out {
             Err(RenderError::Rustfmt { path, .. }) => assert_eq!(path, "src/tools/bad.rs"),
             other => panic!("expected a rustfmt error naming bad.rs, got {other:?}"),

@@ -32,9 +32,10 @@ use serde_json::{Map, Value};
 use super::ident::{Scope, to_pascal_ident, to_snake_ident};
 use super::rust::{doc_comment, string_literal};
 
-/// rustfmt's default `max_width`, counted in chars as rustfmt does.
-const MAX_WIDTH: usize = 100;
 const INDENT: &str = "    ";
+/// rustfmt's default `max_width` (counted in chars as rustfmt does), less the one level of indentation every type
+/// gets in its tool's `pub mod` in `generated/tools.rs`: types are laid out from column 0 and `render` indents them.
+const MAX_WIDTH: usize = 100 - INDENT.len();
 const TEMPLATE: &str = include_str!("../../../templates/types.rs.tera");
 
 const VALUE: &str = "serde_json::Value";
@@ -110,7 +111,7 @@ pub struct FieldDef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DefaultFn {
     pub name: String,
-    /// `fn name() -> Type {` (broken before `->` when too wide).
+    /// `fn name() -> Type {`, broken as rustfmt does when too wide (`layout_signature`).
     pub signature: String,
     /// The indented body expression.
     pub body: String,
@@ -188,9 +189,9 @@ pub fn types_for(roots: &[(&str, &Map<String, Value>)]) -> Result<TypeModule, Ty
     })
 }
 
-/// Renders the module body (no header, no `use` lines: every path is fully qualified) through the embedded template.
-/// The template and view model are fixed by this module, so a rendering failure is a bug here (tests cover it) and
-/// panics rather than returning an error.
+/// Renders the module body (no header, no `use` lines: every path is fully qualified) through the embedded template,
+/// indented one level for its place in the tool's `pub mod`. The template and view model are fixed by this module,
+/// so a rendering failure is a bug here (tests cover it) and panics rather than returning an error.
 pub fn render(module: &TypeModule) -> String {
     // Parsed once: parsing the template for every tool was most of the time `mcpgen generate` took on large specs.
     static TERA: std::sync::LazyLock<tera::Tera> = std::sync::LazyLock::new(|| {
@@ -201,8 +202,47 @@ pub fn render(module: &TypeModule) -> String {
         tera
     });
     let context = tera::Context::from_serialize(module).expect("the view model serialises");
-    TERA.render("types.rs.tera", &context)
-        .expect("templates/types.rs.tera renders every view model (covered by tests)")
+    let text = TERA
+        .render("types.rs.tera", &context)
+        .expect("templates/types.rs.tera renders every view model (covered by tests)");
+    // Safe line by line: string literals here are escaped onto one line, so no line break is inside one.
+    let mut indented = String::with_capacity(text.len() + text.len() / 8);
+    for line in text.split_inclusive('\n') {
+        if line != "\n" {
+            indented.push_str(INDENT);
+        }
+        indented.push_str(line);
+    }
+    indented
+}
+
+/// Whether `render`'s text is what rustfmt makes of it inside the tool's module. Everything `typegen` lays out is,
+/// with three exceptions left to rustfmt: a line wider than rustfmt's `max_width` (a declaration nothing makes fit,
+/// a signature or type name too long), which follows rules not reproduced here; an empty struct over 98 columns,
+/// which rustfmt breaks; and an attribute of 99 or 100 columns on one line, which rustfmt breaks on a struct field
+/// but not on an enum variant. Comments are left alone by rustfmt. Widths count chars, rustfmt's count only for
+/// ASCII. Checked against rustfmt on random schemas by render's `tool_modules_said_to_be_formatted_are_what_rustfmt_makes`.
+pub fn is_laid_out(rendered: &str) -> bool {
+    let lines: Vec<&str> = rendered.lines().collect();
+    lines.iter().enumerate().all(|(i, line)| {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            return true;
+        }
+        let attr_width = if code.starts_with("#[") && code.ends_with('(') {
+            // A broken attribute: its width on one line.
+            let arg = lines.get(i + 1).map_or("", |l| l.trim_start());
+            line.len() + arg.len() + 2
+        } else if code.starts_with("#[") {
+            line.len()
+        } else {
+            0
+        };
+        line.is_ascii()
+            && line.len() <= MAX_WIDTH + INDENT.len()
+            && !(code.ends_with("{}") && line.len() > 98)
+            && !(99..=100).contains(&attr_width)
+    })
 }
 
 /// A Rust type as a tree, so that a declaration too wide for one line can be broken the way rustfmt does.
@@ -266,6 +306,11 @@ fn layout_decl(indent: &str, head: &str, ty: &Ty, tail: &str) -> String {
     let mut lines = Vec::new();
     let first = format!("{indent}{head} ");
     if break_generics(ty, &first, indent, tail, &mut lines) {
+        return lines.join("\n");
+    }
+    // The head alone, then the type broken from the next line.
+    let mut lines = vec![format!("{indent}{head}")];
+    if break_generics(ty, &next_indent, &next_indent, tail, &mut lines) {
         lines.join("\n")
     } else {
         one_line
@@ -304,8 +349,22 @@ fn break_generics(
     true
 }
 
+/// `fn {name}() -> {ty} {` as rustfmt lays it out (measured against rustfmt 1.8): on one line when it fits, else
+/// the brace on the next line while the rest is at most one column over, else broken before `->`.
+fn layout_signature(name: &str, ty: &str) -> String {
+    let head = format!("fn {name}() -> {ty}");
+    if width(&head) + 2 <= MAX_WIDTH {
+        format!("{head} {{")
+    } else if width(&head) <= MAX_WIDTH + 1 {
+        format!("{head}\n{{")
+    } else {
+        format!("fn {name}()\n-> {ty} {{")
+    }
+}
+
 /// An attribute with a single argument, `{indent}#[{path}({arg})]`, broken around the argument when too wide (as
-/// rustfmt does even when the argument alone is still too wide, since a string literal cannot be broken).
+/// rustfmt does even when the argument alone is still too wide, since a string literal cannot be broken). At 99
+/// and 100 columns rustfmt decides by where the attribute is (see `is_laid_out`).
 fn layout_attr(indent: &str, path: &str, arg: &str) -> String {
     let one_line = format!("{indent}#[{path}({arg})]");
     if width(&one_line) <= MAX_WIDTH {
@@ -759,12 +818,7 @@ impl Gen<'_> {
                     to_snake_ident(&name).trim_end_matches('_'),
                     field_name.trim_end_matches('_')
                 ));
-                let signature = format!("fn {fn_name}() -> {} {{", shape.ty.text());
-                let signature = if width(&signature) <= MAX_WIDTH {
-                    signature
-                } else {
-                    format!("fn {fn_name}()\n-> {} {{", shape.ty.text())
-                };
+                let signature = layout_signature(&fn_name, &shape.ty.text());
                 attrs.push(layout_attr(
                     INDENT,
                     "serde",
@@ -1281,8 +1335,8 @@ mod tests {
         .unwrap();
         assert_eq!(
             render(&m),
-            "#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]\n\
-             pub struct Input {}\n\npub type Output = serde_json::Value;\n"
+            "    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]\n    \
+             pub struct Input {}\n\n    pub type Output = serde_json::Value;\n"
         );
     }
 
@@ -1405,28 +1459,29 @@ mod tests {
 
     #[test]
     fn layout_follows_rustfmt() {
-        let long = Ty::Generic("Option", vec![Ty::path(&"X".repeat(80))]);
+        // Widths are counted one level in (MAX_WIDTH is 96): render() indents every line.
+        let long = Ty::Generic("Option", vec![Ty::path(&"X".repeat(76))]);
         assert_eq!(
             layout_decl("    ", "pub a:", &long, ","),
-            format!("    pub a: Option<{}>,", "X".repeat(80))
+            format!("    pub a: Option<{}>,", "X".repeat(76))
         );
         assert_eq!(
             layout_decl("    ", &format!("pub {}:", "a".repeat(20)), &long, ","),
             format!(
                 "    pub {}:\n        Option<{}>,",
                 "a".repeat(20),
-                "X".repeat(80)
+                "X".repeat(76)
             )
         );
         let nested = Ty::Generic(
             "Option",
-            vec![Ty::Generic("Vec", vec![Ty::path(&"Y".repeat(87))])],
+            vec![Ty::Generic("Vec", vec![Ty::path(&"Y".repeat(83))])],
         );
         assert_eq!(
             layout_decl("    ", "pub a:", &nested, ","),
             format!(
                 "    pub a: Option<\n        Vec<\n            {}\n        >,\n    >,",
-                "Y".repeat(87) + ","
+                "Y".repeat(83) + ","
             )
         );
         let unbreakable = Ty::path(&"Z".repeat(120));

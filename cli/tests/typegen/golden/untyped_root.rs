@@ -1,1 +1,1 @@
-pub type Input = serde_json::Value;
+    pub type Input = serde_json::Value;
