@@ -555,19 +555,25 @@ pub fn render_crate(
             .collect()),
     };
     std::thread::scope(|scope| -> Result<(), RenderError> {
-        // The generated modules are formatted on another core while the user's files render: at 1,000 tools
-        // `generated/server.rs` alone keeps one rustfmt busy for ~30 ms.
-        let generated_formatting = scope.spawn(|| format_files(generated_files));
+        // Big generated modules are formatted on another core while the user's files render (at 1,000 tools
+        // `generated/server.rs` alone keeps one rustfmt busy for ~30 ms); small ones share the user's batches, as
+        // every rustfmt process costs ~10 ms to start.
+        let big = generated_files.iter().map(|f| f.1.len()).sum::<usize>() > PIECE_BYTES;
+        let (early, mut files) = if big {
+            (
+                Some(scope.spawn(|| format_files(generated_files))),
+                Vec::new(),
+            )
+        } else {
+            (None, generated_files)
+        };
         let user_files = render_user_files(&view, &mut ctx, crate_dir)?;
-        let user_formatted = format_files(user_files.to_format)?;
-        let generated_formatted = generated_formatting
-            .join()
-            .expect("formatting does not panic")?;
-        for (path, source, owner) in generated_formatted
-            .into_iter()
-            .chain(user_formatted)
-            .chain(user_files.as_rendered)
-        {
+        files.extend(user_files.to_format);
+        let mut formatted = format_files(files)?;
+        if let Some(early) = early {
+            formatted.extend(early.join().expect("formatting does not panic")?);
+        }
+        for (path, source, owner) in formatted.into_iter().chain(user_files.as_rendered) {
             plan.add(path, source, owner)?;
         }
         Ok(())
