@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Instructions per tools/call, counted by callgrind: the server's own work, which the machine's noise cannot move.
+#
+#   bench/callgrind.sh      (after bench/run.sh has built the contenders; needs valgrind and python3)
+#
+# For each Rust contender and each of stdio and stateless streamable HTTP (JSON replies), runs the server under
+# callgrind twice, with a short and a long run of the bench's calls (`add` and `echo` alternating, every reply
+# checked), and divides the difference in instructions by the difference in calls: start-up and shutdown cancel
+# out. Prints a Markdown table; the ratio is rmcp-hand's count over the contender's (>1: fewer instructions).
+set -euo pipefail
+bench=$(cd "$(dirname "$0")" && pwd)
+cd "$bench"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# name|stdio command|stateless command (PORT is replaced)
+contenders=(
+  "rmcp-hand|target/release/rmcp-hand stdio|target/release/rmcp-hand http PORT stateless"
+  "rmcp-hand-lto|target/lto/release/rmcp-hand stdio|target/lto/release/rmcp-hand http PORT stateless"
+  "mcpgen|target/release/benchgen --transport stdio|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response"
+)
+stdio_calls=(500 2500)
+http_calls=(200 1000)
+
+cat >"$work/calls.py" <<'EOF'
+# calls.py stdio N > file: the JSON-RPC lines of a session; calls.py http PORT N: N calls over one connection.
+import http.client, json, sys, time
+
+def call(i):
+    if i % 2:
+        args = {"name": "add", "arguments": {"a": i, "b": i + 1}}
+    else:
+        args = {"name": "echo", "arguments": {"text": "hello %d" % i}}
+    return {"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": args}
+
+if sys.argv[1] == "stdio":
+    init = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
+            "capabilities": {}, "clientInfo": {"name": "callgrind", "version": "1"}}}
+    lines = [init, {"jsonrpc": "2.0", "method": "notifications/initialized"}]
+    lines += [call(i) for i in range(1, int(sys.argv[2]) + 1)]
+    sys.stdout.write("".join(json.dumps(line) + "\n" for line in lines))
+    sys.exit(0)
+
+port, n = int(sys.argv[2]), int(sys.argv[3])
+deadline = time.time() + 60
+while True:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.connect()
+        break
+    except OSError:
+        if time.time() > deadline:
+            sys.exit("server did not listen")
+        time.sleep(0.1)
+headers = {"content-type": "application/json", "accept": "application/json, text/event-stream",
+           "mcp-protocol-version": "2025-06-18"}
+for i in range(1, n + 1):
+    conn.request("POST", "/mcp", json.dumps(call(i)), headers)
+    response = conn.getresponse()
+    body = response.read()
+    if response.status != 200 or b'"result"' not in body:
+        sys.exit("call %d failed: %d %r" % (i, response.status, body[:200]))
+EOF
+
+instructions() { grep -o 'Collected : [0-9]*' "$1" | grep -o '[0-9]*$'; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Prints instructions per call for one contender and transport.
+per_call() {
+  local transport=$1 command=$2 counts=()
+  local calls
+  if [[ $transport == stdio ]]; then
+    for calls in "${stdio_calls[@]}"; do
+      python3 "$work/calls.py" stdio "$calls" >"$work/in.jsonl"
+      # shellcheck disable=SC2086 # the command line splits on purpose
+      valgrind --tool=callgrind --callgrind-out-file="$work/out" $command <"$work/in.jsonl" >"$work/replies" 2>"$work/err"
+      [[ $(wc -l <"$work/replies") -eq $((calls + 1)) ]] || { echo "missing replies: $command" >&2; exit 1; }
+      counts+=("$(instructions "$work/err")")
+    done
+    echo $(((counts[1] - counts[0]) / (stdio_calls[1] - stdio_calls[0])))
+  else
+    for calls in "${http_calls[@]}"; do
+      local port pid
+      port=$(free_port)
+      # shellcheck disable=SC2086
+      valgrind --tool=callgrind --callgrind-out-file="$work/out" ${command//PORT/$port} >/dev/null 2>"$work/err" &
+      pid=$!
+      if ! python3 "$work/calls.py" http "$port" "$calls"; then
+        kill -TERM "$pid"; wait "$pid" || true; exit 1
+      fi
+      kill -TERM "$pid"
+      wait "$pid" || true
+      counts+=("$(instructions "$work/err")")
+    done
+    echo $(((counts[1] - counts[0]) / (http_calls[1] - http_calls[0])))
+  fi
+}
+
+declare -A base
+echo "| contender | stdio, instructions per call | stateless HTTP, instructions per call |"
+echo "|---|---|---|"
+for entry in "${contenders[@]}"; do
+  IFS='|' read -r name stdio http <<<"$entry"
+  s=$(per_call stdio "$stdio")
+  h=$(per_call http "$http")
+  if [[ $name == rmcp-hand ]]; then base[stdio]=$s; base[http]=$h; fi
+  ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+  echo "| $name | $s (×$(ratio "${base[stdio]}" "$s")) | $h (×$(ratio "${base[http]}" "$h")) |"
+done
