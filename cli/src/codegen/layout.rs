@@ -5,9 +5,11 @@
 
 /// rustfmt's default `max_width`.
 pub const MAX_WIDTH: usize = 100;
-const INDENT: &str = "    ";
+/// One level of indentation.
+pub const INDENT: &str = "    ";
 
-fn width(s: &str) -> usize {
+/// A line's width as rustfmt counts it, for ASCII text.
+pub fn width(s: &str) -> usize {
     s.chars().count()
 }
 

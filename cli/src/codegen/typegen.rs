@@ -30,12 +30,12 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ident::{Scope, to_pascal_ident, to_snake_ident};
+use super::layout::{self, INDENT, width};
 use super::rust::{doc_comment, string_literal};
 
-const INDENT: &str = "    ";
-/// rustfmt's default `max_width` (counted in chars as rustfmt does), less the one level of indentation every type
-/// gets in its tool's `pub mod` in `generated/tools.rs`: types are laid out from column 0 and `render` indents them.
-const MAX_WIDTH: usize = 100 - INDENT.len();
+/// rustfmt's `max_width`, less the one level of indentation every type gets in its tool's `pub mod` in
+/// `generated/tools.rs`: types are laid out from column 0 and `render` indents them.
+const MAX_WIDTH: usize = layout::MAX_WIDTH - INDENT.len();
 const TEMPLATE: &str = include_str!("../../../templates/types.rs.tera");
 
 const VALUE: &str = "serde_json::Value";
@@ -239,9 +239,9 @@ pub fn is_laid_out(rendered: &str) -> bool {
             0
         };
         line.is_ascii()
-            && line.len() <= MAX_WIDTH + INDENT.len()
-            && !(code.ends_with("{}") && line.len() > 98)
-            && !(99..=100).contains(&attr_width)
+            && line.len() <= layout::MAX_WIDTH
+            && !(code.ends_with("{}") && line.len() > layout::MAX_WIDTH - 2)
+            && !(layout::MAX_WIDTH - 1..=layout::MAX_WIDTH).contains(&attr_width)
     })
 }
 
@@ -284,10 +284,6 @@ impl Ty {
             }
         }
     }
-}
-
-fn width(s: &str) -> usize {
-    s.chars().count()
 }
 
 /// `{indent}{head} {ty}{tail}` laid out as rustfmt does: on one line if it fits, else with the type on the next
