@@ -310,16 +310,20 @@ tower = { version = "0.5", features = ["util"] }
 
     #[test]
     fn a_user_switch_in_default_survives() {
-        let mine = WANTED.replace(
-            "default = [",
-            "preserve-order = [\"serde_json/preserve_order\"]\ndefault = [\"preserve-order\", ",
-        );
-        assert_ne!(mine, WANTED);
-        let wanted = WANTED.replace(
-            "[features]\n",
-            "[features]\npreserve-order = [\"serde_json/preserve_order\"]\n",
-        );
-        assert_eq!(merge(&mine, &wanted).unwrap(), mine);
+        for (switch, enables) in [
+            ("preserve-order", "serde_json/preserve_order"),
+            ("mimalloc", "dep:mimalloc"),
+        ] {
+            assert!(super::super::cargo_toml::USER_SWITCHES.contains(&switch));
+            let definition = format!("{switch} = [\"{enables}\"]\n");
+            let wanted = WANTED.replace("[features]\n", &format!("[features]\n{definition}"));
+            let on = WANTED.replace(
+                "default = [",
+                &format!("{definition}default = [\"{switch}\", "),
+            );
+            assert_ne!(on, WANTED);
+            assert_eq!(merge(&on, &wanted).unwrap(), on);
+        }
     }
 
     #[test]

@@ -95,6 +95,13 @@ pub fn dependencies() -> Vec<Dep> {
             optional: true,
             ..dep("reqwest", "0.13")
         },
+        // The `mimalloc` feature's global allocator: more throughput under load, more resident memory
+        // (BENCHMARKS.md, "Allocator"), so it is the user's choice and off by default.
+        Dep {
+            no_default_features: true,
+            optional: true,
+            ..dep("mimalloc", "0.1")
+        },
     ]
 }
 
@@ -120,7 +127,7 @@ pub fn dep_item(d: &Dep) -> Item {
 }
 
 /// Features that are the user's choice, never the spec's: `mcpgen generate` leaves them in or out of `default`.
-pub const USER_SWITCHES: &[&str] = &["preserve-order"];
+pub const USER_SWITCHES: &[&str] = &["preserve-order", "mimalloc"];
 
 /// Cargo features: one per transport, enabling only the dependencies that transport needs.
 pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
@@ -143,6 +150,8 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
         ("preserve-order", vec!["serde_json/preserve_order"]),
         // Enabled by default only when a tool schema needs more than the runtime's keyword subset.
         ("full-json-schema", vec!["dep:jsonschema"]),
+        // Off by default: mimalloc as the global allocator, for servers that trade memory for throughput.
+        ("mimalloc", vec!["dep:mimalloc"]),
     ];
     let mut defaults: Vec<&'static str> = view
         .transports
@@ -306,5 +315,38 @@ mod tests {
                 .iter()
                 .any(|v| v.as_str() == Some("preserve-order"))
         );
+    }
+
+    /// mimalloc trades memory for throughput, so it is defined (optional dependency, feature) but never on by default,
+    /// for any spec: `mcpgen generate` then leaves the user's choice alone (`USER_SWITCHES`).
+    #[test]
+    fn the_mimalloc_allocator_is_an_opt_in_feature() {
+        // A spec that turns on every default mcpgen chooses: two transports and `full-json-schema`.
+        let busy = crate::spec::load_spec_str(
+            Path::new("t.yaml"),
+            "mcpgen: 1\nserver: {name: t}\ntools:\n  - name: x\n    description: X.\n    inputSchema: \
+             {type: object, properties: {a: {type: string, pattern: '^a'}}}\n\
+             transports: {stdio: {}, streamable-http: {}}\n",
+        )
+        .unwrap();
+        for view in [
+            stdio_only(),
+            super::super::lower::lower(&busy.spec, "t.yaml").unwrap(),
+        ] {
+            let doc: DocumentMut = render(&view).parse().unwrap();
+            let mimalloc = &doc["dependencies"]["mimalloc"];
+            assert_eq!(mimalloc["optional"].as_bool(), Some(true));
+            assert_eq!(mimalloc["default-features"].as_bool(), Some(false));
+            let feature: Vec<_> = doc["features"]["mimalloc"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect();
+            assert_eq!(feature, ["dep:mimalloc"]);
+            let defaults = doc["features"]["default"].as_array().unwrap();
+            assert!(defaults.iter().all(|v| v.as_str() != Some("mimalloc")));
+        }
+        assert!(USER_SWITCHES.contains(&"mimalloc"));
     }
 }

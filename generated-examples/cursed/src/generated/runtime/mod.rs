@@ -39,3 +39,9 @@ pub(crate) mod stdio;
 pub mod tool;
 pub(crate) mod uri_template;
 pub(crate) mod validation;
+
+/// The `mimalloc` feature (off by default) replaces the system allocator with mimalloc: more requests per
+/// second under load, more resident memory (BENCHMARKS.md, "Allocator").
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
