@@ -18,6 +18,7 @@ contenders=(
   "rmcp-hand|target/release/rmcp-hand stdio|target/release/rmcp-hand http PORT stateless"
   "rmcp-hand-lto|target/lto/release/rmcp-hand stdio|target/lto/release/rmcp-hand http PORT stateless"
   "mcpgen|target/release/benchgen --transport stdio|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response"
+  "mcpgen-mimalloc|target/mimalloc/release/benchgen --transport stdio|target/mimalloc/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response"
 )
 stdio_calls=(500 2500)
 http_calls=(200 1000)

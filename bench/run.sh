@@ -57,6 +57,9 @@ build_contenders() {
   CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
     cargo build --release --quiet -p rmcp-hand --target-dir "$bench/target/lto"
   CARGO_TARGET_DIR="$bench/target" cargo build --release --quiet --manifest-path target-gen/benchgen/Cargo.toml
+  # mcpgen-mimalloc: the same generated crate with its opt-in `mimalloc` feature (the allocator trade-off).
+  cargo build --release --quiet --manifest-path target-gen/benchgen/Cargo.toml --features mimalloc \
+    --target-dir "$bench/target/mimalloc"
 }
 
 runtime() {
