@@ -96,7 +96,7 @@ pub fn dependencies() -> Vec<Dep> {
             ..dep("reqwest", "0.13")
         },
         // The `mimalloc` feature's global allocator: more throughput under load, more resident memory
-        // (BENCHMARKS.md, "Allocator"), so it is the user's choice and off by default.
+        // (BENCHMARKS.md, "the opt-in allocator"), so it is the user's choice and off by default.
         Dep {
             no_default_features: true,
             optional: true,

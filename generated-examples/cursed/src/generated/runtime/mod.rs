@@ -41,7 +41,7 @@ pub(crate) mod uri_template;
 pub(crate) mod validation;
 
 /// The `mimalloc` feature (off by default) replaces the system allocator with mimalloc: more requests per
-/// second under load, more resident memory (BENCHMARKS.md, "Allocator").
+/// second under load, more resident memory (mcpgen's BENCHMARKS.md, "the opt-in allocator").
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
