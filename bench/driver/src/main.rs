@@ -9,6 +9,7 @@ mod proc;
 mod rpc;
 mod stats;
 mod stdio;
+mod targets;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -32,8 +33,9 @@ struct Args {
     /// Seconds each load phase lasts.
     #[arg(long, default_value_t = 3.0)]
     duration: f64,
-    /// Seconds of unrecorded calls before the phases of each process (JIT warm-up for Node and Python).
-    #[arg(long, default_value_t = 0.5)]
+    /// Seconds of unrecorded calls before the phases of each process. Node's JIT needs seconds: after 0.5 s the
+    /// TypeScript SDK served 544 stateless calls/s at concurrency 32, after 4 s 922 (BENCHMARKS.md).
+    #[arg(long, default_value_t = 3.0)]
     warmup: f64,
     /// Start-ups measured per contender and round.
     #[arg(long, default_value_t = 5)]
@@ -50,6 +52,12 @@ struct Args {
     /// The contender the others are compared with.
     #[arg(long, default_value = "rmcp-hand")]
     baseline: String,
+    /// The generated server, whose targets the run judges.
+    #[arg(long, default_value = "mcpgen")]
+    generated: String,
+    /// The servers users would otherwise pick, which the generated one must beat.
+    #[arg(long, value_delimiter = ',', default_value = "fastmcp,ts-sdk")]
+    peers: Vec<String>,
     /// CPU the driver runs on; servers run on --server-cpu. Negative: no pinning.
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     driver_cpu: i64,
@@ -463,6 +471,13 @@ fn report(args: &Args, names: &[&str], results: &Results) -> String {
             );
         }
     }
+    let metrics = targets::metrics(&results.scalars, &results.phases, &scenarios(args));
+    let roles = targets::Roles {
+        generated: &args.generated,
+        baseline: &args.baseline,
+        peers: &args.peers,
+    };
+    out.push_str(&targets::report(&metrics, &roles, args.pipeline));
     if !results.errors.is_empty() {
         let _ = writeln!(out, "\n### First error per scenario\n");
         for (scenario, by_name) in &results.errors {

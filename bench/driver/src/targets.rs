@@ -1,0 +1,344 @@
+//! Issue 10's targets, judged from one run, so a verdict is never read off the tables by hand.
+//!
+//! Ratios between two contenders are paired by round: each round runs every contender back to back, so both
+//! see the same machine, and the verdict uses the median of the per-round ratios (min-max beside it). On a
+//! shared machine whose speed drifts between rounds this is steadier than dividing one median by another.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::stats::{PhaseSummary, Spread};
+
+/// Who plays which part. Contenders missing from the run make their lines "not measured".
+pub struct Roles<'a> {
+    pub generated: &'a str,
+    pub baseline: &'a str,
+    pub peers: &'a [String],
+}
+
+/// One metric of one contender, a sample per round, and which way is better.
+pub struct Metric {
+    pub name: String,
+    pub samples: BTreeMap<String, Vec<f64>>,
+    pub higher_is_better: bool,
+}
+
+/// Every metric the tables show: start-up, idle and peak RSS, then calls/s, p50 and p99 per scenario.
+pub fn metrics(
+    scalars: &BTreeMap<String, BTreeMap<String, Vec<f64>>>,
+    phases: &BTreeMap<String, BTreeMap<String, Vec<PhaseSummary>>>,
+    scenarios: &[(String, String)],
+) -> Vec<Metric> {
+    let mut out = Vec::new();
+    for (key, name) in [
+        ("startup_ms", "start-up"),
+        ("idle_rss_mib", "idle RSS"),
+        ("peak_rss_mib", "peak RSS"),
+    ] {
+        if let Some(samples) = scalars.get(key) {
+            out.push(Metric {
+                name: name.into(),
+                samples: samples.clone(),
+                higher_is_better: false,
+            });
+        }
+    }
+    type Field = fn(&PhaseSummary) -> f64;
+    let fields: [(&str, Field, bool); 3] = [
+        ("calls/s", |s| s.calls_per_s, true),
+        ("p50", |s| s.p50_ms, false),
+        ("p99", |s| s.p99_ms, false),
+    ];
+    for (key, title) in scenarios {
+        let Some(by_name) = phases.get(key) else {
+            continue;
+        };
+        for (what, field, higher_is_better) in fields {
+            out.push(Metric {
+                name: format!("{title}: {what}"),
+                samples: by_name
+                    .iter()
+                    .map(|(n, v)| (n.clone(), v.iter().map(field).collect()))
+                    .collect(),
+                higher_is_better,
+            });
+        }
+    }
+    out
+}
+
+/// Per-round standing of `a` against `b` (>1: `a` is better). None unless both have a finite sample in every
+/// round: a round one of them missed would pair the wrong samples.
+pub fn paired(metric: &Metric, a: &str, b: &str) -> Option<Spread> {
+    let (xs, ys) = (metric.samples.get(a)?, metric.samples.get(b)?);
+    if xs.len() != ys.len() || xs.is_empty() {
+        return None;
+    }
+    let ratios: Vec<f64> = xs
+        .iter()
+        .zip(ys)
+        .map(|(x, y)| {
+            if metric.higher_is_better {
+                x / y
+            } else {
+                y / x
+            }
+        })
+        .collect();
+    if ratios.iter().any(|r| !r.is_finite()) {
+        return None;
+    }
+    Spread::of(&ratios)
+}
+
+fn spread(s: Spread, unit: &str) -> String {
+    format!("{:.2}{unit} [{:.2}–{:.2}]", s.median, s.min, s.max)
+}
+
+/// A line of the targets table: what, the verdict, the numbers behind it.
+struct Line {
+    target: String,
+    met: Option<bool>,
+    detail: String,
+}
+
+impl Line {
+    fn not_measured(target: &str, why: &str) -> Line {
+        Line {
+            target: target.into(),
+            met: None,
+            detail: why.into(),
+        }
+    }
+}
+
+/// Every metric where `a` stands below `floor` against `b` (median of per-round ratios), and the lowest one.
+fn standing_floor<'m>(
+    metrics: &'m [Metric],
+    a: &str,
+    b: &str,
+    floor: f64,
+) -> (Vec<String>, Option<(f64, &'m str)>) {
+    let mut below = Vec::new();
+    let mut lowest: Option<(f64, &'m str)> = None;
+    for m in metrics {
+        let Some(s) = paired(m, a, b) else { continue };
+        if lowest.is_none_or(|(l, _)| s.median < l) {
+            lowest = Some((s.median, &m.name));
+        }
+        if s.median < floor {
+            below.push(format!("{} {}", m.name, spread(s, "×")));
+        }
+    }
+    (below, lowest)
+}
+
+fn floor_line(target: &str, metrics: &[Metric], a: &str, b: &str, floor: f64) -> Line {
+    let (below, lowest) = standing_floor(metrics, a, b, floor);
+    let Some((lowest, at)) = lowest else {
+        return Line::not_measured(
+            target,
+            &format!("no metric has both {a} and {b} in every round"),
+        );
+    };
+    Line {
+        target: target.into(),
+        met: Some(below.is_empty()),
+        detail: if below.is_empty() {
+            format!("lowest: {at} ×{lowest:.2}")
+        } else {
+            format!("below ×{floor}: {}", below.join("; "))
+        },
+    }
+}
+
+/// The targets table, Markdown.
+pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
+    let Roles {
+        generated,
+        baseline,
+        peers,
+    } = *roles;
+    let find = |name: &str| metrics.iter().find(|m| m.name == name);
+    let median_of = |name: &str| {
+        find(name)
+            .and_then(|m| m.samples.get(generated))
+            .and_then(|v| Spread::of(v))
+    };
+    let mut lines = vec![floor_line(
+        &format!("{generated} / {baseline} >= 0.95 on every runtime metric"),
+        metrics,
+        generated,
+        baseline,
+        0.95,
+    )];
+    for peer in peers {
+        lines.push(floor_line(
+            &format!("ahead of {peer} on every metric"),
+            metrics,
+            generated,
+            peer,
+            1.0,
+        ));
+    }
+
+    let target = format!("stdio >= 100k calls/s with {pipeline} in flight");
+    lines.push(
+        match median_of(&format!("stdio, {pipeline} in flight: calls/s")) {
+            Some(s) => Line {
+                target,
+                met: Some(s.median >= 100_000.0),
+                detail: format!(
+                    "{:.1}k/s [{:.1}k–{:.1}k]",
+                    s.median / 1e3,
+                    s.min / 1e3,
+                    s.max / 1e3
+                ),
+            },
+            None => Line::not_measured(&target, "no pipelined stdio phase"),
+        },
+    );
+
+    let c32 = "streamable HTTP, stateless JSON, concurrency 32: calls/s";
+    for peer in peers {
+        let target = format!("stateless HTTP >= 30× {peer} at concurrency 32");
+        lines.push(match find(c32).and_then(|m| paired(m, generated, peer)) {
+            Some(s) => Line {
+                target,
+                met: Some(s.median >= 30.0),
+                detail: format!("{} (per-round ratios)", spread(s, "×")),
+            },
+            None => Line::not_measured(&target, "not in every round of this run"),
+        });
+    }
+
+    let target = "stateful HTTP p50 <= 1 ms at concurrency 1";
+    lines.push(
+        match median_of("streamable HTTP, stateful sessions, SSE replies, concurrency 1: p50") {
+            Some(s) => Line {
+                target: target.into(),
+                met: Some(s.median <= 1.0),
+                detail: format!("{:.3} ms [{:.3}–{:.3}]", s.median, s.min, s.max),
+            },
+            None => Line::not_measured(target, "no stateful phase at concurrency 1"),
+        },
+    );
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n### Targets (issue 10)\n\nStandings are medians of per-round ratios [min–max] (>1: {generated} is better).\n"
+    );
+    let _ = writeln!(out, "| target | verdict | measured |");
+    let _ = writeln!(out, "|---|---|---|");
+    for line in lines {
+        let verdict = match line.met {
+            Some(true) => "met",
+            Some(false) => "**missed**",
+            None => "not measured",
+        };
+        let _ = writeln!(out, "| {} | {verdict} | {} |", line.target, line.detail);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metric(name: &str, higher_is_better: bool, rows: &[(&str, &[f64])]) -> Metric {
+        Metric {
+            name: name.into(),
+            samples: rows
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_vec()))
+                .collect(),
+            higher_is_better,
+        }
+    }
+
+    #[test]
+    fn ratios_pair_rounds_and_orient_so_higher_is_better() {
+        // Round 2 is slow for both: paired, mcpgen is 2x every round; the medians alone would say 2x too, but
+        // the min-max shows no spread.
+        let rate = metric(
+            "rate",
+            true,
+            &[
+                ("mcpgen", &[20.0, 10.0, 22.0]),
+                ("hand", &[10.0, 5.0, 11.0]),
+            ],
+        );
+        let s = paired(&rate, "mcpgen", "hand").unwrap();
+        assert_eq!((s.median, s.min, s.max), (2.0, 2.0, 2.0));
+        // Lower is better for RSS: half the memory is a standing of 2.
+        let rss = metric("rss", false, &[("mcpgen", &[3.0]), ("hand", &[6.0])]);
+        assert_eq!(paired(&rss, "mcpgen", "hand").unwrap().median, 2.0);
+        // A round one side missed cannot be paired.
+        let gap = metric("gap", true, &[("mcpgen", &[1.0, 2.0]), ("hand", &[1.0])]);
+        assert!(paired(&gap, "mcpgen", "hand").is_none());
+        assert!(paired(&gap, "mcpgen", "absent").is_none());
+    }
+
+    #[test]
+    fn the_table_names_every_missed_line() {
+        let peers = ["ts-sdk".to_owned()];
+        let roles = Roles {
+            generated: "mcpgen",
+            baseline: "hand",
+            peers: &peers,
+        };
+        let metrics = vec![
+            metric(
+                "start-up",
+                false,
+                &[
+                    ("mcpgen", &[1.0, 1.0]),
+                    ("hand", &[0.9, 0.9]),
+                    ("ts-sdk", &[100.0, 90.0]),
+                ],
+            ),
+            metric(
+                "stdio, 32 in flight: calls/s",
+                true,
+                &[
+                    ("mcpgen", &[120e3, 110e3]),
+                    ("hand", &[100e3, 100e3]),
+                    ("ts-sdk", &[20e3, 20e3]),
+                ],
+            ),
+            metric(
+                "streamable HTTP, stateless JSON, concurrency 32: calls/s",
+                true,
+                &[
+                    ("mcpgen", &[30e3, 36e3]),
+                    ("hand", &[30e3, 30e3]),
+                    ("ts-sdk", &[1e3, 1.2e3]),
+                ],
+            ),
+        ];
+        let table = report(&metrics, &roles, 32);
+        assert!(
+            table.contains("| mcpgen / hand >= 0.95 on every runtime metric | **missed** | below ×0.95: start-up 0.90×"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| ahead of ts-sdk on every metric | met |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| stdio >= 100k calls/s with 32 in flight | met | 115.0k/s"),
+            "{table}"
+        );
+        assert!(
+            table.contains(
+                "| stateless HTTP >= 30× ts-sdk at concurrency 32 | met | 30.00× [30.00–30.00]"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.contains("| stateful HTTP p50 <= 1 ms at concurrency 1 | not measured |"),
+            "{table}"
+        );
+    }
+}
