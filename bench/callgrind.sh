@@ -6,25 +6,27 @@
 # For each Rust contender and each of stdio and stateless streamable HTTP (JSON replies), runs the server under
 # callgrind twice, with a short and a long run of the bench's calls (`add` and `echo` alternating, every reply
 # checked), and divides the difference in instructions by the difference in calls: start-up and shutdown cancel
-# out. Prints a Markdown table; the ratio is rmcp-hand's count over the contender's (>1: fewer instructions).
+# out. Stateful HTTP (SSE replies) runs the same way inside one session. Prints a Markdown table; the ratio is
+# rmcp-hand's count over the contender's (>1: fewer instructions).
 set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
 cd "$bench"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# name|stdio command|stateless command (PORT is replaced)
+# name|stdio command|stateless command|stateful command (PORT is replaced)
 contenders=(
-  "rmcp-hand|target/release/rmcp-hand stdio|target/release/rmcp-hand http PORT stateless"
-  "rmcp-hand-lto|target/lto/release/rmcp-hand stdio|target/lto/release/rmcp-hand http PORT stateless"
-  "mcpgen|target/release/benchgen --transport stdio|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response"
-  "mcpgen-mimalloc|target/mimalloc/release/benchgen --transport stdio|target/mimalloc/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response"
+  "rmcp-hand|target/release/rmcp-hand stdio|target/release/rmcp-hand http PORT stateless|target/release/rmcp-hand http PORT stateful"
+  "rmcp-hand-lto|target/lto/release/rmcp-hand stdio|target/lto/release/rmcp-hand http PORT stateless|target/lto/release/rmcp-hand http PORT stateful"
+  "mcpgen|target/release/benchgen --transport stdio|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateful"
+  "mcpgen-mimalloc|target/mimalloc/release/benchgen --transport stdio|target/mimalloc/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response|target/mimalloc/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateful"
 )
 stdio_calls=(500 2500)
 http_calls=(200 1000)
 
 cat >"$work/calls.py" <<'EOF'
-# calls.py stdio N > file: the JSON-RPC lines of a session; calls.py http PORT N: N calls over one connection.
+# calls.py stdio N > file: the JSON-RPC lines of a session; calls.py http|stateful PORT N: N calls over one
+# connection (stateful: after initialize, inside the session it opens, replies as SSE streams).
 import http.client, json, sys, time
 
 def call(i):
@@ -55,6 +57,15 @@ while True:
         time.sleep(0.1)
 headers = {"content-type": "application/json", "accept": "application/json, text/event-stream",
            "mcp-protocol-version": "2025-06-18"}
+if sys.argv[1] == "stateful":
+    init = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
+            "capabilities": {}, "clientInfo": {"name": "callgrind", "version": "1"}}}
+    conn.request("POST", "/mcp", json.dumps(init), headers)
+    response = conn.getresponse()
+    response.read()
+    headers["mcp-session-id"] = response.getheader("mcp-session-id") or sys.exit("no session id")
+    conn.request("POST", "/mcp", json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}), headers)
+    conn.getresponse().read()
 for i in range(1, n + 1):
     conn.request("POST", "/mcp", json.dumps(call(i)), headers)
     response = conn.getresponse()
@@ -87,7 +98,7 @@ per_call() {
       # shellcheck disable=SC2086
       valgrind --tool=callgrind --callgrind-out-file="$work/out" ${command//PORT/$port} >/dev/null 2>"$work/err" &
       pid=$!
-      if ! python3 "$work/calls.py" http "$port" "$calls"; then
+      if ! python3 "$work/calls.py" "$transport" "$port" "$calls"; then
         kill -TERM "$pid"; wait "$pid" || true; exit 1
       fi
       kill -TERM "$pid"
@@ -99,13 +110,14 @@ per_call() {
 }
 
 declare -A base
-echo "| contender | stdio, instructions per call | stateless HTTP, instructions per call |"
-echo "|---|---|---|"
+echo "| contender | stdio, instructions per call | stateless HTTP, instructions per call | stateful HTTP, instructions per call |"
+echo "|---|---|---|---|"
+ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 for entry in "${contenders[@]}"; do
-  IFS='|' read -r name stdio http <<<"$entry"
+  IFS='|' read -r name stdio http stateful <<<"$entry"
   s=$(per_call stdio "$stdio")
   h=$(per_call http "$http")
-  if [[ $name == rmcp-hand ]]; then base[stdio]=$s; base[http]=$h; fi
-  ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
-  echo "| $name | $s (×$(ratio "${base[stdio]}" "$s")) | $h (×$(ratio "${base[http]}" "$h")) |"
+  f=$(per_call stateful "$stateful")
+  if [[ $name == rmcp-hand ]]; then base[stdio]=$s; base[http]=$h; base[stateful]=$f; fi
+  echo "| $name | $s (×$(ratio "${base[stdio]}" "$s")) | $h (×$(ratio "${base[http]}" "$h")) | $f (×$(ratio "${base[stateful]}" "$f")) |"
 done
