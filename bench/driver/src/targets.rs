@@ -16,8 +16,11 @@ pub struct Roles<'a> {
     pub peers: &'a [String],
 }
 
-/// One metric of one contender, a sample per round, and which way is better.
+/// One metric, a sample per round for each contender, and which way is better.
 pub struct Metric {
+    /// What the results call it (`idle_rss_mib`, `http.stateless.c32:calls_per_s`): how lines look it up.
+    pub key: String,
+    /// What the table calls it.
     pub name: String,
     pub samples: BTreeMap<String, Vec<f64>>,
     pub higher_is_better: bool,
@@ -37,6 +40,7 @@ pub fn metrics(
     ] {
         if let Some(samples) = scalars.get(key) {
             out.push(Metric {
+                key: key.into(),
                 name: name.into(),
                 samples: samples.clone(),
                 higher_is_better: false,
@@ -44,17 +48,18 @@ pub fn metrics(
         }
     }
     type Field = fn(&PhaseSummary) -> f64;
-    let fields: [(&str, Field, bool); 3] = [
-        ("calls/s", |s| s.calls_per_s, true),
-        ("p50", |s| s.p50_ms, false),
-        ("p99", |s| s.p99_ms, false),
+    let fields: [(&str, &str, Field, bool); 3] = [
+        ("calls_per_s", "calls/s", |s| s.calls_per_s, true),
+        ("p50_ms", "p50", |s| s.p50_ms, false),
+        ("p99_ms", "p99", |s| s.p99_ms, false),
     ];
     for (key, title) in scenarios {
         let Some(by_name) = phases.get(key) else {
             continue;
         };
-        for (what, field, higher_is_better) in fields {
+        for (field_key, what, field, higher_is_better) in fields {
             out.push(Metric {
+                key: format!("{key}:{field_key}"),
                 name: format!("{title}: {what}"),
                 samples: by_name
                     .iter()
@@ -67,8 +72,8 @@ pub fn metrics(
     out
 }
 
-/// Per-round standing of `a` against `b` (>1: `a` is better). None unless both have a finite sample in every
-/// round: a round one of them missed would pair the wrong samples.
+/// Per-round standing of `a` against `b` (>1: `a` is better). None when either is missing, their sample counts
+/// differ (after a round one of them missed, the rest would pair the wrong rounds) or a ratio is not finite.
 pub fn paired(metric: &Metric, a: &str, b: &str) -> Option<Spread> {
     let (xs, ys) = (metric.samples.get(a)?, metric.samples.get(b)?);
     if xs.len() != ys.len() || xs.is_empty() {
@@ -159,9 +164,9 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
         baseline,
         peers,
     } = *roles;
-    let find = |name: &str| metrics.iter().find(|m| m.name == name);
-    let median_of = |name: &str| {
-        find(name)
+    let find = |key: &str| metrics.iter().find(|m| m.key == key);
+    let median_of = |key: &str| {
+        find(key)
             .and_then(|m| m.samples.get(generated))
             .and_then(|v| Spread::of(v))
     };
@@ -184,7 +189,7 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
 
     let target = format!("stdio >= 100k calls/s with {pipeline} in flight");
     lines.push(
-        match median_of(&format!("stdio, {pipeline} in flight: calls/s")) {
+        match median_of(&format!("stdio.pipe{pipeline}:calls_per_s")) {
             Some(s) => Line {
                 target,
                 met: Some(s.median >= 100_000.0),
@@ -199,7 +204,7 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
         },
     );
 
-    let c32 = "streamable HTTP, stateless JSON, concurrency 32: calls/s";
+    let c32 = "http.stateless.c32:calls_per_s";
     for peer in peers {
         let target = format!("stateless HTTP >= 30× {peer} at concurrency 32");
         lines.push(match find(c32).and_then(|m| paired(m, generated, peer)) {
@@ -213,16 +218,14 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
     }
 
     let target = "stateful HTTP p50 <= 1 ms at concurrency 1";
-    lines.push(
-        match median_of("streamable HTTP, stateful sessions, SSE replies, concurrency 1: p50") {
-            Some(s) => Line {
-                target: target.into(),
-                met: Some(s.median <= 1.0),
-                detail: format!("{:.3} ms [{:.3}–{:.3}]", s.median, s.min, s.max),
-            },
-            None => Line::not_measured(target, "no stateful phase at concurrency 1"),
+    lines.push(match median_of("http.stateful.c1:p50_ms") {
+        Some(s) => Line {
+            target: target.into(),
+            met: Some(s.median <= 1.0),
+            detail: format!("{:.3} ms [{:.3}–{:.3}]", s.median, s.min, s.max),
         },
-    );
+        None => Line::not_measured(target, "no stateful phase at concurrency 1"),
+    });
 
     let mut out = String::new();
     let _ = writeln!(
@@ -246,8 +249,9 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
 mod tests {
     use super::*;
 
-    fn metric(name: &str, higher_is_better: bool, rows: &[(&str, &[f64])]) -> Metric {
+    fn metric(key: &str, name: &str, higher_is_better: bool, rows: &[(&str, &[f64])]) -> Metric {
         Metric {
+            key: key.into(),
             name: name.into(),
             samples: rows
                 .iter()
@@ -263,6 +267,7 @@ mod tests {
         // the min-max shows no spread.
         let rate = metric(
             "rate",
+            "rate",
             true,
             &[
                 ("mcpgen", &[20.0, 10.0, 22.0]),
@@ -272,10 +277,15 @@ mod tests {
         let s = paired(&rate, "mcpgen", "hand").unwrap();
         assert_eq!((s.median, s.min, s.max), (2.0, 2.0, 2.0));
         // Lower is better for RSS: half the memory is a standing of 2.
-        let rss = metric("rss", false, &[("mcpgen", &[3.0]), ("hand", &[6.0])]);
+        let rss = metric("rss", "rss", false, &[("mcpgen", &[3.0]), ("hand", &[6.0])]);
         assert_eq!(paired(&rss, "mcpgen", "hand").unwrap().median, 2.0);
         // A round one side missed cannot be paired.
-        let gap = metric("gap", true, &[("mcpgen", &[1.0, 2.0]), ("hand", &[1.0])]);
+        let gap = metric(
+            "gap",
+            "gap",
+            true,
+            &[("mcpgen", &[1.0, 2.0]), ("hand", &[1.0])],
+        );
         assert!(paired(&gap, "mcpgen", "hand").is_none());
         assert!(paired(&gap, "mcpgen", "absent").is_none());
     }
@@ -290,6 +300,7 @@ mod tests {
         };
         let metrics = vec![
             metric(
+                "startup_ms",
                 "start-up",
                 false,
                 &[
@@ -299,6 +310,7 @@ mod tests {
                 ],
             ),
             metric(
+                "stdio.pipe32:calls_per_s",
                 "stdio, 32 in flight: calls/s",
                 true,
                 &[
@@ -308,6 +320,7 @@ mod tests {
                 ],
             ),
             metric(
+                "http.stateless.c32:calls_per_s",
                 "streamable HTTP, stateless JSON, concurrency 32: calls/s",
                 true,
                 &[
@@ -338,6 +351,58 @@ mod tests {
         );
         assert!(
             table.contains("| stateful HTTP p50 <= 1 ms at concurrency 1 | not measured |"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn lines_find_the_metrics_the_results_hold() {
+        // The lines look metrics up by the results' own keys; built from a run's maps, every line is measured.
+        let summary = |calls_per_s: f64, p50_ms: f64| PhaseSummary {
+            calls: 1,
+            errors: 0,
+            calls_per_s,
+            p50_ms,
+            p99_ms: p50_ms,
+            server_cpu: 1.0,
+            driver_cpu: 0.5,
+        };
+        let mut phases: BTreeMap<String, BTreeMap<String, Vec<PhaseSummary>>> = BTreeMap::new();
+        for (key, calls_per_s) in [
+            ("stdio.pipe32", 110e3),
+            ("http.stateless.c32", 31e3),
+            ("http.stateful.c1", 7e3),
+        ] {
+            for (name, share) in [("mcpgen", 1.0), ("hand", 1.0), ("ts-sdk", 0.02)] {
+                phases.entry(key.into()).or_default().insert(
+                    name.into(),
+                    vec![summary(calls_per_s * share, 0.15 / share)],
+                );
+            }
+        }
+        let scenarios: Vec<(String, String)> =
+            ["stdio.pipe32", "http.stateless.c32", "http.stateful.c1"]
+                .iter()
+                .map(|k| (k.to_string(), k.to_string()))
+                .collect();
+        let peers = ["ts-sdk".to_owned()];
+        let roles = Roles {
+            generated: "mcpgen",
+            baseline: "hand",
+            peers: &peers,
+        };
+        let table = report(&metrics(&BTreeMap::new(), &phases, &scenarios), &roles, 32);
+        assert!(!table.contains("not measured"), "{table}");
+        assert!(
+            table.contains("| stdio >= 100k calls/s with 32 in flight | met | 110.0k/s"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| stateless HTTP >= 30× ts-sdk at concurrency 32 | met | 50.00×"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| stateful HTTP p50 <= 1 ms at concurrency 1 | met | 0.150 ms"),
             "{table}"
         );
     }
