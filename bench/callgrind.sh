@@ -36,10 +36,12 @@ def call(i):
         args = {"name": "echo", "arguments": {"text": "hello %d" % i}}
     return {"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": args}
 
+init = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
+        "capabilities": {}, "clientInfo": {"name": "callgrind", "version": "1"}}}
+initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+
 if sys.argv[1] == "stdio":
-    init = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
-            "capabilities": {}, "clientInfo": {"name": "callgrind", "version": "1"}}}
-    lines = [init, {"jsonrpc": "2.0", "method": "notifications/initialized"}]
+    lines = [init, initialized]
     lines += [call(i) for i in range(1, int(sys.argv[2]) + 1)]
     sys.stdout.write("".join(json.dumps(line) + "\n" for line in lines))
     sys.exit(0)
@@ -58,13 +60,11 @@ while True:
 headers = {"content-type": "application/json", "accept": "application/json, text/event-stream",
            "mcp-protocol-version": "2025-06-18"}
 if sys.argv[1] == "stateful":
-    init = {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-06-18",
-            "capabilities": {}, "clientInfo": {"name": "callgrind", "version": "1"}}}
     conn.request("POST", "/mcp", json.dumps(init), headers)
     response = conn.getresponse()
     response.read()
     headers["mcp-session-id"] = response.getheader("mcp-session-id") or sys.exit("no session id")
-    conn.request("POST", "/mcp", json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}), headers)
+    conn.request("POST", "/mcp", json.dumps(initialized), headers)
     conn.getresponse().read()
 for i in range(1, n + 1):
     conn.request("POST", "/mcp", json.dumps(call(i)), headers)
