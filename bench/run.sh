@@ -7,7 +7,7 @@
 #   bench/run.sh all                             all three, in that order
 #
 # runtime: builds the contenders (the generated one with `mcpgen new bench/spec.yaml` + bench/generated-handlers/),
-# then runs bench/driver (mcpbench) on CPU 0 with every server on CPU 1, contenders interleaved round by round.
+# then runs bench/driver (mcpbench) on CPU 0 with every server on CPU 1, contenders interleaved phase by phase.
 # Flags go to mcpbench (`--rounds 3 --duration 3 --concurrency 1,32,256 --only mcpgen,rmcp-hand ...`; see
 # `bench/target/release/mcpbench --help`). Reports go to bench/results/ (Markdown + raw JSON); copy the tables
 # into BENCHMARKS.md by hand. Not part of scripts/test: numbers depend on the machine and its load.

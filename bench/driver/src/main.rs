@@ -1,8 +1,11 @@
 //! mcpbench: the load driver of mcpgen's benchmarks (see BENCHMARKS.md and bench/run.sh).
 //!
-//! Runs every contender of a config file through the same scenarios, interleaved round by round (A B C D A B C D
-//! ...), checks every reply, and prints Markdown tables of medians, min-max and each contender's standing against
-//! the baseline (the hand-written rmcp server). The driver runs on one core and pins the servers to another.
+//! Runs every contender of a config file through the same scenarios and checks every reply. Each scenario (stdio,
+//! stateless HTTP, stateful HTTP) starts one process per contender, warms each up, then measures them in rounds:
+//! a round runs every contender's phases back to back (A B C D, then B C D A...), so the phases a ratio pairs are
+//! seconds apart. Prints Markdown tables of medians, min-max and each contender's standing against the baseline
+//! (the hand-written rmcp server), then the targets table. The driver runs on one core and pins the servers to
+//! another.
 
 mod http;
 mod proc;
@@ -27,17 +30,22 @@ struct Args {
     /// Contenders (TOML: [[contender]] name, stdio, stateless, stateful command lines; `{port}` is replaced).
     #[arg(long, default_value = "contenders.toml")]
     config: PathBuf,
-    /// Rounds; each round runs every contender once, in config order.
+    /// Rounds per scenario; each round measures every contender once, on the process the scenario started for it.
+    /// Round r starts at the r-th contender of the config and goes on in config order (A B C, B C A, C A B...), so
+    /// no contender always runs right after the same one.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Run the contenders in config order in every round instead of rotating the order.
+    #[arg(long)]
+    fixed_order: bool,
     /// Seconds each load phase lasts.
     #[arg(long, default_value_t = 3.0)]
     duration: f64,
-    /// Seconds of unrecorded calls before the phases of each process. Node's JIT needs seconds: after 0.5 s the
+    /// Seconds of unrecorded calls on each process before its first measured phase. Node's JIT needs seconds: after 0.5 s the
     /// TypeScript SDK served 544 stateless calls/s at concurrency 32, after 4 s 922 (BENCHMARKS.md).
     #[arg(long, default_value_t = 3.0)]
     warmup: f64,
-    /// Start-ups measured per contender and round.
+    /// Start-ups measured per contender and round (the contenders alternate).
     #[arg(long, default_value_t = 5)]
     starts: usize,
     /// HTTP concurrency levels (connections, one request in flight each).
@@ -58,6 +66,10 @@ struct Args {
     /// The servers users would otherwise pick, which the generated one must beat.
     #[arg(long, value_delimiter = ',', default_value = "fastmcp,ts-sdk")]
     peers: Vec<String>,
+    /// The baseline's binary again under another name; its standing against the baseline shows how far noise
+    /// alone moves a ratio in this run (a line of the targets table, not a target).
+    #[arg(long, default_value = "rmcp-hand-again")]
+    control: String,
     /// CPU the driver runs on; servers run on --server-cpu. Negative: no pinning.
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     driver_cpu: i64,
@@ -229,14 +241,22 @@ fn load_config(path: &Path, only: &[String]) -> Result<Vec<Contender>, String> {
 async fn run(args: Args) -> Result<(), String> {
     let contenders = load_config(&args.config, &args.only)?;
     let cpu = (args.server_cpu >= 0).then_some(args.server_cpu as usize);
-    let duration = Duration::from_secs_f64(args.duration);
-    let warmup = Duration::from_secs_f64(args.warmup);
     let mut results = Results::default();
     let started = Instant::now();
-    for round in 1..=args.rounds {
-        for c in &contenders {
-            eprintln!("round {round}/{}: {}", args.rounds, c.name);
-            measure(&args, c, cpu, duration, warmup, &mut results).await;
+    let run = Run {
+        args: &args,
+        contenders: &contenders,
+        cpu,
+    };
+    let mut peaks = Peaks::default();
+    run.startups(&mut results).await;
+    run.stdio(&mut results, &mut peaks).await;
+    for mode in ["stateless", "stateful"] {
+        run.http(mode, &mut results, &mut peaks).await;
+    }
+    for c in &contenders {
+        for kib in peaks.0.get(&c.name).into_iter().flatten() {
+            results.scalar("peak_rss_mib", &c.name, *kib as f64 / 1024.0);
         }
     }
     eprintln!("done in {:.0} s", started.elapsed().as_secs_f64());
@@ -249,78 +269,168 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// One round of one contender: start-ups, then a stdio process, then a stateless and a stateful HTTP process.
-async fn measure(
-    args: &Args,
-    c: &Contender,
-    cpu: Option<usize>,
-    duration: Duration,
-    warmup: Duration,
-    results: &mut Results,
-) {
-    let mut startups = Vec::new();
-    for _ in 0..args.starts {
-        match stdio::Session::start(c, cpu).await {
-            Ok((session, took)) => {
-                startups.push(took.as_secs_f64() * 1e3);
-                proc::stop(session.child).await;
-            }
-            Err(e) => eprintln!("    start-up failed: {e}"),
+/// The contenders' indices in the order round `round` (from 1) runs them: rotated by one per round.
+fn round_order(n: usize, round: usize, fixed: bool) -> impl Iterator<Item = usize> {
+    let start = if fixed { 0 } else { (round - 1) % n.max(1) };
+    (0..n).map(move |i| (start + i) % n)
+}
+
+/// Peak resident memory per contender and round: the largest `VmHWM` of its processes up to the end of that
+/// round's phases (the stateful process with 256 sessions is the largest).
+#[derive(Default)]
+struct Peaks(BTreeMap<String, Vec<u64>>);
+
+impl Peaks {
+    fn record(&mut self, contender: &str, round: usize, pid: u32) {
+        let kib = proc::status_kib(pid, "VmHWM").unwrap_or(0);
+        let rounds = self.0.entry(contender.into()).or_default();
+        if rounds.len() < round {
+            rounds.resize(round, 0);
         }
+        rounds[round - 1] = rounds[round - 1].max(kib);
     }
-    if let Some(s) = Spread::of(&startups) {
-        eprintln!(
-            "    start-up to initialize reply: median {:.1} ms",
-            s.median
-        );
-        results.scalar("startup_ms", &c.name, s.median);
+}
+
+/// One run: every scenario starts a process per contender, warms each up, then measures them in rounds, each
+/// round running every contender's phases back to back. Paired phases are seconds apart, not minutes, so a
+/// ratio between two contenders of one round sees the same machine.
+struct Run<'a> {
+    args: &'a Args,
+    contenders: &'a [Contender],
+    cpu: Option<usize>,
+}
+
+impl Run<'_> {
+    fn duration(&self) -> Duration {
+        Duration::from_secs_f64(self.args.duration)
     }
 
-    let mut peak_kib = 0;
-    match stdio::Session::start(c, cpu).await {
-        Ok((mut session, _)) => {
-            let pid = session.child.id().unwrap_or(0);
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            if let Some(rss) = proc::status_kib(pid, "VmRSS") {
-                results.scalar("idle_rss_mib", &c.name, rss as f64 / 1024.0);
+    fn warmup(&self) -> Duration {
+        Duration::from_secs_f64(self.args.warmup)
+    }
+
+    fn rounds(&self) -> impl Iterator<Item = (usize, Vec<&Contender>)> {
+        (1..=self.args.rounds).map(|round| {
+            let order = round_order(self.contenders.len(), round, self.args.fixed_order);
+            (round, order.map(|i| &self.contenders[i]).collect())
+        })
+    }
+
+    /// Spawn to initialize reply, `--starts` times per contender and round, the contenders alternating; the first
+    /// process of each round also gives the idle RSS, 300 ms after `initialize`.
+    async fn startups(&self, results: &mut Results) {
+        for (round, order) in self.rounds() {
+            eprintln!(
+                "round {round}/{}: start-up and idle memory",
+                self.args.rounds
+            );
+            let mut took: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            for start in 0..self.args.starts {
+                for c in &order {
+                    match stdio::Session::start(c, self.cpu).await {
+                        Ok((session, elapsed)) => {
+                            took.entry(&c.name)
+                                .or_default()
+                                .push(elapsed.as_secs_f64() * 1e3);
+                            if start == 0 {
+                                tokio::time::sleep(Duration::from_millis(300)).await;
+                                let pid = session.child.id().unwrap_or(0);
+                                if let Some(rss) = proc::status_kib(pid, "VmRSS") {
+                                    results.scalar("idle_rss_mib", &c.name, rss as f64 / 1024.0);
+                                }
+                            }
+                            proc::stop(session.child).await;
+                        }
+                        Err(e) => eprintln!("    {}: start-up failed: {e}", c.name),
+                    }
+                }
             }
-            if !warmup.is_zero() {
-                session.calls(1, warmup).await;
+            for c in &order {
+                if let Some(s) = took.get(c.name.as_str()).and_then(|t| Spread::of(t)) {
+                    eprintln!("    {:<16} start-up median {:.1} ms", c.name, s.median);
+                    results.scalar("startup_ms", &c.name, s.median);
+                }
             }
-            let phase = session.calls(1, duration).await;
-            results.phase("stdio.seq", &c.name, phase);
-            let phase = session.calls(args.pipeline, duration).await;
-            results.phase(&format!("stdio.pipe{}", args.pipeline), &c.name, phase);
-            peak_kib = peak_kib.max(proc::status_kib(pid, "VmHWM").unwrap_or(0));
+        }
+    }
+
+    /// stdio: one process per contender for the whole scenario, sequential calls then `--pipeline` in flight.
+    async fn stdio(&self, results: &mut Results, peaks: &mut Peaks) {
+        let mut sessions = BTreeMap::new();
+        for c in self.contenders {
+            match stdio::Session::start(c, self.cpu).await {
+                Ok((mut session, _)) => {
+                    if !self.warmup().is_zero() {
+                        session.calls(1, self.warmup()).await;
+                    }
+                    sessions.insert(c.name.clone(), session);
+                }
+                Err(e) => eprintln!("    {}: stdio session failed: {e}", c.name),
+            }
+        }
+        let pipelined = format!("stdio.pipe{}", self.args.pipeline);
+        for (round, order) in self.rounds() {
+            eprintln!("round {round}/{}: stdio", self.args.rounds);
+            for c in order {
+                let Some(session) = sessions.get_mut(&c.name) else {
+                    continue;
+                };
+                eprintln!("  {}", c.name);
+                let phase = session.calls(1, self.duration()).await;
+                results.phase("stdio.seq", &c.name, phase);
+                let phase = session.calls(self.args.pipeline, self.duration()).await;
+                results.phase(&pipelined, &c.name, phase);
+                peaks.record(&c.name, round, session.child.id().unwrap_or(0));
+            }
+        }
+        for (_, session) in sessions {
             proc::stop(session.child).await;
         }
-        Err(e) => eprintln!("    stdio session failed: {e}"),
     }
 
-    for (mode, argv) in [("stateless", &c.stateless), ("stateful", &c.stateful)] {
-        match serve_http(c, argv, cpu).await {
-            Ok((child, addr)) => {
-                let pid = child.id().unwrap_or(0);
-                let target = http::Target {
-                    addr,
-                    path: c.path.clone(),
-                    stateful: mode == "stateful",
-                };
-                if !warmup.is_zero() {
-                    http::run(&target, pid, 8, warmup).await;
+    /// Streamable HTTP in `mode` (stateless or stateful): one server per contender, every concurrency level.
+    async fn http(&self, mode: &str, results: &mut Results, peaks: &mut Peaks) {
+        let mut servers = BTreeMap::new();
+        for c in self.contenders {
+            let argv = if mode == "stateless" {
+                &c.stateless
+            } else {
+                &c.stateful
+            };
+            match serve_http(c, argv, self.cpu).await {
+                Ok((child, addr)) => {
+                    let target = http::Target {
+                        addr,
+                        path: c.path.clone(),
+                        stateful: mode == "stateful",
+                    };
+                    let pid = child.id().unwrap_or(0);
+                    if !self.warmup().is_zero() {
+                        http::run(&target, pid, 8, self.warmup()).await;
+                    }
+                    servers.insert(c.name.clone(), (child, target));
                 }
-                for &concurrency in &args.concurrency {
-                    let phase = http::run(&target, pid, concurrency, duration).await;
+                Err(e) => eprintln!("    {}: {mode} HTTP server failed: {e}", c.name),
+            }
+        }
+        for (round, order) in self.rounds() {
+            eprintln!("round {round}/{}: {mode} HTTP", self.args.rounds);
+            for c in order {
+                let Some((child, target)) = servers.get(&c.name) else {
+                    continue;
+                };
+                eprintln!("  {}", c.name);
+                let pid = child.id().unwrap_or(0);
+                for &concurrency in &self.args.concurrency {
+                    let phase = http::run(target, pid, concurrency, self.duration()).await;
                     results.phase(&format!("http.{mode}.c{concurrency}"), &c.name, phase);
                 }
-                peak_kib = peak_kib.max(proc::status_kib(pid, "VmHWM").unwrap_or(0));
-                proc::stop(child).await;
+                peaks.record(&c.name, round, pid);
             }
-            Err(e) => eprintln!("    {mode} HTTP server failed: {e}"),
         }
-    }
-    if peak_kib > 0 {
-        results.scalar("peak_rss_mib", &c.name, peak_kib as f64 / 1024.0);
+        for (_, (child, _)) in servers {
+            proc::stop(child).await;
+        }
     }
 }
 
@@ -391,11 +501,26 @@ fn cell(samples: &[f64], baseline: Option<&[f64]>, higher_is_better: bool) -> St
 
 fn report(args: &Args, names: &[&str], results: &Results) -> String {
     let mut out = String::new();
+    let cpu = |cpu: i64| match cpu {
+        c if c < 0 => "not pinned".to_owned(),
+        c => format!("on CPU {c}"),
+    };
+    let order = if args.fixed_order {
+        "the same order every round"
+    } else {
+        "the order rotated by one each round"
+    };
     let _ = writeln!(
         out,
-        "{} rounds, interleaved; {} s per load phase after {} s warm-up; driver on CPU {}, servers on CPU {}.\n\
+        "{} rounds per scenario, one process per contender and scenario, the contenders' phases back to back \
+         ({order}); {} s per load phase after {} s of warm-up per process; driver {}, servers {}.\n\
          Cells: median [min–max] over rounds (×N = standing against {}: >1 is better, whatever the direction).\n",
-        args.rounds, args.duration, args.warmup, args.driver_cpu, args.server_cpu, args.baseline
+        args.rounds,
+        args.duration,
+        args.warmup,
+        cpu(args.driver_cpu),
+        cpu(args.server_cpu),
+        args.baseline
     );
     let _ = writeln!(out, "### Start-up and memory\n");
     let _ = writeln!(
@@ -476,6 +601,7 @@ fn report(args: &Args, names: &[&str], results: &Results) -> String {
         generated: &args.generated,
         baseline: &args.baseline,
         peers: &args.peers,
+        control: &args.control,
     };
     out.push_str(&targets::report(&metrics, &roles, args.pipeline));
     if !results.errors.is_empty() {
@@ -491,4 +617,20 @@ fn report(args: &Args, names: &[&str], results: &Results) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_order;
+
+    #[test]
+    fn each_round_starts_one_contender_later() {
+        let rounds: Vec<Vec<usize>> = (1..=4)
+            .map(|r| round_order(3, r, false).collect())
+            .collect();
+        assert_eq!(rounds, [[0, 1, 2], [1, 2, 0], [2, 0, 1], [0, 1, 2]]);
+        let fixed: Vec<usize> = round_order(3, 2, true).collect();
+        assert_eq!(fixed, [0, 1, 2]);
+        assert_eq!(round_order(1, 5, false).collect::<Vec<_>>(), [0]);
+    }
 }

@@ -1,8 +1,9 @@
 //! Issue 10's targets, judged from one run, so a verdict is never read off the tables by hand.
 //!
-//! Ratios between two contenders are paired by round: each round runs every contender back to back, so both
-//! see the same machine, and the verdict uses the median of the per-round ratios (min-max beside it). On a
-//! shared machine whose speed drifts between rounds this is steadier than dividing one median by another.
+//! Ratios between two contenders are paired by round: each round runs every contender's phase of a scenario back
+//! to back, seconds apart, so both see the same machine, and the verdict uses the median of the per-round ratios
+//! (min-max beside it). On a shared machine whose speed drifts between rounds this is steadier than dividing one
+//! median by another.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,6 +15,9 @@ pub struct Roles<'a> {
     pub generated: &'a str,
     pub baseline: &'a str,
     pub peers: &'a [String],
+    /// The baseline's own binary under another name: its standing against the baseline is what the machine's
+    /// noise alone gives, the yardstick for the generated server's.
+    pub control: &'a str,
 }
 
 /// One metric, a sample per round for each contender, and which way is better.
@@ -103,15 +107,30 @@ fn spread(s: Spread, unit: &str) -> String {
 /// A line of the targets table: what, the verdict, the numbers behind it.
 struct Line {
     target: String,
-    met: Option<bool>,
+    verdict: Verdict,
     detail: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Verdict {
+    Met,
+    Missed,
+    NotMeasured,
+    /// Not a target: the control's line, noise measured.
+    Noise,
+}
+
+impl Verdict {
+    fn of(met: bool) -> Verdict {
+        if met { Verdict::Met } else { Verdict::Missed }
+    }
 }
 
 impl Line {
     fn not_measured(target: &str, why: &str) -> Line {
         Line {
             target: target.into(),
-            met: None,
+            verdict: Verdict::NotMeasured,
             detail: why.into(),
         }
     }
@@ -148,7 +167,7 @@ fn floor_line(target: &str, metrics: &[Metric], a: &str, b: &str, floor: f64) ->
     };
     Line {
         target: target.into(),
-        met: Some(below.is_empty()),
+        verdict: Verdict::of(below.is_empty()),
         detail: if below.is_empty() {
             format!("lowest: {at} ×{lowest:.2}")
         } else {
@@ -163,6 +182,7 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
         generated,
         baseline,
         peers,
+        control,
     } = *roles;
     let find = |key: &str| metrics.iter().find(|m| m.key == key);
     let median_of = |key: &str| {
@@ -177,6 +197,19 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
         baseline,
         0.95,
     )];
+    let mut noise = floor_line(
+        &format!(
+            "control: {control} / {baseline}, the same binary twice (not a target: the noise alone)"
+        ),
+        metrics,
+        control,
+        baseline,
+        0.95,
+    );
+    if noise.verdict != Verdict::NotMeasured {
+        noise.verdict = Verdict::Noise;
+    }
+    lines.push(noise);
     for peer in peers {
         lines.push(floor_line(
             &format!("ahead of {peer} on every metric"),
@@ -192,7 +225,7 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
         match median_of(&format!("stdio.pipe{pipeline}:calls_per_s")) {
             Some(s) => Line {
                 target,
-                met: Some(s.median >= 100_000.0),
+                verdict: Verdict::of(s.median >= 100_000.0),
                 detail: format!(
                     "{:.1}k/s [{:.1}k–{:.1}k]",
                     s.median / 1e3,
@@ -210,7 +243,7 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
         lines.push(match find(c32).and_then(|m| paired(m, generated, peer)) {
             Some(s) => Line {
                 target,
-                met: Some(s.median >= 30.0),
+                verdict: Verdict::of(s.median >= 30.0),
                 detail: format!("{} (per-round ratios)", spread(s, "×")),
             },
             None => Line::not_measured(&target, "not in every round of this run"),
@@ -221,7 +254,7 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
     lines.push(match median_of("http.stateful.c1:p50_ms") {
         Some(s) => Line {
             target: target.into(),
-            met: Some(s.median <= 1.0),
+            verdict: Verdict::of(s.median <= 1.0),
             detail: format!("{:.3} ms [{:.3}–{:.3}]", s.median, s.min, s.max),
         },
         None => Line::not_measured(target, "no stateful phase at concurrency 1"),
@@ -235,10 +268,11 @@ pub fn report(metrics: &[Metric], roles: &Roles, pipeline: usize) -> String {
     let _ = writeln!(out, "| target | verdict | measured |");
     let _ = writeln!(out, "|---|---|---|");
     for line in lines {
-        let verdict = match line.met {
-            Some(true) => "met",
-            Some(false) => "**missed**",
-            None => "not measured",
+        let verdict = match line.verdict {
+            Verdict::Met => "met",
+            Verdict::Missed => "**missed**",
+            Verdict::NotMeasured => "not measured",
+            Verdict::Noise => "noise",
         };
         let _ = writeln!(out, "| {} | {verdict} | {} |", line.target, line.detail);
     }
@@ -297,6 +331,7 @@ mod tests {
             generated: "mcpgen",
             baseline: "hand",
             peers: &peers,
+            control: "hand-again",
         };
         let metrics = vec![
             metric(
@@ -306,6 +341,7 @@ mod tests {
                 &[
                     ("mcpgen", &[1.0, 1.0]),
                     ("hand", &[0.9, 0.9]),
+                    ("hand-again", &[1.0, 1.0]),
                     ("ts-sdk", &[100.0, 90.0]),
                 ],
             ),
@@ -333,6 +369,11 @@ mod tests {
         let table = report(&metrics, &roles, 32);
         assert!(
             table.contains("| mcpgen / hand >= 0.95 on every runtime metric | **missed** | below ×0.95: start-up 0.90×"),
+            "{table}"
+        );
+        // The control's line reports what noise did, never a verdict on a target.
+        assert!(
+            table.contains("| control: hand-again / hand, the same binary twice (not a target: the noise alone) | noise | below ×0.95: start-up 0.90× [0.90–0.90]"),
             "{table}"
         );
         assert!(
@@ -373,7 +414,12 @@ mod tests {
             ("http.stateless.c32", 31e3),
             ("http.stateful.c1", 7e3),
         ] {
-            for (name, share) in [("mcpgen", 1.0), ("hand", 1.0), ("ts-sdk", 0.02)] {
+            for (name, share) in [
+                ("mcpgen", 1.0),
+                ("hand", 1.0),
+                ("hand-again", 1.0),
+                ("ts-sdk", 0.02),
+            ] {
                 phases.entry(key.into()).or_default().insert(
                     name.into(),
                     vec![summary(calls_per_s * share, 0.15 / share)],
@@ -390,6 +436,7 @@ mod tests {
             generated: "mcpgen",
             baseline: "hand",
             peers: &peers,
+            control: "hand-again",
         };
         let table = report(&metrics(&BTreeMap::new(), &phases, &scenarios), &roles, 32);
         assert!(!table.contains("not measured"), "{table}");
