@@ -6,7 +6,8 @@
 # For each Rust contender and each of stdio and stateless streamable HTTP (JSON replies), runs the server under
 # callgrind twice, with a short and a long run of the bench's calls (`add` and `echo` alternating, every reply
 # checked), and divides the difference in instructions by the difference in calls: start-up and shutdown cancel
-# out. Stateful HTTP (SSE replies) runs the same way inside one session. Prints a Markdown table; the ratio is
+# out. Stateful HTTP (SSE replies) runs the same way inside one session, then with 256 sessions open, called in
+# turn (does a request cost more when the server holds many sessions?). Prints a Markdown table; the ratio is
 # rmcp-hand's count over the contender's (>1: fewer instructions).
 set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
@@ -25,8 +26,9 @@ stdio_calls=(500 2500)
 http_calls=(200 1000)
 
 cat >"$work/calls.py" <<'EOF'
-# calls.py stdio N > file: the JSON-RPC lines of a session; calls.py http|stateful PORT N: N calls over one
-# connection (stateful: after initialize, inside the session it opens, replies as SSE streams).
+# calls.py stdio N > file: the JSON-RPC lines of a session; calls.py http PORT N: N calls over one connection;
+# calls.py stateful PORT N [S]: S connections (default 1), each initializing a session of its own, then N calls
+# taking the sessions in turn (replies as SSE streams).
 import http.client, json, sys, time
 
 def call(i):
@@ -47,27 +49,37 @@ if sys.argv[1] == "stdio":
     sys.exit(0)
 
 port, n = int(sys.argv[2]), int(sys.argv[3])
-deadline = time.time() + 60
-while True:
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.connect()
-        break
-    except OSError:
-        if time.time() > deadline:
-            sys.exit("server did not listen")
-        time.sleep(0.1)
+sessions = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 headers = {"content-type": "application/json", "accept": "application/json, text/event-stream",
            "mcp-protocol-version": "2025-06-18"}
-if sys.argv[1] == "stateful":
-    conn.request("POST", "/mcp", json.dumps(init), headers)
+
+def connect():
+    deadline = time.time() + 60
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.connect()
+            return conn
+        except OSError:
+            if time.time() > deadline:
+                sys.exit("server did not listen")
+            time.sleep(0.1)
+
+def open_session():
+    conn, own = connect(), dict(headers)
+    conn.request("POST", "/mcp", json.dumps(init), own)
     response = conn.getresponse()
     response.read()
-    headers["mcp-session-id"] = response.getheader("mcp-session-id") or sys.exit("no session id")
-    conn.request("POST", "/mcp", json.dumps(initialized), headers)
+    own["mcp-session-id"] = response.getheader("mcp-session-id") or sys.exit("no session id")
+    conn.request("POST", "/mcp", json.dumps(initialized), own)
     conn.getresponse().read()
+    return conn, own
+
+# stateful: `sessions` connections, each with its own session, called in turn.
+clients = [open_session() for _ in range(sessions)] if sys.argv[1] == "stateful" else [(connect(), headers)]
 for i in range(1, n + 1):
-    conn.request("POST", "/mcp", json.dumps(call(i)), headers)
+    conn, own = clients[i % len(clients)]
+    conn.request("POST", "/mcp", json.dumps(call(i)), own)
     response = conn.getresponse()
     body = response.read()
     if response.status != 200 or b'"result"' not in body:
@@ -80,7 +92,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # Prints instructions per call for one contender and transport.
 per_call() {
-  local transport=$1 command=$2 counts=()
+  local transport=$1 command=$2 sessions=${3:-1} counts=()
   local calls
   if [[ $transport == stdio ]]; then
     for calls in "${stdio_calls[@]}"; do
@@ -98,7 +110,7 @@ per_call() {
       # shellcheck disable=SC2086
       valgrind --tool=callgrind --callgrind-out-file="$work/out" ${command//PORT/$port} >/dev/null 2>"$work/err" &
       pid=$!
-      if ! python3 "$work/calls.py" "$transport" "$port" "$calls"; then
+      if ! python3 "$work/calls.py" "$transport" "$port" "$calls" "$sessions"; then
         kill -TERM "$pid"; wait "$pid" || true; exit 1
       fi
       kill -TERM "$pid"
@@ -110,14 +122,15 @@ per_call() {
 }
 
 declare -A base
-echo "| contender | stdio, instructions per call | stateless HTTP, instructions per call | stateful HTTP, instructions per call |"
-echo "|---|---|---|---|"
+echo "| contender | stdio, instructions per call | stateless HTTP, instructions per call | stateful HTTP, instructions per call | stateful HTTP, 256 sessions in turn |"
+echo "|---|---|---|---|---|"
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 for entry in "${contenders[@]}"; do
   IFS='|' read -r name stdio http stateful <<<"$entry"
   s=$(per_call stdio "$stdio")
   h=$(per_call http "$http")
   f=$(per_call stateful "$stateful")
-  if [[ $name == rmcp-hand ]]; then base[stdio]=$s; base[http]=$h; base[stateful]=$f; fi
-  echo "| $name | $s (×$(ratio "${base[stdio]}" "$s")) | $h (×$(ratio "${base[http]}" "$h")) | $f (×$(ratio "${base[stateful]}" "$f")) |"
+  m=$(per_call stateful "$stateful" 256)
+  if [[ $name == rmcp-hand ]]; then base[stdio]=$s; base[http]=$h; base[stateful]=$f; base[many]=$m; fi
+  echo "| $name | $s (×$(ratio "${base[stdio]}" "$s")) | $h (×$(ratio "${base[http]}" "$h")) | $f (×$(ratio "${base[stateful]}" "$f")) | $m (×$(ratio "${base[many]}" "$m")) |"
 done
