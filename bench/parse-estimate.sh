@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# What would rmcp parsing a request by its `method` buy the generated server? An estimate, not a contender.
+#
+#   bench/parse-estimate.sh [mcpbench flags...]   (after bench/run.sh has built the contenders; needs valgrind)
+#
+# rmcp 3.9's `ClientRequest` is an untagged enum: serde tries each request type in declaration order and
+# `tools/call` is the 14th, so every call builds and drops 13 errors first. This copies rmcp 3.9.0 from cargo's
+# registry into target/rmcp-calltool-first with `CallToolRequest` moved to the front of the enum (the best case
+# a method-dispatched parse would give tools/call), builds the generated bench server against it through
+# `[patch.crates-io]` as `mcpgen-calltool-first`, then counts instructions per call (bench/callgrind.sh's method)
+# and runs mcpbench with rmcp-hand, mcpgen, mcpgen-calltool-first and the TypeScript SDK. Generated crates never
+# use the patched copy: the change belongs in rmcp.
+set -euo pipefail
+bench=$(cd "$(dirname "$0")" && pwd)
+cd "$bench"
+[[ -x target/release/benchgen && -d target-gen/benchgen ]] || { echo "run bench/run.sh first" >&2; exit 1; }
+
+registry_copy=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -maxdepth 1 -mindepth 1 -type d | head -1)/rmcp-3.9.0
+[[ -d $registry_copy ]] || { echo "rmcp 3.9.0 is not in cargo's registry cache" >&2; exit 1; }
+patched=target/rmcp-calltool-first
+rm -rf "$patched" target/calltool-first-crate
+cp -r "$registry_copy" "$patched"
+python3 - "$patched/src/model.rs" <<'EOF'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+head = "    export type ClientRequest =\n    | PingRequest\n"
+middle = "    | UnsubscribeRequest\n    | CallToolRequest\n    | ListToolsRequest"
+if head not in text or middle not in text:
+    sys.exit("rmcp's ClientRequest is not declared as expected; the estimate needs updating")
+text = text.replace(head, "    export type ClientRequest =\n    | CallToolRequest\n    | PingRequest\n", 1)
+text = text.replace(middle, "    | UnsubscribeRequest\n    | ListToolsRequest", 1)
+open(path, "w").write(text)
+EOF
+cp -r target-gen/benchgen target/calltool-first-crate
+printf '\n[patch.crates-io]\nrmcp = { path = "%s" }\n' "$bench/$patched" >>target/calltool-first-crate/Cargo.toml
+cargo build --release --quiet --manifest-path target/calltool-first-crate/Cargo.toml \
+  --target-dir "$bench/target/calltool-first"
+binary=$bench/target/calltool-first/release/benchgen
+
+# Instructions per call: callgrind.sh with these two contenders, mcpgen the baseline.
+sed -e "/^contenders=(/,/^)/c\\
+contenders=(\\
+  \"mcpgen|target/release/benchgen --transport stdio|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateful\"\\
+  \"mcpgen-calltool-first|$binary --transport stdio|$binary --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response|$binary --transport streamable-http --host 127.0.0.1 --port PORT --stateful\"\\
+)" -e 's/\[\[ \$name == rmcp-hand \]\]/[[ $name == mcpgen ]]/' -e "s|^bench=.*|bench=$bench|" callgrind.sh >target/callgrind-estimate.sh
+bash target/callgrind-estimate.sh
+
+# Wall clock: the bench's own contenders plus the patched build.
+config=target/calltool-first.toml
+python3 - "$bench" "$binary" >"$config" <<'EOF'
+import re, sys
+bench, binary = sys.argv[1], sys.argv[2]
+blocks = open(bench + "/contenders.toml").read().split("[[contender]]")[1:]
+for block in blocks:
+    block = block.split("\n#")[0].rstrip() + "\n"
+    name = re.search(r'name = "([^"]+)"', block).group(1)
+    if name not in ("rmcp-hand", "mcpgen", "ts-sdk"):
+        continue
+    block = block.replace('"target/', '"%s/target/' % bench).replace('"ts/', '"%s/ts/' % bench)
+    print("[[contender]]" + block)
+    if name == "mcpgen":
+        block = block.replace('"mcpgen"', '"mcpgen-calltool-first"')
+        print("[[contender]]" + block.replace(bench + "/target/release/benchgen", binary))
+EOF
+target/release/mcpbench --config "$config" --peers ts-sdk "$@"
