@@ -41,8 +41,8 @@ struct Args {
     /// Seconds each load phase lasts.
     #[arg(long, default_value_t = 3.0)]
     duration: f64,
-    /// Seconds of unrecorded calls on each process before its first measured phase. Node's JIT needs seconds: after 0.5 s the
-    /// TypeScript SDK served 544 stateless calls/s at concurrency 32, after 4 s 922 (BENCHMARKS.md).
+    /// Seconds of unrecorded calls on each process before its first measured phase. Node's JIT needs seconds:
+    /// after 0.5 s the TypeScript SDK served 544 stateless calls/s at concurrency 32, after 4 s 922 (BENCHMARKS.md).
     #[arg(long, default_value_t = 3.0)]
     warmup: f64,
     /// Start-ups measured per contender and round (the contenders alternate).
