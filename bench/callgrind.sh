@@ -1,27 +1,45 @@
 #!/usr/bin/env bash
 # Instructions per tools/call, counted by callgrind: the server's own work, which the machine's noise cannot move.
 #
-#   bench/callgrind.sh      (after bench/run.sh has built the contenders; needs valgrind and python3)
+#   bench/callgrind.sh [NAME...]   (after bench/run.sh has built the contenders; needs valgrind and python3 >= 3.11)
 #
-# For each Rust contender and each of stdio and stateless streamable HTTP (JSON replies), runs the server under
-# callgrind twice, with a short and a long run of the bench's calls (`add` and `echo` alternating, every reply
-# checked), and divides the difference in instructions by the difference in calls: start-up and shutdown cancel
-# out. Stateful HTTP (SSE replies) runs the same way inside one session, then with 256 sessions open, called in
-# turn (does a request cost more when the server holds many sessions?). Prints a Markdown table; the ratio is
-# rmcp-hand's count over the contender's (>1: fewer instructions).
+# For each named contender (default: the Rust ones, rmcp-hand rmcp-hand-lto mcpgen mcpgen-mimalloc) and each of
+# stdio and stateless streamable HTTP (JSON replies), runs the server under callgrind twice, with a short and a long
+# run of the bench's calls (`add` and `echo` alternating, every reply checked), and divides the difference in
+# instructions by the difference in calls: start-up and shutdown cancel out. Stateful HTTP (SSE replies) runs the
+# same way inside one session, then with 256 sessions open, called in turn (does a request cost more when the server
+# holds many sessions?). Command lines come from contenders.toml (`CONFIG=file` for another). Prints a Markdown
+# table; the ratio is the first contender's count over each one's (>1: fewer instructions).
 set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
 cd "$bench"
+config=${CONFIG:-contenders.toml}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# name|stdio command|stateless command|stateful command (PORT is replaced)
-contenders=(
-  "rmcp-hand|target/release/rmcp-hand stdio|target/release/rmcp-hand http PORT stateless|target/release/rmcp-hand http PORT stateful"
-  "rmcp-hand-lto|target/lto/release/rmcp-hand stdio|target/lto/release/rmcp-hand http PORT stateless|target/lto/release/rmcp-hand http PORT stateful"
-  "mcpgen|target/release/benchgen --transport stdio|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateful"
-  "mcpgen-mimalloc|target/mimalloc/release/benchgen --transport stdio|target/mimalloc/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response|target/mimalloc/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateful"
-)
+names=("$@")
+[[ ${#names[@]} -gt 0 ]] || names=(rmcp-hand rmcp-hand-lto mcpgen mcpgen-mimalloc)
+
+# "stdio command|stateless command|stateful command" of contender $1 (PORT stands for `{port}`); relative programs
+# are relative to the config file, as mcpbench reads them.
+commands() {
+  python3 - "$config" "$1" <<'EOF'
+import os, sys, tomllib
+path, name = sys.argv[1], sys.argv[2]
+with open(path, "rb") as f:
+    contenders = {c["name"]: c for c in tomllib.load(f)["contender"]}
+if name not in contenders:
+    sys.exit("no contender %r in %s" % (name, path))
+base = os.path.dirname(os.path.abspath(path))
+def line(argv):
+    argv = [os.path.join(base, a) if "/" in a and not a.startswith("/") else a for a in argv]
+    if any(not a or any(ch.isspace() for ch in a) for a in argv):
+        sys.exit("%s: command lines with blanks cannot be split by this script" % name)
+    return " ".join(a.replace("{port}", "PORT") for a in argv)
+print("|".join(line(contenders[name][k]) for k in ("stdio", "stateless", "stateful")))
+EOF
+}
+
 stdio_calls=(500 2500)
 http_calls=(200 1000)
 
@@ -125,12 +143,13 @@ declare -A base
 echo "| contender | stdio, instructions per call | stateless HTTP, instructions per call | stateful HTTP, instructions per call | stateful HTTP, 256 sessions in turn |"
 echo "|---|---|---|---|---|"
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
-for entry in "${contenders[@]}"; do
-  IFS='|' read -r name stdio http stateful <<<"$entry"
+for name in "${names[@]}"; do
+  commands=$(commands "$name")
+  IFS='|' read -r stdio http stateful <<<"$commands"
   s=$(per_call stdio "$stdio")
   h=$(per_call http "$http")
   f=$(per_call stateful "$stateful")
   m=$(per_call stateful "$stateful" 256)
-  if [[ $name == rmcp-hand ]]; then base[stdio]=$s; base[http]=$h; base[stateful]=$f; base[many]=$m; fi
+  if [[ $name == "${names[0]}" ]]; then base[stdio]=$s; base[http]=$h; base[stateful]=$f; base[many]=$m; fi
   echo "| $name | $s (×$(ratio "${base[stdio]}" "$s")) | $h (×$(ratio "${base[http]}" "$h")) | $f (×$(ratio "${base[stateful]}" "$f")) | $m (×$(ratio "${base[many]}" "$m")) |"
 done

@@ -38,15 +38,7 @@ cargo build --release --quiet --manifest-path target/calltool-first-crate/Cargo.
   --target-dir "$bench/target/calltool-first"
 binary=$bench/target/calltool-first/release/benchgen
 
-# Instructions per call: callgrind.sh with these two contenders, mcpgen the baseline.
-sed -e "/^contenders=(/,/^)/c\\
-contenders=(\\
-  \"mcpgen|target/release/benchgen --transport stdio|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response|target/release/benchgen --transport streamable-http --host 127.0.0.1 --port PORT --stateful\"\\
-  \"mcpgen-calltool-first|$binary --transport stdio|$binary --transport streamable-http --host 127.0.0.1 --port PORT --stateless --json-response|$binary --transport streamable-http --host 127.0.0.1 --port PORT --stateful\"\\
-)" -e 's/\[\[ \$name == rmcp-hand \]\]/[[ $name == mcpgen ]]/' -e "s|^bench=.*|bench=$bench|" callgrind.sh >target/callgrind-estimate.sh
-bash target/callgrind-estimate.sh
-
-# Wall clock: the bench's own contenders plus the patched build.
+# The bench's own contenders plus the patched build.
 config=target/calltool-first.toml
 python3 - "$bench" "$binary" >"$config" <<'EOF'
 import re, sys
@@ -63,4 +55,6 @@ for block in blocks:
         block = block.replace('"mcpgen"', '"mcpgen-calltool-first"')
         print("[[contender]]" + block.replace(bench + "/target/release/benchgen", binary))
 EOF
+# Instructions per call (mcpgen the baseline), then wall clock.
+CONFIG=$config bash callgrind.sh mcpgen mcpgen-calltool-first
 target/release/mcpbench --config "$config" --peers ts-sdk "$@"
