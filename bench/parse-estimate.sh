@@ -40,21 +40,7 @@ binary=$bench/target/calltool-first/release/benchgen
 
 # The bench's own contenders plus the patched build.
 config=target/calltool-first.toml
-python3 - "$bench" "$binary" >"$config" <<'EOF'
-import re, sys
-bench, binary = sys.argv[1], sys.argv[2]
-blocks = open(bench + "/contenders.toml").read().split("[[contender]]")[1:]
-for block in blocks:
-    block = block.split("\n#")[0].rstrip() + "\n"
-    name = re.search(r'name = "([^"]+)"', block).group(1)
-    if name not in ("rmcp-hand", "mcpgen", "ts-sdk"):
-        continue
-    block = block.replace('"target/', '"%s/target/' % bench).replace('"ts/', '"%s/ts/' % bench)
-    print("[[contender]]" + block)
-    if name == "mcpgen":
-        block = block.replace('"mcpgen"', '"mcpgen-calltool-first"')
-        print("[[contender]]" + block.replace(bench + "/target/release/benchgen", binary))
-EOF
+python3 variant-config.py "$bench" mcpgen-calltool-first "$binary" >"$config"
 # Instructions per call (mcpgen the baseline), then wall clock.
 CONFIG=$config bash callgrind.sh mcpgen mcpgen-calltool-first
 target/release/mcpbench --config "$config" --peers ts-sdk "$@"
