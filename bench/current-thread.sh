@@ -10,10 +10,7 @@
 # `mcpgen-current-thread`, counts instructions per call (bench/callgrind.sh's method) and runs mcpbench with
 # rmcp-hand, mcpgen, mcpgen-current-thread and the TypeScript SDK. The generated code keeps the multi-thread runtime
 # (BENCHMARKS.md says why); this measures what it leaves.
-set -euo pipefail
-bench=$(cd "$(dirname "$0")" && pwd)
-cd "$bench"
-[[ -x target/release/benchgen && -d target-gen/benchgen ]] || { echo "run bench/run.sh first" >&2; exit 1; }
+source "$(dirname "$0")/estimate-common.sh"
 
 crate=target/current-thread-crate
 rm -rf "$crate"

@@ -10,28 +10,12 @@
 # `[patch.crates-io]` as `mcpgen-calltool-first`, then counts instructions per call (bench/callgrind.sh's method)
 # and runs mcpbench with rmcp-hand, mcpgen, mcpgen-calltool-first and the TypeScript SDK. Generated crates never
 # use the patched copy: the change belongs in rmcp.
-set -euo pipefail
-bench=$(cd "$(dirname "$0")" && pwd)
-cd "$bench"
-[[ -x target/release/benchgen && -d target-gen/benchgen ]] || { echo "run bench/run.sh first" >&2; exit 1; }
-
-registry_copy=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -maxdepth 1 -mindepth 1 -type d | head -1)/rmcp-3.9.0
-[[ -d $registry_copy ]] || { echo "rmcp 3.9.0 is not in cargo's registry cache" >&2; exit 1; }
+source "$(dirname "$0")/estimate-common.sh"
+registry_copy=$(rmcp_source)
 patched=target/rmcp-calltool-first
 rm -rf "$patched" target/calltool-first-crate
 cp -r "$registry_copy" "$patched"
-python3 - "$patched/src/model.rs" <<'EOF'
-import sys
-path = sys.argv[1]
-text = open(path).read()
-head = "    export type ClientRequest =\n    | PingRequest\n"
-middle = "    | UnsubscribeRequest\n    | CallToolRequest\n    | ListToolsRequest"
-if head not in text or middle not in text:
-    sys.exit("rmcp's ClientRequest is not declared as expected; the estimate needs updating")
-text = text.replace(head, "    export type ClientRequest =\n    | CallToolRequest\n    | PingRequest\n", 1)
-text = text.replace(middle, "    | UnsubscribeRequest\n    | ListToolsRequest", 1)
-open(path, "w").write(text)
-EOF
+python3 rmcp-patch.py "$patched" calltool-first
 cp -r target-gen/benchgen target/calltool-first-crate
 printf '\n[patch.crates-io]\nrmcp = { path = "%s" }\n' "$bench/$patched" >>target/calltool-first-crate/Cargo.toml
 cargo build --release --quiet --manifest-path target/calltool-first-crate/Cargo.toml \
