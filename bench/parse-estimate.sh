@@ -5,25 +5,19 @@
 #
 # rmcp 3.9's `ClientRequest` is an untagged enum: serde tries each request type in declaration order and
 # `tools/call` is the 14th, so every call builds and drops 13 errors first. This copies rmcp 3.9.0 from cargo's
-# registry into target/rmcp-calltool-first with `CallToolRequest` moved to the front of the enum (the best case
-# a method-dispatched parse would give tools/call), builds the generated bench server against it through
+# registry into target/parse-estimate with `CallToolRequest` moved to the front of the enum (bench/rmcp-patch.py; the
+# best case a method-dispatched parse would give tools/call), builds the generated bench server against it through
 # `[patch.crates-io]` as `mcpgen-calltool-first`, then counts instructions per call (bench/callgrind.sh's method)
 # and runs mcpbench with rmcp-hand, mcpgen, mcpgen-calltool-first and the TypeScript SDK. Generated crates never
 # use the patched copy: the change belongs in rmcp.
 source "$(dirname "$0")/estimate-common.sh"
-registry_copy=$(rmcp_source)
-patched=target/rmcp-calltool-first
-rm -rf "$patched" target/calltool-first-crate
-cp -r "$registry_copy" "$patched"
-python3 rmcp-patch.py "$patched" calltool-first
-cp -r target-gen/benchgen target/calltool-first-crate
-printf '\n[patch.crates-io]\nrmcp = { path = "%s" }\n' "$bench/$patched" >>target/calltool-first-crate/Cargo.toml
-cargo build --release --quiet --manifest-path target/calltool-first-crate/Cargo.toml \
-  --target-dir "$bench/target/calltool-first"
-binary=$bench/target/calltool-first/release/benchgen
+work=target/parse-estimate
+rm -rf "$work"
+build_with_patched_rmcp "$work" mcpgen-calltool-first calltool-first
+binary=$bench/$work/bin/mcpgen-calltool-first
 
 # The bench's own contenders plus the patched build.
-config=target/calltool-first.toml
+config=$work/config.toml
 python3 variant-config.py "$bench" mcpgen-calltool-first "$binary" >"$config"
 # Instructions per call (mcpgen the baseline), then wall clock.
 CONFIG=$config bash callgrind.sh mcpgen mcpgen-calltool-first

@@ -11,25 +11,10 @@
 # instructions per call (bench/callgrind.sh's method) and runs mcpbench with rmcp-hand, mcpgen, both variants and
 # the TypeScript SDK. Generated crates never use the patched copies: the changes belong in rmcp.
 source "$(dirname "$0")/estimate-common.sh"
-registry_copy=$(rmcp_source)
 work=target/stateless-estimate
 rm -rf "$work"
-mkdir -p "$work/bin"
-
-# build NAME PATCH...: the generated bench crate against rmcp with PATCHes, its binary at $work/bin/NAME. The
-# variants share one target dir (their patched rmcp copies are different packages), so each binary is copied out.
-build() {
-  local name=$1
-  shift
-  cp -r "$registry_copy" "$work/rmcp-$name"
-  python3 rmcp-patch.py "$work/rmcp-$name" "$@"
-  cp -r target-gen/benchgen "$work/crate-$name"
-  printf '\n[patch.crates-io]\nrmcp = { path = "%s" }\n' "$bench/$work/rmcp-$name" >>"$work/crate-$name/Cargo.toml"
-  cargo build --release --quiet --manifest-path "$work/crate-$name/Cargo.toml" --target-dir "$bench/$work/target"
-  cp "$work/target/release/benchgen" "$work/bin/$name"
-}
-build mcpgen-stateless-direct stateless-direct
-build mcpgen-both stateless-direct calltool-first
+build_with_patched_rmcp "$work" mcpgen-stateless-direct stateless-direct
+build_with_patched_rmcp "$work" mcpgen-both stateless-direct calltool-first
 
 config=$work/config.toml
 python3 variant-config.py "$bench" mcpgen-stateless-direct "$bench/$work/bin/mcpgen-stateless-direct" \
