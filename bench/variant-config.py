@@ -3,25 +3,39 @@
     python3 variant-config.py BENCH_DIR VARIANT_NAME VARIANT_BINARY [VARIANT_NAME VARIANT_BINARY...] > config.toml
 
 The estimate scripts (parse-estimate.sh, current-thread.sh, stateless-estimate.sh) compare variants with the
-generated server this way; command lines come from contenders.toml with paths made absolute, so the config may live
-anywhere.
+generated server this way. Command lines come from contenders.toml, read as callgrind.sh reads them: an argument
+with a `/` that is not absolute is relative to BENCH_DIR and made absolute, so the config may live anywhere. A
+variant runs mcpgen's command lines with its own binary.
 """
-import re
+import json
+import os
 import sys
+import tomllib
 
 bench = sys.argv[1]
 variants = list(zip(sys.argv[2::2], sys.argv[3::2]))
 if not variants or len(sys.argv) % 2:
     sys.exit(__doc__)
-blocks = open(bench + "/contenders.toml").read().split("[[contender]]")[1:]
-for block in blocks:
-    block = block.split("\n#")[0].rstrip() + "\n"
-    name = re.search(r'name = "([^"]+)"', block).group(1)
-    if name not in ("rmcp-hand", "mcpgen", "ts-sdk"):
-        continue
-    block = block.replace('"target/', '"%s/target/' % bench).replace('"ts/', '"%s/ts/' % bench)
-    print("[[contender]]" + block)
+with open(os.path.join(bench, "contenders.toml"), "rb") as f:
+    contenders = {c["name"]: c for c in tomllib.load(f)["contender"]}
+COMMANDS = ("stdio", "stateless", "stateful")
+
+
+def absolute(argv):
+    return [os.path.join(bench, a) if "/" in a and not a.startswith("/") else a for a in argv]
+
+
+def emit(name, commands):
+    # JSON strings and arrays of them are valid TOML.
+    print("[[contender]]\nname = %s" % json.dumps(name))
+    for key in COMMANDS:
+        print("%s = %s" % (key, json.dumps(commands[key])))
+    print()
+
+
+for name in ("rmcp-hand", "mcpgen", "ts-sdk"):
+    commands = {key: absolute(contenders[name][key]) for key in COMMANDS}
+    emit(name, commands)
     if name == "mcpgen":
         for variant, binary in variants:
-            variant_block = block.replace('"mcpgen"', '"%s"' % variant)
-            print("[[contender]]" + variant_block.replace(bench + "/target/release/benchgen", binary))
+            emit(variant, {key: [binary] + argv[1:] for key, argv in commands.items()})
