@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use mcpgen::codegen::cargo_toml::RuntimeSource;
 use mcpgen::codegen::render::{Format, render_crate};
 use mcpgen::spec::load_spec_str;
 
@@ -51,7 +52,8 @@ fn paths() -> (PathBuf, PathBuf) {
 
 fn validate_and_render(spec_path: &Path, crate_dir: &Path, source: &str, format: Format) -> usize {
     let loaded = load_spec_str(spec_path, source).expect("the generated spec is valid");
-    let plan = render_crate(&loaded, crate_dir, format).expect("the spec renders");
+    let plan = render_crate(&loaded, crate_dir, format, RuntimeSource::Registry)
+        .expect("the spec renders");
     plan.files().count()
 }
 

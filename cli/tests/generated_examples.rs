@@ -36,7 +36,7 @@ fn generated_examples_match_what_the_generator_produces() {
         let manifest = Manifest::read(&dir).unwrap().unwrap();
         let loaded = mcpgen::spec::load_spec(&manifest.spec_path(&dir))
             .unwrap_or_else(|d| panic!("{}: spec invalid: {d:?}", dir.display()));
-        let prepared = codegen::prepare(&loaded, &dir, Format::Rustfmt, &|_| false).unwrap();
+        let prepared = codegen::prepare(&loaded, &dir, Format::Rustfmt, None, &|_| false).unwrap();
         for change in &prepared.changes.changes {
             let what = match change {
                 Change::Create { .. } => "missing",

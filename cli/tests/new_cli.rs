@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use mcpgen::codegen::cargo_toml::RuntimeSource;
 use mcpgen::codegen::render::{Format, render_crate};
 
 fn repo_root() -> PathBuf {
@@ -154,8 +155,20 @@ fn rendering_is_deterministic() {
         let loaded =
             mcpgen::spec::load_spec(&repo_root().join(format!("specs/{name}.yaml"))).unwrap();
         let crate_dir = repo_root().join("generated-examples").join(name);
-        let first = render_crate(&loaded, &crate_dir, Format::detect()).unwrap();
-        let second = render_crate(&loaded, &crate_dir, Format::detect()).unwrap();
+        let first = render_crate(
+            &loaded,
+            &crate_dir,
+            Format::detect(),
+            RuntimeSource::Vendored,
+        )
+        .unwrap();
+        let second = render_crate(
+            &loaded,
+            &crate_dir,
+            Format::detect(),
+            RuntimeSource::Vendored,
+        )
+        .unwrap();
         let files = |p: &mcpgen::codegen::plan::Plan| {
             p.files()
                 .map(|f| (f.path.clone(), f.contents.clone()))

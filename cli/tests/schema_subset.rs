@@ -1,4 +1,4 @@
-//! The runtime's JSON Schema subset (templates/runtime/schema_subset.rs) against the jsonschema crate it
+//! The runtime's JSON Schema subset (runtime/src/schema_subset.rs) against the jsonschema crate it
 //! replaces: on random schemas of the subset and random instances, both report the same violations, word
 //! for word (after the runtime's own formatting, which sorts them). Servers whose schemas all fit the
 //! subset are built without jsonschema, so this equivalence is what keeps their answers unchanged.
@@ -6,17 +6,10 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-// The runtime's two validators, compiled here as the generated crates compile them.
-#[allow(dead_code)]
-#[path = "../../templates/runtime/schema_full.rs"]
-mod schema_full;
-#[allow(dead_code)]
-#[path = "../../templates/runtime/schema_subset.rs"]
-mod schema_subset;
+use mcpgen_runtime::schema_full;
+use mcpgen_runtime::schema_subset::Schema;
 
-use schema_subset::Schema;
-
-/// What a server built with `full-json-schema` reports (as templates/runtime/validation.rs sorts it).
+/// What a server built with `full-json-schema` reports (as the runtime's validation.rs sorts it).
 fn full_violations(schema: &Value, instance: &Value) -> Vec<String> {
     let validator = jsonschema::validator_for(schema).expect("jsonschema compiles the schema");
     let mut out = Vec::new();

@@ -45,10 +45,16 @@ fn fixture() -> (MutexGuard<'static, ()>, PathBuf) {
     let dir = tests_target().join("fixture/weather");
     sync_dir(&example().join("src"), &dir.join("src"));
     let manifest = std::fs::read_to_string(example().join("Cargo.toml")).unwrap();
-    // An empty [workspace] makes the copy its own workspace root instead of joining the repository's.
+    // An empty [workspace] makes the copy its own workspace root instead of joining the repository's; like the
+    // repository, it takes the runtime (which the example requires by version) from runtime/.
+    let runtime = workspace().join("runtime");
     write_if_changed(
         &dir.join("Cargo.toml"),
-        format!("{manifest}\n[workspace]\n").as_bytes(),
+        format!(
+            "{manifest}\n[workspace]\n\n[patch.crates-io]\nmcpgen-runtime = {{ path = {:?} }}\n",
+            runtime.to_str().unwrap()
+        )
+        .as_bytes(),
     );
     // The repository's lock file pins the versions the example builds with, so deps are reused.
     if !dir.join("Cargo.lock").exists() {

@@ -44,7 +44,116 @@ pub fn merge(current: &str, wanted: &str) -> Result<String, MergeError> {
     if let Some(want) = wanted.get("features").and_then(Item::as_table_like) {
         merge_features(&mut doc, want)?;
     }
+    retire(&mut doc, &wanted);
     Ok(doc.to_string())
+}
+
+/// Removes what only the runtime copied into crates by mcpgen 0.1.0 needed (see
+/// [`retired_dependencies`](super::cargo_toml::retired_dependencies)), where it is still exactly as mcpgen wrote
+/// it, and those dependencies' entries in mcpgen's features. Nothing `wanted` asks for is retired.
+fn retire(doc: &mut DocumentMut, wanted: &DocumentMut) {
+    use super::cargo_toml::{
+        RETIRED_DEV_DEPENDENCIES, RETIRED_FEATURE_ENTRIES, dep_item, retired_dependencies,
+    };
+    let wants = |section: &str, name: &str| {
+        wanted
+            .get(section)
+            .and_then(Item::as_table_like)
+            .is_some_and(|t| t.contains_key(name))
+    };
+    let mut removed: Vec<String> = Vec::new();
+    if let Some(deps) = doc
+        .get_mut("dependencies")
+        .and_then(Item::as_table_like_mut)
+    {
+        for dep in retired_dependencies()
+            .into_iter()
+            .filter(|d| !wants("dependencies", d.name))
+        {
+            let written = dep_item(&dep);
+            if deps
+                .get(dep.name)
+                .is_some_and(|have| same_entry(have, &written))
+            {
+                deps.remove(dep.name);
+                removed.push(format!("dep:{}", dep.name));
+            }
+        }
+    }
+    if let Some(dev) = doc
+        .get_mut("dev-dependencies")
+        .and_then(Item::as_table_like_mut)
+    {
+        for (name, written) in RETIRED_DEV_DEPENDENCIES
+            .iter()
+            .filter(|(name, _)| !wants("dev-dependencies", name))
+        {
+            let written: Value = written.parse().expect("a valid inline table");
+            if dev
+                .get(name)
+                .is_some_and(|have| same_entry(have, &Item::Value(written)))
+            {
+                dev.remove(name);
+            }
+        }
+        if dev.is_empty() {
+            doc.remove("dev-dependencies");
+        }
+    }
+    let (Some(features), Some(want_features)) = (
+        doc.get_mut("features").and_then(Item::as_table_like_mut),
+        wanted.get("features").and_then(Item::as_table_like),
+    ) else {
+        return;
+    };
+    for (name, want_item) in want_features.iter().filter(|(name, _)| *name != "default") {
+        let wanted_entries: Vec<&str> = want_item
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(entries) = features.get_mut(name).and_then(Item::as_array_mut) {
+            entries.retain(|v| {
+                v.as_str().is_none_or(|f| {
+                    wanted_entries.contains(&f)
+                        || (!RETIRED_FEATURE_ENTRIES.contains(&f)
+                            && !removed.iter().any(|r| r == f))
+                })
+            });
+            if let Some(first) = entries.get_mut(0) {
+                first.decor_mut().set_prefix("");
+            }
+        }
+    }
+}
+
+/// Whether a dependency entry says the same as `written`, whatever its spacing and key order.
+fn same_entry(have: &Item, written: &Item) -> bool {
+    match (have.as_value(), written.as_value()) {
+        (Some(have), Some(written)) => canonical(have) == canonical(written),
+        _ => false,
+    }
+}
+
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::InlineTable(table) => {
+            let mut pairs: Vec<String> = table
+                .iter()
+                .map(|(key, value)| format!("{key}={}", canonical(value)))
+                .collect();
+            pairs.sort();
+            format!("{{{}}}", pairs.join(","))
+        }
+        Value::Array(array) => {
+            let items: Vec<String> = array.iter().map(canonical).collect();
+            format!("[{}]", items.join(","))
+        }
+        other => {
+            let mut other = other.clone();
+            other.decor_mut().clear();
+            other.to_string()
+        }
+    }
 }
 
 /// The table `name` of `doc`, created (at the end) when missing.
@@ -95,6 +204,7 @@ fn merge_dependencies(
 /// What mcpgen asks of one dependency.
 struct Want<'a> {
     version: Option<&'a str>,
+    path: Option<&'a str>,
     features: Vec<&'a str>,
     optional: bool,
 }
@@ -104,6 +214,7 @@ impl<'a> Want<'a> {
         if let Some(version) = item.as_str() {
             return Want {
                 version: Some(version),
+                path: None,
                 features: Vec::new(),
                 optional: false,
             };
@@ -112,6 +223,7 @@ impl<'a> Want<'a> {
         let get = |key: &str| table.and_then(|t| t.get(key));
         Want {
             version: get("version").and_then(Item::as_str),
+            path: get("path").and_then(Item::as_str),
             features: get("features")
                 .and_then(Item::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
@@ -129,7 +241,7 @@ fn merge_dependency(have: &mut Item, want_item: &Item) {
             Some(w) if !keeps(version, w) => w.to_owned(),
             _ => version.to_owned(),
         };
-        if want.features.is_empty() && !want.optional {
+        if want.features.is_empty() && !want.optional && want.path.is_none() {
             set_value(have, Value::from(version));
             return;
         }
@@ -147,10 +259,21 @@ fn merge_dependency(have: &mut Item, want_item: &Item) {
         *have = want_item.clone();
         return;
     };
+    // mcpgen's vendored copy of the runtime: pointed at when wanted and the user points nowhere else, dropped when
+    // the crate moves to the registry. A path of the user's own (a fork) stays.
+    let vendored = table.get("path").and_then(Item::as_str) == Some(super::cargo_toml::VENDOR_DIR);
+    if vendored && want.path.is_none() {
+        table.remove("path");
+    }
     let points_elsewhere = ["path", "git", "workspace"]
         .iter()
         .any(|key| table.contains_key(key));
     let mut missing: Vec<(&str, Value)> = Vec::new();
+    if let Some(path) = want.path
+        && !points_elsewhere
+    {
+        missing.push(("path", path.into()));
+    }
     if let Some(want_version) = want.version {
         match table.get_mut("version") {
             Some(item) if !item.as_str().is_some_and(|v| keeps(v, want_version)) => {
@@ -254,6 +377,10 @@ fn merge_features(doc: &mut DocumentMut, want: &dyn TableLike) -> Result<(), Mer
 fn keeps(have: &str, want: &str) -> bool {
     if have == want {
         return true;
+    }
+    // An exact pin (the runtime's) is mcpgen's to move, up or down, in step with the code it generates.
+    if want.starts_with('=') {
+        return false;
     }
     let (Ok(have), Ok(want)) = (VersionReq::parse(have), VersionReq::parse(want)) else {
         return false;

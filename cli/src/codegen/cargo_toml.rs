@@ -8,10 +8,40 @@ use super::lower::CrateView;
 /// The rmcp minor version every generated crate is built on.
 pub const RMCP_VERSION: &str = "3.9";
 
+/// The version of `mcpgen-runtime` a generated crate pins: always the generating mcpgen's own, so an upgrade of
+/// mcpgen moves every crate it regenerates to the runtime it was tested with.
+pub const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where a vendored copy of the runtime lives inside a generated crate.
+pub const VENDOR_DIR: &str = "vendor/mcpgen-runtime";
+
+/// Where a generated crate gets `mcpgen-runtime` from.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RuntimeSource {
+    /// A copy under [`VENDOR_DIR`], written and kept in step by mcpgen (a path dependency with the pinned version):
+    /// builds with nothing but mcpgen, while the runtime is not on crates.io.
+    #[default]
+    Vendored,
+    /// crates.io, by the pinned version.
+    Registry,
+}
+
 /// A dependency: name and its inline-table or version-string form.
 pub struct Dep {
     pub name: &'static str,
     pub version: &'static str,
+    pub path: Option<&'static str>,
     pub features: &'static [&'static str],
     pub no_default_features: bool,
     pub optional: bool,
@@ -21,15 +51,30 @@ const fn dep(name: &'static str, version: &'static str) -> Dep {
     Dep {
         name,
         version,
+        path: None,
         features: &[],
         no_default_features: false,
         optional: false,
     }
 }
 
-/// Dependencies every generated crate needs, in manifest order. Transport-specific ones follow from features.
-pub fn dependencies() -> Vec<Dep> {
+/// The exact requirement on the runtime, `=X.Y.Z`.
+pub fn runtime_requirement() -> &'static str {
+    static REQ: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("={RUNTIME_VERSION}"));
+    &REQ
+}
+
+/// Dependencies every generated crate needs, in manifest order. The runtime brings the rest (HTTP, auth, schema
+/// checks) behind its features; the others are what generated types and handlers use directly, at the versions
+/// the runtime uses.
+pub fn dependencies(runtime: RuntimeSource) -> Vec<Dep> {
     vec![
+        Dep {
+            path: (runtime == RuntimeSource::Vendored).then_some(VENDOR_DIR),
+            no_default_features: true,
+            ..dep("mcpgen-runtime", runtime_requirement())
+        },
         Dep {
             features: &["server"],
             no_default_features: true,
@@ -47,14 +92,24 @@ pub fn dependencies() -> Vec<Dep> {
         // and slower (BENCHMARKS.md: 9.5 MB more peak memory with 256 HTTP sessions, 13% fewer pipelined stdio
         // calls). The `preserve-order` feature below turns it on.
         dep("serde_json", "1"),
-        // Only for schemas outside the runtime's keyword subset (`full-json-schema`): linked, it costs a server
-        // about 0.8 MiB of resident memory at idle (BENCHMARKS.md).
-        Dep {
-            no_default_features: true,
-            optional: true,
-            ..dep("jsonschema", "0.60")
-        },
         dep("tracing", "0.1"),
+    ]
+}
+
+/// What crates generated before the runtime crate existed (mcpgen 0.1.0, the runtime copied into
+/// `src/generated/runtime/`) needed directly and the runtime brings now. `mcpgen generate` removes each one that is
+/// still exactly as mcpgen wrote it; one the user changed (or uses with other features) stays theirs.
+pub fn retired_dependencies() -> Vec<Dep> {
+    let optional = |d: Dep| Dep {
+        optional: true,
+        ..d
+    };
+    let bare = |d: Dep| Dep {
+        no_default_features: true,
+        ..d
+    };
+    vec![
+        optional(bare(dep("jsonschema", "0.60"))),
         Dep {
             features: &["env-filter", "json"],
             ..dep("tracing-subscriber", "0.3")
@@ -67,50 +122,48 @@ pub fn dependencies() -> Vec<Dep> {
         dep("base64", "0.22"),
         dep("http", "1"),
         dep("tokio-util", "0.7"),
-        Dep {
+        optional(bare(Dep {
             features: &["http1", "tokio"],
-            no_default_features: true,
-            optional: true,
             ..dep("axum", "0.8")
-        },
-        Dep {
-            optional: true,
-            ..dep("async-trait", "0.1")
-        },
-        Dep {
-            features: &["v4"],
-            optional: true,
-            ..dep("uuid", "1")
-        },
-        // OAuth only: JWT checks and the JWKS download share one crypto backend (aws-lc-rs).
-        Dep {
+        })),
+        optional(bare(Dep {
             features: &["aws_lc_rs"],
-            no_default_features: true,
-            optional: true,
             ..dep("jsonwebtoken", "11")
-        },
-        Dep {
+        })),
+        optional(bare(Dep {
             features: &["rustls"],
-            no_default_features: true,
-            optional: true,
             ..dep("reqwest", "0.13")
-        },
-        // The `mimalloc` feature's global allocator: more throughput under load, more resident memory
-        // (BENCHMARKS.md, "the opt-in allocator"), so it is the user's choice and off by default.
-        Dep {
-            no_default_features: true,
-            optional: true,
-            ..dep("mimalloc", "0.1")
-        },
+        })),
+        optional(dep("async-trait", "0.1")),
+        optional(Dep {
+            features: &["v4"],
+            ..dep("uuid", "1")
+        }),
+        optional(bare(dep("mimalloc", "0.1"))),
     ]
 }
 
+/// The retired dev-dependency (the copied runtime's tests) and the feature entries mcpgen 0.1.0 wrote into its
+/// features besides `dep:` ones (which go with their dependency).
+pub const RETIRED_DEV_DEPENDENCIES: &[(&str, &str)] =
+    &[("tower", r#"{ version = "0.5", features = ["util"] }"#)];
+pub const RETIRED_FEATURE_ENTRIES: &[&str] = &[
+    "rmcp/transport-io",
+    "rmcp/transport-streamable-http-server",
+    "tokio/net",
+    "tokio/io-util",
+    "serde_json/preserve_order",
+];
+
 pub fn dep_item(d: &Dep) -> Item {
-    if d.features.is_empty() && !d.no_default_features && !d.optional {
+    if d.features.is_empty() && !d.no_default_features && !d.optional && d.path.is_none() {
         return value(d.version);
     }
     let mut t = InlineTable::new();
     t.insert("version", d.version.into());
+    if let Some(path) = d.path {
+        t.insert("path", path.into());
+    }
     if d.no_default_features {
         t.insert("default-features", false.into());
     }
@@ -131,27 +184,19 @@ pub const USER_SWITCHES: &[&str] = &["preserve-order", "mimalloc"];
 
 /// Cargo features: one per transport, enabling only the dependencies that transport needs.
 pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
+    // Each feature is the runtime's namesake: the runtime owns the dependencies behind it.
     let mut out: Vec<(&'static str, Vec<&'static str>)> = vec![
-        ("stdio", vec!["rmcp/transport-io"]),
-        (
-            "streamable-http",
-            vec![
-                "dep:axum",
-                "dep:async-trait",
-                "rmcp/transport-streamable-http-server",
-                "tokio/net",
-                "tokio/io-util",
-            ],
-        ),
-        ("sse", vec!["dep:axum", "dep:uuid", "tokio/net"]),
+        ("stdio", vec!["mcpgen-runtime/stdio"]),
+        ("streamable-http", vec!["mcpgen-runtime/streamable-http"]),
+        ("sse", vec!["mcpgen-runtime/sse"]),
         // Enabled by default only when the spec configures OAuth.
-        ("oauth", vec!["dep:jsonwebtoken", "dep:reqwest"]),
+        ("oauth", vec!["mcpgen-runtime/oauth"]),
         // Off by default: serve schemas and results with the spec's key order instead of sorted keys.
-        ("preserve-order", vec!["serde_json/preserve_order"]),
+        ("preserve-order", vec!["mcpgen-runtime/preserve-order"]),
         // Enabled by default only when a tool schema needs more than the runtime's keyword subset.
-        ("full-json-schema", vec!["dep:jsonschema"]),
+        ("full-json-schema", vec!["mcpgen-runtime/full-json-schema"]),
         // Off by default: mimalloc as the global allocator, for servers that trade memory for throughput.
-        ("mimalloc", vec!["dep:mimalloc"]),
+        ("mimalloc", vec!["mcpgen-runtime/mimalloc"]),
     ];
     let mut defaults: Vec<&'static str> = view
         .transports
@@ -174,7 +219,7 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
 }
 
 /// The initial manifest of a new crate.
-pub fn render(view: &CrateView) -> String {
+pub fn render(view: &CrateView, runtime: RuntimeSource) -> String {
     let mut doc = DocumentMut::new();
     let mut package = Table::new();
     package.insert("name", value(&view.server.name));
@@ -191,7 +236,7 @@ pub fn render(view: &CrateView) -> String {
         "\n# mcpgen manages the dependencies and features it needs (`mcpgen generate` updates only those entries);\n\
          # add your own dependencies freely.\n",
     );
-    for d in dependencies() {
+    for d in dependencies(runtime) {
         deps.insert(d.name, dep_item(&d));
     }
     doc.insert("dependencies", Item::Table(deps));
@@ -203,14 +248,6 @@ pub fn render(view: &CrateView) -> String {
         feats.insert(name, value(array));
     }
     doc.insert("features", Item::Table(feats));
-
-    let mut dev = Table::new();
-    dev.decor_mut().set_prefix("\n");
-    let mut tower = InlineTable::new();
-    tower.insert("version", "0.5".into());
-    tower.insert("features", Value::Array(["util"].into_iter().collect()));
-    dev.insert("tower", Item::Value(Value::InlineTable(tower)));
-    doc.insert("dev-dependencies", Item::Table(dev));
 
     // Written once, like the rest of this file (a regeneration never touches profiles). Measured in
     // BENCHMARKS.md: with it the generated server matches or beats a hand-written rmcp server built with
@@ -247,7 +284,7 @@ mod tests {
     #[test]
     fn new_crates_get_an_optimised_release_profile_that_regeneration_never_restores() {
         let view = stdio_only();
-        let manifest = render(&view);
+        let manifest = render(&view, RuntimeSource::Registry);
         let doc: DocumentMut = manifest.parse().unwrap();
         let release = &doc["profile"]["release"];
         assert_eq!(release["lto"].as_str(), Some("fat"), "{manifest}");
@@ -275,11 +312,7 @@ mod tests {
             );
             let loaded = crate::spec::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
             let view = super::super::lower::lower(&loaded.spec, "t.yaml").unwrap();
-            let doc: DocumentMut = render(&view).parse().unwrap();
-            assert_eq!(
-                doc["dependencies"]["jsonschema"]["optional"].as_bool(),
-                Some(true)
-            );
+            let doc: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
             let default = doc["features"]["default"].as_array().unwrap();
             default
                 .iter()
@@ -298,7 +331,7 @@ mod tests {
     #[test]
     fn key_order_preservation_is_an_opt_in_feature() {
         let view = stdio_only();
-        let doc: DocumentMut = render(&view).parse().unwrap();
+        let doc: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
         // A plain version string: no `preserve_order` unless the user asks for it.
         assert_eq!(doc["dependencies"]["serde_json"].as_str(), Some("1"));
         let feature = doc["features"]["preserve-order"].as_array().unwrap();
@@ -307,7 +340,7 @@ mod tests {
                 .iter()
                 .filter_map(|v| v.as_str())
                 .collect::<Vec<_>>(),
-            ["serde_json/preserve_order"]
+            ["mcpgen-runtime/preserve-order"]
         );
         let defaults = doc["features"]["default"].as_array().unwrap();
         assert!(
@@ -317,7 +350,7 @@ mod tests {
         );
     }
 
-    /// mimalloc trades memory for throughput, so it is defined (optional dependency, feature) but never on by default,
+    /// mimalloc trades memory for throughput, so it is defined (the runtime's feature) but never on by default,
     /// for any spec: `mcpgen generate` then leaves the user's choice alone (`USER_SWITCHES`).
     #[test]
     fn the_mimalloc_allocator_is_an_opt_in_feature() {
@@ -333,20 +366,45 @@ mod tests {
             stdio_only(),
             super::super::lower::lower(&busy.spec, "t.yaml").unwrap(),
         ] {
-            let doc: DocumentMut = render(&view).parse().unwrap();
-            let mimalloc = &doc["dependencies"]["mimalloc"];
-            assert_eq!(mimalloc["optional"].as_bool(), Some(true));
-            assert_eq!(mimalloc["default-features"].as_bool(), Some(false));
+            let doc: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
             let feature: Vec<_> = doc["features"]["mimalloc"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .filter_map(|v| v.as_str())
                 .collect();
-            assert_eq!(feature, ["dep:mimalloc"]);
+            assert_eq!(feature, ["mcpgen-runtime/mimalloc"]);
             let defaults = doc["features"]["default"].as_array().unwrap();
             assert!(defaults.iter().all(|v| v.as_str() != Some("mimalloc")));
         }
         assert!(USER_SWITCHES.contains(&"mimalloc"));
+    }
+
+    #[test]
+    fn the_runtime_is_pinned_to_mcpgens_version_and_vendored_by_path() {
+        let view = stdio_only();
+        let vendored: DocumentMut = render(&view, RuntimeSource::Vendored).parse().unwrap();
+        let runtime = &vendored["dependencies"]["mcpgen-runtime"];
+        assert_eq!(
+            runtime["version"].as_str(),
+            Some(format!("={}", env!("CARGO_PKG_VERSION")).as_str())
+        );
+        assert_eq!(runtime["path"].as_str(), Some(VENDOR_DIR));
+        assert_eq!(runtime["default-features"].as_bool(), Some(false));
+        let registry: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
+        let runtime = &registry["dependencies"]["mcpgen-runtime"];
+        assert_eq!(runtime["version"].as_str(), Some(runtime_requirement()));
+        assert!(runtime.get("path").is_none());
+    }
+
+    /// The runtime crate in this repository is the one generated crates pin.
+    #[test]
+    fn the_workspace_runtime_has_mcpgens_version() {
+        let manifest: DocumentMut = include_str!("../../../runtime/Cargo.toml").parse().unwrap();
+        assert_eq!(
+            manifest["package"]["version"].as_str(),
+            Some(RUNTIME_VERSION)
+        );
+        assert_eq!(manifest["package"]["name"].as_str(), Some("mcpgen-runtime"));
     }
 }

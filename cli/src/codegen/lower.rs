@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 use super::ident::{Scope, to_module_ident, to_snake_ident};
 use super::layout;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
-use super::schema_subset::Schema;
 use super::typegen::{self, TypegenError};
 use crate::spec::{self, Spec, TransportKind};
+use mcpgen_runtime::schema_subset::Schema;
 
 /// Everything the templates need, already escaped.
 #[derive(Debug, Serialize)]

@@ -9,18 +9,14 @@ pub mod lower;
 pub mod plan;
 pub mod render;
 pub mod rust;
-/// The runtime's JSON Schema subset, compiled here too: a spec whose schemas all fit it builds without
-/// the `jsonschema` crate (see `lower::CrateView::full_json_schema`), and validation skips compiling them with
-/// `jsonschema`.
-#[allow(dead_code)]
-#[path = "../../../templates/runtime/schema_subset.rs"]
-pub(crate) mod schema_subset;
 pub mod typegen;
+pub mod vendor;
 pub mod write;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use cargo_toml::RuntimeSource;
 use plan::{Manifest, Owner, Plan, content_hash, relative_path};
 use render::{Format, RenderError};
 use write::{Changes, WriteError};
@@ -97,18 +93,23 @@ impl IgnoreRules {
 }
 
 /// Renders the crate for `loaded` and compares it with what is at `crate_dir` (which may not exist yet).
-/// `ignored` tells which paths `.mcpgenignore` excludes (see [`IgnoreRules`]).
+/// `ignored` tells which paths `.mcpgenignore` excludes (see [`IgnoreRules`]). `runtime` chooses where the crate
+/// gets `mcpgen-runtime` from; `None` keeps the crate's current choice (vendored for a new crate).
 pub fn prepare(
     loaded: &LoadedSpec,
     crate_dir: &Path,
     format: Format,
+    runtime: Option<RuntimeSource>,
     ignored: &dyn Fn(&str) -> bool,
 ) -> Result<Prepared, GenerateError> {
-    let plan = render::render_crate(loaded, crate_dir, format)?;
     let previous = Manifest::read(crate_dir).map_err(|source| GenerateError::Io {
         path: crate_dir.join(plan::MANIFEST_PATH),
         source,
     })?;
+    let runtime = runtime
+        .or(previous.as_ref().map(|m| m.runtime))
+        .unwrap_or_default();
+    let plan = render::render_crate(loaded, crate_dir, format, runtime)?;
     let spec_abs = std::path::absolute(&loaded.path).unwrap_or_else(|_| loaded.path.clone());
     let crate_abs = std::path::absolute(crate_dir).unwrap_or_else(|_| crate_dir.to_owned());
     let items = spec_items(&loaded.spec);
@@ -118,6 +119,7 @@ pub fn prepare(
         spec_hash: content_hash(loaded.source.as_bytes()),
         files: Default::default(),
         items: items.clone(),
+        runtime,
     };
     let mut changes = write::compare(crate_dir, &plan, previous.as_ref(), manifest, ignored)?;
     merge_cargo_toml(crate_dir, &plan, &mut changes, ignored)?;

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use super::cargo_toml::RuntimeSource;
 use sha2::{Digest, Sha256};
 
 /// Who owns a file, which decides what regeneration may do to it.
@@ -89,6 +91,10 @@ pub struct Manifest {
     /// what was removed or added (a rename is both) after the spec file itself changed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub items: BTreeMap<String, Vec<String>>,
+    /// Where the crate gets `mcpgen-runtime` from; crates from before the runtime crate existed had it copied in,
+    /// so they default to the vendored copy.
+    #[serde(default)]
+    pub runtime: RuntimeSource,
 }
 
 impl Manifest {

@@ -8,9 +8,10 @@ use std::sync::LazyLock;
 
 use tera::{Context, Tera};
 
-use super::cargo_toml;
+use super::cargo_toml::{self, RuntimeSource};
 use super::lower::{LowerError, lower};
 use super::plan::{DuplicatePath, Owner, Plan, relative_path};
+use super::vendor;
 use crate::spec::LoadedSpec;
 
 /// Templates, embedded in the binary. Names are paths under `templates/`.
@@ -37,103 +38,6 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "crate/resource.rs.tera",
     "crate/template.rs.tera",
     "crate/prompt.rs.tera",
-];
-
-/// Spec-independent runtime files, copied verbatim (behind the generated header) into `src/generated/runtime/`.
-const RUNTIME: &[(&str, &str)] = &[
-    ("app.rs", include_str!("../../../templates/runtime/app.rs")),
-    (
-        "auth.rs",
-        include_str!("../../../templates/runtime/auth.rs"),
-    ),
-    (
-        "claims.rs",
-        include_str!("../../../templates/runtime/claims.rs"),
-    ),
-    ("cli.rs", include_str!("../../../templates/runtime/cli.rs")),
-    (
-        "completion.rs",
-        include_str!("../../../templates/runtime/completion.rs"),
-    ),
-    (
-        "context.rs",
-        include_str!("../../../templates/runtime/context.rs"),
-    ),
-    (
-        "defs.rs",
-        include_str!("../../../templates/runtime/defs.rs"),
-    ),
-    ("env.rs", include_str!("../../../templates/runtime/env.rs")),
-    (
-        "error.rs",
-        include_str!("../../../templates/runtime/error.rs"),
-    ),
-    (
-        "guard.rs",
-        include_str!("../../../templates/runtime/guard.rs"),
-    ),
-    (
-        "handler.rs",
-        include_str!("../../../templates/runtime/handler.rs"),
-    ),
-    (
-        "http.rs",
-        include_str!("../../../templates/runtime/http.rs"),
-    ),
-    ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
-    (
-        "oauth.rs",
-        include_str!("../../../templates/runtime/oauth.rs"),
-    ),
-    (
-        "prelude.rs",
-        include_str!("../../../templates/runtime/prelude.rs"),
-    ),
-    (
-        "prompt.rs",
-        include_str!("../../../templates/runtime/prompt.rs"),
-    ),
-    (
-        "registry.rs",
-        include_str!("../../../templates/runtime/registry.rs"),
-    ),
-    (
-        "resource.rs",
-        include_str!("../../../templates/runtime/resource.rs"),
-    ),
-    (
-        "schema_full.rs",
-        include_str!("../../../templates/runtime/schema_full.rs"),
-    ),
-    (
-        "schema_subset.rs",
-        include_str!("../../../templates/runtime/schema_subset.rs"),
-    ),
-    (
-        "session_store.rs",
-        include_str!("../../../templates/runtime/session_store.rs"),
-    ),
-    (
-        "shutdown.rs",
-        include_str!("../../../templates/runtime/shutdown.rs"),
-    ),
-    ("sse.rs", include_str!("../../../templates/runtime/sse.rs")),
-    (
-        "stdio.rs",
-        include_str!("../../../templates/runtime/stdio.rs"),
-    ),
-    (
-        "tool.rs",
-        include_str!("../../../templates/runtime/tool.rs"),
-    ),
-    (
-        "uri_template.rs",
-        include_str!("../../../templates/runtime/uri_template.rs"),
-    ),
-    (
-        "validation.rs",
-        include_str!("../../../templates/runtime/validation.rs"),
-    ),
 ];
 
 static TERA: LazyLock<Tera> = LazyLock::new(|| {
@@ -510,6 +414,7 @@ pub fn render_crate(
     loaded: &LoadedSpec,
     crate_dir: &Path,
     format: Format,
+    runtime: RuntimeSource,
 ) -> Result<Plan, RenderError> {
     let spec_abs = std::path::absolute(&loaded.path).unwrap_or_else(|_| loaded.path.clone());
     let crate_abs = std::path::absolute(crate_dir).unwrap_or_else(|_| crate_dir.to_owned());
@@ -532,7 +437,6 @@ pub fn render_crate(
     ctx.insert("claude_desktop_snippet", &claude);
 
     let mut plan = Plan::default();
-    let generated = |body: String| format!("{}\n{body}", view.header_rs);
 
     let mut generated_files: Vec<(String, String, Owner)> = Vec::new();
     for (file, template) in [
@@ -582,17 +486,18 @@ pub fn render_crate(
         }
         Ok(())
     })?;
-    // The runtime is copied verbatim and kept rustfmt-clean in templates/runtime/ (`cargo fmt --all --check` covers
-    // the examples' copies), so it skips the formatter: that is over half the files of a crate.
-    for (file, source) in RUNTIME {
-        plan.add(
-            format!("src/generated/runtime/{file}"),
-            generated(source.to_string()),
-            Owner::Generated,
-        )?;
+    // The vendored runtime is kept rustfmt-clean in runtime/ (`cargo fmt --all --check`), so it skips the formatter.
+    if runtime == RuntimeSource::Vendored {
+        for (path, source) in vendor::files() {
+            plan.add(path, source, Owner::Generated)?;
+        }
     }
 
-    plan.add("Cargo.toml", cargo_toml::render(&view), Owner::User)?;
+    plan.add(
+        "Cargo.toml",
+        cargo_toml::render(&view, runtime),
+        Owner::User,
+    )?;
     plan.add(
         ".gitignore",
         render_one("crate/gitignore.tera", &ctx)?,
@@ -817,7 +722,13 @@ mod tests {
         let loaded = crate::spec::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
         let view = lower(&loaded.spec, "t.yaml").unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let plan = render_crate(&loaded, &dir.path().join("t"), Format::AsRendered).unwrap();
+        let plan = render_crate(
+            &loaded,
+            &dir.path().join("t"),
+            Format::AsRendered,
+            RuntimeSource::Registry,
+        )
+        .unwrap();
         let scratch = tempfile::tempdir().unwrap();
         let (mut skipped, mut formatted) = (0, 0);
         for tool in &view.tools {
@@ -877,7 +788,13 @@ mod tests {
         let loaded = crate::spec::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let tools = |format| {
-            let plan = render_crate(&loaded, &dir.path().join("t"), format).unwrap();
+            let plan = render_crate(
+                &loaded,
+                &dir.path().join("t"),
+                format,
+                RuntimeSource::Registry,
+            )
+            .unwrap();
             String::from_utf8(plan.get("src/generated/tools.rs").unwrap().contents.clone()).unwrap()
         };
         let rendered = tools(Format::AsRendered);
@@ -1070,7 +987,13 @@ mod tests {
             };
             let dir = tempfile::tempdir().unwrap();
             let tools_rs = |format| {
-                let plan = render_crate(&loaded, &dir.path().join("t"), format).unwrap();
+                let plan = render_crate(
+                    &loaded,
+                    &dir.path().join("t"),
+                    format,
+                    RuntimeSource::Registry,
+                )
+                .unwrap();
                 String::from_utf8(plan.get("src/generated/tools.rs").unwrap().contents.clone())
                     .unwrap()
             };

@@ -344,6 +344,7 @@ mod tests {
             spec_hash: "h".into(),
             files: Default::default(),
             items: Default::default(),
+            runtime: Default::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::new::{detect_format, load_reporting};
+use crate::codegen::cargo_toml::RuntimeSource;
 use crate::codegen::plan::{MANIFEST_PATH, Manifest, Owner};
 use crate::codegen::write::{ApplyOptions, Change, Changes, WriteError, apply};
 use crate::codegen::{self, IgnoreRules, Prepared};
@@ -35,6 +36,10 @@ pub struct Args {
     /// After regenerating, build the crate and check it serves the spec on every transport (`mcpgen verify`).
     #[arg(long, conflicts_with_all = ["check", "diff"])]
     pub verify: bool,
+    /// Where the crate gets mcpgen-runtime from: a vendored copy under vendor/mcpgen-runtime, kept in step by
+    /// mcpgen, or crates.io [default: the crate's current choice].
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub runtime: Option<RuntimeSource>,
     /// Test hook: fail after this many files were put in place, to check the rollback.
     #[arg(long, hide = true, value_name = "N")]
     pub fail_after: Option<usize>,
@@ -107,7 +112,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         force: args.force,
         fail_after: args.fail_after,
     };
-    if !regenerate(&target, mode, &options)? {
+    if !regenerate(&target, mode, args.runtime, &options)? {
         return Ok(ExitCode::FAILURE);
     }
     if args.verify {
@@ -126,13 +131,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// One generation run: load and validate the spec (diagnostics on stderr), render, compare, then write, check or
 /// diff. False (exit 1) when the spec is invalid, a generated file was edited by hand (unless forced), or, for
 /// `Check`, anything differs. Nothing is written unless every step before the write succeeded.
-pub fn regenerate(target: &Target, mode: Mode, options: &ApplyOptions) -> anyhow::Result<bool> {
+pub fn regenerate(
+    target: &Target,
+    mode: Mode,
+    runtime: Option<RuntimeSource>,
+    options: &ApplyOptions,
+) -> anyhow::Result<bool> {
     let Some(loaded) = load_reporting(&target.spec) else {
         return Ok(false);
     };
     let dir = &target.dir;
     let rules = IgnoreRules::load(dir)?;
-    let prepared = codegen::prepare(&loaded, dir, detect_format(), &|p| rules.is_ignored(p))?;
+    let prepared = codegen::prepare(&loaded, dir, detect_format(), runtime, &|p| {
+        rules.is_ignored(p)
+    })?;
     let changes = &prepared.changes;
     match mode {
         Mode::Check => return Ok(check(dir, &prepared)),

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use crate::codegen::cargo_toml::RuntimeSource;
 use crate::codegen::render::Format;
 use crate::codegen::write::{ApplyOptions, apply};
 use crate::codegen::{self};
@@ -21,6 +22,11 @@ pub struct Args {
     /// Directory of the new crate [default: the server's name, in the current directory].
     #[arg(long, short, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Where the crate gets mcpgen-runtime from: `vendored` writes a copy under vendor/mcpgen-runtime that
+    /// `mcpgen generate` keeps in step with mcpgen (builds with nothing but mcpgen); `registry` depends on the
+    /// published crate by version.
+    #[arg(long, value_enum, value_name = "SOURCE", default_value = "vendored")]
+    pub runtime: RuntimeSource,
     /// Skip the compile check (`cargo check`) of the new crate.
     #[arg(long)]
     pub no_verify: bool,
@@ -79,7 +85,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("error: {} exists and is not a directory", out.display());
         return Ok(ExitCode::FAILURE);
     }
-    let prepared = codegen::prepare(&loaded, &out, detect_format(), &|_| false)?;
+    let prepared = codegen::prepare(&loaded, &out, detect_format(), Some(args.runtime), &|_| {
+        false
+    })?;
     apply(&out, &prepared.changes, &ApplyOptions::default())
         .with_context(|| format!("writing {}", out.display()))?;
     let files = prepared.changes.changes.len();

@@ -72,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// One regeneration; every failure is reported and the watch goes on.
 fn once(target: &Target, check_build: bool) {
-    match regenerate(target, Mode::Write, &ApplyOptions::default()) {
+    match regenerate(target, Mode::Write, None, &ApplyOptions::default()) {
         Ok(true) if check_build => cargo_check(&target.dir),
         Ok(_) => {}
         Err(e) => eprintln!("error: {e:#}"),

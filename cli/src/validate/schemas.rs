@@ -116,7 +116,7 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
     // Compiling catches what the meta-schema cannot, such as a `pattern` that is not a regular expression. A schema in
     // the runtime's own subset has no such keyword, so it skips that compile (a third of validation at 1,000 tools).
     let options = jsonschema::options().with_draft(draft);
-    let compiled = match crate::codegen::schema_subset::Schema::compile(&root) {
+    let compiled = match mcpgen_runtime::schema_subset::Schema::compile(&root) {
         Ok(_) => Ok(()),
         Err(_) => options.build(&root).map(drop),
     };

@@ -202,11 +202,11 @@ pub fn classify(
         return None;
     }
     let (origin, file) = match primary {
-        Some(span) if in_crate => {
-            let (origin, file) = locate(Path::new(&span.file_name), crate_dir);
-            (origin, Some(file))
-        }
-        Some(span) => (Origin::Other, Some(span.file_name.clone())),
+        Some(span) => match locate(Path::new(&span.file_name), crate_dir) {
+            // The vendored runtime is a dependency of its own, but mcpgen's code all the same.
+            (origin, file) if in_crate || origin == Origin::Generated => (origin, Some(file)),
+            _ => (Origin::Other, Some(span.file_name.clone())),
+        },
         None => (Origin::Other, None),
     };
     Some(CompilerError {
@@ -237,7 +237,9 @@ pub fn locate(file: &Path, crate_dir: &Path) -> (Origin, String) {
     let Ok(inside) = resolved.strip_prefix(crate_dir) else {
         return (Origin::Other, as_named());
     };
-    let origin = if inside.starts_with(Path::new("src").join("generated")) {
+    let origin = if inside.starts_with(Path::new("src").join("generated"))
+        || inside.starts_with(crate::codegen::cargo_toml::VENDOR_DIR)
+    {
         Origin::Generated
     } else {
         Origin::User
@@ -414,10 +416,12 @@ mod tests {
     fn fixture() -> (tempfile::TempDir, PathBuf) {
         let root = tempfile::tempdir().unwrap();
         let krate = root.path().join("examples").join("demo");
-        std::fs::create_dir_all(krate.join("src/generated/runtime")).unwrap();
+        std::fs::create_dir_all(krate.join("src/generated")).unwrap();
         std::fs::create_dir_all(krate.join("src/tools")).unwrap();
+        std::fs::create_dir_all(krate.join("vendor/mcpgen-runtime/src")).unwrap();
         std::fs::write(krate.join("src/tools/hello.rs"), "").unwrap();
-        std::fs::write(krate.join("src/generated/runtime/app.rs"), "").unwrap();
+        std::fs::write(krate.join("src/generated/server.rs"), "").unwrap();
+        std::fs::write(krate.join("vendor/mcpgen-runtime/src/app.rs"), "").unwrap();
         std::fs::write(krate.join("src/main.rs"), "").unwrap();
         let krate = krate.canonicalize().unwrap();
         (root, krate)
@@ -429,12 +433,10 @@ mod tests {
         let cases = [
             ("src/tools/hello.rs", Origin::User),
             ("src/main.rs", Origin::User),
-            ("src/generated/runtime/app.rs", Origin::Generated),
+            ("src/generated/server.rs", Origin::Generated),
+            ("vendor/mcpgen-runtime/src/app.rs", Origin::Generated),
             // Relative to a workspace root above the crate, as rustc names workspace members' files.
-            (
-                "examples/demo/src/generated/runtime/app.rs",
-                Origin::Generated,
-            ),
+            ("examples/demo/src/generated/server.rs", Origin::Generated),
             ("examples/demo/src/tools/hello.rs", Origin::User),
             ("src/generated/../tools/hello.rs", Origin::User),
             ("/nonexistent/registry/tokio/src/lib.rs", Origin::Other),
@@ -463,7 +465,7 @@ mod tests {
             named("/nonexistent/registry/tokio/src/lib.rs"),
             "/nonexistent/registry/tokio/src/lib.rs"
         );
-        let absolute = krate.join("src/generated/runtime/app.rs");
+        let absolute = krate.join("src/generated/server.rs");
         let error = classify(&error_at(absolute.to_str().unwrap(), "x"), true, &krate).unwrap();
         assert_eq!(error.origin, Origin::Generated);
     }

@@ -3,7 +3,6 @@
 //! `src/state.rs` and the handlers in `src/tools/`, `src/resources/`, `src/templates/`, `src/prompts/`
 //! and `src/completions.rs`.
 
-mod runtime;
 mod server;
 
 pub mod prompts;
@@ -11,7 +10,20 @@ pub mod resources;
 pub mod templates;
 pub mod tools;
 
-pub use runtime::prelude;
+/// Everything a handler usually needs: `use crate::generated::prelude::*;`.
+pub mod prelude {
+    pub use mcpgen_runtime::prelude::*;
+
+    /// The context every handler receives, with your `State` (see `mcpgen_runtime::Ctx`).
+    pub type Ctx = mcpgen_runtime::Ctx<crate::state::State>;
+
+    /// The value of environment variable `name`, or its default from the spec's `env` section.
+    #[allow(dead_code)] // for handlers that read the spec's variables
+    pub fn env_var(name: &str) -> Option<String> {
+        use mcpgen_runtime::App as _;
+        mcpgen_runtime::env_var(super::server::Server::SPEC.env, name)
+    }
+}
 
 // Your handler files, compiled as part of this module: a spec item whose handler file is missing is
 // a compile error naming the file to write.
@@ -58,5 +70,5 @@ mod tool_test_update_watched_resource;
 
 /// Runs the server: parses the command line, builds the state and serves the chosen transport.
 pub fn main() -> std::process::ExitCode {
-    runtime::app::main()
+    mcpgen_runtime::run::<server::Server>()
 }

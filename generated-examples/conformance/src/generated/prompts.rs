@@ -4,7 +4,7 @@
 
 /// `test_simple_prompt`: A simple prompt without arguments.
 pub mod test_simple_prompt {
-    use crate::generated::runtime::defs::{MessageDef, MessageRole, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptDef};
 
     pub const NAME: &str = "test_simple_prompt";
 
@@ -24,7 +24,7 @@ pub mod test_simple_prompt {
 
 /// `test_prompt_with_arguments`: A prompt with required arguments.
 pub mod test_prompt_with_arguments {
-    use crate::generated::runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
 
     pub const NAME: &str = "test_prompt_with_arguments";
 
@@ -61,8 +61,8 @@ pub mod test_prompt_with_arguments {
 pub mod test_prompt_with_embedded_resource {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::{PromptArgDef, PromptDef};
-    use crate::generated::runtime::prompt::Arguments;
+    use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
+    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "test_prompt_with_embedded_resource";
 
@@ -103,8 +103,8 @@ pub mod test_prompt_with_embedded_resource {
 pub mod test_prompt_with_image {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::PromptDef;
-    use crate::generated::runtime::prompt::Arguments;
+    use mcpgen_runtime::defs::PromptDef;
+    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "test_prompt_with_image";
 

@@ -4,7 +4,7 @@
 
 /// `test://static-text`: A static text resource for testing.
 pub mod static_text {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "test://static-text";
 
@@ -26,7 +26,7 @@ pub mod static_text {
 
 /// `test://static-binary`: A static binary resource (a 1x1 PNG) for testing.
 pub mod static_binary {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "test://static-binary";
 
@@ -49,7 +49,7 @@ pub mod static_binary {
 
 /// `test://watched-resource`: Changes on each call of test_update_watched_resource; subscribe to hear about it.
 pub mod watched_resource {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "test://watched-resource";
 

@@ -6,8 +6,8 @@
 pub mod template {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::TemplateDef;
-    use crate::generated::runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
+    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "template";
 

@@ -4,7 +4,7 @@
 
 /// `test_simple_text`: Tests simple text content response.
 pub mod test_simple_text {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_simple_text";
 
@@ -22,7 +22,7 @@ pub mod test_simple_text {
 
 /// `test_image_content`: Tests image content response (a 1x1 PNG).
 pub mod test_image_content {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_image_content";
 
@@ -40,7 +40,7 @@ pub mod test_image_content {
 
 /// `test_audio_content`: Tests audio content response (a silent WAV).
 pub mod test_audio_content {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_audio_content";
 
@@ -58,7 +58,7 @@ pub mod test_audio_content {
 
 /// `test_embedded_resource`: Tests embedded resource content response.
 pub mod test_embedded_resource {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_embedded_resource";
 
@@ -76,7 +76,7 @@ pub mod test_embedded_resource {
 
 /// `test_multiple_content_types`: Tests a response with text, image and embedded resource content.
 pub mod test_multiple_content_types {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_multiple_content_types";
 
@@ -94,7 +94,7 @@ pub mod test_multiple_content_types {
 
 /// `test_tool_with_logging`: Sends three info log messages to the client while it runs.
 pub mod test_tool_with_logging {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_tool_with_logging";
 
@@ -112,7 +112,7 @@ pub mod test_tool_with_logging {
 
 /// `test_tool_with_progress`: Reports progress 0, 50 and 100 of 100 when the client sends a progress token.
 pub mod test_tool_with_progress {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_tool_with_progress";
 
@@ -132,7 +132,7 @@ pub mod test_tool_with_progress {
 
 /// `test_error_handling`: Always fails with a tool error (isError true).
 pub mod test_error_handling {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_error_handling";
 
@@ -150,7 +150,7 @@ pub mod test_error_handling {
 
 /// `test_reconnection`: Completes after a short pause (SSE polling scenario, SEP-1699).
 pub mod test_reconnection {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_reconnection";
 
@@ -168,7 +168,7 @@ pub mod test_reconnection {
 
 /// `test_sampling`: Asks the client's model for a completion (sampling/createMessage) and returns its answer.
 pub mod test_sampling {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_sampling";
 
@@ -196,7 +196,7 @@ pub mod test_sampling {
 
 /// `test_elicitation`: Asks the user for a username and email (elicitation/create) and returns the answer.
 pub mod test_elicitation {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_elicitation";
 
@@ -224,7 +224,7 @@ pub mod test_elicitation {
 
 /// `test_elicitation_sep1034_defaults`: Elicitation whose fields all carry default values (SEP-1034).
 pub mod test_elicitation_sep1034_defaults {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_elicitation_sep1034_defaults";
 
@@ -242,7 +242,7 @@ pub mod test_elicitation_sep1034_defaults {
 
 /// `test_elicitation_sep1330_enums`: Elicitation with every enum form (SEP-1330) - untitled, titled, legacy enumNames, multi-select.
 pub mod test_elicitation_sep1330_enums {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_elicitation_sep1330_enums";
 
@@ -262,7 +262,7 @@ pub mod test_elicitation_sep1330_enums {
 
 /// `json_schema_2020_12_tool`: Tool with JSON Schema 2020-12 features ($schema, $defs, $ref, additionalProperties).
 pub mod json_schema_2020_12_tool {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "json_schema_2020_12_tool";
 
@@ -301,7 +301,7 @@ pub mod json_schema_2020_12_tool {
 
 /// `test_update_watched_resource`: Changes test://watched-resource and notifies its subscribers (notifications/resources/updated).
 pub mod test_update_watched_resource {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "test_update_watched_resource";
 

@@ -4,7 +4,7 @@
 
 /// `prompt with spaces "and quotes"`: Declarative prompt {% raw %}
 pub mod prompt_with_spaces_and_quotes {
-    use crate::generated::runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
 
     pub const NAME: &str = "prompt with spaces \"and quotes\"";
 
@@ -47,8 +47,8 @@ pub mod prompt_with_spaces_and_quotes {
 pub mod self_ {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::{PromptArgDef, PromptDef};
-    use crate::generated::runtime::prompt::Arguments;
+    use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
+    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "self";
 

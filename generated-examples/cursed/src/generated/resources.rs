@@ -4,7 +4,7 @@
 
 /// `cursed://text/%22quoted%22?q={{x}}#frag`: Text resource  rtl
 pub mod text_resource_raw {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "cursed://text/%22quoted%22?q={{x}}#frag";
 
@@ -27,7 +27,7 @@ pub mod text_resource_raw {
 
 /// `cursed://handler/self`: Served by a handler named after a keyword
 pub mod self_ {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "cursed://handler/self";
 

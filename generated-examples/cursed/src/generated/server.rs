@@ -2,163 +2,168 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use rmcp::model::JsonObject;
+use mcpgen_runtime::App;
+use mcpgen_runtime::CompletionResult;
+use mcpgen_runtime::HandlerError;
+use mcpgen_runtime::PromptResult;
+use mcpgen_runtime::ResourceResult;
+use mcpgen_runtime::completion::CompletionRequest;
+use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::prompt::Arguments;
+use mcpgen_runtime::rmcp::model::JsonObject;
+use mcpgen_runtime::uri_template::Vars;
+use mcpgen_runtime::{ToolError, ToolResult};
 
-use super::runtime::completion::CompletionRequest;
-use super::runtime::context::Ctx;
-use super::runtime::defs::{
-    AuthDef, CapabilitiesDef, EnvVarDef, PromptDef, ResourceDef, ServerDef, TemplateDef, ToolDef,
-    Transport, TransportsDef,
-};
-use super::runtime::error::{
-    CompletionResult, HandlerError, PromptResult, ResourceResult, ToolError, ToolResult,
-};
-use super::runtime::prompt::Arguments;
-use super::runtime::uri_template::Vars;
+use super::prelude::{BoxError, Ctx};
+use crate::state::State;
 
-pub(crate) const SERVER: ServerDef = ServerDef {
-    name: "cursed",
-    version: "0.0.1-rc.1+build.5",
-    title: Some("Cursed \"server\" \\ r#\"raw\"# */ {{ x }} {% if %} ✨"),
-    description: Some(
-        "Line one.\nLine two with a tab\tand a backslash \\ and a quote \" and \u{202e}right-to-left\u{202c}.",
-    ),
-    instructions: Some(
-        "Use the tools.\r\nNever trust */ or /* or \"## or {# #}.\n\n- a list\nlazy continuation",
-    ),
-    website_url: None,
-    icons: None,
-};
+/// The spec's server: its definitions and the dispatch into your handlers.
+pub(crate) struct Server;
 
-pub(crate) const CAPABILITIES: CapabilitiesDef = CapabilitiesDef {
-    tools_list_changed: false,
-    resources_subscribe: false,
-    resources_list_changed: false,
-    prompts_list_changed: false,
-    logging: false,
-    completions: true,
-};
+impl App for Server {
+    type State = State;
 
-pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
-    default: Transport::Stdio,
-    stdio: true,
-    streamable_http: Some(super::runtime::defs::HttpDef {
-        host: "127.0.0.1",
-        port: 8765,
-        path: "/mcp",
-        stateful: true,
-        json_response: false,
-        allowed_hosts: None,
-        allowed_origins: None,
-        request_timeout_secs: 60,
-        max_body_bytes: 4194304,
-        session_idle_timeout_secs: 300,
-        redis_url_env: None,
-    }),
-    sse: None,
-};
+    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
 
-// Only the HTTP transports authenticate.
-#[cfg_attr(
-    not(any(feature = "streamable-http", feature = "sse")),
-    allow(dead_code)
-)]
-pub(crate) const AUTH: AuthDef = AuthDef {
-    bearer_token_env: None,
-    oauth: None,
-    tool_scopes: &[],
-};
+    const SPEC: &'static Spec = &Spec {
+        server: ServerDef {
+            name: "cursed",
+            version: "0.0.1-rc.1+build.5",
+            title: Some("Cursed \"server\" \\ r#\"raw\"# */ {{ x }} {% if %} ✨"),
+            description: Some(
+                "Line one.\nLine two with a tab\tand a backslash \\ and a quote \" and \u{202e}right-to-left\u{202c}.",
+            ),
+            instructions: Some(
+                "Use the tools.\r\nNever trust */ or /* or \"## or {# #}.\n\n- a list\nlazy continuation",
+            ),
+            website_url: None,
+            icons: None,
+        },
+        capabilities: CapabilitiesDef {
+            tools_list_changed: false,
+            resources_subscribe: false,
+            resources_list_changed: false,
+            prompts_list_changed: false,
+            logging: false,
+            completions: true,
+        },
+        transports: TransportsDef {
+            default: Transport::Stdio,
+            stdio: true,
+            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
+                host: "127.0.0.1",
+                port: 8765,
+                path: "/mcp",
+                stateful: true,
+                json_response: false,
+                allowed_hosts: None,
+                allowed_origins: None,
+                request_timeout_secs: 60,
+                max_body_bytes: 4194304,
+                session_idle_timeout_secs: 300,
+                redis_url_env: None,
+            }),
+            sse: None,
+        },
+        auth: AuthDef {
+            bearer_token_env: None,
+            oauth: None,
+            tool_scopes: &[],
+        },
+        env: &[mcpgen_runtime::defs::EnvVarDef {
+            name: "CURSED_TOKEN",
+            required: false,
+            default: None,
+        }],
+        tools: &[
+            super::tools::type_::DEF,
+            super::tools::self_::DEF,
+            super::tools::self_main_std::DEF,
+            super::tools::_1st::DEF,
+            super::tools::rmcp_::DEF,
+        ],
+        resources: &[
+            super::resources::text_resource_raw::DEF,
+            super::resources::self_::DEF,
+        ],
+        templates: &[super::templates::items_by_type::DEF],
+        prompts: &[
+            super::prompts::prompt_with_spaces_and_quotes::DEF,
+            super::prompts::self_::DEF,
+        ],
+    };
 
-pub(crate) const ENV: &[EnvVarDef] = &[EnvVarDef {
-    name: "CURSED_TOKEN",
-    required: false,
-    default: None,
-}];
+    async fn init() -> Result<State, BoxError> {
+        crate::state::init().await
+    }
 
-pub(crate) const TOOLS: &[ToolDef] = &[
-    super::tools::type_::DEF,
-    super::tools::self_::DEF,
-    super::tools::self_main_std::DEF,
-    super::tools::_1st::DEF,
-    super::tools::rmcp_::DEF,
-];
-
-pub(crate) const RESOURCES: &[ResourceDef] = &[
-    super::resources::text_resource_raw::DEF,
-    super::resources::self_::DEF,
-];
-
-pub(crate) const TEMPLATES: &[TemplateDef] = &[super::templates::items_by_type::DEF];
-
-pub(crate) const PROMPTS: &[PromptDef] = &[
-    super::prompts::prompt_with_spaces_and_quotes::DEF,
-    super::prompts::self_::DEF,
-];
-
-/// Runs the handler of tool `name` (arguments already match its input schema).
-pub(crate) async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-    match name {
-        super::tools::type_::NAME => {
-            super::runtime::tool::structured(ctx, arguments, super::tool_type_::handle).await
-        }
-        super::tools::self_::NAME => {
-            super::runtime::tool::unstructured_no_input(ctx, super::tool_self_::handle).await
-        }
-        super::tools::self_main_std::NAME => {
-            super::runtime::tool::unstructured(ctx, arguments, super::tool_self_main_std::handle)
+    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
+        match name {
+            super::tools::type_::NAME => {
+                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_type_::handle).await
+            }
+            super::tools::self_::NAME => {
+                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_self_::handle).await
+            }
+            super::tools::self_main_std::NAME => {
+                mcpgen_runtime::tool::unstructured(
+                    ctx,
+                    arguments,
+                    super::tool_self_main_std::handle,
+                )
                 .await
+            }
+            super::tools::_1st::NAME => {
+                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_1st::handle).await
+            }
+            super::tools::rmcp_::NAME => {
+                mcpgen_runtime::tool::structured_no_input(ctx, super::tool_rmcp_::handle).await
+            }
+            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
         }
-        super::tools::_1st::NAME => {
-            super::runtime::tool::unstructured_no_input(ctx, super::tool_1st::handle).await
-        }
-        super::tools::rmcp_::NAME => {
-            super::runtime::tool::structured_no_input(ctx, super::tool_rmcp_::handle).await
-        }
-        _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
     }
-}
 
-/// Reads a resource served by a handler (`text:` and `file:` resources never get here).
-pub(crate) async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-    match uri {
-        super::resources::self_::URI => super::resource_self_::read(ctx, requested).await,
-        _ => Err(HandlerError::not_found(format!(
-            "Resource not found: {requested}"
-        ))),
-    }
-}
-
-/// Reads a resource through template `name`, whose URI template matched `uri` with `vars`.
-pub(crate) async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-    match name {
-        super::templates::items_by_type::NAME => {
-            super::template_items_by_type::read(
-                ctx,
-                uri,
-                super::templates::items_by_type::Params::from_vars(vars),
-            )
-            .await
+    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
+        match uri {
+            super::resources::self_::URI => super::resource_self_::read(ctx, requested).await,
+            _ => Err(HandlerError::not_found(format!(
+                "Resource not found: {requested}"
+            ))),
         }
-        _ => Err(HandlerError::not_found(format!(
-            "Resource not found: {uri}"
-        ))),
     }
-}
 
-/// Builds prompt `name` with its handler (declarative prompts never get here).
-pub(crate) async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-    match name {
-        super::prompts::self_::NAME => {
-            super::prompt_self_::get(ctx, super::prompts::self_::Args::from_arguments(&arguments))
+    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
+        match name {
+            super::templates::items_by_type::NAME => {
+                super::template_items_by_type::read(
+                    ctx,
+                    uri,
+                    super::templates::items_by_type::Params::from_vars(vars),
+                )
                 .await
+            }
+            _ => Err(HandlerError::not_found(format!(
+                "Resource not found: {uri}"
+            ))),
         }
-        _ => Err(HandlerError::invalid_params(format!(
-            "Unknown prompt: {name}"
-        ))),
     }
-}
 
-/// Completes an argument that has no static `completions:` list in the spec.
-pub(crate) async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-    super::completions::complete(ctx, request).await
+    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
+        match name {
+            super::prompts::self_::NAME => {
+                super::prompt_self_::get(
+                    ctx,
+                    super::prompts::self_::Args::from_arguments(&arguments),
+                )
+                .await
+            }
+            _ => Err(HandlerError::invalid_params(format!(
+                "Unknown prompt: {name}"
+            ))),
+        }
+    }
+
+    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
+        super::completions::complete(ctx, request).await
+    }
 }

@@ -4,7 +4,7 @@
 
 /// `type`: Keyword name. Backslash \, quote ", raw breaker "#, comment */, tera {{ a }} {% b %}, emoji 🦀, RTL  dcba .
 pub mod type_ {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "type";
 
@@ -100,7 +100,7 @@ pub mod type_ {
 
 /// `self`: Shadowing self
 pub mod self_ {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "self";
 
@@ -118,7 +118,7 @@ pub mod self_ {
 
 /// `Self.main-std`: Dots and dashes and std and main
 pub mod self_main_std {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "Self.main-std";
 
@@ -155,7 +155,7 @@ pub mod self_main_std {
 
 /// `1st`: Leading digit
 pub mod _1st {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "1st";
 
@@ -173,7 +173,7 @@ pub mod _1st {
 
 /// `rmcp`: {} {:?} {0}
 pub mod rmcp_ {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "rmcp";
 

@@ -4,7 +4,7 @@
 
 /// `summarize`: Ask for a summary of one note.
 pub mod summarize {
-    use crate::generated::runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
 
     pub const NAME: &str = "summarize";
 
@@ -47,8 +47,8 @@ pub mod summarize {
 pub mod plan_week {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::{PromptArgDef, PromptDef};
-    use crate::generated::runtime::prompt::Arguments;
+    use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
+    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "plan_week";
 

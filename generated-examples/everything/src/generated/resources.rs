@@ -4,7 +4,7 @@
 
 /// `note://welcome`: Served as written.
 pub mod welcome {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "note://welcome";
 
@@ -28,7 +28,7 @@ pub mod welcome {
 
 /// `note://logo`: An SVG embedded from disk.
 pub mod logo {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "note://logo";
 
@@ -51,7 +51,7 @@ pub mod logo {
 
 /// `note://stats`: Computed by a handler on each read.
 pub mod stats {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "note://stats";
 

@@ -2,197 +2,203 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use rmcp::model::JsonObject;
+use mcpgen_runtime::App;
+use mcpgen_runtime::CompletionResult;
+use mcpgen_runtime::HandlerError;
+use mcpgen_runtime::PromptResult;
+use mcpgen_runtime::ResourceResult;
+use mcpgen_runtime::completion::CompletionRequest;
+use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::prompt::Arguments;
+use mcpgen_runtime::rmcp::model::JsonObject;
+use mcpgen_runtime::uri_template::Vars;
+use mcpgen_runtime::{ToolError, ToolResult};
 
-use super::runtime::completion::CompletionRequest;
-use super::runtime::context::Ctx;
-use super::runtime::defs::{
-    AuthDef, CapabilitiesDef, EnvVarDef, PromptDef, ResourceDef, ServerDef, TemplateDef, ToolDef,
-    Transport, TransportsDef,
-};
-use super::runtime::error::{
-    CompletionResult, HandlerError, PromptResult, ResourceResult, ToolError, ToolResult,
-};
-use super::runtime::prompt::Arguments;
-use super::runtime::uri_template::Vars;
+use super::prelude::{BoxError, Ctx};
+use crate::state::State;
 
-pub(crate) const SERVER: ServerDef = ServerDef {
-    name: "everything",
-    version: "1.2.3",
-    title: Some("Everything"),
-    description: Some("Exercises every field of the mcpgen spec format."),
-    instructions: Some(
-        "Call `echo` to check the connection. Notes live under note:// resources.\n",
-    ),
-    website_url: Some("https://example.com/everything"),
-    icons: Some(
-        r#"[{"src":"https://example.com/everything.png","mimeType":"image/png","sizes":["48x48","96x96"],"theme":"light"},{"src":"data:image/svg+xml;base64,PHN2Zy8+","theme":"dark"}]"#,
-    ),
-};
+/// The spec's server: its definitions and the dispatch into your handlers.
+pub(crate) struct Server;
 
-pub(crate) const CAPABILITIES: CapabilitiesDef = CapabilitiesDef {
-    tools_list_changed: true,
-    resources_subscribe: true,
-    resources_list_changed: true,
-    prompts_list_changed: false,
-    logging: true,
-    completions: true,
-};
+impl App for Server {
+    type State = State;
 
-pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
-    default: Transport::StreamableHttp,
-    stdio: true,
-    streamable_http: Some(super::runtime::defs::HttpDef {
-        host: "127.0.0.1",
-        port: 8080,
-        path: "/mcp",
-        stateful: false,
-        json_response: true,
-        allowed_hosts: Some(&["localhost", "127.0.0.1"]),
-        allowed_origins: Some(&["http://localhost:3000"]),
-        request_timeout_secs: 60,
-        max_body_bytes: 4194304,
-        session_idle_timeout_secs: 300,
-        redis_url_env: None,
-    }),
-    sse: Some(super::runtime::defs::SseDef {
-        host: "127.0.0.1",
-        port: 8080,
-        path: "/sse",
-        message_path: "/message",
-        allowed_hosts: Some(&["localhost"]),
-        allowed_origins: Some(&["http://localhost:3000"]),
-        request_timeout_secs: 60,
-        max_body_bytes: 4194304,
-    }),
-};
+    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
 
-// Only the HTTP transports authenticate.
-#[cfg_attr(
-    not(any(feature = "streamable-http", feature = "sse")),
-    allow(dead_code)
-)]
-pub(crate) const AUTH: AuthDef = AuthDef {
-    bearer_token_env: Some("EVERYTHING_API_TOKEN"),
-    oauth: None,
-    tool_scopes: &[("echo", &["echo:call"])],
-};
+    const SPEC: &'static Spec = &Spec {
+        server: ServerDef {
+            name: "everything",
+            version: "1.2.3",
+            title: Some("Everything"),
+            description: Some("Exercises every field of the mcpgen spec format."),
+            instructions: Some(
+                "Call `echo` to check the connection. Notes live under note:// resources.\n",
+            ),
+            website_url: Some("https://example.com/everything"),
+            icons: Some(
+                r#"[{"src":"https://example.com/everything.png","mimeType":"image/png","sizes":["48x48","96x96"],"theme":"light"},{"src":"data:image/svg+xml;base64,PHN2Zy8+","theme":"dark"}]"#,
+            ),
+        },
+        capabilities: CapabilitiesDef {
+            tools_list_changed: true,
+            resources_subscribe: true,
+            resources_list_changed: true,
+            prompts_list_changed: false,
+            logging: true,
+            completions: true,
+        },
+        transports: TransportsDef {
+            default: Transport::StreamableHttp,
+            stdio: true,
+            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
+                host: "127.0.0.1",
+                port: 8080,
+                path: "/mcp",
+                stateful: false,
+                json_response: true,
+                allowed_hosts: Some(&["localhost", "127.0.0.1"]),
+                allowed_origins: Some(&["http://localhost:3000"]),
+                request_timeout_secs: 60,
+                max_body_bytes: 4194304,
+                session_idle_timeout_secs: 300,
+                redis_url_env: None,
+            }),
+            sse: Some(mcpgen_runtime::defs::SseDef {
+                host: "127.0.0.1",
+                port: 8080,
+                path: "/sse",
+                message_path: "/message",
+                allowed_hosts: Some(&["localhost"]),
+                allowed_origins: Some(&["http://localhost:3000"]),
+                request_timeout_secs: 60,
+                max_body_bytes: 4194304,
+            }),
+        },
+        auth: AuthDef {
+            bearer_token_env: Some("EVERYTHING_API_TOKEN"),
+            oauth: None,
+            tool_scopes: &[("echo", &["echo:call"])],
+        },
+        env: &[
+            mcpgen_runtime::defs::EnvVarDef {
+                name: "EVERYTHING_API_TOKEN",
+                required: true,
+                default: None,
+            },
+            mcpgen_runtime::defs::EnvVarDef {
+                name: "EVERYTHING_REGION",
+                required: false,
+                default: Some("eu-west"),
+            },
+        ],
+        tools: &[
+            super::tools::echo::DEF,
+            super::tools::search_notes::DEF,
+            super::tools::delete_note::DEF,
+            super::tools::ping::DEF,
+        ],
+        resources: &[
+            super::resources::welcome::DEF,
+            super::resources::logo::DEF,
+            super::resources::stats::DEF,
+        ],
+        templates: &[
+            super::templates::note::DEF,
+            super::templates::search::DEF,
+            super::templates::files::DEF,
+            super::templates::raw::DEF,
+        ],
+        prompts: &[
+            super::prompts::summarize::DEF,
+            super::prompts::plan_week::DEF,
+        ],
+    };
 
-pub(crate) const ENV: &[EnvVarDef] = &[
-    EnvVarDef {
-        name: "EVERYTHING_API_TOKEN",
-        required: true,
-        default: None,
-    },
-    EnvVarDef {
-        name: "EVERYTHING_REGION",
-        required: false,
-        default: Some("eu-west"),
-    },
-];
-
-pub(crate) const TOOLS: &[ToolDef] = &[
-    super::tools::echo::DEF,
-    super::tools::search_notes::DEF,
-    super::tools::delete_note::DEF,
-    super::tools::ping::DEF,
-];
-
-pub(crate) const RESOURCES: &[ResourceDef] = &[
-    super::resources::welcome::DEF,
-    super::resources::logo::DEF,
-    super::resources::stats::DEF,
-];
-
-pub(crate) const TEMPLATES: &[TemplateDef] = &[
-    super::templates::note::DEF,
-    super::templates::search::DEF,
-    super::templates::files::DEF,
-    super::templates::raw::DEF,
-];
-
-pub(crate) const PROMPTS: &[PromptDef] = &[
-    super::prompts::summarize::DEF,
-    super::prompts::plan_week::DEF,
-];
-
-/// Runs the handler of tool `name` (arguments already match its input schema).
-pub(crate) async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-    match name {
-        super::tools::echo::NAME => {
-            super::runtime::tool::structured(ctx, arguments, super::tool_echo::handle).await
-        }
-        super::tools::search_notes::NAME => {
-            super::runtime::tool::unstructured(ctx, arguments, super::tool_search_notes::handle)
-                .await
-        }
-        super::tools::delete_note::NAME => {
-            super::runtime::tool::unstructured(ctx, arguments, super::tool_delete_note::handle)
-                .await
-        }
-        super::tools::ping::NAME => {
-            super::runtime::tool::unstructured_no_input(ctx, super::tool_ping::handle).await
-        }
-        _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
+    async fn init() -> Result<State, BoxError> {
+        crate::state::init().await
     }
-}
 
-/// Reads a resource served by a handler (`text:` and `file:` resources never get here).
-pub(crate) async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-    match uri {
-        super::resources::stats::URI => super::resource_stats::read(ctx, requested).await,
-        _ => Err(HandlerError::not_found(format!(
-            "Resource not found: {requested}"
-        ))),
+    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
+        match name {
+            super::tools::echo::NAME => {
+                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_echo::handle).await
+            }
+            super::tools::search_notes::NAME => {
+                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_search_notes::handle)
+                    .await
+            }
+            super::tools::delete_note::NAME => {
+                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_delete_note::handle)
+                    .await
+            }
+            super::tools::ping::NAME => {
+                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_ping::handle).await
+            }
+            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
+        }
     }
-}
 
-/// Reads a resource through template `name`, whose URI template matched `uri` with `vars`.
-pub(crate) async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-    match name {
-        super::templates::note::NAME => {
-            super::template_note::read(ctx, uri, super::templates::note::Params::from_vars(vars))
-                .await
+    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
+        match uri {
+            super::resources::stats::URI => super::resource_stats::read(ctx, requested).await,
+            _ => Err(HandlerError::not_found(format!(
+                "Resource not found: {requested}"
+            ))),
         }
-        super::templates::search::NAME => {
-            super::template_search::read(
-                ctx,
-                uri,
-                super::templates::search::Params::from_vars(vars),
-            )
-            .await
-        }
-        super::templates::files::NAME => {
-            super::template_files::read(ctx, uri, super::templates::files::Params::from_vars(vars))
-                .await
-        }
-        super::templates::raw::NAME => {
-            super::template_raw::read(ctx, uri, super::templates::raw::Params::from_vars(vars))
-                .await
-        }
-        _ => Err(HandlerError::not_found(format!(
-            "Resource not found: {uri}"
-        ))),
     }
-}
 
-/// Builds prompt `name` with its handler (declarative prompts never get here).
-pub(crate) async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-    match name {
-        super::prompts::plan_week::NAME => {
-            super::prompt_plan_week::get(
-                ctx,
-                super::prompts::plan_week::Args::from_arguments(&arguments),
-            )
-            .await
+    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
+        match name {
+            super::templates::note::NAME => {
+                super::template_note::read(
+                    ctx,
+                    uri,
+                    super::templates::note::Params::from_vars(vars),
+                )
+                .await
+            }
+            super::templates::search::NAME => {
+                super::template_search::read(
+                    ctx,
+                    uri,
+                    super::templates::search::Params::from_vars(vars),
+                )
+                .await
+            }
+            super::templates::files::NAME => {
+                super::template_files::read(
+                    ctx,
+                    uri,
+                    super::templates::files::Params::from_vars(vars),
+                )
+                .await
+            }
+            super::templates::raw::NAME => {
+                super::template_raw::read(ctx, uri, super::templates::raw::Params::from_vars(vars))
+                    .await
+            }
+            _ => Err(HandlerError::not_found(format!(
+                "Resource not found: {uri}"
+            ))),
         }
-        _ => Err(HandlerError::invalid_params(format!(
-            "Unknown prompt: {name}"
-        ))),
     }
-}
 
-/// Completes an argument that has no static `completions:` list in the spec.
-pub(crate) async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-    super::completions::complete(ctx, request).await
+    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
+        match name {
+            super::prompts::plan_week::NAME => {
+                super::prompt_plan_week::get(
+                    ctx,
+                    super::prompts::plan_week::Args::from_arguments(&arguments),
+                )
+                .await
+            }
+            _ => Err(HandlerError::invalid_params(format!(
+                "Unknown prompt: {name}"
+            ))),
+        }
+    }
+
+    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
+        super::completions::complete(ctx, request).await
+    }
 }

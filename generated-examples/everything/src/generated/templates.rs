@@ -6,8 +6,8 @@
 pub mod note {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::TemplateDef;
-    use crate::generated::runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
+    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "note";
 
@@ -42,8 +42,8 @@ pub mod note {
 pub mod search {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::TemplateDef;
-    use crate::generated::runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
+    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "search";
 
@@ -80,8 +80,8 @@ pub mod search {
 pub mod files {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::TemplateDef;
-    use crate::generated::runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
+    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "files";
 
@@ -120,8 +120,8 @@ pub mod files {
 pub mod raw {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::TemplateDef;
-    use crate::generated::runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
+    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "raw";
 

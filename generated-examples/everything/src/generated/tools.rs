@@ -4,7 +4,7 @@
 
 /// `echo`: Return the message, optionally repeated.
 pub mod echo {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "echo";
 
@@ -48,7 +48,7 @@ pub mod echo {
 
 /// `search_notes`: Search notes by text and tags; long searches can run as a task.
 pub mod search_notes {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "search_notes";
 
@@ -81,7 +81,7 @@ pub mod search_notes {
 
 /// `delete_note`: Delete a note permanently.
 pub mod delete_note {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "delete_note";
 
@@ -106,7 +106,7 @@ pub mod delete_note {
 
 /// `ping`: Check that the server answers. Takes no arguments.
 pub mod ping {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "ping";
 

@@ -2,104 +2,68 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use rmcp::model::JsonObject;
+use mcpgen_runtime::App;
+use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::rmcp::model::JsonObject;
+use mcpgen_runtime::{ToolError, ToolResult};
 
-use super::runtime::completion::CompletionRequest;
-use super::runtime::context::Ctx;
-use super::runtime::defs::{
-    AuthDef, CapabilitiesDef, EnvVarDef, PromptDef, ResourceDef, ServerDef, TemplateDef, ToolDef,
-    Transport, TransportsDef,
-};
-use super::runtime::error::{
-    CompletionResult, HandlerError, PromptResult, ResourceResult, ToolError, ToolResult,
-};
-use super::runtime::prompt::Arguments;
-use super::runtime::uri_template::Vars;
+use super::prelude::{BoxError, Ctx};
+use crate::state::State;
 
-pub(crate) const SERVER: ServerDef = ServerDef {
-    name: "minimal",
-    version: "0.1.0",
-    title: None,
-    description: None,
-    instructions: None,
-    website_url: None,
-    icons: None,
-};
+/// The spec's server: its definitions and the dispatch into your handlers.
+pub(crate) struct Server;
 
-pub(crate) const CAPABILITIES: CapabilitiesDef = CapabilitiesDef {
-    tools_list_changed: false,
-    resources_subscribe: false,
-    resources_list_changed: false,
-    prompts_list_changed: false,
-    logging: false,
-    completions: false,
-};
+impl App for Server {
+    type State = State;
 
-pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
-    default: Transport::Stdio,
-    stdio: true,
-    streamable_http: None,
-    sse: None,
-};
+    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
 
-// Only the HTTP transports authenticate.
-#[cfg_attr(
-    not(any(feature = "streamable-http", feature = "sse")),
-    allow(dead_code)
-)]
-pub(crate) const AUTH: AuthDef = AuthDef {
-    bearer_token_env: None,
-    oauth: None,
-    tool_scopes: &[],
-};
+    const SPEC: &'static Spec = &Spec {
+        server: ServerDef {
+            name: "minimal",
+            version: "0.1.0",
+            title: None,
+            description: None,
+            instructions: None,
+            website_url: None,
+            icons: None,
+        },
+        capabilities: CapabilitiesDef {
+            tools_list_changed: false,
+            resources_subscribe: false,
+            resources_list_changed: false,
+            prompts_list_changed: false,
+            logging: false,
+            completions: false,
+        },
+        transports: TransportsDef {
+            default: Transport::Stdio,
+            stdio: true,
+            streamable_http: None,
+            sse: None,
+        },
+        auth: AuthDef {
+            bearer_token_env: None,
+            oauth: None,
+            tool_scopes: &[],
+        },
+        env: &[],
+        tools: &[super::tools::add::DEF],
+        resources: &[],
+        templates: &[],
+        prompts: &[],
+    };
 
-pub(crate) const ENV: &[EnvVarDef] = &[];
-
-pub(crate) const TOOLS: &[ToolDef] = &[super::tools::add::DEF];
-
-pub(crate) const RESOURCES: &[ResourceDef] = &[];
-
-pub(crate) const TEMPLATES: &[TemplateDef] = &[];
-
-pub(crate) const PROMPTS: &[PromptDef] = &[];
-
-/// Runs the handler of tool `name` (arguments already match its input schema).
-pub(crate) async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-    match name {
-        super::tools::add::NAME => {
-            super::runtime::tool::unstructured(ctx, arguments, super::tool_add::handle).await
-        }
-        _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
+    async fn init() -> Result<State, BoxError> {
+        crate::state::init().await
     }
-}
 
-/// Reads a resource served by a handler (`text:` and `file:` resources never get here).
-pub(crate) async fn read_resource(_uri: &str, _ctx: Ctx, requested: &str) -> ResourceResult {
-    Err(HandlerError::not_found(format!(
-        "Resource not found: {requested}"
-    )))
-}
-
-/// Reads a resource through template `name`, whose URI template matched `uri` with `vars`.
-pub(crate) async fn read_template(
-    _name: &str,
-    _ctx: Ctx,
-    uri: &str,
-    _vars: Vars,
-) -> ResourceResult {
-    Err(HandlerError::not_found(format!(
-        "Resource not found: {uri}"
-    )))
-}
-
-/// Builds prompt `name` with its handler (declarative prompts never get here).
-pub(crate) async fn get_prompt(name: &str, _ctx: Ctx, _arguments: Arguments) -> PromptResult {
-    Err(HandlerError::invalid_params(format!(
-        "Unknown prompt: {name}"
-    )))
-}
-
-/// Completes an argument that has no static `completions:` list in the spec.
-pub(crate) async fn complete(_ctx: Ctx, _request: CompletionRequest) -> CompletionResult {
-    Ok(Vec::new())
+    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
+        match name {
+            super::tools::add::NAME => {
+                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_add::handle).await
+            }
+            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 /// `add`: Add two numbers and return the sum.
 pub mod add {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "add";
 

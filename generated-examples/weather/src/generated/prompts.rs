@@ -4,7 +4,7 @@
 
 /// `summarize_forecast`: Ask the model for a short, friendly forecast summary.
 pub mod summarize_forecast {
-    use crate::generated::runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
 
     pub const NAME: &str = "summarize_forecast";
 
@@ -48,8 +48,8 @@ pub mod summarize_forecast {
 pub mod packing_list {
     use serde::{Deserialize, Serialize};
 
-    use crate::generated::runtime::defs::{PromptArgDef, PromptDef};
-    use crate::generated::runtime::prompt::Arguments;
+    use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
+    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "packing_list";
 

@@ -4,7 +4,7 @@
 
 /// `weather://cities`: Monthly climate normals for every known city, as JSON.
 pub mod cities {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "weather://cities";
 
@@ -27,7 +27,7 @@ pub mod cities {
 
 /// `weather://about`.
 pub mod about {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "weather://about";
 
@@ -49,7 +49,7 @@ pub mod about {
 
 /// `weather://status`: Uptime and call counters, computed live by a handler.
 pub mod status {
-    use crate::generated::runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
 
     pub const URI: &str = "weather://status";
 

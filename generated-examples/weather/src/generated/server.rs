@@ -2,188 +2,192 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use rmcp::model::JsonObject;
+use mcpgen_runtime::App;
+use mcpgen_runtime::CompletionResult;
+use mcpgen_runtime::HandlerError;
+use mcpgen_runtime::PromptResult;
+use mcpgen_runtime::ResourceResult;
+use mcpgen_runtime::completion::CompletionRequest;
+use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::prompt::Arguments;
+use mcpgen_runtime::rmcp::model::JsonObject;
+use mcpgen_runtime::uri_template::Vars;
+use mcpgen_runtime::{ToolError, ToolResult};
 
-use super::runtime::completion::CompletionRequest;
-use super::runtime::context::Ctx;
-use super::runtime::defs::{
-    AuthDef, CapabilitiesDef, EnvVarDef, PromptDef, ResourceDef, ServerDef, TemplateDef, ToolDef,
-    Transport, TransportsDef,
-};
-use super::runtime::error::{
-    CompletionResult, HandlerError, PromptResult, ResourceResult, ToolError, ToolResult,
-};
-use super::runtime::prompt::Arguments;
-use super::runtime::uri_template::Vars;
+use super::prelude::{BoxError, Ctx};
+use crate::state::State;
 
-pub(crate) const SERVER: ServerDef = ServerDef {
-    name: "weather",
-    version: "0.1.0",
-    title: Some("Weather"),
-    description: Some(
-        "Climate-based forecasts, unit conversion and travel prompts for a handful of cities.",
-    ),
-    instructions: Some(
-        "Use list_cities to see which cities are known, then get_forecast for a daily outlook.\nTemperatures are in Celsius unless the caller asks for Fahrenheit.\n",
-    ),
-    website_url: None,
-    icons: None,
-};
+/// The spec's server: its definitions and the dispatch into your handlers.
+pub(crate) struct Server;
 
-pub(crate) const CAPABILITIES: CapabilitiesDef = CapabilitiesDef {
-    tools_list_changed: false,
-    resources_subscribe: false,
-    resources_list_changed: false,
-    prompts_list_changed: false,
-    logging: true,
-    completions: true,
-};
+impl App for Server {
+    type State = State;
 
-pub(crate) const TRANSPORTS: TransportsDef = TransportsDef {
-    default: Transport::Stdio,
-    stdio: true,
-    streamable_http: Some(super::runtime::defs::HttpDef {
-        host: "127.0.0.1",
-        port: 8000,
-        path: "/mcp",
-        stateful: true,
-        json_response: false,
-        allowed_hosts: None,
-        allowed_origins: None,
-        request_timeout_secs: 60,
-        max_body_bytes: 4194304,
-        session_idle_timeout_secs: 300,
-        redis_url_env: None,
-    }),
-    sse: Some(super::runtime::defs::SseDef {
-        host: "127.0.0.1",
-        port: 8000,
-        path: "/sse",
-        message_path: "/message",
-        allowed_hosts: None,
-        allowed_origins: None,
-        request_timeout_secs: 60,
-        max_body_bytes: 4194304,
-    }),
-};
+    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
 
-// Only the HTTP transports authenticate.
-#[cfg_attr(
-    not(any(feature = "streamable-http", feature = "sse")),
-    allow(dead_code)
-)]
-pub(crate) const AUTH: AuthDef = AuthDef {
-    bearer_token_env: None,
-    oauth: None,
-    tool_scopes: &[],
-};
+    const SPEC: &'static Spec = &Spec {
+        server: ServerDef {
+            name: "weather",
+            version: "0.1.0",
+            title: Some("Weather"),
+            description: Some(
+                "Climate-based forecasts, unit conversion and travel prompts for a handful of cities.",
+            ),
+            instructions: Some(
+                "Use list_cities to see which cities are known, then get_forecast for a daily outlook.\nTemperatures are in Celsius unless the caller asks for Fahrenheit.\n",
+            ),
+            website_url: None,
+            icons: None,
+        },
+        capabilities: CapabilitiesDef {
+            tools_list_changed: false,
+            resources_subscribe: false,
+            resources_list_changed: false,
+            prompts_list_changed: false,
+            logging: true,
+            completions: true,
+        },
+        transports: TransportsDef {
+            default: Transport::Stdio,
+            stdio: true,
+            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
+                host: "127.0.0.1",
+                port: 8000,
+                path: "/mcp",
+                stateful: true,
+                json_response: false,
+                allowed_hosts: None,
+                allowed_origins: None,
+                request_timeout_secs: 60,
+                max_body_bytes: 4194304,
+                session_idle_timeout_secs: 300,
+                redis_url_env: None,
+            }),
+            sse: Some(mcpgen_runtime::defs::SseDef {
+                host: "127.0.0.1",
+                port: 8000,
+                path: "/sse",
+                message_path: "/message",
+                allowed_hosts: None,
+                allowed_origins: None,
+                request_timeout_secs: 60,
+                max_body_bytes: 4194304,
+            }),
+        },
+        auth: AuthDef {
+            bearer_token_env: None,
+            oauth: None,
+            tool_scopes: &[],
+        },
+        env: &[mcpgen_runtime::defs::EnvVarDef {
+            name: "WEATHER_DEFAULT_UNITS",
+            required: false,
+            default: Some("celsius"),
+        }],
+        tools: &[
+            super::tools::list_cities::DEF,
+            super::tools::get_forecast::DEF,
+            super::tools::convert_temperature::DEF,
+            super::tools::climate_report::DEF,
+        ],
+        resources: &[
+            super::resources::cities::DEF,
+            super::resources::about::DEF,
+            super::resources::status::DEF,
+        ],
+        templates: &[
+            super::templates::city_forecast::DEF,
+            super::templates::alerts::DEF,
+        ],
+        prompts: &[
+            super::prompts::summarize_forecast::DEF,
+            super::prompts::packing_list::DEF,
+        ],
+    };
 
-pub(crate) const ENV: &[EnvVarDef] = &[EnvVarDef {
-    name: "WEATHER_DEFAULT_UNITS",
-    required: false,
-    default: Some("celsius"),
-}];
+    async fn init() -> Result<State, BoxError> {
+        crate::state::init().await
+    }
 
-pub(crate) const TOOLS: &[ToolDef] = &[
-    super::tools::list_cities::DEF,
-    super::tools::get_forecast::DEF,
-    super::tools::convert_temperature::DEF,
-    super::tools::climate_report::DEF,
-];
-
-pub(crate) const RESOURCES: &[ResourceDef] = &[
-    super::resources::cities::DEF,
-    super::resources::about::DEF,
-    super::resources::status::DEF,
-];
-
-pub(crate) const TEMPLATES: &[TemplateDef] = &[
-    super::templates::city_forecast::DEF,
-    super::templates::alerts::DEF,
-];
-
-pub(crate) const PROMPTS: &[PromptDef] = &[
-    super::prompts::summarize_forecast::DEF,
-    super::prompts::packing_list::DEF,
-];
-
-/// Runs the handler of tool `name` (arguments already match its input schema).
-pub(crate) async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-    match name {
-        super::tools::list_cities::NAME => {
-            super::runtime::tool::structured_no_input(ctx, super::tool_list_cities::handle).await
-        }
-        super::tools::get_forecast::NAME => {
-            super::runtime::tool::structured(ctx, arguments, super::tool_get_forecast::handle).await
-        }
-        super::tools::convert_temperature::NAME => {
-            super::runtime::tool::structured(
-                ctx,
-                arguments,
-                super::tool_convert_temperature::handle,
-            )
-            .await
-        }
-        super::tools::climate_report::NAME => {
-            super::runtime::tool::unstructured(ctx, arguments, super::tool_climate_report::handle)
+    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
+        match name {
+            super::tools::list_cities::NAME => {
+                mcpgen_runtime::tool::structured_no_input(ctx, super::tool_list_cities::handle)
+                    .await
+            }
+            super::tools::get_forecast::NAME => {
+                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_get_forecast::handle)
+                    .await
+            }
+            super::tools::convert_temperature::NAME => {
+                mcpgen_runtime::tool::structured(
+                    ctx,
+                    arguments,
+                    super::tool_convert_temperature::handle,
+                )
                 .await
+            }
+            super::tools::climate_report::NAME => {
+                mcpgen_runtime::tool::unstructured(
+                    ctx,
+                    arguments,
+                    super::tool_climate_report::handle,
+                )
+                .await
+            }
+            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
         }
-        _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
     }
-}
 
-/// Reads a resource served by a handler (`text:` and `file:` resources never get here).
-pub(crate) async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-    match uri {
-        super::resources::status::URI => super::resource_status::read(ctx, requested).await,
-        _ => Err(HandlerError::not_found(format!(
-            "Resource not found: {requested}"
-        ))),
-    }
-}
-
-/// Reads a resource through template `name`, whose URI template matched `uri` with `vars`.
-pub(crate) async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-    match name {
-        super::templates::city_forecast::NAME => {
-            super::template_city_forecast::read(
-                ctx,
-                uri,
-                super::templates::city_forecast::Params::from_vars(vars),
-            )
-            .await
+    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
+        match uri {
+            super::resources::status::URI => super::resource_status::read(ctx, requested).await,
+            _ => Err(HandlerError::not_found(format!(
+                "Resource not found: {requested}"
+            ))),
         }
-        super::templates::alerts::NAME => {
-            super::template_alerts::read(
-                ctx,
-                uri,
-                super::templates::alerts::Params::from_vars(vars),
-            )
-            .await
-        }
-        _ => Err(HandlerError::not_found(format!(
-            "Resource not found: {uri}"
-        ))),
     }
-}
 
-/// Builds prompt `name` with its handler (declarative prompts never get here).
-pub(crate) async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-    match name {
-        super::prompts::packing_list::NAME => {
-            super::prompt_packing_list::get(
-                ctx,
-                super::prompts::packing_list::Args::from_arguments(&arguments),
-            )
-            .await
+    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
+        match name {
+            super::templates::city_forecast::NAME => {
+                super::template_city_forecast::read(
+                    ctx,
+                    uri,
+                    super::templates::city_forecast::Params::from_vars(vars),
+                )
+                .await
+            }
+            super::templates::alerts::NAME => {
+                super::template_alerts::read(
+                    ctx,
+                    uri,
+                    super::templates::alerts::Params::from_vars(vars),
+                )
+                .await
+            }
+            _ => Err(HandlerError::not_found(format!(
+                "Resource not found: {uri}"
+            ))),
         }
-        _ => Err(HandlerError::invalid_params(format!(
-            "Unknown prompt: {name}"
-        ))),
     }
-}
 
-/// Completes an argument that has no static `completions:` list in the spec.
-pub(crate) async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-    super::completions::complete(ctx, request).await
+    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
+        match name {
+            super::prompts::packing_list::NAME => {
+                super::prompt_packing_list::get(
+                    ctx,
+                    super::prompts::packing_list::Args::from_arguments(&arguments),
+                )
+                .await
+            }
+            _ => Err(HandlerError::invalid_params(format!(
+                "Unknown prompt: {name}"
+            ))),
+        }
+    }
+
+    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
+        super::completions::complete(ctx, request).await
+    }
 }

@@ -4,7 +4,7 @@
 
 /// `list_cities`: List the cities this server has climate data for.
 pub mod list_cities {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "list_cities";
 
@@ -38,7 +38,7 @@ pub mod list_cities {
 
 /// `get_forecast`: Daily forecast for a known city, derived from its monthly climate normals.
 pub mod get_forecast {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "get_forecast";
 
@@ -110,7 +110,7 @@ pub mod get_forecast {
 
 /// `convert_temperature`: Convert a temperature between Celsius, Fahrenheit and Kelvin.
 pub mod convert_temperature {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "convert_temperature";
 
@@ -157,7 +157,7 @@ pub mod convert_temperature {
 
 /// `climate_report`: Year-round climate report for a city. Walks through all twelve months and reports progress as it goes, so clients can show a progress bar.
 pub mod climate_report {
-    use crate::generated::runtime::defs::ToolDef;
+    use mcpgen_runtime::defs::ToolDef;
 
     pub const NAME: &str = "climate_report";
 

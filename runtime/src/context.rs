@@ -1,0 +1,354 @@
+//! `Ctx`, the handle every handler receives.
+
+// Logging is deprecated by SEP-2577 but clients still use it; `LogLevel` shields handlers from that.
+#![allow(deprecated)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rmcp::model::{
+    ClientResult, CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult,
+    ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationSchema, LoggingLevel,
+    LoggingMessageNotificationParam, ProgressNotificationParam, ResourceUpdatedNotificationParam,
+};
+use rmcp::service::{Peer, RequestContext, RoleServer};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::error::ClientRequestError;
+
+/// Context of one request: your shared state `S`, cancellation, progress, logging to the client, the
+/// client itself (sampling, elicitation) and, over HTTP, the request's headers. Cheap to clone.
+///
+/// A generated crate names it `Ctx` with its own `State` (`crate::generated::prelude::Ctx`).
+pub struct Ctx<S> {
+    request: RequestContext<RoleServer>,
+    shared: Arc<Shared<S>>,
+    session: Arc<Session>,
+}
+
+impl<S> Clone for Ctx<S> {
+    fn clone(&self) -> Self {
+        Ctx {
+            request: self.request.clone(),
+            shared: self.shared.clone(),
+            session: self.session.clone(),
+        }
+    }
+}
+
+/// What every session shares: the user's state and the resource subscriptions.
+pub(crate) struct Shared<S> {
+    pub(crate) state: S,
+    pub(crate) subscriptions: Arc<Subscriptions>,
+    pub(crate) logging: bool,
+    pub(crate) logger: &'static str,
+}
+
+/// Per-connection data: one per stdio process, per HTTP session, or per stateless HTTP request.
+pub(crate) struct Session {
+    pub(crate) id: u64,
+    /// Minimum level set by `logging/setLevel`; 0 = not set.
+    log_level: AtomicU8,
+}
+
+impl Session {
+    pub(crate) fn new() -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Session {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            log_level: AtomicU8::new(0),
+        }
+    }
+
+    pub(crate) fn set_log_level(&self, level: LoggingLevel) {
+        self.log_level
+            .store(LogLevel::from(level).rank(), Ordering::Relaxed);
+    }
+}
+
+impl<S> Ctx<S> {
+    pub(crate) fn new(
+        request: RequestContext<RoleServer>,
+        shared: Arc<Shared<S>>,
+        session: Arc<Session>,
+    ) -> Self {
+        Ctx {
+            request,
+            shared,
+            session,
+        }
+    }
+
+    /// Your shared state, built once by `state::init`.
+    pub fn state(&self) -> &S {
+        &self.shared.state
+    }
+
+    /// Whether the client cancelled this request (or the connection closed).
+    pub fn is_cancelled(&self) -> bool {
+        self.request.ct.is_cancelled()
+    }
+
+    /// Completes when the request is cancelled; use it in `tokio::select!` around long work.
+    pub async fn cancelled(&self) {
+        self.request.ct.cancelled().await
+    }
+
+    /// The request's cancellation token, for handing to spawned work.
+    pub fn cancellation_token(&self) -> &CancellationToken {
+        &self.request.ct
+    }
+
+    /// Reports progress when the client asked for it (a `progressToken`); otherwise does nothing.
+    /// `total` is the value `progress` reaches when done, if known.
+    pub async fn progress(&self, progress: f64, total: Option<f64>, message: Option<&str>) {
+        let Some(token) = self.request.meta.get_progress_token() else {
+            return;
+        };
+        let mut param = ProgressNotificationParam::new(token, progress);
+        if let Some(total) = total {
+            param = param.with_total(total);
+        }
+        if let Some(message) = message {
+            param = param.with_message(message);
+        }
+        if let Err(error) = self.request.peer.notify_progress(param).await {
+            tracing::debug!(%error, "could not send a progress notification");
+        }
+    }
+
+    /// Sends a log message to the client (`notifications/message`) when the server declares the
+    /// logging capability and `level` is at or above the level the client asked for (all levels until
+    /// it asks). Server-side logs go through `tracing` instead.
+    pub async fn log(&self, level: LogLevel, data: impl Serialize) {
+        if !self.shared.logging || level.rank() < self.min_log_level() {
+            return;
+        }
+        let data = match serde_json::to_value(data) {
+            Ok(data) => data,
+            Err(error) => {
+                tracing::warn!(%error, "could not serialise a log message");
+                return;
+            }
+        };
+        let param = LoggingMessageNotificationParam::new(level.into(), data)
+            .with_logger(self.shared.logger);
+        if let Err(error) = self.request.peer.notify_logging_message(param).await {
+            tracing::debug!(%error, "could not send a log message");
+        }
+    }
+
+    fn min_log_level(&self) -> u8 {
+        // A per-request level (protocol 2026-07-28) wins over the session's `logging/setLevel`.
+        match self.request.meta.log_level() {
+            Some(level) => LogLevel::from(level).rank(),
+            None => self.session.log_level.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Asks the client's model for a completion (`sampling/createMessage`), for a tool that needs an
+    /// LLM without holding API keys itself. Fails with [`ClientRequestError::Unsupported`], without
+    /// asking, when the client did not declare the `sampling` capability.
+    pub async fn sample(
+        &self,
+        request: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, ClientRequestError> {
+        if self
+            .request
+            .client_capabilities()
+            .is_none_or(|c| c.sampling.is_none())
+        {
+            return Err(ClientRequestError::Unsupported("sampling"));
+        }
+        // Sent as a plain request rather than through `Peer::create_message`, which rmcp marks
+        // deprecated (SEP-2577) although clients still rely on it.
+        match self
+            .request
+            .peer
+            .send_request(CreateMessageRequest::new(request).into())
+            .await?
+        {
+            ClientResult::CreateMessageResult(result) => Ok(*result),
+            _ => Err(ClientRequestError::UnexpectedResponse),
+        }
+    }
+
+    /// Asks the user to fill in a form (`elicitation/create`). `schema` describes the form in MCP's
+    /// restricted JSON Schema: an object whose properties are strings, numbers, integers, booleans or
+    /// enums (single or multi-select, with `default`s), such as `json!({"type": "object",
+    /// "properties": {"name": {"type": "string"}}})`. The answer says whether the user accepted,
+    /// declined or cancelled, and holds the values when they accepted. Fails with
+    /// [`ClientRequestError::Unsupported`], without asking, when the client did not declare the
+    /// `elicitation` capability.
+    pub async fn elicit(
+        &self,
+        message: impl Into<String>,
+        schema: serde_json::Value,
+    ) -> Result<ElicitResult, ClientRequestError> {
+        let requested_schema: ElicitationSchema =
+            serde_json::from_value(schema).map_err(ClientRequestError::InvalidSchema)?;
+        if self
+            .request
+            .client_capabilities()
+            .is_none_or(|c| c.elicitation.is_none())
+        {
+            return Err(ClientRequestError::Unsupported("elicitation"));
+        }
+        let params = ElicitRequestParams::FormElicitationParams {
+            meta: None,
+            message: message.into(),
+            requested_schema,
+        };
+        // rmcp's `Peer::create_elicitation` needs its `elicitation` feature (and the `url` crate);
+        // the request itself is plain protocol.
+        match self
+            .request
+            .peer
+            .send_request(ElicitRequest::new(params).into())
+            .await?
+        {
+            ClientResult::ElicitResult(result) => Ok(result),
+            _ => Err(ClientRequestError::UnexpectedResponse),
+        }
+    }
+
+    /// The client: `list_roots`, notifications, and requests not covered by [`Ctx::sample`] and
+    /// [`Ctx::elicit`].
+    pub fn peer(&self) -> &Peer<RoleServer> {
+        &self.request.peer
+    }
+
+    /// The HTTP request (method, URI, headers, and extensions such as auth claims) on HTTP transports;
+    /// `None` on stdio.
+    pub fn http(&self) -> Option<&http::request::Parts> {
+        self.request.extensions.get::<http::request::Parts>()
+    }
+
+    /// The raw rmcp request context.
+    pub fn request(&self) -> &RequestContext<RoleServer> {
+        &self.request
+    }
+
+    /// Resource subscriptions, to notify clients from anywhere (clone the `Arc` into background tasks).
+    pub fn subscriptions(&self) -> &Arc<Subscriptions> {
+        &self.shared.subscriptions
+    }
+
+    /// Tells every client subscribed to `uri` that it changed (`notifications/resources/updated`).
+    pub async fn notify_resource_updated(&self, uri: &str) {
+        self.shared.subscriptions.notify_updated(uri).await;
+    }
+}
+
+/// Severity of a log message sent to the client, lowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Detailed information for debugging.
+    Debug,
+    /// Informational messages.
+    Info,
+    /// Normal but significant events.
+    Notice,
+    /// Warning conditions.
+    Warning,
+    /// Error conditions.
+    Error,
+    /// Critical conditions.
+    Critical,
+    /// Action must be taken immediately.
+    Alert,
+    /// The system is unusable.
+    Emergency,
+}
+
+impl LogLevel {
+    /// 1 (debug) to 8 (emergency); 0 means "no minimum".
+    fn rank(self) -> u8 {
+        self as u8 + 1
+    }
+}
+
+impl From<LoggingLevel> for LogLevel {
+    fn from(level: LoggingLevel) -> Self {
+        match level {
+            LoggingLevel::Debug => LogLevel::Debug,
+            LoggingLevel::Info => LogLevel::Info,
+            LoggingLevel::Notice => LogLevel::Notice,
+            LoggingLevel::Warning => LogLevel::Warning,
+            LoggingLevel::Error => LogLevel::Error,
+            LoggingLevel::Critical => LogLevel::Critical,
+            LoggingLevel::Alert => LogLevel::Alert,
+            LoggingLevel::Emergency => LogLevel::Emergency,
+        }
+    }
+}
+
+impl From<LogLevel> for LoggingLevel {
+    fn from(level: LogLevel) -> Self {
+        match level {
+            LogLevel::Debug => LoggingLevel::Debug,
+            LogLevel::Info => LoggingLevel::Info,
+            LogLevel::Notice => LoggingLevel::Notice,
+            LogLevel::Warning => LoggingLevel::Warning,
+            LogLevel::Error => LoggingLevel::Error,
+            LogLevel::Critical => LoggingLevel::Critical,
+            LogLevel::Alert => LoggingLevel::Alert,
+            LogLevel::Emergency => LoggingLevel::Emergency,
+        }
+    }
+}
+
+/// Which clients subscribed to which resource URIs (`resources/subscribe`).
+#[derive(Default)]
+pub struct Subscriptions {
+    by_uri: Mutex<HashMap<String, Vec<Subscriber>>>,
+}
+
+/// A session id and its client.
+type Subscriber = (u64, Peer<RoleServer>);
+
+impl Subscriptions {
+    pub(crate) fn subscribe(&self, uri: String, session: u64, peer: Peer<RoleServer>) {
+        let mut by_uri = self.by_uri.lock().unwrap_or_else(|e| e.into_inner());
+        let subscribers = by_uri.entry(uri).or_default();
+        if !subscribers.iter().any(|(id, _)| *id == session) {
+            subscribers.push((session, peer));
+        }
+    }
+
+    pub(crate) fn unsubscribe(&self, uri: &str, session: u64) {
+        let mut by_uri = self.by_uri.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(subscribers) = by_uri.get_mut(uri) {
+            subscribers.retain(|(id, _)| *id != session);
+            if subscribers.is_empty() {
+                by_uri.remove(uri);
+            }
+        }
+    }
+
+    /// Notifies every live subscriber of `uri` and forgets closed connections; returns how many were
+    /// notified.
+    pub async fn notify_updated(&self, uri: &str) -> usize {
+        let peers: Vec<Peer<RoleServer>> = {
+            let mut by_uri = self.by_uri.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(subscribers) = by_uri.get_mut(uri) else {
+                return 0;
+            };
+            subscribers.retain(|(_, peer)| !peer.is_transport_closed());
+            subscribers.iter().map(|(_, peer)| peer.clone()).collect()
+        };
+        let mut notified = 0;
+        for peer in peers {
+            match peer
+                .notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
+                .await
+            {
+                Ok(()) => notified += 1,
+                Err(error) => tracing::debug!(%error, uri, "could not notify a subscriber"),
+            }
+        }
+        notified
+    }
+}

@@ -1,0 +1,304 @@
+//! The shapes of the spec's definitions. `server.rs`, `tools.rs`, `resources.rs`, `templates.rs` and
+//! `prompts.rs` fill them in as constants; the runtime turns them into rmcp types once at start-up.
+//!
+//! Free-form JSON from the spec (annotations, icons, `_meta`, schemas) is kept as JSON text so it reaches
+//! the wire exactly as written.
+
+/// The server's identity (`serverInfo`) and instructions.
+pub struct ServerDef {
+    /// `serverInfo.name`.
+    pub name: &'static str,
+    /// `serverInfo.version`.
+    pub version: &'static str,
+    /// Display name.
+    pub title: Option<&'static str>,
+    /// What the server does.
+    pub description: Option<&'static str>,
+    /// How a model should use the server, sent in the `initialize` result.
+    pub instructions: Option<&'static str>,
+    /// The server's home page.
+    pub website_url: Option<&'static str>,
+    /// JSON array of icons.
+    pub icons: Option<&'static str>,
+}
+
+/// Optional capabilities. Tools, resources and prompts are declared when their lists are non-empty.
+pub struct CapabilitiesDef {
+    /// `tools.listChanged`.
+    pub tools_list_changed: bool,
+    /// `resources.subscribe`: clients may subscribe to resource updates.
+    pub resources_subscribe: bool,
+    /// `resources.listChanged`.
+    pub resources_list_changed: bool,
+    /// `prompts.listChanged`.
+    pub prompts_list_changed: bool,
+    /// `logging`: handlers may send log messages to the client.
+    pub logging: bool,
+    /// `completions`: argument completion.
+    pub completions: bool,
+}
+
+/// A transport the binary can serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Transport {
+    /// JSON-RPC lines on stdin and stdout.
+    #[value(name = "stdio")]
+    Stdio,
+    /// Streamable HTTP.
+    #[value(name = "streamable-http")]
+    StreamableHttp,
+    /// The legacy HTTP+SSE transport.
+    #[value(name = "sse")]
+    Sse,
+}
+
+impl Transport {
+    /// The name used on the command line and in the spec.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Stdio => "stdio",
+            Transport::StreamableHttp => "streamable-http",
+            Transport::Sse => "sse",
+        }
+    }
+}
+
+/// The transports the spec declares.
+pub struct TransportsDef {
+    /// The first transport in the spec.
+    pub default: Transport,
+    /// Whether stdio is declared.
+    pub stdio: bool,
+    /// Streamable HTTP, when declared.
+    pub streamable_http: Option<HttpDef>,
+    /// Legacy HTTP+SSE, when declared.
+    pub sse: Option<SseDef>,
+}
+
+/// Streamable HTTP defaults from the spec; most fields can be overridden on the command line.
+pub struct HttpDef {
+    /// Address to bind.
+    pub host: &'static str,
+    /// TCP port (0 picks a free one).
+    pub port: u16,
+    /// The MCP endpoint.
+    pub path: &'static str,
+    /// Sessions (`Mcp-Session-Id`) with server-to-client event streams; `false`: stateless.
+    pub stateful: bool,
+    /// Stateless mode answers with plain JSON bodies instead of event streams.
+    pub json_response: bool,
+    /// `None`: loopback names only.
+    pub allowed_hosts: Option<&'static [&'static str]>,
+    /// `None`: loopback origins only.
+    pub allowed_origins: Option<&'static [&'static str]>,
+    /// Seconds a request may take until its response starts.
+    pub request_timeout_secs: u64,
+    /// Largest accepted request body.
+    pub max_body_bytes: u64,
+    /// Seconds an idle stateful session is kept.
+    pub session_idle_timeout_secs: u64,
+    /// Environment variable with the Redis URL of the shared session store; `None`: in-process sessions.
+    pub redis_url_env: Option<&'static str>,
+}
+
+/// Legacy HTTP+SSE defaults from the spec.
+pub struct SseDef {
+    /// Address to bind.
+    pub host: &'static str,
+    /// TCP port (0 picks a free one).
+    pub port: u16,
+    /// The event stream (`GET`).
+    pub path: &'static str,
+    /// Where clients POST their messages.
+    pub message_path: &'static str,
+    /// `None`: loopback names only.
+    pub allowed_hosts: Option<&'static [&'static str]>,
+    /// `None`: loopback origins only.
+    pub allowed_origins: Option<&'static [&'static str]>,
+    /// Seconds a request may take until its response starts.
+    pub request_timeout_secs: u64,
+    /// Largest accepted request body.
+    pub max_body_bytes: u64,
+}
+
+/// HTTP authentication from the spec's `auth` section.
+pub struct AuthDef {
+    /// Environment variable holding the accepted bearer token(s), comma-separated.
+    pub bearer_token_env: Option<&'static str>,
+    /// OAuth 2.1 resource-server settings, when the spec asks for OAuth.
+    pub oauth: Option<OAuthDef>,
+    /// Scopes a tool needs beyond `oauth.scopes`: (tool name, scopes), only tools that need some.
+    pub tool_scopes: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// OAuth 2.1 resource-server settings: JWT access tokens checked against the issuer's keys.
+#[derive(Debug)]
+pub struct OAuthDef {
+    /// Accepted issuers (`iss`), advertised in the protected-resource metadata.
+    pub authorization_servers: &'static [&'static str],
+    /// This server's resource URL; a token's `aud` must contain it.
+    pub audience: &'static str,
+    /// Where the issuer publishes its signing keys.
+    pub jwks_uri: &'static str,
+    /// Scopes every request needs.
+    pub scopes: &'static [&'static str],
+    /// Accepted `alg` values (asymmetric only).
+    pub algorithms: &'static [&'static str],
+}
+
+/// An environment variable the server reads.
+pub struct EnvVarDef {
+    /// The variable's name.
+    pub name: &'static str,
+    /// The server refuses to start without it.
+    pub required: bool,
+    /// The value when unset.
+    pub default: Option<&'static str>,
+}
+
+/// A tool.
+pub struct ToolDef {
+    /// The tool's name on the wire.
+    pub name: &'static str,
+    /// Display name.
+    pub title: Option<&'static str>,
+    /// What the tool does, for the model.
+    pub description: Option<&'static str>,
+    /// JSON Schema of the arguments, verbatim from the spec; `None`: no arguments.
+    pub input_schema: Option<&'static str>,
+    /// JSON Schema of `structuredContent`, verbatim from the spec.
+    pub output_schema: Option<&'static str>,
+    /// JSON object (`ToolAnnotations`).
+    pub annotations: Option<&'static str>,
+    /// JSON array of icons.
+    pub icons: Option<&'static str>,
+    /// JSON object passed through as `_meta`.
+    pub meta: Option<&'static str>,
+}
+
+/// Where a fixed resource's content comes from.
+pub enum ResourceSource {
+    /// The spec's `text:`.
+    Text(&'static str),
+    /// The spec's `file:`, embedded at build time.
+    File(&'static [u8]),
+    /// A user handler in `src/resources/`.
+    Handler,
+}
+
+/// A fixed resource.
+pub struct ResourceDef {
+    /// The resource's URI.
+    pub uri: &'static str,
+    /// The resource's name.
+    pub name: &'static str,
+    /// Display name.
+    pub title: Option<&'static str>,
+    /// What the resource holds.
+    pub description: Option<&'static str>,
+    /// Its MIME type.
+    pub mime_type: Option<&'static str>,
+    /// Only for handler resources; text and file resources report their own length.
+    pub size: Option<u64>,
+    /// JSON object (`Annotations`).
+    pub annotations: Option<&'static str>,
+    /// JSON array of icons.
+    pub icons: Option<&'static str>,
+    /// JSON object passed through as `_meta`.
+    pub meta: Option<&'static str>,
+    /// Where its content comes from.
+    pub source: ResourceSource,
+}
+
+/// A resource template; always served by a user handler in `src/templates/`.
+pub struct TemplateDef {
+    /// The RFC 6570 URI template.
+    pub uri_template: &'static str,
+    /// The template's name.
+    pub name: &'static str,
+    /// Display name.
+    pub title: Option<&'static str>,
+    /// What the template's resources hold.
+    pub description: Option<&'static str>,
+    /// The MIME type of its resources.
+    pub mime_type: Option<&'static str>,
+    /// JSON object (`Annotations`).
+    pub annotations: Option<&'static str>,
+    /// JSON array of icons.
+    pub icons: Option<&'static str>,
+    /// JSON object passed through as `_meta`.
+    pub meta: Option<&'static str>,
+    /// Static completion values per template variable.
+    pub completions: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// A prompt; rendered from `messages` when set, else built by a user handler in `src/prompts/`.
+pub struct PromptDef {
+    /// The prompt's name on the wire.
+    pub name: &'static str,
+    /// Display name.
+    pub title: Option<&'static str>,
+    /// What the prompt is for.
+    pub description: Option<&'static str>,
+    /// Its arguments.
+    pub arguments: &'static [PromptArgDef],
+    /// Declarative messages; `None`: a handler builds the prompt.
+    pub messages: Option<&'static [MessageDef]>,
+    /// JSON array of icons.
+    pub icons: Option<&'static str>,
+    /// JSON object passed through as `_meta`.
+    pub meta: Option<&'static str>,
+}
+
+/// A prompt argument.
+pub struct PromptArgDef {
+    /// The argument's name.
+    pub name: &'static str,
+    /// Display name.
+    pub title: Option<&'static str>,
+    /// What the argument means.
+    pub description: Option<&'static str>,
+    /// Whether the client must pass it.
+    pub required: bool,
+    /// Static completion values; empty: the completion hook answers.
+    pub completions: &'static [&'static str],
+}
+
+/// Who speaks in a declarative prompt message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageRole {
+    /// The user.
+    User,
+    /// The assistant.
+    Assistant,
+}
+
+/// One message of a declarative prompt, with `{{argument}}` placeholders.
+pub struct MessageDef {
+    /// Who speaks.
+    pub role: MessageRole,
+    /// The text, with `{{argument}}` placeholders.
+    pub text: &'static str,
+}
+
+/// Everything the spec defines, as the generated crate's [`App::SPEC`](crate::App::SPEC).
+pub struct Spec {
+    /// Identity and instructions.
+    pub server: ServerDef,
+    /// Optional capabilities.
+    pub capabilities: CapabilitiesDef,
+    /// The transports the spec declares.
+    pub transports: TransportsDef,
+    /// HTTP authentication.
+    pub auth: AuthDef,
+    /// The environment variables the server reads.
+    pub env: &'static [EnvVarDef],
+    /// Tools, in the spec's order.
+    pub tools: &'static [ToolDef],
+    /// Fixed resources.
+    pub resources: &'static [ResourceDef],
+    /// Resource templates.
+    pub templates: &'static [TemplateDef],
+    /// Prompts.
+    pub prompts: &'static [PromptDef],
+}

@@ -1,0 +1,506 @@
+//! The rmcp `ServerHandler`: serves the registry's definitions and dispatches to the user's handlers
+//! through the generated [`App`], validating tool arguments and results, and containing handler panics.
+
+// Logging and resources/subscribe are deprecated by newer protocol revisions but still used by clients.
+#![allow(deprecated)]
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::FutureExt as _;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod,
+    CompleteRequestParams, CompleteResult, ContentBlock, CustomRequest, CustomResult,
+    GetPromptRequestParams, GetPromptResponse, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, Reference, ResourceContents, ServerConfig,
+    SetLevelRequestMethod, SetLevelRequestParams, SubscribeRequestMethod, SubscribeRequestParams,
+    Tool, UnsubscribeRequestMethod, UnsubscribeRequestParams,
+};
+use rmcp::service::{RequestContext, RoleServer};
+use rmcp::{ErrorData, ServerHandler};
+use serde_json::Value;
+
+use super::app::App;
+use super::completion::{CompletionRequest, CompletionTarget, completion_info, filter_prefix};
+use super::context::{Ctx, Session, Shared};
+use super::defs::{ResourceSource, ToolDef};
+use super::error::panic_message;
+use super::prompt::{Arguments, render};
+use super::registry::Registry;
+use super::resource::embedded;
+use super::validation::invalid_arguments_message;
+
+/// The MCP server: one value per connection (stdio) or HTTP session, sharing the registry and state.
+pub(crate) struct Handler<A: App> {
+    registry: Arc<Registry>,
+    shared: Arc<Shared<A::State>>,
+    session: Arc<Session>,
+}
+
+impl<A: App> Clone for Handler<A> {
+    fn clone(&self) -> Self {
+        Handler {
+            registry: self.registry.clone(),
+            shared: self.shared.clone(),
+            session: self.session.clone(),
+        }
+    }
+}
+
+impl<A: App> Handler<A> {
+    pub(crate) fn new(registry: Arc<Registry>, shared: Arc<Shared<A::State>>) -> Self {
+        Handler {
+            registry,
+            shared,
+            session: Arc::new(Session::new()),
+        }
+    }
+
+    /// A server for a new connection or session: same definitions and state, fresh session data.
+    #[cfg(any(feature = "streamable-http", feature = "sse"))]
+    pub(crate) fn new_session(&self) -> Self {
+        Handler::new(self.registry.clone(), self.shared.clone())
+    }
+
+    fn ctx(&self, request: RequestContext<RoleServer>) -> Ctx<A::State> {
+        Ctx::new(request, self.shared.clone(), self.session.clone())
+    }
+
+    async fn run_tool(
+        &self,
+        def: &ToolDef,
+        index: usize,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let checks = &self.registry.tool_checks[index];
+        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let input = match checks.input.get() {
+            Ok(input) => input,
+            Err(error) => return Ok(schema_broken(def.name, "inputSchema", error)),
+        };
+        let violations = input.violations(&arguments);
+        if !violations.is_empty() {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(
+                invalid_arguments_message(def.name, &violations),
+            )]));
+        }
+        let Value::Object(arguments) = arguments else {
+            unreachable!("arguments were built as an object")
+        };
+
+        let result = match guarded(
+            || format!("tool '{}'", def.name),
+            A::call_tool(def.name, self.ctx(context), arguments),
+        )
+        .await
+        {
+            Ok(Ok(result)) => result,
+            Ok(Err(error)) => error.into_result()?,
+            Err(message) => CallToolResult::error(vec![ContentBlock::text(message)]),
+        };
+
+        // A result that breaks the tool's own outputSchema is a server bug: say so rather than send it.
+        let Some(output) = &checks.output else {
+            return Ok(result);
+        };
+        let output = match output.get() {
+            Ok(output) => output,
+            Err(error) => return Ok(schema_broken(def.name, "outputSchema", error)),
+        };
+        if result.is_error == Some(true) {
+            return Ok(result);
+        }
+        let problem = match &result.structured_content {
+            None => "returned no structuredContent although it declares an outputSchema".to_owned(),
+            Some(value) => {
+                let violations = output.violations(value);
+                if violations.is_empty() {
+                    return Ok(result);
+                }
+                format!(
+                    "returned a result that does not match its outputSchema:\n- {}",
+                    violations.join("\n- ")
+                )
+            }
+        };
+        tracing::error!(tool = def.name, "tool {problem}");
+        Ok(CallToolResult::error(vec![ContentBlock::text(format!(
+            "Internal error: tool '{}' {problem}",
+            def.name
+        ))]))
+    }
+}
+
+/// The result of a call to a tool whose schema does not compile (only after a hand edit of a generated file).
+fn schema_broken(tool: &str, which: &str, error: &str) -> CallToolResult {
+    tracing::error!(tool, "the tool's {which} does not compile: {error}");
+    CallToolResult::error(vec![ContentBlock::text(format!(
+        "Internal error: the {which} of tool '{tool}' does not compile: {error}"
+    ))])
+}
+
+/// Runs a handler future, turning a panic into an error message (logged with its payload) so one
+/// failing call cannot take the server down.
+///
+/// The handler's future is boxed before anything awaits it. Inline, the dispatch's state machine (every
+/// handler's, through the `match` in the generated `App`) made each request's future large, and rmcp
+/// and tokio move a request's future several times: callgrind counted ~4x the memcpy of a hand-written
+/// rmcp server per stateless HTTP call (bench/, BENCHMARKS.md). rmcp's own tool router boxes every
+/// tool future the same way.
+///
+/// `what` names the handler in the message; it is built only when a panic happens, off the hot path.
+fn guarded<'a, T: 'a>(
+    what: impl FnOnce() -> String + Send + 'a,
+    future: impl Future<Output = T> + Send + 'a,
+) -> impl Future<Output = Result<T, String>> + Send + 'a {
+    let future = Box::pin(future);
+    async move {
+        AssertUnwindSafe(future)
+            .catch_unwind()
+            .await
+            .map_err(|payload| {
+                let what = what();
+                tracing::error!(panic = %panic_message(payload.as_ref()), "{what} panicked");
+                format!("Internal error: {what} failed unexpectedly (the server log has details)")
+            })
+    }
+}
+
+fn not_found(uri: &str) -> ErrorData {
+    ErrorData::resource_not_found(
+        "Resource not found",
+        Some(serde_json::json!({ "uri": uri })),
+    )
+}
+
+impl<A: App> ServerHandler for Handler<A> {
+    fn get_info(&self) -> ServerConfig {
+        self.registry.info.clone()
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        Ok(ListToolsResult::with_all_items(self.registry.tools.clone()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.registry
+            .tool(name)
+            .map(|index| self.registry.tools[index].clone())
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let Some(index) = self.registry.tool(&request.name) else {
+            return Err(ErrorData::invalid_params(
+                format!("Unknown tool: {}", request.name),
+                None,
+            ));
+        };
+        let def = self.registry.tool_checks[index].def;
+        self.run_tool(def, index, request, context)
+            .await
+            .map(Into::into)
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(
+            self.registry.resources.clone(),
+        ))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            self.registry.templates.clone(),
+        ))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let uri = request.uri;
+        let contents: Vec<ResourceContents> =
+            if let Some(def) = A::SPEC.resources.iter().find(|def| def.uri == uri) {
+                match def.source {
+                    ResourceSource::Text(text) => {
+                        let contents = ResourceContents::text(text, &uri);
+                        vec![match def.mime_type {
+                            Some(mime) => contents.with_mime_type(mime),
+                            None => contents,
+                        }]
+                    }
+                    ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
+                    ResourceSource::Handler => guarded(
+                        || format!("resource '{}'", def.uri),
+                        A::read_resource(def.uri, self.ctx(context), &uri),
+                    )
+                    .await
+                    .map_err(|message| ErrorData::internal_error(message, None))??
+                    .into_contents(&uri, def.mime_type),
+                }
+            } else {
+                let found = self
+                    .registry
+                    .template_matchers
+                    .iter()
+                    .zip(A::SPEC.templates)
+                    .find_map(|(matcher, def)| matcher.matches(&uri).map(|vars| (def, vars)));
+                let Some((def, vars)) = found else {
+                    return Err(not_found(&uri));
+                };
+                guarded(
+                    || format!("resource template '{}'", def.name),
+                    A::read_template(def.name, self.ctx(context), &uri, vars),
+                )
+                .await
+                .map_err(|message| ErrorData::internal_error(message, None))??
+                .into_contents(&uri, def.mime_type)
+            };
+        Ok(ReadResourceResult::new(contents).into())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(
+            self.registry.prompts.clone(),
+        ))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        let Some(def) = A::SPEC.prompts.iter().find(|def| def.name == request.name) else {
+            return Err(ErrorData::invalid_params(
+                format!("Unknown prompt: {}", request.name),
+                None,
+            ));
+        };
+        let arguments = Arguments::check(def, request.arguments)?;
+        if def.messages.is_some() {
+            return Ok(render(def, &arguments).into());
+        }
+        let result = guarded(
+            || format!("prompt '{}'", def.name),
+            A::get_prompt(def.name, self.ctx(context), arguments),
+        )
+        .await
+        .map_err(|message| ErrorData::internal_error(message, None))??;
+        Ok(result.into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        if !A::SPEC.capabilities.completions {
+            return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
+        }
+        let argument = request.argument;
+        let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
+            Reference::Prompt(reference) => {
+                let def = A::SPEC
+                    .prompts
+                    .iter()
+                    .find(|def| def.name == reference.name)
+                    .ok_or_else(|| {
+                        ErrorData::invalid_params(
+                            format!("Unknown prompt: {}", reference.name),
+                            None,
+                        )
+                    })?;
+                let arg = def
+                    .arguments
+                    .iter()
+                    .find(|a| a.name == argument.name)
+                    .ok_or_else(|| {
+                        ErrorData::invalid_params(
+                            format!("Prompt '{}' has no argument '{}'", def.name, argument.name),
+                            None,
+                        )
+                    })?;
+                (CompletionTarget::Prompt(def.name), arg.completions)
+            }
+            Reference::Resource(reference) => {
+                let (def, matcher) = A::SPEC
+                    .templates
+                    .iter()
+                    .zip(&self.registry.template_matchers)
+                    .find(|(def, _)| def.uri_template == reference.uri)
+                    .ok_or_else(|| {
+                        ErrorData::invalid_params(
+                            format!("Unknown resource template: {}", reference.uri),
+                            None,
+                        )
+                    })?;
+                if !matcher.variables().contains(&argument.name) {
+                    return Err(ErrorData::invalid_params(
+                        format!(
+                            "Template '{}' has no variable '{}'",
+                            def.uri_template, argument.name
+                        ),
+                        None,
+                    ));
+                }
+                let statics = def
+                    .completions
+                    .iter()
+                    .find(|(name, _)| *name == argument.name)
+                    .map_or(&[][..], |(_, values)| *values);
+                (CompletionTarget::Template(def.name), statics)
+            }
+            _ => {
+                return Err(ErrorData::invalid_params(
+                    "Unsupported completion reference",
+                    None,
+                ));
+            }
+        };
+        let values = if statics.is_empty() {
+            let hook_request = CompletionRequest {
+                target,
+                argument: argument.name,
+                value: argument.value,
+                context: request
+                    .context
+                    .and_then(|c| c.arguments)
+                    .unwrap_or_default(),
+            };
+            guarded(
+                || "the completion hook".to_owned(),
+                A::complete(self.ctx(context), hook_request),
+            )
+            .await
+            .map_err(|message| ErrorData::internal_error(message, None))??
+        } else {
+            filter_prefix(statics.iter().copied(), &argument.value)
+        };
+        Ok(CompleteResult::new(completion_info(values)))
+    }
+
+    async fn set_level(
+        &self,
+        request: SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if !A::SPEC.capabilities.logging {
+            return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
+        }
+        self.session.set_log_level(request.level);
+        Ok(())
+    }
+
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if !A::SPEC.capabilities.resources_subscribe {
+            return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
+        }
+        self.shared
+            .subscriptions
+            .subscribe(request.uri, self.session.id, context.peer);
+        Ok(())
+    }
+
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        if !A::SPEC.capabilities.resources_subscribe {
+            return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
+        }
+        self.shared
+            .subscriptions
+            .unsubscribe(&request.uri, self.session.id);
+        Ok(())
+    }
+
+    /// rmcp hands over a request whose params do not fit its method's shape (`tools/call` without a string
+    /// `name`) as a custom request; that is invalid params (-32602), not an unknown method.
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        if STANDARD_REQUESTS.contains(&request.method.as_str()) {
+            return Err(ErrorData::invalid_params(
+                format!("invalid params for `{}`", request.method),
+                None,
+            ));
+        }
+        Err(ErrorData::new(
+            rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+            request.method,
+            None,
+        ))
+    }
+}
+
+/// The client-to-server request methods rmcp parses itself.
+const STANDARD_REQUESTS: &[&str] = &[
+    "initialize",
+    "ping",
+    "server/discover",
+    "completion/complete",
+    "logging/setLevel",
+    "prompts/get",
+    "prompts/list",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "resources/directory/read",
+    "subscriptions/listen",
+    "tools/call",
+    "tools/list",
+    "tasks/get",
+    "tasks/update",
+    "tasks/cancel",
+    "skills/list",
+    "skills/get",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn guarded_turns_a_panic_into_an_error_message() {
+        assert_eq!(guarded(|| "tool 'ok'".to_owned(), async { 7 }).await, Ok(7));
+        let error = guarded(|| "tool 'boom'".to_owned(), async {
+            panic!("secret detail")
+        })
+        .await
+        .unwrap_err();
+        assert!(error.contains("tool 'boom' failed unexpectedly"), "{error}");
+        assert!(!error.contains("secret detail"), "{error}");
+    }
+}

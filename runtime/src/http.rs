@@ -1,0 +1,490 @@
+//! The HTTP server: streamable HTTP (rmcp's tower service) and the legacy SSE transport, mounted in one
+//! axum app behind Host/Origin checks, CORS, a body limit, a request timeout and authentication, with
+//! health endpoints outside all of that and a graceful shutdown that drains in-flight requests.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::IntoResponse as _;
+use axum::routing::get;
+use axum::serve::ListenerExt as _;
+use tokio_util::sync::CancellationToken;
+
+use super::app::App;
+use super::auth::{self, Auth};
+use super::cli::Cli;
+use super::defs::{Spec, Transport};
+use super::error::BoxError;
+use super::guard::{self, Guard};
+use super::handler::Handler;
+use super::shutdown;
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+const LOOPBACK_ORIGINS: [&str; 6] = [
+    "http://localhost:*",
+    "http://127.0.0.1:*",
+    "http://[::1]:*",
+    "https://localhost:*",
+    "https://127.0.0.1:*",
+    "https://[::1]:*",
+];
+
+/// The effective HTTP settings: spec defaults, overridden by flags and environment variables.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpOptions {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    /// The path `listening on` reports: the chosen transport's endpoint.
+    pub(crate) announced_path: String,
+    pub(crate) streamable: Option<StreamableOptions>,
+    pub(crate) sse: Option<SseOptions>,
+    pub(crate) request_timeout: Duration,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) auth: Auth,
+}
+
+/// Streamable HTTP settings. Without the feature they are never built (`resolve` refuses first), but the fields stay
+/// so resolving reads the same either way.
+#[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+pub(crate) struct StreamableOptions {
+    pub(crate) path: String,
+    pub(crate) stateful: bool,
+    pub(crate) json_response: bool,
+    pub(crate) guard: Guard,
+    pub(crate) session_idle_timeout: Duration,
+    /// Redis URL of the shared session store.
+    pub(crate) redis_url: Option<String>,
+}
+
+/// Legacy SSE settings (never built without the feature, as above).
+#[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "sse"), allow(dead_code))]
+pub(crate) struct SseOptions {
+    pub(crate) path: String,
+    pub(crate) message_path: String,
+    pub(crate) guard: Guard,
+}
+
+impl HttpOptions {
+    /// The chosen transport from the command line, plus the other HTTP transport when the spec puts
+    /// both on the same host and port (one server, two paths).
+    pub(crate) fn resolve(spec: &'static Spec, cli: &Cli) -> Result<Self, String> {
+        let http = spec.transports.streamable_http.as_ref();
+        let sse = spec.transports.sse.as_ref();
+        let shared = match (http, sse) {
+            (Some(h), Some(s)) => h.host == s.host && h.port == s.port,
+            _ => false,
+        };
+        let primary = cli.transport;
+        let undeclared = || {
+            format!(
+                "the spec does not declare the {} transport",
+                primary.as_str()
+            )
+        };
+        let (host, port, timeout, body) = match primary {
+            Transport::StreamableHttp => {
+                let h = http.ok_or_else(undeclared)?;
+                (h.host, h.port, h.request_timeout_secs, h.max_body_bytes)
+            }
+            _ => {
+                let s = sse.ok_or_else(undeclared)?;
+                (s.host, s.port, s.request_timeout_secs, s.max_body_bytes)
+            }
+        };
+        let mount_http = primary == Transport::StreamableHttp || shared;
+        let mount_sse = primary == Transport::Sse || shared;
+        if mount_http && !cfg!(feature = "streamable-http") {
+            return Err("this binary was built without the `streamable-http` feature".into());
+        }
+        if mount_sse && !cfg!(feature = "sse") {
+            return Err("this binary was built without the `sse` feature".into());
+        }
+        // --path names the chosen transport's endpoint; the other keeps the spec's.
+        let path_for = |transport: Transport, spec_path: &str| -> Result<String, String> {
+            let path = match &cli.path {
+                Some(path) if transport == primary => path.clone(),
+                _ => spec_path.to_owned(),
+            };
+            check_path("--path", path)
+        };
+        let streamable = match http.filter(|_| mount_http) {
+            None => None,
+            Some(def) => {
+                let stateful = if cli.stateless {
+                    false
+                } else if cli.stateful {
+                    true
+                } else {
+                    def.stateful
+                };
+                let json_response = cli.json_response.unwrap_or(def.json_response);
+                if stateful && json_response {
+                    tracing::warn!(
+                        "--json-response applies to stateless mode only; stateful sessions always stream"
+                    );
+                }
+                let redis_url = match def.redis_url_env {
+                    Some(var) if stateful => Some(
+                        std::env::var(var)
+                            .ok()
+                            .filter(|url| !url.is_empty())
+                            .ok_or_else(|| {
+                                format!("the spec keeps sessions in Redis: set {var} to its URL")
+                            })?,
+                    ),
+                    _ => None,
+                };
+                Some(StreamableOptions {
+                    path: path_for(Transport::StreamableHttp, def.path)?,
+                    stateful,
+                    json_response,
+                    guard: guard_for(cli, def.allowed_hosts, def.allowed_origins),
+                    session_idle_timeout: Duration::from_secs(
+                        cli.session_idle_timeout
+                            .unwrap_or(def.session_idle_timeout_secs),
+                    ),
+                    redis_url,
+                })
+            }
+        };
+        let sse = match sse.filter(|_| mount_sse) {
+            None => None,
+            Some(def) => Some(SseOptions {
+                path: path_for(Transport::Sse, def.path)?,
+                message_path: check_path(
+                    "--message-path",
+                    cli.message_path
+                        .clone()
+                        .unwrap_or_else(|| def.message_path.to_owned()),
+                )?,
+                guard: guard_for(cli, def.allowed_hosts, def.allowed_origins),
+            }),
+        };
+        let announced_path = match (primary, &streamable, &sse) {
+            (Transport::StreamableHttp, Some(s), _) => s.path.clone(),
+            (_, _, Some(s)) => s.path.clone(),
+            _ => String::new(),
+        };
+        Ok(HttpOptions {
+            host: cli.host.clone().unwrap_or_else(|| host.to_owned()),
+            port: cli.port.unwrap_or(port),
+            announced_path,
+            streamable,
+            sse,
+            request_timeout: Duration::from_secs(cli.request_timeout.unwrap_or(timeout).max(1)),
+            max_body_bytes: usize::try_from(cli.max_body_bytes.unwrap_or(body))
+                .unwrap_or(usize::MAX),
+            auth: auth::Auth::from_spec(&spec.auth)?,
+        })
+    }
+}
+
+fn check_path(flag: &str, path: String) -> Result<String, String> {
+    if path.starts_with('/') {
+        Ok(path)
+    } else {
+        Err(format!("{flag} must start with '/': {path:?}"))
+    }
+}
+
+fn guard_for(
+    cli: &Cli,
+    hosts: Option<&'static [&'static str]>,
+    origins: Option<&'static [&'static str]>,
+) -> Guard {
+    Guard::new(
+        allow_list(&LOOPBACK_HOSTS, hosts, &cli.allowed_hosts),
+        allow_list(&LOOPBACK_ORIGINS, origins, &cli.allowed_origins),
+        // CORS answers only when the spec or the command line names browser origins.
+        origins.is_some_and(|o| !o.is_empty()) || !cli.allowed_origins.is_empty(),
+    )
+}
+
+/// Loopback entries, then the spec's, then the command line's; a `*` anywhere disables the check.
+fn allow_list(loopback: &[&str], spec: Option<&[&str]>, cli: &[String]) -> Vec<String> {
+    let all: Vec<String> = loopback
+        .iter()
+        .chain(spec.unwrap_or_default())
+        .map(|s| (*s).to_owned())
+        .chain(cli.iter().cloned())
+        .collect();
+    if all.iter().any(|entry| entry == "*") {
+        Vec::new()
+    } else {
+        all
+    }
+}
+
+/// Serves until a shutdown signal, then drains in-flight requests for up to [`DRAIN_TIMEOUT`].
+pub(crate) async fn serve<A: App>(
+    server: Handler<A>,
+    options: HttpOptions,
+) -> Result<(), BoxError> {
+    let shutdown = CancellationToken::new();
+    let ready = Arc::new(AtomicBool::new(false));
+    let app = router(server, &options, shutdown.child_token(), ready.clone()).await?;
+
+    let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
+        .await
+        .map_err(|e| format!("cannot bind {}:{}: {e}", options.host, options.port))?;
+    let address = listener.local_addr()?;
+    let mode = match &options.streamable {
+        Some(s) if s.stateful => "stateful",
+        Some(_) => "stateless",
+        None => "sse",
+    };
+    // Shared host and port: name the other transport's endpoint too.
+    if let (Some(http), Some(sse)) = (&options.streamable, &options.sse) {
+        let (name, path) = if options.announced_path == http.path {
+            ("legacy SSE", &sse.path)
+        } else {
+            ("streamable HTTP", &http.path)
+        };
+        tracing::info!("also serving {name} on http://{address}{path}");
+    }
+    tracing::info!(
+        mode,
+        auth = options.auth.kind(),
+        "listening on http://{address}{}",
+        options.announced_path
+    );
+    // TCP_NODELAY: stateful replies are SSE streams written in small pieces; with Nagle's algorithm
+    // and delayed ACKs each one would stall about 40 ms.
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
+    let serving =
+        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let mut task = tokio::spawn(async move { serving.await });
+    ready.store(true, Ordering::Release);
+
+    tokio::select! {
+        result = &mut task => return Ok(result??),
+        () = shutdown::signal() => {}
+    }
+    ready.store(false, Ordering::Release);
+    // Stops accepting connections and ends the long-lived event streams (rmcp's token and the SSE
+    // streams are children), so only requests still being answered hold the shutdown up.
+    shutdown.cancel();
+    match tokio::time::timeout(DRAIN_TIMEOUT, task).await {
+        Ok(result) => Ok(result??),
+        Err(_) => {
+            tracing::warn!(
+                "requests still running {DRAIN_TIMEOUT:?} after the shutdown signal; exiting anyway"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The axum app: the MCP endpoints (guarded, limited, authenticated) plus `/healthz`, `/readyz` and,
+/// with OAuth, the protected-resource metadata.
+pub(crate) async fn router<A: App>(
+    server: Handler<A>,
+    options: &HttpOptions,
+    cancel: CancellationToken,
+    ready: Arc<AtomicBool>,
+) -> Result<Router, BoxError> {
+    let mut app = Router::new();
+    let mut paths = Vec::new();
+    #[cfg(feature = "streamable-http")]
+    if let Some(http) = &options.streamable {
+        paths.push(http.path.clone());
+        let routes = streamable::routes(server.clone(), http, options, cancel.clone()).await?;
+        app = app.merge(protect(routes, &http.guard, options));
+    }
+    #[cfg(feature = "sse")]
+    if let Some(sse) = &options.sse {
+        paths.push(sse.path.clone());
+        let routes =
+            super::sse::routes(server.clone(), sse, options.max_body_bytes, cancel.clone());
+        app = app.merge(protect(routes, &sse.guard, options));
+    }
+    let _ = (&server, &cancel);
+    app = auth::metadata_routes(app, &options.auth, &paths);
+    Ok(app.route("/healthz", get(|| async { "ok" })).route(
+        "/readyz",
+        get(move || async move {
+            if ready.load(Ordering::Acquire) {
+                (StatusCode::OK, "ready")
+            } else {
+                (StatusCode::SERVICE_UNAVAILABLE, "not ready")
+            }
+        }),
+    ))
+}
+
+/// rmcp's streamable HTTP service answers a body that is not a JSON-RPC message with 415 and a text body; the MCP
+/// transport spec asks for 400, with a JSON-RPC error clients can parse: -32700 for invalid JSON, else -32600.
+async fn malformed_is_bad_request(response: axum::response::Response) -> axum::response::Response {
+    const PREFIX: &[u8] = b"fail to deserialize request body ";
+    if response.status() != StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let Some(detail) = bytes.strip_prefix(PREFIX) else {
+        // A 415 for a wrong Content-Type stays one.
+        return axum::response::Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    let detail = String::from_utf8_lossy(detail);
+    let (code, message) = if detail.starts_with("unrecognized JSON-RPC message") {
+        (-32600, "Invalid request")
+    } else {
+        (-32700, "Parse error")
+    };
+    let error = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": code, "message": message, "data": {"detail": detail}},
+    });
+    (
+        StatusCode::BAD_REQUEST,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        error.to_string(),
+    )
+        .into_response()
+}
+
+/// Wraps MCP routes: the Host/Origin guard, CORS, the body limit and the request timeout in one
+/// middleware (so preflights and foreign hosts never reach auth), then authentication when the spec has
+/// any (no layer at all otherwise), then the fix-up of rmcp's answer to a malformed body.
+fn protect(routes: Router, guard: &Guard, options: &HttpOptions) -> Router {
+    let routes = match options.auth {
+        Auth::None => routes,
+        _ => routes.route_layer(middleware::from_fn_with_state(
+            auth::State::new(options.auth.clone(), options.max_body_bytes),
+            auth::authenticate,
+        )),
+    };
+    let protection = Arc::new(guard::Protection {
+        guard: guard.clone(),
+        max_body_bytes: options.max_body_bytes,
+        timeout: options.request_timeout,
+    });
+    routes.route_layer(middleware::from_fn_with_state(
+        protection,
+        |state, request, next| async move {
+            malformed_is_bad_request(guard::protect(state, request, next).await).await
+        },
+    ))
+}
+
+#[cfg(feature = "streamable-http")]
+mod streamable {
+    use std::sync::Arc;
+
+    use axum::Router;
+    use rmcp::transport::streamable_http_server::session::SessionManager;
+    use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+    use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
+    use rmcp::transport::streamable_http_server::{
+        StreamableHttpServerConfig, StreamableHttpService,
+    };
+    use tokio_util::sync::CancellationToken;
+
+    use super::{HttpOptions, StreamableOptions};
+    use crate::app::App;
+    use crate::error::BoxError;
+    use crate::handler::Handler;
+    use crate::session_store;
+
+    pub(super) async fn routes<A: App>(
+        server: Handler<A>,
+        http: &StreamableOptions,
+        options: &HttpOptions,
+        cancel: CancellationToken,
+    ) -> Result<Router, BoxError> {
+        // Stateful sessions hold event streams open, which would keep the graceful shutdown waiting:
+        // they end with the shutdown signal. Stateless requests keep a token of their own, so a call
+        // running at the signal finishes instead of being cut off.
+        let cancel = if http.stateful {
+            cancel
+        } else {
+            CancellationToken::new()
+        };
+        // Host and Origin are checked by the guard in front, the same way for both transports.
+        let config = StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(http.stateful)
+            .with_json_response(!http.stateful && http.json_response)
+            .with_cancellation_token(cancel)
+            .with_max_request_body_bytes(options.max_body_bytes)
+            .disable_allowed_hosts()
+            .disable_allowed_origins();
+        Ok(if http.stateful {
+            let mut sessions = LocalSessionManager::default();
+            sessions.session_config.keep_alive = Some(http.session_idle_timeout);
+            match &http.redis_url {
+                Some(url) => session_store::mount(
+                    move || Ok(server.new_session()),
+                    sessions,
+                    Arc::new(session_store::RedisStore::connect(url).await?),
+                    config,
+                    &http.path,
+                ),
+                None => mount(server, Arc::new(sessions), config, &http.path),
+            }
+        } else {
+            mount(
+                server,
+                Arc::new(NeverSessionManager::default()),
+                config,
+                &http.path,
+            )
+        })
+    }
+
+    fn mount<A: App, M: SessionManager>(
+        server: Handler<A>,
+        sessions: Arc<M>,
+        config: StreamableHttpServerConfig,
+        path: &str,
+    ) -> Router {
+        // One `Handler` per session (stateful) or per request (stateless); registry and state are shared.
+        let service =
+            StreamableHttpService::new(move || Ok(server.new_session()), sessions, config);
+        Router::new().route_service(path, service)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_lists_extend_loopback_and_star_disables() {
+        let list = allow_list(
+            &LOOPBACK_HOSTS,
+            Some(&["mcp.example.com"]),
+            &["10.0.0.5".to_owned()],
+        );
+        assert_eq!(
+            list,
+            [
+                "localhost",
+                "127.0.0.1",
+                "::1",
+                "mcp.example.com",
+                "10.0.0.5"
+            ]
+        );
+        assert!(allow_list(&LOOPBACK_HOSTS, None, &["*".to_owned()]).is_empty());
+    }
+
+    #[test]
+    fn paths_must_be_absolute() {
+        assert!(check_path("--path", "/mcp".into()).is_ok());
+        assert!(check_path("--path", "mcp".into()).is_err());
+    }
+}

@@ -1,0 +1,278 @@
+//! The legacy HTTP+SSE transport (MCP 2024-11-05), built on rmcp's `Transport` trait over channels:
+//! `GET path` opens an event stream whose first event, `endpoint`, names the URL to POST messages to
+//! (`messagePath?sessionId=ID`, relative so it works behind proxies); every message the server sends
+//! is a `message` event on that stream; each POST carries one JSON-RPC message and is answered 202.
+//! A session lives as long as its event stream.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures::{Stream, StreamExt as _};
+use rmcp::RoleServer;
+use rmcp::ServiceExt as _;
+use rmcp::model::{ClientJsonRpcMessage, GetExtensions as _, ServerJsonRpcMessage};
+use rmcp::transport::Transport;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::app::App;
+use super::handler::Handler;
+use super::http::SseOptions;
+
+/// Comment lines that keep proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Messages buffered per direction before the sender waits.
+const CHANNEL_CAPACITY: usize = 64;
+
+type Sessions = Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>;
+
+struct SseState<A: App> {
+    server: Handler<A>,
+    sessions: Sessions,
+    message_path: String,
+    /// Ends every event stream at shutdown.
+    cancel: CancellationToken,
+}
+
+impl<A: App> Clone for SseState<A> {
+    fn clone(&self) -> Self {
+        SseState {
+            server: self.server.clone(),
+            sessions: self.sessions.clone(),
+            message_path: self.message_path.clone(),
+            cancel: self.cancel.clone(),
+        }
+    }
+}
+
+/// `GET path` and `POST messagePath`.
+pub(crate) fn routes<A: App>(
+    server: Handler<A>,
+    options: &SseOptions,
+    body_limit: usize,
+    cancel: CancellationToken,
+) -> Router {
+    let state = SseState {
+        server,
+        sessions: Sessions::default(),
+        message_path: options.message_path.clone(),
+        cancel,
+    };
+    // The OPTIONS routes let CORS preflights reach the guard in front.
+    let preflight = || async { StatusCode::NO_CONTENT };
+    Router::new()
+        .route(&options.path, get(open_stream::<A>).options(preflight))
+        .route(
+            &options.message_path,
+            post(post_message::<A>)
+                .options(preflight)
+                // The `Bytes` extractor answers 413 past the limit, also for chunked bodies.
+                .layer(DefaultBodyLimit::max(body_limit)),
+        )
+        .with_state(state)
+}
+
+/// Opens a session: starts a server on channels and streams what it sends.
+async fn open_stream<A: App>(State(state): State<SseState<A>>) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let (to_server, from_client) = mpsc::channel(CHANNEL_CAPACITY);
+    let (to_client, from_server) = mpsc::channel(CHANNEL_CAPACITY);
+    state
+        .sessions
+        .lock()
+        .expect("session map poisoned")
+        .insert(id.clone(), to_server);
+
+    let server = state.server.new_session();
+    let session = id.clone();
+    tokio::spawn(async move {
+        let transport = ChannelTransport {
+            incoming: from_client,
+            outgoing: to_client,
+        };
+        match server.serve(transport).await {
+            Ok(running) => {
+                let reason = running.waiting().await;
+                tracing::debug!(session, ?reason, "SSE session ended");
+            }
+            Err(error) => tracing::debug!(session, %error, "SSE session did not initialize"),
+        }
+    });
+    tracing::debug!(session = id, "SSE session opened");
+
+    let endpoint = format!("{}?sessionId={id}", state.message_path);
+    let guard = SessionGuard {
+        sessions: state.sessions.clone(),
+        id,
+    };
+    let messages = futures::stream::unfold(
+        (from_server, guard),
+        |(mut from_server, guard)| async move {
+            let message = from_server.recv().await?;
+            Some((message, (from_server, guard)))
+        },
+    )
+    .map(|message| {
+        let event = Event::default().event("message");
+        Ok::<_, Infallible>(match serde_json::to_string(&message) {
+            Ok(json) => event.data(json),
+            Err(error) => event.comment(format!("unserialisable message: {error}")),
+        })
+    });
+    let stream = futures::stream::once(async move {
+        Ok::<_, Infallible>(Event::default().event("endpoint").data(endpoint))
+    })
+    .chain(messages)
+    .take_until(state.cancel.cancelled_owned());
+    sse_response(stream)
+}
+
+fn sse_response(
+    stream: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
+) -> Response {
+    let mut response = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response();
+    // Stops nginx from buffering the stream.
+    response.headers_mut().insert(
+        "x-accel-buffering",
+        axum::http::HeaderValue::from_static("no"),
+    );
+    response
+}
+
+/// Forgets the session when its stream is dropped (client gone, or shutdown): the server's incoming
+/// channel closes and its task ends.
+struct SessionGuard {
+    sessions: Sessions,
+    id: String,
+}
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.remove(&self.id);
+        }
+        tracing::debug!(session = self.id, "SSE stream closed");
+    }
+}
+
+/// One JSON-RPC message for a session: 202, or 404 for an unknown session.
+async fn post_message<A: App>(
+    State(state): State<SseState<A>>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    let Some(id) = session_id(parts.uri.query()) else {
+        return (StatusCode::BAD_REQUEST, "missing sessionId").into_response();
+    };
+    let sender = state
+        .sessions
+        .lock()
+        .expect("session map poisoned")
+        .get(&id)
+        .cloned();
+    let Some(sender) = sender else {
+        return (StatusCode::NOT_FOUND, "Session not found").into_response();
+    };
+    let mut message: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
+        Ok(message) => message,
+        Err(error) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("invalid JSON-RPC message: {error}"),
+            )
+                .into_response();
+        }
+    };
+    // Handlers see the HTTP request (`ctx.http()`, and `ctx.claims()` with OAuth) as on streamable HTTP.
+    match &mut message {
+        ClientJsonRpcMessage::Request(request) => {
+            request.request.extensions_mut().insert(parts);
+        }
+        ClientJsonRpcMessage::Notification(notification) => {
+            notification.notification.extensions_mut().insert(parts);
+        }
+        _ => {}
+    }
+    match sender.send(message).await {
+        Ok(()) => (StatusCode::ACCEPTED, "Accepted").into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "Session not found").into_response(),
+    }
+}
+
+/// The `sessionId` query parameter (ids are hex, so no percent-decoding is needed).
+fn session_id(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "sessionId")
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// rmcp's side of a session: messages in from POSTs, messages out to the event stream.
+struct ChannelTransport {
+    incoming: mpsc::Receiver<ClientJsonRpcMessage>,
+    outgoing: mpsc::Sender<ServerJsonRpcMessage>,
+}
+
+/// The client's event stream is gone.
+#[derive(Debug)]
+struct StreamClosed;
+
+impl std::fmt::Display for StreamClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the SSE stream is closed")
+    }
+}
+
+impl std::error::Error for StreamClosed {}
+
+impl Transport<RoleServer> for ChannelTransport {
+    type Error = StreamClosed;
+
+    fn send(
+        &mut self,
+        item: ServerJsonRpcMessage,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        let outgoing = self.outgoing.clone();
+        async move { outgoing.send(item).await.map_err(|_| StreamClosed) }
+    }
+
+    fn receive(&mut self) -> impl Future<Output = Option<ClientJsonRpcMessage>> + Send {
+        self.incoming.recv()
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        self.incoming.close();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_id_comes_from_the_query() {
+        assert_eq!(session_id(Some("sessionId=abc")).as_deref(), Some("abc"));
+        assert_eq!(
+            session_id(Some("x=1&sessionId=abc")).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(session_id(Some("sessionId=")), None);
+        assert_eq!(session_id(Some("other=1")), None);
+        assert_eq!(session_id(None), None);
+    }
+}
