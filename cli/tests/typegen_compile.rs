@@ -1,6 +1,8 @@
 //! The rendered typegen modules compile warning-free (`#![deny(warnings)]`, clippy `-D warnings`) in a scratch crate
-//! that depends on serde and serde_json only, and every sample instance of `tests/typegen/cases.yaml` deserialises
-//! into the generated type and serialises back to the same JSON.
+//! that depends on serde, serde_json and the runtime only, and every sample instance of `tests/typegen/cases.yaml`
+//! deserialises into the generated type and serialises back to the same JSON. Every input sample also reaches its
+//! `Input` through the runtime's argument parsing with each integral number written as a float (`3` as `3.0`): JSON
+//! Schema accepts both, so a typed `Input` must too.
 //!
 //! The scratch crate builds offline against this workspace's `Cargo.lock`, in the shared target directory
 //! `target/nested`, so repeated runs are incremental.
@@ -28,6 +30,15 @@ serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 "#;
 
+/// The runtime, by path, for its argument parsing.
+fn manifest() -> String {
+    let runtime = cases::repo_root().join("runtime");
+    format!(
+        "{MANIFEST}mcpgen-runtime = {{ path = {:?}, default-features = false }}\n",
+        runtime.to_str().unwrap()
+    )
+}
+
 const ROUND_TRIP: &str = r#"
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(what: &str, json: &str) {
     let value: serde_json::Value = serde_json::from_str(json).unwrap();
@@ -36,6 +47,33 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(what: &str, jso
     let back = serde_json::to_value(&typed).unwrap();
     assert_eq!(back, value, "{what}: round trip changed the value");
     println!("ok {what}");
+}
+
+/// The sample with every integral number written as a float, as a Python client sends them; only those a float
+/// holds exactly, so the instance stays the same number.
+fn as_floats(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if !n.is_f64() => {
+            let exact = n.as_f64().unwrap();
+            let same = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) == Some(exact as i128);
+            if same && exact.abs() <= 9_007_199_254_740_992.0 {
+                *n = serde_json::Number::from_f64(exact).unwrap();
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(as_floats),
+        serde_json::Value::Object(members) => members.values_mut().for_each(as_floats),
+        _ => {}
+    }
+}
+
+fn parses_as_floats<T: serde::de::DeserializeOwned>(what: &str, json: &str) {
+    let mut value: serde_json::Value = serde_json::from_str(json).unwrap();
+    as_floats(&mut value);
+    let serde_json::Value::Object(arguments) = value else { panic!("{what}: arguments are an object") };
+    if let Err(error) = mcpgen_runtime::tool::parse::<T>(arguments) {
+        panic!("{what}: {json} with integral floats does not parse: {error:?}");
+    }
+    println!("ok {what} as floats");
 }
 "#;
 
@@ -90,12 +128,23 @@ fn rendered_modules_compile_and_round_trip_samples() {
                 )
                 .unwrap();
                 expected += 1;
+                if root == "Input" {
+                    writeln!(
+                        main,
+                        "    parses_as_floats::<typegen_check::{}::Input>({}, {});",
+                        case.name,
+                        string_literal(&what),
+                        string_literal(&json)
+                    )
+                    .unwrap();
+                    expected += 1;
+                }
             }
         }
     }
     main.push_str("}\n");
     assert!(expected > 20, "the cases carry samples");
-    write(&dir.join("Cargo.toml"), MANIFEST);
+    write(&dir.join("Cargo.toml"), &manifest());
     write(&dir.join("src/lib.rs"), &lib);
     write(&dir.join("src/main.rs"), &main);
     let lock = std::fs::read_to_string(cases::repo_root().join("Cargo.lock")).unwrap();
