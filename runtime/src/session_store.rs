@@ -5,7 +5,7 @@
 //! Speaks just enough of the Redis protocol (RESP2: AUTH, SELECT, SET EX, GET, DEL) over one
 //! connection, to stay free of a Redis client dependency.
 //!
-//! rmcp 3.9's restore can be seen halfway by other requests for the same session: the session is
+//! rmcp 3.11's restore can be seen halfway by other requests for the same session: the session is
 //! listed as present before its handshake is replayed (a request arriving then reaches a worker that
 //! still expects `initialize`; the worker quits and the request gets a 500), and a request that found
 //! the session absent can start a second restore after the first one finished (another 500). Clients
@@ -499,7 +499,7 @@ mod tests {
 
     /// Sessions started on one instance, then hit on another by a burst of concurrent requests
     /// (as a client sends its GET stream and POSTs together): every request is served. Without the
-    /// gates, rmcp 3.9 answers some of them 500 while it replays the handshake.
+    /// gates, rmcp 3.11 answers some of them 500 while it replays the handshake.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_session_moved_to_another_instance_serves_concurrent_requests() {
         let store = Arc::new(MemoryStore::default());

@@ -55,7 +55,7 @@ def pick(d: dict, keys: list[str]) -> dict:
 
 
 def expected_tool(tool: dict) -> dict:
-    # `execution` is not compared: rmcp 3.9 cannot serve it, and the validator warns about it
+    # `execution` is not compared: rmcp 3.11 cannot serve it, and the validator warns about it
     # (execution-not-served), so it is a documented limitation rather than a difference.
     want = pick(tool, ["name", "title", "description", "outputSchema", "annotations", "icons", "_meta"])
     want["inputSchema"] = tool.get("inputSchema", {"type": "object", "properties": {}})

@@ -6,7 +6,7 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value, value};
 use super::lower::CrateView;
 
 /// The rmcp minor version every generated crate is built on.
-pub const RMCP_VERSION: &str = "3.9";
+pub const RMCP_VERSION: &str = "3.11";
 
 /// The version of `mcpgen-runtime` a generated crate pins: always the generating mcpgen's own, so an upgrade of
 /// mcpgen moves every crate it regenerates to the runtime it was tested with.

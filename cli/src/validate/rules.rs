@@ -345,12 +345,12 @@ fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
         );
     }
     if tool.execution.is_some() {
-        // rmcp 3.9's `Tool` has no `execution` field, so a generated server cannot put it on the wire.
+        // rmcp 3.11's `Tool` has no `execution` field, so a generated server cannot put it on the wire.
         ctx.warn(
             "execution-not-served",
             At::Key(&format!("{pointer}/execution")),
             format!(
-                "tool `{name}`: `execution` is kept in the spec, but generated servers cannot send it yet (rmcp 3.9 has no such field)"
+                "tool `{name}`: `execution` is kept in the spec, but generated servers cannot send it yet (rmcp 3.11 has no such field)"
             ),
             Some("clients will not see `taskSupport`; remove `execution` to silence this".to_owned()),
         );

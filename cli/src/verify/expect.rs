@@ -94,7 +94,7 @@ pub fn tools(spec: &Spec) -> Vec<Value> {
             item.insert("inputSchema".into(), input);
             put(&mut item, "outputSchema", &tool.output_schema);
             put(&mut item, "annotations", &tool.annotations);
-            // No `execution`: rmcp 3.9's `Tool` has no such field, so a server built on it cannot serve one
+            // No `execution`: rmcp 3.11's `Tool` has no such field, so a server built on it cannot serve one
             // and an rmcp client could not see it.
             put_list(&mut item, "icons", &tool.icons);
             put(&mut item, "_meta", &tool.meta);

@@ -1,4 +1,4 @@
-//! A minimal legacy HTTP+SSE (MCP 2024-11-05) client transport: rmcp 3.9 ships none.
+//! A minimal legacy HTTP+SSE (MCP 2024-11-05) client transport: rmcp 3.11 ships none.
 //!
 //! `GET url` opens an event stream whose first `endpoint` event names where to POST messages (relative
 //! URLs resolve against `url`); each server message then arrives as a `message` event.
