@@ -1,11 +1,11 @@
 """Prints a mcpbench config: rmcp-hand, mcpgen, variant builds of the generated server, and the TypeScript SDK.
 
-    python3 variant-config.py BENCH_DIR VARIANT_NAME VARIANT_BINARY [VARIANT_NAME VARIANT_BINARY...] > config.toml
+    python3 bench/estimates/variant-config.py BENCH_DIR VARIANT BINARY [VARIANT BINARY...] > config.toml
 
 The estimate scripts (parse-estimate.sh, current-thread.sh, stateless-estimate.sh) compare variants with the
-generated server this way. Command lines come from contenders.toml, read as callgrind.sh reads them: an argument
-with a `/` that is not absolute is relative to BENCH_DIR and made absolute, so the config may live anywhere. A
-variant runs mcpgen's command lines with its own binary.
+generated server this way. Command lines come from BENCH_DIR/contenders.toml, read as bench/callgrind.sh reads
+them: an argument with a `/` that is not absolute is relative to BENCH_DIR and made absolute, so the config may
+live anywhere. A variant runs mcpgen's command lines with its own binary.
 """
 import json
 import os

@@ -1,6 +1,6 @@
 """Applies estimate patches to a copy of rmcp 3.9.0's source: what two fixes inside rmcp would buy.
 
-    python3 rmcp-patch.py RMCP_COPY PATCH [PATCH...]
+    python3 bench/estimates/rmcp-patch.py RMCP_COPY PATCH [PATCH...]
 
 Patches (the estimate scripts build the generated bench server against the patched copy; generated crates
 never use it):

@@ -1,14 +1,15 @@
 # Sourced by the estimate scripts (parse-estimate.sh, current-thread.sh, stateless-estimate.sh): makes the bench
-# folder the working directory and $bench, checks that bench/run.sh has built the contenders, and defines
-# build_with_patched_rmcp for the rmcp estimates.
+# folder the working directory and $bench, sets $estimates to this folder (bench/estimates), checks that
+# bench/run.sh has built the contenders, and defines build_with_patched_rmcp for the rmcp estimates.
 set -euo pipefail
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+estimates=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+bench=$(dirname "$estimates")
 cd "$bench"
 [[ -x target/release/benchgen && -d target-gen/benchgen ]] || { echo "run bench/run.sh first" >&2; exit 1; }
 
 # build_with_patched_rmcp WORK NAME PATCH...: builds the generated bench crate against a copy of rmcp 3.9.0 from
-# cargo's registry with bench/rmcp-patch.py's PATCHes applied; the binary lands at WORK/bin/NAME. Builds in one WORK
-# share its target dir (each patched rmcp copy is a package of its own), so each binary is copied out.
+# cargo's registry with bench/estimates/rmcp-patch.py's PATCHes applied; the binary lands at WORK/bin/NAME. Builds
+# in one WORK share its target dir (each patched rmcp copy is a package of its own), so each binary is copied out.
 build_with_patched_rmcp() {
   local work=$1 name=$2
   shift 2
@@ -18,7 +19,7 @@ build_with_patched_rmcp() {
   rm -rf "$work/rmcp-$name" "$work/crate-$name"
   mkdir -p "$work/bin"
   cp -r "$registry" "$work/rmcp-$name"
-  python3 rmcp-patch.py "$work/rmcp-$name" "$@"
+  python3 "$estimates/rmcp-patch.py" "$work/rmcp-$name" "$@"
   cp -r target-gen/benchgen "$work/crate-$name"
   printf '\n[patch.crates-io]\nrmcp = { path = "%s" }\n' "$bench/$work/rmcp-$name" >>"$work/crate-$name/Cargo.toml"
   cargo build --release --quiet --manifest-path "$work/crate-$name/Cargo.toml" --target-dir "$bench/$work/target"

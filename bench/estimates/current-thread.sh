@@ -2,7 +2,8 @@
 # Would tokio's current-thread runtime serve the generated server better than its multi-thread one? An estimate,
 # not a contender.
 #
-#   bench/current-thread.sh [mcpbench flags...]   (after bench/run.sh has built the contenders; needs valgrind)
+#   bench/estimates/current-thread.sh [mcpbench flags...]
+#   (after bench/run.sh has built the contenders; needs valgrind)
 #
 # The bench pins each server to one CPU, where the generated server's multi-thread runtime starts one worker, and a
 # current-thread runtime would skip the cross-thread scheduling around it. This copies the generated bench crate
@@ -23,7 +24,7 @@ cargo build --release --quiet --manifest-path "$crate/Cargo.toml" --target-dir "
 binary=$bench/target/current-thread/release/benchgen
 
 config=target/current-thread.toml
-python3 variant-config.py "$bench" mcpgen-current-thread "$binary" >"$config"
+python3 "$estimates/variant-config.py" "$bench" mcpgen-current-thread "$binary" >"$config"
 # Instructions per call (mcpgen the baseline), then wall clock.
 CONFIG=$config bash callgrind.sh mcpgen mcpgen-current-thread
 target/release/mcpbench --config "$config" --peers ts-sdk "$@"
