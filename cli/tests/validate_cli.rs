@@ -1,7 +1,8 @@
 //! The `validate`, `init` and `schema` commands as a user runs them: output, exit codes, files written.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn mcpgen(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mcpgen"))
@@ -118,6 +119,55 @@ fn unreadable_file_is_an_error() {
         "{}",
         stdout(&out)
     );
+}
+
+/// Runs `mcpgen args...` with `input` on its standard input.
+fn mcpgen_stdin(args: &[&str], cwd: &Path, input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mcpgen");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn dash_validates_the_spec_on_standard_input() {
+    let root = repo_root();
+    let valid = std::fs::read_to_string(root.join("specs/minimal.yaml")).unwrap();
+    let out = mcpgen_stdin(&["validate", "-"], &root, &valid);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "<stdin>: ok\n");
+
+    let invalid = std::fs::read_to_string(root.join("tests/invalid/port-zero.yaml")).unwrap();
+    let out = mcpgen_stdin(&["validate", "-", "specs/minimal.yaml"], &root, &invalid);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("<stdin>:9:27: error[port-invalid]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<stdin>: 1 error\nspecs/minimal.yaml: ok\n"),
+        "{text}"
+    );
+
+    let json = mcpgen_stdin(&["validate", "--format", "json", "-"], &root, &invalid);
+    let diags: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(diags[0]["file"], "<stdin>", "{diags}");
+
+    let twice = mcpgen_stdin(&["validate", "-", "-"], &root, &valid);
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("only once"));
 }
 
 #[test]
