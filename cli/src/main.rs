@@ -50,6 +50,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(err) if commands::is_stdout_closed(&err) => {
+            ExitCode::from(commands::EXIT_STDOUT_CLOSED)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

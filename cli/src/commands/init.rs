@@ -59,11 +59,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     file.write_all(starter_spec(&name).as_bytes())
         .with_context(|| format!("cannot write {}", args.output.display()))?;
-    println!(
+    outln!(
         "wrote {} (server `{name}`); check it with `mcpgen validate {}`",
         args.output.display(),
         args.output.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,5 @@
 //! `mcpgen validate SPEC...`: report every problem in each spec, located at its YAML node.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -55,10 +54,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         all.extend(diags);
     }
-    let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Text => write!(out, "{text}")?,
-        Format::Json => writeln!(out, "{}", diag::render_json(&all))?,
+        Format::Text => out!("{text}")?,
+        Format::Json => outln!("{}", diag::render_json(&all))?,
     }
     Ok(if diag::has_errors(&all) {
         ExitCode::FAILURE
