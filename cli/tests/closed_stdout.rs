@@ -43,6 +43,8 @@ fn every_command_exits_quietly_when_its_stdout_is_closed() {
     let dir = scratch.path();
 
     assert_quiet_exit(&["schema"], &root);
+    assert_quiet_exit(&["completions", "bash"], &root);
+    assert_quiet_exit(&["man"], &root);
     assert_quiet_exit(&["validate", "specs/minimal.yaml"], &root);
     assert_quiet_exit(
         &[

@@ -25,9 +25,11 @@ macro_rules! outln {
 }
 
 pub mod breaking;
+pub mod completions;
 pub mod config;
 pub mod generate;
 pub mod init;
+pub mod man;
 pub mod new;
 pub mod schema;
 pub mod validate;
