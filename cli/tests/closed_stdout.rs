@@ -63,6 +63,8 @@ fn every_command_exits_quietly_when_its_stdout_is_closed() {
         &["init", "--output", dir.join("spec.yaml").to_str().unwrap()],
         &root,
     );
+    // Both files are written before anything is printed.
+    assert!(dir.join("mcpgen.schema.json").is_file());
 
     let krate = dir.join("crate");
     let krate = krate.to_str().unwrap();

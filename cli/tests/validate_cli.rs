@@ -225,6 +225,65 @@ fn init_writes_a_valid_spec_and_never_overwrites() {
 }
 
 #[test]
+fn init_writes_the_schema_the_starter_spec_points_to() {
+    let dir = scratch("init-schema");
+    let out = mcpgen(&["init"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["mcpgen.schema.json", "mcpgen.yaml"]);
+    let spec = std::fs::read_to_string(dir.join("mcpgen.yaml")).unwrap();
+    assert!(spec.contains("# yaml-language-server: $schema=./mcpgen.schema.json\n"));
+    let schema = std::fs::read_to_string(dir.join("mcpgen.schema.json")).unwrap();
+    assert_eq!(schema, stdout(&mcpgen(&["schema"], &dir)));
+    let validated = mcpgen(&["validate", "mcpgen.yaml"], &dir);
+    assert_eq!(stdout(&validated), "mcpgen.yaml: ok\n");
+
+    // A second spec in the same folder shares the schema: identical, so nothing to say.
+    let out = mcpgen(&["init", "--output", "second.yaml"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A schema that differs (the user's, or an older mcpgen's) is never overwritten, but is pointed out.
+    std::fs::write(dir.join("mcpgen.schema.json"), "{}\n").unwrap();
+    let out = mcpgen(&["init", "--output", "third.yaml"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("mcpgen.schema.json exists and differs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mcpgen schema > mcpgen.schema.json"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("mcpgen.schema.json")).unwrap(),
+        "{}\n"
+    );
+
+    // Beside the spec, wherever it goes.
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    assert_eq!(
+        mcpgen(&["init", "--output", "sub/spec.yaml"], &dir)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub/mcpgen.schema.json")).unwrap(),
+        schema
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn schema_command_prints_the_checked_in_schema() {
     let out = mcpgen(&["schema"], &repo_root());
     assert_eq!(out.status.code(), Some(0));
