@@ -1,7 +1,7 @@
 //! Checking the rest of a spec around its structural errors. Each broken part is taken out (an unknown key, an
-//! optional key with a bad value, or the top-level list item that holds one), the semantic rules run on what
-//! remains, and what they say about the parts taken out is dropped: it would only repeat the structural error.
-//! List items are replaced by placeholders rather than removed, so every later item keeps its index (rules
+//! optional key with a bad value, or the top-level list item or `server` that holds one), the semantic rules run
+//! on what remains, and what they say about the parts taken out is dropped: it would only repeat the structural
+//! error. List items are replaced by placeholders rather than removed, so every later item keeps its index (rules
 //! report `tools[3]`, and a shifted list would make that the wrong tool).
 
 use serde_json::{Value, json};
