@@ -16,7 +16,7 @@ source "$(dirname "$0")/estimate-common.sh"
 crate=target/current-thread-crate
 rm -rf "$crate"
 cp -r target-gen/benchgen "$crate"
-app=$crate/src/generated/runtime/app.rs
+app=$crate/vendor/mcpgen-runtime/src/app.rs
 grep -q 'tokio::runtime::Builder::new_multi_thread()' "$app" \
   || { echo "the generated runtime is not built as expected; the estimate needs updating" >&2; exit 1; }
 sed -i 's/tokio::runtime::Builder::new_multi_thread()/tokio::runtime::Builder::new_current_thread()/' "$app"

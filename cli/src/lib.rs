@@ -4,6 +4,9 @@
 //! `spec` (load) -> `validate` -> `codegen` (lower to a view model, render, plan files in memory) -> write.
 //! See `docs/architecture.md`.
 
+// Standard output goes through `commands::out!`, which does not panic when the reader has gone away.
+#![warn(clippy::print_stdout)]
+
 pub mod breaking;
 pub mod clientconfig;
 pub mod codegen;

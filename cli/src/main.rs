@@ -2,12 +2,19 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 use mcpgen::commands;
 
 /// Generate production-grade Rust MCP servers (on the official rmcp SDK) from a YAML spec.
 #[derive(Debug, Parser)]
-#[command(name = "mcpgen", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "mcpgen",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_long_help = commands::man::EXAMPLES
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +40,16 @@ enum Command {
     Config(commands::config::Args),
     /// Build a generated server and check it serves its spec on every declared transport.
     Verify(commands::verify::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    ///
+    /// Save it where your shell looks for completions, for example:
+    ///   bash:  mcpgen completions bash > ~/.local/share/bash-completion/completions/mcpgen
+    ///   zsh:   mcpgen completions zsh > ~/.zfunc/_mcpgen   (with ~/.zfunc in $fpath, before compinit)
+    ///   fish:  mcpgen completions fish > ~/.config/fish/completions/mcpgen.fish
+    #[command(verbatim_doc_comment)]
+    Completions(commands::completions::Args),
+    /// Print the manual page (roff): `mcpgen man | man -l -`.
+    Man(commands::man::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,9 +64,14 @@ fn main() -> ExitCode {
         Command::Verify(args) => commands::verify::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Init(args) => commands::init::run(args),
+        Command::Completions(args) => commands::completions::run(args, Cli::command()),
+        Command::Man(args) => commands::man::run(args, Cli::command()),
     };
     match result {
         Ok(code) => code,
+        Err(err) if commands::is_stdout_closed(&err) => {
+            ExitCode::from(commands::EXIT_STDOUT_CLOSED)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::FAILURE

@@ -214,6 +214,45 @@ fn empty_file_and_missing_directory() {
     }
 }
 
+/// What a strict-JSON client's file that is valid JSONC is refused with: the rule and where, not the raw words of a
+/// JSON parser that never heard of comments ("key must be a string").
+#[test]
+fn jsonc_in_a_strict_json_file_is_explained_at_its_location() {
+    let cases = [
+        (
+            Client::ClaudeDesktop,
+            "{\n  \"mcpServers\": {}, // mine\n  \"x\": 1\n}\n",
+            "2:21: comments are not allowed here: Claude Desktop reads this file as strict JSON and would \
+             reject all of it; remove it and install again",
+        ),
+        (
+            Client::ClaudeDesktop,
+            "{\n  /* block */\n  \"mcpServers\": {}\n}\n",
+            "2:3: comments are not allowed here: Claude Desktop",
+        ),
+        (
+            Client::Cursor,
+            "{\n  \"mcpServers\": {},\n}\n",
+            "2:19: a trailing comma is not allowed here: Cursor reads this file as strict JSON",
+        ),
+        (
+            Client::Generic,
+            "{'mcpServers': {}}",
+            "1:2: not strict JSON (Single-quoted strings are not allowed): the client reads this file",
+        ),
+    ];
+    for (client, text, expected) in cases {
+        let err = merge_entry(text, &entry(client, TransportKind::Stdio), false)
+            .expect_err("not strict JSON");
+        let shown = err.to_string();
+        assert!(shown.starts_with(expected), "{text:?}: {shown}");
+        assert!(!shown.contains("key must be a string"), "{shown}");
+    }
+    // The same text is fine where the client reads JSONC.
+    let jsonc = "{\n  // mine\n  \"servers\": {},\n}\n";
+    merge_entry(jsonc, &entry(Client::Vscode, TransportKind::Stdio), false).expect("JSONC");
+}
+
 #[test]
 fn malformed_files_are_left_untouched_with_a_located_error() {
     let cases = [
@@ -221,7 +260,7 @@ fn malformed_files_are_left_untouched_with_a_located_error() {
             Client::ClaudeDesktop,
             "malformed.json",
             5,
-            "expected `,` or `}`",
+            "invalid JSON: expected `,` or `}`",
         ),
         (Client::Codex, "malformed.toml", 4, ""),
         // A comment is valid JSONC but Claude Desktop reads plain JSON: refuse rather than propagate.
@@ -229,7 +268,7 @@ fn malformed_files_are_left_untouched_with_a_located_error() {
             Client::ClaudeDesktop,
             "claude_desktop_with_comment.json",
             2,
-            "",
+            "comments are not allowed here: Claude Desktop reads this file as strict JSON",
         ),
     ];
     for (client, name, line, message) in cases {

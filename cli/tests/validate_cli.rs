@@ -1,7 +1,8 @@
 //! The `validate`, `init` and `schema` commands as a user runs them: output, exit codes, files written.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn mcpgen(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mcpgen"))
@@ -120,6 +121,55 @@ fn unreadable_file_is_an_error() {
     );
 }
 
+/// Runs `mcpgen args...` with `input` on its standard input.
+fn mcpgen_stdin(args: &[&str], cwd: &Path, input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mcpgen");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn dash_validates_the_spec_on_standard_input() {
+    let root = repo_root();
+    let valid = std::fs::read_to_string(root.join("specs/minimal.yaml")).unwrap();
+    let out = mcpgen_stdin(&["validate", "-"], &root, &valid);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "<stdin>: ok\n");
+
+    let invalid = std::fs::read_to_string(root.join("tests/invalid/port-zero.yaml")).unwrap();
+    let out = mcpgen_stdin(&["validate", "-", "specs/minimal.yaml"], &root, &invalid);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("<stdin>:9:27: error[port-invalid]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("<stdin>: 1 error\nspecs/minimal.yaml: ok\n"),
+        "{text}"
+    );
+
+    let json = mcpgen_stdin(&["validate", "--format", "json", "-"], &root, &invalid);
+    let diags: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(diags[0]["file"], "<stdin>", "{diags}");
+
+    let twice = mcpgen_stdin(&["validate", "-", "-"], &root, &valid);
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("only once"));
+}
+
 #[test]
 fn usage_errors_exit_two() {
     assert_eq!(mcpgen(&["validate"], &repo_root()).status.code(), Some(2));
@@ -171,6 +221,65 @@ fn init_writes_a_valid_spec_and_never_overwrites() {
     assert_eq!(out.status.code(), Some(0));
     let loaded = mcpgen::spec::load_spec(&named.join("spec.yaml")).unwrap();
     assert_eq!(loaded.spec.server.name, "weather-station");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn init_writes_the_schema_the_starter_spec_points_to() {
+    let dir = scratch("init-schema");
+    let out = mcpgen(&["init"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["mcpgen.schema.json", "mcpgen.yaml"]);
+    let spec = std::fs::read_to_string(dir.join("mcpgen.yaml")).unwrap();
+    assert!(spec.contains("# yaml-language-server: $schema=./mcpgen.schema.json\n"));
+    let schema = std::fs::read_to_string(dir.join("mcpgen.schema.json")).unwrap();
+    assert_eq!(schema, stdout(&mcpgen(&["schema"], &dir)));
+    let validated = mcpgen(&["validate", "mcpgen.yaml"], &dir);
+    assert_eq!(stdout(&validated), "mcpgen.yaml: ok\n");
+
+    // A second spec in the same folder shares the schema: identical, so nothing to say.
+    let out = mcpgen(&["init", "--output", "second.yaml"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A schema that differs (the user's, or an older mcpgen's) is never overwritten, but is pointed out.
+    std::fs::write(dir.join("mcpgen.schema.json"), "{}\n").unwrap();
+    let out = mcpgen(&["init", "--output", "third.yaml"], &dir);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("mcpgen.schema.json exists and differs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("mcpgen schema > mcpgen.schema.json"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("mcpgen.schema.json")).unwrap(),
+        "{}\n"
+    );
+
+    // Beside the spec, wherever it goes.
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    assert_eq!(
+        mcpgen(&["init", "--output", "sub/spec.yaml"], &dir)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub/mcpgen.schema.json")).unwrap(),
+        schema
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

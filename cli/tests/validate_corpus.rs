@@ -79,6 +79,84 @@ fn invalid_corpus_matches_goldens() {
     );
 }
 
+/// Every diagnostic of the corpus says how to fix it, in mcpgen's words: a hint, and none of the JSON Schema
+/// validator's own phrasing (which names neither the field nor what belongs there).
+#[test]
+fn every_corpus_diagnostic_has_a_hint_and_no_validator_text() {
+    let root = repo_root();
+    const VALIDATOR_PHRASES: &[&str] = &[
+        "False schema",
+        "is not of type",
+        "is not a \"",
+        "is not one of \"",
+        "is greater than",
+        "is less than",
+        "is not valid under",
+        "Additional properties",
+        "is a required property",
+    ];
+    let mut failures = Vec::new();
+    for path in yaml_files(&root.join("tests/invalid")) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        for d in render(&root, &path).1 {
+            if d.hint.is_none() {
+                failures.push(format!("{name}: no hint for `{}`", d.message));
+            }
+            if let Some(p) = VALIDATOR_PHRASES.iter().find(|p| d.message.contains(**p)) {
+                failures.push(format!("{name}: validator text `{p}` in `{}`", d.message));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A spec with several independent problems reports each of them in one run, and nothing that only repeats one.
+#[test]
+fn independent_problems_are_all_reported() {
+    let root = repo_root();
+    let codes = |name: &str| -> Vec<(String, &'static str)> {
+        let (_, diags) = render(&root, &root.join("tests/invalid").join(name));
+        diags.into_iter().map(|d| (d.pointer, d.code)).collect()
+    };
+    assert_eq!(
+        codes("every-problem-structure-and-schemas.yaml"),
+        [
+            (
+                "/tools/0/inputSchema/properties/code/pattern".to_owned(),
+                "schema-invalid"
+            ),
+            (
+                "/tools/1/inputSchema/properties/limit/minimum".to_owned(),
+                "schema-invalid"
+            ),
+            ("/tools/2/timeout".to_owned(), "unknown-key"),
+        ]
+    );
+    assert_eq!(
+        codes("every-problem-same-schema.yaml"),
+        [
+            (
+                "/tools/0/inputSchema/properties/code/type".to_owned(),
+                "schema-invalid"
+            ),
+            (
+                "/tools/0/inputSchema/properties/code/pattern".to_owned(),
+                "schema-invalid"
+            ),
+        ]
+    );
+    // tools[0] is set aside (its stand-in has no description, which the rules would warn about: left out);
+    // tools[1] is checked without the misspelt key. The duplicate name is independent of both.
+    assert_eq!(
+        codes("every-problem-consequences.yaml"),
+        [
+            ("/tools/0/name".to_owned(), "wrong-type"),
+            ("/tools/1/inputschema".to_owned(), "unknown-key"),
+            ("/tools/3/name".to_owned(), "name-duplicate"),
+        ]
+    );
+}
+
 /// Every rule code documented in docs/spec.md has at least one corpus spec, so no rule goes untested.
 #[test]
 fn corpus_covers_every_documented_rule() {

@@ -8,6 +8,7 @@
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
 use jsonc_parser::cst::{CstInputValue, CstObject, CstRootNode};
+use jsonc_parser::errors::ParseErrorKind;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use serde_json::{Map, Value};
 use toml_edit::{DocumentMut, Item};
@@ -139,16 +140,12 @@ fn with_final_newline(original: &str, mut text: String) -> String {
 
 /// Parses the file as the client reads it (strict JSON, or JSONC) into an editable tree whose root is
 /// an object (created when the file is empty).
-fn parse_json(text: &str, format: FileFormat) -> Result<CstRootNode, MergeError> {
-    if format == FileFormat::Json && !text.trim().is_empty() {
+fn parse_json(text: &str, client: Client) -> Result<CstRootNode, MergeError> {
+    if client.format() == FileFormat::Json && !text.trim().is_empty() {
         // The CST parser is lenient; a strict client (Claude Desktop is plain JSON.parse) would reject
         // what it accepts, so check with a strict parser first.
         if let Err(e) = serde_json::from_str::<Value>(text) {
-            return Err(MergeError::Malformed {
-                line: e.line(),
-                column: e.column(),
-                message: strip_serde_position(&e.to_string()),
-            });
+            return Err(strict_json_error(text, client, &e));
         }
     }
     let root =
@@ -167,6 +164,62 @@ fn parse_json(text: &str, format: FileFormat) -> Result<CstRootNode, MergeError>
         });
     }
     Ok(root)
+}
+
+/// Why `text` is not the strict JSON `client` reads. A comment, a trailing comma or another JSONC/JSON5
+/// nicety is named as such, at its own location, since serde_json's view of it ("key must be a string")
+/// says nothing of the rule the user broke.
+fn strict_json_error(text: &str, client: Client, serde_error: &serde_json::Error) -> MergeError {
+    let who = match client {
+        Client::Generic => "the client",
+        client => client.display_name(),
+    };
+    let strict = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    // JSONC and JSON5 (what editors and other clients accept); a missing comma is a slip in any dialect.
+    let lenient = ParseOptions {
+        allow_missing_commas: false,
+        ..ParseOptions::default()
+    };
+    let lenient_ok = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &lenient).is_ok();
+    let strict_error = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict).err();
+    let rule = format!(
+        "{who} reads this file as strict JSON and would reject all of it; remove it and install again"
+    );
+    match strict_error {
+        Some(e) if lenient_ok => {
+            let what = match e.kind() {
+                ParseErrorKind::CommentsNotAllowed => "comments are not allowed here".to_owned(),
+                ParseErrorKind::TrailingCommasNotAllowed => {
+                    "a trailing comma is not allowed here".to_owned()
+                }
+                kind => format!("not strict JSON ({kind})"),
+            };
+            MergeError::Malformed {
+                line: e.line_display(),
+                column: e.column_display(),
+                message: format!("{what}: {rule}"),
+            }
+        }
+        _ => MergeError::Malformed {
+            line: serde_error.line(),
+            column: serde_error.column(),
+            message: format!(
+                "invalid JSON: {}",
+                strip_serde_position(&serde_error.to_string())
+            ),
+        },
+    }
 }
 
 /// serde_json appends " at line L column C" to its messages; the location is reported separately.
@@ -245,7 +298,7 @@ fn json_value(root: &CstRootNode) -> Value {
 
 fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, MergeError> {
     let key = entry.client.servers_key();
-    let root = parse_json(existing, entry.client.format())?;
+    let root = parse_json(existing, entry.client)?;
     let before = json_value(&root);
     let root_obj = root.object_value_or_set();
 
@@ -403,7 +456,7 @@ fn remove_json(existing: &str, client: Client, name: &str) -> Result<Edit, Merge
             text: existing.to_owned(),
         })
     };
-    let root = parse_json(existing, client.format())?;
+    let root = parse_json(existing, client)?;
     let Some(root_obj) = root.object_value() else {
         return unchanged();
     };

@@ -36,25 +36,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Json => {
             let report = serde_json::json!({ "breaking": found });
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            outln!("{}", serde_json::to_string_pretty(&report)?)?;
         }
         Format::Text if found.is_empty() => {
-            println!(
+            outln!(
                 "No breaking changes from {} to {}.",
                 args.old.display(),
                 args.new.display()
-            );
+            )?;
         }
         Format::Text => {
-            println!(
+            outln!(
                 "{} breaking change{} from {} to {}:",
                 found.len(),
                 if found.len() == 1 { "" } else { "s" },
                 args.old.display(),
                 args.new.display()
-            );
+            )?;
             for b in &found {
-                println!("  {b}");
+                outln!("  {b}")?;
             }
         }
     }

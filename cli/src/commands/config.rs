@@ -108,7 +108,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("warning: {warning}");
     }
     if !args.install {
-        print!("{}", entry.render());
+        out!("{}", entry.render())?;
         return Ok(ExitCode::SUCCESS);
     }
     let path = config_path(&args)?;
@@ -234,7 +234,7 @@ fn finish(
     let report = match result {
         Ok(report) => report,
         Err(InstallError::Conflict { path, name, diff }) => {
-            print!("{diff}");
+            out!("{diff}")?;
             eprintln!(
                 "error: {}: an entry named `{name}` already exists with different content (diff above); \
                  rerun with --force to replace it",
@@ -250,7 +250,7 @@ fn finish(
     };
     let path = report.path.display();
     if args.dry_run {
-        print!("{}", report.diff);
+        out!("{}", report.diff)?;
         eprintln!(
             "{path}: {} (dry run: nothing written)",
             describe(report.outcome, name)

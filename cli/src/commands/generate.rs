@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use super::StdoutError;
 use super::new::{detect_format, load_reporting};
 use crate::codegen::cargo_toml::RuntimeSource;
 use crate::codegen::plan::{MANIFEST_PATH, Manifest, Owner};
@@ -147,13 +148,13 @@ pub fn regenerate(
     })?;
     let changes = &prepared.changes;
     match mode {
-        Mode::Check => return Ok(check(dir, &prepared)),
+        Mode::Check => return Ok(check(dir, &prepared)?),
         Mode::Diff => {
             for change in &changes.changes {
                 let path = change.path();
                 let old = std::fs::read(dir.join(path)).unwrap_or_default();
                 let new = changes.planned(path).unwrap_or_default();
-                print!("{}", unified_diff(path, &old, new));
+                out!("{}", unified_diff(path, &old, new))?;
             }
             report_hand_edited(changes, "would refuse to overwrite");
             return Ok(true);
@@ -174,55 +175,55 @@ pub fn regenerate(
             });
         }
     };
-    report_items(&prepared);
+    report_items(&prepared)?;
     for change in &changes.changes {
-        println!("{}: {}", verb(changes, change), change.path());
+        outln!("{}: {}", verb(changes, change), change.path())?;
     }
     if let Some(backup) = backup {
-        println!(
+        outln!(
             "Saved the hand-edited files under {} before overwriting them.",
             backup.display()
-        );
+        )?;
     }
     for path in &changes.kept_edited {
-        println!(
+        outln!(
             "kept: {path} (no longer generated, but edited by hand: delete it when you no longer need it)"
-        );
+        )?;
     }
-    report_orphans(&prepared);
+    report_orphans(&prepared)?;
     if changes.changes.is_empty() {
-        println!("{} is up to date.", dir.display());
+        outln!("{} is up to date.", dir.display())?;
     }
     Ok(true)
 }
 
 /// `--check`: every difference on stdout, one per line, exit 1 when there is any.
-fn check(dir: &Path, prepared: &Prepared) -> bool {
+fn check(dir: &Path, prepared: &Prepared) -> Result<bool, StdoutError> {
     let changes = &prepared.changes;
     for change in &changes.changes {
         if !changes.hand_edited.iter().any(|p| p == change.path()) {
-            println!("{}: {}", verb(changes, change), change.path());
+            outln!("{}: {}", verb(changes, change), change.path())?;
         }
     }
     for path in &changes.hand_edited {
-        println!("edited by hand: {path}");
+        outln!("edited by hand: {path}")?;
     }
     // The manifest alone differs when only the spec's bytes changed (a comment, say): still drift for CI.
     let manifest_only = changes.changes.is_empty() && changes.manifest.is_some();
     if manifest_only {
-        println!("would update: {MANIFEST_PATH}");
+        outln!("would update: {MANIFEST_PATH}")?;
     }
-    report_orphans(prepared);
+    report_orphans(prepared)?;
     if changes.changes.is_empty() && !manifest_only {
         eprintln!("{} is up to date.", dir.display());
-        return true;
+        return Ok(true);
     }
     if changes.hand_edited.is_empty() {
         eprintln!("{} is out of date: run `mcpgen generate`", dir.display());
     } else {
         report_hand_edited(changes, "would refuse to overwrite");
     }
-    false
+    Ok(false)
 }
 
 fn report_hand_edited(changes: &Changes, what: &str) {
@@ -241,22 +242,24 @@ fn report_hand_edited(changes: &Changes, what: &str) {
 }
 
 /// Spec items added or removed since the last run: a renamed item shows as one of each.
-fn report_items(prepared: &Prepared) {
+fn report_items(prepared: &Prepared) -> Result<(), StdoutError> {
     for (kind, name) in &prepared.items.removed {
-        println!("removed {kind}: {name}");
+        outln!("removed {kind}: {name}")?;
     }
     for (kind, name) in &prepared.items.added {
-        println!("added {kind}: {name}");
+        outln!("added {kind}: {name}")?;
     }
+    Ok(())
 }
 
-fn report_orphans(prepared: &Prepared) {
+fn report_orphans(prepared: &Prepared) -> Result<(), StdoutError> {
     for path in &prepared.orphans {
-        println!(
+        outln!(
             "orphaned: {path} (its spec item is gone, so it is no longer compiled; move what you still need \
              into another file, then delete it)"
-        );
+        )?;
     }
+    Ok(())
 }
 
 fn verb(changes: &Changes, change: &Change) -> &'static str {

@@ -1,4 +1,4 @@
-//! `mcpgen init`: write a commented starter spec.
+//! `mcpgen init`: write a commented starter spec, and the spec's JSON Schema beside it for editors.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-/// Write a commented starter spec (`mcpgen.yaml`) that validates; never overwrites a file.
+/// Write a commented starter spec (`mcpgen.yaml`) that validates, and `mcpgen.schema.json` beside it (the
+/// spec's JSON Schema, which its first line points editors to); never overwrites a file.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Server name (lowercase letters, digits and `-`, starting with a letter). Default: the name of the folder
@@ -37,6 +38,9 @@ fn is_server_name(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// The schema file the starter spec's `yaml-language-server` line names, relative to the spec.
+pub const SCHEMA_FILE: &str = "mcpgen.schema.json";
+
 /// Exit code 1 when the output file exists (it is left untouched).
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let name = args.name.unwrap_or_else(|| default_name(&args.output));
@@ -59,12 +63,60 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     file.write_all(starter_spec(&name).as_bytes())
         .with_context(|| format!("cannot write {}", args.output.display()))?;
-    println!(
+    let schema = args.output.with_file_name(SCHEMA_FILE);
+    let schema_file = write_schema(&schema)?;
+    outln!(
         "wrote {} (server `{name}`); check it with `mcpgen validate {}`",
         args.output.display(),
         args.output.display()
-    );
+    )?;
+    match schema_file {
+        SchemaFile::Written => outln!(
+            "wrote {} (the spec's JSON Schema: editors with the YAML language server complete and check \
+             the spec with it)",
+            schema.display()
+        )?,
+        SchemaFile::AlreadyCurrent => {}
+        SchemaFile::Different => eprintln!(
+            "warning: {} exists and differs from this mcpgen's schema; left as it is (refresh it with \
+             `mcpgen schema > {}`)",
+            schema.display(),
+            schema.display()
+        ),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What [`write_schema`] found.
+enum SchemaFile {
+    Written,
+    /// The file already holds this schema.
+    AlreadyCurrent,
+    /// The file holds something else (another mcpgen version's schema, or the user's): not overwritten.
+    Different,
+}
+
+fn write_schema(path: &Path) -> anyhow::Result<SchemaFile> {
+    let schema = crate::spec::schema::json_schema_text();
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(mut file) => {
+            file.write_all(schema.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(SchemaFile::Written)
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+            if std::fs::read(path).is_ok_and(|old| old == schema.as_bytes()) {
+                Ok(SchemaFile::AlreadyCurrent)
+            } else {
+                Ok(SchemaFile::Different)
+            }
+        }
+        Err(err) => Err(err).with_context(|| format!("cannot create {}", path.display())),
+    }
 }
 
 /// The folder name of `output` (lowercased, other characters turned into `-`), when that makes a valid name.
@@ -101,9 +153,9 @@ fn default_name(output: &Path) -> String {
 pub fn starter_spec(name: &str) -> String {
     format!(
         r#"# mcpgen spec: describes one MCP server. Reference: docs/spec.md in the mcpgen repository.
-# For completion and checks in your editor, save the schema next to this file with
+# Editors with the YAML language server complete and check this file with the schema that
+# `mcpgen init` wrote beside it (the next line points to it). After upgrading mcpgen, refresh it with
 #   mcpgen schema > mcpgen.schema.json
-# and keep the next line (the YAML language server reads it).
 # yaml-language-server: $schema=./mcpgen.schema.json
 mcpgen: 1
 

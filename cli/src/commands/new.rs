@@ -91,11 +91,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     apply(&out, &prepared.changes, &ApplyOptions::default())
         .with_context(|| format!("writing {}", out.display()))?;
     let files = prepared.changes.changes.len();
-    println!(
+    outln!(
         "Created {} ({files} files) from {}.",
         out.display(),
         args.spec.display()
-    );
+    )?;
     if !args.no_verify {
         // The crate is written either way; a failed check is reported (grouped: your code or mcpgen's) and exits 1.
         let options = BuildOptions {
@@ -110,9 +110,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         eprintln!("It compiles.");
     }
-    println!("Next: cd {} && cargo run -- --help", out.display());
-    println!(
+    outln!("Next: cd {} && cargo run -- --help", out.display())?;
+    outln!(
         "Your code goes in src/tools/ (one handler per tool) and src/state.rs; src/generated/ is mcpgen's."
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

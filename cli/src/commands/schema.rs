@@ -7,6 +7,6 @@ use std::process::ExitCode;
 pub struct Args {}
 
 pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    print!("{}", crate::spec::schema::json_schema_text());
+    out!("{}", crate::spec::schema::json_schema_text())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,6 @@
 //! `mcpgen validate SPEC...`: report every problem in each spec, located at its YAML node.
 
-use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::diag::{self, Diagnostic, Severity};
@@ -10,13 +9,17 @@ use crate::spec::load;
 /// Check specs and report every problem found, with its location and a hint.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Spec files to validate.
+    /// Spec files to validate; `-` reads one from standard input (diagnostics name it `<stdin>`, and its
+    /// `file:` resources are resolved from the current folder).
     #[arg(required = true, value_name = "SPEC")]
     pub specs: Vec<PathBuf>,
     /// Output format: `text` for people, `json` (an array of diagnostics) for editors and agents.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
+
+/// How diagnostics name a spec read from standard input.
+pub const STDIN_NAME: &str = "<stdin>";
 
 /// Output formats of `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,10 +32,21 @@ pub enum Format {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut all: Vec<Diagnostic> = Vec::new();
     let mut text = String::new();
-    for path in &args.specs {
-        let (diags, source) = match std::fs::read_to_string(path) {
+    let mut stdin_read = false;
+    for arg in &args.specs {
+        let (path, read) = if arg.as_os_str() == "-" {
+            anyhow::ensure!(!stdin_read, "`-` (standard input) can be given only once");
+            stdin_read = true;
+            (
+                Path::new(STDIN_NAME),
+                std::io::read_to_string(std::io::stdin()),
+            )
+        } else {
+            (arg.as_path(), std::fs::read_to_string(arg))
+        };
+        let (diags, source) = match read {
             Ok(source) => (load::check_str(path, &source).1, Some(source)),
-            Err(_) => (load::load_spec(path).err().unwrap_or_default(), None),
+            Err(err) => (vec![load::unreadable(path, &err)], None),
         };
         if args.format == Format::Text {
             text.push_str(&diag::render_text(&diags, |_| source.clone()));
@@ -40,10 +54,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         all.extend(diags);
     }
-    let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Text => write!(out, "{text}")?,
-        Format::Json => writeln!(out, "{}", diag::render_json(&all))?,
+        Format::Text => out!("{text}")?,
+        Format::Json => outln!("{}", diag::render_json(&all))?,
     }
     Ok(if diag::has_errors(&all) {
         ExitCode::FAILURE
@@ -53,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// `path: ok`, or `path: 2 errors, 1 warning`.
-fn summary(path: &std::path::Path, diags: &[Diagnostic]) -> String {
+fn summary(path: &Path, diags: &[Diagnostic]) -> String {
     let count = |s| diags.iter().filter(|d| d.severity == s).count();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));

@@ -1,7 +1,6 @@
 //! `mcpgen verify [DIR]`: build a generated crate and check, over every declared transport, that the server
 //! serves what its spec says.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -78,10 +77,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let report = verify::verify(&args.dir, &loaded, &opts)
         .with_context(|| format!("cannot verify {}", args.dir.display()))?;
-    let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Text => write!(out, "{}", report::render_text(&report))?,
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?,
+        Format::Text => out!("{}", report::render_text(&report))?,
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report)?)?,
     }
     Ok(if report.passed() {
         ExitCode::SUCCESS

@@ -54,14 +54,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     // Bring the crate up to date first, so the watch starts from a known state.
-    once(&target, args.check_build);
-    println!("watching {} (Ctrl-C to stop)", target.spec.display());
+    once(&target, args.check_build)?;
+    outln!("watching {} (Ctrl-C to stop)", target.spec.display())?;
     for result in rx {
         match result {
             Ok(events) => {
                 if events.iter().any(|e| watched.contains(&e.path)) {
-                    println!("\n{} changed: regenerating", target.spec.display());
-                    once(&target, args.check_build);
+                    outln!("\n{} changed: regenerating", target.spec.display())?;
+                    once(&target, args.check_build)?;
                 }
             }
             Err(e) => eprintln!("warning: file watcher: {e}"),
@@ -70,23 +70,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One regeneration; every failure is reported and the watch goes on.
-fn once(target: &Target, check_build: bool) {
+/// One regeneration; every failure is reported and the watch goes on, except a closed standard output: then
+/// nobody is watching the watch.
+fn once(target: &Target, check_build: bool) -> anyhow::Result<()> {
     match regenerate(target, Mode::Write, None, &ApplyOptions::default()) {
-        Ok(true) if check_build => cargo_check(&target.dir),
+        Ok(true) if check_build => cargo_check(&target.dir)?,
         Ok(_) => {}
+        Err(e) if super::is_stdout_closed(&e) => return Err(e),
         Err(e) => eprintln!("error: {e:#}"),
     }
+    Ok(())
 }
 
-fn cargo_check(dir: &Path) {
-    println!("running cargo check");
+fn cargo_check(dir: &Path) -> Result<(), super::StdoutError> {
+    outln!("running cargo check")?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     match Command::new(cargo).arg("check").current_dir(dir).status() {
-        Ok(status) if status.success() => println!("cargo check: ok"),
-        Ok(status) => println!("cargo check failed ({status})"),
+        Ok(status) if status.success() => outln!("cargo check: ok")?,
+        Ok(status) => outln!("cargo check failed ({status})")?,
         Err(e) => eprintln!("error: running cargo check: {e}"),
     }
+    Ok(())
 }
 
 /// The spec and the `file:` resources it embeds, as absolute paths in canonical folders (the form the watcher

@@ -25,15 +25,20 @@ pub struct LoadedSpec {
 pub fn load_spec(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
     match std::fs::read_to_string(path) {
         Ok(source) => load_spec_str(path, &source),
-        Err(err) => Err(vec![Diagnostic {
-            severity: Severity::Error,
-            code: "file-unreadable",
-            message: format!("cannot read the spec: {err}"),
-            hint: None,
-            file: path.to_owned(),
-            span: None,
-            pointer: String::new(),
-        }]),
+        Err(err) => Err(vec![unreadable(path, &err)]),
+    }
+}
+
+/// The diagnostic for a spec that could not be read (missing, unreadable, not UTF-8).
+pub fn unreadable(path: &Path, err: &std::io::Error) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        code: "file-unreadable",
+        message: format!("cannot read the spec: {err}"),
+        hint: None,
+        file: path.to_owned(),
+        span: None,
+        pointer: String::new(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Validation of a loaded spec: structure (against the spec's own JSON Schema), then the semantic rules, each
 //! problem reported as a [`Diagnostic`] located at the offending YAML node.
 
+mod repair;
 mod rules;
 mod schemas;
 mod structure;
@@ -163,15 +164,46 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Validates the raw spec value: structure first; only a structurally sound spec is deserialised and checked
-/// against the semantic rules. Returns the typed spec when it could be built.
+/// Validates the raw spec value: structure first, then the semantic rules. A structurally broken spec is still
+/// checked, with its broken parts taken out (see [`repair`]), so that every independent problem is reported in
+/// one run. Returns the typed spec when it could be built from a structurally sound spec.
 pub fn run(ctx: &mut Ctx<'_>, raw: &Value) -> Option<Spec> {
     if !rules::check_format_version(ctx, raw) {
         return None;
     }
-    if !structure::check(ctx, raw) {
-        return None;
+    let broken = structure::check(ctx, raw);
+    if broken.is_empty() {
+        let spec = match deserialize(raw) {
+            Ok(spec) => spec,
+            Err(err) => {
+                // The JSON Schema should have caught this; report rather than panic if the two ever disagree.
+                ctx.error(
+                    "invalid-value",
+                    At::Value(""),
+                    format!("the spec does not match the format: {err}"),
+                    None,
+                );
+                return None;
+            }
+        };
+        rules::check(ctx, &spec);
+        return Some(spec);
     }
+    // The typed spec is not returned: it is not the one the user wrote.
+    let repaired = repair::repair(raw, &broken)?;
+    let spec = deserialize(&repaired.value).ok()?;
+    let mut rules_ctx = ctx.fork();
+    rules::check(&mut rules_ctx, &spec);
+    for d in rules_ctx.into_diagnostics() {
+        if !repaired.is_consequence(&d) {
+            ctx.push(d);
+        }
+    }
+    None
+}
+
+/// The typed spec of a structurally valid spec value.
+fn deserialize(raw: &Value) -> Result<Spec, serde_json::Error> {
     let mut normalized = raw.clone();
     // `stdio:` with no value reads as "enable stdio": treat an empty transport entry as `{}`.
     if let Some(transports) = normalized
@@ -182,22 +214,9 @@ pub fn run(ctx: &mut Ctx<'_>, raw: &Value) -> Option<Spec> {
             *value = Value::Object(Default::default());
         }
     }
-    let mut spec: Spec = match serde_json::from_value(normalized) {
-        Ok(spec) => spec,
-        Err(err) => {
-            // The JSON Schema should have caught this; report rather than panic if the two ever disagree.
-            ctx.error(
-                "invalid-value",
-                At::Value(""),
-                format!("the spec does not match the format: {err}"),
-                None,
-            );
-            return None;
-        }
-    };
+    let mut spec: Spec = serde_json::from_value(normalized)?;
     crate::spec::load::fill_transport_order(&mut spec, raw);
-    rules::check(ctx, &spec);
-    Some(spec)
+    Ok(spec)
 }
 
 /// Human path of a JSON pointer for messages: `/tools/0/annotations` -> `tools[0].annotations`.

@@ -2,8 +2,9 @@
 //! (2020-12 when absent), an object at the root, local `$ref`s that resolve, arrays with `items`, and `default` /
 //! `examples` values that satisfy their own subschema.
 
-use jsonschema::Draft;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::meta::MetaValidator;
+use jsonschema::{Draft, JsonType, ValidationError};
 use serde_json::Value;
 
 use super::{At, Ctx, human_path};
@@ -31,23 +32,30 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
     let Some(draft) = draft_of(ctx, pointer, schema) else {
         return;
     };
+    let mut subschemas: Vec<(String, &Value)> = Vec::new();
+    walk(&root, String::new(), &mut |sub, ptr| {
+        subschemas.push((ptr.to_owned(), sub))
+    });
     let mut meta_errors = false;
+    let mut reported: Vec<String> = Vec::new();
     for err in meta_validator(draft).iter_errors(&root) {
         meta_errors = true;
         let at = format!("{pointer}{}", err.instance_path().as_str());
-        let last = at.rsplit('/').next().unwrap_or_default();
-        let (message, hint) = if last == "type" || at.contains("/type/") {
-            (
-                format!("{} is not a JSON Schema type", show(err.instance())),
-                Some("use one of `array`, `boolean`, `integer`, `null`, `number`, `object`, `string`".to_owned()),
-            )
-        } else {
-            (
-                format!("invalid JSON Schema in `{}`: {err}", human_path(&at)),
-                None,
-            )
-        };
-        ctx.error("schema-invalid", At::Value(&at), message, hint);
+        let (message, hint) = meta_message(&at, &err);
+        ctx.error("schema-invalid", At::Value(&at), message, Some(hint));
+        reported.push(at);
+    }
+    // A bad regular expression is independent of every other mistake in the schema: always reported.
+    let mut patterns_ok = true;
+    for (ptr, pattern) in patterns(&subschemas) {
+        let at = format!("{pointer}{ptr}");
+        if reported.contains(&at) || is_regex(draft, pattern) {
+            continue;
+        }
+        patterns_ok = false;
+        let (message, hint) = regex_message(&at, pattern);
+        ctx.error("schema-invalid", At::Value(&at), message, Some(hint));
+        reported.push(at);
     }
     if meta_errors {
         return;
@@ -73,10 +81,6 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
     }
 
     let mut refs_ok = true;
-    let mut subschemas: Vec<(String, &Value)> = Vec::new();
-    walk(&root, String::new(), &mut |sub, ptr| {
-        subschemas.push((ptr.to_owned(), sub))
-    });
     let anchors = anchors(&subschemas);
     for (ptr, sub) in &subschemas {
         if let Some(r) = sub.get("$ref").and_then(Value::as_str)
@@ -109,7 +113,7 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
             );
         }
     }
-    if !refs_ok {
+    if !refs_ok || !patterns_ok {
         return;
     }
 
@@ -122,12 +126,8 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
     };
     if let Err(err) = compiled {
         let at = format!("{pointer}{}", err.instance_path().as_str());
-        ctx.error(
-            "schema-invalid",
-            At::Value(&at),
-            format!("invalid JSON Schema in `{}`: {err}", human_path(&at)),
-            None,
-        );
+        let (message, hint) = meta_message(&at, &err);
+        ctx.error("schema-invalid", At::Value(&at), message, Some(hint));
         return;
     }
     if !subschemas
@@ -149,7 +149,12 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
                 ctx.error(
                     code,
                     At::Value(&at),
-                    format!("{what} {} does not match its schema: {err}", show(value)),
+                    format!(
+                        "{what} {} does not fit the schema of `{}`: {}",
+                        show(value),
+                        human_path(&format!("{pointer}{ptr}")),
+                        mismatch(&err)
+                    ),
                     Some("fix the value or the schema so they agree".to_owned()),
                 );
             }
@@ -173,6 +178,164 @@ pub fn check(ctx: &mut Ctx<'_>, pointer: &str, field: &str, schema: &JsonObject)
             }
         }
     }
+}
+
+/// What is wrong at `at` (a pointer into the spec) and what the JSON Schema keyword there takes, in the words
+/// of the spec rather than the validator's.
+fn meta_message(at: &str, err: &ValidationError<'_>) -> (String, String) {
+    let path = human_path(at);
+    let segments: Vec<&str> = at.rsplit('/').collect();
+    let keyword = segments.first().copied().unwrap_or_default();
+    let instance: &Value = err.instance();
+    if keyword == "type" || segments.get(1) == Some(&"type") {
+        return (
+            format!("{} is not a JSON Schema type", show(instance)),
+            "use one of `array`, `boolean`, `integer`, `null`, `number`, `object`, `string`"
+                .to_owned(),
+        );
+    }
+    match err.kind() {
+        ValidationErrorKind::Format { format } if format == "regex" => {
+            regex_message(at, instance.as_str().unwrap_or_default())
+        }
+        ValidationErrorKind::Type { kind } => {
+            let names: Vec<&str> = match kind {
+                TypeKind::Single(t) => vec![type_name(*t)],
+                TypeKind::Multiple(set) => set.iter().map(type_name).collect(),
+            };
+            let expected = names.join(" or ");
+            let hint = if keyword == "required" {
+                "in a JSON Schema, `required` is a list of property names on the object that has them, \
+                 such as `required: [city]`"
+                    .to_owned()
+            } else {
+                format!("in a JSON Schema, `{keyword}` takes {expected}")
+            };
+            (
+                format!(
+                    "expected {expected} for `{path}`, found {}",
+                    super::structure::value_kind(instance)
+                ),
+                hint,
+            )
+        }
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => (
+            format!("{} is too small for `{path}`", show(instance)),
+            format!("in a JSON Schema, `{keyword}` is at least {limit}"),
+        ),
+        ValidationErrorKind::UniqueItems => (
+            format!("`{path}` lists a value twice"),
+            format!(
+                "in a JSON Schema, the values of `{keyword}` are unique: remove the repeated one"
+            ),
+        ),
+        _ => (
+            format!("{} is not a valid value for `{path}`", show(instance)),
+            format!(
+                "check `{keyword}` against the JSON Schema reference: \
+                 https://json-schema.org/understanding-json-schema/reference"
+            ),
+        ),
+    }
+}
+
+/// Why a value does not fit its schema, in a phrase: "it is above the maximum, 14".
+fn mismatch(err: &ValidationError<'_>) -> String {
+    let at = err.instance_path().as_str();
+    let within = if at.is_empty() {
+        String::new()
+    } else {
+        format!(" (at `{}`)", &at[1..])
+    };
+    let why = match err.kind() {
+        ValidationErrorKind::Type { kind } => {
+            let names: Vec<&str> = match kind {
+                TypeKind::Single(t) => vec![type_name(*t)],
+                TypeKind::Multiple(set) => set.iter().map(type_name).collect(),
+            };
+            format!(
+                "it is {}, not {}",
+                super::structure::value_kind(err.instance()),
+                names.join(" or ")
+            )
+        }
+        ValidationErrorKind::Minimum { limit } => format!("it is below the minimum, {limit}"),
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            format!("it is not above the exclusive minimum, {limit}")
+        }
+        ValidationErrorKind::Maximum { limit } => format!("it is above the maximum, {limit}"),
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            format!("it is not below the exclusive maximum, {limit}")
+        }
+        ValidationErrorKind::MinLength { limit } => {
+            format!("it is shorter than the minimum length, {limit}")
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            format!("it is longer than the maximum length, {limit}")
+        }
+        ValidationErrorKind::Pattern { pattern } => format!("it does not match `{pattern}`"),
+        ValidationErrorKind::Enum { options } => {
+            let options: Vec<String> = options.as_array().into_iter().flatten().map(show).collect();
+            format!("it is not one of {}", options.join(", "))
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            format!("it is not {}", show(expected_value))
+        }
+        ValidationErrorKind::Required { property } => {
+            format!("it lacks the required property {}", show(property))
+        }
+        _ => err.to_string(),
+    };
+    format!("{why}{within}")
+}
+
+fn type_name(t: JsonType) -> &'static str {
+    match t {
+        JsonType::Array => "a list",
+        JsonType::Boolean => "true or false",
+        JsonType::Integer => "an integer",
+        JsonType::Null => "null",
+        JsonType::Number => "a number",
+        JsonType::Object => "a mapping",
+        JsonType::String => "a string",
+    }
+}
+
+fn regex_message(at: &str, pattern: &str) -> (String, String) {
+    (
+        format!(
+            "`{pattern}` in `{}` is not a valid regular expression",
+            human_path(at)
+        ),
+        "JSON Schema patterns are ECMA-262 regular expressions: close every `(`, `[` and `{`, and write a \
+         literal one as `\\(`, `\\[` or `\\{` (in YAML, single quotes keep the backslash as it is)"
+            .to_owned(),
+    )
+}
+
+/// Every regular expression of the schema, by pointer: `pattern` values and `patternProperties` keys.
+fn patterns<'v>(subschemas: &[(String, &'v Value)]) -> Vec<(String, &'v str)> {
+    let mut out = Vec::new();
+    for (ptr, sub) in subschemas {
+        if let Some(p) = sub.get("pattern").and_then(Value::as_str) {
+            out.push((format!("{ptr}/pattern"), p));
+        }
+        let keys = sub.get("patternProperties").and_then(Value::as_object);
+        for key in keys.into_iter().flat_map(|m| m.keys()) {
+            let at = format!("{ptr}/patternProperties/{}", escape_segment(key));
+            out.push((at, key.as_str()));
+        }
+    }
+    out
+}
+
+/// Whether the validator accepts `pattern` as a regular expression (its own regex engine decides).
+fn is_regex(draft: Draft, pattern: &str) -> bool {
+    jsonschema::options()
+        .with_draft(draft)
+        .build(&serde_json::json!({ "pattern": pattern }))
+        .is_ok()
 }
 
 fn draft_of(ctx: &mut Ctx<'_>, pointer: &str, schema: &JsonObject) -> Option<Draft> {

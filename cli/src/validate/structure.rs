@@ -24,15 +24,32 @@ static SPEC_SCHEMA: LazyLock<SpecSchema> = LazyLock::new(|| {
     SpecSchema { schema, validator }
 });
 
-/// Reports every structural error; true when there is none.
-pub fn check(ctx: &mut Ctx<'_>, raw: &Value) -> bool {
+/// A structural error, as far as checking the rest of the spec around it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Broken {
+    /// A key the format does not have, at this pointer: the spec reads as if it were not there.
+    UnknownKey(String),
+    /// The value at this pointer is not what the format allows there (or lacks a required key).
+    Value(String),
+}
+
+impl Broken {
+    pub fn pointer(&self) -> &str {
+        match self {
+            Broken::UnknownKey(p) | Broken::Value(p) => p,
+        }
+    }
+}
+
+/// Reports every structural error, and returns where they are (empty when there is none).
+pub fn check(ctx: &mut Ctx<'_>, raw: &Value) -> Vec<Broken> {
     let spec = &*SPEC_SCHEMA;
     let mut found = Vec::new();
     for err in spec.validator.iter_errors(raw) {
-        describe(&spec.schema, &err, &mut found);
+        describe(&spec.schema, raw, &err, &mut found);
     }
     let mut seen = HashSet::new();
-    let clean = found.is_empty();
+    let mut broken = Vec::new();
     for f in found {
         if seen.insert((f.pointer.clone(), f.code, f.message.clone())) {
             let at = if f.on_key {
@@ -40,10 +57,36 @@ pub fn check(ctx: &mut Ctx<'_>, raw: &Value) -> bool {
             } else {
                 At::Value(&f.pointer)
             };
-            ctx.error(f.code, at, f.message, f.hint);
+            // Every message says what is allowed; where it gives no way out, the field's documentation does.
+            let hint = f.hint.or_else(|| {
+                field_description(&spec.schema, &f.pointer)
+                    .map(|d| format!("{}: {d}", node(&f.pointer)))
+            });
+            ctx.error(f.code, at, f.message, hint);
+            broken.push(if f.code == "unknown-key" {
+                Broken::UnknownKey(f.pointer)
+            } else {
+                Broken::Value(f.pointer)
+            });
         }
     }
-    clean
+    broken
+}
+
+/// The keys the format requires in the mapping at `pointer`.
+pub fn required_keys(pointer: &str) -> Vec<String> {
+    let root = &SPEC_SCHEMA.schema;
+    schema_at(root, pointer)
+        .map(|n| object_branch(root, n))
+        .and_then(|n| n.get("required"))
+        .and_then(Value::as_array)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 struct Found {
@@ -72,7 +115,50 @@ fn node(pointer: &str) -> String {
     }
 }
 
-fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
+/// Unknown keys in the mapping at `pointer`, each with the closest allowed key or the list of them.
+fn unknown_keys<'k>(
+    schema: &Value,
+    pointer: &str,
+    keys: impl IntoIterator<Item = &'k String>,
+    out: &mut Vec<Found>,
+) {
+    let allowed = allowed_keys(schema, pointer);
+    for key in keys {
+        let hint = did_you_mean(key, allowed.iter().map(String::as_str)).or_else(|| {
+            Some(if allowed.is_empty() {
+                let name = pointer.rsplit('/').next().unwrap_or_default();
+                format!("{} takes no keys: write `{name}: {{}}`", node(pointer))
+            } else {
+                let list: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
+                format!("allowed keys here: {}", list.join(", "))
+            })
+        });
+        out.push(Found {
+            code: "unknown-key",
+            pointer: format!("{pointer}/{}", escape_segment(key)),
+            on_key: true,
+            message: format!("unknown key `{key}` {}", place(pointer)),
+            hint,
+        });
+    }
+}
+
+/// A value the schema rejects for a reason with no phrasing of its own (the hint says what the field is for).
+fn invalid_value(pointer: &str, instance: &Value) -> Found {
+    Found {
+        code: "invalid-value",
+        pointer: pointer.to_owned(),
+        on_key: false,
+        message: format!(
+            "{} is not a valid value for {}",
+            show(instance),
+            node(pointer)
+        ),
+        hint: None,
+    }
+}
+
+fn describe(schema: &Value, raw: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
     let pointer = err.instance_path().as_str().to_owned();
     let instance: &Value = err.instance();
     let mut push = |code, pointer: String, on_key, message: String, hint: Option<String>| {
@@ -86,22 +172,27 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
     };
     match err.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let allowed = allowed_keys(schema, &pointer);
-            for key in unexpected {
-                let hint = did_you_mean(key, allowed.iter().map(String::as_str)).or_else(|| {
-                    (!allowed.is_empty()).then(|| {
-                        let list: Vec<String> = allowed.iter().map(|k| format!("`{k}`")).collect();
-                        format!("allowed keys here: {}", list.join(", "))
-                    })
-                });
-                let message = format!("unknown key `{key}` {}", place(&pointer));
-                push(
-                    "unknown-key",
-                    format!("{pointer}/{}", escape_segment(key)),
-                    true,
-                    message,
-                    hint,
-                );
+            unknown_keys(schema, &pointer, unexpected, out);
+        }
+        // `additionalProperties: false` on a mapping with no properties (`stdio: {}`) fails as a false schema,
+        // located at the mapping rather than at the key: every key there is unknown.
+        ValidationErrorKind::FalseSchema
+            if err
+                .schema_path()
+                .as_str()
+                .ends_with("/additionalProperties") =>
+        {
+            match raw.pointer(&pointer) {
+                Some(Value::Object(map)) => {
+                    let allowed = allowed_keys(schema, &pointer);
+                    let keys = map.keys().filter(|k| !allowed.contains(k));
+                    unknown_keys(schema, &pointer, keys, out);
+                }
+                _ => {
+                    let (parent, key) = pointer.rsplit_once('/').unwrap_or_default();
+                    let key = key.replace("~1", "/").replace("~0", "~");
+                    unknown_keys(schema, parent, [&key], out);
+                }
             }
         }
         ValidationErrorKind::Required { property } => {
@@ -172,7 +263,7 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
                 .collect();
             if let [branch] = fitting.as_slice() {
                 for e in branch.iter() {
-                    describe(schema, e, out);
+                    describe(schema, raw, e, out);
                 }
                 return;
             }
@@ -210,21 +301,9 @@ fn describe(schema: &Value, err: &ValidationError<'_>, out: &mut Vec<Found>) {
                 push("wrong-type", pointer, false, message, hint);
                 return;
             }
-            push(
-                "invalid-value",
-                pointer.clone(),
-                false,
-                format!("invalid value for {}: {err}", node(&pointer)),
-                None,
-            );
+            out.push(invalid_value(&pointer, instance));
         }
-        _ => push(
-            "invalid-value",
-            pointer.clone(),
-            false,
-            format!("invalid value for {}: {err}", node(&pointer)),
-            None,
-        ),
+        _ => out.push(invalid_value(&pointer, instance)),
     }
 }
 
@@ -300,7 +379,7 @@ fn type_name(t: JsonType) -> &'static str {
     }
 }
 
-fn value_kind(v: &Value) -> String {
+pub(super) fn value_kind(v: &Value) -> String {
     match v {
         Value::Null => "nothing (an empty value)".to_owned(),
         Value::Bool(b) => format!("the boolean {b}"),
@@ -329,25 +408,51 @@ fn show_bare(v: &Value) -> String {
     }
 }
 
-/// The keys the schema allows in the mapping at `pointer`, found by walking the spec schema along the pointer.
+/// The keys the schema allows in the mapping at `pointer`.
 fn allowed_keys(root: &Value, pointer: &str) -> Vec<String> {
-    let mut node = Some(resolve(root, root));
+    schema_at(root, pointer)
+        .map(|n| object_branch(root, n))
+        .and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The schema of the value at `pointer`, found by walking the spec schema along the pointer.
+fn schema_at<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    field_schemas(root, pointer).map(|(_, resolved)| resolved)
+}
+
+/// The schema of the value at `pointer` as its parent declares it (where the field's description is) and
+/// resolved (through `$ref`).
+fn field_schemas<'v>(root: &'v Value, pointer: &str) -> Option<(&'v Value, &'v Value)> {
+    let mut node = Some((root, resolve(root, root)));
     for seg in pointer.split('/').skip(1) {
         let seg = seg.replace("~1", "/").replace("~0", "~");
-        node = node.and_then(|n| {
+        node = node.and_then(|(_, n)| {
             let n = object_branch(root, n);
             n.get("properties")
                 .and_then(|p| p.get(&seg))
                 .or_else(|| n.get("items"))
                 .or_else(|| n.get("additionalProperties").filter(|a| a.is_object()))
-                .map(|s| resolve(root, s))
+                .map(|s| (s, resolve(root, s)))
         });
     }
-    node.map(|n| object_branch(root, n))
-        .and_then(|n| n.get("properties"))
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default()
+    node
+}
+
+/// The first sentence of the description of the field at `pointer`: what belongs there.
+fn field_description(root: &Value, pointer: &str) -> Option<String> {
+    let (declared, resolved) = field_schemas(root, pointer)?;
+    let text = [declared, resolved, object_branch(root, resolved)]
+        .into_iter()
+        .find_map(|s| s.get("description").and_then(Value::as_str))?;
+    let text = text.split("\n\n").next().unwrap_or(text).replace('\n', " ");
+    let first = match text.find(". ") {
+        Some(i) => &text[..=i],
+        None => &text,
+    };
+    Some(first.trim().to_owned())
 }
 
 fn resolve<'v>(root: &'v Value, schema: &'v Value) -> &'v Value {
