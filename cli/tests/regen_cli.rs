@@ -191,7 +191,7 @@ fn cargo_toml_keeps_every_user_line_and_gets_back_what_mcpgen_needs() {
             "[dependencies]\n# parsing, mine\nregex = \"1\"\n",
         )
         .replace("tokio = { version = \"1\"", "tokio = { version = \"1.40\"")
-        .replace("rmcp = { version = \"3.9\"", "rmcp = { version = \"3.1\"")
+        .replace("rmcp = { version = \"3.11\"", "rmcp = { version = \"3.1\"")
         .replace(
             "lto = \"fat\"\n",
             "lto = \"thin\" # faster release builds\n",
@@ -208,14 +208,14 @@ fn cargo_toml_keeps_every_user_line_and_gets_back_what_mcpgen_needs() {
     );
     let out = c.mcpgen(&["generate", "--diff"]);
     assert!(out.stdout.contains("-rmcp = { version = \"3.1\""), "{out}");
-    assert!(out.stdout.contains("+rmcp = { version = \"3.9\""), "{out}");
+    assert!(out.stdout.contains("+rmcp = { version = \"3.11\""), "{out}");
 
     let out = c.mcpgen(&["generate"]);
     assert!(out.ok(), "{out}");
     // Only the too-old rmcp requirement changed; the raised tokio one and every user line stayed.
     assert_eq!(
         c.read("Cargo.toml"),
-        user.replace("rmcp = { version = \"3.1\"", "rmcp = { version = \"3.9\"")
+        user.replace("rmcp = { version = \"3.1\"", "rmcp = { version = \"3.11\"")
     );
     assert!(c.mcpgen(&["generate", "--check"]).ok());
 }

@@ -43,7 +43,7 @@ impl Arguments {
         }
     }
 
-    /// A required argument ([`Arguments::check`] made sure it is there).
+    /// A required argument (checked before the handler runs, so it is there).
     pub fn required(&self, name: &str) -> String {
         self.get(name).unwrap_or_default()
     }
