@@ -50,15 +50,16 @@ generate() {
 }
 
 build_contenders() {
-  log "cargo build --release (driver, hand-written rmcp, generated)"
+  log "cargo build --release (driver, hand-written rmcp), --profile dist (generated)"
   cargo build --release --quiet
-  # rmcp-hand-lto: the same hand-written server built with the release profile `mcpgen new` writes (fat LTO, one
+  # rmcp-hand-lto: the same hand-written server built like the `dist` profile `mcpgen new` writes (fat LTO, one
   # codegen unit), so the generated server is also compared with a hand-written one built the same way.
   CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
     cargo build --release --quiet -p rmcp-hand --target-dir "$bench/target/lto"
-  CARGO_TARGET_DIR="$bench/target" cargo build --release --quiet --manifest-path target-gen/benchgen/Cargo.toml
+  # The generated server as it ships: its `dist` profile.
+  CARGO_TARGET_DIR="$bench/target" cargo build --profile dist --quiet --manifest-path target-gen/benchgen/Cargo.toml
   # mcpgen-mimalloc: the same generated crate with its opt-in `mimalloc` feature (the allocator trade-off).
-  cargo build --release --quiet --manifest-path target-gen/benchgen/Cargo.toml --features mimalloc \
+  cargo build --profile dist --quiet --manifest-path target-gen/benchgen/Cargo.toml --features mimalloc \
     --target-dir "$bench/target/mimalloc"
 }
 
@@ -107,33 +108,35 @@ build_costs() {
     echo
     machine
     echo
-    echo "| contender | crates compiled | cold release build (s) | warm rebuild after a handler edit (s) | stripped binary (MiB) |"
-    echo "|---|---|---|---|---|"
+    echo "| contender | profile | crates compiled | cold build (s) | warm rebuild after a handler edit (s) | stripped binary (MiB) |"
+    echo "|---|---|---|---|---|---|"
   } >"$report"
-  # name | cargo arguments | handler file to edit | binary
+  # name | profile | cargo arguments | handler file to edit | binary. The generated crate's `release` keeps cargo's
+  # defaults, like the hand-written server's; its `dist` (fat LTO, one codegen unit) is the build it ships.
   local contenders=(
-    "rmcp-hand|-p rmcp-hand|handwritten/src/main.rs|rmcp-hand"
-    "mcpgen|--manifest-path target-gen/benchgen/Cargo.toml|target-gen/benchgen/src/tools/add.rs|benchgen"
+    "rmcp-hand|release|-p rmcp-hand|handwritten/src/main.rs|rmcp-hand"
+    "mcpgen|release|--manifest-path target-gen/benchgen/Cargo.toml|target-gen/benchgen/src/tools/add.rs|benchgen"
+    "mcpgen|dist|--manifest-path target-gen/benchgen/Cargo.toml|target-gen/benchgen/src/tools/add.rs|benchgen"
   )
   for entry in "${contenders[@]}"; do
-    IFS='|' read -r name cargs handler binary <<<"$entry"
-    log "build costs: $name"
-    local target="$scratch/$name"
+    IFS='|' read -r name profile cargs handler binary <<<"$entry"
+    log "build costs: $name ($profile)"
+    local target="$scratch/$name-$profile"
     # Downloads are not build time.
     # shellcheck disable=SC2086 # cargs is a list of words
     cargo fetch --quiet $([[ $cargs == --manifest-path* ]] && echo $cargs)
     local crates cold warm size
     # shellcheck disable=SC2086
-    cold=$(CARGO_TARGET_DIR=$target seconds cargo build --release --offline $cargs)
+    cold=$(CARGO_TARGET_DIR=$target seconds cargo build --profile "$profile" --offline $cargs)
     crates=$(grep -c '^ *Compiling' "$scratch/out" || true)
     cp "$handler" "$scratch/handler.bak"
     echo "// edited by bench/run.sh build" >>"$handler"
     # shellcheck disable=SC2086
-    warm=$(CARGO_TARGET_DIR=$target seconds cargo build --release --offline $cargs)
+    warm=$(CARGO_TARGET_DIR=$target seconds cargo build --profile "$profile" --offline $cargs)
     cp "$scratch/handler.bak" "$handler"
-    strip -o "$scratch/stripped" "$target/release/$binary"
+    strip -o "$scratch/stripped" "$target/$profile/$binary"
     size=$(stat -c %s "$scratch/stripped" | awk '{printf "%.2f", $1 / 1048576}')
-    echo "| $name | $crates | $cold | $warm | $size |" >>"$report"
+    echo "| $name | $profile | $crates | $cold | $warm | $size |" >>"$report"
     rm -rf "$target"
   done
   echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$report"

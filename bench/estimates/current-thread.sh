@@ -20,8 +20,8 @@ app=$crate/vendor/mcpgen-runtime/src/app.rs
 grep -q 'tokio::runtime::Builder::new_multi_thread()' "$app" \
   || { echo "the generated runtime is not built as expected; the estimate needs updating" >&2; exit 1; }
 sed -i 's/tokio::runtime::Builder::new_multi_thread()/tokio::runtime::Builder::new_current_thread()/' "$app"
-cargo build --release --quiet --manifest-path "$crate/Cargo.toml" --target-dir "$bench/target/current-thread"
-binary=$bench/target/current-thread/release/benchgen
+cargo build --profile dist --quiet --manifest-path "$crate/Cargo.toml" --target-dir "$bench/target/current-thread"
+binary=$bench/target/current-thread/dist/benchgen
 
 config=target/current-thread.toml
 python3 "$estimates/variant-config.py" "$bench" mcpgen-current-thread "$binary" >"$config"

@@ -5,7 +5,7 @@ set -euo pipefail
 estimates=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bench=$(dirname "$estimates")
 cd "$bench"
-[[ -x target/release/benchgen && -d target-gen/benchgen ]] || { echo "run bench/run.sh first" >&2; exit 1; }
+[[ -x target/dist/benchgen && -d target-gen/benchgen ]] || { echo "run bench/run.sh first" >&2; exit 1; }
 
 # build_with_patched_rmcp WORK NAME PATCH...: builds the generated bench crate against a copy of rmcp 3.9.0 from
 # cargo's registry with bench/estimates/rmcp-patch.py's PATCHes applied; the binary lands at WORK/bin/NAME. Builds
@@ -22,6 +22,6 @@ build_with_patched_rmcp() {
   python3 "$estimates/rmcp-patch.py" "$work/rmcp-$name" "$@"
   cp -r target-gen/benchgen "$work/crate-$name"
   printf '\n[patch.crates-io]\nrmcp = { path = "%s" }\n' "$bench/$work/rmcp-$name" >>"$work/crate-$name/Cargo.toml"
-  cargo build --release --quiet --manifest-path "$work/crate-$name/Cargo.toml" --target-dir "$bench/$work/target"
-  cp "$work/target/release/benchgen" "$work/bin/$name"
+  cargo build --profile dist --quiet --manifest-path "$work/crate-$name/Cargo.toml" --target-dir "$bench/$work/target"
+  cp "$work/target/dist/benchgen" "$work/bin/$name"
 }
