@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mcpgen::codegen::cargo_toml::RuntimeSource;
 use mcpgen::codegen::render::{Format, render_crate};
-use mcpgen::spec::load_spec_str;
+use mcpgen::pipeline::load_spec_str;
 
 const SIZES: [usize; 3] = [10, 100, 1_000];
 

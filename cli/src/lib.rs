@@ -1,7 +1,8 @@
 //! mcpgen: turn a declarative YAML spec of an MCP server into a complete Rust server crate on rmcp.
 //!
 //! The pipeline has typed stages, and only the last one touches disk:
-//! `spec` (load) -> `validate` -> `codegen` (lower to a view model, render, plan files in memory) -> write.
+//! `spec` (load) -> `validate` -> `codegen` (lower to a view model, render, plan files in memory) -> write;
+//! `pipeline` chains the first two.
 //! See `docs/architecture.md`.
 
 // Standard output goes through `commands::out!`, which does not panic when the reader has gone away.
@@ -12,6 +13,7 @@ pub mod clientconfig;
 pub mod codegen;
 pub mod commands;
 pub mod diag;
+pub mod pipeline;
 pub mod spec;
 pub mod validate;
 pub mod verify;

@@ -58,7 +58,7 @@ fn base() -> Value {
 
 fn load(value: &Value) -> mcpgen::spec::Spec {
     let text = serde_yaml::to_string(value).unwrap();
-    mcpgen::spec::load_spec_str(Path::new("spec.yaml"), &text)
+    mcpgen::pipeline::load_spec_str(Path::new("spec.yaml"), &text)
         .unwrap_or_else(|d| panic!("test spec invalid: {d:?}\n{text}"))
         .spec
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mcpgen::codegen::plan::Manifest;
+use mcpgen::codegen::manifest::Manifest;
 use mcpgen::codegen::render::Format;
 use mcpgen::codegen::{self, write::Change};
 
@@ -34,7 +34,7 @@ fn generated_examples_match_what_the_generator_produces() {
     let mut stale = Vec::new();
     for dir in examples() {
         let manifest = Manifest::read(&dir).unwrap().unwrap();
-        let loaded = mcpgen::spec::load_spec(&manifest.spec_path(&dir))
+        let loaded = mcpgen::pipeline::load_spec(&manifest.spec_path(&dir))
             .unwrap_or_else(|d| panic!("{}: spec invalid: {d:?}", dir.display()));
         let prepared = codegen::prepare(&loaded, &dir, Format::Rustfmt, None, &|_| false).unwrap();
         for change in &prepared.changes.changes {

@@ -153,7 +153,7 @@ fn new_with_an_invalid_spec_creates_nothing() {
 fn rendering_is_deterministic() {
     for name in ["cursed", "weather"] {
         let loaded =
-            mcpgen::spec::load_spec(&repo_root().join(format!("specs/{name}.yaml"))).unwrap();
+            mcpgen::pipeline::load_spec(&repo_root().join(format!("specs/{name}.yaml"))).unwrap();
         let crate_dir = repo_root().join("generated-examples").join(name);
         let first = render_crate(
             &loaded,

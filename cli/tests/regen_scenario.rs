@@ -248,7 +248,7 @@ fn served_tools(c: &Crate) -> Vec<Value> {
 }
 
 fn assert_tools_match_spec(c: &Crate, step: &str) {
-    let spec = mcpgen::spec::load_spec(&c.spec).unwrap().spec;
+    let spec = mcpgen::pipeline::load_spec(&c.spec).unwrap().spec;
     let want = mcpgen::verify::expect::tools(&spec);
     let got = served_tools(c);
     let names = |l: &[Value]| -> Vec<String> { l.iter().map(|t| t["name"].to_string()).collect() };

@@ -10,7 +10,7 @@ use std::path::Path;
 use mcpgen::codegen::ident::{to_module_ident, to_snake_ident};
 use mcpgen::codegen::lower::lower;
 use mcpgen::codegen::typegen::{render, types_for};
-use mcpgen::spec::load_spec_str;
+use mcpgen::pipeline::load_spec_str;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 

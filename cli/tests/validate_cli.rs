@@ -199,8 +199,8 @@ fn init_writes_a_valid_spec_and_never_overwrites() {
     );
     let path = dir.join("mcpgen.yaml");
     let written = std::fs::read_to_string(&path).unwrap();
-    let loaded =
-        mcpgen::spec::load_spec(&path).unwrap_or_else(|d| panic!("starter spec is invalid: {d:?}"));
+    let loaded = mcpgen::pipeline::load_spec(&path)
+        .unwrap_or_else(|d| panic!("starter spec is invalid: {d:?}"));
     assert_eq!(loaded.spec.server.name, "notes");
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     assert!(written.contains("# "), "the starter spec is commented");
@@ -219,7 +219,7 @@ fn init_writes_a_valid_spec_and_never_overwrites() {
     std::fs::create_dir(&named).unwrap();
     let out = mcpgen(&["init", "--output", "weather-station/spec.yaml"], &dir);
     assert_eq!(out.status.code(), Some(0));
-    let loaded = mcpgen::spec::load_spec(&named.join("spec.yaml")).unwrap();
+    let loaded = mcpgen::pipeline::load_spec(&named.join("spec.yaml")).unwrap();
     assert_eq!(loaded.spec.server.name, "weather-station");
     std::fs::remove_dir_all(&dir).unwrap();
 }

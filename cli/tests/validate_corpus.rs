@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use mcpgen::diag::{self, Severity};
-use mcpgen::spec::load;
+use mcpgen::pipeline;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,7 +27,7 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 /// Loads a spec and renders its diagnostics with paths relative to the repository root.
 fn render(root: &Path, path: &Path) -> (String, Vec<diag::Diagnostic>) {
     let source = std::fs::read_to_string(path).unwrap();
-    let (_, diags) = load::check_str(path, &source);
+    let (_, diags) = pipeline::check_str(path, &source);
     let text = diag::render_text(&diags, |_| Some(source.clone()));
     (text.replace(&format!("{}/", root.display()), ""), diags)
 }
@@ -231,8 +231,8 @@ fn example_specs_are_valid() {
 fn loaded_spec_keeps_transport_order_and_warnings() {
     use mcpgen::spec::TransportKind::*;
     let root = repo_root();
-    let loaded =
-        load::load_spec(&root.join("specs/everything.yaml")).unwrap_or_else(|d| panic!("{d:?}"));
+    let loaded = pipeline::load_spec(&root.join("specs/everything.yaml"))
+        .unwrap_or_else(|d| panic!("{d:?}"));
     assert_eq!(loaded.spec.transports.order, [StreamableHttp, Sse, Stdio]);
     // One scopes-without-oauth warning and one execution-not-served per tool with `execution`.
     let codes: Vec<&str> = loaded.warnings.iter().map(|d| d.code).collect();
@@ -245,14 +245,15 @@ fn loaded_spec_keeps_transport_order_and_warnings() {
             "execution-not-served"
         ]
     );
-    let weather = load::load_spec(&root.join("specs/weather.yaml")).unwrap();
+    let weather = pipeline::load_spec(&root.join("specs/weather.yaml")).unwrap();
     assert_eq!(weather.spec.transports.order, [Stdio, StreamableHttp, Sse]);
 }
 
 #[test]
 fn empty_stdio_entry_enables_stdio() {
     let src = "mcpgen: 1\nserver: {name: s}\ntransports:\n  stdio:\n";
-    let loaded = load::load_spec_str(Path::new("s.yaml"), src).unwrap_or_else(|d| panic!("{d:?}"));
+    let loaded =
+        pipeline::load_spec_str(Path::new("s.yaml"), src).unwrap_or_else(|d| panic!("{d:?}"));
     assert!(loaded.spec.transports.stdio.is_some());
     assert_eq!(
         loaded.spec.transports.order,

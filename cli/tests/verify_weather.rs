@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
-use mcpgen::spec::load::{LoadedSpec, load_spec};
+use mcpgen::pipeline::{LoadedSpec, load_spec};
 use mcpgen::verify::{
     self, BuildOptions, Origin, Progress, Status, VerifyOptions, VerifyReport, report,
 };

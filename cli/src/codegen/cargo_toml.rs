@@ -276,7 +276,7 @@ mod tests {
     use super::*;
 
     fn stdio_only() -> CrateView {
-        let loaded = crate::spec::load_spec_str(
+        let loaded = crate::pipeline::load_spec_str(
             Path::new("t.yaml"),
             "mcpgen: 1\nserver: {name: t}\ntransports: {stdio: {}}\n",
         )
@@ -318,7 +318,7 @@ mod tests {
                 "mcpgen: 1\nserver: {{name: t}}\ntools:\n  - name: x\n    description: X.\n    \
                  inputSchema: {schema}\ntransports: {{stdio: {{}}}}\n"
             );
-            let loaded = crate::spec::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
+            let loaded = crate::pipeline::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
             let view = super::super::lower::lower(&loaded.spec, "t.yaml").unwrap();
             let doc: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
             let default = doc["features"]["default"].as_array().unwrap();
@@ -363,7 +363,7 @@ mod tests {
     #[test]
     fn the_mimalloc_allocator_is_an_opt_in_feature() {
         // A spec that turns on every default mcpgen chooses: two transports and `full-json-schema`.
-        let busy = crate::spec::load_spec_str(
+        let busy = crate::pipeline::load_spec_str(
             Path::new("t.yaml"),
             "mcpgen: 1\nserver: {name: t}\ntools:\n  - name: x\n    description: X.\n    inputSchema: \
              {type: object, properties: {a: {type: string, pattern: '^a'}}}\n\

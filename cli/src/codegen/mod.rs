@@ -6,9 +6,11 @@ pub mod cargo_toml;
 pub mod ident;
 pub mod layout;
 pub mod lower;
+pub mod manifest;
 pub mod plan;
 pub mod render;
 pub mod rust;
+pub mod rustfmt;
 pub mod typegen;
 pub mod vendor;
 pub mod write;
@@ -17,11 +19,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use cargo_toml::RuntimeSource;
-use plan::{Manifest, Owner, Plan, content_hash, relative_path};
+use manifest::{Manifest, content_hash};
+use plan::{Owner, Plan, relative_path};
 use render::{Format, RenderError};
 use write::{Changes, WriteError};
 
-use crate::spec::{LoadedSpec, Spec};
+use crate::pipeline::LoadedSpec;
+use crate::spec::Spec;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
@@ -103,7 +107,7 @@ pub fn prepare(
     ignored: &dyn Fn(&str) -> bool,
 ) -> Result<Prepared, GenerateError> {
     let previous = Manifest::read(crate_dir).map_err(|source| GenerateError::Io {
-        path: crate_dir.join(plan::MANIFEST_PATH),
+        path: crate_dir.join(manifest::MANIFEST_PATH),
         source,
     })?;
     let runtime = runtime

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::plan::{MANIFEST_PATH, Manifest, Owner, Plan, content_hash};
+use super::manifest::{MANIFEST_PATH, Manifest, content_hash};
+use super::plan::{Owner, Plan};
 
 /// What one run will do to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]

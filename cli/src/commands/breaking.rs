@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::new::load_reporting;
+use super::common::load_reporting;
 use crate::breaking::breaking_changes;
 
 /// List the changes between two specs that break existing clients (exit 1 when any).

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::StdoutError;
-use super::new::{detect_format, load_reporting};
+use super::common::{Target, detect_format, load_reporting, locate};
 use crate::codegen::cargo_toml::RuntimeSource;
-use crate::codegen::plan::{MANIFEST_PATH, Manifest, Owner};
+use crate::codegen::manifest::MANIFEST_PATH;
+use crate::codegen::plan::Owner;
 use crate::codegen::write::{ApplyOptions, Change, Changes, WriteError, apply};
 use crate::codegen::{self, IgnoreRules, Prepared};
 
@@ -46,52 +47,12 @@ pub struct Args {
     pub fail_after: Option<usize>,
 }
 
-/// A crate and the spec it is generated from.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub dir: PathBuf,
-    pub spec: PathBuf,
-}
-
 /// What a run does with the prepared changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Write,
     Check,
     Diff,
-}
-
-/// Finds the crate (`dir`, or the nearest folder at or above the current one holding `.mcpgen/manifest.json`) and
-/// its spec (`spec`, or the one the manifest records). The error is a message for the user.
-pub fn locate(dir: Option<&Path>, spec: Option<&Path>) -> Result<Target, String> {
-    let dir = match dir {
-        Some(dir) => dir.to_owned(),
-        None => {
-            let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
-            cwd.ancestors()
-                .find(|d| d.join(MANIFEST_PATH).is_file())
-                .map(Path::to_owned)
-                .ok_or_else(|| {
-                    format!(
-                        "no generated crate here: neither {} nor a folder above it has {MANIFEST_PATH}; \
-                         pass the crate directory, or create a crate with `mcpgen new SPEC`",
-                        cwd.display()
-                    )
-                })?
-        }
-    };
-    let manifest = Manifest::read(&dir).map_err(|e| e.to_string())?;
-    let spec = match (spec, manifest) {
-        (Some(spec), _) => spec.to_owned(),
-        (None, Some(m)) => m.spec_path(&dir),
-        (None, None) => {
-            return Err(format!(
-                "{} has no {MANIFEST_PATH}; pass --spec, or create a crate with `mcpgen new SPEC`",
-                dir.display()
-            ));
-        }
-    };
-    Ok(Target { dir, spec })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

@@ -141,7 +141,7 @@ fn default_name(output: &Path) -> String {
         .collect();
     name = name.trim_matches('-').to_owned();
     if is_server_name(&name)
-        && crate::spec::load_spec_str(Path::new("x"), &starter_spec(&name)).is_ok()
+        && crate::pipeline::load_spec_str(Path::new("x"), &starter_spec(&name)).is_ok()
     {
         name
     } else {

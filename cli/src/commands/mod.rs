@@ -25,6 +25,7 @@ macro_rules! outln {
 }
 
 pub mod breaking;
+pub mod common;
 pub mod completions;
 pub mod config;
 pub mod generate;

@@ -1,15 +1,14 @@
 //! `mcpgen new SPEC [--out DIR]`: create a server crate from a spec.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use super::common::{detect_format, load_reporting};
 use crate::codegen::cargo_toml::RuntimeSource;
-use crate::codegen::render::Format;
 use crate::codegen::write::{ApplyOptions, apply};
 use crate::codegen::{self};
-use crate::spec::LoadedSpec;
 use crate::verify::report::render_build;
 use crate::verify::{BuildOptions, cargo_check};
 
@@ -34,36 +33,6 @@ pub struct Args {
     /// [default: CARGO_TARGET_DIR, else a per-user cache directory].
     #[arg(long, value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
-}
-
-/// Loads and validates a spec, printing its diagnostics (warnings included) to stderr. `None` when it has errors.
-pub(crate) fn load_reporting(path: &Path) -> Option<LoadedSpec> {
-    let source_of = |p: &Path| std::fs::read_to_string(p).ok();
-    match crate::spec::load_spec(path) {
-        Ok(loaded) => {
-            if !loaded.warnings.is_empty() {
-                eprint!("{}", crate::diag::render_text(&loaded.warnings, source_of));
-            }
-            Some(loaded)
-        }
-        Err(diags) => {
-            eprint!("{}", crate::diag::render_text(&diags, source_of));
-            eprintln!("{}: invalid spec, nothing was written", path.display());
-            None
-        }
-    }
-}
-
-/// Warns once when generated code cannot be formatted.
-pub(crate) fn detect_format() -> Format {
-    let format = Format::detect();
-    if format == Format::AsRendered {
-        eprintln!(
-            "warning: rustfmt was not found, so the generated code is left unformatted \
-             (install it with `rustup component add rustfmt`)"
-        );
-    }
-    format
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::diag::{self, Diagnostic, Severity};
-use crate::spec::load;
+use crate::pipeline;
 
 /// Check specs and report every problem found, with its location and a hint.
 #[derive(Debug, clap::Args)]
@@ -45,8 +45,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             (arg.as_path(), std::fs::read_to_string(arg))
         };
         let (diags, source) = match read {
-            Ok(source) => (load::check_str(path, &source).1, Some(source)),
-            Err(err) => (vec![load::unreadable(path, &err)], None),
+            Ok(source) => (pipeline::check_str(path, &source).1, Some(source)),
+            Err(err) => (vec![pipeline::unreadable(path, &err)], None),
         };
         if args.format == Format::Text {
             text.push_str(&diag::render_text(&diags, |_| source.clone()));

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use crate::codegen::plan::Manifest;
+use super::common::locate;
 use crate::diag;
-use crate::spec::load;
+use crate::pipeline;
 use crate::verify::{self, BuildOptions, Progress, VerifyOptions, report};
 
 /// Build a generated server and check that it speaks MCP as its spec says, on every declared transport.
@@ -45,17 +45,11 @@ pub enum Format {
 
 /// Exit 0 when the crate builds and every check passes, 1 otherwise.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let spec_path = match &args.spec {
-        Some(path) => path.clone(),
-        None => match Manifest::read(&args.dir)? {
-            Some(manifest) => manifest.spec_path(&args.dir),
-            None => bail!(
-                "{} has no .mcpgen/manifest.json: pass --spec PATH",
-                args.dir.display()
-            ),
-        },
+    let spec_path = match locate(Some(&args.dir), args.spec.as_deref()) {
+        Ok(target) => target.spec,
+        Err(message) => bail!("{message}"),
     };
-    let loaded = match load::load_spec(&spec_path) {
+    let loaded = match pipeline::load_spec(&spec_path) {
         Ok(loaded) => loaded,
         Err(diags) => {
             let source = std::fs::read_to_string(&spec_path).ok();

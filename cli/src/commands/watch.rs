@@ -10,7 +10,8 @@ use anyhow::Context as _;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
 
-use super::generate::{Mode, Target, locate, regenerate};
+use super::common::{Target, locate};
+use super::generate::{Mode, regenerate};
 use crate::codegen::write::ApplyOptions;
 
 /// Regenerate on every save of the spec, reporting an invalid spec and watching on (Ctrl-C stops).
@@ -104,7 +105,7 @@ fn watched_files(target: &Target) -> anyhow::Result<Vec<PathBuf>> {
     };
     let mut files = vec![canonical(&target.spec)?];
     // Assets of the spec as it is now; a spec that does not load yet has none to add.
-    if let Ok(loaded) = crate::spec::load_spec(&target.spec) {
+    if let Ok(loaded) = crate::pipeline::load_spec(&target.spec) {
         let spec_dir = target.spec.parent().unwrap_or(Path::new("."));
         for file in loaded.spec.resources.iter().filter_map(|r| r.file.as_ref()) {
             if let Ok(path) = canonical(&spec_dir.join(file)) {

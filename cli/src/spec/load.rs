@@ -1,122 +1,62 @@
-//! Loading a spec: YAML text -> raw JSON value + span index -> validated, typed [`Spec`].
+//! The first stage: YAML text -> raw JSON value + span index (JSON pointer -> line:column).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
 use super::Spec;
 use super::spans::{MAX_DEPTH, SpanIndex};
-use crate::diag::{self, Diagnostic, Severity, Span};
-use crate::validate::{self, Ctx};
+use crate::diag::{Diagnostic, Severity, Span};
 
-/// A spec that loaded without errors.
-#[derive(Debug, Clone)]
-pub struct LoadedSpec {
-    /// The path it was loaded from (as given); `file:` resources resolve relative to its folder.
-    pub path: PathBuf,
-    /// The YAML text, for rendering the warnings.
-    pub source: String,
-    pub spec: Spec,
-    /// Lint warnings (sorted by location); the spec is usable regardless.
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// Reads, loads and validates the spec at `path`. Errors: every error and warning found, sorted by location.
-pub fn load_spec(path: &Path) -> Result<LoadedSpec, Vec<Diagnostic>> {
-    match std::fs::read_to_string(path) {
-        Ok(source) => load_spec_str(path, &source),
-        Err(err) => Err(vec![unreadable(path, &err)]),
-    }
-}
-
-/// The diagnostic for a spec that could not be read (missing, unreadable, not UTF-8).
-pub fn unreadable(path: &Path, err: &std::io::Error) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        code: "file-unreadable",
-        message: format!("cannot read the spec: {err}"),
-        hint: None,
-        file: path.to_owned(),
-        span: None,
-        pointer: String::new(),
-    }
-}
-
-/// Loads and validates a spec from its text. `path` is used for display and to resolve `file:` resources.
-pub fn load_spec_str(path: &Path, source: &str) -> Result<LoadedSpec, Vec<Diagnostic>> {
-    let (spec, diags) = check_str(path, source);
-    match spec {
-        Some(spec) if !diag::has_errors(&diags) => Ok(LoadedSpec {
-            path: path.to_owned(),
-            source: source.to_owned(),
-            spec,
-            warnings: diags,
-        }),
-        _ => Err(diags),
-    }
-}
-
-/// Loads and validates a spec, returning the typed spec when it could be built (even with errors, as long as
-/// it is structurally sound) and every diagnostic, sorted by location.
-pub fn check_str(path: &Path, source: &str) -> (Option<Spec>, Vec<Diagnostic>) {
+/// Loads YAML text into a JSON value (key order kept) and the index of where each node is. Refuses, with located
+/// diagnostics, what cannot become a JSON value faithfully: invalid YAML, nesting past [`MAX_DEPTH`], duplicate
+/// keys. Validation is the next stage's job.
+pub fn load_yaml(path: &Path, source: &str) -> (SpanIndex, Result<Value, Vec<Diagnostic>>) {
     let spans = SpanIndex::build(source);
-    let base_dir = path.parent().map(Path::to_owned).unwrap_or_default();
-    let mut ctx = Ctx::new(path, source, &spans, &base_dir);
-    let parsed = match spans.too_deep() {
-        // Refused before serde_yaml sees it: its parser is quadratic in the nesting depth (see `MAX_DEPTH`).
-        Some(span) => {
-            ctx.push(Diagnostic {
-                severity: Severity::Error,
-                code: "yaml-syntax",
-                message: format!("invalid YAML: nested deeper than {MAX_DEPTH} levels"),
-                hint: Some(
-                    "a spec never needs this much nesting: flatten the structure".to_owned(),
-                ),
-                file: path.to_owned(),
-                span: Some(span),
-                pointer: String::new(),
-            });
-            return (None, finish(ctx));
-        }
-        None => parse_yaml(source),
-    };
-    let spec = match parsed {
-        Ok(_) if !spans.duplicate_keys().is_empty() => {
-            for (pointer, span) in spans.duplicate_keys() {
-                let key = pointer
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .replace("~1", "/")
-                    .replace("~0", "~");
-                ctx.push(Diagnostic {
-                    severity: Severity::Error,
-                    code: "yaml-duplicate-key",
-                    message: format!(
-                        "duplicate key `{key}`: YAML would silently keep only the last one"
-                    ),
-                    hint: Some("remove or rename one of them".to_owned()),
-                    file: path.to_owned(),
-                    span: Some(*span),
-                    pointer: pointer.clone(),
-                });
-            }
-            None
-        }
-        Ok(raw) => validate::run(&mut ctx, &raw),
-        Err(err) => {
-            ctx.push(yaml_error(path, source, &err));
-            None
-        }
-    };
-    (spec, finish(ctx))
+    let raw = load_value(path, source, &spans);
+    (spans, raw)
 }
 
-/// Every diagnostic, sorted by location.
-fn finish(ctx: Ctx<'_>) -> Vec<Diagnostic> {
-    let mut diags = ctx.into_diagnostics();
-    diag::sort(&mut diags);
-    diags
+fn load_value(path: &Path, source: &str, spans: &SpanIndex) -> Result<Value, Vec<Diagnostic>> {
+    if let Some(span) = spans.too_deep() {
+        // Refused before serde_yaml sees it: its parser is quadratic in the nesting depth (see `MAX_DEPTH`).
+        return Err(vec![Diagnostic {
+            severity: Severity::Error,
+            code: "yaml-syntax",
+            message: format!("invalid YAML: nested deeper than {MAX_DEPTH} levels"),
+            hint: Some("a spec never needs this much nesting: flatten the structure".to_owned()),
+            file: path.to_owned(),
+            span: Some(span),
+            pointer: String::new(),
+        }]);
+    }
+    let raw = parse_yaml(source).map_err(|err| vec![yaml_error(path, source, &err)])?;
+    if spans.duplicate_keys().is_empty() {
+        return Ok(raw);
+    }
+    Err(spans
+        .duplicate_keys()
+        .iter()
+        .map(|(pointer, span)| {
+            let key = pointer
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .replace("~1", "/")
+                .replace("~0", "~");
+            Diagnostic {
+                severity: Severity::Error,
+                code: "yaml-duplicate-key",
+                message: format!(
+                    "duplicate key `{key}`: YAML would silently keep only the last one"
+                ),
+                hint: Some("remove or rename one of them".to_owned()),
+                file: path.to_owned(),
+                span: Some(*span),
+                pointer: pointer.clone(),
+            }
+        })
+        .collect())
 }
 
 /// Parses YAML into a JSON value, keeping key order. serde_yaml bounds alias expansion and nesting depth;

@@ -7,5 +7,4 @@ pub mod schema;
 pub mod spans;
 pub mod uri_template;
 
-pub use load::{LoadedSpec, load_spec, load_spec_str};
 pub use model::*;

@@ -915,7 +915,7 @@ mod tests {
                 _ => "    inputSchema: {type: object, properties: {a: {type: integer}}}\n",
             };
         }
-        let (spec, _) = crate::spec::load::check_str(Path::new("t.yaml"), &yaml);
+        let (spec, _) = crate::pipeline::check_str(Path::new("t.yaml"), &yaml);
         let spec = spec.expect("structurally sound");
         let spans = SpanIndex::build(&yaml);
         let base = PathBuf::new();

@@ -417,7 +417,7 @@ fn put_list<T: serde::Serialize>(map: &mut Map<String, Value>, key: &str, values
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::load::load_spec_str;
+    use crate::pipeline::load_spec_str;
     use std::path::Path;
 
     fn spec(yaml: &str) -> Spec {

@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::spec::load::LoadedSpec;
+use crate::pipeline::LoadedSpec;
 
 pub use build::{BuildReport, CompilerError, Origin, cargo_build, cargo_check};
 

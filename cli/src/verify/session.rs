@@ -23,7 +23,7 @@ use tokio::sync::oneshot;
 
 use super::expect::{self, compare_list, diff, unless_declared};
 use super::{CheckResult, Difference, VerifyError, VerifyOptions};
-use crate::spec::load::LoadedSpec;
+use crate::pipeline::LoadedSpec;
 use crate::spec::{Spec, TransportKind};
 
 type Client = RunningService<RoleClient, ()>;
@@ -833,7 +833,7 @@ mod tests {
 
     #[test]
     fn http_runs_cover_both_modes() {
-        let spec = crate::spec::load_spec_str(
+        let spec = crate::pipeline::load_spec_str(
             Path::new("/nonexistent/s.yaml"),
             "mcpgen: 1\nserver: {name: d}\ntransports:\n  streamable-http: {}\n  stdio: {}\n",
         )

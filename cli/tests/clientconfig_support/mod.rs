@@ -24,7 +24,7 @@ pub fn golden_spec() -> Spec {
 }
 
 pub fn load_str(yaml: &str) -> Spec {
-    match mcpgen::spec::load::load_spec_str(Path::new("spec.yaml"), yaml) {
+    match mcpgen::pipeline::load_spec_str(Path::new("spec.yaml"), yaml) {
         Ok(loaded) => loaded.spec,
         Err(diags) => panic!("fixture spec is invalid: {diags:?}"),
     }

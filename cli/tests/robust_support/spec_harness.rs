@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use mcpgen::diag::{self, Diagnostic};
-use mcpgen::spec::load::check_str;
+use mcpgen::pipeline::check_str;
 
 /// The spec path every input is loaded as; relative `file:` resources resolve next to it, where nothing exists.
 pub const SPEC_PATH: &str = "fuzz-input/spec.yaml";

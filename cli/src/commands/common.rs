@@ -1,0 +1,78 @@
+//! What several commands share: loading a spec with its diagnostics on stderr, finding a generated crate and its
+//! spec, and choosing how generated code is formatted.
+
+use std::path::{Path, PathBuf};
+
+use crate::codegen::manifest::{MANIFEST_PATH, Manifest};
+use crate::codegen::render::Format;
+use crate::pipeline::LoadedSpec;
+
+/// Loads and validates a spec, printing its diagnostics (warnings included) to stderr. `None` when it has errors.
+pub fn load_reporting(path: &Path) -> Option<LoadedSpec> {
+    let source_of = |p: &Path| std::fs::read_to_string(p).ok();
+    match crate::pipeline::load_spec(path) {
+        Ok(loaded) => {
+            if !loaded.warnings.is_empty() {
+                eprint!("{}", crate::diag::render_text(&loaded.warnings, source_of));
+            }
+            Some(loaded)
+        }
+        Err(diags) => {
+            eprint!("{}", crate::diag::render_text(&diags, source_of));
+            eprintln!("{}: invalid spec, nothing was written", path.display());
+            None
+        }
+    }
+}
+
+/// Warns once when generated code cannot be formatted.
+pub fn detect_format() -> Format {
+    let format = Format::detect();
+    if format == Format::AsRendered {
+        eprintln!(
+            "warning: rustfmt was not found, so the generated code is left unformatted \
+             (install it with `rustup component add rustfmt`)"
+        );
+    }
+    format
+}
+
+/// A crate and the spec it is generated from.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub dir: PathBuf,
+    pub spec: PathBuf,
+}
+
+/// Finds the crate (`dir`, or the nearest folder at or above the current one holding `.mcpgen/manifest.json`) and
+/// its spec (`spec`, or the one the manifest records). The error is a message for the user.
+pub fn locate(dir: Option<&Path>, spec: Option<&Path>) -> Result<Target, String> {
+    let dir = match dir {
+        Some(dir) => dir.to_owned(),
+        None => {
+            let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+            cwd.ancestors()
+                .find(|d| d.join(MANIFEST_PATH).is_file())
+                .map(Path::to_owned)
+                .ok_or_else(|| {
+                    format!(
+                        "no generated crate here: neither {} nor a folder above it has {MANIFEST_PATH}; \
+                         pass the crate directory, or create a crate with `mcpgen new SPEC`",
+                        cwd.display()
+                    )
+                })?
+        }
+    };
+    let manifest = Manifest::read(&dir).map_err(|e| e.to_string())?;
+    let spec = match (spec, manifest) {
+        (Some(spec), _) => spec.to_owned(),
+        (None, Some(m)) => m.spec_path(&dir),
+        (None, None) => {
+            return Err(format!(
+                "{} has no {MANIFEST_PATH}; pass --spec, or create a crate with `mcpgen new SPEC`",
+                dir.display()
+            ));
+        }
+    };
+    Ok(Target { dir, spec })
+}
