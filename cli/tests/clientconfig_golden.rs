@@ -1,12 +1,14 @@
 //! Golden tests for client snippets: every client x transport, parsed as its format and checked against
-//! the shape each client documents. Regenerate with `UPDATE_GOLDEN=1 cargo test -p mcpgen --test
+//! the shape each client documents. Regenerate with `MCPGEN_BLESS=1 cargo test -p mcpgen --test
 //! clientconfig_golden` and review the diff.
 
 mod clientconfig_support;
+mod golden_support;
 
 use std::collections::BTreeSet;
 
-use clientconfig_support::{fixtures_root, golden_spec, load_str};
+use clientconfig_support::{golden_spec, load_str};
+use golden_support::Goldens;
 use mcpgen::clientconfig::{
     Client, EntryContext, EntryError, FileFormat, crate_snippets, server_entry,
     stdio_command_placeholder,
@@ -22,34 +24,17 @@ const TRANSPORTS: [TransportKind; 3] = [
 
 #[test]
 fn snippets_match_the_golden_files() {
-    let dir = fixtures_root().join("golden");
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let files = crate_snippets(&golden_spec());
     assert_eq!(
         files.len(),
         Client::ALL.len() * TRANSPORTS.len() + 1,
         "one per client x transport + README"
     );
+    let mut goldens = Goldens::new("clientconfig");
     for (name, content) in &files {
-        let path = dir.join(name);
-        if update {
-            std::fs::write(&path, content).expect("write golden");
-            continue;
-        }
-        let golden = std::fs::read_to_string(&path)
-            .unwrap_or_else(|_| panic!("missing golden {name}; run with UPDATE_GOLDEN=1"));
-        assert_eq!(content, &golden, "{name} differs from its golden file");
+        goldens.check(name, content);
     }
-    // No stale golden files.
-    let expected: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    for entry in std::fs::read_dir(&dir).expect("golden dir") {
-        let name = entry
-            .expect("entry")
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
-        assert!(expected.contains(name.as_str()), "stale golden file {name}");
-    }
+    goldens.finish();
 }
 
 #[test]

@@ -1,11 +1,14 @@
 //! Rendered typegen modules: valid Rust (syn), rustfmt-clean as rendered (in the tool's `pub mod` they are indented
 //! for), and equal to the golden snapshots in
-//! `tests/typegen/golden/` (`MCPGEN_BLESS=1 cargo test -p mcpgen --test typegen_golden` rewrites them).
+//! `tests/golden/typegen/` (`MCPGEN_BLESS=1 cargo test -p mcpgen --test typegen_golden` rewrites them).
 
 #[path = "typegen/cases.rs"]
 mod cases;
+mod golden_support;
 
 use std::process::Command;
+
+use golden_support::Goldens;
 
 #[test]
 fn rendered_modules_parse_as_rust() {
@@ -38,32 +41,11 @@ fn rendered_modules_parse_as_rust() {
 
 #[test]
 fn rendered_modules_match_golden_snapshots() {
-    let bless = std::env::var_os("MCPGEN_BLESS").is_some_and(|v| v == "1");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/typegen/golden");
-    let mut mismatched = Vec::new();
+    let mut goldens = Goldens::new("typegen");
     for case in cases::all() {
-        let source = case.render();
-        let path = dir.join(format!("{}.rs", case.name));
-        if bless {
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(&path, &source).unwrap();
-            continue;
-        }
-        let golden = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (run with MCPGEN_BLESS=1 to create it)",
-                path.display()
-            )
-        });
-        if golden != source {
-            mismatched.push(format!("--- {}\n{source}", path.display()));
-        }
+        goldens.check(&format!("{}.rs", case.name), &case.render());
     }
-    assert!(
-        mismatched.is_empty(),
-        "rendered output differs from the golden files (MCPGEN_BLESS=1 rewrites them):\n{}",
-        mismatched.join("\n")
-    );
+    goldens.finish();
 }
 
 #[test]

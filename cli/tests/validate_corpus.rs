@@ -1,9 +1,12 @@
 //! The invalid-spec corpus (`tests/invalid/*.yaml`, one defect each) against its golden diagnostics
-//! (`*.expected`, the text rendering), and every example spec in `specs/` against "no errors".
+//! (`tests/golden/validate/*.expected`, the text rendering), and every example spec in `specs/` against "no errors".
 //! `MCPGEN_BLESS=1 cargo test -p mcpgen --test validate_corpus` rewrites the goldens.
+
+mod golden_support;
 
 use std::path::{Path, PathBuf};
 
+use golden_support::Goldens;
 use mcpgen::diag::{self, Severity};
 use mcpgen::pipeline;
 
@@ -35,14 +38,13 @@ fn render(root: &Path, path: &Path) -> (String, Vec<diag::Diagnostic>) {
 #[test]
 fn invalid_corpus_matches_goldens() {
     let root = repo_root();
-    let bless = std::env::var_os("MCPGEN_BLESS").is_some_and(|v| v == "1");
     let files = yaml_files(&root.join("tests/invalid"));
     assert!(
         files.len() >= 45,
         "the corpus has {} specs, expected at least 45",
         files.len()
     );
-    let mut failures = Vec::new();
+    let mut goldens = Goldens::new("validate");
     for path in &files {
         let (actual, diags) = render(&root, path);
         let name = path.file_name().unwrap().to_string_lossy();
@@ -50,33 +52,17 @@ fn invalid_corpus_matches_goldens() {
             .iter()
             .any(|d| d.severity == Severity::Error || name.starts_with("warn-"))
         {
-            failures.push(format!(
+            goldens.fail(format!(
                 "{name}: no error reported (every corpus spec has one defect)"
             ));
         }
         if let Some(d) = diags.iter().find(|d| d.span.is_none()) {
-            failures.push(format!("{name}: diagnostic `{}` has no location", d.code));
+            goldens.fail(format!("{name}: diagnostic `{}` has no location", d.code));
         }
         let golden = path.with_extension("expected");
-        if bless {
-            std::fs::write(&golden, &actual).unwrap();
-            continue;
-        }
-        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
-        if expected != actual {
-            let diff = similar::TextDiff::from_lines(&expected, &actual)
-                .unified_diff()
-                .header(&format!("{name} expected"), &format!("{name} actual"))
-                .to_string();
-            failures.push(diff);
-        }
+        goldens.check(&golden.file_name().unwrap().to_string_lossy(), &actual);
     }
-    assert!(
-        failures.is_empty(),
-        "{} corpus mismatches (MCPGEN_BLESS=1 to accept):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    goldens.finish();
 }
 
 /// Every diagnostic of the corpus says how to fix it, in mcpgen's words: a hint, and none of the JSON Schema
