@@ -3,7 +3,7 @@
 
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value, value};
 
-use super::lower::CrateView;
+use super::view::CrateView;
 
 /// The rmcp minor version every generated crate is built on.
 pub const RMCP_VERSION: &str = "3.11";

@@ -1,6 +1,6 @@
 //! rustfmt's default layout for the lines of a tool's module in `generated/tools.rs` that lowering builds from user
 //! text, so that the module comes out of the template already formatted and skips rustfmt (see
-//! `lower::ToolView::laid_out`; the types inside come laid out from `typegen`). Widths count chars, which is
+//! `view::ToolView::laid_out`; the types inside come laid out from `typegen`). Widths count chars, which is
 //! rustfmt's count for ASCII; a module with other characters outside its comments goes through rustfmt.
 
 /// rustfmt's default `max_width`.

@@ -5,283 +5,18 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::view::{
+    AssetView, AuthView, CapabilitiesView, CrateView, EnvView, FieldView, HttpView, MessageView,
+    OAuthView, PromptArgView, PromptView, ResourceView, ServerView, SseView, TemplateView,
+    ToolView, TransportsView,
+};
+
 use super::ident::{Scope, to_module_ident, to_snake_ident};
 use super::layout;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
 use super::typegen::{self, TypegenError};
 use crate::spec::{self, Spec, TransportKind};
 use mcpgen_runtime::schema_subset::Schema;
-
-/// Everything the templates need, already escaped.
-#[derive(Debug, Serialize)]
-pub struct CrateView {
-    /// First line of every generated Rust file.
-    pub header_rs: String,
-    /// First line of every generated Markdown file.
-    pub header_md: String,
-    /// The spec's path relative to the crate, for prose.
-    pub spec_path: String,
-    pub mcpgen_version: String,
-    pub server: ServerView,
-    pub capabilities: CapabilitiesView,
-    pub transports: TransportsView,
-    pub auth: AuthView,
-    pub env: Vec<EnvView>,
-    pub tools: Vec<ToolView>,
-    pub resources: Vec<ResourceView>,
-    pub templates: Vec<TemplateView>,
-    pub prompts: Vec<PromptView>,
-    /// Files under `src/generated/assets/` to copy: (file name, source path relative to the spec).
-    pub assets: Vec<AssetView>,
-    /// Whether some completable argument lacks a static list, so the user hook `src/completions.rs` exists.
-    pub completion_hook: bool,
-    /// Whether some tool takes arguments (else dispatch ignores them).
-    pub has_tool_input: bool,
-    /// Whether any handler-backed item exists (they need `Ctx` in dispatch).
-    pub has_handler_resources: bool,
-    pub has_handler_prompts: bool,
-    /// Whether some tool schema uses a keyword outside the runtime's subset, so the crate links
-    /// jsonschema (the `full-json-schema` feature, on by default then).
-    pub full_json_schema: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ServerView {
-    /// Crate and binary name (already a valid package name: validated).
-    pub name: String,
-    pub name_lit: String,
-    pub version: String,
-    pub version_lit: String,
-    pub title: String,
-    pub description: String,
-    pub instructions: String,
-    pub website_url: String,
-    pub icons: String,
-    /// Plain text for TOML/Markdown (already single-line where needed).
-    pub description_text: String,
-    /// Prefix of the server's environment variables (`WEATHER` for `weather`).
-    pub env_prefix: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CapabilitiesView {
-    pub tools_list_changed: bool,
-    pub resources_subscribe: bool,
-    pub resources_list_changed: bool,
-    pub prompts_list_changed: bool,
-    pub logging: bool,
-    pub completions: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TransportsView {
-    /// `Transport::Stdio` etc.
-    pub default_variant: String,
-    pub default_name: String,
-    pub stdio: bool,
-    pub http: Option<HttpView>,
-    pub sse: Option<SseView>,
-    /// Whether streamable HTTP and SSE share host and port, so one HTTP server serves both paths.
-    pub shared_http: bool,
-    /// Cargo feature names, in spec order.
-    pub features: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct HttpView {
-    pub host_lit: String,
-    pub host: String,
-    pub port: u16,
-    pub path_lit: String,
-    pub path: String,
-    pub stateful: bool,
-    pub json_response: bool,
-    pub allowed_hosts: String,
-    pub allowed_origins: String,
-    pub request_timeout: u64,
-    pub max_body_bytes: u64,
-    pub session_idle_timeout: u64,
-    /// `Some("VAR")` or `None`.
-    pub redis_url_env: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SseView {
-    pub host_lit: String,
-    pub host: String,
-    pub port: u16,
-    pub path_lit: String,
-    pub path: String,
-    pub message_path_lit: String,
-    pub message_path: String,
-    pub allowed_hosts: String,
-    pub allowed_origins: String,
-    pub request_timeout: u64,
-    pub max_body_bytes: u64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct AuthView {
-    /// `Some("VAR")` or `None`.
-    pub bearer_token_env: String,
-    /// Plain variable name for prose; empty without bearer auth.
-    pub bearer_token_env_name: String,
-    pub oauth: Option<OAuthView>,
-    /// `(name, &[scopes])` Rust tuples, only tools with `requiredScopes`.
-    pub tool_scopes: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OAuthView {
-    pub authorization_servers: String,
-    pub audience_lit: String,
-    pub jwks_uri_lit: String,
-    pub scopes: String,
-    pub algorithms: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct EnvView {
-    pub name: String,
-    pub name_lit: String,
-    pub required: bool,
-    pub default: String,
-    pub description_text: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ToolView {
-    /// The wire name (URI for resources) as one line safe in comments and Markdown code spans.
-    pub label: String,
-    /// Module name in `generated::tools` and file stem in `src/tools/`.
-    pub module: String,
-    /// Module name of the user's handler file inside `generated` (`tool_<module>`).
-    pub handler_module: String,
-    pub file: String,
-    pub wire: String,
-    pub name_lit: String,
-    /// `pub const NAME: &str = "...";` and the `ToolDef` field values below are laid out for their place in
-    /// templates/generated/tools.rs.tera (see `layout`), so that the tool's module needs no rustfmt.
-    pub name_const: String,
-    pub doc: String,
-    pub title: String,
-    pub description: String,
-    pub input_schema: String,
-    pub output_schema: String,
-    pub annotations: String,
-    pub icons: String,
-    pub meta: String,
-    pub has_input: bool,
-    pub has_output: bool,
-    /// `structured`, `structured_no_input`, `unstructured` or `unstructured_no_input` (runtime/tool.rs).
-    pub adapter: String,
-    /// The rendered `Input`/`Output` types (typegen).
-    pub types: String,
-    /// Whether the tool's module in generated/tools.rs comes out of the template as rustfmt would lay it out, so
-    /// rendering need not run rustfmt on it (`layout`, `typegen::is_laid_out`).
-    pub laid_out: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ResourceView {
-    /// The wire name (URI for resources) as one line safe in comments and Markdown code spans.
-    pub label: String,
-    pub module: String,
-    pub handler_module: String,
-    pub file: String,
-    pub uri: String,
-    pub uri_lit: String,
-    pub doc: String,
-    pub name_lit: String,
-    pub title: String,
-    pub description: String,
-    pub mime_type: String,
-    pub size: String,
-    pub annotations: String,
-    pub icons: String,
-    pub meta: String,
-    /// `text`, `file` or `handler`.
-    pub source: String,
-    pub text_lit: String,
-    pub asset: String,
-    pub asset_source: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TemplateView {
-    /// The wire name (URI for resources) as one line safe in comments and Markdown code spans.
-    pub label: String,
-    pub module: String,
-    pub handler_module: String,
-    pub file: String,
-    pub wire: String,
-    pub name_lit: String,
-    pub uri_template: String,
-    pub uri_template_lit: String,
-    pub uri_template_label: String,
-    pub doc: String,
-    pub title: String,
-    pub description: String,
-    pub mime_type: String,
-    pub annotations: String,
-    pub icons: String,
-    pub meta: String,
-    /// `(variable literal, [value literals])`.
-    pub completions: Vec<(String, Vec<String>)>,
-    pub params: Vec<FieldView>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct FieldView {
-    /// Rust field name.
-    pub name: String,
-    /// The wire name as a literal.
-    pub wire_lit: String,
-    pub wire: String,
-    pub doc: String,
-    pub required: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PromptView {
-    /// The wire name (URI for resources) as one line safe in comments and Markdown code spans.
-    pub label: String,
-    pub module: String,
-    pub handler_module: String,
-    pub file: String,
-    pub wire: String,
-    pub name_lit: String,
-    pub doc: String,
-    pub title: String,
-    pub description: String,
-    pub icons: String,
-    pub meta: String,
-    pub arguments: Vec<PromptArgView>,
-    /// None: a user handler builds the prompt.
-    pub messages: Option<Vec<MessageView>>,
-    pub args: Vec<FieldView>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PromptArgView {
-    pub name_lit: String,
-    pub title: String,
-    pub description: String,
-    pub required: bool,
-    pub completions: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct MessageView {
-    pub role: String,
-    pub text_lit: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct AssetView {
-    pub file_name: String,
-    pub source: String,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LowerError {
@@ -523,8 +258,15 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             })
             .collect(),
         has_tool_input: tools.iter().any(|t| t.has_input),
-        has_handler_resources: resources.iter().any(|r| r.source == "handler"),
+        has_handler_resources: resources.iter().any(|r| r.handler),
         has_handler_prompts: prompts.iter().any(|p| p.messages.is_none()),
+        server_imports: server_imports(
+            !tools.is_empty(),
+            resources.iter().any(|r| r.handler),
+            !templates.is_empty(),
+            prompts.iter().any(|p| p.messages.is_none()),
+            completion_hook,
+        ),
         full_json_schema: spec
             .tools
             .iter()
@@ -538,6 +280,39 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         assets,
         completion_hook,
     })
+}
+
+/// What `generated/server.rs` imports: the dispatch methods it implements need their types, the others none.
+fn server_imports(
+    tools: bool,
+    handler_resources: bool,
+    templates: bool,
+    handler_prompts: bool,
+    completion_hook: bool,
+) -> Vec<String> {
+    [
+        (true, "mcpgen_runtime::App"),
+        (
+            true,
+            "mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef}",
+        ),
+        (tools, "mcpgen_runtime::rmcp::model::JsonObject"),
+        (tools, "mcpgen_runtime::{ToolError, ToolResult}"),
+        (
+            handler_resources || templates || handler_prompts,
+            "mcpgen_runtime::HandlerError",
+        ),
+        (handler_resources || templates, "mcpgen_runtime::ResourceResult"),
+        (templates, "mcpgen_runtime::uri_template::Vars"),
+        (handler_prompts, "mcpgen_runtime::prompt::Arguments"),
+        (handler_prompts, "mcpgen_runtime::PromptResult"),
+        (completion_hook, "mcpgen_runtime::CompletionResult"),
+        (completion_hook, "mcpgen_runtime::completion::CompletionRequest"),
+    ]
+    .into_iter()
+    .filter(|(wanted, _)| *wanted)
+    .map(|(_, path)| path.to_owned())
+    .collect()
 }
 
 /// Module names for a list of wire names, unique in their scope. Validation already rejects two items whose names
@@ -687,7 +462,15 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                 annotations: opt_json(res.annotations.as_ref()),
                 icons: opt_json_vec(&res.icons),
                 meta: opt_json(res.meta.as_ref()),
-                source: source.to_owned(),
+                is_text: source == "text",
+                is_file: source == "file",
+                handler: source == "handler",
+                source_expr: match source {
+                    "text" => "ResourceSource::Text(TEXT)",
+                    "file" => "ResourceSource::File(CONTENT)",
+                    _ => "ResourceSource::Handler",
+                }
+                .to_owned(),
                 text_lit,
                 asset,
                 asset_source: res.file.clone().unwrap_or_default(),
@@ -702,12 +485,22 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
 fn fields<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>, bool)>) -> Vec<FieldView> {
     let mut scope = Scope::default();
     items
-        .map(|(wire, description, required)| FieldView {
-            name: scope.claim(to_snake_ident(wire)),
-            wire_lit: string_literal(wire),
-            wire: wire.to_owned(),
-            doc: description.map(|d| doc_comment(d, "")).unwrap_or_default(),
-            required,
+        .map(|(wire, description, required)| {
+            let name = scope.claim(to_snake_ident(wire));
+            FieldView {
+                rename: if name == wire {
+                    String::new()
+                } else {
+                    format!("#[serde(rename = {})] ", string_literal(wire))
+                },
+                name,
+                wire_lit: string_literal(wire),
+                wire: wire.to_owned(),
+                doc: description.map(|d| doc_comment(d, "")).unwrap_or_default(),
+                required,
+                arg_type: if required { "String" } else { "Option<String>" }.to_owned(),
+                arg_getter: if required { "required" } else { "optional" }.to_owned(),
+            }
         })
         .collect()
 }
@@ -747,6 +540,12 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
                         )
                     })
                     .collect(),
+                vars_param: if variables.is_empty() {
+                    "_vars"
+                } else {
+                    "mut vars"
+                }
+                .to_owned(),
                 params: fields(variables.iter().map(|v| (v.as_str(), None, true))),
                 module,
             }
@@ -800,6 +599,21 @@ fn lower_prompts(spec: &Spec) -> Vec<PromptView> {
                     .iter()
                     .map(|a| (a.name.as_str(), a.description.as_deref(), a.required)),
             ),
+            defs_imports: [
+                (prompt.messages.is_some(), "MessageDef, MessageRole"),
+                (!prompt.arguments.is_empty(), "PromptArgDef"),
+                (true, "PromptDef"),
+            ]
+            .into_iter()
+            .filter_map(|(wanted, names)| wanted.then_some(names))
+            .collect::<Vec<_>>()
+            .join(", "),
+            arguments_param: if prompt.arguments.is_empty() {
+                "_arguments"
+            } else {
+                "arguments"
+            }
+            .to_owned(),
             module,
         })
         .collect()

@@ -13,6 +13,7 @@ pub mod rust;
 pub mod rustfmt;
 pub mod typegen;
 pub mod vendor;
+pub mod view;
 pub mod write;
 
 use std::collections::BTreeMap;

@@ -69,9 +69,9 @@ pub enum RenderError {
 }
 
 /// The parts of `generated/tools.rs` that need no rustfmt: its header comment, and each tool's module that lowering
-/// laid out ([`super::lower::ToolView::laid_out`]). Checked against rustfmt on random tools by
+/// laid out ([`super::view::ToolView::laid_out`]). Checked against rustfmt on random tools by
 /// `tool_modules_said_to_be_formatted_are_what_rustfmt_makes`.
-fn tools_laid_out(tools: &[super::lower::ToolView]) -> impl Fn(&str, usize) -> bool + Sync + '_ {
+fn tools_laid_out(tools: &[super::view::ToolView]) -> impl Fn(&str, usize) -> bool + Sync + '_ {
     |path, index| {
         path == "src/generated/tools.rs"
             && index
@@ -230,7 +230,7 @@ struct UserFiles {
 }
 
 fn render_user_files(
-    view: &super::lower::CrateView,
+    view: &super::view::CrateView,
     ctx: &mut Context,
     crate_dir: &Path,
 ) -> Result<UserFiles, RenderError> {
@@ -275,7 +275,7 @@ fn render_user_files(
     for t in &view.tools {
         per_item(&t.file, "crate/tool.rs.tera", t, tool_stub_is_formatted(t))?;
     }
-    for r in view.resources.iter().filter(|r| r.source == "handler") {
+    for r in view.resources.iter().filter(|r| r.handler) {
         per_item(&r.file, "crate/resource.rs.tera", r, false)?;
     }
     for t in &view.templates {
@@ -301,7 +301,7 @@ fn render_user_files(
 /// `Err(ToolError::not_implemented("<name>"))`, whose argument rustfmt keeps on the line up to 60 columns
 /// (`fn_call_width`). Comments are never re-wrapped. Checked against rustfmt for names of every length by
 /// `tool_stubs_said_to_be_formatted_are_what_rustfmt_makes`.
-fn tool_stub_is_formatted(tool: &super::lower::ToolView) -> bool {
+fn tool_stub_is_formatted(tool: &super::view::ToolView) -> bool {
     "ToolError::not_implemented()".len() + tool.name_lit.len() <= 60
         && "use crate::generated::tools::::{Input, Output};".len() + tool.module.len() <= 100
 }
