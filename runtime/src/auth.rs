@@ -8,6 +8,8 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use subtle::{Choice, ConstantTimeEq};
 
 use super::defs::AuthDef;
 
@@ -16,7 +18,7 @@ use super::defs::AuthDef;
 pub(crate) enum Auth {
     None,
     /// Accepted tokens.
-    Bearer(Arc<Vec<String>>),
+    Bearer(Arc<BearerTokens>),
     #[cfg(feature = "oauth")]
     /// OAuth 2.1 access tokens (JWTs).
     Jwt(Arc<super::oauth::Verifier>),
@@ -25,7 +27,8 @@ pub(crate) enum Auth {
 impl Auth {
     pub(crate) fn from_spec(auth: &'static AuthDef) -> Result<Self, String> {
         if let Some(var) = auth.bearer_token_env {
-            return bearer_tokens(var).map(|tokens| Auth::Bearer(Arc::new(tokens)));
+            return bearer_tokens(var)
+                .map(|tokens| Auth::Bearer(Arc::new(BearerTokens::new(&tokens))));
         }
         match &auth.oauth {
             None => Ok(Auth::None),
@@ -64,6 +67,44 @@ fn bearer_tokens(var: &str) -> Result<Vec<String>, String> {
     Ok(tokens)
 }
 
+/// The accepted bearer tokens, kept as their SHA-256 digests.
+///
+/// A request's token is hashed and its digest compared with each accepted digest by `subtle`'s
+/// `ConstantTimeEq`. Comparing the tokens themselves, even in constant time per byte, would take a time
+/// that depends on the secret's length (or answer early when the lengths differ); digests are 32 bytes
+/// whatever the tokens' lengths, so the comparison's time depends on neither length nor content, and hashing
+/// takes a time that depends only on the presented token, which the client already knows. The time depends
+/// on the number of accepted tokens, which is not secret. SHA-256 is collision resistant, so equal digests
+/// mean equal tokens. The plain tokens are not kept in memory either.
+pub(crate) struct BearerTokens(Vec<[u8; 32]>);
+
+impl BearerTokens {
+    fn new(tokens: &[String]) -> Self {
+        BearerTokens(tokens.iter().map(|token| digest(token)).collect())
+    }
+
+    /// Whether `presented` is one of the tokens. Every digest is compared, so the time taken does not
+    /// reveal which one matched or came close.
+    fn accepts(&self, presented: &str) -> bool {
+        let presented = digest(presented);
+        let found = self.0.iter().fold(Choice::from(0), |found, accepted| {
+            found | accepted.ct_eq(&presented)
+        });
+        found.into()
+    }
+}
+
+/// Never the digests: they would allow an offline guess of a weak token.
+impl std::fmt::Debug for BearerTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BearerTokens({} accepted)", self.0.len())
+    }
+}
+
+fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
 /// The middleware's state: the scheme, and the body limit the OAuth scope check reads up to.
 #[derive(Debug, Clone)]
 pub(crate) struct State {
@@ -93,7 +134,7 @@ pub(crate) async fn authenticate(
     match &state.auth {
         Auth::None => next.run(request).await,
         Auth::Bearer(tokens) => {
-            if bearer_accepted(tokens, request.headers()) {
+            if bearer_token(request.headers()).is_some_and(|token| tokens.accepts(token)) {
                 next.run(request).await
             } else {
                 let mut response = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();
@@ -121,23 +162,6 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
-fn bearer_accepted(tokens: &[String], headers: &HeaderMap) -> bool {
-    // Compare against every token so the time taken does not reveal which one came close.
-    bearer_token(headers).is_some_and(|presented| {
-        tokens.iter().fold(false, |found, token| {
-            constant_time_eq(token.as_bytes(), presented.as_bytes()) | found
-        })
-    })
-}
-
-/// Equality whose time depends only on the lengths, not on where the bytes differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    std::hint::black_box(a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y))) == 0
-}
-
 /// With OAuth, the RFC 9728 protected-resource metadata, public, at the well-known path and its
 /// variants for the resource's path and every MCP endpoint.
 pub(crate) fn metadata_routes(app: Router, auth: &Auth, mcp_paths: &[String]) -> Router {
@@ -158,17 +182,38 @@ mod tests {
     use axum::routing::get;
 
     #[test]
-    fn constant_time_eq_compares_bytes() {
-        assert!(constant_time_eq(b"secret", b"secret"));
-        assert!(!constant_time_eq(b"secret", b"secreT"));
-        assert!(!constant_time_eq(b"secret", b"secret2"));
-        assert!(constant_time_eq(b"", b""));
+    fn bearer_tokens_compare_whole_tokens() {
+        let tokens = BearerTokens::new(&["secret".to_owned(), "other".to_owned()]);
+        assert!(tokens.accepts("secret"));
+        assert!(tokens.accepts("other"));
+        assert!(!tokens.accepts("secreT"));
+        assert!(!tokens.accepts("secret2"));
+        assert!(!tokens.accepts("secre"));
+        assert!(!tokens.accepts(""));
+        assert!(BearerTokens::new(&[String::new()]).accepts(""));
+    }
+
+    /// What is compared has one size whatever the tokens' lengths, so the comparison cannot reveal the
+    /// accepted token's length; and `Debug` shows neither tokens nor digests.
+    #[test]
+    fn bearer_tokens_compare_fixed_size_digests() {
+        let tokens = BearerTokens::new(&["a".to_owned(), "a much longer secret token".repeat(40)]);
+        let [short, long] = tokens.0.as_slice() else {
+            panic!("two digests")
+        };
+        assert_eq!(short.len(), long.len());
+        assert_eq!(digest("").len(), digest(&"x".repeat(10_000)).len());
+        assert_eq!(*short, digest("a"));
+        assert_eq!(format!("{tokens:?}"), "BearerTokens(2 accepted)");
     }
 
     #[tokio::test]
     async fn bearer_auth_guards_only_the_mcp_route() {
         use tower::ServiceExt as _;
-        let auth = Auth::Bearer(Arc::new(vec!["one".to_owned(), "two".to_owned()]));
+        let auth = Auth::Bearer(Arc::new(BearerTokens::new(&[
+            "one".to_owned(),
+            "two".to_owned(),
+        ])));
         let app = Router::new()
             .route("/mcp", get(|| async { "mcp" }))
             .route_layer(middleware::from_fn_with_state(

@@ -5,9 +5,11 @@
 
 use std::time::Duration;
 
+use futures_util::{Stream, StreamExt};
 use rmcp::RoleClient;
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::Transport;
+use sse_stream::SseStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -44,7 +46,7 @@ impl SseClient {
         let response = request.send().await?.error_for_status()?;
         let (endpoint_tx, endpoint_rx) = oneshot::channel();
         let (tx, messages) = mpsc::channel(64);
-        let reader = tokio::spawn(read_events(response, endpoint_tx, tx));
+        let reader = tokio::spawn(read_events(response.bytes_stream(), endpoint_tx, tx));
         let endpoint = match tokio::time::timeout(timeout, endpoint_rx).await {
             Ok(Ok(endpoint)) => endpoint,
             Ok(Err(_)) => {
@@ -72,64 +74,45 @@ impl SseClient {
     }
 }
 
-/// Parses the event stream: the first `endpoint` event goes to `endpoint`, `message` events to `messages`.
-async fn read_events(
-    mut response: reqwest::Response,
+/// Reads the event stream: the first `endpoint` event goes to `endpoint`, `message` events to `messages`.
+///
+/// The bytes are parsed by `sse-stream`, the parser rmcp's own SSE transports use: it splits lines on bytes and
+/// decodes each complete line as UTF-8, so a chunk boundary inside a multibyte character or between the CR and
+/// LF of a line ending changes nothing. The stream ends at the body's end or first error, a malformed line
+/// included (the parser drops the rest of that chunk, so what followed could not be trusted); dropping
+/// `messages` then tells rmcp the transport closed.
+async fn read_events<S, D, E>(
+    chunks: S,
     endpoint: oneshot::Sender<String>,
     messages: mpsc::Sender<ServerJsonRpcMessage>,
-) {
+) where
+    S: Stream<Item = Result<D, E>>,
+    D: bytes::Buf,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let mut events = std::pin::pin!(SseStream::from_bytes_stream(chunks));
     let mut endpoint = Some(endpoint);
-    let mut parser = EventParser::default();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        for (event, data) in parser.push(&chunk) {
-            match event.as_str() {
-                "endpoint" => {
-                    if let Some(tx) = endpoint.take() {
-                        let _ = tx.send(data);
-                    }
+    while let Some(Ok(event)) = events.next().await {
+        let Some(data) = event.data else {
+            continue; // only an id or retry
+        };
+        // An event without a name is a `message` event.
+        match event.event.as_deref().unwrap_or("message") {
+            "endpoint" => {
+                if let Some(tx) = endpoint.take() {
+                    let _ = tx.send(data);
                 }
-                "message" | "" => {
-                    // An unparsable message is dropped; the request it answered then times out.
-                    if let Ok(message) = serde_json::from_str(&data)
-                        && messages.send(message).await.is_err()
-                    {
-                        return;
-                    }
-                }
-                _ => {}
             }
+            "message" => {
+                // An unparsable message is dropped; the request it answered then times out.
+                if let Ok(message) = serde_json::from_str(&data)
+                    && messages.send(message).await.is_err()
+                {
+                    return;
+                }
+            }
+            _ => {}
         }
-    }
-}
-
-/// Server-sent events, split from a byte stream: `(event name, data)` per blank-line-terminated block.
-#[derive(Default)]
-pub struct EventParser {
-    buffer: String,
-}
-
-impl EventParser {
-    pub fn push(&mut self, bytes: &[u8]) -> Vec<(String, String)> {
-        self.buffer
-            .push_str(&String::from_utf8_lossy(bytes).replace("\r\n", "\n"));
-        let mut events = Vec::new();
-        while let Some(end) = self.buffer.find("\n\n") {
-            let block: String = self.buffer.drain(..end + 2).collect();
-            let (mut event, mut data) = (String::new(), Vec::new());
-            for line in block.lines() {
-                let (field, value) = line.split_once(':').unwrap_or((line, ""));
-                let value = value.strip_prefix(' ').unwrap_or(value);
-                match field {
-                    "event" => event = value.to_owned(),
-                    "data" => data.push(value),
-                    _ => {} // comments (keep-alives), id, retry
-                }
-            }
-            if !data.is_empty() {
-                events.push((event, data.join("\n")));
-            }
-        }
-        events
     }
 }
 
@@ -170,20 +153,65 @@ impl Drop for SseClient {
 mod tests {
     use super::*;
 
-    #[test]
-    fn parses_events_across_chunks() {
-        let mut parser = EventParser::default();
-        assert!(
-            parser
-                .push(b"event: endpoint\r\ndata: /message?sessionId=1")
-                .is_empty()
-        );
+    #[tokio::test]
+    async fn reads_events_across_chunks() {
+        let (endpoint, messages) = read_chunks(&[
+            b"event: endpoint\r\ndata: /message?sessionId=1",
+            b"\r\n\r\n: keep-alive\n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\n",
+            b"data: \"id\":1,\"result\":{}}\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n\n",
+        ])
+        .await;
         assert_eq!(
-            parser.push(b"\r\n\r\n: keep-alive\n\nevent: message\ndata: {\"a\":\ndata: 1}\n\n"),
-            [
-                ("endpoint".to_owned(), "/message?sessionId=1".to_owned()),
-                ("message".to_owned(), "{\"a\":\n1}".to_owned()),
-            ]
+            (endpoint.as_deref(), messages),
+            (
+                Some("/message?sessionId=1"),
+                vec![
+                    serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {}}),
+                    // no `event:` line: a message event
+                    serde_json::json!({"jsonrpc": "2.0", "id": 2, "result": {}}),
+                ]
+            )
+        );
+    }
+
+    /// Feeds `chunks` to `read_events` as one response body; returns the endpoint and the messages, as JSON.
+    async fn read_chunks(chunks: &[&'static [u8]]) -> (Option<String>, Vec<serde_json::Value>) {
+        let body = futures_util::stream::iter(
+            chunks
+                .iter()
+                .map(|chunk| Ok::<_, std::io::Error>(bytes::Bytes::from_static(chunk))),
+        );
+        let (endpoint_tx, endpoint_rx) = oneshot::channel();
+        let (tx, mut rx) = mpsc::channel(64);
+        read_events(body, endpoint_tx, tx).await;
+        let mut messages = Vec::new();
+        while let Some(message) = rx.recv().await {
+            messages.push(serde_json::to_value(message).unwrap());
+        }
+        (endpoint_rx.await.ok(), messages)
+    }
+
+    /// A network may cut the body anywhere: inside a multibyte character ("ü" is C3 BC) or between the CR and
+    /// the LF of a line ending. Neither may change what arrives.
+    #[tokio::test]
+    async fn chunks_split_a_character_and_a_crlf() {
+        let (endpoint, messages) = read_chunks(&[
+            b"event: endpoint\r\ndata: /message?sessionId=1\r\n\r\n",
+            b"event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"city\":\"Z\xc3",
+            b"\xbcrich\"}}\r\n\r\n",
+            b"event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\r\n\r",
+            b"\n",
+        ])
+        .await;
+        assert_eq!(
+            (endpoint.as_deref(), messages),
+            (
+                Some("/message?sessionId=1"),
+                vec![
+                    serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {"city": "Zürich"}}),
+                    serde_json::json!({"jsonrpc": "2.0", "id": 2, "result": {}}),
+                ]
+            )
         );
     }
 }
