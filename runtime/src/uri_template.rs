@@ -1,8 +1,13 @@
-//! Matching URIs against RFC 6570 URI templates, the reverse of expansion.
+//! RFC 6570 URI templates as mcpgen supports them: parsing (with located errors, for mcpgen's validator) and
+//! matching URIs against them (the reverse of expansion, for the generated servers). One implementation for
+//! both, so a template the validator accepts is one a server can serve.
 //!
-//! Supports every operator (`{x}`, `{+x}`, `{#x}`, `{.x}`, `{/x}`, `{;x}`, `{?x,y}`, `{&x}`) with one or
-//! more variables; prefix (`{x:3}`) and explode (`{x*}`) modifiers are rejected when parsing. Values are
-//! percent-decoded; a variable absent from the URI (allowed by the named operators) matches as "".
+//! Supports levels 1-3: every operator (`{x}`, `{+x}`, `{#x}`, `{.x}`, `{/x}`, `{;x}`, `{?x,y}`, `{&x}`) with one
+//! or more variables; the level-4 prefix (`{x:3}`) and explode (`{x*}`) modifiers are rejected when parsing.
+//! Matched values are percent-decoded; a variable absent from the URI (allowed by the named operators) matches
+//! as "".
+
+use std::fmt;
 
 /// Longest URI tried against a template: matching backtracks, so keep the input bounded.
 const MAX_URI_LEN: usize = 8 * 1024;
@@ -14,7 +19,7 @@ pub struct UriTemplate {
     variables: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Part {
     Literal(String),
     Expression { op: Op, vars: Vec<String> },
@@ -110,67 +115,25 @@ impl Vars {
 }
 
 impl UriTemplate {
-    /// Parses `template`.
+    /// Parses `template`, summing up every problem in one message (see [`parse`] for them one by one, located).
     pub fn parse(template: &str) -> Result<Self, String> {
-        let mut parts = Vec::new();
-        let mut variables: Vec<String> = Vec::new();
-        let mut rest = template;
-        while !rest.is_empty() {
-            match rest.find(['{', '}']) {
-                Some(i) if rest[i..].starts_with('}') => {
-                    return Err(format!("unmatched '}}' in URI template {template:?}"));
-                }
-                Some(i) => {
-                    if i > 0 {
-                        parts.push(Part::Literal(rest[..i].to_owned()));
-                    }
-                    let close = rest[i..]
-                        .find('}')
-                        .ok_or_else(|| format!("unclosed '{{' in URI template {template:?}"))?;
-                    let body = &rest[i + 1..i + close];
-                    let (op, list) = match body.chars().next().and_then(Op::from_char) {
-                        Some(op) => (op, &body[1..]),
-                        None => (Op::Simple, body),
-                    };
-                    let mut vars = Vec::new();
-                    for name in list.split(',') {
-                        if name.ends_with('*') || name.contains(':') {
-                            return Err(format!(
-                                "URI template {template:?}: explode and prefix modifiers are not supported ({{{body}}})"
-                            ));
-                        }
-                        let valid = !name.is_empty()
-                            && name
-                                .chars()
-                                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '%'));
-                        if !valid {
-                            return Err(format!(
-                                "URI template {template:?}: invalid expression {{{body}}}"
-                            ));
-                        }
-                        if variables.iter().any(|v| v == name) {
-                            return Err(format!(
-                                "URI template {template:?}: variable {name:?} appears twice"
-                            ));
-                        }
-                        variables.push(name.to_owned());
-                        vars.push(name.to_owned());
-                    }
-                    parts.push(Part::Expression { op, vars });
-                    rest = &rest[i + close + 1..];
-                }
-                None => {
-                    parts.push(Part::Literal(rest.to_owned()));
-                    rest = "";
-                }
-            }
-        }
-        Ok(UriTemplate { parts, variables })
+        parse(template).map_err(|errors| {
+            let problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            format!("URI template {template:?}: {}", problems.join("; "))
+        })
     }
 
-    /// The template's variable names, in order.
-    pub fn variables(&self) -> &[String] {
-        &self.variables
+    /// The template's variable names, in order of appearance (each appears once).
+    pub fn variables(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.variables.iter().map(String::as_str)
+    }
+
+    /// The literal text before the first expression (where the scheme must be).
+    pub fn literal_prefix(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Literal(s)) => s,
+            _ => "",
+        }
     }
 
     /// The variables of `uri` when it is an expansion of this template.
@@ -225,6 +188,233 @@ impl UriTemplate {
             }
         }
     }
+}
+
+/// A problem in a template, with the byte range of the offending text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// Byte offset where the offending text starts.
+    pub start: usize,
+    /// Byte offset just past the offending text.
+    pub end: usize,
+    /// What is wrong.
+    pub kind: TemplateErrorKind,
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.kind.fmt(f)
+    }
+}
+
+impl std::error::Error for TemplateError {}
+
+/// What is wrong in a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateErrorKind {
+    /// `{` without a matching `}`.
+    Unclosed,
+    /// `}` outside an expression.
+    StrayClose,
+    /// `{}`.
+    Empty,
+    /// An operator with no variable after it, such as `{+}` (RFC 6570 requires at least one).
+    NoVariable(char),
+    /// One of the operators RFC 6570 reserves for future use (`= , ! @ |`).
+    ReservedOperator(char),
+    /// A variable name outside RFC 6570's `varname` grammar.
+    InvalidVariable(String),
+    /// The level-4 explode modifier (`{x*}`), which matching does not support.
+    Explode(String),
+    /// The level-4 prefix modifier (`{x:3}`), which matching does not support.
+    Prefix(String),
+    /// A character RFC 6570 does not allow in literal text.
+    InvalidLiteral(char),
+    /// A variable named twice: each becomes one handler parameter.
+    DuplicateVariable(String),
+}
+
+impl fmt::Display for TemplateErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unclosed => write!(f, "unclosed expression: `{{` without a matching `}}`"),
+            Self::StrayClose => write!(f, "`}}` outside an expression"),
+            Self::Empty => write!(f, "empty expression `{{}}`"),
+            Self::NoVariable(op) => {
+                write!(f, "expression `{{{op}}}` has an operator but no variable")
+            }
+            Self::ReservedOperator(op) => {
+                write!(
+                    f,
+                    "operator `{op}` is reserved by RFC 6570 and has no meaning"
+                )
+            }
+            Self::InvalidVariable(name) => write!(
+                f,
+                "invalid variable name `{name}`: use letters, digits, `_` and `.` (not at the ends)"
+            ),
+            Self::Explode(name) => write!(f, "explode modifier `*` on `{name}` is not supported"),
+            Self::Prefix(name) => write!(f, "prefix modifier `:N` on `{name}` is not supported"),
+            Self::InvalidLiteral(c) => {
+                write!(
+                    f,
+                    "character `{c}` is not allowed in a URI template literal"
+                )
+            }
+            Self::DuplicateVariable(name) => write!(f, "variable `{name}` appears more than once"),
+        }
+    }
+}
+
+const RESERVED_OPERATORS: &str = "=,!@|";
+
+/// Parses `template`, reporting every problem found, each with its byte range (mcpgen's validator points at
+/// them).
+pub fn parse(template: &str) -> Result<UriTemplate, Vec<TemplateError>> {
+    let mut parts = Vec::new();
+    let mut errors = Vec::new();
+    let mut variables: Vec<String> = Vec::new();
+    let mut literal = String::new();
+    let mut rest = template.char_indices().peekable();
+    while let Some((i, c)) = rest.next() {
+        match c {
+            '{' => {
+                let Some(close) = template[i + 1..].find('}').map(|j| i + 1 + j) else {
+                    errors.push(TemplateError {
+                        start: i,
+                        end: template.len(),
+                        kind: TemplateErrorKind::Unclosed,
+                    });
+                    break;
+                };
+                if !literal.is_empty() {
+                    parts.push(Part::Literal(std::mem::take(&mut literal)));
+                }
+                let body = &template[i + 1..close];
+                match parse_expression(body, i + 1, &mut variables) {
+                    Ok(part) => parts.push(part),
+                    Err(mut e) => errors.append(&mut e),
+                }
+                if body.is_empty() {
+                    errors.push(TemplateError {
+                        start: i,
+                        end: close + 1,
+                        kind: TemplateErrorKind::Empty,
+                    });
+                }
+                while rest.next_if(|&(j, _)| j <= close).is_some() {}
+            }
+            '}' => errors.push(TemplateError {
+                start: i,
+                end: i + 1,
+                kind: TemplateErrorKind::StrayClose,
+            }),
+            c if c.is_control() || c == ' ' || "\"'<>\\^`|".contains(c) => {
+                errors.push(TemplateError {
+                    start: i,
+                    end: i + c.len_utf8(),
+                    kind: TemplateErrorKind::InvalidLiteral(c),
+                })
+            }
+            c => literal.push(c),
+        }
+    }
+    if !literal.is_empty() {
+        parts.push(Part::Literal(literal));
+    }
+    if errors.is_empty() {
+        Ok(UriTemplate { parts, variables })
+    } else {
+        Err(errors)
+    }
+}
+
+/// One expression's `body` (between the braces, starting at byte `offset`); `seen` collects the template's
+/// variables so far.
+fn parse_expression(
+    body: &str,
+    offset: usize,
+    seen: &mut Vec<String>,
+) -> Result<Part, Vec<TemplateError>> {
+    let mut errors = Vec::new();
+    let mut chars = body.chars();
+    let first = chars.next();
+    let (op, list, list_offset) = match first.map(|c| (c, Op::from_char(c))) {
+        Some((_, Some(op))) => (op, chars.as_str(), offset + 1),
+        Some((c, None)) if RESERVED_OPERATORS.contains(c) => {
+            errors.push(TemplateError {
+                start: offset,
+                end: offset + 1,
+                kind: TemplateErrorKind::ReservedOperator(c),
+            });
+            (Op::Simple, chars.as_str(), offset + 1)
+        }
+        _ => (Op::Simple, body, offset),
+    };
+    let mut vars = Vec::new();
+    let mut at = list_offset;
+    for spec in list.split(',') {
+        let (start, end) = (at, at + spec.len());
+        at = end + 1;
+        if spec.is_empty() && list.is_empty() {
+            // `{}` is reported as an empty expression by the caller, `{=}` as a reserved operator above.
+            if let (Some(c), true) = (first, errors.is_empty() && !body.is_empty()) {
+                errors.push(TemplateError {
+                    start: offset - 1,
+                    end: offset + body.len() + 1,
+                    kind: TemplateErrorKind::NoVariable(c),
+                });
+            }
+            continue;
+        }
+        let err = |kind| TemplateError { start, end, kind };
+        let name = if let Some(name) = spec.strip_suffix('*') {
+            errors.push(err(TemplateErrorKind::Explode(name.to_owned())));
+            name
+        } else if let Some((name, _)) = spec.split_once(':') {
+            errors.push(err(TemplateErrorKind::Prefix(name.to_owned())));
+            name
+        } else {
+            spec
+        };
+        if !is_varname(name) {
+            errors.push(err(TemplateErrorKind::InvalidVariable(name.to_owned())));
+        } else if seen.iter().any(|s| s == name) {
+            errors.push(err(TemplateErrorKind::DuplicateVariable(name.to_owned())));
+        } else {
+            seen.push(name.to_owned());
+        }
+        vars.push(name.to_owned());
+    }
+    if errors.is_empty() {
+        Ok(Part::Expression { op, vars })
+    } else {
+        Err(errors)
+    }
+}
+
+/// RFC 6570 `varname`: `varchar *( ["."] varchar )`, varchar = ALPHA / DIGIT / "_" / pct-encoded.
+fn is_varname(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    if name.is_empty() || name.starts_with('.') || name.ends_with('.') || name.contains("..") {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit() =>
+            {
+                i += 3;
+                continue;
+            }
+            b if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' => {}
+            _ => return false,
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The variables of one expression's expansion `text`, or `None` when `text` cannot be one.
@@ -285,6 +475,84 @@ fn decode(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kinds(t: &str) -> Vec<TemplateErrorKind> {
+        parse(t).unwrap_err().into_iter().map(|e| e.kind).collect()
+    }
+
+    #[test]
+    fn parses_levels_one_to_three() {
+        let t =
+            parse("db://{+base}/rows/{id}{?limit,offset}{#frag}{;p}{.ext}{/seg}{&more}").unwrap();
+        assert_eq!(
+            t.variables().collect::<Vec<_>>(),
+            [
+                "base", "id", "limit", "offset", "frag", "p", "ext", "seg", "more"
+            ]
+        );
+        assert_eq!(t.literal_prefix(), "db://");
+        assert_eq!(
+            t.parts[4],
+            Part::Expression {
+                op: Op::Query,
+                vars: vec!["limit".into(), "offset".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn rejects_what_the_generator_cannot_match() {
+        assert_eq!(kinds("x://{a*}"), [TemplateErrorKind::Explode("a".into())]);
+        assert_eq!(kinds("x://{a:3}"), [TemplateErrorKind::Prefix("a".into())]);
+        assert_eq!(
+            kinds("x://{a}/{a}"),
+            [TemplateErrorKind::DuplicateVariable("a".into())]
+        );
+        assert_eq!(
+            kinds("x://{=a}"),
+            [TemplateErrorKind::ReservedOperator('=')]
+        );
+        assert_eq!(
+            kinds("x://{a-b}"),
+            [TemplateErrorKind::InvalidVariable("a-b".into())]
+        );
+        assert_eq!(kinds("x://{}"), [TemplateErrorKind::Empty]);
+        assert_eq!(kinds("x://{a"), [TemplateErrorKind::Unclosed]);
+        assert_eq!(kinds("x://a}"), [TemplateErrorKind::StrayClose]);
+        assert_eq!(kinds("x://a b"), [TemplateErrorKind::InvalidLiteral(' ')]);
+        let e = &parse("x://{a}/{b*}").unwrap_err()[0];
+        assert_eq!((e.start, e.end), (9, 11));
+    }
+
+    /// mcpgen's validator used to accept an operator without a variable (`{+}`), which the server's matcher
+    /// refused at start-up; RFC 6570 requires at least one variable (`variable-list = varspec *( "," varspec )`).
+    #[test]
+    fn an_operator_needs_a_variable() {
+        for op in ['+', '#', '.', '/', ';', '?', '&'] {
+            let template = format!("x://a{{{op}}}");
+            let errors = parse(&template).unwrap_err();
+            assert_eq!(
+                errors,
+                [TemplateError {
+                    start: 5,
+                    end: 8,
+                    kind: TemplateErrorKind::NoVariable(op)
+                }],
+                "{template}"
+            );
+            assert!(UriTemplate::parse(&template).is_err(), "{template}");
+        }
+        // A reserved operator alone is reported once, as reserved.
+        assert_eq!(kinds("x://{=}"), [TemplateErrorKind::ReservedOperator('=')]);
+    }
+
+    #[test]
+    fn varnames() {
+        assert!(is_varname("a.b_c9") && is_varname("%41b"));
+        assert!(
+            !is_varname("a..b") && !is_varname(".a") && !is_varname("a%4") && !is_varname("a b")
+        );
+    }
 
     fn vars(template: &str, uri: &str) -> Option<Vec<(String, String)>> {
         UriTemplate::parse(template)
@@ -408,7 +676,7 @@ mod tests {
     #[test]
     fn variables_in_order() {
         let template = UriTemplate::parse("a://{x}/{+y}{?z}").unwrap();
-        assert_eq!(template.variables(), ["x", "y", "z"]);
+        assert_eq!(template.variables().collect::<Vec<_>>(), ["x", "y", "z"]);
     }
 
     #[test]
