@@ -7,9 +7,10 @@
 //! Matched values are percent-decoded; a variable absent from the URI (allowed by the named operators) matches
 //! as "".
 
+use std::collections::HashMap;
 use std::fmt;
 
-/// Longest URI tried against a template: matching backtracks, so keep the input bounded.
+/// Longest URI tried against a template: matching takes memory linear in it.
 const MAX_URI_LEN: usize = 8 * 1024;
 
 /// A parsed URI template.
@@ -137,56 +138,260 @@ impl UriTemplate {
     }
 
     /// The variables of `uri` when it is an expansion of this template.
+    ///
+    /// When several splits of `uri` fit, each expression takes the longest text that lets the rest match, left to
+    /// right (so a trailing expression takes the rest of the URI). Time and memory are linear in the length of
+    /// `uri` (each part of the template is tried from each position in each of a few states once), and a
+    /// match that would take more than a fixed budget of steps anyway is "no match".
     pub fn matches(&self, uri: &str) -> Option<Vars> {
-        if uri.len() > MAX_URI_LEN {
-            return None;
-        }
-        let mut captured = Vec::new();
-        self.match_from(0, uri, 0, &mut captured)
-            .then_some(Vars(captured))
+        self.match_counting(uri).0
     }
 
-    fn match_from(
-        &self,
-        part: usize,
-        uri: &str,
-        pos: usize,
-        captured: &mut Vec<(String, String)>,
-    ) -> bool {
-        let Some(current) = self.parts.get(part) else {
-            return pos == uri.len();
+    /// [`matches`](Self::matches), and the number of steps it took.
+    fn match_counting(&self, uri: &str) -> (Option<Vars>, usize) {
+        if uri.len() > MAX_URI_LEN {
+            return (None, 0);
+        }
+        let mut matcher = Matcher {
+            parts: &self.parts,
+            uri,
+            ends: vec![None; self.parts.len() * (uri.len() + 1)],
+            scans: HashMap::new(),
+            steps: 0,
         };
-        match current {
-            Part::Literal(literal) => {
-                uri[pos..].starts_with(literal.as_str())
-                    && self.match_from(part + 1, uri, pos + literal.len(), captured)
-            }
-            Part::Expression { op, vars } => {
-                // The expansion cannot extend past a character its operator would have encoded
-                // (the leading operator character itself is allowed).
-                let rest = &uri[pos..];
-                let skip = op
-                    .first()
-                    .filter(|&f| rest.starts_with(f))
-                    .map_or(0, char::len_utf8);
-                let limit = rest[skip..]
-                    .find(|c| !op.allows(c))
-                    .map_or(uri.len(), |i| pos + skip + i);
-                // Longest expansion first, so a trailing expression takes the rest of the URI.
-                for end in (pos..=limit).rev().filter(|&end| uri.is_char_boundary(end)) {
-                    let Some(values) = match_expression(*op, vars, &uri[pos..end]) else {
-                        continue;
-                    };
-                    let mark = captured.len();
-                    captured.extend(values);
-                    if self.match_from(part + 1, uri, end, captured) {
-                        return true;
-                    }
-                    captured.truncate(mark);
+        let found = matcher.rest_matches(0, 0).then(|| matcher.captures());
+        let steps = matcher.steps;
+        (found.flatten().filter(|_| steps <= MAX_STEPS), steps)
+    }
+}
+
+/// Most steps one match may take (a backstop: matching is linear, about `parts × URI length × a few` steps).
+const MAX_STEPS: usize = 1 << 22;
+
+/// One match of a URI against a template's parts: which part ends where, found by memoised search.
+struct Matcher<'a> {
+    parts: &'a [Part],
+    uri: &'a str,
+    /// For part `i` starting at byte `p` (index `i * (uri.len() + 1) + p`), once known: where it ends in the
+    /// match of the whole rest of the URI, `None` when the rest cannot match from there.
+    ends: Vec<Option<Option<usize>>>,
+    /// For an expression part, a position inside its text and the scan's state there: the longest end at or
+    /// after the position that lets the rest match (see [`Matcher::scan`]).
+    scans: HashMap<(usize, usize, Scan), Option<usize>>,
+    steps: usize,
+}
+
+impl Matcher<'_> {
+    /// Whether `parts[part..]` match `uri[pos..]`.
+    fn rest_matches(&mut self, part: usize, pos: usize) -> bool {
+        if part == self.parts.len() {
+            pos == self.uri.len()
+        } else {
+            self.end(part, pos).is_some()
+        }
+    }
+
+    /// Where `parts[part]`, starting at `pos`, ends in the match of the rest; `None` when there is none.
+    fn end(&mut self, part: usize, pos: usize) -> Option<usize> {
+        let slot = part * (self.uri.len() + 1) + pos;
+        if let Some(known) = self.ends[slot] {
+            return known;
+        }
+        let parts = self.parts;
+        let found = if self.steps > MAX_STEPS {
+            None
+        } else {
+            match &parts[part] {
+                Part::Literal(literal) => {
+                    self.steps += 1;
+                    let end = pos + literal.len();
+                    (self.uri[pos..].starts_with(literal.as_str())
+                        && self.rest_matches(part + 1, end))
+                    .then_some(end)
                 }
-                false
+                Part::Expression { op, vars } => self.scan(part, *op, vars, pos),
+            }
+        };
+        self.ends[slot] = Some(found);
+        found
+    }
+
+    /// The longest text from `pos` that is an expansion of the expression `parts[part]` and after which the
+    /// rest matches. Reads the URI forward one character at a time in a [`Scan`] state, which decides whether
+    /// the text so far is an expansion; where another start already scanned the same position in the same
+    /// state, it reuses that scan's answer, so each (part, position, state) is scanned once.
+    fn scan(&mut self, part: usize, op: Op, vars: &[String], pos: usize) -> Option<usize> {
+        let mut trail = Vec::new();
+        let (mut at, mut state) = (pos, Scan::new(op, vars));
+        let mut longest = loop {
+            if let Some(&known) = self.scans.get(&(part, at, state.clone())) {
+                break known;
+            }
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                return None;
+            }
+            let next = self.uri[at..]
+                .chars()
+                .next()
+                .and_then(|c| Some((at + c.len_utf8(), state.step(op, vars, self.uri, at, c)?)));
+            trail.push((at, state));
+            match next {
+                Some(next) => (at, state) = next,
+                None => break None,
+            }
+        };
+        while let Some((at, state)) = trail.pop() {
+            if longest.is_none()
+                && state.accepts(vars, self.uri, at)
+                && self.rest_matches(part + 1, at)
+            {
+                longest = Some(at);
+            }
+            self.scans.insert((part, at, state), longest);
+        }
+        longest
+    }
+
+    /// The variables of the match found by [`rest_matches`](Self::rest_matches)`(0, 0)`.
+    fn captures(&self) -> Option<Vars> {
+        let (mut captured, mut pos) = (Vec::new(), 0);
+        for (part, current) in self.parts.iter().enumerate() {
+            let end = self.ends[part * (self.uri.len() + 1) + pos]??;
+            if let Part::Expression { op, vars } = current {
+                captured.extend(match_expression(*op, vars, &self.uri[pos..end])?);
+            }
+            pos = end;
+        }
+        Some(Vars(captured))
+    }
+}
+
+/// Where a scan of one expression's expansion is after reading some text: enough to decide whether the text is
+/// an expansion, and whether a longer one can be, without looking back at the text (only at the name being
+/// read, whose length it keeps).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Scan {
+    /// Whether any text has been read.
+    started: bool,
+    /// Unnamed operators: how many values are complete (separators read).
+    values: usize,
+    /// Named operators: which variables the text has given, a bit per variable.
+    given: Vec<u64>,
+    /// Named operators: the length of the name being read, `None` once its `=` is read.
+    name: Option<usize>,
+    /// A percent escape being read: `Some(None)` after `%`, `Some(Some(d))` after `%` and the hex digit `d`.
+    escape: Option<Option<u8>>,
+    /// The decoded bytes of a character not yet complete.
+    partial: [u8; 4],
+    partial_len: u8,
+}
+
+impl Scan {
+    fn new(op: Op, vars: &[String]) -> Scan {
+        Scan {
+            started: false,
+            values: 0,
+            given: if op.named() {
+                vec![0; vars.len().div_ceil(64)]
+            } else {
+                Vec::new()
+            },
+            name: op.named().then_some(0),
+            escape: None,
+            partial: [0; 4],
+            partial_len: 0,
+        }
+    }
+
+    /// Whether the text read, ending at `at`, is an expansion (as [`match_expression`] decides).
+    fn accepts(&self, vars: &[String], uri: &str, at: usize) -> bool {
+        if !self.started {
+            return true; // every variable undefined
+        }
+        match self.name {
+            Some(len) => self.unseen(vars, &uri[at - len..at]).is_some(),
+            None => self.escape.is_none() && self.partial_len == 0,
+        }
+    }
+
+    /// The state after reading `c` at `at`; `None` when no text starting with what was read, then `c`, is an
+    /// expansion.
+    fn step(&self, op: Op, vars: &[String], uri: &str, at: usize, c: char) -> Option<Scan> {
+        let mut next = self.clone();
+        if !self.started {
+            next.started = true;
+            if let Some(first) = op.first() {
+                return (c == first).then_some(next);
             }
         }
+        if !op.allows(c) {
+            return None;
+        }
+        if let Some(len) = self.name {
+            if c == '=' || c == op.separator() {
+                let index = self.unseen(vars, &uri[at - len..at])?;
+                next.given[index / 64] |= 1 << (index % 64);
+                next.name = (c != '=').then_some(0);
+            } else {
+                let name = &uri[at - len..at + c.len_utf8()];
+                if !vars.iter().any(|v| v.starts_with(name)) {
+                    return None;
+                }
+                next.name = Some(len + c.len_utf8());
+            }
+            return Some(next);
+        }
+        match self.escape {
+            Some(high) => {
+                let digit = c.to_digit(16)? as u8;
+                match high {
+                    None => next.escape = Some(Some(digit)),
+                    Some(high) => {
+                        next.escape = None;
+                        next.push(high << 4 | digit)?;
+                    }
+                }
+            }
+            None if c == '%' => next.escape = Some(None),
+            None if c == op.separator() => {
+                if self.partial_len != 0 {
+                    return None; // the value before is not UTF-8
+                }
+                if op.named() {
+                    next.name = Some(0);
+                } else {
+                    next.values += 1;
+                    if next.values >= vars.len() {
+                        return None; // more values than variables
+                    }
+                }
+            }
+            None => {
+                for &byte in c.encode_utf8(&mut [0; 4]).as_bytes() {
+                    next.push(byte)?;
+                }
+            }
+        }
+        Some(next)
+    }
+
+    /// Adds a decoded byte to the value; `None` when the value cannot be UTF-8 any more.
+    fn push(&mut self, byte: u8) -> Option<()> {
+        self.partial[usize::from(self.partial_len)] = byte;
+        self.partial_len += 1;
+        match std::str::from_utf8(&self.partial[..usize::from(self.partial_len)]) {
+            Ok(_) => self.partial_len = 0,
+            Err(e) if e.error_len().is_none() => {} // a character begun
+            Err(_) => return None,
+        }
+        Some(())
+    }
+
+    /// The index of the variable `name`, when the text has not given it yet.
+    fn unseen(&self, vars: &[String], name: &str) -> Option<usize> {
+        let index = vars.iter().position(|v| v == name)?;
+        (self.given[index / 64] & 1 << (index % 64) == 0).then_some(index)
     }
 }
 
@@ -461,8 +666,8 @@ fn decode(text: &str) -> Option<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
+            let hex = |at: usize| char::from(*bytes.get(at)?).to_digit(16);
+            out.push((hex(i + 1)? << 4 | hex(i + 2)?) as u8);
             i += 3;
         } else {
             out.push(bytes[i]);
@@ -554,6 +759,150 @@ mod tests {
         );
     }
 
+    /// The matcher before it was made linear: every split, longest first, backtracking. The reference the
+    /// linear one must agree with.
+    fn backtracking(
+        parts: &[Part],
+        uri: &str,
+        pos: usize,
+        captured: &mut Vec<(String, String)>,
+    ) -> bool {
+        let Some((current, rest)) = parts.split_first() else {
+            return pos == uri.len();
+        };
+        match current {
+            Part::Literal(literal) => {
+                uri[pos..].starts_with(literal.as_str())
+                    && backtracking(rest, uri, pos + literal.len(), captured)
+            }
+            Part::Expression { op, vars } => {
+                let tail = &uri[pos..];
+                let skip = op
+                    .first()
+                    .filter(|&f| tail.starts_with(f))
+                    .map_or(0, char::len_utf8);
+                let limit = tail[skip..]
+                    .find(|c| !op.allows(c))
+                    .map_or(uri.len(), |i| pos + skip + i);
+                for end in (pos..=limit).rev().filter(|&end| uri.is_char_boundary(end)) {
+                    let Some(values) = match_expression(*op, vars, &uri[pos..end]) else {
+                        continue;
+                    };
+                    let mark = captured.len();
+                    captured.extend(values);
+                    if backtracking(rest, uri, end, captured) {
+                        return true;
+                    }
+                    captured.truncate(mark);
+                }
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_backtracking_on_random_uris() {
+        let templates = [
+            "x://{a}",
+            "x://{a}{b}",
+            "x://{a,b}/{c}.json",
+            "x://f{/dir,name}{.ext}",
+            "x://{+p}{#f}",
+            "x://{/a,b,c}{.d,e}{?f,g}",
+            "x://s{?q,limit}{&page}",
+            "x://m{;lat,lon}",
+            "x://{a}%41{b}",
+        ];
+        let tokens = [
+            "a", "b", "/", ".", ",", "=", "&", "?", ";", "#", "%", "%4", "%41", "%C3", "%A9", "é",
+            "q", "limit", "f", "lat", "%2C",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut random = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut matched = 0;
+        for template in templates {
+            let parsed = UriTemplate::parse(template).unwrap();
+            let prefix = &template[..template.find(['{', '%']).unwrap()];
+            for _ in 0..4000 {
+                let mut uri = prefix.to_owned();
+                for _ in 0..random(9) {
+                    uri.push_str(tokens[random(tokens.len())]);
+                }
+                let mut expected = Vec::new();
+                let expected =
+                    backtracking(&parsed.parts, &uri, 0, &mut expected).then_some(Vars(expected));
+                matched += usize::from(expected.is_some());
+                assert_eq!(parsed.matches(&uri), expected, "{template} against {uri}");
+            }
+        }
+        assert!(matched > 1000, "only {matched} random URIs matched");
+    }
+
+    /// Matching takes a number of steps linear in the URI's length, on URIs built to make a backtracking
+    /// matcher try every split (issue #25: `note://files/` and dots took cubic time).
+    #[test]
+    fn hostile_uris_take_linear_steps() {
+        let cases = [
+            ("note://files{/dir,name}{.ext}", "note://files/", ".", "?"),
+            ("note://files{/dir,name}{.ext}", "note://files/", "/.", "?"),
+            ("x://{a}{b}{c}{d}", "x://", "a", "?"),
+            ("x://{a}{b}{c}{d}", "x://", "a,", "/"),
+            ("x://{a,b}{c,d}{e,f}", "x://", "a,", "?"),
+            ("x://{/a,b,c}{.d,e}{?f,g}", "x://", "/.", "#"),
+            ("x://{/a,b,c}{.d,e}{?f,g}", "x://", "/a.b", "?f=1&g=2&f"),
+            ("x://{+a}{#b}{+c}", "x://", "a#,", "%"),
+            ("x://{;a,b}{;c}", "x://", ";a=;b", "/"),
+            ("x://{/a,b,c}{.d,e}{?f,g}", "x:///a/b.c", "a", "#"),
+            ("x://{a}{b}{c}{d}", "x://", "%41", "?"),
+            ("x://{+a}{+b}{+c}", "x://", "a", "%"),
+            ("x://{+a,b}{#c,d}", "x://", "a,#", "%"),
+            ("x://{?a,b}{&c}", "x://?a=", "b", "#"),
+            ("x://{?a,b}{&c}", "x://", "?a=&b=&", "#"),
+        ];
+        for (template, prefix, unit, tail) in cases {
+            let parsed = UriTemplate::parse(template).unwrap();
+            let mut uri = prefix.to_owned() + &unit.repeat(MAX_URI_LEN / unit.len());
+            uri.truncate(MAX_URI_LEN - tail.len());
+            uri.push_str(tail);
+            assert_eq!(uri.len(), MAX_URI_LEN);
+            let (found, steps) = parsed.match_counting(&uri);
+            println!("{template} against {prefix}{unit}...{tail}: {steps} steps");
+            assert_eq!(found, None, "{template} against {prefix}{unit}...{tail}");
+            // Each part is tried from each position in a few states at most.
+            let bound = 4 * parsed.parts.len() * (uri.len() + 1);
+            assert!(
+                steps <= bound,
+                "{template} against {prefix}{unit}...{tail}: {steps} steps, more than {bound}"
+            );
+        }
+        // The same URIs without the character that spoils them match, in as few steps.
+        let parsed = UriTemplate::parse("note://files{/dir,name}{.ext}").unwrap();
+        let uri = format!("note://files/{}", ".".repeat(MAX_URI_LEN - 13));
+        let (found, steps) = parsed.match_counting(&uri);
+        let found = found.unwrap();
+        assert_eq!(found.get("dir").len(), MAX_URI_LEN - 13);
+        assert!(steps <= 4 * 3 * (uri.len() + 1), "{steps} steps");
+    }
+
+    #[test]
+    fn over_the_step_budget_is_no_match() {
+        let parsed = UriTemplate::parse("x://{a}").unwrap();
+        let mut matcher = Matcher {
+            parts: &parsed.parts,
+            uri: "x://abc",
+            ends: vec![None; parsed.parts.len() * 8],
+            scans: HashMap::new(),
+            steps: MAX_STEPS,
+        };
+        assert!(!matcher.rest_matches(0, 0));
+        assert_eq!(parsed.match_counting("x://abc").0.unwrap().get("a"), "abc");
+    }
+
     fn vars(template: &str, uri: &str) -> Option<Vec<(String, String)>> {
         UriTemplate::parse(template)
             .unwrap()
@@ -603,6 +952,14 @@ mod tests {
         );
         assert_eq!(vars("x://{q}", "x://bad%zz"), None);
         assert_eq!(vars("x://{q}", "x://%ff"), None);
+    }
+
+    /// An escape is `%` and two hex digits (`%+1` once decoded as byte 1, through `u8::from_str_radix`).
+    #[test]
+    fn escapes_are_two_hex_digits() {
+        assert_eq!(vars("x://{q}", "x://a%+1"), None);
+        assert_eq!(vars("x://{q}", "x://a%2"), None);
+        assert_eq!(vars("x://{q}", "x://a%2b"), pairs(&[("q", "a+")]));
     }
 
     #[test]
