@@ -357,7 +357,7 @@ impl<A: App> ServerHandler for Handler<A> {
                             None,
                         )
                     })?;
-                if !matcher.variables().contains(&argument.name) {
+                if !matcher.variables().any(|v| v == argument.name) {
                     return Err(ErrorData::invalid_params(
                         format!(
                             "Template '{}' has no variable '{}'",

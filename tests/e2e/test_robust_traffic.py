@@ -174,6 +174,36 @@ def test_stdio_before_initialize_and_truncated_eof():
     assert server.lines.get(timeout=WAIT_S) is None
 
 
+MAX_URI_LEN = 8 * 1024  # the runtime's longest URI tried against a template (runtime/src/uri_template.rs)
+
+
+def test_stdio_hostile_template_uri_is_answered():
+    """A URI built to make template matching try every split (issue #25: against `note://files{/dir,name}{.ext}`,
+    `note://files/` and dots then `?` took cubic time, hours at this length) is answered "not found", and a ping
+    sent right after it is answered too."""
+    if not EVERYTHING.exists():
+        pytest.skip("the everything example (the one with `note://files{/dir,name}{.ext}`) is not built")
+    LOGS.mkdir(parents=True, exist_ok=True)
+    server = StdioServer(EVERYTHING, env={"EVERYTHING_API_TOKEN": TOKEN}, log=LOGS / f"robust-uri-{os.getpid()}.log")
+    try:
+        server.initialize()
+        prefix = "note://files/"
+        uri = prefix + "." * (MAX_URI_LEN - len(prefix) - 1) + "?"
+        server.send(rpc("hostile", "resources/read", {"uri": uri}) + b"\n" + rpc("ping", "ping") + b"\n")
+        replies = {}
+        while len(replies) < 2:
+            msg = server.next()  # at most WAIT_S each
+            assert msg is not None, f"server closed stdout; answered so far: {replies}"
+            if msg.get("id") in ("hostile", "ping"):
+                replies[msg["id"]] = msg
+        assert replies["hostile"]["error"]["code"] == -32002, replies["hostile"]  # resource not found
+        assert replies["ping"].get("result") == {}, replies["ping"]
+        server.send(rpc("after", "tools/list") + b"\n")
+        assert_normal_call(server.until("after"), "hostile template URI")
+    finally:
+        server.close()
+
+
 HTTP_MODES = [("stateful", ["--stateful"]), ("stateless-json", ["--stateless", "--json-response"])]
 
 

@@ -5,6 +5,8 @@ pub mod model;
 pub mod placeholders;
 pub mod schema;
 pub mod spans;
-pub mod uri_template;
+/// RFC 6570 URI templates: the runtime's implementation, the one the generated servers match with (re-exported
+/// for the code generator).
+pub use mcpgen_runtime::uri_template;
 
 pub use model::*;

@@ -11,8 +11,9 @@ use crate::diag::Diagnostic;
 use crate::spec::spans::escape_segment;
 use crate::spec::{
     Auth, EnvVar, Icon, Prompt, Resource, ResourceAnnotations, ResourceTemplate,
-    SUPPORTED_VERSIONS, Server, Spec, Tool, Transports, placeholders, uri_template,
+    SUPPORTED_VERSIONS, Server, Spec, Tool, Transports, placeholders,
 };
+use mcpgen_runtime::uri_template;
 
 /// Checks `mcpgen:` before anything else: a spec of another format version has another shape, so reporting its
 /// keys against this version's schema would only be noise. True when validation should go on.
