@@ -128,7 +128,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
     let completions_on = spec.capabilities.completions.unwrap_or_else(|| {
         spec.prompts.iter().any(|p| !p.arguments.is_empty())
             || spec.resource_templates.iter().any(|t| {
-                crate::spec::uri_template::parse(&t.uri_template)
+                mcpgen_runtime::uri_template::parse(&t.uri_template)
                     .is_ok_and(|p| p.variables().next().is_some())
             })
     });
@@ -511,7 +511,7 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
         .iter()
         .zip(modules)
         .map(|(tpl, module)| {
-            let variables: Vec<String> = spec::uri_template::parse(&tpl.uri_template)
+            let variables: Vec<String> = mcpgen_runtime::uri_template::parse(&tpl.uri_template)
                 .map(|p| p.variables().map(str::to_owned).collect())
                 .unwrap_or_default();
             TemplateView {

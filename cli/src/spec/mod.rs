@@ -7,6 +7,4 @@ pub mod schema;
 pub mod spans;
 /// RFC 6570 URI templates: the runtime's implementation, the one the generated servers match with (re-exported
 /// for the code generator).
-pub use mcpgen_runtime::uri_template;
-
 pub use model::*;
