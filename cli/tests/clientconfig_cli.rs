@@ -23,7 +23,7 @@ fn fake_crate(dir: &Path) {
     std::fs::copy(fixtures_root().join("spec.yaml"), dir.join("weather.yaml")).unwrap();
     std::fs::write(
         dir.join(".mcpgen").join("manifest.json"),
-        r#"{"mcpgenVersion": "0.1.0", "spec": "weather.yaml", "files": {}}"#,
+        r#"{"mcpgenVersion": "0.1.0", "spec": "weather.yaml", "specHash": "", "files": {}}"#,
     )
     .unwrap();
 }
