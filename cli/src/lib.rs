@@ -15,5 +15,6 @@ pub mod commands;
 pub mod diag;
 pub mod pipeline;
 pub mod spec;
+pub mod timestamp;
 pub mod validate;
 pub mod verify;

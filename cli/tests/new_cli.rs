@@ -65,6 +65,12 @@ fn new_writes_the_crate_with_its_manifest_and_user_stubs() {
     ] {
         assert!(out_dir.join(file).is_file(), "{file} missing");
     }
+    // Backups of hand-edited generated files stay out of version control.
+    let gitignore = std::fs::read_to_string(out_dir.join(".gitignore")).unwrap();
+    assert!(
+        gitignore.lines().any(|l| l == "/.mcpgen/backup/"),
+        "{gitignore}"
+    );
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out_dir.join(".mcpgen/manifest.json")).unwrap())
             .unwrap();

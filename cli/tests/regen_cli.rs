@@ -145,6 +145,16 @@ fn hand_edited_generated_file_is_refused_then_overwritten_with_force_after_a_bac
         .map(|e| e.unwrap().path())
         .collect();
     assert_eq!(backups.len(), 1);
+    // Named like every other backup mcpgen makes: YYYYMMDDTHHMMSSZ.
+    let stamp = backups[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        stamp.len() == 16 && stamp.as_bytes()[8] == b'T' && stamp.ends_with('Z'),
+        "{stamp}"
+    );
     assert_eq!(
         std::fs::read_to_string(backups[0].join("src/generated/tools.rs")).unwrap(),
         edited

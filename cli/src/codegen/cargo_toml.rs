@@ -12,6 +12,9 @@ pub const RMCP_VERSION: &str = "3.11";
 /// mcpgen moves every crate it regenerates to the runtime it was tested with.
 pub const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The oldest Rust a generated crate builds with: the runtime's (a test checks they agree).
+pub const RUST_VERSION: &str = "1.88";
+
 /// Where a vendored copy of the runtime lives inside a generated crate.
 pub const VENDOR_DIR: &str = "vendor/mcpgen-runtime";
 
@@ -225,6 +228,7 @@ pub fn render(view: &CrateView, runtime: RuntimeSource) -> String {
     package.insert("name", value(&view.server.name));
     package.insert("version", value(&view.server.version));
     package.insert("edition", value("2024"));
+    package.insert("rust-version", value(RUST_VERSION));
     if !view.server.description_text.is_empty() {
         package.insert("description", value(&view.server.description_text));
     }

@@ -177,7 +177,7 @@ pub fn compare(
 /// Options for [`apply`].
 #[derive(Debug, Default, Clone)]
 pub struct ApplyOptions {
-    /// Overwrite hand-edited generated files, after saving copies under `.mcpgen/backup/<time>/`.
+    /// Overwrite hand-edited generated files, after saving copies under `.mcpgen/backup/<YYYYMMDDTHHMMSSZ>/`.
     pub force: bool,
     /// Test hook: fail with an I/O error after this many files were put in place (simulates a crash or a full disk).
     pub fail_after: Option<usize>,
@@ -244,11 +244,8 @@ fn stage_and_commit(
         }
     }
     let backup = if options.force && !changes.hand_edited.is_empty() {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        let dir = root.join(".mcpgen/backup").join(stamp.to_string());
+        let stamp = crate::timestamp::utc_timestamp(std::time::SystemTime::now());
+        let dir = root.join(".mcpgen/backup").join(stamp);
         for path in &changes.hand_edited {
             let content = std::fs::read(root.join(path)).map_err(io_err(&root.join(path)))?;
             writes.push((dir.join(path), content));
