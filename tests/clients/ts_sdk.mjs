@@ -34,9 +34,14 @@ const MODES = [
   { id: "http-stateless-json", flags: ["--stateless", "--json-response"], serverRequests: false },
 ];
 
-/** Wraps a transport so `initialize` asks for `version`, and records the version the server answers. */
+/**
+ * Wraps a transport so `initialize` asks for `version`, and records the version the server answers and every
+ * progress notification as it arrives. The SDK hands a notification to its handler a microtask later but settles a
+ * call's result at once, so a progress notification read in the same chunk as the result reaches no `onprogress`
+ * (the handler is gone by then), although the server sent it in order. The progress checks read this record.
+ */
 function pinVersion(transport, version) {
-  const negotiated = { version: undefined };
+  const negotiated = { version: undefined, progress: [] };
   const send = transport.send.bind(transport);
   transport.send = (message, options) => {
     if (message.method === "initialize") {
@@ -51,6 +56,9 @@ function pinVersion(transport, version) {
     set: (handler) => {
       onmessage = (message, extra) => {
         if (message.id !== undefined && message.result?.protocolVersion) negotiated.version = message.result.protocolVersion;
+        if (message.method === "notifications/progress") {
+          negotiated.progress.push([message.params.progress, message.params.total]);
+        }
         handler?.(message, extra);
       };
     },
@@ -70,6 +78,7 @@ async function connect(ex, mode, server, version, capabilities = {}) {
   const transport = makeTransport(ex, mode, server);
   const negotiated = pinVersion(transport, version);
   await within(CALL_TIMEOUT_MS, client.connect(transport), "connect");
+  client.progressOnWire = negotiated.progress;
   return { client, negotiated };
 }
 
@@ -88,11 +97,12 @@ async function checkExample(check, client, ex) {
 
   for (const [name, calls] of Object.entries(ex.expect.tools ?? {})) {
     for (const call of calls) {
-      const progress = [];
+      client.progressOnWire.length = 0;
       const result = await client.callTool({ name, arguments: call.args ?? {} }, undefined, {
         ...opts,
-        onprogress: (p) => progress.push(p.progress),
+        onprogress: () => {},
       });
+      const progress = client.progressOnWire.map(([done]) => done);
       const text = textOf(result.content);
       check.equal(Boolean(result.isError), call.isError ?? false, `${name} isError (${text})`);
       if (call.structured) check.equal(result.structuredContent, call.structured, `${name} structuredContent`);
@@ -186,13 +196,13 @@ async function checkConformanceExtras(check, client) {
   await call("test_tool_with_logging");
   check.equal(logs, [], "info messages filtered out at level warning");
 
-  // Progress: 0, 50, 100 of 100.
-  const progress = [];
+  // Progress: 0, 50, 100 of 100, in order, before the result (see pinVersion for why they are read off the wire).
+  client.progressOnWire.length = 0;
   await client.callTool({ name: "test_tool_with_progress", arguments: {} }, undefined, {
     ...opts,
-    onprogress: (p) => progress.push([p.progress, p.total]),
+    onprogress: () => {},
   });
-  check.equal(progress, [[0, 100], [50, 100], [100, 100]], "progress notifications");
+  check.equal([...client.progressOnWire], [[0, 100], [50, 100], [100, 100]], "progress notifications");
 
   // Subscriptions: a subscribed session hears about the change; after unsubscribing it does not.
   const updates = [];
