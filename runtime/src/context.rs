@@ -4,7 +4,7 @@
 #![allow(deprecated)]
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rmcp::model::{
@@ -51,15 +51,32 @@ pub(crate) struct Session {
     pub(crate) id: u64,
     /// Minimum level set by `logging/setLevel`; 0 = not set.
     log_level: AtomicU8,
+    /// Where the session's subscriptions are kept, so they end with it.
+    subscriptions: Arc<Subscriptions>,
+    /// Whether it ever subscribed: most sessions never do (every stateless request is one), and they end
+    /// without touching the table.
+    subscribed: AtomicBool,
 }
 
 impl Session {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(subscriptions: Arc<Subscriptions>) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Session {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             log_level: AtomicU8::new(0),
+            subscriptions,
+            subscribed: AtomicBool::new(false),
         }
+    }
+
+    /// Subscribes this session's client to `uri`.
+    pub(crate) fn subscribe(&self, uri: String, peer: Peer<RoleServer>) -> Result<(), TooMany> {
+        self.subscribed.store(true, Ordering::Relaxed);
+        self.subscriptions.subscribe(uri, self.id, peer)
+    }
+
+    pub(crate) fn unsubscribe(&self, uri: &str) {
+        self.subscriptions.unsubscribe(uri, self.id);
     }
 
     pub(crate) fn set_log_level(&self, level: LoggingLevel) {
@@ -300,40 +317,110 @@ impl From<LogLevel> for LoggingLevel {
     }
 }
 
-/// Which clients subscribed to which resource URIs (`resources/subscribe`).
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.subscribed.load(Ordering::Relaxed) {
+            self.subscriptions.drop_session(self.id);
+        }
+    }
+}
+
+/// Which clients subscribed to which resource URIs (`resources/subscribe`). Bounded: at most
+/// [`MAX_SUBSCRIPTIONS_PER_SESSION`] per session, only URIs the spec serves (the handler checks), and a
+/// session's entries go when the session ends.
 #[derive(Default)]
 pub struct Subscriptions {
-    by_uri: Mutex<HashMap<String, Vec<Subscriber>>>,
+    table: Mutex<Table>,
+}
+
+#[derive(Default)]
+struct Table {
+    by_uri: HashMap<String, Vec<Subscriber>>,
+    per_session: HashMap<u64, usize>,
 }
 
 /// A session id and its client.
 type Subscriber = (u64, Peer<RoleServer>);
 
+/// How many resources one session may be subscribed to at once.
+pub(crate) const MAX_SUBSCRIPTIONS_PER_SESSION: usize = 64;
+
+/// A session asked for more than [`MAX_SUBSCRIPTIONS_PER_SESSION`] subscriptions.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct TooMany;
+
 impl Subscriptions {
-    pub(crate) fn subscribe(&self, uri: String, session: u64, peer: Peer<RoleServer>) {
-        let mut by_uri = self.by_uri.lock().unwrap_or_else(|e| e.into_inner());
-        let subscribers = by_uri.entry(uri).or_default();
-        if !subscribers.iter().any(|(id, _)| *id == session) {
-            subscribers.push((session, peer));
+    fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn subscribe(&self, uri: String, session: u64, peer: Peer<RoleServer>) -> Result<(), TooMany> {
+        let mut table = self.table();
+        let count = table.per_session.get(&session).copied().unwrap_or(0);
+        let already = table
+            .by_uri
+            .get(&uri)
+            .is_some_and(|subscribers| subscribers.iter().any(|(id, _)| *id == session));
+        if already {
+            return Ok(());
+        }
+        if count >= MAX_SUBSCRIPTIONS_PER_SESSION {
+            return Err(TooMany);
+        }
+        table.by_uri.entry(uri).or_default().push((session, peer));
+        table.per_session.insert(session, count + 1);
+        Ok(())
+    }
+
+    fn unsubscribe(&self, uri: &str, session: u64) {
+        let mut table = self.table();
+        let Some(subscribers) = table.by_uri.get_mut(uri) else {
+            return;
+        };
+        let before = subscribers.len();
+        subscribers.retain(|(id, _)| *id != session);
+        let removed = before - subscribers.len();
+        if subscribers.is_empty() {
+            table.by_uri.remove(uri);
+        }
+        if removed > 0 {
+            match table.per_session.get_mut(&session) {
+                Some(count) if *count > removed => *count -= removed,
+                _ => {
+                    table.per_session.remove(&session);
+                }
+            }
         }
     }
 
-    pub(crate) fn unsubscribe(&self, uri: &str, session: u64) {
-        let mut by_uri = self.by_uri.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(subscribers) = by_uri.get_mut(uri) {
-            subscribers.retain(|(id, _)| *id != session);
-            if subscribers.is_empty() {
-                by_uri.remove(uri);
-            }
+    /// Forgets every subscription of a session that ended.
+    fn drop_session(&self, session: u64) {
+        let mut table = self.table();
+        if table.per_session.remove(&session).is_none() {
+            return;
         }
+        table.by_uri.retain(|_, subscribers| {
+            subscribers.retain(|(id, _)| *id != session);
+            !subscribers.is_empty()
+        });
+    }
+
+    /// Subscriptions held, over all sessions (for tests and metrics).
+    pub fn len(&self) -> usize {
+        self.table().per_session.values().sum()
+    }
+
+    /// Whether no session holds a subscription.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Notifies every live subscriber of `uri` and forgets closed connections; returns how many were
     /// notified.
     pub async fn notify_updated(&self, uri: &str) -> usize {
         let peers: Vec<Peer<RoleServer>> = {
-            let mut by_uri = self.by_uri.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(subscribers) = by_uri.get_mut(uri) else {
+            let mut table = self.table();
+            let Some(subscribers) = table.by_uri.get_mut(uri) else {
                 return 0;
             };
             subscribers.retain(|(_, peer)| !peer.is_transport_closed());

@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::app::App;
 use super::completion::{CompletionRequest, CompletionTarget, completion_info, filter_prefix};
-use super::context::{Ctx, Session, Shared};
+use super::context::{Ctx, MAX_SUBSCRIPTIONS_PER_SESSION, Session, Shared};
 use super::defs::{ResourceSource, ToolDef};
 use super::error::panic_message;
 use super::prompt::{Arguments, render};
@@ -51,10 +51,11 @@ impl<A: App> Clone for Handler<A> {
 
 impl<A: App> Handler<A> {
     pub(crate) fn new(registry: Arc<Registry>, shared: Arc<Shared<A::State>>) -> Self {
+        let session = Arc::new(Session::new(shared.subscriptions.clone()));
         Handler {
             registry,
             shared,
-            session: Arc::new(Session::new()),
+            session,
         }
     }
 
@@ -422,10 +423,26 @@ impl<A: App> ServerHandler for Handler<A> {
         if !A::SPEC.capabilities.resources_subscribe {
             return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
         }
-        self.shared
-            .subscriptions
-            .subscribe(request.uri, self.session.id, context.peer);
-        Ok(())
+        // Only what the spec serves, so a client cannot fill the table with URIs of its own choosing.
+        let served = self.registry.resources.iter().any(|r| r.uri == request.uri)
+            || self
+                .registry
+                .template_matchers
+                .iter()
+                .any(|matcher| matcher.matches(&request.uri).is_some());
+        if !served {
+            return Err(not_found(&request.uri));
+        }
+        self.session
+            .subscribe(request.uri, context.peer)
+            .map_err(|_| {
+                ErrorData::invalid_params(
+                    format!(
+                        "too many subscriptions: a session may hold {MAX_SUBSCRIPTIONS_PER_SESSION}; unsubscribe first"
+                    ),
+                    None,
+                )
+            })
     }
 
     async fn unsubscribe(
@@ -436,9 +453,7 @@ impl<A: App> ServerHandler for Handler<A> {
         if !A::SPEC.capabilities.resources_subscribe {
             return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
         }
-        self.shared
-            .subscriptions
-            .unsubscribe(&request.uri, self.session.id);
+        self.session.unsubscribe(&request.uri);
         Ok(())
     }
 
@@ -490,7 +505,82 @@ const STANDARD_REQUESTS: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
+    use rmcp::ServiceExt as _;
+    use rmcp::model::{ErrorCode, SubscribeRequestParams};
+
     use super::*;
+    use crate::context::Subscriptions;
+    use crate::testing::{SPEC, TestApp};
+
+    /// A handler for the test spec served over an in-memory pipe, a client connected to it, and the table of
+    /// subscriptions the server shares.
+    async fn connected() -> (
+        rmcp::service::RunningService<rmcp::RoleClient, ()>,
+        Arc<Subscriptions>,
+    ) {
+        let subscriptions = Arc::new(Subscriptions::default());
+        let shared = Arc::new(Shared {
+            state: (),
+            subscriptions: subscriptions.clone(),
+            logging: false,
+            logger: "test",
+        });
+        let handler = Handler::<TestApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared);
+        let (server_io, client_io) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            if let Ok(running) = handler.serve(server_io).await {
+                let _ = running.waiting().await;
+            }
+        });
+        let client = ().serve(client_io).await.unwrap();
+        (client, subscriptions)
+    }
+
+    #[tokio::test]
+    async fn subscriptions_are_bounded_and_end_with_their_session() {
+        let (client, subscriptions) = connected().await;
+        let subscribe = |uri: String| client.subscribe(SubscribeRequestParams::new(uri));
+
+        // Only what the spec serves: a client cannot fill the table with URIs of its own.
+        let refused = subscribe("test://elsewhere/".repeat(200))
+            .await
+            .unwrap_err();
+        let rmcp::ServiceError::McpError(error) = refused else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(error.code, ErrorCode::RESOURCE_NOT_FOUND);
+        assert!(subscriptions.is_empty());
+
+        subscribe("test://readme".to_owned()).await.unwrap();
+        subscribe("test://readme".to_owned()).await.unwrap();
+        for i in 1..MAX_SUBSCRIPTIONS_PER_SESSION {
+            subscribe(format!("test://items/{i}")).await.unwrap();
+        }
+        assert_eq!(subscriptions.len(), MAX_SUBSCRIPTIONS_PER_SESSION);
+        let full = subscribe("test://items/one-more".to_owned())
+            .await
+            .unwrap_err();
+        let rmcp::ServiceError::McpError(error) = full else {
+            panic!("{full:?}")
+        };
+        assert_eq!(error.code, ErrorCode::INVALID_PARAMS);
+        client
+            .unsubscribe(rmcp::model::UnsubscribeRequestParams::new("test://items/1"))
+            .await
+            .unwrap();
+        assert_eq!(subscriptions.len(), MAX_SUBSCRIPTIONS_PER_SESSION - 1);
+        subscribe("test://items/one-more".to_owned()).await.unwrap();
+
+        // The client goes away: the session ends and takes its subscriptions with it.
+        client.cancel().await.unwrap();
+        for _ in 0..100 {
+            if subscriptions.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(subscriptions.is_empty(), "{} left", subscriptions.len());
+    }
 
     #[tokio::test]
     async fn guarded_turns_a_panic_into_an_error_message() {

@@ -1,8 +1,14 @@
 //! A small spec for the runtime's own tests.
 
+use rmcp::model::JsonObject;
+
+use crate::app::App;
+use crate::context::Ctx;
 use crate::defs::{
-    AuthDef, CapabilitiesDef, EnvVarDef, ServerDef, Spec, ToolDef, Transport, TransportsDef,
+    AuthDef, CapabilitiesDef, EnvVarDef, ResourceDef, ResourceSource, ServerDef, Spec, TemplateDef,
+    ToolDef, Transport, TransportsDef,
 };
+use crate::error::{BoxError, ToolError, ToolResult};
 
 pub(crate) static SPEC: Spec = Spec {
     server: ServerDef {
@@ -16,7 +22,7 @@ pub(crate) static SPEC: Spec = Spec {
     },
     capabilities: CapabilitiesDef {
         tools_list_changed: false,
-        resources_subscribe: false,
+        resources_subscribe: true,
         resources_list_changed: false,
         prompts_list_changed: false,
         logging: false,
@@ -48,7 +54,45 @@ pub(crate) static SPEC: Spec = Spec {
         icons: None,
         meta: None,
     }],
-    resources: &[],
-    templates: &[],
+    resources: &[ResourceDef {
+        uri: "test://readme",
+        name: "readme",
+        title: None,
+        description: None,
+        mime_type: Some("text/plain"),
+        size: None,
+        annotations: None,
+        icons: None,
+        meta: None,
+        source: ResourceSource::Text("Read me."),
+    }],
+    templates: &[TemplateDef {
+        uri_template: "test://items/{id}",
+        name: "item",
+        title: None,
+        description: None,
+        mime_type: None,
+        annotations: None,
+        icons: None,
+        meta: None,
+        completions: &[],
+    }],
     prompts: &[],
 };
+
+/// The test spec as an app with no state; its one tool is never called by the tests.
+pub(crate) struct TestApp;
+
+impl App for TestApp {
+    type State = ();
+    const SPEC: &'static Spec = &SPEC;
+    const CRATE_NAME: &'static str = "test_server";
+
+    async fn init() -> Result<(), BoxError> {
+        Ok(())
+    }
+
+    async fn call_tool(name: &str, _ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+        Err(ToolError::invalid_params(format!("Unknown tool: {name}")))
+    }
+}
