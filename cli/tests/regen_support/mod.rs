@@ -60,17 +60,21 @@ impl Crate {
     }
 
     pub fn mcpgen_in(&self, cwd: &Path, args: &[&str]) -> Output {
-        let cwd = if cwd.exists() { cwd } else { self.tmp.path() };
-        let out = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
-            .args(args)
-            .current_dir(cwd)
-            .output()
-            .unwrap();
-        Output {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        mcpgen(if cwd.exists() { cwd } else { self.tmp.path() }, args)
+    }
+}
+
+/// Runs the mcpgen binary in `cwd`.
+pub fn mcpgen(cwd: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    Output {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 
