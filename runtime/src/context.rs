@@ -326,7 +326,7 @@ impl Drop for Session {
 }
 
 /// Which clients subscribed to which resource URIs (`resources/subscribe`). Bounded: at most
-/// [`MAX_SUBSCRIPTIONS_PER_SESSION`] per session, only URIs the spec serves (the handler checks), and a
+/// 64 per session (`MAX_SUBSCRIPTIONS_PER_SESSION`), only URIs the spec serves (the handler checks), and a
 /// session's entries go when the session ends.
 #[derive(Default)]
 pub struct Subscriptions {
