@@ -53,52 +53,20 @@ pub fn merge(current: &str, wanted: &str) -> Result<String, MergeError> {
 /// it, and those dependencies' entries in mcpgen's features. Nothing `wanted` asks for is retired.
 fn retire(doc: &mut DocumentMut, wanted: &DocumentMut) {
     use super::cargo_toml::{
-        RETIRED_DEV_DEPENDENCIES, RETIRED_FEATURE_ENTRIES, dep_item, retired_dependencies,
+        RETIRED_FEATURE_ENTRIES, retired_dependencies, retired_dev_dependencies,
     };
-    let wants = |section: &str, name: &str| {
-        wanted
-            .get(section)
-            .and_then(Item::as_table_like)
-            .is_some_and(|t| t.contains_key(name))
-    };
-    let mut removed: Vec<String> = Vec::new();
-    if let Some(deps) = doc
-        .get_mut("dependencies")
-        .and_then(Item::as_table_like_mut)
-    {
-        for dep in retired_dependencies()
+    let removed: Vec<String> =
+        retire_dependencies(doc, wanted, "dependencies", retired_dependencies())
             .into_iter()
-            .filter(|d| !wants("dependencies", d.name))
-        {
-            let written = dep_item(&dep);
-            if deps
-                .get(dep.name)
-                .is_some_and(|have| same_entry(have, &written))
-            {
-                deps.remove(dep.name);
-                removed.push(format!("dep:{}", dep.name));
-            }
-        }
-    }
-    if let Some(dev) = doc
-        .get_mut("dev-dependencies")
-        .and_then(Item::as_table_like_mut)
+            .map(|name| format!("dep:{name}"))
+            .collect();
+    retire_dependencies(doc, wanted, "dev-dependencies", retired_dev_dependencies());
+    if doc
+        .get("dev-dependencies")
+        .and_then(Item::as_table_like)
+        .is_some_and(|t| t.is_empty())
     {
-        for (name, written) in RETIRED_DEV_DEPENDENCIES
-            .iter()
-            .filter(|(name, _)| !wants("dev-dependencies", name))
-        {
-            let written: Value = written.parse().expect("a valid inline table");
-            if dev
-                .get(name)
-                .is_some_and(|have| same_entry(have, &Item::Value(written)))
-            {
-                dev.remove(name);
-            }
-        }
-        if dev.is_empty() {
-            doc.remove("dev-dependencies");
-        }
+        doc.remove("dev-dependencies");
     }
     let (Some(features), Some(want_features)) = (
         doc.get_mut("features").and_then(Item::as_table_like_mut),
@@ -124,6 +92,35 @@ fn retire(doc: &mut DocumentMut, wanted: &DocumentMut) {
             }
         }
     }
+}
+
+/// Removes from `section` each of `retired` that is exactly as mcpgen wrote it and that `wanted` no longer asks for;
+/// returns the names removed.
+fn retire_dependencies(
+    doc: &mut DocumentMut,
+    wanted: &DocumentMut,
+    section: &str,
+    retired: Vec<super::cargo_toml::Dep>,
+) -> Vec<&'static str> {
+    let still_wanted = wanted.get(section).and_then(Item::as_table_like);
+    let Some(table) = doc.get_mut(section).and_then(Item::as_table_like_mut) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for dep in retired {
+        if still_wanted.is_some_and(|t| t.contains_key(dep.name)) {
+            continue;
+        }
+        let written = super::cargo_toml::dep_item(&dep);
+        if table
+            .get(dep.name)
+            .is_some_and(|have| same_entry(have, &written))
+        {
+            table.remove(dep.name);
+            removed.push(dep.name);
+        }
+    }
+    removed
 }
 
 /// Whether a dependency entry says the same as `written`, whatever its spacing and key order.

@@ -62,11 +62,7 @@ const fn dep(name: &'static str, version: &'static str) -> Dep {
 }
 
 /// The exact requirement on the runtime, `=X.Y.Z`.
-pub fn runtime_requirement() -> &'static str {
-    static REQ: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| format!("={RUNTIME_VERSION}"));
-    &REQ
-}
+pub const RUNTIME_REQUIREMENT: &str = concat!("=", env!("CARGO_PKG_VERSION"));
 
 /// Dependencies every generated crate needs, in manifest order. The runtime brings the rest (HTTP, auth, schema
 /// checks) behind its features; the others are what generated types and handlers use directly, at the versions
@@ -76,7 +72,7 @@ pub fn dependencies(runtime: RuntimeSource) -> Vec<Dep> {
         Dep {
             path: (runtime == RuntimeSource::Vendored).then_some(VENDOR_DIR),
             no_default_features: true,
-            ..dep("mcpgen-runtime", runtime_requirement())
+            ..dep("mcpgen-runtime", RUNTIME_REQUIREMENT)
         },
         Dep {
             features: &["server"],
@@ -146,10 +142,15 @@ pub fn retired_dependencies() -> Vec<Dep> {
     ]
 }
 
-/// The retired dev-dependency (the copied runtime's tests) and the feature entries mcpgen 0.1.0 wrote into its
-/// features besides `dep:` ones (which go with their dependency).
-pub const RETIRED_DEV_DEPENDENCIES: &[(&str, &str)] =
-    &[("tower", r#"{ version = "0.5", features = ["util"] }"#)];
+/// The dev-dependency of the copied runtime's tests, retired the same way.
+pub fn retired_dev_dependencies() -> Vec<Dep> {
+    vec![Dep {
+        features: &["util"],
+        ..dep("tower", "0.5")
+    }]
+}
+
+/// The feature entries mcpgen 0.1.0 wrote into its features besides `dep:` ones (which go with their dependency).
 pub const RETIRED_FEATURE_ENTRIES: &[&str] = &[
     "rmcp/transport-io",
     "rmcp/transport-streamable-http-server",
@@ -405,7 +406,7 @@ mod tests {
         assert_eq!(runtime["default-features"].as_bool(), Some(false));
         let registry: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
         let runtime = &registry["dependencies"]["mcpgen-runtime"];
-        assert_eq!(runtime["version"].as_str(), Some(runtime_requirement()));
+        assert_eq!(runtime["version"].as_str(), Some(RUNTIME_REQUIREMENT));
         assert!(runtime.get("path").is_none());
     }
 
