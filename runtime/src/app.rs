@@ -33,8 +33,9 @@ pub trait App: Send + Sync + 'static {
     /// The crate's name (`env!("CARGO_CRATE_NAME")`), whose logs are shown at `info` by default.
     const CRATE_NAME: &'static str;
 
-    /// Builds the state, once, before the server accepts its first request.
-    fn init() -> impl Future<Output = Result<Self::State, BoxError>> + Send;
+    /// Builds the state, once, before the server accepts its first request. It runs on the main thread before
+    /// serving starts, so its future need not be `Send` (the user's `state::init` never had to be).
+    fn init() -> impl Future<Output = Result<Self::State, BoxError>>;
 
     /// Runs the handler of tool `name` (arguments already match its input schema).
     fn call_tool(
