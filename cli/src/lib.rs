@@ -12,6 +12,7 @@ pub mod breaking;
 pub mod clientconfig;
 pub mod codegen;
 pub mod commands;
+pub mod dev;
 pub mod diag;
 pub mod pipeline;
 pub mod spec;

@@ -70,6 +70,13 @@ fn watch_regenerates_on_save_and_survives_an_invalid_spec() {
     let stderr = lines(child.stderr.take().unwrap());
     let _guard = Watcher(child);
     wait_for(&stdout, "watching", LIMIT).unwrap();
+    // Reading the spec opens it, which inotify reports: that alone must not start another round (it did, over
+    // and over, for as long as the watch ran).
+    let quiet: Vec<String> =
+        std::iter::from_fn(|| stdout.recv_timeout(Duration::from_millis(1500)).ok())
+            .take(50)
+            .collect();
+    assert!(quiet.is_empty(), "regenerated without a save: {quiet:?}");
 
     // An invalid save: diagnostics, nothing written, still watching.
     c.write_spec(&MINIMAL.replace("name: add", "name: \"\""));

@@ -13,6 +13,7 @@ use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
 use super::common::{Target, locate};
 use super::generate::{Mode, regenerate};
 use crate::codegen::write::ApplyOptions;
+use crate::dev::fingerprint::of_contents;
 
 /// Regenerate on every save of the spec, reporting an invalid spec and watching on (Ctrl-C stops).
 #[derive(Debug, clap::Args)]
@@ -55,12 +56,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 
     // Bring the crate up to date first, so the watch starts from a known state.
+    let mut seen = of_contents(&watched);
     once(&target, args.check_build)?;
     outln!("watching {} (Ctrl-C to stop)", target.spec.display())?;
     for result in rx {
         match result {
             Ok(events) => {
-                if events.iter().any(|e| watched.contains(&e.path)) {
+                // Opening the spec to read it is an event too: only a change of content is a save.
+                if events.iter().any(|e| watched.contains(&e.path)) && of_contents(&watched) != seen
+                {
+                    seen = of_contents(&watched);
                     outln!("\n{} changed: regenerating", target.spec.display())?;
                     once(&target, args.check_build)?;
                 }
@@ -96,7 +101,7 @@ fn cargo_check(dir: &Path) -> Result<(), super::StdoutError> {
 
 /// The spec and the `file:` resources it embeds, as absolute paths in canonical folders (the form the watcher
 /// reports events in).
-fn watched_files(target: &Target) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn watched_files(target: &Target) -> anyhow::Result<Vec<PathBuf>> {
     let canonical = |path: &Path| -> anyhow::Result<PathBuf> {
         let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
         let dir = std::fs::canonicalize(parent.unwrap_or(Path::new(".")))

@@ -1,0 +1,3 @@
+//! `mcpgen dev` and `mcpgen watch`: the edit loops.
+
+pub mod fingerprint;
