@@ -28,6 +28,8 @@ enum Command {
     Generate(commands::generate::Args),
     /// Regenerate on every save of the spec, reporting an invalid spec and watching on.
     Watch(commands::watch::Args),
+    /// Serve with the MCP Inspector; regenerate, rebuild and restart on every save.
+    Dev(commands::dev::Args),
     /// List the changes between two specs that break existing clients (exit 1 when any).
     Breaking(commands::breaking::Args),
     /// Check specs and report every problem, located at its YAML node.
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::New(args) => commands::new::run(args),
         Command::Generate(args) => commands::generate::run(args),
         Command::Watch(args) => commands::watch::run(args),
+        Command::Dev(args) => commands::dev::run(args),
         Command::Breaking(args) => commands::breaking::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Config(args) => commands::config::run(args),

@@ -31,6 +31,8 @@ fn subcommands() -> Vec<String> {
     let names: Vec<String> = list
         .lines()
         .take_while(|l| l.starts_with("  "))
+        // A long description wraps onto lines indented past the names.
+        .filter(|l| !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .filter(|name| *name != "help")
         .map(str::to_owned)
@@ -43,6 +45,7 @@ fn subcommands() -> Vec<String> {
         "config",
         "completions",
         "man",
+        "dev",
     ] {
         assert!(
             names.iter().any(|n| n == expected),

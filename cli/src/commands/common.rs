@@ -25,6 +25,24 @@ pub fn load_reporting(path: &Path) -> Option<LoadedSpec> {
     }
 }
 
+/// Which generated crate a command works on, and with which spec (`watch`, `dev`).
+#[derive(Debug, clap::Args)]
+pub struct CrateArgs {
+    /// The crate directory [default: the crate containing the current directory].
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The spec to watch instead of the one the crate records.
+    #[arg(long, value_name = "PATH")]
+    pub spec: Option<PathBuf>,
+}
+
+impl CrateArgs {
+    /// The crate and its spec, or why they cannot be found.
+    pub fn locate(&self) -> Result<Target, String> {
+        locate(self.dir.as_deref(), self.spec.as_deref())
+    }
+}
+
 /// Warns once when generated code cannot be formatted.
 pub fn detect_format() -> Format {
     let format = Format::detect();

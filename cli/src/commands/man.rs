@@ -15,6 +15,7 @@ Examples:
   mcpgen generate myserver                Update the crate after editing the spec
   mcpgen generate myserver --check        In CI: exit 1 when the crate is out of date
   mcpgen verify myserver                  Build it and check that it serves the spec
+  mcpgen dev myserver                     Serve it under the MCP Inspector, restarting on every save
   mcpgen config claude-desktop myserver --install
                                           Add the server to Claude Desktop's config";
 

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
 
-use super::common::{Target, locate};
+use super::common::{CrateArgs, Target};
 use super::generate::{Mode, regenerate};
 use crate::codegen::write::ApplyOptions;
 use crate::dev::fingerprint::of_contents;
@@ -18,12 +18,8 @@ use crate::dev::fingerprint::of_contents;
 /// Regenerate on every save of the spec, reporting an invalid spec and watching on (Ctrl-C stops).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The crate directory [default: the crate containing the current directory].
-    #[arg(value_name = "DIR")]
-    pub dir: Option<PathBuf>,
-    /// The spec to watch instead of the one the crate records.
-    #[arg(long, value_name = "PATH")]
-    pub spec: Option<PathBuf>,
+    #[command(flatten)]
+    pub target: CrateArgs,
     /// Run `cargo check` in the crate after each successful regeneration.
     #[arg(long)]
     pub check_build: bool,
@@ -33,7 +29,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let target = match locate(args.dir.as_deref(), args.spec.as_deref()) {
+    let target = match args.target.locate() {
         Ok(target) => target,
         Err(message) => {
             eprintln!("error: {message}");
@@ -44,16 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer(Duration::from_millis(args.debounce), tx)
         .context("starting the file watcher")?;
-    // Watch folders, not files: editors save by writing a new file and renaming it over the old one.
-    let mut dirs: Vec<&Path> = watched.iter().filter_map(|f| f.parent()).collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in dirs {
-        debouncer
-            .watcher()
-            .watch(dir, RecursiveMode::NonRecursive)
-            .with_context(|| format!("watching {}", dir.display()))?;
-    }
+    watch_folders_of(debouncer.watcher(), &watched)?;
 
     // Bring the crate up to date first, so the watch starts from a known state.
     let mut seen = of_contents(&watched);
@@ -95,6 +82,23 @@ fn cargo_check(dir: &Path) -> Result<(), super::StdoutError> {
         Ok(status) if status.success() => outln!("cargo check: ok")?,
         Ok(status) => outln!("cargo check failed ({status})")?,
         Err(e) => eprintln!("error: running cargo check: {e}"),
+    }
+    Ok(())
+}
+
+/// Watches the folders of `files`, not the files: editors save by writing a new file and renaming it over the
+/// old one.
+pub(crate) fn watch_folders_of(
+    watcher: &mut dyn notify_debouncer_mini::notify::Watcher,
+    files: &[PathBuf],
+) -> anyhow::Result<()> {
+    let mut dirs: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        watcher
+            .watch(dir, RecursiveMode::NonRecursive)
+            .with_context(|| format!("watching {}", dir.display()))?;
     }
     Ok(())
 }
