@@ -14,7 +14,8 @@ pub(crate) struct Cli {
     /// with --allowed-host.
     #[arg(long)]
     pub(crate) host: Option<String>,
-    /// TCP port (HTTP transports; default from the spec; 0 picks a free port).
+    /// TCP port (HTTP transports; 0 picks a free port). Default: the platform's `PORT` variable (Cloud Run,
+    /// Heroku, Fly.io and most container platforms set it), else the spec's port.
     #[arg(long)]
     pub(crate) port: Option<u16>,
     /// Endpoint path of the chosen HTTP transport (the event stream for sse; default from the spec).
@@ -54,6 +55,27 @@ pub(crate) struct Cli {
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) log_format: LogFormat,
+}
+
+impl Cli {
+    /// The port to bind: `--port` or `<PREFIX>_PORT`, else the platform's `PORT`, else the spec's.
+    pub(crate) fn port_or(&self, spec_port: u16) -> Result<u16, String> {
+        port_from(self.port, std::env::var("PORT").ok(), spec_port)
+    }
+}
+
+/// See [`Cli::port_or`]. An empty `PORT` counts as unset; a malformed one is an error, not a silent fallback
+/// to a port the platform does not route to.
+fn port_from(flag: Option<u16>, platform: Option<String>, spec_port: u16) -> Result<u16, String> {
+    if let Some(port) = flag {
+        return Ok(port);
+    }
+    match platform.as_deref().map(str::trim) {
+        None | Some("") => Ok(spec_port),
+        Some(value) => value
+            .parse()
+            .map_err(|_| format!("PORT={value:?} is not a TCP port number (0-65535)")),
+    }
 }
 
 /// How log lines look.
@@ -102,6 +124,17 @@ fn command(spec: &'static Spec) -> clap::Command {
 mod tests {
     use super::*;
     use crate::testing;
+
+    #[test]
+    fn the_port_comes_from_the_flag_then_the_platform_then_the_spec() {
+        assert_eq!(port_from(Some(9000), Some("8080".into()), 8000), Ok(9000));
+        assert_eq!(port_from(None, Some("8080".into()), 8000), Ok(8080));
+        assert_eq!(port_from(None, Some(" ".into()), 8000), Ok(8000));
+        assert_eq!(port_from(None, None, 8000), Ok(8000));
+        let error = port_from(None, Some("http".into()), 8000).unwrap_err();
+        assert!(error.contains("PORT=\"http\""), "{error}");
+        assert!(port_from(None, Some("70000".into()), 8000).is_err());
+    }
 
     #[test]
     fn command_is_well_formed() {

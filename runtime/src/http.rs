@@ -176,7 +176,7 @@ impl HttpOptions {
         };
         Ok(HttpOptions {
             host: cli.host.clone().unwrap_or_else(|| host.to_owned()),
-            port: cli.port.unwrap_or(port),
+            port: cli.port_or(port)?,
             announced_path,
             streamable,
             sse,
