@@ -13,6 +13,7 @@ pub mod clientconfig;
 pub mod codegen;
 pub mod commands;
 pub mod diag;
+pub mod output;
 pub mod pipeline;
 pub mod spec;
 pub mod timestamp;

@@ -28,6 +28,7 @@ pub mod breaking;
 pub mod common;
 pub mod completions;
 pub mod config;
+pub mod files;
 pub mod generate;
 pub mod init;
 pub mod man;
