@@ -347,7 +347,7 @@ impl ProgressLine {
         // indicatif draws nothing when stderr is not a terminal, whatever `mode` says.
         let bar = (mode == Progress::Bar).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(Self::style("{spinner:.green} Building {pos}: {wide_msg}"));
+            bar.set_style(Self::style("{spinner} Building {pos}: {wide_msg}"));
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
@@ -370,7 +370,7 @@ impl ProgressLine {
             self.total = Some(total);
             if let Some(bar) = &self.bar {
                 bar.set_style(Self::style(
-                    "{spinner:.green} Building [{bar:24}] {pos}/{len}: {wide_msg}",
+                    "{spinner} Building [{bar:24}] {pos}/{len}: {wide_msg}",
                 ));
                 bar.set_length(total as u64);
             }
