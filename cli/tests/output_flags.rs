@@ -318,3 +318,36 @@ fn new_quiet_verbose_and_json() {
         "{report}"
     );
 }
+
+/// The flags are global: every command takes them, and -q keeps only what the command is for.
+#[test]
+fn quiet_on_the_other_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let init = mcpgen(&["init", "-q"], tmp.path());
+    assert!(init.status.success(), "{}", stderr(&init));
+    assert_eq!(
+        (stdout(&init), stderr(&init)),
+        (String::new(), String::new())
+    );
+    assert!(tmp.path().join("mcpgen.yaml").is_file());
+
+    let minimal = spec("specs/minimal.yaml");
+    let same = mcpgen(&["breaking", "-q", &minimal, &minimal], tmp.path());
+    assert!(same.status.success());
+    assert_eq!(stdout(&same), "", "no breaking changes: nothing to say");
+    let normal = mcpgen(&["breaking", &minimal, &minimal], tmp.path());
+    assert!(stdout(&normal).contains("No breaking changes"));
+
+    let schema = mcpgen(&["schema", "-q"], tmp.path());
+    assert!(
+        stdout(&schema).starts_with('{'),
+        "the schema is the product"
+    );
+    for command in [
+        &["schema", "-v"][..],
+        &["man", "--color", "never"],
+        &["completions", "bash", "-q"],
+    ] {
+        assert!(mcpgen(command, tmp.path()).status.success(), "{command:?}");
+    }
+}

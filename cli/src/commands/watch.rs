@@ -13,6 +13,7 @@ use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
 use super::common::{Target, locate};
 use super::generate::{Mode, regenerate};
 use crate::codegen::write::ApplyOptions;
+use crate::output::quiet;
 
 /// Regenerate on every save of the spec, reporting an invalid spec and watching on (Ctrl-C stops).
 #[derive(Debug, clap::Args)]
@@ -56,12 +57,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     // Bring the crate up to date first, so the watch starts from a known state.
     once(&target, args.check_build)?;
-    outln!("watching {} (Ctrl-C to stop)", target.spec.display())?;
+    if !quiet() {
+        outln!("watching {} (Ctrl-C to stop)", target.spec.display())?;
+    }
     for result in rx {
         match result {
             Ok(events) => {
                 if events.iter().any(|e| watched.contains(&e.path)) {
-                    outln!("\n{} changed: regenerating", target.spec.display())?;
+                    if !quiet() {
+                        outln!("\n{} changed: regenerating", target.spec.display())?;
+                    }
                     once(&target, args.check_build)?;
                 }
             }
@@ -84,10 +89,16 @@ fn once(target: &Target, check_build: bool) -> anyhow::Result<()> {
 }
 
 fn cargo_check(dir: &Path) -> Result<(), super::StdoutError> {
-    outln!("running cargo check")?;
+    if !quiet() {
+        outln!("running cargo check")?;
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     match Command::new(cargo).arg("check").current_dir(dir).status() {
-        Ok(status) if status.success() => outln!("cargo check: ok")?,
+        Ok(status) if status.success() => {
+            if !quiet() {
+                outln!("cargo check: ok")?;
+            }
+        }
         Ok(status) => outln!("cargo check failed ({status})")?,
         Err(e) => eprintln!("error: running cargo check: {e}"),
     }
