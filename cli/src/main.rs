@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 use mcpgen::commands;
+use mcpgen::output::{self, ColorChoice, Verbosity};
 
 /// Generate production-grade Rust MCP servers (on the official rmcp SDK) from a YAML spec.
 #[derive(Debug, Parser)]
@@ -18,6 +19,15 @@ use mcpgen::commands;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print only errors (and a command's product: a config snippet, a diff, JSON).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: each file left unchanged, timings, every build step.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    /// Colour diagnostics: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,6 +66,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
+    output::init(verbosity, cli.color);
     let result = match cli.command {
         Command::New(args) => commands::new::run(args),
         Command::Generate(args) => commands::generate::run(args),

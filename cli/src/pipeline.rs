@@ -37,6 +37,7 @@ pub fn unreadable(path: &Path, err: &std::io::Error) -> Diagnostic {
         file: path.to_owned(),
         span: None,
         pointer: String::new(),
+        related: Vec::new(),
     }
 }
 

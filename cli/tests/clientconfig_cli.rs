@@ -241,3 +241,100 @@ fn without_a_manifest_it_asks_for_spec() {
         "http://127.0.0.1:8000/mcp"
     );
 }
+
+/// `-q` keeps the snippet (the command's product) and drops the notes and warnings.
+#[test]
+fn quiet_prints_only_the_snippet() {
+    let tmp = TempDir::new("cli-quiet");
+    let krate = tmp.path().join("weather");
+    fake_crate(&krate);
+    let target = tmp.path().join("target");
+    let dir = krate.to_str().unwrap();
+    let normal = mcpgen(&["config", "claude-desktop", dir], &target);
+    assert!(text(&normal.stderr).contains("WEATHER_API_KEY"));
+    let quiet = mcpgen(&["config", "claude-desktop", dir, "-q"], &target);
+    assert!(quiet.status.success());
+    assert_eq!(text(&quiet.stderr), "");
+    assert_eq!(quiet.stdout, normal.stdout);
+}
+
+/// `--format json`: one object whatever the action, with the snippet or the file merged into.
+#[test]
+fn json_format_describes_the_snippet_and_the_install() {
+    let tmp = TempDir::new("cli-json");
+    let krate = tmp.path().join("weather");
+    fake_crate(&krate);
+    let target = tmp.path().join("target");
+    let dir = krate.to_str().unwrap();
+    let json = |args: &[&str]| -> (Option<i32>, Value) {
+        let mut all = vec!["config", "claude-desktop", dir, "--format", "json"];
+        all.extend_from_slice(args);
+        let out = mcpgen(&all, &target);
+        let value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)));
+        (out.status.code(), value)
+    };
+
+    let (code, print) = json(&[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        (
+            &print["ok"],
+            &print["action"],
+            &print["client"],
+            &print["name"],
+            &print["transport"]
+        ),
+        (
+            &Value::from(true),
+            &Value::from("print"),
+            &Value::from("claude-desktop"),
+            &Value::from("weather"),
+            &Value::from("stdio")
+        )
+    );
+    let snippet: Value = serde_json::from_str(print["snippet"].as_str().unwrap()).unwrap();
+    assert!(snippet["mcpServers"]["weather"]["command"].is_string());
+    assert!(
+        print["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("WEATHER_API_KEY")),
+        "{print}"
+    );
+    assert_eq!(print["diagnostics"], serde_json::json!([]));
+
+    let config = tmp.path().join("claude_desktop_config.json");
+    let cfg = config.to_str().unwrap();
+    let (code, install) = json(&["--install", "--config-path", cfg]);
+    assert_eq!(code, Some(0));
+    assert_eq!(install["action"], "install");
+    assert_eq!(install["outcome"], "added");
+    assert_eq!(install["created"], true);
+    assert_eq!(install["path"], cfg);
+    assert!(install["diff"].as_str().unwrap().contains("+"), "{install}");
+    let (_, again) = json(&["--install", "--config-path", cfg]);
+    assert_eq!(again["outcome"], "unchanged");
+
+    let (code, conflict) = json(&[
+        "--install",
+        "--config-path",
+        cfg,
+        "--transport",
+        "streamable-http",
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(conflict["ok"], false);
+    assert!(
+        conflict["error"].as_str().unwrap().contains("--force"),
+        "{conflict}"
+    );
+    assert!(conflict["diff"].is_string());
+
+    let (code, removed) = json(&["--uninstall", "--config-path", cfg]);
+    assert_eq!(
+        (code, &removed["outcome"]),
+        (Some(0), &Value::from("removed"))
+    );
+}

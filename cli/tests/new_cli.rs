@@ -41,8 +41,9 @@ fn new_writes_the_crate_with_its_manifest_and_user_stubs() {
     let dir = scratch("ok");
     let out_dir = dir.path().join("minimal");
     let spec = repo_root().join("specs/minimal.yaml");
-    let out = mcpgen(
-        &[
+    // Colour forced on, stderr piped: the build progress is plain lines (-v: one per unit, fresh ones too).
+    let out = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
+        .args([
             "new",
             spec.to_str().unwrap(),
             "--out",
@@ -50,11 +51,27 @@ fn new_writes_the_crate_with_its_manifest_and_user_stubs() {
             // The default compile check runs here; its dependencies build once in a shared folder.
             "--target-dir",
             repo_root().join("target/nested").to_str().unwrap(),
-        ],
-        dir.path(),
-    );
+            "-v",
+        ])
+        .current_dir(dir.path())
+        .env("CLICOLOR_FORCE", "1")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run mcpgen");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("It compiles."), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\r'),
+        "no escape codes in piped progress: {stderr:?}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("    Built ") || l.starts_with("    Fresh ")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("cargo check took"), "{stderr}");
     for file in [
         "Cargo.toml",
         "src/main.rs",

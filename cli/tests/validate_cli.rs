@@ -115,7 +115,8 @@ fn unreadable_file_is_an_error() {
     let out = mcpgen(&["validate", "no/such/spec.yaml"], &repo_root());
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).contains("no/such/spec.yaml: error[file-unreadable]"),
+        stdout(&out).starts_with("error[file-unreadable]: cannot read the spec")
+            && stdout(&out).contains("--> no/such/spec.yaml\n"),
         "{}",
         stdout(&out)
     );
@@ -153,7 +154,7 @@ fn dash_validates_the_spec_on_standard_input() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(
-        text.starts_with("<stdin>:9:27: error[port-invalid]"),
+        text.starts_with("error[port-invalid]") && text.contains(" --> <stdin>:9:27\n"),
         "{text}"
     );
     assert!(

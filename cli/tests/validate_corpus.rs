@@ -65,6 +65,23 @@ fn invalid_corpus_matches_goldens() {
     goldens.finish();
 }
 
+/// `validate --format json` is what editors and agents parse: its shape and content stay exactly as they are
+/// whatever the text rendering does. One golden for the whole corpus (`tests/golden/validate-json/`).
+#[test]
+fn invalid_corpus_json_matches_golden() {
+    let root = repo_root();
+    let mut all = String::new();
+    for path in yaml_files(&root.join("tests/invalid")) {
+        let (_, diags) = render(&root, &path);
+        let json = diag::render_json(&diags).replace(&format!("{}/", root.display()), "");
+        let name = path.file_name().unwrap().to_string_lossy();
+        all.push_str(&format!("# {name}\n{json}\n"));
+    }
+    let mut goldens = Goldens::new("validate-json");
+    goldens.check("corpus.jsonl", &all);
+    goldens.finish();
+}
+
 /// Every diagnostic of the corpus says how to fix it, in mcpgen's words: a hint, and none of the JSON Schema
 /// validator's own phrasing (which names neither the field nor what belongs there).
 #[test]

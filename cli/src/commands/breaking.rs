@@ -38,6 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let report = serde_json::json!({ "breaking": found });
             outln!("{}", serde_json::to_string_pretty(&report)?)?;
         }
+        Format::Text if found.is_empty() && crate::output::quiet() => {}
         Format::Text if found.is_empty() => {
             outln!(
                 "No breaking changes from {} to {}.",

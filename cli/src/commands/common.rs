@@ -4,24 +4,27 @@
 use std::path::{Path, PathBuf};
 
 use crate::codegen::manifest::{MANIFEST_PATH, Manifest};
-use crate::codegen::render::Format;
+use crate::codegen::render::Format as CodeFormat;
+use crate::diag::Diagnostic;
 use crate::pipeline::LoadedSpec;
 
-/// Loads and validates a spec, printing its diagnostics (warnings included) to stderr. `None` when it has errors.
-pub fn load_reporting(path: &Path) -> Option<LoadedSpec> {
-    let source_of = |p: &Path| std::fs::read_to_string(p).ok();
+/// Output formats of the commands editors and agents drive: `text` for people, `json` (one object or array on
+/// stdout, described in docs/json-output.md) for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Loads and validates a spec: the spec (`None` when it has errors) and every diagnostic, warnings included.
+pub fn load_checked(path: &Path) -> (Option<LoadedSpec>, Vec<Diagnostic>) {
     match crate::pipeline::load_spec(path) {
         Ok(loaded) => {
-            if !loaded.warnings.is_empty() {
-                eprint!("{}", crate::diag::render_text(&loaded.warnings, source_of));
-            }
-            Some(loaded)
+            let warnings = loaded.warnings.clone();
+            (Some(loaded), warnings)
         }
-        Err(diags) => {
-            eprint!("{}", crate::diag::render_text(&diags, source_of));
-            eprintln!("{}: invalid spec, nothing was written", path.display());
-            None
-        }
+        Err(diags) => (None, diags),
     }
 }
 
@@ -43,10 +46,43 @@ impl CrateArgs {
     }
 }
 
+/// Prints diagnostics to stderr as text, coloured as `--color` says; `-q` leaves warnings out.
+pub fn print_diagnostics(diags: &[Diagnostic]) {
+    let shown: Vec<Diagnostic> = diags
+        .iter()
+        .filter(|d| d.is_error() || !crate::output::quiet())
+        .cloned()
+        .collect();
+    if shown.is_empty() {
+        return;
+    }
+    let source_of = |p: &Path| std::fs::read_to_string(p).ok();
+    eprint!(
+        "{}",
+        crate::diag::render_text_styled(&shown, source_of, crate::output::stderr_style())
+    );
+}
+
+/// Loads and validates a spec, printing its diagnostics (warnings included) to stderr. `None` when it has errors.
+pub fn load_reporting(path: &Path) -> Option<LoadedSpec> {
+    let (loaded, diags) = load_checked(path);
+    print_diagnostics(&diags);
+    if loaded.is_none() {
+        eprintln!("{}: invalid spec, nothing was written", path.display());
+    }
+    loaded
+}
+
+/// Prints one JSON value on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    outln!("{}", serde_json::to_string_pretty(value)?)?;
+    Ok(())
+}
+
 /// Warns once when generated code cannot be formatted.
-pub fn detect_format() -> Format {
-    let format = Format::detect();
-    if format == Format::AsRendered {
+pub fn detect_format() -> CodeFormat {
+    let format = CodeFormat::detect();
+    if format == CodeFormat::AsRendered {
         eprintln!(
             "warning: rustfmt was not found, so the generated code is left unformatted \
              (install it with `rustup component add rustfmt`)"

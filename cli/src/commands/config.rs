@@ -6,13 +6,15 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{Context as _, bail};
 
-use super::common::locate;
+use serde::Serialize;
+
+use super::common::{Format, load_checked, locate, print_diagnostics, print_json};
 use crate::clientconfig::install::{self, InstallError, InstallOptions, Report};
 use crate::clientconfig::merge::Outcome;
 use crate::clientconfig::paths::{self, HostEnv, Scope};
 use crate::clientconfig::{self, Client, ClientEntry, EntryContext};
-use crate::diag;
-use crate::pipeline;
+use crate::diag::Diagnostic;
+use crate::output::{detail, note};
 use crate::spec::{Spec, TransportKind};
 
 /// Print, install or remove the config entry an MCP client needs for a generated server.
@@ -58,6 +60,10 @@ pub struct Args {
     /// Build the release binary (`cargo build --release`) when it is missing.
     #[arg(long)]
     pub build: bool,
+    /// Output format: `text` (the snippet on stdout, notes on stderr), or `json`: one object with the snippet
+    /// or the file merged into, the outcome and the diff, for editors and agents.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 /// `--scope` values.
@@ -72,22 +78,23 @@ pub enum ScopeArg {
 /// Exit 1 when the spec is invalid, the config file is malformed, or an entry of the same name exists
 /// with other content (without --force).
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let spec_path = spec_path(&args)?;
-    let spec = match pipeline::load_spec(&spec_path) {
-        Ok(loaded) => loaded.spec,
-        Err(diags) => {
-            let source = std::fs::read_to_string(&spec_path).ok();
-            eprint!("{}", diag::render_text(&diags, |_| source.clone()));
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let name = args
-        .name
-        .clone()
-        .unwrap_or_else(|| spec.server.name.clone());
-    if name.is_empty() {
-        bail!("--name must not be empty");
+    if args.format == Format::Json {
+        let report = run_json(&args);
+        print_json(&report)?;
+        return Ok(if report.ok {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
+    let spec_path = spec_path(&args)?;
+    let (loaded, diags) = load_checked(&spec_path);
+    let Some(spec) = loaded.map(|l| l.spec) else {
+        print_diagnostics(&diags);
+        return Ok(ExitCode::FAILURE);
+    };
+    let name = entry_name(&args, &spec)?;
+    detail!("spec: {}", spec_path.display());
 
     if args.uninstall {
         let path = config_path(&args)?;
@@ -102,12 +109,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
 
-    let entry = build_entry(&args, &spec, name.clone())?;
+    let (entry, transport) = build_entry(&args, &spec, name.clone())?;
+    detail!("transport: {}", transport.as_str());
     for note in &entry.notes {
-        eprintln!("note: {note}");
+        note!("note: {note}");
     }
     for warning in &entry.warnings {
-        eprintln!("warning: {warning}");
+        note!("warning: {warning}");
     }
     if !args.install {
         out!("{}", entry.render())?;
@@ -129,7 +137,133 @@ fn spec_path(args: &Args) -> anyhow::Result<PathBuf> {
     }
 }
 
-fn build_entry(args: &Args, spec: &Spec, name: String) -> anyhow::Result<ClientEntry> {
+/// The entry's name: `--name`, else the server's.
+fn entry_name(args: &Args, spec: &Spec) -> anyhow::Result<String> {
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| spec.server.name.clone());
+    if name.is_empty() {
+        bail!("--name must not be empty");
+    }
+    Ok(name)
+}
+
+/// What `config --format json` prints: one object for every action.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigReport {
+    pub ok: bool,
+    /// `print`, `install` or `uninstall`.
+    pub action: &'static str,
+    pub client: &'static str,
+    pub name: Option<String>,
+    pub transport: Option<&'static str>,
+    /// `print`: the entry, as it goes into the client's config file.
+    pub snippet: Option<String>,
+    pub notes: Vec<String>,
+    pub warnings: Vec<String>,
+    /// `install`/`uninstall`: the config file merged into (or that would be, with `--dry-run`).
+    pub path: Option<PathBuf>,
+    /// `added`, `updated`, `unchanged`, `removed` or `not-present`.
+    pub outcome: Option<&'static str>,
+    /// The config file did not exist before.
+    pub created: bool,
+    pub backup: Option<PathBuf>,
+    /// The change to the config file, as a unified diff (also the conflicting entry's, on a conflict).
+    pub diff: Option<String>,
+    pub dry_run: bool,
+    /// The spec's diagnostics, in `validate --format json`'s shape.
+    pub diagnostics: Vec<Diagnostic>,
+    pub error: Option<String>,
+}
+
+fn run_json(args: &Args) -> ConfigReport {
+    let mut report = ConfigReport {
+        action: if args.install {
+            "install"
+        } else if args.uninstall {
+            "uninstall"
+        } else {
+            "print"
+        },
+        client: args.client.id(),
+        dry_run: args.dry_run,
+        ..ConfigReport::default()
+    };
+    if let Err(e) = fill_json(args, &mut report) {
+        report.ok = false;
+        report.error = Some(format!("{e:#}"));
+    }
+    report
+}
+
+fn fill_json(args: &Args, report: &mut ConfigReport) -> anyhow::Result<()> {
+    let (loaded, diags) = load_checked(&spec_path(args)?);
+    report.diagnostics = diags;
+    let Some(spec) = loaded.map(|l| l.spec) else {
+        return Ok(());
+    };
+    let name = entry_name(args, &spec)?;
+    report.name = Some(name.clone());
+    let result = if args.uninstall {
+        let options = InstallOptions {
+            force: false,
+            dry_run: args.dry_run,
+        };
+        install::uninstall(&config_path(args)?, args.client, &name, options)
+    } else {
+        let (entry, transport) = build_entry(args, &spec, name)?;
+        report.transport = Some(transport.as_str());
+        report.notes = entry.notes.clone();
+        report.warnings = entry.warnings.clone();
+        if !args.install {
+            report.snippet = Some(entry.render());
+            report.ok = true;
+            return Ok(());
+        }
+        let options = InstallOptions {
+            force: args.force,
+            dry_run: args.dry_run,
+        };
+        install::install(&config_path(args)?, &entry, options)
+    };
+    match result {
+        Ok(done) => {
+            report.ok = true;
+            report.path = Some(done.path);
+            report.outcome = Some(outcome_id(done.outcome));
+            report.created = done.created;
+            report.backup = done.backup;
+            report.diff = (!done.diff.is_empty()).then_some(done.diff);
+        }
+        Err(InstallError::Conflict { path, name, diff }) => {
+            report.path = Some(path);
+            report.diff = Some(diff);
+            report.error = Some(format!(
+                "an entry named `{name}` already exists with different content; --force replaces it"
+            ));
+        }
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    Ok(())
+}
+
+fn outcome_id(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Added => "added",
+        Outcome::Updated => "updated",
+        Outcome::Unchanged => "unchanged",
+        Outcome::Removed => "removed",
+        Outcome::NotPresent => "not-present",
+    }
+}
+
+fn build_entry(
+    args: &Args,
+    spec: &Spec,
+    name: String,
+) -> anyhow::Result<(ClientEntry, TransportKind)> {
     let Some(transport) = args
         .transport
         .or_else(|| clientconfig::preferred_transport(spec))
@@ -143,12 +277,13 @@ fn build_entry(args: &Args, spec: &Spec, name: String) -> anyhow::Result<ClientE
     } else {
         String::new()
     };
-    Ok(clientconfig::server_entry(
+    let entry = clientconfig::server_entry(
         args.client,
         spec,
         transport,
         &EntryContext { name, command },
-    )?)
+    )?;
+    Ok((entry, transport))
 }
 
 /// `<target dir>/release/<name>` of the crate in `dir`, with the target dir from `cargo metadata` (so
@@ -178,7 +313,7 @@ fn release_binary(dir: &Path, name: &str, build: bool) -> anyhow::Result<PathBuf
             manifest.display()
         );
         if build {
-            eprintln!("building: {how}");
+            note!("building: {how}");
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let status = Command::new(cargo)
                 .args(["build", "--release", "--manifest-path"])
@@ -189,7 +324,7 @@ fn release_binary(dir: &Path, name: &str, build: bool) -> anyhow::Result<PathBuf
                 bail!("`{how}` failed; the config would point at a missing binary");
             }
         } else {
-            eprintln!(
+            note!(
                 "warning: {} does not exist yet: build it with `{how}` (or rerun with --build)",
                 binary.display()
             );
@@ -235,22 +370,22 @@ fn finish(
     let path = report.path.display();
     if args.dry_run {
         out!("{}", report.diff)?;
-        eprintln!(
+        note!(
             "{path}: {} (dry run: nothing written)",
             describe(report.outcome, name)
         );
         return Ok(ExitCode::SUCCESS);
     }
     match report.outcome {
-        Outcome::Unchanged => eprintln!("{path}: `{name}` is already up to date; nothing written"),
-        Outcome::NotPresent => eprintln!("{path}: no `{name}` entry; nothing to remove"),
+        Outcome::Unchanged => note!("{path}: `{name}` is already up to date; nothing written"),
+        Outcome::NotPresent => note!("{path}: no `{name}` entry; nothing to remove"),
         outcome => {
             let created = if report.created { " (new file)" } else { "" };
-            eprintln!("{path}: {}{created}", describe(outcome, name));
+            note!("{path}: {}{created}", describe(outcome, name));
             if let Some(backup) = &report.backup {
-                eprintln!("backup of the previous file: {}", backup.display());
+                note!("backup of the previous file: {}", backup.display());
             }
-            eprintln!("restart {} to load the change", args.client.display_name());
+            note!("restart {} to load the change", args.client.display_name());
         }
     }
     Ok(ExitCode::SUCCESS)

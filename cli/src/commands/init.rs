@@ -65,6 +65,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     let schema = args.output.with_file_name(SCHEMA_FILE);
     let schema_file = write_schema(&schema)?;
+    if crate::output::quiet() {
+        return Ok(ExitCode::SUCCESS);
+    }
     outln!(
         "wrote {} (server `{name}`); check it with `mcpgen validate {}`",
         args.output.display(),

@@ -29,6 +29,7 @@ pub mod common;
 pub mod completions;
 pub mod config;
 pub mod dev;
+pub mod files;
 pub mod generate;
 pub mod init;
 pub mod man;

@@ -2,8 +2,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use crate::diag::{self, Diagnostic, Severity};
+use crate::output;
 use crate::pipeline;
 
 /// Check specs and report every problem found, with its location and a hint.
@@ -21,12 +23,7 @@ pub struct Args {
 /// How diagnostics name a spec read from standard input.
 pub const STDIN_NAME: &str = "<stdin>";
 
-/// Output formats of `validate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
+pub use super::common::Format;
 
 /// Exit code 1 when any spec has an error; warnings alone exit 0.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -44,13 +41,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             (arg.as_path(), std::fs::read_to_string(arg))
         };
+        let started = Instant::now();
         let (diags, source) = match read {
             Ok(source) => (pipeline::check_str(path, &source).1, Some(source)),
             Err(err) => (vec![pipeline::unreadable(path, &err)], None),
         };
         if args.format == Format::Text {
-            text.push_str(&diag::render_text(&diags, |_| source.clone()));
-            text.push_str(&summary(path, &diags));
+            // -q: errors only, without the summary lines.
+            let shown: Vec<Diagnostic> = diags
+                .iter()
+                .filter(|d| d.is_error() || !output::quiet())
+                .cloned()
+                .collect();
+            text.push_str(&diag::render_text_styled(
+                &shown,
+                |_| source.clone(),
+                output::stdout_style(),
+            ));
+            if !output::quiet() {
+                text.push_str(&summary(path, &diags));
+            }
+            if output::verbose() {
+                text.push_str(&format!(
+                    "{}: checked in {} ms\n",
+                    path.display(),
+                    started.elapsed().as_millis()
+                ));
+            }
         }
         all.extend(diags);
     }

@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 
 use super::common::locate;
-use crate::diag;
 use crate::pipeline;
 use crate::verify::{self, BuildOptions, Progress, VerifyOptions, report};
 
@@ -52,8 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = match pipeline::load_spec(&spec_path) {
         Ok(loaded) => loaded,
         Err(diags) => {
-            let source = std::fs::read_to_string(&spec_path).ok();
-            eprint!("{}", diag::render_text(&diags, |_| source.clone()));
+            super::common::print_diagnostics(&diags);
             bail!("the spec {} has errors", spec_path.display());
         }
     };

@@ -14,6 +14,7 @@ use super::common::{CrateArgs, Target};
 use super::generate::{Mode, regenerate};
 use crate::codegen::write::ApplyOptions;
 use crate::dev::fingerprint::of_contents;
+use crate::output::quiet;
 
 /// Regenerate on every save of the spec, reporting an invalid spec and watching on (Ctrl-C stops).
 #[derive(Debug, clap::Args)]
@@ -45,7 +46,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // Bring the crate up to date first, so the watch starts from a known state.
     let mut seen = of_contents(&watched);
     once(&target, args.check_build)?;
-    outln!("watching {} (Ctrl-C to stop)", target.spec.display())?;
+    if !quiet() {
+        outln!("watching {} (Ctrl-C to stop)", target.spec.display())?;
+    }
     for result in rx {
         match result {
             Ok(events) => {
@@ -53,7 +56,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 if events.iter().any(|e| watched.contains(&e.path)) && of_contents(&watched) != seen
                 {
                     seen = of_contents(&watched);
-                    outln!("\n{} changed: regenerating", target.spec.display())?;
+                    if !quiet() {
+                        outln!("\n{} changed: regenerating", target.spec.display())?;
+                    }
                     once(&target, args.check_build)?;
                 }
             }
@@ -76,10 +81,16 @@ fn once(target: &Target, check_build: bool) -> anyhow::Result<()> {
 }
 
 fn cargo_check(dir: &Path) -> Result<(), super::StdoutError> {
-    outln!("running cargo check")?;
+    if !quiet() {
+        outln!("running cargo check")?;
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     match Command::new(cargo).arg("check").current_dir(dir).status() {
-        Ok(status) if status.success() => outln!("cargo check: ok")?,
+        Ok(status) if status.success() => {
+            if !quiet() {
+                outln!("cargo check: ok")?;
+            }
+        }
         Ok(status) => outln!("cargo check failed ({status})")?,
         Err(e) => eprintln!("error: running cargo check: {e}"),
     }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::Spec;
 use super::spans::{MAX_DEPTH, SpanIndex};
-use crate::diag::{Diagnostic, Severity, Span};
+use crate::diag::{Diagnostic, Related, Severity, Span};
 
 /// Loads YAML text into a JSON value (key order kept) and the index of where each node is. Refuses, with located
 /// diagnostics, what cannot become a JSON value faithfully: invalid YAML, nesting past [`MAX_DEPTH`], duplicate
@@ -28,6 +28,7 @@ fn load_value(path: &Path, source: &str, spans: &SpanIndex) -> Result<Value, Vec
             file: path.to_owned(),
             span: Some(span),
             pointer: String::new(),
+            related: Vec::new(),
         }]);
     }
     let raw = parse_yaml(source).map_err(|err| vec![yaml_error(path, source, &err)])?;
@@ -37,8 +38,9 @@ fn load_value(path: &Path, source: &str, spans: &SpanIndex) -> Result<Value, Vec
     Err(spans
         .duplicate_keys()
         .iter()
-        .map(|(pointer, span)| {
-            let key = pointer
+        .map(|dup| {
+            let key = dup
+                .pointer
                 .rsplit('/')
                 .next()
                 .unwrap_or_default()
@@ -52,8 +54,12 @@ fn load_value(path: &Path, source: &str, spans: &SpanIndex) -> Result<Value, Vec
                 ),
                 hint: Some("remove or rename one of them".to_owned()),
                 file: path.to_owned(),
-                span: Some(*span),
-                pointer: pointer.clone(),
+                span: Some(dup.span),
+                pointer: dup.pointer.clone(),
+                related: vec![Related {
+                    span: dup.first,
+                    label: "first used here".to_owned(),
+                }],
             }
         })
         .collect())
@@ -84,6 +90,7 @@ fn yaml_error(path: &Path, source: &str, err: &serde_yaml::Error) -> Diagnostic 
                 .map_or(Span::point(1, 1), |l| Span::point(l.line(), l.column())),
         ),
         pointer: String::new(),
+        related: Vec::new(),
     }
 }
 

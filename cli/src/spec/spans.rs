@@ -4,7 +4,7 @@
 //! carry spans) records every node's location under the same JSON pointer the value has in the loaded
 //! `serde_json::Value`. Diagnostics look a node up by pointer and fall back to its nearest located ancestor.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser};
 
@@ -25,10 +25,21 @@ pub struct NodeSpans {
 }
 
 /// JSON pointer -> locations, for one YAML document.
+/// A key repeated in one mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// The key's pointer (the same for both occurrences).
+    pub pointer: String,
+    /// The repeated key.
+    pub span: Span,
+    /// Its first occurrence.
+    pub first: Span,
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
     nodes: HashMap<String, NodeSpans>,
-    duplicates: Vec<(String, Span)>,
+    duplicates: Vec<DuplicateKey>,
     too_deep: Option<Span>,
 }
 
@@ -66,9 +77,9 @@ impl SpanIndex {
         self.too_deep
     }
 
-    /// Keys that appear a second time in the same mapping: (pointer, span of the repeated key). serde_yaml
-    /// silently keeps the last one when loading into a JSON value, so the index reports them.
-    pub fn duplicate_keys(&self) -> &[(String, Span)] {
+    /// Keys that appear a second time in the same mapping. serde_yaml silently keeps the last one when loading
+    /// into a JSON value, so the index reports them.
+    pub fn duplicate_keys(&self) -> &[DuplicateKey] {
         &self.duplicates
     }
 
@@ -120,7 +131,8 @@ enum Frame {
         pointer: String,
         start: Marker,
         key: Option<(String, Span)>,
-        seen: HashSet<String>,
+        /// Each key's first occurrence, to point a duplicate at it.
+        seen: HashMap<String, Span>,
     },
     Sequence {
         pointer: String,
@@ -132,7 +144,7 @@ enum Frame {
 #[derive(Default)]
 struct Builder {
     nodes: HashMap<String, NodeSpans>,
-    duplicates: Vec<(String, Span)>,
+    duplicates: Vec<DuplicateKey>,
     too_deep: Option<Span>,
     stack: Vec<Frame>,
     /// End of the last event with a width, used as the end of block collections (whose end events are empty).
@@ -190,7 +202,7 @@ impl Builder {
                             pointer,
                             start,
                             key: None,
-                            seen: HashSet::new(),
+                            seen: HashMap::new(),
                         },
                         _ => Frame::Sequence {
                             pointer,
@@ -233,9 +245,15 @@ impl Builder {
             pointer, key, seen, ..
         }) = self.stack.last_mut()
         {
-            if !seen.insert(name.clone()) {
-                self.duplicates
-                    .push((format!("{pointer}/{}", escape_segment(&name)), span));
+            match seen.get(&name) {
+                Some(&first) => self.duplicates.push(DuplicateKey {
+                    pointer: format!("{pointer}/{}", escape_segment(&name)),
+                    span,
+                    first,
+                }),
+                None => {
+                    seen.insert(name.clone(), span);
+                }
             }
             *key = Some((name, span));
         }
@@ -376,6 +394,13 @@ mod tests {
   b: 3
 ",
         );
-        assert_eq!(idx.duplicate_keys(), [("/a/b".to_owned(), s(4, 3, 4, 4))]);
+        assert_eq!(
+            idx.duplicate_keys(),
+            [DuplicateKey {
+                pointer: "/a/b".to_owned(),
+                span: s(4, 3, 4, 4),
+                first: s(2, 3, 2, 4),
+            }]
+        );
     }
 }

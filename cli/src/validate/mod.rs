@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Severity, Span};
+use crate::diag::{Diagnostic, Related, Severity, Span};
 use crate::spec::Spec;
 use crate::spec::spans::SpanIndex;
 
@@ -91,7 +91,33 @@ impl<'a> Ctx<'a> {
         message: String,
         hint: Option<String>,
     ) {
-        let (pointer, span) = match at {
+        let (pointer, span) = self.locate(at);
+        self.diags.push(Diagnostic {
+            severity,
+            code,
+            message,
+            hint,
+            file: self.file.to_owned(),
+            // Only an empty document has no located node at all: point at its start.
+            span: span.or(Some(Span::point(1, 1))),
+            pointer: pointer.to_owned(),
+            related: Vec::new(),
+        });
+    }
+
+    /// Adds a secondary place to the diagnostic reported last (the first definition of a duplicate name).
+    pub fn also(&mut self, at: At<'_>, label: impl Into<String>) {
+        let (_, span) = self.locate(at);
+        if let (Some(span), Some(last)) = (span, self.diags.last_mut()) {
+            last.related.push(Related {
+                span,
+                label: label.into(),
+            });
+        }
+    }
+
+    fn locate<'p>(&self, at: At<'p>) -> (&'p str, Option<Span>) {
+        match at {
             At::Value(p) => (p, self.spans.value(p)),
             At::Key(p) => (p, self.spans.key(p)),
             At::Text(p, needle) => (p, self.find_text(p, needle).or_else(|| self.spans.value(p))),
@@ -111,17 +137,7 @@ impl<'a> Ctx<'a> {
                 let piece = || self.find_text(p, &whole[start..end]);
                 (p, exact.or_else(piece).or_else(|| self.spans.value(p)))
             }
-        };
-        self.diags.push(Diagnostic {
-            severity,
-            code,
-            message,
-            hint,
-            file: self.file.to_owned(),
-            // Only an empty document has no located node at all: point at its start.
-            span: span.or(Some(Span::point(1, 1))),
-            pointer: pointer.to_owned(),
-        });
+        }
     }
 
     /// Locates `needle` inside the source text of the value at `pointer`.

@@ -134,6 +134,7 @@ mod tests {
             file: Default::default(),
             span: None,
             pointer: pointer.into(),
+            related: Vec::new(),
         };
         assert!(repaired.is_consequence(&at("/tools/1/name")));
         assert!(repaired.is_consequence(&at("/tools/2")));

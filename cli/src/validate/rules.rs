@@ -254,6 +254,10 @@ fn env(ctx: &mut Ctx<'_>, vars: &[EnvVar]) {
                 ),
                 Some("declare each variable once".to_owned()),
             );
+            ctx.also(
+                At::Value(&format!("/env/{first}/name")),
+                "first declared here",
+            );
         }
     }
 }
@@ -407,11 +411,7 @@ fn unique_idents<'s>(
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     let mut by_ident: HashMap<String, (usize, &str)> = HashMap::new();
     for (i, name) in names.enumerate() {
-        let p = if field.is_empty() {
-            format!("{list}/{i}")
-        } else {
-            format!("{list}/{i}/{field}")
-        };
+        let p = field_pointer(list, i, field);
         let list_name = human_path(list);
         if let Some(&first) = by_name.get(name) {
             ctx.error(
@@ -419,6 +419,10 @@ fn unique_idents<'s>(
                 At::Value(&p),
                 format!("duplicate {what} name `{name}`: `{list_name}[{first}]` has it too"),
                 Some(format!("{what} {plural} must be unique")),
+            );
+            ctx.also(
+                At::Value(&field_pointer(list, first, field)),
+                "first used here",
             );
             continue;
         }
@@ -433,9 +437,22 @@ fn unique_idents<'s>(
                 ),
                 Some("rename one of them so they differ by more than case or punctuation".to_owned()),
             );
+            ctx.also(
+                At::Value(&field_pointer(list, *first, field)),
+                format!("`{other}` is here"),
+            );
             continue;
         }
         by_ident.insert(ident, (i, name));
+    }
+}
+
+/// The pointer of `field` in item `i` of `list` (the item itself when `field` is empty).
+fn field_pointer(list: &str, i: usize, field: &str) -> String {
+    if field.is_empty() {
+        format!("{list}/{i}")
+    } else {
+        format!("{list}/{i}/{field}")
     }
 }
 
@@ -497,6 +514,10 @@ fn unique_uris(ctx: &mut Ctx<'_>, resources: &[Resource]) {
                     r.uri
                 ),
                 Some("resource URIs must be unique".to_owned()),
+            );
+            ctx.also(
+                At::Value(&format!("/resources/{first}/uri")),
+                "first used here",
             );
         } else {
             seen.insert(&r.uri, i);
@@ -566,6 +587,12 @@ fn template(ctx: &mut Ctx<'_>, pointer: &str, t: &ResourceTemplate) {
                     format!("URI template `{text}`: {}", e.kind),
                     Some(hint.to_owned()),
                 );
+                if let K::DuplicateVariable(var) = &e.kind
+                    && let Some(&(start, end)) = var_positions(text, var).first()
+                    && start != e.start
+                {
+                    ctx.also(At::Within(&tpl_ptr, text, start, end), "first used here");
+                }
             }
             None
         }
@@ -586,13 +613,20 @@ fn template(ctx: &mut Ctx<'_>, pointer: &str, t: &ResourceTemplate) {
         for var in &vars {
             if let Some(other) = idents.insert(to_snake_ident(var), var) {
                 let ident = to_snake_ident(var);
-                let (start, end) = find_var(text, var);
+                let last = |v: &str| var_positions(text, v).last().copied();
+                let (start, end) = last(var).unwrap_or((0, text.len()));
                 ctx.error(
                     "name-collision",
                     At::Within(&tpl_ptr, text, start, end),
                     format!("template variables `{other}` and `{var}` both become the Rust identifier `{ident}`"),
                     Some("rename one of them".to_owned()),
                 );
+                if let Some((start, end)) = last(other) {
+                    ctx.also(
+                        At::Within(&tpl_ptr, text, start, end),
+                        format!("`{other}` is here"),
+                    );
+                }
             }
         }
         for key in t.completions.keys() {
@@ -624,18 +658,15 @@ fn template(ctx: &mut Ctx<'_>, pointer: &str, t: &ResourceTemplate) {
     icons(ctx, &format!("{pointer}/icons"), &t.icons);
 }
 
-/// Byte range of the last `var` inside an expression of `text` (the second of two colliding names).
-fn find_var(text: &str, var: &str) -> (usize, usize) {
-    let mut found = (0, text.len());
-    for (i, _) in text.match_indices(var) {
-        let before = text[..i].chars().next_back();
-        let after = text[i + var.len()..].chars().next();
-        let boundary = |c: Option<char>| c.is_some_and(|c| "{,+#./;?&}*:".contains(c));
-        if boundary(before) && boundary(after) {
-            found = (i, i + var.len());
-        }
-    }
-    found
+/// Byte ranges of `var` inside the expressions of `text`, in order.
+fn var_positions(text: &str, var: &str) -> Vec<(usize, usize)> {
+    let boundary = |c: Option<char>| c.is_some_and(|c| "{,+#./;?&}*:".contains(c));
+    text.match_indices(var)
+        .map(|(i, _)| (i, i + var.len()))
+        .filter(|&(i, end)| {
+            boundary(text[..i].chars().next_back()) && boundary(text[end..].chars().next())
+        })
+        .collect()
 }
 
 fn has_scheme(prefix: &str) -> bool {

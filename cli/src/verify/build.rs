@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel};
 use cargo_metadata::{Message, TargetKind};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::{BuildOptions, Progress, VerifyError, default_target_dir};
@@ -89,9 +90,11 @@ fn run_cargo(
             source,
         })?;
     let manifest = crate_dir.join("Cargo.toml");
-    let colour = std::io::stderr().is_terminal();
+    // Colour follows --color and NO_COLOR; the progress bar only whether stderr is a terminal.
+    let colour = crate::output::stderr_style() == crate::diag::Style::Coloured;
     let progress = match opts.progress {
-        Progress::Auto if colour => Progress::Bar,
+        _ if crate::output::quiet() => Progress::Quiet,
+        Progress::Auto if std::io::stderr().is_terminal() => Progress::Bar,
         Progress::Auto => Progress::Lines,
         other => other,
     };
@@ -330,60 +333,78 @@ fn units_from_metadata(cargo: &std::ffi::OsStr, manifest: &Path) -> Option<usize
     Some(seen.len() + build_scripts)
 }
 
-/// The progress display: one `\r`-updated line on a terminal, or one plain line per unit.
+/// The progress display: an indicatif bar on a terminal (fitted to its width, with the crate being compiled), or
+/// one plain line per unit compiled (every unit with `-v`), never an escape code.
 struct ProgressLine {
     mode: Progress,
     total_rx: Option<mpsc::Receiver<usize>>,
     total: Option<usize>,
-    drawn: bool,
+    bar: Option<ProgressBar>,
 }
 
 impl ProgressLine {
     fn new(mode: Progress, total_rx: Option<mpsc::Receiver<usize>>) -> Self {
+        // indicatif draws nothing when stderr is not a terminal, whatever `mode` says.
+        let bar = (mode == Progress::Bar).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(Self::style("{spinner} Building {pos}: {wide_msg}"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
         ProgressLine {
             mode,
             total_rx,
             total: None,
-            drawn: false,
+            bar,
         }
+    }
+
+    fn style(template: &str) -> ProgressStyle {
+        ProgressStyle::with_template(template).expect("the progress template parses")
     }
 
     /// A unit finished; `fresh`: it was already up to date (not worth a plain line of its own).
     fn unit(&mut self, done: usize, name: &str, fresh: bool) {
-        if self.total.is_none()
-            && let Some(rx) = &self.total_rx
-        {
-            self.total = rx.recv_timeout(Duration::ZERO).ok();
+        if let Some(total) = self.total_rx.as_ref().and_then(|rx| rx.try_recv().ok()) {
+            self.total_rx = None;
+            self.total = Some(total);
+            if let Some(bar) = &self.bar {
+                bar.set_style(Self::style(
+                    "{spinner} Building [{bar:24}] {pos}/{len}: {wide_msg}",
+                ));
+                bar.set_length(total as u64);
+            }
         }
-        // The estimate can be short (target-specific units); never show more done than total.
-        let total = self.total.map(|t| t.max(done));
-        let count = match total {
-            Some(total) => format!("{done}/{total}"),
-            None => format!("{done}"),
+        if let Some(bar) = &self.bar {
+            // The estimate can be short (target-specific units); never show more done than total.
+            if bar.length().is_some_and(|total| (done as u64) > total) {
+                bar.set_length(done as u64);
+            }
+            bar.set_position(done as u64);
+            bar.set_message(name.to_owned());
+            if crate::output::verbose() && !fresh {
+                bar.println(format!("    Built {name}"));
+            }
+            return;
+        }
+        let shown = match self.mode {
+            Progress::Lines => !fresh || crate::output::verbose(),
+            Progress::Auto | Progress::Bar | Progress::Quiet => false,
         };
-        let mut err = std::io::stderr().lock();
-        match self.mode {
-            Progress::Bar => {
-                const WIDTH: usize = 24;
-                let filled = total.map_or(0, |t| done * WIDTH / t.max(1));
-                let bar = format!("{}>{}", "=".repeat(filled), " ".repeat(WIDTH - filled));
-                let name: String = name.chars().take(32).collect();
-                // \x1b[2K clears what a longer previous line left behind.
-                let _ = write!(err, "\r\x1b[2K    Building [{bar}] {count}: {name}");
-                let _ = err.flush();
-                self.drawn = true;
-            }
-            Progress::Lines if !fresh => {
-                let _ = writeln!(err, "    Built {count}: {name}");
-            }
-            Progress::Lines | Progress::Auto | Progress::Quiet => {}
+        if shown {
+            let verb = if fresh { "Fresh" } else { "Built" };
+            // The estimate can be short (target-specific units); never show more done than total.
+            let count = match self.total {
+                Some(total) => format!("{done}/{}", total.max(done)),
+                None => format!("{done}"),
+            };
+            let _ = writeln!(std::io::stderr(), "    {verb} {count}: {name}");
         }
     }
 
     fn finish(&mut self) {
-        if self.drawn {
-            let _ = write!(std::io::stderr(), "\r\x1b[2K");
-            self.drawn = false;
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
         }
     }
 }

@@ -33,7 +33,7 @@ pub enum Progress {
     /// A single updating line on stderr when it is a terminal, plain lines otherwise.
     #[default]
     Auto,
-    /// The single updating line (`\r`), whatever stderr is.
+    /// The single updating line, drawn only when stderr is a terminal.
     Bar,
     /// One plain line per compiled crate.
     Lines,
