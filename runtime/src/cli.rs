@@ -57,6 +57,7 @@ pub(crate) struct Cli {
     pub(crate) log_format: LogFormat,
 }
 
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
 impl Cli {
     /// The port to bind: `--port` or `<PREFIX>_PORT`, else the platform's `PORT`, else the spec's.
     pub(crate) fn port_or(&self, spec_port: u16) -> Result<u16, String> {
@@ -66,6 +67,7 @@ impl Cli {
 
 /// See [`Cli::port_or`]. An empty `PORT` counts as unset; a malformed one is an error, not a silent fallback
 /// to a port the platform does not route to.
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
 fn port_from(flag: Option<u16>, platform: Option<String>, spec_port: u16) -> Result<u16, String> {
     if let Some(port) = flag {
         return Ok(port);
@@ -126,6 +128,7 @@ mod tests {
     use crate::testing;
 
     #[test]
+    #[cfg(any(feature = "streamable-http", feature = "sse"))]
     fn the_port_comes_from_the_flag_then_the_platform_then_the_spec() {
         assert_eq!(port_from(Some(9000), Some("8080".into()), 8000), Ok(9000));
         assert_eq!(port_from(None, Some("8080".into()), 8000), Ok(8080));
