@@ -44,7 +44,11 @@ fn verify_runs_the_http_checks_of_an_oauth_server_with_auth_on() {
     // Its own workspace root, not a member of the repository's; the repository's lock file pins the versions the
     // other tests build with, so dependencies are reused.
     let manifest = std::fs::read_to_string(krate.join("Cargo.toml")).unwrap();
-    std::fs::write(krate.join("Cargo.toml"), format!("{manifest}\n[workspace]\n")).unwrap();
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        format!("{manifest}\n[workspace]\n"),
+    )
+    .unwrap();
     std::fs::copy(workspace().join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
 
     let out = mcpgen(
