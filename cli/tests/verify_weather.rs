@@ -1,6 +1,7 @@
-//! `mcpgen verify` end to end on the weather example: it passes as checked in, and each deliberate break in a
-//! copy (compile error in a handler, in a generated file, a hand-edited schema, a handler printing to stdout)
-//! fails the way it should.
+//! `mcpgen verify` end to end on the weather example: it passes as checked in, calling every tool, and each
+//! deliberate break in a copy (compile error in a handler, in a generated file, a hand-edited schema, a handler
+//! printing to stdout, a result that breaks its outputSchema) fails the way it should; a stub handler is reported
+//! as a stub and a destructive tool is skipped.
 //!
 //! The copy lives in `target/nested/fixture/weather` and is reused by every test (under a lock, since
 //! the tests edit it and share one built binary); its dependencies build once into `target/nested`.
@@ -34,6 +35,14 @@ fn tests_target() -> PathBuf {
 
 fn weather_spec() -> LoadedSpec {
     load_spec(&workspace().join("specs/weather.yaml")).expect("the weather spec loads")
+}
+
+/// The weather spec with one edit, loaded as if it were the file itself (relative `file:` paths resolve).
+fn weather_spec_with(from: &str, to: &str) -> LoadedSpec {
+    let path = workspace().join("specs/weather.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "{from:?} once in the spec");
+    mcpgen::pipeline::load_spec_str(&path, &text.replace(from, to)).expect("the edited spec loads")
 }
 
 /// The shared copy of the example, restored to the checked-in sources (files rewritten only when they
@@ -109,14 +118,31 @@ fn append(path: &Path, code: &str) {
 }
 
 fn verify_fixture(dir: &Path) -> VerifyReport {
+    verify_fixture_with(dir, &weather_spec(), VerifyOptions::default())
+}
+
+fn verify_fixture_with(dir: &Path, spec: &LoadedSpec, opts: VerifyOptions) -> VerifyReport {
     let opts = VerifyOptions {
         build: BuildOptions {
             target_dir: Some(tests_target()),
             progress: Progress::Lines,
         },
-        ..VerifyOptions::default()
+        // The declared streamable HTTP mode is enough for these; both modes run in the test on the example.
+        both_http_modes: false,
+        ..opts
     };
-    verify::verify(dir, &weather_spec(), &opts).expect("verify runs")
+    verify::verify(dir, spec, &opts).expect("verify runs")
+}
+
+/// The checks named `check`, one per transport, each with `status`; there must be some.
+fn rows<'a>(report: &'a VerifyReport, check: &str, status: Status) -> Vec<&'a verify::CheckResult> {
+    let text = report::render_text(report);
+    let rows: Vec<_> = report.checks.iter().filter(|c| c.check == check).collect();
+    assert!(!rows.is_empty(), "no {check} row:\n{text}");
+    for row in &rows {
+        assert_eq!(row.status, status, "{check} on {}:\n{text}", row.transport);
+    }
+    rows
 }
 
 const BROKEN: &str = "\nfn _verify_test_broken() -> u32 {\n    \"not a number\"\n}\n";
@@ -152,6 +178,10 @@ fn verify_passes_on_the_weather_example() {
     for check in [
         "initialize",
         "tools/list",
+        "tools/call list_cities",
+        "tools/call get_forecast",
+        "tools/call convert_temperature",
+        "tools/call climate_report",
         "resources/read",
         "prompts/get",
         "stdout",
@@ -235,7 +265,8 @@ fn hand_edited_schema_fails_tools_list_naming_the_difference() {
     }
     assert!(
         text.contains(
-            "FAIL tools/list on stdio: /tools/get_forecast/inputSchema/properties/days/maximum"
+            "FAIL tools/list on stdio, streamable-http (stateful), sse: \
+             /tools/get_forecast/inputSchema/properties/days/maximum"
         ),
         "{text}"
     );
@@ -268,8 +299,86 @@ fn handler_printing_to_stdout_fails_on_stdio() {
         "{stdout}"
     );
     // The stray line is filtered out, so the protocol checks themselves still pass.
-    assert!(
-        stdout.contains("prompts/get               pass   pass"),
+    let prompts_get = stdout
+        .lines()
+        .find(|l| l.starts_with("prompts/get "))
+        .unwrap();
+    assert_eq!(
+        prompts_get.split_whitespace().collect::<Vec<_>>(),
+        ["prompts/get", "pass", "pass", "pass"],
         "{stdout}"
     );
+}
+
+#[test]
+fn a_result_that_breaks_the_output_schema_fails_the_tool_call() {
+    let (_lock, dir) = fixture();
+    // rainChance is declared within 0..=1.
+    edit(
+        &dir.join("src/tools/get_forecast.rs"),
+        "rain_chance: forecast.rain_chance,",
+        "rain_chance: forecast.rain_chance + 5.0,",
+    );
+    let report = verify_fixture(&dir);
+    let text = report::render_text(&report);
+    assert!(!report.passed(), "{text}");
+    for row in rows(&report, "tools/call get_forecast", Status::Fail) {
+        let note = row.note.as_deref().unwrap();
+        assert!(note.contains("outputSchema"), "{note}");
+    }
+    rows(&report, "tools/call list_cities", Status::Pass);
+    assert!(
+        text.contains("FAIL tools/call get_forecast on stdio, "),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_stub_handler_is_reported_as_a_stub() {
+    let (_lock, dir) = fixture();
+    // What `mcpgen new` writes (templates/crate/tool.rs.tera), as the body of an implemented handler.
+    edit(
+        &dir.join("src/tools/convert_temperature.rs"),
+        "    ctx.state().record_tool_call();\n",
+        "    ctx.state().record_tool_call();\n    if true {\n        return Err(ToolError::not_implemented(\"convert_temperature\"));\n    }\n",
+    );
+    let report = verify_fixture(&dir);
+    let text = report::render_text(&report);
+    assert!(report.passed(), "a stub is not a failure:\n{text}");
+    rows(&report, "tools/call convert_temperature", Status::Stub);
+    assert!(
+        text.contains(
+            "stub tools/call convert_temperature on stdio, streamable-http (stateful), sse: \
+                       tool 'convert_temperature' is not implemented yet"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_destructive_tool_is_called_only_when_asked() {
+    let (_lock, dir) = fixture();
+    // climate_report becomes destructive in the served definition and in the spec alike.
+    edit(
+        &dir.join("src/generated/tools.rs"),
+        r#"{"readOnlyHint":true,"openWorldHint":false}"#,
+        r#"{"readOnlyHint":true,"destructiveHint":true,"openWorldHint":false}"#,
+    );
+    let spec = weather_spec_with(
+        "annotations: {readOnlyHint: true, openWorldHint: false}",
+        "annotations: {readOnlyHint: true, destructiveHint: true, openWorldHint: false}",
+    );
+    let report = verify_fixture_with(&dir, &spec, VerifyOptions::default());
+    let text = report::render_text(&report);
+    assert!(report.passed(), "{text}");
+    for row in rows(&report, "tools/call climate_report", Status::Skip) {
+        assert!(row.note.as_deref().unwrap().contains("--call-destructive"));
+    }
+    rows(&report, "tools/call get_forecast", Status::Pass);
+    let opts = VerifyOptions {
+        call_destructive: true,
+        ..VerifyOptions::default()
+    };
+    let report = verify_fixture_with(&dir, &spec, opts);
+    rows(&report, "tools/call climate_report", Status::Pass);
 }

@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 
 use super::defs::AuthDef;
+#[cfg(feature = "oauth")]
+use super::defs::OAuthDef;
 
 /// How requests to the MCP endpoints are authenticated.
 #[derive(Debug, Clone)]
@@ -25,7 +27,14 @@ pub(crate) enum Auth {
 }
 
 impl Auth {
-    pub(crate) fn from_spec(auth: &'static AuthDef) -> Result<Self, String> {
+    /// `jwks_uri`: `--oauth-jwks-uri`, which replaces the spec's `auth.oauth.jwksUri`.
+    pub(crate) fn from_spec(
+        auth: &'static AuthDef,
+        jwks_uri: Option<&str>,
+    ) -> Result<Self, String> {
+        if jwks_uri.is_some() && auth.oauth.is_none() {
+            return Err("--oauth-jwks-uri is given but the spec has no auth.oauth".into());
+        }
         if let Some(var) = auth.bearer_token_env {
             return bearer_tokens(var)
                 .map(|tokens| Auth::Bearer(Arc::new(BearerTokens::new(&tokens))));
@@ -33,7 +42,10 @@ impl Auth {
         match &auth.oauth {
             None => Ok(Auth::None),
             #[cfg(feature = "oauth")]
-            Some(def) => Ok(Auth::Jwt(Arc::new(super::oauth::Verifier::new(def, auth)?))),
+            Some(def) => {
+                let def = with_jwks_uri(def, jwks_uri);
+                Ok(Auth::Jwt(Arc::new(super::oauth::Verifier::new(def, auth)?)))
+            }
             #[cfg(not(feature = "oauth"))]
             Some(_) => Err("the spec asks for OAuth: build with the `oauth` feature".into()),
         }
@@ -47,6 +59,19 @@ impl Auth {
             #[cfg(feature = "oauth")]
             Auth::Jwt(_) => "oauth",
         }
+    }
+}
+
+/// The spec's OAuth settings with the signing keys taken from `jwks_uri` instead, when given. Leaked once at
+/// start-up: the verifier keeps `'static` definitions.
+#[cfg(feature = "oauth")]
+fn with_jwks_uri(def: &'static OAuthDef, jwks_uri: Option<&str>) -> &'static OAuthDef {
+    match jwks_uri {
+        None => def,
+        Some(uri) => Box::leak(Box::new(OAuthDef {
+            jwks_uri: Box::leak(uri.to_owned().into_boxed_str()),
+            ..*def
+        })),
     }
 }
 
@@ -180,6 +205,45 @@ mod tests {
     use super::*;
     use axum::middleware;
     use axum::routing::get;
+
+    #[test]
+    fn a_jwks_uri_override_needs_oauth() {
+        let error = Auth::from_spec(&crate::testing::SPEC.auth, Some("http://127.0.0.1:1/jwks"));
+        assert!(error.unwrap_err().contains("no auth.oauth"));
+        assert!(matches!(
+            Auth::from_spec(&crate::testing::SPEC.auth, None),
+            Ok(Auth::None)
+        ));
+    }
+
+    #[cfg(feature = "oauth")]
+    #[test]
+    fn a_jwks_uri_override_keeps_the_rest_of_the_oauth_settings() {
+        static DEF: OAuthDef = OAuthDef {
+            authorization_servers: &["https://issuer.example"],
+            audience: "https://mcp.example/mcp",
+            jwks_uri: "https://issuer.example/jwks",
+            scopes: &["mcp"],
+            algorithms: &["ES256"],
+        };
+        assert!(std::ptr::eq(with_jwks_uri(&DEF, None), &DEF));
+        let local = with_jwks_uri(&DEF, Some("http://127.0.0.1:9/jwks.json"));
+        assert_eq!(local.jwks_uri, "http://127.0.0.1:9/jwks.json");
+        assert_eq!(
+            (
+                local.authorization_servers,
+                local.audience,
+                local.scopes,
+                local.algorithms
+            ),
+            (
+                DEF.authorization_servers,
+                DEF.audience,
+                DEF.scopes,
+                DEF.algorithms
+            )
+        );
+    }
 
     #[test]
     fn bearer_tokens_compare_whole_tokens() {

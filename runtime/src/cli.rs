@@ -52,6 +52,10 @@ pub(crate) struct Cli {
     /// Seconds an idle stateful session is kept (default from the spec).
     #[arg(long, value_name = "SECONDS")]
     pub(crate) session_idle_timeout: Option<u64>,
+    /// Take the OAuth signing keys from this JWKS URL instead of the spec's `auth.oauth.jwksUri` (a test or
+    /// staging issuer; `mcpgen verify` serves its own). Issuer, audience and scopes still come from the spec.
+    #[arg(long, value_name = "URL")]
+    pub(crate) oauth_jwks_uri: Option<String>,
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) log_format: LogFormat,

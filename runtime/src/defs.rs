@@ -132,7 +132,7 @@ pub struct AuthDef {
 }
 
 /// OAuth 2.1 resource-server settings: JWT access tokens checked against the issuer's keys.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct OAuthDef {
     /// Accepted issuers (`iss`), advertised in the protected-resource metadata.
     pub authorization_servers: &'static [&'static str],

@@ -183,7 +183,7 @@ impl HttpOptions {
             request_timeout: Duration::from_secs(cli.request_timeout.unwrap_or(timeout).max(1)),
             max_body_bytes: usize::try_from(cli.max_body_bytes.unwrap_or(body))
                 .unwrap_or(usize::MAX),
-            auth: auth::Auth::from_spec(&spec.auth)?,
+            auth: auth::Auth::from_spec(&spec.auth, cli.oauth_jwks_uri.as_deref())?,
         })
     }
 }

@@ -102,6 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format: super::verify::Format::Text,
             declared_http_mode_only: false,
             timeout: 15,
+            call_destructive: false,
         });
     }
     Ok(ExitCode::SUCCESS)

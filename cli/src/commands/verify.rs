@@ -33,6 +33,10 @@ pub struct Args {
     /// Seconds to wait for each step (server start, each request, shutdown).
     #[arg(long, value_name = "SECS", default_value_t = 15)]
     pub timeout: u64,
+    /// Also call the tools annotated `destructiveHint: true` (they are skipped otherwise: verify calls every
+    /// other tool with example arguments, and side effects are yours).
+    #[arg(long)]
+    pub call_destructive: bool,
 }
 
 /// Output formats of `verify`.
@@ -66,6 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         both_http_modes: !args.declared_http_mode_only,
         timeout: Duration::from_secs(args.timeout.max(1)),
+        call_destructive: args.call_destructive,
     };
     let report = verify::verify(&args.dir, &loaded, &opts)
         .with_context(|| format!("cannot verify {}", args.dir.display()))?;

@@ -3,7 +3,7 @@
 
 mod repair;
 mod rules;
-mod schemas;
+pub(crate) mod schemas;
 mod structure;
 
 use std::path::Path;

@@ -449,7 +449,8 @@ fn resolves(root: &Value, anchors: &[String], reference: &str) -> bool {
     anchors.iter().any(|a| a == base)
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes in a `$ref`'s fragment decoded (JSON-pointer escapes `~0`/`~1` are left alone).
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

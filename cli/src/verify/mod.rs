@@ -3,13 +3,17 @@
 //! Two stages. [`build`] runs cargo with JSON messages and sorts compile errors into "your code" and
 //! "mcpgen's generated code". Then [`session`] starts the built server on every transport the spec
 //! declares and, as an rmcp client, compares what it serves with what the spec says ([`expect`] holds
-//! that comparison as pure functions over JSON values). [`report`] renders the results.
+//! that comparison as pure functions over JSON values), then calls every tool with arguments made from its
+//! input schema ([`example`], judged by [`call`]). [`report`] renders the results.
 //!
 //! Library entry points: [`cargo_check`] (fast compile check, used after `mcpgen new`) and [`verify`]
 //! (full build + protocol checks, used by `mcpgen verify` and `mcpgen generate --verify`).
 
 pub mod build;
+pub mod call;
+pub mod example;
 pub mod expect;
+pub mod oauth;
 pub mod report;
 pub mod session;
 pub mod sse;
@@ -58,6 +62,8 @@ pub struct VerifyOptions {
     pub both_http_modes: bool,
     /// Bound on every single wait: server start-up, each request, shutdown.
     pub timeout: Duration,
+    /// Also call the tools annotated `destructiveHint: true` (skipped otherwise).
+    pub call_destructive: bool,
 }
 
 impl Default for VerifyOptions {
@@ -66,6 +72,7 @@ impl Default for VerifyOptions {
             build: BuildOptions::default(),
             both_http_modes: true,
             timeout: Duration::from_secs(15),
+            call_destructive: false,
         }
     }
 }
@@ -98,6 +105,8 @@ pub enum Status {
     Fail,
     /// Not applicable or not checkable here (the note says why); does not fail the run.
     Skip,
+    /// A tool whose handler is still the generated "not implemented" stub; does not fail the run.
+    Stub,
 }
 
 /// The first place where what the server served differs from what the spec says.
@@ -159,6 +168,13 @@ impl CheckResult {
         CheckResult {
             note: Some(note.into()),
             ..Self::new(check, transport, Status::Skip)
+        }
+    }
+
+    pub(crate) fn stub(check: &str, transport: &str, note: impl Into<String>) -> Self {
+        CheckResult {
+            note: Some(note.into()),
+            ..Self::new(check, transport, Status::Stub)
         }
     }
 

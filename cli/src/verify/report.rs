@@ -67,20 +67,29 @@ pub fn render_text(report: &VerifyReport) -> String {
         );
     }
     out.push_str(&table(&report.checks));
-    let failures: Vec<&CheckResult> = report
-        .checks
-        .iter()
-        .filter(|c| c.status != Status::Pass)
-        .collect();
-    if !failures.is_empty() {
+    // One line per finding, naming every transport where it is the same (a tool's skip note, say, repeats on
+    // each transport).
+    let mut findings: Vec<(&CheckResult, Vec<&str>)> = Vec::new();
+    for check in report.checks.iter().filter(|c| c.status != Status::Pass) {
+        match findings
+            .iter_mut()
+            .find(|(first, _)| same_finding(first, check))
+        {
+            Some((_, transports)) => transports.push(&check.transport),
+            None => findings.push((check, vec![&check.transport])),
+        }
+    }
+    if !findings.is_empty() {
         out.push('\n');
     }
-    for check in failures {
-        let word = match check.status {
-            Status::Fail => "FAIL",
-            _ => "skip",
-        };
-        let _ = write!(out, "{word} {} on {}", check.check, check.transport);
+    for (check, transports) in findings {
+        let _ = write!(
+            out,
+            "{} {} on {}",
+            word(check.status),
+            check.check,
+            transports.join(", ")
+        );
         if let Some(d) = &check.difference {
             let _ = write!(
                 out,
@@ -123,11 +132,7 @@ fn table(checks: &[CheckResult]) -> String {
         checks
             .iter()
             .find(|c| c.check == row && c.transport == column)
-            .map_or("-", |c| match c.status {
-                Status::Pass => "pass",
-                Status::Fail => "FAIL",
-                Status::Skip => "skip",
-            })
+            .map_or("-", |c| word(c.status))
     };
     let first = rows.iter().map(|r| r.len()).max().unwrap_or(0).max(5);
     let mut out = format!("{:first$}", "check");
@@ -143,6 +148,19 @@ fn table(checks: &[CheckResult]) -> String {
         out.push('\n');
     }
     out
+}
+
+fn same_finding(a: &CheckResult, b: &CheckResult) -> bool {
+    a.check == b.check && a.status == b.status && a.difference == b.difference && a.note == b.note
+}
+
+fn word(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Fail => "FAIL",
+        Status::Skip => "skip",
+        Status::Stub => "stub",
+    }
 }
 
 fn show(value: Option<&Value>) -> String {
@@ -216,6 +234,22 @@ mod tests {
         };
         let text = render_text(&report);
         assert!(text.contains("tools/list  pass   FAIL"), "{text}");
+        let skip = |transport| CheckResult::skip("tools/call x", transport, "same");
+        let grouped = render_text(&VerifyReport {
+            build: build(true, vec![]),
+            checks: vec![
+                skip("stdio"),
+                skip("sse"),
+                CheckResult::stub("tools/call y", "sse", "todo"),
+            ],
+        });
+        assert!(
+            grouped.contains(
+                "skip tools/call x on stdio, sse: same\nstub tools/call y on sse: todo\n"
+            ),
+            "{grouped}"
+        );
+        assert!(grouped.ends_with("verify: ok\n"));
         assert!(text.contains("FAIL tools/list on streamable-http (stateful): /tools/a/description\n  got:  \"x\"\n  want: (absent)"), "{text}");
         assert!(text.ends_with("verify: FAILED\n"));
     }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use indexmap::IndexMap;
-use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams};
+use rmcp::model::{CallToolRequestParams, GetPromptRequestParams, ReadResourceRequestParams};
 use rmcp::service::{RoleClient, RunningService, ServiceError};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
@@ -21,7 +21,9 @@ use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::oneshot;
 
+use super::call::{self, ToolCall, Verdict};
 use super::expect::{self, compare_list, diff, unless_declared};
+use super::oauth::TestIssuer;
 use super::{CheckResult, Difference, VerifyError, VerifyOptions};
 use crate::pipeline::LoadedSpec;
 use crate::spec::{Spec, TransportKind};
@@ -48,10 +50,12 @@ struct Expected {
     handler_resources: Vec<String>,
     /// Each prompt with its sample arguments and, when declarative, the expected rendering.
     prompt_renders: Vec<(String, Map<String, Value>, Option<Value>)>,
+    /// How each tool is called.
+    tool_calls: Vec<ToolCall>,
 }
 
 impl Expected {
-    fn new(loaded: &LoadedSpec) -> Result<Self, VerifyError> {
+    fn new(loaded: &LoadedSpec, call_destructive: bool) -> Result<Self, VerifyError> {
         let spec = &loaded.spec;
         let base = loaded.path.parent().unwrap_or(Path::new("."));
         let mut contents = IndexMap::new();
@@ -92,6 +96,7 @@ impl Expected {
             contents,
             handler_resources,
             prompt_renders,
+            tool_calls: call::plan(spec, call_destructive),
         })
     }
 }
@@ -185,7 +190,7 @@ pub(crate) fn run_all(
     loaded: &LoadedSpec,
     opts: &VerifyOptions,
 ) -> Result<Vec<CheckResult>, VerifyError> {
-    let expected = Expected::new(loaded)?;
+    let expected = Expected::new(loaded, opts.call_destructive)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -193,10 +198,14 @@ pub(crate) fn run_all(
         .map_err(VerifyError::Runtime)?;
     let result = runtime.block_on(async {
         let all = async {
+            // One key server and token for every run of an OAuth-protected server.
+            let issuer = TestIssuer::start(&loaded.spec).await;
             let mut results = Vec::new();
             for run in runs(&loaded.spec, opts.both_http_modes) {
-                results
-                    .extend(check_run(binary, &loaded.spec, &expected, &run, opts.timeout).await);
+                let issuer = issuer.as_ref().map(Option::as_ref);
+                results.extend(
+                    check_run(binary, &loaded.spec, &expected, &run, issuer, opts.timeout).await,
+                );
             }
             results
         };
@@ -210,25 +219,22 @@ pub(crate) fn run_all(
     result
 }
 
+/// `issuer`: the stand-in OAuth issuer when the spec asks for OAuth (`Ok(None)` when it does not), or why
+/// there is none.
 async fn check_run(
     binary: &Path,
     spec: &Spec,
     expected: &Expected,
     run: &Run,
+    issuer: Result<Option<&TestIssuer>, &String>,
     timeout: Duration,
 ) -> Vec<CheckResult> {
     match run.kind {
         TransportKind::Stdio => check_stdio(binary, spec, expected, run, timeout).await,
-        TransportKind::StreamableHttp | TransportKind::Sse => {
-            if spec.auth.as_ref().is_some_and(|a| a.oauth.is_some()) {
-                return vec![CheckResult::skip(
-                    "all",
-                    &run.label,
-                    "OAuth-protected: verify cannot mint access tokens",
-                )];
-            }
-            check_http(binary, spec, expected, run, timeout).await
-        }
+        TransportKind::StreamableHttp | TransportKind::Sse => match issuer {
+            Ok(issuer) => check_http(binary, spec, expected, run, issuer, timeout).await,
+            Err(why) => vec![CheckResult::skip("all", &run.label, why.as_str())],
+        },
     }
 }
 
@@ -254,6 +260,7 @@ fn server_command(binary: &Path, spec: &Spec, args: &[&str]) -> Command {
         "STATELESS",
         "STATEFUL",
         "JSON_RESPONSE",
+        "OAUTH_JWKS_URI",
     ] {
         command.env_remove(format!("{prefix}_{flag}"));
     }
@@ -442,12 +449,13 @@ async fn check_http(
     spec: &Spec,
     expected: &Expected,
     run: &Run,
+    issuer: Option<&TestIssuer>,
     timeout: Duration,
 ) -> Vec<CheckResult> {
     let label = run.label.as_str();
     let mut command = server_command(binary, spec, &run.args);
     // With bearer auth on, the server needs a token and the client presents it.
-    let token = spec
+    let mut token = spec
         .auth
         .as_ref()
         .and_then(|a| a.bearer.as_ref())
@@ -456,6 +464,20 @@ async fn check_http(
             command.env(&bearer.token_env, &token);
             token
         });
+    // With OAuth, the server takes verify's key server as its issuer's and the client presents its token.
+    if let Some(issuer) = issuer {
+        command.arg("--oauth-jwks-uri").arg(&issuer.jwks_uri);
+        // The key server is on loopback: never reach it through a proxy from the environment.
+        let no_proxy = std::env::var("NO_PROXY").or_else(|_| std::env::var("no_proxy"));
+        let no_proxy = match no_proxy {
+            Ok(list) if !list.is_empty() => format!("{list},127.0.0.1"),
+            _ => "127.0.0.1".to_owned(),
+        };
+        command
+            .env("NO_PROXY", &no_proxy)
+            .env("no_proxy", &no_proxy);
+        token = Some(issuer.token.clone());
+    }
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -533,6 +555,9 @@ async fn checks(
         results.push(list_result("tools/list", label, got, |got| {
             compare_list("tools", "name", &expected.tools, &got, |_, g| g)
         }));
+        for tool in &expected.tool_calls {
+            results.push(check_call(client, tool, label, timeout).await);
+        }
     }
     if !expected.resources.is_empty() {
         let got = bounded(timeout, "resources/list", peer.list_all_resources()).await;
@@ -674,6 +699,49 @@ async fn check_prompts(
         }
     }
     CheckResult::pass(CHECK, label)
+}
+
+/// Calls a tool with valid arguments, then with invalid ones: one row, `tools/call NAME`.
+async fn check_call(
+    client: &Client,
+    tool: &ToolCall,
+    label: &str,
+    timeout: Duration,
+) -> CheckResult {
+    let check = format!("tools/call {}", tool.name);
+    let arguments = match &tool.arguments {
+        Ok(arguments) => arguments,
+        Err(why) => return CheckResult::skip(&check, label, why.as_str()),
+    };
+    let send = |arguments: &Map<String, Value>| {
+        let params =
+            CallToolRequestParams::new(tool.name.clone()).with_arguments(arguments.clone());
+        async move {
+            match tokio::time::timeout(timeout, client.call_tool(params)).await {
+                Ok(reply) => Ok(reply),
+                Err(_) => Err(format!("no answer within {timeout:?}")),
+            }
+        }
+    };
+    let shown = Value::Object(arguments.clone());
+    let verdict = match send(arguments).await {
+        Ok(reply) => call::judge(reply, tool.output.as_ref()),
+        Err(e) => Verdict::Fail(e),
+    };
+    let refusal = match &tool.invalid {
+        Some((invalid, what)) => match send(invalid).await {
+            Ok(reply) => call::judge_refusal(reply, what),
+            Err(e) => Some(format!("arguments {what}: {e}")),
+        },
+        None => None,
+    };
+    match (verdict, refusal) {
+        (Verdict::Fail(note), _) => CheckResult::fail(&check, label, format!("{shown}: {note}")),
+        (_, Some(note)) => CheckResult::fail(&check, label, note),
+        (Verdict::Pass, None) => CheckResult::pass(&check, label),
+        (Verdict::Stub(note), None) => CheckResult::stub(&check, label, note),
+        (Verdict::Skip(note), None) => CheckResult::skip(&check, label, format!("{shown}: {note}")),
+    }
 }
 
 /// A request that must get an answer, result or error, within the timeout.

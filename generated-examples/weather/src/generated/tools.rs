@@ -49,7 +49,7 @@ pub mod get_forecast {
             "Daily forecast for a known city, derived from its monthly climate normals.",
         ),
         input_schema: Some(
-            r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities, such as \"paris\"."},"days":{"type":"integer","minimum":1,"maximum":14,"default":3,"description":"Number of days to forecast."},"units":{"type":"string","enum":["celsius","fahrenheit"],"description":"Temperature units."},"month":{"type":"integer","minimum":1,"maximum":12,"description":"Month (1-12) to forecast for; defaults to January."}},"required":["city"],"additionalProperties":false}"#,
+            r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities, such as \"paris\".","examples":["paris"]},"days":{"type":"integer","minimum":1,"maximum":14,"default":3,"description":"Number of days to forecast."},"units":{"type":"string","enum":["celsius","fahrenheit"],"description":"Temperature units."},"month":{"type":"integer","minimum":1,"maximum":12,"description":"Month (1-12) to forecast for; defaults to January."}},"required":["city"],"additionalProperties":false}"#,
         ),
         output_schema: Some(
             r#"{"type":"object","properties":{"city":{"type":"string"},"units":{"type":"string","enum":["celsius","fahrenheit"]},"days":{"type":"array","items":{"type":"object","properties":{"day":{"type":"integer","description":"Day number starting at 1."},"high":{"type":"number"},"low":{"type":"number"},"rainChance":{"type":"number","minimum":0,"maximum":1},"summary":{"type":"string"}},"required":["day","high","low","rainChance","summary"]}}},"required":["city","units","days"]}"#,
@@ -168,7 +168,7 @@ pub mod climate_report {
             "Year-round climate report for a city. Walks through all twelve months and reports progress as it goes, so clients can show a progress bar.\n",
         ),
         input_schema: Some(
-            r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities."}},"required":["city"]}"#,
+            r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities.","examples":["tokyo"]}},"required":["city"]}"#,
         ),
         output_schema: None,
         annotations: Some(r#"{"readOnlyHint":true,"openWorldHint":false}"#),
