@@ -26,6 +26,8 @@ mod auth;
 pub mod claims;
 mod cli;
 pub mod completion;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod connections;
 mod context;
 pub mod defs;
 mod env;
@@ -45,7 +47,13 @@ mod resource;
 pub mod schema_full;
 pub mod schema_subset;
 #[cfg(feature = "streamable-http")]
+mod owned_sessions;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod principal;
+#[cfg(feature = "streamable-http")]
 mod session_store;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod sessions;
 #[cfg(any(feature = "stdio", feature = "streamable-http", feature = "sse"))]
 mod shutdown;
 #[cfg(feature = "sse")]

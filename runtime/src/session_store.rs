@@ -2,7 +2,11 @@
 //! `initialize` parameters after the handshake; an instance that gets a request for a session it does
 //! not hold loads them and replays the handshake, so the session carries on there.
 //!
-//! Speaks just enough of the Redis protocol (RESP2: AUTH, SELECT, SET EX, GET, DEL) over one
+//! Each record holds the session's owner (see `principal.rs`) beside rmcp's state, and lives as long as the
+//! session's idle timeout from its last refresh: a live session's requests refresh it a few times per
+//! timeout, and a crashed instance's sessions expire with it.
+//!
+//! Speaks just enough of the Redis protocol (RESP2: AUTH, SELECT, SET EX, GET, EXPIRE, DEL) over one
 //! connection, to stay free of a Redis client dependency.
 //!
 //! rmcp 3.11's restore can be seen halfway by other requests for the same session: the session is
@@ -33,10 +37,13 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufStream};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
-/// How long a session record outlives its last write; a crashed instance's sessions expire too.
-const RECORD_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+use super::owned_sessions::{self, OwnedSessions};
+use super::principal::Principal;
+use super::sessions::SessionTable;
+
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 const KEY_PREFIX: &str = "mcp:session:";
 /// Requests for a session being restored wait at most this long, then go ahead unguarded.
@@ -46,6 +53,7 @@ const RESTORE_WAIT: Duration = Duration::from_secs(30);
 pub(crate) fn mount<S, F>(
     factory: F,
     sessions: LocalSessionManager,
+    table: Arc<SessionTable>,
     store: Arc<dyn SessionStore>,
     mut config: StreamableHttpServerConfig,
     path: &str,
@@ -55,9 +63,12 @@ where
     F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
 {
     config.session_store = Some(store);
-    let sessions = Arc::new(RestoringSessions {
-        inner: sessions,
-        gates: Gates::default(),
+    let sessions = Arc::new(OwnedSessions {
+        inner: RestoringSessions {
+            inner: sessions,
+            gates: Gates::default(),
+        },
+        table,
     });
     let service = StreamableHttpService::new(factory, sessions, config);
     Router::new()
@@ -276,14 +287,31 @@ enum Reply {
 pub(crate) struct RedisStore {
     url: RedisUrl,
     connection: Mutex<Option<BufStream<TcpStream>>>,
+    /// A record's lifetime from its last refresh: the session idle timeout.
+    ttl: Duration,
+    /// This instance's sessions, for their owners.
+    table: Arc<SessionTable>,
+}
+
+/// What a record holds: rmcp's state and who owns the session (`None`: auth is off).
+#[derive(Serialize, Deserialize)]
+struct Record {
+    owner: Option<String>,
+    state: SessionState,
 }
 
 impl RedisStore {
     /// Connects once to fail at start-up, not at the first session, when Redis is unreachable.
-    pub(crate) async fn connect(url: &str) -> Result<Self, String> {
+    pub(crate) async fn connect(
+        url: &str,
+        ttl: Duration,
+        table: Arc<SessionTable>,
+    ) -> Result<Self, String> {
         let store = RedisStore {
             url: RedisUrl::parse(url)?,
             connection: Mutex::default(),
+            ttl: ttl.max(Duration::from_secs(1)),
+            table,
         };
         store
             .command(&[b"PING"])
@@ -395,18 +423,58 @@ fn key(session_id: &str) -> Vec<u8> {
     format!("{KEY_PREFIX}{session_id}").into_bytes()
 }
 
-#[async_trait::async_trait]
-impl SessionStore for RedisStore {
-    async fn load(&self, session_id: &str) -> Result<Option<SessionState>, SessionStoreError> {
+impl RedisStore {
+    async fn record(&self, session_id: &str) -> Result<Option<Record>, SessionStoreError> {
         match self.command(&[b"GET", &key(session_id)]).await? {
-            Reply::Bulk(Some(data)) => Ok(Some(serde_json::from_slice(&data)?)),
+            // A record in another shape (an older server's) is no session: its owner is unknown.
+            Reply::Bulk(Some(data)) => Ok(serde_json::from_slice(&data).ok()),
             _ => Ok(None),
         }
     }
 
+    /// The owner of a stored session: `None` when there is no record.
+    pub(crate) async fn owner(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<Option<Principal>>, SessionStoreError> {
+        Ok(self.record(session_id).await?.map(|record| {
+            record
+                .owner
+                .map(|hex| Principal::from_hex(&hex).ok_or(()))
+                .transpose()
+                // A malformed owner matches nobody.
+                .unwrap_or(Some(Principal::unmatchable()))
+        }))
+    }
+
+    /// Gives a live session's record a new lifetime, a few times per idle timeout.
+    pub(crate) async fn keep_alive(&self, table: &SessionTable, session_id: &str) {
+        if !table.refresh_due(session_id, owned_sessions::refresh_interval(self.ttl)) {
+            return;
+        }
+        let ttl = self.ttl.as_secs().to_string();
+        if let Err(error) = self
+            .command(&[b"EXPIRE", &key(session_id), ttl.as_bytes()])
+            .await
+        {
+            tracing::warn!(%error, "cannot refresh a session record");
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for RedisStore {
+    async fn load(&self, session_id: &str) -> Result<Option<SessionState>, SessionStoreError> {
+        Ok(self.record(session_id).await?.map(|record| record.state))
+    }
+
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
-        let data = serde_json::to_vec(state)?;
-        let ttl = RECORD_TTL.as_secs().to_string();
+        let record = Record {
+            owner: self.table.owner(session_id).flatten().map(Principal::to_hex),
+            state: state.clone(),
+        };
+        let data = serde_json::to_vec(&record)?;
+        let ttl = self.ttl.as_secs().to_string();
         self.command(&[b"SET", &key(session_id), &data, b"EX", ttl.as_bytes()])
             .await?;
         Ok(())
@@ -462,6 +530,11 @@ mod tests {
         mount(
             || Ok(Empty),
             LocalSessionManager::default(),
+            Arc::new(SessionTable::new(crate::sessions::SessionLimits {
+                max: 1000,
+                max_per_principal: 1000,
+                max_record_bytes: 1 << 16,
+            })),
             store.clone(),
             config,
             "/mcp",
