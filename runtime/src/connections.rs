@@ -148,7 +148,8 @@ impl Activity {
     }
 
     fn received(&self) {
-        if self.busy.load(Ordering::Acquire) == 0 && self.head_since.load(Ordering::Acquire) == NONE {
+        if self.busy.load(Ordering::Acquire) == 0 && self.head_since.load(Ordering::Acquire) == NONE
+        {
             self.head_since.store(self.now(), Ordering::Release);
         }
     }
@@ -166,14 +167,20 @@ impl Activity {
             let now = self.now();
             let (deadline, reason) = if self.busy.load(Ordering::Acquire) > 0 {
                 // Nothing to enforce while a request is answered; look again later.
-                (now + millis(limits.header_read_timeout.min(limits.idle_timeout)), "")
+                (
+                    now + millis(limits.header_read_timeout.min(limits.idle_timeout)),
+                    "",
+                )
             } else {
                 match self.head_since.load(Ordering::Acquire) {
                     NONE => (
                         self.idle_since.load(Ordering::Acquire) + millis(limits.idle_timeout),
                         "idle timeout",
                     ),
-                    since => (since + millis(limits.header_read_timeout), "header read timeout"),
+                    since => (
+                        since + millis(limits.header_read_timeout),
+                        "header read timeout",
+                    ),
                 }
             };
             if now >= deadline && !reason.is_empty() {
@@ -318,7 +325,13 @@ mod tests {
 
     use futures::StreamExt as _;
 
-    async fn start(limits: ConnectionLimits) -> (std::net::SocketAddr, CancellationToken, tokio::task::JoinHandle<()>) {
+    async fn start(
+        limits: ConnectionLimits,
+    ) -> (
+        std::net::SocketAddr,
+        CancellationToken,
+        tokio::task::JoinHandle<()>,
+    ) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let shutdown = CancellationToken::new();
@@ -329,7 +342,8 @@ mod tests {
     /// Sends `GET path` and reads until the response's end (`Connection: close` makes the server end it).
     async fn get_once(address: std::net::SocketAddr, path: &str) -> String {
         let mut stream = TcpStream::connect(address).await.unwrap();
-        let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).await.unwrap();
@@ -373,7 +387,9 @@ mod tests {
         assert!(closed.is_some(), "the slow connection is still open");
         // A silent connection gets the header timeout too, not the longer idle one.
         let mut silent = TcpStream::connect(address).await.unwrap();
-        let closed = closed_within(&mut silent, Duration::from_secs(5)).await.expect("closed");
+        let closed = closed_within(&mut silent, Duration::from_secs(5))
+            .await
+            .expect("closed");
         assert!(closed < LIMITS.idle_timeout, "closed after {closed:?}");
         shutdown.cancel();
         task.await.unwrap();
@@ -384,22 +400,38 @@ mod tests {
         let (address, shutdown, task) = start(LIMITS).await;
         // Kept alive after one request, then idle: closed after the idle timeout, not the header timeout.
         let mut kept = TcpStream::connect(address).await.unwrap();
-        kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
         let mut buf = [0; 1024];
         let n = kept.read(&mut buf).await.unwrap();
         assert!(String::from_utf8_lossy(&buf[..n]).ends_with("ok"));
-        let closed = closed_within(&mut kept, Duration::from_secs(10)).await.expect("closed");
-        assert!(closed >= LIMITS.header_read_timeout, "closed after {closed:?}");
+        let closed = closed_within(&mut kept, Duration::from_secs(10))
+            .await
+            .expect("closed");
+        assert!(
+            closed >= LIMITS.header_read_timeout,
+            "closed after {closed:?}"
+        );
         // A response that streams nothing for longer than both timeouts is left alone.
         let mut stream = TcpStream::connect(address).await.unwrap();
-        stream.write_all(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        stream
+            .write_all(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
         let n = stream.read(&mut buf).await.unwrap();
         assert!(String::from_utf8_lossy(&buf[..n]).contains("200 OK"));
-        assert_eq!(closed_within(&mut stream, LIMITS.idle_timeout * 2).await, None);
+        assert_eq!(
+            closed_within(&mut stream, LIMITS.idle_timeout * 2).await,
+            None
+        );
         // Shutdown ends it with the server.
         shutdown.cancel();
         drop(stream);
-        tokio::time::timeout(Duration::from_secs(5), task).await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     #[tokio::test]
@@ -414,9 +446,15 @@ mod tests {
         let _second = TcpStream::connect(address).await.unwrap();
         let third = tokio::spawn(get_once(address, "/healthz"));
         tokio::time::sleep(Duration::from_millis(500)).await;
-        assert!(!third.is_finished(), "a third connection was served past the cap");
+        assert!(
+            !third.is_finished(),
+            "a third connection was served past the cap"
+        );
         drop(first);
-        let response = tokio::time::timeout(Duration::from_secs(5), third).await.unwrap().unwrap();
+        let response = tokio::time::timeout(Duration::from_secs(5), third)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(response.ends_with("ok"), "{response}");
         shutdown.cancel();
         task.await.unwrap();

@@ -97,11 +97,23 @@ impl HttpOptions {
         let (host, port, timeout, body, limits) = match primary {
             Transport::StreamableHttp => {
                 let h = http.ok_or_else(undeclared)?;
-                (h.host, h.port, h.request_timeout_secs, h.max_body_bytes, h.limits)
+                (
+                    h.host,
+                    h.port,
+                    h.request_timeout_secs,
+                    h.max_body_bytes,
+                    h.limits,
+                )
             }
             _ => {
                 let s = sse.ok_or_else(undeclared)?;
-                (s.host, s.port, s.request_timeout_secs, s.max_body_bytes, s.limits)
+                (
+                    s.host,
+                    s.port,
+                    s.request_timeout_secs,
+                    s.max_body_bytes,
+                    s.limits,
+                )
             }
         };
         let mount_http = primary == Transport::StreamableHttp || shared;
@@ -207,7 +219,10 @@ fn connection_limits(spec: &HttpLimitsDef, cli: &Cli) -> ConnectionLimits {
 fn session_limits(spec: &HttpLimitsDef, cli: &Cli) -> SessionLimits {
     SessionLimits {
         max: count(cli.max_sessions, spec.max_sessions),
-        max_per_principal: count(cli.max_sessions_per_principal, spec.max_sessions_per_principal),
+        max_per_principal: count(
+            cli.max_sessions_per_principal,
+            spec.max_sessions_per_principal,
+        ),
         max_record_bytes: count(cli.max_session_bytes, spec.max_session_bytes),
     }
 }

@@ -39,17 +39,17 @@ mod handler;
 mod http;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;
+#[cfg(feature = "streamable-http")]
+mod owned_sessions;
 pub mod prelude;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod principal;
 pub mod prompt;
 mod registry;
 mod resource;
 #[cfg(feature = "full-json-schema")]
 pub mod schema_full;
 pub mod schema_subset;
-#[cfg(feature = "streamable-http")]
-mod owned_sessions;
-#[cfg(any(feature = "streamable-http", feature = "sse"))]
-mod principal;
 #[cfg(feature = "streamable-http")]
 mod session_store;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]

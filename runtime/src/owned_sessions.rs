@@ -66,7 +66,11 @@ impl<M: SessionManager> SessionManager for OwnedSessions<M> {
     type Transport = M::Transport;
 
     async fn create_session(&self) -> Result<(SessionId, Self::Transport), Self::Error> {
-        let (id, transport) = self.inner.create_session().await.map_err(OwnedError::Inner)?;
+        let (id, transport) = self
+            .inner
+            .create_session()
+            .await
+            .map_err(OwnedError::Inner)?;
         if let Err(refusal) = self.table.open(&id, caller()) {
             let _ = REQUEST.try_with(|caller| caller.refused.set(Some(refusal)));
             drop(transport);
@@ -94,7 +98,10 @@ impl<M: SessionManager> SessionManager for OwnedSessions<M> {
     /// rmcp calls this for a DELETE and whenever a session's worker ends (idle timeout, shutdown).
     async fn close_session(&self, id: &SessionId) -> Result<(), Self::Error> {
         self.table.close(id);
-        self.inner.close_session(id).await.map_err(OwnedError::Inner)
+        self.inner
+            .close_session(id)
+            .await
+            .map_err(OwnedError::Inner)
     }
 
     async fn create_stream(
@@ -185,30 +192,27 @@ pub(crate) async fn guard(State(guard): State<Guard>, request: Request, next: Ne
         .get("mcp-session-id")
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
+    if let Some(id) = &session
+        && !owns(&guard, id, principal, request.method()).await
+    {
+        return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
+    }
     let mut request = request;
     let mut body = Bytes::new();
-    match &session {
-        Some(id) => {
-            if !owns(&guard, id, principal, request.method()).await {
-                return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
-            }
+    if session.is_none() && request.method() == Method::POST {
+        let (parts, incoming) = request.into_parts();
+        body = match axum::body::to_bytes(incoming, guard.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            Err(_) => return super::guard::payload_too_large(),
+        };
+        // Only an initialize request starts a session; other sessionless requests (the 2026 protocol)
+        // keep the transport's limit.
+        if body.len() > guard.table.limits.max_record_bytes
+            && let Some(peek) = Peek::of(&body).filter(Peek::is_initialize)
+        {
+            return record_too_large(&guard.table.limits, peek.id);
         }
-        None if request.method() == Method::POST => {
-            let (parts, incoming) = request.into_parts();
-            body = match axum::body::to_bytes(incoming, guard.max_body_bytes).await {
-                Ok(bytes) => bytes,
-                Err(_) => return super::guard::payload_too_large(),
-            };
-            // Only an initialize request starts a session; other sessionless requests (the 2026 protocol)
-            // keep the transport's limit.
-            if body.len() > guard.table.limits.max_record_bytes
-                && let Some(peek) = Peek::of(&body).filter(Peek::is_initialize)
-            {
-                return record_too_large(&guard.table.limits, peek.id);
-            }
-            request = Request::from_parts(parts, Body::from(body.clone()));
-        }
-        None => {}
+        request = Request::from_parts(parts, Body::from(body.clone()));
     }
     let caller = Caller {
         principal,
@@ -253,4 +257,120 @@ async fn owns(guard: &Guard, id: &str, principal: Option<Principal>, method: &Me
 /// How often a live session's stored record gets a new lifetime: a few times per idle timeout.
 pub(crate) fn refresh_interval(idle_timeout: Duration) -> Duration {
     idle_timeout / 4
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::StatusCode;
+
+    use crate::sessions::SessionLimits;
+    use crate::testing::http::{INITIALIZE, LIMITS, PING, app, mcp, options, post, send, session};
+
+    /// A second principal holding its own valid token is refused on another's session: POST, GET with
+    /// `Last-Event-ID` (which would replay cached responses), DELETE; the owner is served throughout.
+    #[tokio::test]
+    async fn another_principal_cannot_use_a_session() {
+        let app = app(&options(&["alice", "bob"], LIMITS)).await;
+        let alice = session(&app, "alice").await;
+        let (status, _, body) = post(&app, "alice", Some(&alice), PING).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(r#""result""#), "{body}");
+
+        let (status, _, body) = post(&app, "bob", Some(&alice), PING).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        let resume = mcp("GET", "bob", Some(&alice))
+            .header("last-event-id", "0")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, resume).await.0, StatusCode::NOT_FOUND);
+        let stream = mcp("GET", "bob", Some(&alice)).body(Body::empty()).unwrap();
+        assert_eq!(send(&app, stream).await.0, StatusCode::NOT_FOUND);
+        let delete = mcp("DELETE", "bob", Some(&alice))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, delete).await.0, StatusCode::NOT_FOUND);
+
+        // Still alice's, and alive.
+        let resume = mcp("GET", "alice", Some(&alice))
+            .header("last-event-id", "0")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, resume).await.0, StatusCode::OK);
+        let (status, _, body) = post(&app, "alice", Some(&alice), PING).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let delete = mcp("DELETE", "alice", Some(&alice))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, delete).await.0, StatusCode::ACCEPTED);
+        assert_eq!(
+            post(&app, "alice", Some(&alice), PING).await.0,
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    /// Over a cap a client gets a JSON-RPC error with 429 (its own) or 503 (the server's); a session that
+    /// ends, by DELETE or by idling out, frees its place.
+    #[tokio::test]
+    async fn sessions_are_capped_overall_and_per_principal() {
+        let limits = SessionLimits {
+            max: 2,
+            max_per_principal: 1,
+            max_record_bytes: 64 * 1024,
+        };
+        let mut options = options(&["alice", "bob", "carol"], limits);
+        if let Some(http) = options.streamable.as_mut() {
+            http.session_idle_timeout = std::time::Duration::from_secs(1);
+        }
+        let app = app(&options).await;
+        let alice = session(&app, "alice").await;
+        let (status, session_id, body) = post(&app, "alice", None, INITIALIZE).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert_eq!(session_id, None);
+        let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(error["id"], 0);
+        assert_eq!(error["error"]["code"], -32000);
+        let bob = session(&app, "bob").await;
+        let (status, _, body) = post(&app, "carol", None, INITIALIZE).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(body.contains("Too many sessions"), "{body}");
+
+        let delete = mcp("DELETE", "bob", Some(&bob))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, delete).await.0, StatusCode::ACCEPTED);
+        let _carol = session(&app, "carol").await;
+        // Alice's session idles out after a second; then she may start another.
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        assert_eq!(
+            post(&app, "alice", Some(&alice), PING).await.0,
+            StatusCode::NOT_FOUND
+        );
+        session(&app, "alice").await;
+    }
+
+    /// The initialize request is what a session keeps: past the record limit it is refused with 413, while
+    /// larger requests in a session still get the transport's limit.
+    #[tokio::test]
+    async fn a_session_keeps_a_bounded_initialize_record() {
+        let limits = SessionLimits {
+            max_record_bytes: 1024,
+            ..LIMITS
+        };
+        let app = app(&options(&["alice"], limits)).await;
+        let padding = "x".repeat(2000);
+        let large = INITIALIZE.replace(r#""name":"test""#, &format!(r#""name":"{padding}""#));
+        let (status, session, body) = post(&app, "alice", None, &large).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+        assert_eq!(session, None);
+        assert!(body.contains("1024"), "{body}");
+        let alice = crate::testing::http::session(&app, "alice").await;
+        let ping = format!(
+            r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"_meta":{{"pad":"{padding}"}}}}}}"#
+        );
+        assert_eq!(
+            post(&app, "alice", Some(&alice), &ping).await.0,
+            StatusCode::OK
+        );
+    }
 }

@@ -25,7 +25,11 @@ impl Principal {
         let issuer = claims.and_then(|c| c.get("iss")).and_then(|v| v.as_str());
         let subject = claims.and_then(Claims::subject);
         match (issuer, subject) {
-            (Some(issuer), Some(subject)) => Some(Self::digest(&[b"oauth", issuer.as_bytes(), subject.as_bytes()])),
+            (Some(issuer), Some(subject)) => Some(Self::digest(&[
+                b"oauth",
+                issuer.as_bytes(),
+                subject.as_bytes(),
+            ])),
             _ => bearer_token(headers).map(|token| Self::digest(&[b"token", token.as_bytes()])),
         }
     }
@@ -98,17 +102,34 @@ mod tests {
 
     #[test]
     fn principals_come_from_the_token_or_the_issuer_and_subject() {
-        let bearer = Auth::Bearer(Arc::new(crate::auth::BearerTokens::new(&["a".to_owned(), "b".to_owned()])));
+        let bearer = Auth::Bearer(Arc::new(crate::auth::BearerTokens::new(&[
+            "a".to_owned(),
+            "b".to_owned(),
+        ])));
         let none = Extensions::new();
-        let of = |token: &str, extensions: &Extensions| Principal::of(&bearer, &headers(token), extensions);
+        let of = |token: &str, extensions: &Extensions| {
+            Principal::of(&bearer, &headers(token), extensions)
+        };
         assert_eq!(Principal::of(&Auth::None, &headers("a"), &none), None);
         assert_eq!(of("a", &none), of("a", &none));
         assert_ne!(of("a", &none), of("b", &none));
         // OAuth: two tokens of one subject are one principal; the issuer counts.
         let alice = claims(serde_json::json!({"iss": "https://i", "sub": "alice"}));
         assert_eq!(of("t1", &alice), of("t2", &alice));
-        assert_ne!(of("t1", &alice), of("t1", &claims(serde_json::json!({"iss": "https://j", "sub": "alice"}))));
-        assert_ne!(of("t1", &alice), of("t1", &claims(serde_json::json!({"iss": "https://i", "sub": "bob"}))));
+        assert_ne!(
+            of("t1", &alice),
+            of(
+                "t1",
+                &claims(serde_json::json!({"iss": "https://j", "sub": "alice"}))
+            )
+        );
+        assert_ne!(
+            of("t1", &alice),
+            of(
+                "t1",
+                &claims(serde_json::json!({"iss": "https://i", "sub": "bob"}))
+            )
+        );
         // No subject: the token.
         let anonymous = claims(serde_json::json!({"iss": "https://i"}));
         assert_ne!(of("t1", &anonymous), of("t2", &anonymous));

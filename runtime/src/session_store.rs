@@ -34,10 +34,10 @@ use rmcp::transport::streamable_http_server::session::{
     SessionStore, SessionStoreError,
 };
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufStream};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
-use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use super::owned_sessions::{self, OwnedSessions};
@@ -470,7 +470,11 @@ impl SessionStore for RedisStore {
 
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
         let record = Record {
-            owner: self.table.owner(session_id).flatten().map(Principal::to_hex),
+            owner: self
+                .table
+                .owner(session_id)
+                .flatten()
+                .map(Principal::to_hex),
             state: state.clone(),
         };
         let data = serde_json::to_vec(&record)?;
@@ -617,6 +621,151 @@ mod tests {
                 outcome.unwrap();
             }
         }
+    }
+
+    /// A Redis stand-in for the commands the store sends, keeping each in a log.
+    struct FakeRedis {
+        url: String,
+        log: Arc<std::sync::Mutex<Vec<Vec<String>>>>,
+        data: Arc<std::sync::Mutex<HashMap<String, Vec<u8>>>>,
+    }
+
+    async fn fake_redis() -> FakeRedis {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("redis://{}", listener.local_addr().unwrap());
+        let fake = FakeRedis {
+            url,
+            log: Arc::default(),
+            data: Arc::default(),
+        };
+        let (log, data) = (fake.log.clone(), fake.data.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (log, data) = (log.clone(), data.clone());
+                tokio::spawn(async move {
+                    let mut stream = BufStream::new(stream);
+                    while let Some(command) = read_command(&mut stream).await {
+                        let text: Vec<String> = command
+                            .iter()
+                            .map(|a| String::from_utf8_lossy(a).into_owned())
+                            .collect();
+                        let reply: Vec<u8> = {
+                            let mut data = data.lock().unwrap();
+                            match text[0].as_str() {
+                                "SET" => {
+                                    data.insert(text[1].clone(), command[2].clone());
+                                    b"+OK\r\n".to_vec()
+                                }
+                                "GET" => match data.get(&text[1]) {
+                                    Some(value) => {
+                                        let mut reply =
+                                            format!("${}\r\n", value.len()).into_bytes();
+                                        reply.extend_from_slice(value);
+                                        reply.extend_from_slice(b"\r\n");
+                                        reply
+                                    }
+                                    None => b"$-1\r\n".to_vec(),
+                                },
+                                "DEL" => {
+                                    data.remove(&text[1]);
+                                    b":1\r\n".to_vec()
+                                }
+                                "EXPIRE" => b":1\r\n".to_vec(),
+                                _ => b"+PONG\r\n".to_vec(),
+                            }
+                        };
+                        log.lock().unwrap().push(text);
+                        stream.write_all(&reply).await.unwrap();
+                        stream.flush().await.unwrap();
+                    }
+                });
+            }
+        });
+        fake
+    }
+
+    async fn read_command(stream: &mut BufStream<TcpStream>) -> Option<Vec<Vec<u8>>> {
+        let mut line = String::new();
+        stream.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
+        let count: usize = line.trim_end().strip_prefix('*')?.parse().ok()?;
+        let mut args = Vec::new();
+        for _ in 0..count {
+            line.clear();
+            stream.read_line(&mut line).await.ok()?;
+            let len: usize = line.trim_end().strip_prefix('$')?.parse().ok()?;
+            let mut arg = vec![0; len + 2];
+            stream.read_exact(&mut arg).await.ok()?;
+            arg.truncate(len);
+            args.push(arg);
+        }
+        Some(args)
+    }
+
+    /// The record in Redis names the session's owner and lives as long as the idle timeout, refreshed while
+    /// the session is used; on another instance, another principal is refused the session (POST, resumed
+    /// GET, DELETE) and its owner carries on.
+    #[tokio::test]
+    async fn stored_sessions_keep_their_owner_and_idle_lifetime() {
+        use crate::testing::http::{LIMITS, PING, app, mcp, options, post, send, session};
+
+        let redis = fake_redis().await;
+        let mut options = options(&["alice", "bob"], LIMITS);
+        if let Some(http) = options.streamable.as_mut() {
+            http.redis_url = Some(redis.url.clone());
+            http.session_idle_timeout = Duration::from_secs(4);
+        }
+        let (first, second) = (app(&options).await, app(&options).await);
+        let alice = session(&first, "alice").await;
+        let set = redis
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|command| command[0] == "SET")
+            .cloned()
+            .expect("a record is written");
+        assert_eq!(set[3..], ["EX", "4"]);
+        let record: serde_json::Value = serde_json::from_str(&set[2]).unwrap();
+        assert_eq!(record["owner"].as_str().map(str::len), Some(64), "{record}");
+        assert!(
+            !set[2].contains("alice"),
+            "the record holds the token: {}",
+            set[2]
+        );
+
+        let (status, _, _) = post(&second, "bob", Some(&alice), PING).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let resume = mcp("GET", "bob", Some(&alice))
+            .header("last-event-id", "0")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&second, resume).await.0, StatusCode::NOT_FOUND);
+        let delete = mcp("DELETE", "bob", Some(&alice))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&second, delete).await.0, StatusCode::NOT_FOUND);
+        assert!(
+            redis
+                .data
+                .lock()
+                .unwrap()
+                .contains_key(&format!("{KEY_PREFIX}{alice}"))
+        );
+        let (status, _, body) = post(&second, "alice", Some(&alice), PING).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // Used after a quarter of the idle timeout, the record gets a new lifetime.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert_eq!(
+            post(&first, "alice", Some(&alice), PING).await.0,
+            StatusCode::OK
+        );
+        let expire = [
+            "EXPIRE".to_owned(),
+            format!("{KEY_PREFIX}{alice}"),
+            "4".to_owned(),
+        ];
+        assert!(redis.log.lock().unwrap().contains(&expire.to_vec()));
     }
 
     #[test]

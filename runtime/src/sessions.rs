@@ -49,6 +49,7 @@ struct Inner {
 struct Entry {
     owner: Option<Principal>,
     /// When the shared store's record was last given a new lifetime.
+    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
     refreshed: Instant,
 }
 
@@ -71,7 +72,8 @@ impl SessionTable {
             return Err(Refusal::Full);
         }
         if let Some(owner) = owner
-            && inner.per_principal.get(&owner).copied().unwrap_or(0) >= self.limits.max_per_principal
+            && inner.per_principal.get(&owner).copied().unwrap_or(0)
+                >= self.limits.max_per_principal
         {
             return Err(Refusal::PrincipalFull);
         }
@@ -104,7 +106,10 @@ impl SessionTable {
 
     /// `Some(true)`: `principal` owns the session; `Some(false)`: someone else does; `None`: not live here.
     pub(crate) fn owned_by(&self, id: &str, principal: Option<Principal>) -> Option<bool> {
-        self.lock().sessions.get(id).map(|entry| entry.owner == principal)
+        self.lock()
+            .sessions
+            .get(id)
+            .map(|entry| entry.owner == principal)
     }
 
     /// The session's owner, when it is live here.
@@ -229,9 +234,13 @@ mod tests {
     use super::*;
 
     fn principal(name: &str) -> Option<Principal> {
-        let auth = crate::auth::Auth::Bearer(std::sync::Arc::new(crate::auth::BearerTokens::new(&[])));
+        let auth =
+            crate::auth::Auth::Bearer(std::sync::Arc::new(crate::auth::BearerTokens::new(&[])));
         let mut headers = axum::http::HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, format!("Bearer {name}").parse().unwrap());
+        headers.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {name}").parse().unwrap(),
+        );
         Principal::of(&auth, &headers, &axum::http::Extensions::new())
     }
 
@@ -276,9 +285,14 @@ mod tests {
         assert_eq!(full.headers()[header::RETRY_AFTER], "5");
         let mine = Refusal::PrincipalFull.response(&limits, None);
         assert_eq!(mine.status(), StatusCode::TOO_MANY_REQUESTS);
-        let peek = Peek::of(br#"{"jsonrpc":"2.0","id":3,"method":"initialize","params":{}}"#).unwrap();
+        let peek =
+            Peek::of(br#"{"jsonrpc":"2.0","id":3,"method":"initialize","params":{}}"#).unwrap();
         assert!(peek.is_initialize());
         assert_eq!(peek.id, Some(Value::from(3)));
-        assert!(!Peek::of(br#"{"jsonrpc":"2.0","method":"ping"}"#).unwrap().is_initialize());
+        assert!(
+            !Peek::of(br#"{"jsonrpc":"2.0","method":"ping"}"#)
+                .unwrap()
+                .is_initialize()
+        );
     }
 }

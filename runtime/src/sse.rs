@@ -290,7 +290,84 @@ impl Transport<RoleServer> for ChannelTransport {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::Request;
+    use futures::StreamExt as _;
+    use tower::ServiceExt as _;
+
     use super::*;
+    use crate::sessions::SessionLimits;
+    use crate::testing::http::{INITIALIZE, LIMITS, app, options, send};
+
+    fn request(method: &str, uri: &str, token: &str, body: &str) -> Request<axum::body::Body> {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", "127.0.0.1")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_owned()))
+            .unwrap()
+    }
+
+    /// Opens an event stream as `token`: the stream, and the message URL its `endpoint` event names.
+    async fn open(
+        app: &Router,
+        token: &str,
+    ) -> (impl Stream<Item = Result<Bytes, axum::Error>>, String) {
+        let response = app
+            .clone()
+            .oneshot(request("GET", "/sse", token, ""))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let mut stream = response.into_body().into_data_stream();
+        let first = stream.next().await.unwrap().unwrap();
+        let first = String::from_utf8_lossy(&first).into_owned();
+        let endpoint = first
+            .lines()
+            .find_map(|line| line.strip_prefix("data: "))
+            .unwrap_or_else(|| panic!("no endpoint in {first:?}"))
+            .to_owned();
+        (stream, endpoint)
+    }
+
+    /// A POST from another principal into a session is refused as if the session did not exist (it could
+    /// otherwise answer the owner's elicitation or sampling requests); the owner's is accepted.
+    #[tokio::test]
+    async fn another_principal_cannot_post_into_a_session() {
+        let app = app(&options(&["alice", "bob"], LIMITS)).await;
+        let (_stream, endpoint) = open(&app, "alice").await;
+        let (status, _, _) = send(&app, request("POST", &endpoint, "bob", INITIALIZE)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = send(&app, request("POST", &endpoint, "alice", INITIALIZE)).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+
+    /// Event streams count toward the session caps, and free their place when they close; an oversized
+    /// initialize message is refused.
+    #[tokio::test]
+    async fn sse_sessions_are_capped() {
+        let limits = SessionLimits {
+            max: 2,
+            max_per_principal: 1,
+            max_record_bytes: 1024,
+        };
+        let app = app(&options(&["alice", "bob", "carol"], limits)).await;
+        let (alice, endpoint) = open(&app, "alice").await;
+        let (status, _, body) = send(&app, request("GET", "/sse", "alice", "")).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        let _bob = open(&app, "bob").await;
+        let (status, _, body) = send(&app, request("GET", "/sse", "carol", "")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        let large = INITIALIZE.replace(
+            r#""name":"test""#,
+            &format!(r#""name":"{}""#, "x".repeat(2000)),
+        );
+        let (status, _, _) = send(&app, request("POST", &endpoint, "alice", &large)).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        drop(alice);
+        let _carol = open(&app, "carol").await;
+    }
 
     #[test]
     fn session_id_comes_from_the_query() {
