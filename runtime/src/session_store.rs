@@ -546,18 +546,10 @@ mod tests {
     }
 
     fn request(method: &str, session: Option<&HeaderValue>, body: &str) -> Request {
-        let mut builder = http::Request::builder()
-            .method(method)
-            .uri("/mcp")
-            .header("host", "127.0.0.1")
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json");
-        if let Some(session) = session {
-            builder = builder
-                .header("mcp-session-id", session)
-                .header("mcp-protocol-version", "2025-06-18");
-        }
-        builder.body(Body::from(body.to_owned())).unwrap()
+        let session = session.map(|id| id.to_str().unwrap());
+        crate::testing::http::anonymous(method, session)
+            .body(Body::from(body.to_owned()))
+            .unwrap()
     }
 
     /// The status and the whole body (a POST's event stream ends after its response).

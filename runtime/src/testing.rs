@@ -193,11 +193,15 @@ pub(crate) mod http {
         token: &str,
         session: Option<&str>,
     ) -> axum::http::request::Builder {
+        anonymous(method, session).header("authorization", format!("Bearer {token}"))
+    }
+
+    /// A request to the streamable HTTP endpoint without credentials, in `session` when given.
+    pub(crate) fn anonymous(method: &str, session: Option<&str>) -> axum::http::request::Builder {
         let mut builder = Request::builder()
             .method(method)
             .uri("/mcp")
             .header("host", "127.0.0.1")
-            .header("authorization", format!("Bearer {token}"))
             .header("accept", "application/json, text/event-stream")
             .header("content-type", "application/json");
         if let Some(session) = session {

@@ -259,6 +259,84 @@ def test_hardening(server, keys):
                 {"Authorization": f"Bearer {good}", "Content-Type": "application/json"})[0] == 413
 
 
+# ---- sessions belong to the principal that started them (issue #25) ----
+
+@pytest.fixture
+def stateful(secure_binary):
+    started = Server(secure_binary, ["--transport", "streamable-http", "--stateful",
+                                     "--max-sessions-per-principal", "2"])
+    yield started
+    started.stop()
+
+
+def open_session(server: Server, bearer: str) -> str:
+    init = rpc("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                              "clientInfo": {"name": "e2e", "version": "0"}}, id=0)
+    status, headers, body = call(server, bearer, init)
+    assert status == 200, body
+    session = headers["mcp-session-id"]
+    status, _, _ = call(server, bearer, {"jsonrpc": "2.0", "method": "notifications/initialized"},
+                        {"Mcp-Session-Id": session})
+    assert status == 202
+    return session
+
+
+def sse_endpoint(server: Server, bearer: str):
+    """Opens a legacy SSE stream as `bearer`: the open connection and the message URL it announced."""
+    import http.client
+    connection = http.client.HTTPConnection(server.base.removeprefix("http://"), timeout=10)
+    connection.request("GET", "/sse", headers={"Accept": "text/event-stream", "Authorization": f"Bearer {bearer}"})
+    response = connection.getresponse()
+    assert response.status == 200
+    while not (line := response.readline().decode()).startswith("data: "):
+        pass
+    return connection, server.base + line.removeprefix("data: ").strip()
+
+
+def test_sessions_belong_to_their_principal(stateful, keys):
+    alice, bob = token(keys["good"]), token(keys["good"], sub="bob")
+    session = open_session(stateful, alice)
+    in_session = {"Mcp-Session-Id": session}
+    # Another token of the same subject is the same principal.
+    assert call(stateful, token(keys["good"], jti="second"), rpc("ping"), in_session)[0] == 200
+    # Another subject, with a valid token: refused as if the session did not exist.
+    assert call(stateful, bob, rpc("ping"), in_session)[0] == 404
+    for extra in [{}, {"Last-Event-ID": "0"}]:
+        status, _, _ = http("GET", stateful.url, headers={**MCP_HEADERS, **in_session, **extra,
+                                                          "Authorization": f"Bearer {bob}"}, timeout=5)
+        assert status == 404, extra
+    assert http("DELETE", stateful.url, headers={**MCP_HEADERS, **in_session, "Authorization": f"Bearer {bob}"})[0] == 404
+    # The same subject at another issuer would be another principal too, but the server trusts one issuer.
+    assert call(stateful, alice, rpc("ping"), in_session)[0] == 200
+
+    # Legacy SSE: bob cannot post into alice's stream (he could answer her sampling requests).
+    connection, endpoint = sse_endpoint(stateful, alice)
+    try:
+        post = lambda bearer: http("POST", endpoint, rpc("ping"), {  # noqa: E731
+            "Authorization": f"Bearer {bearer}", "Content-Type": "application/json"})[0]
+        assert post(bob) == 404
+        assert post(alice) == 202
+    finally:
+        connection.close()
+
+
+def test_sessions_per_principal_are_capped(stateful, keys):
+    alice = token(keys["good"])
+    first = open_session(stateful, alice)
+    open_session(stateful, alice)
+    init = rpc("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                              "clientInfo": {"name": "e2e", "version": "0"}}, id=7)
+    status, _, body = call(stateful, alice, init)
+    assert status == 429, body
+    error = json.loads(body)
+    assert error["id"] == 7 and error["error"]["code"] == -32000, error
+    # Another principal is not held back; ending a session frees a place.
+    open_session(stateful, token(keys["good"], sub="bob"))
+    assert http("DELETE", stateful.url, headers={**MCP_HEADERS, "Mcp-Session-Id": first,
+                                                 "Authorization": f"Bearer {alice}"})[0] == 202
+    open_session(stateful, alice)
+
+
 # ---- bearer auth on both HTTP transports: the everything example ----
 
 EVERYTHING = ROOT / "target" / "debug" / "everything"
