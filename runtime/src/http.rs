@@ -21,6 +21,7 @@ use super::defs::{Spec, Transport};
 use super::error::BoxError;
 use super::guard::{self, Guard};
 use super::handler::Handler;
+use super::redact::SecretUrl;
 use super::shutdown;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -60,8 +61,8 @@ pub(crate) struct StreamableOptions {
     pub(crate) json_response: bool,
     pub(crate) guard: Guard,
     pub(crate) session_idle_timeout: Duration,
-    /// Redis URL of the shared session store.
-    pub(crate) redis_url: Option<String>,
+    /// Redis URL of the shared session store (it may hold a password: `Debug` redacts it).
+    pub(crate) redis_url: Option<SecretUrl>,
 }
 
 /// Legacy SSE settings (never built without the feature, as above).
@@ -137,6 +138,7 @@ impl HttpOptions {
                         std::env::var(var)
                             .ok()
                             .filter(|url| !url.is_empty())
+                            .map(SecretUrl::new)
                             .ok_or_else(|| {
                                 format!("the spec keeps sessions in Redis: set {var} to its URL")
                             })?,
@@ -429,7 +431,7 @@ mod streamable {
                 Some(url) => session_store::mount(
                     move || Ok(server.new_session()),
                     sessions,
-                    Arc::new(session_store::RedisStore::connect(url).await?),
+                    Arc::new(session_store::RedisStore::connect(url.expose()).await?),
                     config,
                     &http.path,
                 ),

@@ -36,9 +36,13 @@ mod handler;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod http;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
+mod jwks;
+#[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;
 pub mod prelude;
 pub mod prompt;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod redact;
 mod registry;
 mod resource;
 #[cfg(feature = "full-json-schema")]
