@@ -10,8 +10,10 @@ The server is the `everything` example, whose template `note://files{/dir,name}{
 
 Latency: over stdio, one request in flight, `resources/read` of URIs of 256 B to 8 KiB (the matcher's limit) in two
 shapes: hostile (`note://files/` then dots and a `?`, the issue's shape, answered "not found") and benign
-(`note://files/<letters>/name.md`, a match). The control is `ping`. Each cell is the median and the maximum of
---reps requests, client write to reply read.
+(`note://files/<letters>/name.md`: it matches, and the example's stub handler answers "not implemented"). The
+control is `ping`. Each cell is the server's CPU time per request (all its threads, from /proc/PID/task/*/schedstat,
+which other load on the machine does not inflate) and the median wall time of --reps requests, client write to
+reply read.
 
 Memory: the server on stateless streamable HTTP (every POST a session of its own, as in the issue), idle RSS after
 start-up and a few requests, then 10,000 `resources/subscribe` of distinct 8 KiB URIs the template matches, then
@@ -26,6 +28,7 @@ import os
 import re
 import statistics
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LENGTHS = [256, 1024, 4096, 8192]
 SUBSCRIPTIONS = 10_000
 TOKEN = "bench-token"
+# JSON-RPC error codes: no resource matches; the example's `files` handler is a stub that says so.
+NOT_FOUND = -32002
+NOT_IMPLEMENTED = -32603
 
 
 def hostile(length: int) -> str:
@@ -46,6 +52,17 @@ def benign(length: int, salt: str = "") -> str:
     return prefix + middle + suffix
 
 
+def cpu_ns(pid: int) -> int:
+    """CPU time the process's threads have run, in ns (the scheduler's own count: not disturbed by waiting)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            pass  # a thread that just ended
+    return total
+
+
 def rss_kib(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
@@ -55,7 +72,7 @@ class Stdio:
     def __init__(self, binary: Path):
         self.proc = subprocess.Popen([str(binary), "--transport", "stdio"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env={**os.environ, "RUST_LOG": "error"})
+                                     env={**os.environ, "RUST_LOG": "error", "EVERYTHING_API_TOKEN": TOKEN})
         self.next_id = 0
         self.request("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
                                     "clientInfo": {"name": "hostile-bench", "version": "0"}})
@@ -86,19 +103,22 @@ class Stdio:
 
 class StatelessHttp:
     def __init__(self, binary: Path):
+        # The log goes to a file: a pipe nobody reads would fill and stall the server.
+        self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [str(binary), "--transport", "streamable-http", "--stateless", "--host", "127.0.0.1", "--port", "0"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log,
             env={**os.environ, "RUST_LOG": "info", "NO_COLOR": "1", "EVERYTHING_API_TOKEN": TOKEN})
         deadline = time.monotonic() + 30
         while True:
-            line = self.proc.stderr.readline().decode()
-            found = re.search(r"listening on http://127\.0\.0\.1:(\d+)(\S*)", line)
+            self.log.seek(0)
+            found = re.search(r"listening on http://127\.0\.0\.1:(\d+)(\S*)", self.log.read().decode())
             if found:
                 self.port, self.path = int(found.group(1)), found.group(2)
                 break
-            if not line or time.monotonic() > deadline:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start")
+            time.sleep(0.02)
         self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         self.next_id = 0
 
@@ -120,29 +140,34 @@ class StatelessHttp:
         self.connection.close()
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.log.close()
 
 
 def latency(binary: Path, reps: int) -> list[str]:
     server = Stdio(binary)
     try:
-        def cell(method: str, params: dict | None, expect_error: bool | None) -> str:
+        def cell(method: str, params: dict | None, code: int | None) -> str:
+            """`code`: the JSON-RPC error code every reply must carry (None: a result)."""
             times = []
+            cpu_before = cpu_ns(server.proc.pid)
             for _ in range(reps):
                 reply, seconds = server.request(method, params)
-                if expect_error is not None and ("error" in reply) != expect_error:
+                if reply.get("error", {}).get("code") != code:
                     raise RuntimeError(f"unexpected reply to {method}: {str(reply)[:200]}")
                 times.append(seconds * 1000)
-            return f"{statistics.median(times):.3f} / {max(times):.3f}"
+            cpu_ms = (cpu_ns(server.proc.pid) - cpu_before) / reps / 1e6
+            return f"{cpu_ms:.3f} · {statistics.median(times):.3f}"
 
         for _ in range(50):  # warm-up
             server.request("ping")
             server.request("resources/read", {"uri": benign(256)})
-        rows = ["| URI length | hostile `note://files/....?` (not found) | benign `note://files/aaa/name.md` | "
-                "control `ping` |", "|---|---|---|---|"]
+        rows = ["| URI length | hostile `note://files/....?` (not found) | benign `note://files/aaa/name.md` "
+                "(matched; the example's stub answers \"not implemented\") | control `ping` |", "|---|---|---|---|"]
         for length in LENGTHS:
             assert len(hostile(length)) == length == len(benign(length))
-            rows.append(f"| {length} B | {cell('resources/read', {'uri': hostile(length)}, True)} | "
-                        f"{cell('resources/read', {'uri': benign(length)}, False)} | {cell('ping', None, False)} |")
+            rows.append(f"| {length} B | {cell('resources/read', {'uri': hostile(length)}, NOT_FOUND)} | "
+                        f"{cell('resources/read', {'uri': benign(length)}, NOT_IMPLEMENTED)} | "
+                        f"{cell('ping', None, None)} |")
         return rows
     finally:
         server.stop()
@@ -186,7 +211,7 @@ def main():
     print(f"- {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {cpu}, {os.cpu_count()} cores; "
           f"load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     print(f"- `{args.binary.relative_to(ROOT) if args.binary.is_relative_to(ROOT) else args.binary}`, "
-          f"{args.reps} requests per cell, one in flight over stdio; ms, median / max")
+          f"{args.reps} requests per cell, one in flight over stdio; ms: server CPU per request · median wall time")
     print()
     print("\n".join(latency(args.binary, args.reps)))
     print()
