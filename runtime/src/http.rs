@@ -22,6 +22,7 @@ use super::defs::{HttpLimitsDef, Spec, Transport};
 use super::error::BoxError;
 use super::guard::{self, Guard};
 use super::handler::Handler;
+use super::redact::SecretUrl;
 use super::sessions::{SessionLimits, SessionTable};
 use super::shutdown;
 
@@ -64,8 +65,8 @@ pub(crate) struct StreamableOptions {
     pub(crate) json_response: bool,
     pub(crate) guard: Guard,
     pub(crate) session_idle_timeout: Duration,
-    /// Redis URL of the shared session store.
-    pub(crate) redis_url: Option<String>,
+    /// Redis URL of the shared session store (it may hold a password: `Debug` redacts it).
+    pub(crate) redis_url: Option<SecretUrl>,
 }
 
 /// Legacy SSE settings (never built without the feature, as above).
@@ -153,6 +154,7 @@ impl HttpOptions {
                         std::env::var(var)
                             .ok()
                             .filter(|url| !url.is_empty())
+                            .map(SecretUrl::new)
                             .ok_or_else(|| {
                                 format!("the spec keeps sessions in Redis: set {var} to its URL")
                             })?,
@@ -479,7 +481,8 @@ mod streamable {
             sessions.session_config.keep_alive = Some(http.session_idle_timeout);
             let store = match &http.redis_url {
                 Some(url) => Some(Arc::new(
-                    RedisStore::connect(url, http.session_idle_timeout, table.clone()).await?,
+                    RedisStore::connect(url.expose(), http.session_idle_timeout, table.clone())
+                        .await?,
                 )),
                 None => None,
             };

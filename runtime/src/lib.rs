@@ -38,6 +38,8 @@ mod handler;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod http;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
+mod jwks;
+#[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;
 #[cfg(feature = "streamable-http")]
 mod owned_sessions;
@@ -45,6 +47,8 @@ pub mod prelude;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod principal;
 pub mod prompt;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod redact;
 mod registry;
 mod resource;
 #[cfg(feature = "full-json-schema")]

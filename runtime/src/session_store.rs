@@ -42,6 +42,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::owned_sessions::{self, OwnedSessions};
 use super::principal::Principal;
+use super::redact;
 use super::sessions::SessionTable;
 
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
@@ -221,8 +222,8 @@ impl SessionManager for RestoringSessions {
     }
 }
 
-/// Where the Redis server is and how to log in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the Redis server is and how to log in. `Debug` leaves the password out.
+#[derive(Clone, PartialEq, Eq)]
 struct RedisUrl {
     address: String,
     username: Option<String>,
@@ -230,17 +231,29 @@ struct RedisUrl {
     db: u32,
 }
 
+impl std::fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisUrl")
+            .field("address", &self.address)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("db", &self.db)
+            .finish()
+    }
+}
+
 impl RedisUrl {
-    /// `redis://[[user]:password@]host[:port][/db]`.
+    /// `redis://[[user]:password@]host[:port][/db]`. Errors print the URL without its userinfo.
     fn parse(url: &str) -> Result<Self, String> {
+        let shown = || redact::url(url);
         let rest = url
             .strip_prefix("redis://")
-            .ok_or_else(|| format!("not a redis:// URL: {url:?}"))?;
+            .ok_or_else(|| format!("not a redis:// URL: {:?}", shown()))?;
         let (authority, db) = match rest.split_once('/') {
             Some((authority, db)) if !db.is_empty() => (
                 authority,
                 db.parse()
-                    .map_err(|_| format!("bad database number in {url:?}"))?,
+                    .map_err(|_| format!("bad database number in {:?}", shown()))?,
             ),
             Some((authority, _)) => (authority, 0),
             None => (rest, 0),
@@ -258,7 +271,7 @@ impl RedisUrl {
             Some(None) => (None, credentials.map(str::to_owned)),
         };
         if host.is_empty() {
-            return Err(format!("no host in {url:?}"));
+            return Err(format!("no host in {:?}", shown()));
         }
         let address = if host.contains(':') && !host.ends_with(']') {
             host.to_owned()
@@ -703,7 +716,7 @@ mod tests {
         let redis = fake_redis().await;
         let mut options = options(&["alice", "bob"], LIMITS);
         if let Some(http) = options.streamable.as_mut() {
-            http.redis_url = Some(redis.url.clone());
+            http.redis_url = Some(crate::redact::SecretUrl::new(redis.url.clone()));
             http.session_idle_timeout = Duration::from_secs(4);
         }
         let (first, second) = (app(&options).await, app(&options).await);
@@ -775,5 +788,25 @@ mod tests {
         assert!(RedisUrl::parse("http://cache").is_err());
         assert!(RedisUrl::parse("redis://").is_err());
         assert!(RedisUrl::parse("redis://cache/x").is_err());
+    }
+
+    /// Parse errors and `Debug` show where Redis is, never the password.
+    #[test]
+    fn urls_keep_the_password_out_of_errors_and_debug() {
+        for bad in [
+            "redis://app:hunter2@cache/x",
+            "redis://:hunter2@/0",
+            "rediss://:hunter2@cache",
+        ] {
+            let error = RedisUrl::parse(bad).unwrap_err();
+            assert!(!error.contains("hunter2"), "{error}");
+            assert!(error.contains("***@"), "{error}");
+        }
+        let url = RedisUrl::parse("redis://app:hunter2@cache:6380/2").unwrap();
+        let shown = format!("{url:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("cache:6380"),
+            "{shown}"
+        );
     }
 }

@@ -55,21 +55,26 @@ def public_jwk(key, kid: str) -> dict:
 
 
 class Jwks:
-    """Serves a key set on 127.0.0.1 and counts fetches."""
+    """Serves a key set on 127.0.0.1 and counts fetches; `set` replaces the keys and their Cache-Control max-age,
+    `status` other than 200 answers that status with no keys."""
 
     def __init__(self, keys: list[dict]):
-        self.document = json.dumps({"keys": keys}).encode()
+        self.set(keys)
+        self.status = 200
         self.fetches = 0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
                 outer.fetches += 1
-                self.send_response(200)
+                body = outer.document if outer.status == 200 else b""
+                self.send_response(outer.status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(outer.document)))
+                self.send_header("Content-Length", str(len(body)))
+                if outer.max_age is not None:
+                    self.send_header("Cache-Control", f"public, max-age={outer.max_age}")
                 self.end_headers()
-                self.wfile.write(outer.document)
+                self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
@@ -78,6 +83,10 @@ class Jwks:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/jwks.json"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
+    def set(self, keys: list[dict], max_age: int | None = None):
+        self.document = json.dumps({"keys": keys}).encode()
+        self.max_age = max_age
+
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
@@ -85,7 +94,7 @@ class Jwks:
 
 @pytest.fixture(scope="module")
 def keys():
-    return {"good": rsa_key(), "unknown": rsa_key()}
+    return {"good": rsa_key(), "unknown": rsa_key(), "rotated": rsa_key()}
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +197,25 @@ def test_missing_scopes_get_403_insufficient_scope(server, keys):
     # Other tools need only the server's scopes.
     status, _, _ = call(server, token(keys["good"], scope="mcp"), rpc("tools/call", {"name": "whoami", "arguments": {}}))
     assert status == 200
+
+
+def test_a_rotated_key_is_refused_once_the_key_set_expires(server, jwks, keys):
+    """The issuer replaces k1 with k3. The set was served with max-age=1, which the runtime raises to its
+    10 s minimum: within a generous bound after that, k1's tokens are refused and k3's accepted."""
+    jwks.set([public_jwk(keys["good"], "k1")], max_age=1)
+    try:
+        assert call(server, token(keys["good"]))[0] == 200
+        fetches = jwks.fetches
+        jwks.set([public_jwk(keys["rotated"], "k3")], max_age=1)
+        deadline = time.monotonic() + 40
+        while call(server, token(keys["good"]))[0] == 200:
+            assert time.monotonic() < deadline, "k1 still trusted 40 s after the issuer dropped it"
+            time.sleep(0.5)
+        assert jwks.fetches > fetches
+        assert call(server, token(keys["rotated"], kid="k3"))[0] == 200
+        assert call(server, token(keys["good"]))[0] == 401
+    finally:
+        jwks.set([public_jwk(keys["good"], "k1")])
 
 
 def test_protected_resource_metadata(server):
