@@ -13,7 +13,7 @@ use mcpgen_runtime::schema_subset::Schema;
 fn full_violations(schema: &Value, instance: &Value) -> Vec<String> {
     let validator = jsonschema::validator_for(schema).expect("jsonschema compiles the schema");
     let mut out = Vec::new();
-    schema_full::describe_violations(&validator, instance, &mut out);
+    schema_full::describe_violations(&validator, instance, usize::MAX, &mut out);
     out.sort();
     out
 }

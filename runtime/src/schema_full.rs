@@ -6,13 +6,16 @@ use serde_json::Value;
 
 use super::schema_subset::Violation;
 
-/// Appends every violation of `instance` as `Violation::describe` words it, unsorted.
+/// Appends the violations of `instance` as `Violation::describe` words them, unsorted, until `out` holds `limit`;
+/// returns how many more there are (counted, not described: the iterator is lazy, so this is the cheap part).
 pub fn describe_violations(
     validator: &jsonschema::Validator,
     instance: &Value,
+    limit: usize,
     out: &mut Vec<String>,
-) {
-    for error in validator.iter_errors(instance) {
+) -> usize {
+    let mut errors = validator.iter_errors(instance);
+    for error in errors.by_ref() {
         let names: Vec<&str>;
         let violation = match error.kind() {
             ValidationErrorKind::Required { property } => {
@@ -25,5 +28,9 @@ pub fn describe_violations(
             _ => Violation::Message(error.to_string()),
         };
         violation.describe(error.instance_path().as_str(), out);
+        if out.len() >= limit {
+            break;
+        }
     }
+    errors.count()
 }

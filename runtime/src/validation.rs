@@ -7,6 +7,9 @@ use serde_json::Value;
 
 use super::schema_subset::Schema;
 
+/// How many violations of one instance are described; the rest are counted.
+pub const MAX_VIOLATIONS: usize = 20;
+
 /// A tool's schema, compiled the first time it is needed. Compiling with jsonschema checks the schema against its
 /// draft's meta-schema, which was most of a server's start-up time and idle memory (BENCHMARKS.md); mcpgen compiled
 /// the same schema when it validated the spec, so a failure here means a hand-edited generated file.
@@ -53,6 +56,10 @@ impl SchemaValidator {
         }
     }
 
+    /// `pattern` and `patternProperties` match client strings with jsonschema's fancy-regex: patterns without
+    /// lookaround or backreferences run on the `regex` crate's linear-time engine, the others backtrack at most
+    /// 1,000,000 steps per match (about 2 ms here) and then fail (tested below), so a request's cost stays
+    /// bounded by its size.
     #[cfg(feature = "full-json-schema")]
     fn full(schema: &Value, _outside: String) -> Result<Self, String> {
         jsonschema::validator_for(schema)
@@ -69,21 +76,36 @@ impl SchemaValidator {
     }
 
     /// Every violation in `instance`, one line each and sorted, naming the failing property (a missing
-    /// required property and an unexpected one are named themselves, not their parent); empty when valid.
+    /// required property and an unexpected one are named themselves, not their parent); empty when valid. At
+    /// most [`MAX_VIOLATIONS`] are described, then one line counts the rest: an array of a million bad items
+    /// must not become a million-line error message.
     pub fn violations(&self, instance: &Value) -> Vec<String> {
         let mut out = Vec::new();
+        let mut more = 0usize;
         match self {
             SchemaValidator::Subset(schema) => {
                 schema.violations(instance, &mut |pointer, violation| {
-                    violation.describe(pointer, &mut out)
+                    if out.len() < MAX_VIOLATIONS {
+                        violation.describe(pointer, &mut out)
+                    } else {
+                        more += 1;
+                    }
                 });
             }
             #[cfg(feature = "full-json-schema")]
             SchemaValidator::Full(validator) => {
-                super::schema_full::describe_violations(validator, instance, &mut out)
+                more = super::schema_full::describe_violations(
+                    validator,
+                    instance,
+                    MAX_VIOLATIONS,
+                    &mut out,
+                )
             }
         }
         out.sort();
+        if more > 0 {
+            out.push(format!("... and {more} more"));
+        }
         out
     }
 }
@@ -193,5 +215,58 @@ mod tests {
         assert!(
             SchemaValidator::compile(&json!({"$ref": "https://example.com/schema.json"})).is_err()
         );
+    }
+
+    #[test]
+    fn an_array_of_bad_items_is_described_twenty_times_then_counted() {
+        let validator =
+            SchemaValidator::compile(&json!({"type": "array", "items": {"type": "integer"}}))
+                .unwrap();
+        let bad: Vec<Value> = (0..1000).map(|i| json!(format!("x{i}"))).collect();
+        let violations = validator.violations(&Value::Array(bad));
+        assert_eq!(violations.len(), MAX_VIOLATIONS + 1);
+        assert_eq!(violations.last().unwrap(), "... and 980 more");
+    }
+
+    /// Runs `f` on a thread and waits at most `limit` for it: a match that backtracks would run for minutes.
+    #[cfg(feature = "full-json-schema")]
+    fn within<T: Send + 'static>(
+        limit: std::time::Duration,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(limit)
+            .expect("validation finished in bounded time")
+    }
+
+    #[test]
+    #[cfg(feature = "full-json-schema")]
+    fn hostile_strings_against_hostile_patterns_cost_bounded_time() {
+        // Nested quantifiers run on the linear engine; with a backreference the backtracking engine gives up
+        // after its step budget instead of trying every split of the a's.
+        for pattern in ["^(a+)+$", "^(a|aa)+\\1b$"] {
+            let validator = SchemaValidator::compile(&json!({
+                "type": "array",
+                "items": {"type": "string", "pattern": pattern}
+            }))
+            .unwrap();
+            let hostile = Value::Array(vec![json!(format!("{}!", "a".repeat(40))); 2_000]);
+            let violations = within(std::time::Duration::from_secs(60), move || {
+                validator.violations(&hostile)
+            });
+            assert!(!violations.is_empty(), "{pattern}");
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "full-json-schema")]
+    fn a_lookahead_pattern_still_works_on_the_backtracking_engine() {
+        let validator =
+            SchemaValidator::compile(&json!({"type": "string", "pattern": "^(?=a)a+$"})).unwrap();
+        assert!(validator.violations(&json!("aaa")).is_empty());
+        assert_eq!(validator.violations(&json!("baa")).len(), 1);
     }
 }
