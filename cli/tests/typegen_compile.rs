@@ -97,13 +97,7 @@ fn rendered_modules_compile_and_round_trip_samples() {
 
     scratch.cargo(
         "clippy",
-        &[
-            "--quiet",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
+        &["--quiet", "--all-targets", "--", "-D", "warnings"],
     );
     let stdout = scratch.cargo("run", &["--quiet"]);
     assert_eq!(

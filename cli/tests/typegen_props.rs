@@ -61,13 +61,15 @@ fn numeric(ty: &'static str) -> impl Strategy<Value = Value> {
         .prop_map(move |(low, high)| {
             let mut map = Map::new();
             map.insert("type".into(), ty.into());
-            if let Some((b, exclusive)) = low {
-                let key = if exclusive { "exclusiveMinimum" } else { "minimum" };
-                map.insert(key.into(), b);
-            }
-            if let Some((b, exclusive)) = high {
-                let key = if exclusive { "exclusiveMaximum" } else { "maximum" };
-                map.insert(key.into(), b);
+            let keys = [
+                ("minimum", "exclusiveMinimum"),
+                ("maximum", "exclusiveMaximum"),
+            ];
+            for (bound, (inclusive, exclusive)) in [low, high].into_iter().zip(keys) {
+                if let Some((b, is_exclusive)) = bound {
+                    let key = if is_exclusive { exclusive } else { inclusive };
+                    map.insert(key.into(), b);
+                }
             }
             Value::Object(map)
         })
@@ -165,7 +167,10 @@ fn leaf(with_ref: bool) -> BoxedStrategy<Value> {
 
 fn object(inner: BoxedStrategy<Value>) -> impl Strategy<Value = Value> {
     (
-        prop::collection::vec((prop::sample::select(NAMES[..4].to_vec()), inner.clone()), 0..4),
+        prop::collection::vec(
+            (prop::sample::select(NAMES[..4].to_vec()), inner.clone()),
+            0..4,
+        ),
         prop::sample::subsequence(NAMES.to_vec(), 0..3),
         prop::sample::select(vec![0, 0, 1, 2, 3]),
         inner,
@@ -190,8 +195,8 @@ fn object(inner: BoxedStrategy<Value>) -> impl Strategy<Value = Value> {
 }
 
 fn schema(with_ref: bool) -> BoxedStrategy<Value> {
-    let leaf = (leaf(with_ref), any::<bool>())
-        .prop_map(|(s, null)| if null { nullable(s) } else { s });
+    let leaf =
+        (leaf(with_ref), any::<bool>()).prop_map(|(s, null)| if null { nullable(s) } else { s });
     leaf.prop_recursive(3, 16, 4, |inner| {
         let inner = inner.boxed();
         prop_oneof![
@@ -265,9 +270,7 @@ impl Instances<'_> {
             "null" => Value::Null,
             "boolean" => self.rng.random_bool(0.5).into(),
             "string" => {
-                let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(0);
-                let max = map.get("maxLength").and_then(Value::as_u64).unwrap_or(min + 4);
-                let len = self.rng.random_range(min..=max.max(min));
+                let len = self.length(map, "minLength", "maxLength");
                 (0..len)
                     .map(|_| *self.pick(&['a', 'é', '😀', ' ', '-']))
                     .collect::<String>()
@@ -276,9 +279,7 @@ impl Instances<'_> {
             "integer" => self.integer(map),
             "number" => self.number(map),
             "array" => {
-                let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-                let max = map.get("maxItems").and_then(Value::as_u64).unwrap_or(min + 3);
-                let len = self.rng.random_range(min..=max.max(min));
+                let len = self.length(map, "minItems", "maxItems");
                 let items = map.get("items").cloned().unwrap_or(json!({}));
                 (0..len).map(|_| self.valid(&items, depth + 1)).collect()
             }
@@ -287,15 +288,24 @@ impl Instances<'_> {
         }
     }
 
+    /// A length within the schema's bounds, up to 4 past the lower one when there is no upper one.
+    fn length(&mut self, map: &Map<String, Value>, min: &str, max: &str) -> u64 {
+        let min = map.get(min).and_then(Value::as_u64).unwrap_or(0);
+        let max = map.get(max).and_then(Value::as_u64).unwrap_or(min + 4);
+        self.rng.random_range(min..=max.max(min))
+    }
+
     fn object(&mut self, map: &Map<String, Value>, depth: usize) -> Value {
         let mut out = Map::new();
-        let empty = Map::new();
-        let properties = map.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-        let required: Vec<&str> = map
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let properties = map.get("properties").cloned().unwrap_or(json!({}));
+        let properties = properties.as_object().unwrap();
+        let required = map.get("required").cloned().unwrap_or(json!([]));
+        let required: Vec<&str> = required
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
         for (name, schema) in properties {
             if required.contains(&name.as_str()) || self.rng.random_bool(0.6) {
                 out.insert(name.clone(), self.valid(schema, depth + 1));
@@ -326,13 +336,15 @@ impl Instances<'_> {
     /// An integer within the schema's bounds (at a bound, next to it, or small), or anywhere when they leave none.
     fn integer(&mut self, map: &Map<String, Value>) -> Value {
         let exact = |key: &str, round: fn(f64) -> f64| {
-            map.get(key).map(|v| match v.as_i64().map(i128::from).or(v.as_u64().map(i128::from)) {
-                Some(i) => (i, true),
-                None => {
-                    let x = v.as_f64().unwrap();
-                    (round(x) as i128, round(x) == x)
-                }
-            })
+            map.get(key).map(
+                |v| match v.as_i64().map(i128::from).or(v.as_u64().map(i128::from)) {
+                    Some(i) => (i, true),
+                    None => {
+                        let x = v.as_f64().unwrap();
+                        (round(x) as i128, round(x) == x)
+                    }
+                },
+            )
         };
         let mut low = exact("minimum", f64::ceil).map(|(i, _)| i);
         if let Some((x, _)) = exact("exclusiveMinimum", f64::floor) {
@@ -345,14 +357,21 @@ impl Instances<'_> {
         let (lo, hi) = (low.unwrap_or(-50), high.unwrap_or(50));
         let mut candidates = vec![lo, hi, lo + 1, hi - 1, (lo / 2 + hi / 2), 0, 7];
         candidates.retain(|c| (lo..=hi).contains(c));
-        let n = candidates.get(self.rng.random_range(0..candidates.len().max(1))).copied().unwrap_or(lo);
+        let n = candidates
+            .get(self.rng.random_range(0..candidates.len().max(1)))
+            .copied()
+            .unwrap_or(lo);
         integer_value(n)
     }
 
     fn number(&mut self, map: &Map<String, Value>) -> Value {
         let get = |key: &str| map.get(key).and_then(Value::as_f64);
-        let lo = get("minimum").or(get("exclusiveMinimum").map(|x| x + x.abs().max(1.0) * 1e-9)).unwrap_or(-50.0);
-        let hi = get("maximum").or(get("exclusiveMaximum").map(|x| x - x.abs().max(1.0) * 1e-9)).unwrap_or(50.0);
+        let lo = get("minimum")
+            .or(get("exclusiveMinimum").map(|x| x + x.abs().max(1.0) * 1e-9))
+            .unwrap_or(-50.0);
+        let hi = get("maximum")
+            .or(get("exclusiveMaximum").map(|x| x - x.abs().max(1.0) * 1e-9))
+            .unwrap_or(50.0);
         let x = *self.pick(&[lo, hi, (lo + hi) / 2.0, lo + 0.5, (lo + hi / 2.0).floor()]);
         match map.get(if x == lo { "minimum" } else { "maximum" }) {
             // A bound itself, exactly as written (a big integer stays one).
@@ -391,7 +410,11 @@ impl Instances<'_> {
             5 => json!(0),
             6 => match node {
                 Value::Object(m) if !m.is_empty() => {
-                    let key = m.keys().nth(self.rng.random_range(0..m.len())).unwrap().clone();
+                    let key = m
+                        .keys()
+                        .nth(self.rng.random_range(0..m.len()))
+                        .unwrap()
+                        .clone();
                     m.remove(&key);
                     return out;
                 }
@@ -429,7 +452,11 @@ fn collect_paths(value: &Value, path: String, out: &mut Vec<String>) {
     match value {
         Value::Object(m) => {
             for (k, v) in m {
-                collect_paths(v, format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                collect_paths(
+                    v,
+                    format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(items) => {
@@ -447,7 +474,8 @@ fn as_floats(value: &Value) -> Value {
     match value {
         Value::Number(n) if !n.is_f64() => {
             let x = n.as_f64().unwrap();
-            let exact = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) == Some(x as i128);
+            let exact =
+                n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)) == Some(x as i128);
             if exact && x.abs() <= 9_007_199_254_740_992.0 {
                 json!(x)
             } else {
@@ -460,7 +488,8 @@ fn as_floats(value: &Value) -> Value {
     }
 }
 
-/// Sets `default` on some properties: mostly a valid value, sometimes a near miss (JSON Schema never checks one).
+/// Sets `default` on some properties: a value generated for the property, kept when its schema accepts it (as
+/// `mcpgen validate` requires of a spec).
 fn add_defaults(schema: &mut Value, g: &mut Instances) {
     match schema {
         Value::Object(map) => {
@@ -471,7 +500,11 @@ fn add_defaults(schema: &mut Value, g: &mut Instances) {
                         if g.rng.random_bool(0.3) {
                             default = g.mutate(&default);
                         }
-                        property["default"] = default;
+                        let mut own = property.clone();
+                        own["$defs"] = g.root["$defs"].clone();
+                        if jsonschema::validator_for(&own).is_ok_and(|v| v.is_valid(&default)) {
+                            property["default"] = default;
+                        }
                     }
                 }
             }
@@ -526,7 +559,13 @@ fn typed_inputs_parse_every_accepted_instance_and_serialise_accepted_ones() {
     for _ in 0..SCHEMAS {
         let mut schema = strategy.new_tree(&mut runner).unwrap().current();
         let copy = schema.clone();
-        add_defaults(&mut schema, &mut Instances { root: &copy, rng: runner.rng() });
+        add_defaults(
+            &mut schema,
+            &mut Instances {
+                root: &copy,
+                rng: runner.rng(),
+            },
+        );
         schemas.push(schema);
     }
 
@@ -538,13 +577,23 @@ fn typed_inputs_parse_every_accepted_instance_and_serialise_accepted_ones() {
     for (case, schema) in schemas.iter().enumerate() {
         let validator = jsonschema::validator_for(schema)
             .unwrap_or_else(|e| panic!("schema {case} compiles: {e}\n{schema}"));
-        let module = mcpgen::codegen::typegen::types_for(&[("Input", schema.as_object().unwrap())])
-            .unwrap();
-        scratch.write(&format!("src/s{case}.rs"), &mcpgen::codegen::typegen::render(&module));
+        let module =
+            mcpgen::codegen::typegen::types_for(&[("Input", schema.as_object().unwrap())]).unwrap();
+        scratch.write(
+            &format!("src/s{case}.rs"),
+            &mcpgen::codegen::typegen::render(&module),
+        );
         writeln!(lib, "pub mod s{case};").unwrap();
-        writeln!(main, "            {case} => check::<typegen_props::s{case}::Input>(instance),").unwrap();
+        writeln!(
+            main,
+            "            {case} => check::<typegen_props::s{case}::Input>(instance),"
+        )
+        .unwrap();
 
-        let mut g = Instances { root: schema, rng: runner.rng() };
+        let mut g = Instances {
+            root: schema,
+            rng: runner.rng(),
+        };
         let mut instances = Vec::new();
         if let Ok(example) = mcpgen::verify::example::valid(schema) {
             instances.push(example);
@@ -558,10 +607,16 @@ fn typed_inputs_parse_every_accepted_instance_and_serialise_accepted_ones() {
         instances.dedup();
         for instance in instances {
             let accepted = validator.is_valid(&instance);
-            samples.push(Sample { case, instance, accepted });
+            samples.push(Sample {
+                case,
+                instance,
+                accepted,
+            });
         }
     }
-    main.push_str("            _ => unreachable!(),\n        };\n        println!(\"{result}\");\n    }\n}\n");
+    main.push_str(
+        "            _ => unreachable!(),\n        };\n        println!(\"{result}\");\n    }\n}\n",
+    );
     scratch.write("src/lib.rs", &lib);
     scratch.write("src/main.rs", &main);
     let mut lines = String::new();
@@ -572,14 +627,20 @@ fn typed_inputs_parse_every_accepted_instance_and_serialise_accepted_ones() {
     std::fs::write(&instances, lines).unwrap();
 
     let stdout = scratch.cargo("run", &["--quiet", "--", instances.to_str().unwrap()]);
-    let results: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let results: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(results.len(), samples.len(), "one result per instance");
 
     let mut failures = Vec::new();
     let (mut accepted, mut rejected_parsed, mut beyond_i64) = (0, 0, 0);
     for (sample, result) in samples.iter().zip(&results) {
         let schema = &schemas[sample.case];
-        let what = format!("schema {}: {schema}\n  instance {}", sample.case, sample.instance);
+        let what = format!(
+            "schema {}: {schema}\n  instance {}",
+            sample.case, sample.instance
+        );
         match (sample.accepted, result.get("back")) {
             (true, None) => {
                 let error = result["error"].as_str().unwrap_or_default();
@@ -616,16 +677,22 @@ fn typed_inputs_parse_every_accepted_instance_and_serialise_accepted_ones() {
         "{} failures (all in {}), the first ones:\n{}",
         failures.len(),
         report.display(),
-        failures.iter().take(8).cloned().collect::<Vec<_>>().join("\n\n")
+        failures
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
     );
-    assert!(accepted > 500 && rejected > 200, "the generators make both kinds");
+    assert!(
+        accepted > 500 && rejected > 200,
+        "the generators make both kinds"
+    );
 }
 
 fn has_integer_beyond_i64(value: &Value) -> bool {
     match value {
-        Value::Number(n) => {
-            n.as_i64().is_none() && n.as_f64().is_some_and(|x| x.fract() == 0.0)
-        }
+        Value::Number(n) => n.as_i64().is_none() && n.as_f64().is_some_and(|x| x.fract() == 0.0),
         Value::Array(items) => items.iter().any(has_integer_beyond_i64),
         Value::Object(m) => m.values().any(has_integer_beyond_i64),
         _ => false,
