@@ -24,7 +24,9 @@
 //!   floats such as `1.0` parse: the runtime's `tool::parse` turns them into integers first.
 //! - An optional property sent as an explicit `null` comes back as absent, and undeclared properties of a struct are
 //!   dropped unless `additionalProperties` is a schema (then they are kept in a flattened map) or `required` names
-//!   them (then each is a `serde_json::Value` field).
+//!   them (then each is a `serde_json::Value` field). Since a combinator's `required` would see that, an object
+//!   whose branches require a property whose presence the struct may change (undeclared, nullable, defaulted) is
+//!   a `serde_json::Value`.
 //!
 //! `tests/typegen_props.rs` checks the rule on random schemas: every instance a schema accepts parses, and
 //! serialises back to one it accepts.
@@ -475,7 +477,7 @@ impl Gen<'_> {
     fn root(&mut self, index: usize, name: &str, schema: &Value) {
         let map = schema.as_object().expect("roots are objects");
         let loc = (index, String::new());
-        if self.is_object(map) && self.typed_base(map) {
+        if self.is_object(map) && self.typed_base(index, map) {
             self.object_struct(loc, map, Some(name), name);
             return;
         }
@@ -495,9 +497,10 @@ impl Gen<'_> {
     }
 
     /// Whether combinators beside an object base with properties can be ignored. They only narrow the base, but a
-    /// branch declaring a property the base does not have would lose that property's data in the struct, and a
+    /// branch declaring or requiring a property the base does not have would lose that property in the struct
+    /// (and the value would then fail the branch), and a
     /// `$ref` or nested combinator branch is not inspected, so those make the value untyped.
-    fn typed_base(&self, schema: &Map<String, Value>) -> bool {
+    fn typed_base(&self, root: usize, schema: &Map<String, Value>) -> bool {
         let branches: Vec<&Value> = COMBINATORS
             .iter()
             .filter_map(|k| schema.get(*k))
@@ -510,22 +513,62 @@ impl Gen<'_> {
             return true;
         }
         let base_props = schema.get("properties").and_then(Value::as_object);
+        let base_required = schema.get("required").and_then(Value::as_array);
+        // Whether the struct may change the property's presence, which a branch's `required` sees: it drops an
+        // undeclared one, drops an optional `null` (`None` is skipped) and fills in a default.
+        let presence_changes = |k: &str| match base_props.and_then(|b| b.get(k)) {
+            None => true,
+            Some(_) if base_required.is_some_and(|r| r.iter().any(|n| n == k)) => false,
+            Some(p) => p.get("default").is_some() || self.may_be_null(root, p, 0),
+        };
         branches.iter().all(|branch| {
             let Some(branch) = branch.as_object() else {
                 return true;
             };
+            let undeclared = |k: &str| !base_props.is_some_and(|b| b.contains_key(k));
+            // Declaring a property the struct would drop, or requiring one whose presence it may change.
             let new_props = branch
                 .get("properties")
                 .and_then(Value::as_object)
-                .is_some_and(|props| {
-                    props
-                        .keys()
-                        .any(|k| !base_props.is_some_and(|b| b.contains_key(k)))
-                });
+                .is_some_and(|props| props.keys().any(|k| undeclared(k)))
+                || branch
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().filter_map(Value::as_str).any(presence_changes));
             !new_props
                 && !branch.contains_key("$ref")
                 && !COMBINATORS.iter().any(|k| branch.contains_key(*k))
         })
+    }
+
+    /// Whether the schema may accept `null` (conservatively: true for what it does not look into).
+    fn may_be_null(&self, root: usize, schema: &Value, depth: usize) -> bool {
+        let Value::Object(map) = schema else {
+            return *schema != Value::Bool(false);
+        };
+        if depth > 8 {
+            return true;
+        }
+        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+            return self
+                .resolve(root, reference)
+                .is_none_or(|(_, target)| self.may_be_null(root, &target, depth + 1));
+        }
+        if let Some(values) = map.get("enum").and_then(Value::as_array) {
+            return values.contains(&Value::Null);
+        }
+        if let Some(value) = map.get("const") {
+            return value.is_null();
+        }
+        if map.contains_key("type") {
+            return types_of(map).1;
+        }
+        let mut branches = ["anyOf", "oneOf"]
+            .iter()
+            .filter_map(|k| map.get(*k).and_then(Value::as_array))
+            .flatten()
+            .peekable();
+        branches.peek().is_none() || branches.any(|b| self.may_be_null(root, b, depth + 1))
     }
 
     /// The shape of the schema at `(root, ptr)`. `hint` names a type created for it; `indirect` is true behind a
@@ -733,7 +776,7 @@ impl Gen<'_> {
             .and_then(Value::as_object)
             .is_some_and(|p| !p.is_empty());
         let ty = if has_props {
-            if !self.typed_base(map) {
+            if !self.typed_base(root, map) {
                 return Shape::value();
             }
             let loc = (root, ptr.to_owned());
@@ -1147,7 +1190,8 @@ mod tests {
         let required: Vec<&str> = if required { vec!["p"] } else { vec![] };
         let m = module(
             json!({"type": "object", "properties": {"p": schema}, "required": required,
-            "$defs": {"e": {"type": "string", "enum": ["x"]}, "o": {"type": "object", "properties": {"a": {}}}}}),
+            "$defs": {"e": {"type": "string", "enum": ["x"]}, "o": {"type": "object", "properties": {"a": {}}},
+                "maybe": {"anyOf": [{"type": "null"}, {"type": "integer"}]}}}),
         );
         let f = &structs(&m)[0].fields[0];
         let attrs = f.attrs.iter().map(|a| a.trim().to_owned()).collect();
@@ -1533,6 +1577,25 @@ mod tests {
         let by_ref =
             json!({"type": "object", "properties": base, "allOf": [{"$ref": "#/$defs/o"}]});
         assert_eq!(field(by_ref, true).0, "serde_json::Value");
+        // A branch requiring a property whose presence the struct changes: dropped when undeclared, skipped when
+        // an optional null, filled in when it has a default.
+        for (name, property) in [
+            ("c", json!({"type": "string"})),
+            ("a", json!({"type": ["string", "null"]})),
+            ("a", json!({"$ref": "#/$defs/maybe"})),
+            ("a", json!({"type": "string", "default": "x"})),
+        ] {
+            let schema = json!({"type": "object", "properties": {"a": property, "b": {}},
+                "oneOf": [{"required": [name]}, {"required": ["b"]}]});
+            assert_eq!(
+                field(schema.clone(), true).0,
+                "serde_json::Value",
+                "{schema}"
+            );
+        }
+        let required_null = json!({"type": "object", "required": ["a"],
+            "properties": {"a": {"type": ["string", "null"]}}, "oneOf": [{"required": ["a"]}]});
+        assert_eq!(field(required_null, true).0, "P");
     }
 
     #[test]
