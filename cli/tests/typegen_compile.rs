@@ -3,41 +3,15 @@
 //! deserialises into the generated type and serialises back to the same JSON. Every input sample also reaches its
 //! `Input` through the runtime's argument parsing with each integral number written as a float (`3` as `3.0`): JSON
 //! Schema accepts both, so a typed `Input` must too.
-//!
-//! The scratch crate builds offline against this workspace's `Cargo.lock`, in the shared target directory
-//! `target/nested`, so repeated runs are incremental.
 
 #[path = "typegen/cases.rs"]
 mod cases;
+#[path = "typegen/scratch.rs"]
+mod scratch;
 
 use std::fmt::Write as _;
-use std::path::Path;
-use std::process::Command;
 
 use mcpgen::codegen::rust::string_literal;
-
-const MANIFEST: &str = r#"[package]
-name = "typegen-check"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-# Not a member of the mcpgen workspace it happens to sit under.
-[workspace]
-
-[dependencies]
-serde = { version = "1", features = ["derive"] }
-serde_json = "1"
-"#;
-
-/// The runtime, by path, for its argument parsing.
-fn manifest() -> String {
-    let runtime = cases::repo_root().join("runtime");
-    format!(
-        "{MANIFEST}mcpgen-runtime = {{ path = {:?}, default-features = false }}\n",
-        runtime.to_str().unwrap()
-    )
-}
 
 const ROUND_TRIP: &str = r#"
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(what: &str, json: &str) {
@@ -77,42 +51,16 @@ fn parses_as_floats<T: serde::de::DeserializeOwned>(what: &str, json: &str) {
 }
 "#;
 
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    // Unchanged files keep their mtime, so cargo does not rebuild them.
-    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
-        std::fs::write(path, text).unwrap();
-    }
-}
-
-fn cargo(dir: &Path, args: &[&str]) -> String {
-    let target = cases::repo_root().join("target/nested");
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "cargo {args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 #[test]
 fn rendered_modules_compile_and_round_trip_samples() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("typegen-check");
+    let scratch = scratch::Scratch::new("typegen-check");
     let mut lib = String::from("#![deny(warnings)]\n\n");
     let mut main = String::from("#![deny(warnings)]\n");
     main.push_str(ROUND_TRIP);
     main.push_str("\nfn main() {\n");
     let mut expected = 0;
     for case in cases::all() {
-        write(&dir.join(format!("src/{}.rs", case.name)), &case.render());
+        scratch.write(&format!("src/{}.rs", case.name), &case.render());
         writeln!(lib, "pub mod {};", case.name).unwrap();
         let samples = [("Input", &case.samples), ("Output", &case.output_samples)];
         for (root, samples) in samples {
@@ -144,27 +92,14 @@ fn rendered_modules_compile_and_round_trip_samples() {
     }
     main.push_str("}\n");
     assert!(expected > 20, "the cases carry samples");
-    write(&dir.join("Cargo.toml"), &manifest());
-    write(&dir.join("src/lib.rs"), &lib);
-    write(&dir.join("src/main.rs"), &main);
-    let lock = std::fs::read_to_string(cases::repo_root().join("Cargo.lock")).unwrap();
-    if !dir.join("Cargo.lock").exists() {
-        write(&dir.join("Cargo.lock"), &lock);
-    }
+    scratch.write("src/lib.rs", &lib);
+    scratch.write("src/main.rs", &main);
 
-    cargo(
-        &dir,
-        &[
-            "clippy",
-            "--offline",
-            "--quiet",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
+    scratch.cargo(
+        "clippy",
+        &["--quiet", "--all-targets", "--", "-D", "warnings"],
     );
-    let stdout = cargo(&dir, &["run", "--offline", "--quiet"]);
+    let stdout = scratch.cargo("run", &["--quiet"]);
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("ok ")).count(),
         expected,

@@ -20,9 +20,16 @@
 //!
 //! Known, documented gaps (all rare in tool schemas):
 //! - `integer` is `i64` (`u64` when `minimum >= 0` and `maximum` exceeds `i64`, `serde_json::Number` when the bounds
-//!   exceed both); an integral float such as `1.0`, which JSON Schema counts as an integer, is rejected by serde.
+//!   exceed both, compared exactly); an unbounded `integer` beyond `i64` is refused by the typed `Input`. Integral
+//!   floats such as `1.0` parse: the runtime's `tool::parse` turns them into integers first.
 //! - An optional property sent as an explicit `null` comes back as absent, and undeclared properties of a struct are
-//!   dropped unless `additionalProperties` is a schema (then they are kept in a flattened map).
+//!   dropped unless `additionalProperties` is a schema (then they are kept in a flattened map) or `required` names
+//!   them (then each is a `serde_json::Value` field). Since a combinator's `required` would see that, an object
+//!   whose branches require a property whose presence the struct may change (undeclared, nullable, defaulted) is
+//!   a `serde_json::Value`.
+//!
+//! `tests/typegen_props.rs` checks the rule on random schemas: every instance a schema accepts parses, and
+//! serialises back to one it accepts.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -370,6 +377,15 @@ fn layout_attr(indent: &str, path: &str, arg: &str) -> String {
     }
 }
 
+/// `#[serde(rename)]` from a Rust name to its wire name, when they differ.
+fn rename(name: &str, wire: &str) -> Vec<String> {
+    if name == wire {
+        return Vec::new();
+    }
+    let attr = format!("rename = {}", string_literal(wire));
+    vec![layout_attr(INDENT, "serde", &attr)]
+}
+
 /// A struct field, with its declaration laid out and an `allow` where clippy would find its type too complex.
 fn field_def(name: String, wire: &str, ty: &Ty, doc: &str, mut attrs: Vec<String>) -> FieldDef {
     if ty.complexity(1) > TYPE_COMPLEXITY_THRESHOLD {
@@ -461,7 +477,7 @@ impl Gen<'_> {
     fn root(&mut self, index: usize, name: &str, schema: &Value) {
         let map = schema.as_object().expect("roots are objects");
         let loc = (index, String::new());
-        if self.is_object(map) && self.typed_base(map) {
+        if self.is_object(map) && self.typed_base(index, map) {
             self.object_struct(loc, map, Some(name), name);
             return;
         }
@@ -481,9 +497,10 @@ impl Gen<'_> {
     }
 
     /// Whether combinators beside an object base with properties can be ignored. They only narrow the base, but a
-    /// branch declaring a property the base does not have would lose that property's data in the struct, and a
+    /// branch declaring or requiring a property the base does not have would lose that property in the struct
+    /// (and the value would then fail the branch), and a
     /// `$ref` or nested combinator branch is not inspected, so those make the value untyped.
-    fn typed_base(&self, schema: &Map<String, Value>) -> bool {
+    fn typed_base(&self, root: usize, schema: &Map<String, Value>) -> bool {
         let branches: Vec<&Value> = COMBINATORS
             .iter()
             .filter_map(|k| schema.get(*k))
@@ -496,22 +513,62 @@ impl Gen<'_> {
             return true;
         }
         let base_props = schema.get("properties").and_then(Value::as_object);
+        let base_required = schema.get("required").and_then(Value::as_array);
+        // Whether the struct may change the property's presence, which a branch's `required` sees: it drops an
+        // undeclared one, drops an optional `null` (`None` is skipped) and fills in a default.
+        let presence_changes = |k: &str| match base_props.and_then(|b| b.get(k)) {
+            None => true,
+            Some(_) if base_required.is_some_and(|r| r.iter().any(|n| n == k)) => false,
+            Some(p) => p.get("default").is_some() || self.may_be_null(root, p, 0),
+        };
         branches.iter().all(|branch| {
             let Some(branch) = branch.as_object() else {
                 return true;
             };
+            let undeclared = |k: &str| !base_props.is_some_and(|b| b.contains_key(k));
+            // Declaring a property the struct would drop, or requiring one whose presence it may change.
             let new_props = branch
                 .get("properties")
                 .and_then(Value::as_object)
-                .is_some_and(|props| {
-                    props
-                        .keys()
-                        .any(|k| !base_props.is_some_and(|b| b.contains_key(k)))
-                });
+                .is_some_and(|props| props.keys().any(|k| undeclared(k)))
+                || branch
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().filter_map(Value::as_str).any(presence_changes));
             !new_props
                 && !branch.contains_key("$ref")
                 && !COMBINATORS.iter().any(|k| branch.contains_key(*k))
         })
+    }
+
+    /// Whether the schema may accept `null` (conservatively: true for what it does not look into).
+    fn may_be_null(&self, root: usize, schema: &Value, depth: usize) -> bool {
+        let Value::Object(map) = schema else {
+            return *schema != Value::Bool(false);
+        };
+        if depth > 8 {
+            return true;
+        }
+        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+            return self
+                .resolve(root, reference)
+                .is_none_or(|(_, target)| self.may_be_null(root, &target, depth + 1));
+        }
+        if let Some(values) = map.get("enum").and_then(Value::as_array) {
+            return values.contains(&Value::Null);
+        }
+        if let Some(value) = map.get("const") {
+            return value.is_null();
+        }
+        if map.contains_key("type") {
+            return types_of(map).1;
+        }
+        let mut branches = ["anyOf", "oneOf"]
+            .iter()
+            .filter_map(|k| map.get(*k).and_then(Value::as_array))
+            .flatten()
+            .peekable();
+        branches.peek().is_none() || branches.any(|b| self.may_be_null(root, b, depth + 1))
     }
 
     /// The shape of the schema at `(root, ptr)`. `hint` names a type created for it; `indirect` is true behind a
@@ -719,7 +776,7 @@ impl Gen<'_> {
             .and_then(Value::as_object)
             .is_some_and(|p| !p.is_empty());
         let ty = if has_props {
-            if !self.typed_base(map) {
+            if !self.typed_base(root, map) {
                 return Shape::value();
             }
             let loc = (root, ptr.to_owned());
@@ -792,14 +849,8 @@ impl Gen<'_> {
             let field_ptr = format!("{ptr}/properties/{}", escape_pointer_segment(wire));
             let shape = self.shape(root, &field_ptr, schema, wire, false);
             let field_name = field_names.claim(to_snake_ident(wire));
-            let mut attrs = Vec::new();
-            if field_name != *wire {
-                attrs.push(layout_attr(
-                    INDENT,
-                    "serde",
-                    &format!("rename = {}", string_literal(wire)),
-                ));
-            }
+            let mut attrs = rename(&field_name, wire);
+            // Valid against its own schema: `mcpgen validate` refuses a spec whose default is not.
             let default = schema.as_object().and_then(|s| s.get("default"));
             let ty = if required.contains(wire.as_str()) {
                 all_optional = false;
@@ -832,6 +883,15 @@ impl Gen<'_> {
             };
             let doc = schema_doc(schema.as_object().unwrap_or(&empty));
             fields.push(field_def(field_name, wire, &ty, &doc, attrs));
+        }
+
+        // A required property the schema does not declare is still required: dropping it as an unknown field
+        // would make the value serialise to an object the schema rejects.
+        for wire in required.iter().filter(|w| !props.contains_key(**w)) {
+            all_optional = false;
+            let field_name = field_names.claim(to_snake_ident(wire));
+            let attrs = rename(&field_name, wire);
+            fields.push(field_def(field_name, wire, &Ty::value(), "", attrs));
         }
 
         let mut attrs = Vec::new();
@@ -914,7 +974,8 @@ impl Gen<'_> {
         Some(format!("{INDENT}{expr}"))
     }
 
-    /// `enum`: all strings -> a Rust enum; all integers -> i64; all numbers -> f64; all booleans -> bool; a `null`
+    /// `enum`: all strings -> a Rust enum; all integers -> i64 (u64 or serde_json::Number when they do not fit);
+    /// all numbers -> f64; all booleans -> bool; a `null`
     /// value makes it nullable; anything else is untyped.
     fn enumeration(
         &mut self,
@@ -940,8 +1001,13 @@ impl Gen<'_> {
             Ty::Path(self.string_enum(root, ptr, map, strings, hint))
         } else if values.iter().all(|v| v.is_i64()) {
             Ty::path("i64")
-        } else if values.iter().all(|v| v.is_number()) {
+        } else if values.iter().all(|v| v.is_u64()) {
+            Ty::path("u64")
+        } else if values.iter().all(|v| v.is_f64() || exact_in_f64(v)) {
             Ty::path("f64")
+        } else if values.iter().all(|v| v.is_number()) {
+            // An `f64` would round `u64::MAX` to another number the enum does not list.
+            Ty::path("serde_json::Number")
         } else if values.iter().all(|v| v.is_boolean()) {
             Ty::path("bool")
         } else {
@@ -975,14 +1041,7 @@ impl Gen<'_> {
         let mut pairs = Vec::new();
         for wire in values {
             let variant = variant_names.claim(to_pascal_ident(&wire));
-            let mut attrs = Vec::new();
-            if variant != wire {
-                attrs.push(layout_attr(
-                    INDENT,
-                    "serde",
-                    &format!("rename = {}", string_literal(&wire)),
-                ));
-            }
+            let attrs = rename(&variant, &wire);
             pairs.push((wire.clone(), variant.clone()));
             variants.push(VariantDef {
                 name: variant,
@@ -1022,24 +1081,51 @@ fn types_of(schema: &Map<String, Value>) -> (Vec<&str>, bool) {
     (types, nullable)
 }
 
-/// `i64` unless explicit bounds say the values do not fit it.
+/// `i64` unless explicit bounds say the values do not fit it: then `u64` if they fit that, else
+/// `serde_json::Number`. An absent bound counts as fitting (an unbounded `integer` is `i64`, a documented limit);
+/// a present one is compared exactly, so `maximum: 9223372036854775808` (2^63) is not an `i64`.
 fn integer_type(schema: &Map<String, Value>) -> Ty {
-    // The effective bounds are the stricter of the inclusive and exclusive ones (booleans in draft 4 are skipped).
-    let bound = |keys: [&str; 2], stricter: fn(f64, f64) -> f64| {
-        keys.iter()
-            .filter_map(|k| schema.get(*k).and_then(Value::as_f64))
-            .reduce(stricter)
+    let bound = |key: &str, to_integer: fn(f64) -> f64, step: i128| {
+        let n = schema.get(key)?.as_number()?;
+        let exact = n.as_i64().map(i128::from).or(n.as_u64().map(i128::from));
+        // `as` saturates beyond i128, far past what decides the type.
+        Some(exact.unwrap_or_else(|| to_integer(n.as_f64().unwrap_or(0.0)) as i128) + step)
     };
-    let min = bound(["minimum", "exclusiveMinimum"], f64::max);
-    let max = bound(["maximum", "exclusiveMaximum"], f64::min);
-    let fits = |x: Option<f64>, lo: f64, hi: f64| x.is_none_or(|x| (lo..=hi).contains(&x));
-    if fits(min, i64::MIN as f64, i64::MAX as f64) && fits(max, i64::MIN as f64, i64::MAX as f64) {
+    // The effective bounds are the stricter of the inclusive and exclusive ones (booleans in draft 4 are skipped).
+    let stricter = |a: Option<i128>, b: Option<i128>, pick: fn(i128, i128) -> i128| match (a, b) {
+        (Some(a), Some(b)) => Some(pick(a, b)),
+        (a, b) => a.or(b),
+    };
+    let low = stricter(
+        bound("minimum", f64::ceil, 0),
+        bound("exclusiveMinimum", f64::floor, 1),
+        i128::max,
+    );
+    let high = stricter(
+        bound("maximum", f64::floor, 0),
+        bound("exclusiveMaximum", f64::ceil, -1),
+        i128::min,
+    );
+    let within = |x: Option<i128>, lo: i128, hi: i128| x.is_none_or(|x| (lo..=hi).contains(&x));
+    let (i64_min, i64_max, u64_max) = (
+        i128::from(i64::MIN),
+        i128::from(i64::MAX),
+        i128::from(u64::MAX),
+    );
+    if within(low, i64_min, i64_max) && within(high, i64_min, i64_max) {
         Ty::path("i64")
-    } else if min.is_some_and(|m| m >= 0.0) && fits(max, 0.0, u64::MAX as f64) {
+    } else if low.is_some_and(|l| (0..=u64_max).contains(&l)) && within(high, 0, u64_max) {
         Ty::path("u64")
     } else {
         Ty::path("serde_json::Number")
     }
+}
+
+/// Whether an integer JSON number survives a trip through `f64` (at most 2^53 in magnitude).
+fn exact_in_f64(value: &Value) -> bool {
+    const EXACT: u64 = 1 << 53;
+    value.as_i64().is_some_and(|i| i.unsigned_abs() <= EXACT)
+        || value.as_u64().is_some_and(|u| u <= EXACT)
 }
 
 /// Decodes `%XX` escapes in a URI fragment; None when malformed.
@@ -1104,7 +1190,8 @@ mod tests {
         let required: Vec<&str> = if required { vec!["p"] } else { vec![] };
         let m = module(
             json!({"type": "object", "properties": {"p": schema}, "required": required,
-            "$defs": {"e": {"type": "string", "enum": ["x"]}, "o": {"type": "object", "properties": {"a": {}}}}}),
+            "$defs": {"e": {"type": "string", "enum": ["x"]}, "o": {"type": "object", "properties": {"a": {}}},
+                "maybe": {"anyOf": [{"type": "null"}, {"type": "integer"}]}}}),
         );
         let f = &structs(&m)[0].fields[0];
         let attrs = f.attrs.iter().map(|a| a.trim().to_owned()).collect();
@@ -1126,6 +1213,28 @@ mod tests {
             ),
             (
                 json!({"type": "integer", "maximum": 1e30}),
+                "serde_json::Number",
+            ),
+            // Bounds compared exactly: 2^63 is `i64::MAX as f64`, 2^64 is `u64::MAX as f64`.
+            (
+                json!({"type": "integer", "minimum": 0, "maximum": 9223372036854775808u64}),
+                "u64",
+            ),
+            (
+                json!({"type": "integer", "minimum": 0, "exclusiveMaximum": 9223372036854775808u64}),
+                "i64",
+            ),
+            (
+                json!({"type": "integer", "minimum": 18446744073709551616.0}),
+                "serde_json::Number",
+            ),
+            (json!({"enum": [1, 18446744073709551615u64]}), "u64"),
+            (
+                json!({"enum": [-1, 18446744073709551615u64]}),
+                "serde_json::Number",
+            ),
+            (
+                json!({"enum": [0.5, 9007199254740993u64]}),
                 "serde_json::Number",
             ),
             (json!({"type": "number"}), "f64"),
@@ -1247,6 +1356,23 @@ mod tests {
         assert_eq!(
             field(json!({"type": ["integer", "null"]}), true).1,
             Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn required_but_undeclared_properties_are_kept() {
+        let m = module(
+            json!({"type": "object", "properties": {"a": {"type": "string"}},
+            "required": ["a", "b-c"]}),
+        );
+        let fields: Vec<(&str, &str, &str)> = structs(&m)[0]
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.wire.as_str(), f.ty.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [("a", "a", "String"), ("b_c", "b-c", "serde_json::Value")]
         );
     }
 
@@ -1451,6 +1577,25 @@ mod tests {
         let by_ref =
             json!({"type": "object", "properties": base, "allOf": [{"$ref": "#/$defs/o"}]});
         assert_eq!(field(by_ref, true).0, "serde_json::Value");
+        // A branch requiring a property whose presence the struct changes: dropped when undeclared, skipped when
+        // an optional null, filled in when it has a default.
+        for (name, property) in [
+            ("c", json!({"type": "string"})),
+            ("a", json!({"type": ["string", "null"]})),
+            ("a", json!({"$ref": "#/$defs/maybe"})),
+            ("a", json!({"type": "string", "default": "x"})),
+        ] {
+            let schema = json!({"type": "object", "properties": {"a": property, "b": {}},
+                "oneOf": [{"required": [name]}, {"required": ["b"]}]});
+            assert_eq!(
+                field(schema.clone(), true).0,
+                "serde_json::Value",
+                "{schema}"
+            );
+        }
+        let required_null = json!({"type": "object", "required": ["a"],
+            "properties": {"a": {"type": ["string", "null"]}}, "oneOf": [{"required": ["a"]}]});
+        assert_eq!(field(required_null, true).0, "P");
     }
 
     #[test]
