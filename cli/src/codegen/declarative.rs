@@ -3,7 +3,9 @@
 //! Every string goes through `rust::string_literal`; the generated module is formatted by rustfmt.
 
 use super::rust::string_literal;
-use crate::spec::{ApiKeyLocation, CommandImpl, HttpAuth, HttpImpl, Implementation};
+use crate::spec::{
+    ApiKeyLocation, CommandImpl, HttpAuth, HttpImpl, Implementation, ImplementationKind,
+};
 use crate::validate::status_range;
 
 /// What the generated code needs for one declarative tool.
@@ -14,17 +16,18 @@ pub struct Lowered {
     pub adapter: &'static str,
 }
 
-pub fn lower(implementation: &Implementation) -> Lowered {
-    match implementation {
-        Implementation::Command(c) => Lowered {
+/// `None` for an implementation validation refuses (neither or both kinds), which never reaches lowering.
+pub fn lower(implementation: &Implementation) -> Option<Lowered> {
+    Some(match implementation.kind()? {
+        ImplementationKind::Command(c) => Lowered {
             constant: command(c),
             adapter: "mcpgen_runtime::declarative::command::call",
         },
-        Implementation::Http(h) => Lowered {
+        ImplementationKind::Http(h) => Lowered {
             constant: http(h),
             adapter: "mcpgen_runtime::declarative::http::call",
         },
-    }
+    })
 }
 
 fn strings<'a>(items: impl IntoIterator<Item = &'a String>) -> String {
@@ -72,28 +75,9 @@ fn http(h: &HttpImpl) -> String {
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_else(|| "GET".to_owned());
     let body = h.body.as_ref().map(|b| b.to_string());
-    let auth = h.auth.as_ref().map_or_else(
+    let auth = h.auth.as_ref().and_then(auth).map_or_else(
         || "None".to_owned(),
-        |auth| {
-            let variant = match auth {
-                HttpAuth::Bearer(b) => format!("Bearer {{ env: {} }}", string_literal(&b.env)),
-                HttpAuth::Basic(b) => format!(
-                    "Basic {{ username_env: {}, password_env: {} }}",
-                    string_literal(&b.username_env),
-                    string_literal(&b.password_env)
-                ),
-                HttpAuth::ApiKey(k) => format!(
-                    "{} {{ env: {}, name: {} }}",
-                    match k.location {
-                        ApiKeyLocation::Header => "ApiKeyHeader",
-                        ApiKeyLocation::Query => "ApiKeyQuery",
-                    },
-                    string_literal(&k.env),
-                    string_literal(&k.name)
-                ),
-            };
-            format!("Some(mcpgen_runtime::declarative::HttpAuthDef::{variant})")
-        },
+        |variant| format!("Some(mcpgen_runtime::declarative::HttpAuthDef::{variant})"),
     );
     let statuses: Vec<String> = h
         .error_status
@@ -138,6 +122,30 @@ fn http(h: &HttpImpl) -> String {
         allow_hosts = strings(&h.redirects.allow_hosts),
         allow_private = h.redirects.allow_private,
     )
+}
+
+/// The `HttpAuthDef` variant, as Rust.
+fn auth(auth: &HttpAuth) -> Option<String> {
+    if let Some(b) = &auth.bearer {
+        return Some(format!("Bearer {{ env: {} }}", string_literal(&b.env)));
+    }
+    if let Some(b) = &auth.basic {
+        return Some(format!(
+            "Basic {{ username_env: {}, password_env: {} }}",
+            string_literal(&b.username_env),
+            string_literal(&b.password_env)
+        ));
+    }
+    let k = auth.api_key.as_ref()?;
+    let variant = match k.location {
+        ApiKeyLocation::Header => "ApiKeyHeader",
+        ApiKeyLocation::Query => "ApiKeyQuery",
+    };
+    Some(format!(
+        "{variant} {{ env: {}, name: {} }}",
+        string_literal(&k.env),
+        string_literal(&k.name)
+    ))
 }
 
 /// A byte count for a `usize` field: clamped to 32 bits, so the crate builds on every target.

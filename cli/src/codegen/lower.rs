@@ -15,7 +15,7 @@ use super::ident::{Scope, to_module_ident, to_snake_ident};
 use super::layout;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
 use super::typegen::{self, TypegenError};
-use crate::spec::{self, Implementation, Spec, TransportKind};
+use crate::spec::{self, ImplementationKind, Spec, TransportKind};
 use mcpgen_runtime::schema_subset::Schema;
 
 #[derive(Debug, thiserror::Error)]
@@ -264,11 +264,13 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         command_tools: spec
             .tools
             .iter()
-            .any(|t| matches!(t.implementation, Some(Implementation::Command(_)))),
+            .filter_map(|t| t.implementation.as_ref()?.kind())
+            .any(|k| matches!(k, ImplementationKind::Command(_))),
         http_tools: spec
             .tools
             .iter()
-            .any(|t| matches!(t.implementation, Some(Implementation::Http(_)))),
+            .filter_map(|t| t.implementation.as_ref()?.kind())
+            .any(|k| matches!(k, ImplementationKind::Http(_))),
         has_handler_resources: resources.iter().any(|r| r.handler),
         has_handler_prompts: prompts.iter().any(|p| p.messages.is_none()),
         server_imports: server_imports(
@@ -342,7 +344,10 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
             // A tool without inputSchema has a handler without `Input`; one without outputSchema builds its own
             // result. So each root exists only when the spec has its schema.
             // A declarative tool has no handler, so no typed `Input`/`Output` either.
-            let declarative = tool.implementation.as_ref().map(super::declarative::lower);
+            let declarative = tool
+                .implementation
+                .as_ref()
+                .and_then(super::declarative::lower);
             let mut roots: Vec<(&str, &Map<String, Value>)> = Vec::new();
             if let Some(input) = tool.input_schema.as_ref().filter(|_| declarative.is_none()) {
                 roots.push(("Input", input));

@@ -149,11 +149,33 @@ pub struct Tool {
 /// A declarative implementation of a tool: exactly one of `command` or `http`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub enum Implementation {
+pub struct Implementation {
     /// Run a program with an argv built from the arguments (never through a shell).
-    Command(CommandImpl),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandImpl>,
     /// Send one HTTP request built from the arguments.
-    Http(HttpImpl),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpImpl>,
+}
+
+/// The one implementation a valid [`Implementation`] holds.
+#[derive(Debug, Clone, Copy)]
+pub enum ImplementationKind<'a> {
+    /// A program.
+    Command(&'a CommandImpl),
+    /// An HTTP request.
+    Http(&'a HttpImpl),
+}
+
+impl Implementation {
+    /// The implementation, when exactly one is set (validation reports the other cases).
+    pub fn kind(&self) -> Option<ImplementationKind<'_>> {
+        match (&self.command, &self.http) {
+            (Some(c), None) => Some(ImplementationKind::Command(c)),
+            (None, Some(h)) => Some(ImplementationKind::Http(h)),
+            _ => None,
+        }
+    }
 }
 
 /// A tool that runs a program. stdout becomes the result (a JSON object as `structuredContent` when the tool
@@ -278,13 +300,16 @@ pub enum StatusPattern {
 /// Credentials for an HTTP tool, always from environment variables: exactly one of `bearer`, `basic`, `apiKey`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub enum HttpAuth {
+pub struct HttpAuth {
     /// `Authorization: Bearer <token>`.
-    Bearer(HttpBearer),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer: Option<HttpBearer>,
     /// `Authorization: Basic <user:password>`.
-    Basic(HttpBasic),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic: Option<HttpBasic>,
     /// An API key in a header or a query parameter.
-    ApiKey(HttpApiKey),
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<HttpApiKey>,
 }
 
 /// A bearer token.

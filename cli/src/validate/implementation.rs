@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::{At, Ctx, did_you_mean};
 use crate::spec::spans::escape_segment;
 use crate::spec::{
-    ApiKeyLocation, CommandImpl, HttpAuth, HttpImpl, HttpMethod, Implementation, Spec,
-    StatusPattern, Tool,
+    ApiKeyLocation, CommandImpl, HttpImpl, HttpMethod, ImplementationKind, Spec, StatusPattern,
+    Tool,
 };
 use mcpgen_runtime::declarative::template::{self, Part};
 
@@ -23,10 +23,21 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
             tool,
             declared: &declared,
         };
-        match &tool.implementation {
-            None => {}
-            Some(Implementation::Command(c)) => rules.command(&format!("{pointer}/command"), c),
-            Some(Implementation::Http(h)) => rules.http(&format!("{pointer}/http"), h),
+        let Some(implementation) = &tool.implementation else {
+            continue;
+        };
+        match implementation.kind() {
+            Some(ImplementationKind::Command(c)) => rules.command(&format!("{pointer}/command"), c),
+            Some(ImplementationKind::Http(h)) => rules.http(&format!("{pointer}/http"), h),
+            None => rules.ctx.error(
+                "implementation-kind",
+                At::Key(&pointer),
+                format!(
+                    "tool `{}`: `implementation` needs exactly one of `command` or `http`",
+                    tool.name
+                ),
+                Some("keep one; a tool that needs both is a handler in Rust".to_owned()),
+            ),
         }
     }
 }
@@ -147,7 +158,7 @@ impl Rules<'_, '_, '_> {
                 "implementation-limit-zero",
                 At::Value(pointer),
                 format!("tool `{}`: `{what}` must be at least 1", self.tool.name),
-                None,
+                Some(format!("remove `{what}` to use the default")),
             );
         }
     }
@@ -303,25 +314,44 @@ impl Rules<'_, '_, '_> {
         }
         if let Some(auth) = &h.auth {
             let p = format!("{pointer}/auth");
-            match auth {
-                HttpAuth::Bearer(b) => self.env_var(&format!("{p}/bearer/env"), &b.env),
-                HttpAuth::Basic(b) => {
-                    self.env_var(&format!("{p}/basic/usernameEnv"), &b.username_env);
-                    self.env_var(&format!("{p}/basic/passwordEnv"), &b.password_env);
-                }
-                HttpAuth::ApiKey(k) => {
-                    self.env_var(&format!("{p}/apiKey/env"), &k.env);
-                    if k.location == ApiKeyLocation::Header && !k.name.bytes().all(is_token_byte) {
-                        self.ctx.error(
-                            "http-header-invalid",
-                            At::Value(&format!("{p}/apiKey/name")),
-                            format!(
-                                "tool `{}`: `{}` is not a valid header name",
-                                self.tool.name, k.name
-                            ),
-                            None,
-                        );
-                    }
+            let count = [
+                auth.bearer.is_some(),
+                auth.basic.is_some(),
+                auth.api_key.is_some(),
+            ]
+            .iter()
+            .filter(|set| **set)
+            .count();
+            if count != 1 {
+                self.ctx.error(
+                    "http-auth-kind",
+                    At::Key(&p),
+                    format!(
+                        "tool `{}`: `auth` needs exactly one of `bearer`, `basic` or `apiKey`",
+                        self.tool.name
+                    ),
+                    Some("keep the one the API expects".to_owned()),
+                );
+            }
+            if let Some(b) = &auth.bearer {
+                self.env_var(&format!("{p}/bearer/env"), &b.env);
+            }
+            if let Some(b) = &auth.basic {
+                self.env_var(&format!("{p}/basic/usernameEnv"), &b.username_env);
+                self.env_var(&format!("{p}/basic/passwordEnv"), &b.password_env);
+            }
+            if let Some(k) = &auth.api_key {
+                self.env_var(&format!("{p}/apiKey/env"), &k.env);
+                if k.location == ApiKeyLocation::Header && !k.name.bytes().all(is_token_byte) {
+                    self.ctx.error(
+                        "http-header-invalid",
+                        At::Value(&format!("{p}/apiKey/name")),
+                        format!(
+                            "tool `{}`: `{}` is not a valid header name",
+                            self.tool.name, k.name
+                        ),
+                        Some("use letters, digits and `-`, such as `X-API-Key`".to_owned()),
+                    );
                 }
             }
         }
