@@ -301,8 +301,9 @@ impl Rules<'_, '_, '_> {
                     "http-body-ignored",
                     At::Key(&format!("{pointer}/body")),
                     format!(
-                        "tool `{}`: a {:?} request with a body is refused by many servers",
-                        self.tool.name, h.method
+                        "tool `{}`: a {} request with a body is refused by many servers",
+                        self.tool.name,
+                        format!("{:?}", h.method).to_uppercase()
                     ),
                     Some(
                         "use `method: POST` (or PUT, PATCH), or move the arguments to `query`"
