@@ -39,14 +39,20 @@ fn a_declarative_tool_has_no_handler_until_taken_over() {
     assert!(c.dir.join("src/tools/ping.rs").exists());
     assert!(!c.dir.join("src/tools/echo.rs").exists());
     let mod_rs = c.read("src/generated/mod.rs");
-    assert!(mod_rs.contains("mod tool_ping;") && !mod_rs.contains("mod tool_echo;"), "{mod_rs}");
+    assert!(
+        mod_rs.contains("mod tool_ping;") && !mod_rs.contains("mod tool_echo;"),
+        "{mod_rs}"
+    );
     let server = c.read("src/generated/server.rs");
     assert!(
         server.contains("mcpgen_runtime::declarative::command::call(")
             && server.contains("&super::tools::echo::IMPLEMENTATION,"),
         "{server}"
     );
-    assert!(c.read("Cargo.toml").contains("command-tools = [\"mcpgen-runtime/command-tools\"]"));
+    assert!(
+        c.read("Cargo.toml")
+            .contains("command-tools = [\"mcpgen-runtime/command-tools\"]")
+    );
 
     let ping = "//! mine\npub async fn handle(ctx: crate::generated::prelude::Ctx) -> mcpgen_runtime::ToolResult { let _ = ctx; todo!() }\n";
     std::fs::write(c.dir.join("src/tools/ping.rs"), ping).unwrap();
@@ -55,9 +61,15 @@ fn a_declarative_tool_has_no_handler_until_taken_over() {
     assert!(out.ok(), "{out}");
     assert!(out.stdout.contains("src/tools/echo.rs"), "{out}");
     let stub = c.read("src/tools/echo.rs");
-    assert!(stub.contains("pub async fn handle(ctx: Ctx, input: Input)"), "{stub}");
+    assert!(
+        stub.contains("pub async fn handle(ctx: Ctx, input: Input)"),
+        "{stub}"
+    );
     assert!(c.read("src/generated/mod.rs").contains("mod tool_echo;"));
-    assert!(c.read("src/generated/tools.rs").contains("pub struct Input"));
+    assert!(
+        c.read("src/generated/tools.rs")
+            .contains("pub struct Input")
+    );
     assert_eq!(c.read("src/tools/ping.rs"), ping, "other handlers are kept");
 
     // Declarative again: the handler the user may have written stays, no longer compiled, and is reported.
@@ -66,5 +78,8 @@ fn a_declarative_tool_has_no_handler_until_taken_over() {
     assert!(out.ok(), "{out}");
     assert!(c.dir.join("src/tools/echo.rs").exists());
     assert!(!c.read("src/generated/mod.rs").contains("mod tool_echo;"));
-    assert!(out.stdout.contains("orphan") || out.stderr.contains("orphan"), "{out}");
+    assert!(
+        out.stdout.contains("orphan") || out.stderr.contains("orphan"),
+        "{out}"
+    );
 }
