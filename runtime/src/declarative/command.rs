@@ -2,7 +2,8 @@
 //! operating system as separate arguments, never to a shell, so an argument such as `; rm -rf /` reaches the
 //! program verbatim as one element. The environment is cleared but for `PATH` and the spec's allow-list; stdin
 //! is empty; stdout and stderr are read with bounds; the child is killed on timeout, when its output is too
-//! long, and when the call is dropped (the client cancelled it).
+//! long, and when the call is dropped (the client cancelled it). On Unix it runs in a process group of its own,
+//! and a timeout or a cancellation kills the whole group, so children it started die with it.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -37,6 +38,8 @@ pub async fn call(def: &CommandDef, arguments: JsonObject, structured: bool) -> 
     if let Some(cwd) = def.cwd {
         command.current_dir(cwd);
     }
+    #[cfg(unix)]
+    command.process_group(0);
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(error) => {
@@ -46,6 +49,7 @@ pub async fn call(def: &CommandDef, arguments: JsonObject, structured: bool) -> 
             )));
         }
     };
+    let mut group = Group(child.id());
     let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
     let run = async {
         let (out, err, status) = tokio::join!(
@@ -64,6 +68,8 @@ pub async fn call(def: &CommandDef, arguments: JsonObject, structured: bool) -> 
             def.program, def.timeout_secs
         )));
     };
+    // Finished: its group is left alone (a background child it started may outlive it, as in a shell).
+    group.0 = None;
     let status = match status {
         Ok(status) => status,
         Err(error) => {
@@ -97,6 +103,22 @@ pub async fn call(def: &CommandDef, arguments: JsonObject, structured: bool) -> 
         )));
     }
     Ok(success(&out, structured, None))
+}
+
+/// The program's process group (its id is the program's pid), killed when dropped while still set: on timeout
+/// and when the call is cancelled. Cleared once the program has finished, so a reused id is never signalled.
+struct Group(Option<u32>);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(pgid) = self.0.and_then(|id| libc::pid_t::try_from(id).ok()) {
+            // SAFETY: kill(2) takes plain integers; the group exists, as its leader has not been waited for.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
+    }
 }
 
 /// The argv after the program: each template one element, left out when a placeholder is absent; an element
@@ -229,6 +251,39 @@ mod tests {
             .await
             .unwrap();
         assert!(text_of(&missing).starts_with("Could not start"));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_timeout_kills_the_programs_children_too() {
+        let dir = std::env::temp_dir().join(format!("mcpgen-group-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pid_file = dir.join("pid");
+        let mut d = def("sh", &["-c", "sleep 60 & echo $! > \"$0\"; wait", "{file}"]);
+        d.timeout_secs = 1;
+        let file = pid_file.to_str().unwrap();
+        let result = call(&d, args(json!({"file": file})), false).await.unwrap();
+        assert!(
+            text_of(&result).contains("did not finish"),
+            "{}",
+            text_of(&result)
+        );
+        let pid = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .to_owned();
+        // Killed, then reaped by init: gone from /proc (or a zombie) within a generous bound.
+        let stat = format!("/proc/{pid}/stat");
+        let gone = (0..100).any(|_| {
+            let state = std::fs::read_to_string(&stat).unwrap_or_default();
+            let dead = state.is_empty() || state.contains(") Z ");
+            if !dead {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            dead
+        });
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(gone, "the background child {pid} outlived the timeout");
     }
 
     #[tokio::test]
