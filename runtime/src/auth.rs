@@ -104,7 +104,7 @@ fn bearer_tokens(var: &str) -> Result<Vec<String>, String> {
 pub(crate) struct BearerTokens(Vec<[u8; 32]>);
 
 impl BearerTokens {
-    fn new(tokens: &[String]) -> Self {
+    pub(crate) fn new(tokens: &[String]) -> Self {
         BearerTokens(tokens.iter().map(|token| digest(token)).collect())
     }
 

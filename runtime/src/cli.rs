@@ -56,6 +56,24 @@ pub(crate) struct Cli {
     /// staging issuer; `mcpgen verify` serves its own). Issuer, audience and scopes still come from the spec.
     #[arg(long, value_name = "URL")]
     pub(crate) oauth_jwks_uri: Option<String>,
+    /// Seconds a client has to send a request's headers (default from the spec).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) header_read_timeout: Option<u64>,
+    /// Seconds a connection with no request in progress may stay silent (default from the spec).
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) idle_timeout: Option<u64>,
+    /// Open HTTP connections; more wait until one closes (default from the spec).
+    #[arg(long, value_name = "COUNT")]
+    pub(crate) max_connections: Option<u64>,
+    /// Live sessions, all clients together (then 503; default from the spec).
+    #[arg(long, value_name = "COUNT")]
+    pub(crate) max_sessions: Option<u64>,
+    /// Live sessions per authenticated principal (then 429; default from the spec).
+    #[arg(long, value_name = "COUNT")]
+    pub(crate) max_sessions_per_principal: Option<u64>,
+    /// Largest initialize request in bytes, which a session keeps (then 413; default from the spec).
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_session_bytes: Option<u64>,
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) log_format: LogFormat,

@@ -99,6 +99,26 @@ pub struct HttpDef {
     pub session_idle_timeout_secs: u64,
     /// Environment variable with the Redis URL of the shared session store; `None`: in-process sessions.
     pub redis_url_env: Option<&'static str>,
+    /// Bounds on connections and sessions.
+    pub limits: HttpLimitsDef,
+}
+
+/// Bounds on an HTTP server's connections and sessions, from the spec. When both HTTP transports share a
+/// host and port, the chosen transport's apply to the server.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimitsDef {
+    /// Seconds a client has to send a request's headers, from connecting or from the request's first byte.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection with no request in progress may receive nothing before it is closed.
+    pub idle_timeout_secs: u64,
+    /// Open connections; more wait until one closes.
+    pub max_connections: u64,
+    /// Live sessions, all clients together (then 503).
+    pub max_sessions: u64,
+    /// Live sessions per principal when auth is on (then 429).
+    pub max_sessions_per_principal: u64,
+    /// Largest `initialize` request a session starts with, which the session keeps (then 413).
+    pub max_session_bytes: u64,
 }
 
 /// Legacy HTTP+SSE defaults from the spec.
@@ -119,6 +139,8 @@ pub struct SseDef {
     pub request_timeout_secs: u64,
     /// Largest accepted request body.
     pub max_body_bytes: u64,
+    /// Bounds on connections and sessions.
+    pub limits: HttpLimitsDef,
 }
 
 /// HTTP authentication from the spec's `auth` section.

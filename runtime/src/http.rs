@@ -1,6 +1,7 @@
 //! The HTTP server: streamable HTTP (rmcp's tower service) and the legacy SSE transport, mounted in one
 //! axum app behind Host/Origin checks, CORS, a body limit, a request timeout and authentication, with
-//! health endpoints outside all of that and a graceful shutdown that drains in-flight requests.
+//! health endpoints outside all of that and a graceful shutdown that drains in-flight requests. Connections
+//! are bounded by `connections.rs`, sessions by `sessions.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,16 +12,18 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse as _;
 use axum::routing::get;
-use axum::serve::ListenerExt as _;
 use tokio_util::sync::CancellationToken;
 
 use super::app::App;
 use super::auth::{self, Auth};
 use super::cli::Cli;
-use super::defs::{Spec, Transport};
+use super::connections::{self, ConnectionLimits};
+use super::defs::{HttpLimitsDef, Spec, Transport};
 use super::error::BoxError;
 use super::guard::{self, Guard};
 use super::handler::Handler;
+use super::redact::SecretUrl;
+use super::sessions::{SessionLimits, SessionTable};
 use super::shutdown;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -48,6 +51,8 @@ pub(crate) struct HttpOptions {
     pub(crate) request_timeout: Duration,
     pub(crate) max_body_bytes: usize,
     pub(crate) auth: Auth,
+    pub(crate) connections: ConnectionLimits,
+    pub(crate) sessions: SessionLimits,
 }
 
 /// Streamable HTTP settings. Without the feature they are never built (`resolve` refuses first), but the fields stay
@@ -60,8 +65,8 @@ pub(crate) struct StreamableOptions {
     pub(crate) json_response: bool,
     pub(crate) guard: Guard,
     pub(crate) session_idle_timeout: Duration,
-    /// Redis URL of the shared session store.
-    pub(crate) redis_url: Option<String>,
+    /// Redis URL of the shared session store (it may hold a password: `Debug` redacts it).
+    pub(crate) redis_url: Option<SecretUrl>,
 }
 
 /// Legacy SSE settings (never built without the feature, as above).
@@ -90,14 +95,26 @@ impl HttpOptions {
                 primary.as_str()
             )
         };
-        let (host, port, timeout, body) = match primary {
+        let (host, port, timeout, body, limits) = match primary {
             Transport::StreamableHttp => {
                 let h = http.ok_or_else(undeclared)?;
-                (h.host, h.port, h.request_timeout_secs, h.max_body_bytes)
+                (
+                    h.host,
+                    h.port,
+                    h.request_timeout_secs,
+                    h.max_body_bytes,
+                    h.limits,
+                )
             }
             _ => {
                 let s = sse.ok_or_else(undeclared)?;
-                (s.host, s.port, s.request_timeout_secs, s.max_body_bytes)
+                (
+                    s.host,
+                    s.port,
+                    s.request_timeout_secs,
+                    s.max_body_bytes,
+                    s.limits,
+                )
             }
         };
         let mount_http = primary == Transport::StreamableHttp || shared;
@@ -137,6 +154,7 @@ impl HttpOptions {
                         std::env::var(var)
                             .ok()
                             .filter(|url| !url.is_empty())
+                            .map(SecretUrl::new)
                             .ok_or_else(|| {
                                 format!("the spec keeps sessions in Redis: set {var} to its URL")
                             })?,
@@ -184,8 +202,35 @@ impl HttpOptions {
             max_body_bytes: usize::try_from(cli.max_body_bytes.unwrap_or(body))
                 .unwrap_or(usize::MAX),
             auth: auth::Auth::from_spec(&spec.auth, cli.oauth_jwks_uri.as_deref())?,
+            connections: connection_limits(&limits, cli),
+            sessions: session_limits(&limits, cli),
         })
     }
+}
+
+/// At least one second, and at least one connection or session: zero would refuse everything.
+fn connection_limits(spec: &HttpLimitsDef, cli: &Cli) -> ConnectionLimits {
+    let secs = |flag: Option<u64>, spec: u64| Duration::from_secs(flag.unwrap_or(spec).max(1));
+    ConnectionLimits {
+        header_read_timeout: secs(cli.header_read_timeout, spec.header_read_timeout_secs),
+        idle_timeout: secs(cli.idle_timeout, spec.idle_timeout_secs),
+        max: count(cli.max_connections, spec.max_connections),
+    }
+}
+
+fn session_limits(spec: &HttpLimitsDef, cli: &Cli) -> SessionLimits {
+    SessionLimits {
+        max: count(cli.max_sessions, spec.max_sessions),
+        max_per_principal: count(
+            cli.max_sessions_per_principal,
+            spec.max_sessions_per_principal,
+        ),
+        max_record_bytes: count(cli.max_session_bytes, spec.max_session_bytes),
+    }
+}
+
+fn count(flag: Option<u64>, spec: u64) -> usize {
+    usize::try_from(flag.unwrap_or(spec).max(1)).unwrap_or(usize::MAX)
 }
 
 fn check_path(flag: &str, path: String) -> Result<String, String> {
@@ -257,18 +302,12 @@ pub(crate) async fn serve<A: App>(
         "listening on http://{address}{}",
         options.announced_path
     );
-    // TCP_NODELAY: stateful replies are SSE streams written in small pieces; with Nagle's algorithm
-    // and delayed ACKs each one would stall about 40 ms.
-    let listener = listener.tap_io(|stream| {
-        let _ = stream.set_nodelay(true);
-    });
-    let serving =
-        axum::serve(listener, app).with_graceful_shutdown(shutdown.clone().cancelled_owned());
-    let mut task = tokio::spawn(async move { serving.await });
+    let serving = connections::serve(listener, app, options.connections, shutdown.clone());
+    let mut task = tokio::spawn(serving);
     ready.store(true, Ordering::Release);
 
     tokio::select! {
-        result = &mut task => return Ok(result??),
+        result = &mut task => return Ok(result?),
         () = shutdown::signal() => {}
     }
     ready.store(false, Ordering::Release);
@@ -276,7 +315,7 @@ pub(crate) async fn serve<A: App>(
     // streams are children), so only requests still being answered hold the shutdown up.
     shutdown.cancel();
     match tokio::time::timeout(DRAIN_TIMEOUT, task).await {
-        Ok(result) => Ok(result??),
+        Ok(result) => Ok(result?),
         Err(_) => {
             tracing::warn!(
                 "requests still running {DRAIN_TIMEOUT:?} after the shutdown signal; exiting anyway"
@@ -296,20 +335,30 @@ pub(crate) async fn router<A: App>(
 ) -> Result<Router, BoxError> {
     let mut app = Router::new();
     let mut paths = Vec::new();
+    // One table for both transports: the caps count every live session.
+    let table = Arc::new(SessionTable::new(options.sessions));
     #[cfg(feature = "streamable-http")]
     if let Some(http) = &options.streamable {
         paths.push(http.path.clone());
-        let routes = streamable::routes(server.clone(), http, options, cancel.clone()).await?;
+        let routes =
+            streamable::routes(server.clone(), http, options, table.clone(), cancel.clone())
+                .await?;
         app = app.merge(protect(routes, &http.guard, options));
     }
     #[cfg(feature = "sse")]
     if let Some(sse) = &options.sse {
         paths.push(sse.path.clone());
-        let routes =
-            super::sse::routes(server.clone(), sse, options.max_body_bytes, cancel.clone());
+        let routes = super::sse::routes(
+            server.clone(),
+            sse,
+            options.max_body_bytes,
+            table.clone(),
+            options.auth.clone(),
+            cancel.clone(),
+        );
         app = app.merge(protect(routes, &sse.guard, options));
     }
-    let _ = (&server, &cancel);
+    let _ = (&server, &cancel, &table);
     app = auth::metadata_routes(app, &options.auth, &paths);
     Ok(app.route("/healthz", get(|| async { "ok" })).route(
         "/readyz",
@@ -386,6 +435,7 @@ mod streamable {
     use std::sync::Arc;
 
     use axum::Router;
+    use axum::middleware;
     use rmcp::transport::streamable_http_server::session::SessionManager;
     use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
     use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
@@ -398,12 +448,15 @@ mod streamable {
     use crate::app::App;
     use crate::error::BoxError;
     use crate::handler::Handler;
-    use crate::session_store;
+    use crate::owned_sessions::{self, OwnedSessions};
+    use crate::session_store::{self, RedisStore};
+    use crate::sessions::SessionTable;
 
     pub(super) async fn routes<A: App>(
         server: Handler<A>,
         http: &StreamableOptions,
         options: &HttpOptions,
+        table: Arc<SessionTable>,
         cancel: CancellationToken,
     ) -> Result<Router, BoxError> {
         // Stateful sessions hold event streams open, which would keep the graceful shutdown waiting:
@@ -424,17 +477,39 @@ mod streamable {
             .disable_allowed_origins();
         Ok(if http.stateful {
             let mut sessions = LocalSessionManager::default();
+            // Sessions, their table entries and their stored records all end after the idle timeout.
             sessions.session_config.keep_alive = Some(http.session_idle_timeout);
-            match &http.redis_url {
-                Some(url) => session_store::mount(
+            let store = match &http.redis_url {
+                Some(url) => Some(Arc::new(
+                    RedisStore::connect(url.expose(), http.session_idle_timeout, table.clone())
+                        .await?,
+                )),
+                None => None,
+            };
+            let guard = owned_sessions::Guard {
+                table: table.clone(),
+                auth: options.auth.clone(),
+                max_body_bytes: options.max_body_bytes,
+                store: store.clone(),
+            };
+            let routes = match store {
+                Some(store) => session_store::mount(
                     move || Ok(server.new_session()),
                     sessions,
-                    Arc::new(session_store::RedisStore::connect(url).await?),
+                    table,
+                    store,
                     config,
                     &http.path,
                 ),
-                None => mount(server, Arc::new(sessions), config, &http.path),
-            }
+                None => {
+                    let sessions = OwnedSessions {
+                        inner: sessions,
+                        table,
+                    };
+                    mount(server, Arc::new(sessions), config, &http.path)
+                }
+            };
+            routes.layer(middleware::from_fn_with_state(guard, owned_sessions::guard))
         } else {
             mount(
                 server,

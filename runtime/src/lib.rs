@@ -28,6 +28,8 @@ mod auth;
 pub mod claims;
 mod cli;
 pub mod completion;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod connections;
 mod context;
 pub mod declarative;
 pub mod defs;
@@ -39,9 +41,17 @@ mod handler;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod http;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
+mod jwks;
+#[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;
+#[cfg(feature = "streamable-http")]
+mod owned_sessions;
 pub mod prelude;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod principal;
 pub mod prompt;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod redact;
 mod registry;
 mod resource;
 #[cfg(feature = "full-json-schema")]
@@ -49,6 +59,8 @@ pub mod schema_full;
 pub mod schema_subset;
 #[cfg(feature = "streamable-http")]
 mod session_store;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod sessions;
 #[cfg(any(feature = "stdio", feature = "streamable-http", feature = "sse"))]
 mod shutdown;
 #[cfg(feature = "sse")]

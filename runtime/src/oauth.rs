@@ -2,9 +2,6 @@
 //! (issuer, audience, expiry, not-before, algorithm, signature), scopes, and the RFC 9728
 //! protected-resource metadata that tells clients where to get a token.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
-
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
@@ -12,18 +9,15 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
-use tokio::sync::{Mutex, RwLock};
 
 use super::auth::bearer_token;
 use super::claims::Claims;
 use super::defs::{AuthDef, OAuthDef};
 use super::guard::payload_too_large;
+use super::jwks::{KeyCache, Policy};
 
-/// Unknown `kid`s refetch the key set at most this often, so junk tokens cannot hammer the issuer.
-const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 30;
 const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
@@ -36,20 +30,12 @@ pub(crate) struct Verifier {
     tool_scopes: ToolScopes,
     validation: Validation,
     metadata_url: String,
-    client: reqwest::Client,
-    keys: RwLock<KeySet>,
-    /// When the key set was last fetched; also serialises fetches.
-    fetched: Mutex<Option<Instant>>,
+    /// The issuer's keys (`jwks.rs`: expiry, refetch limits, fetch bounds).
+    keys: KeyCache,
 }
 
 /// (tool name, scopes) for the tools that need scopes of their own.
 type ToolScopes = &'static [(&'static str, &'static [&'static str])];
-
-#[derive(Debug, Default)]
-struct KeySet {
-    by_kid: HashMap<String, DecodingKey>,
-    without_kid: Vec<DecodingKey>,
-}
 
 /// Why a token was refused (logged at debug level, sent as `error_description`).
 #[derive(Debug)]
@@ -83,18 +69,12 @@ impl Verifier {
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("cannot build the JWKS client: {e}"))?;
         Ok(Verifier {
             def,
             tool_scopes: auth.tool_scopes,
             validation,
             metadata_url: metadata_url(def.audience),
-            client,
-            keys: RwLock::default(),
-            fetched: Mutex::new(None),
+            keys: KeyCache::new(def.jwks_uri, Policy::DEFAULT)?,
         })
     }
 
@@ -106,7 +86,11 @@ impl Verifier {
         if !self.validation.algorithms.contains(&header.alg) {
             return Err(Rejected(format!("algorithm {:?} not accepted", header.alg)));
         }
-        let keys = self.keys_for(header.kid.as_deref()).await?;
+        let keys = self
+            .keys
+            .keys_for(header.kid.as_deref())
+            .await
+            .map_err(|reason| Rejected(reason.into()))?;
         // jsonwebtoken refuses a validation whose algorithms span key families (RSA and EC): check
         // against the token's own (already allowed) algorithm.
         let mut validation = self.validation.clone();
@@ -119,96 +103,6 @@ impl Verifier {
             }
         }
         Err(last)
-    }
-
-    /// The keys that may have signed a token with this `kid`, refetching the set when it is unknown.
-    async fn keys_for(&self, kid: Option<&str>) -> Result<Vec<DecodingKey>, Rejected> {
-        if let Some(found) = self.lookup(kid).await {
-            return Ok(found);
-        }
-        {
-            let mut fetched = self.fetched.lock().await;
-            // Another request may have refreshed the set while this one waited.
-            if let Some(found) = self.lookup(kid).await {
-                return Ok(found);
-            }
-            if fetched.is_some_and(|at| at.elapsed() < REFETCH_INTERVAL) {
-                return Err(Rejected("unknown signing key".into()));
-            }
-            *fetched = Some(Instant::now());
-            match self.fetch().await {
-                Ok(set) => *self.keys.write().await = set,
-                Err(error) => {
-                    tracing::warn!(jwks_uri = self.def.jwks_uri, %error, "cannot fetch the JWKS");
-                    return Err(Rejected("signing keys unavailable".into()));
-                }
-            }
-        }
-        self.lookup(kid)
-            .await
-            .ok_or_else(|| Rejected("unknown signing key".into()))
-    }
-
-    async fn lookup(&self, kid: Option<&str>) -> Option<Vec<DecodingKey>> {
-        let keys = self.keys.read().await;
-        match kid {
-            Some(kid) => keys.by_kid.get(kid).map(|key| vec![key.clone()]),
-            // No `kid`: try every key (issuers with one key often leave it out).
-            None => {
-                let all: Vec<DecodingKey> = keys
-                    .by_kid
-                    .values()
-                    .chain(&keys.without_kid)
-                    .cloned()
-                    .collect();
-                (!all.is_empty()).then_some(all)
-            }
-        }
-    }
-
-    async fn fetch(&self) -> Result<KeySet, String> {
-        let response = self
-            .client
-            .get(self.def.jwks_uri)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(|e| e.to_string())?;
-        let body = response.bytes().await.map_err(|e| e.to_string())?;
-        let document: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-        let mut set = KeySet::default();
-        let entries = document
-            .get("keys")
-            .and_then(Value::as_array)
-            .ok_or("the JWKS has no `keys` array")?;
-        for entry in entries {
-            // Keys this crate cannot use (other types, encryption keys, symmetric keys) are skipped.
-            let Ok(jwk) = serde_json::from_value::<Jwk>(entry.clone()) else {
-                continue;
-            };
-            if matches!(jwk.common.public_key_use, Some(ref u) if *u != PublicKeyUse::Signature)
-                || matches!(
-                    jwk.algorithm,
-                    jsonwebtoken::jwk::AlgorithmParameters::OctetKey(_)
-                )
-            {
-                continue;
-            }
-            let Ok(key) = DecodingKey::from_jwk(&jwk) else {
-                continue;
-            };
-            match jwk.common.key_id {
-                Some(kid) => {
-                    set.by_kid.insert(kid, key);
-                }
-                None => set.without_kid.push(key),
-            }
-        }
-        tracing::info!(
-            keys = set.by_kid.len() + set.without_kid.len(),
-            "fetched the JWKS"
-        );
-        Ok(set)
     }
 
     /// 401 with a challenge pointing at the metadata.

@@ -2,7 +2,11 @@
 //! `initialize` parameters after the handshake; an instance that gets a request for a session it does
 //! not hold loads them and replays the handshake, so the session carries on there.
 //!
-//! Speaks just enough of the Redis protocol (RESP2: AUTH, SELECT, SET EX, GET, DEL) over one
+//! Each record holds the session's owner (see `principal.rs`) beside rmcp's state, and lives as long as the
+//! session's idle timeout from its last refresh: a live session's requests refresh it a few times per
+//! timeout, and a crashed instance's sessions expire with it.
+//!
+//! Speaks just enough of the Redis protocol (RESP2: AUTH, SELECT, SET EX, GET, EXPIRE, DEL) over one
 //! connection, to stay free of a Redis client dependency.
 //!
 //! rmcp 3.11's restore can be seen halfway by other requests for the same session: the session is
@@ -30,13 +34,17 @@ use rmcp::transport::streamable_http_server::session::{
     SessionStore, SessionStoreError,
 };
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufStream};
 use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
-/// How long a session record outlives its last write; a crashed instance's sessions expire too.
-const RECORD_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+use super::owned_sessions::{self, OwnedSessions};
+use super::principal::Principal;
+use super::redact;
+use super::sessions::SessionTable;
+
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 const KEY_PREFIX: &str = "mcp:session:";
 /// Requests for a session being restored wait at most this long, then go ahead unguarded.
@@ -46,6 +54,7 @@ const RESTORE_WAIT: Duration = Duration::from_secs(30);
 pub(crate) fn mount<S, F>(
     factory: F,
     sessions: LocalSessionManager,
+    table: Arc<SessionTable>,
     store: Arc<dyn SessionStore>,
     mut config: StreamableHttpServerConfig,
     path: &str,
@@ -55,9 +64,12 @@ where
     F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
 {
     config.session_store = Some(store);
-    let sessions = Arc::new(RestoringSessions {
-        inner: sessions,
-        gates: Gates::default(),
+    let sessions = Arc::new(OwnedSessions {
+        inner: RestoringSessions {
+            inner: sessions,
+            gates: Gates::default(),
+        },
+        table,
     });
     let service = StreamableHttpService::new(factory, sessions, config);
     Router::new()
@@ -210,8 +222,8 @@ impl SessionManager for RestoringSessions {
     }
 }
 
-/// Where the Redis server is and how to log in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the Redis server is and how to log in. `Debug` leaves the password out.
+#[derive(Clone, PartialEq, Eq)]
 struct RedisUrl {
     address: String,
     username: Option<String>,
@@ -219,17 +231,29 @@ struct RedisUrl {
     db: u32,
 }
 
+impl std::fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisUrl")
+            .field("address", &self.address)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("db", &self.db)
+            .finish()
+    }
+}
+
 impl RedisUrl {
-    /// `redis://[[user]:password@]host[:port][/db]`.
+    /// `redis://[[user]:password@]host[:port][/db]`. Errors print the URL without its userinfo.
     fn parse(url: &str) -> Result<Self, String> {
+        let shown = || redact::url(url);
         let rest = url
             .strip_prefix("redis://")
-            .ok_or_else(|| format!("not a redis:// URL: {url:?}"))?;
+            .ok_or_else(|| format!("not a redis:// URL: {:?}", shown()))?;
         let (authority, db) = match rest.split_once('/') {
             Some((authority, db)) if !db.is_empty() => (
                 authority,
                 db.parse()
-                    .map_err(|_| format!("bad database number in {url:?}"))?,
+                    .map_err(|_| format!("bad database number in {:?}", shown()))?,
             ),
             Some((authority, _)) => (authority, 0),
             None => (rest, 0),
@@ -247,7 +271,7 @@ impl RedisUrl {
             Some(None) => (None, credentials.map(str::to_owned)),
         };
         if host.is_empty() {
-            return Err(format!("no host in {url:?}"));
+            return Err(format!("no host in {:?}", shown()));
         }
         let address = if host.contains(':') && !host.ends_with(']') {
             host.to_owned()
@@ -276,14 +300,31 @@ enum Reply {
 pub(crate) struct RedisStore {
     url: RedisUrl,
     connection: Mutex<Option<BufStream<TcpStream>>>,
+    /// A record's lifetime from its last refresh: the session idle timeout.
+    ttl: Duration,
+    /// This instance's sessions, for their owners.
+    table: Arc<SessionTable>,
+}
+
+/// What a record holds: rmcp's state and who owns the session (`None`: auth is off).
+#[derive(Serialize, Deserialize)]
+struct Record {
+    owner: Option<String>,
+    state: SessionState,
 }
 
 impl RedisStore {
     /// Connects once to fail at start-up, not at the first session, when Redis is unreachable.
-    pub(crate) async fn connect(url: &str) -> Result<Self, String> {
+    pub(crate) async fn connect(
+        url: &str,
+        ttl: Duration,
+        table: Arc<SessionTable>,
+    ) -> Result<Self, String> {
         let store = RedisStore {
             url: RedisUrl::parse(url)?,
             connection: Mutex::default(),
+            ttl: ttl.max(Duration::from_secs(1)),
+            table,
         };
         store
             .command(&[b"PING"])
@@ -395,18 +436,62 @@ fn key(session_id: &str) -> Vec<u8> {
     format!("{KEY_PREFIX}{session_id}").into_bytes()
 }
 
-#[async_trait::async_trait]
-impl SessionStore for RedisStore {
-    async fn load(&self, session_id: &str) -> Result<Option<SessionState>, SessionStoreError> {
+impl RedisStore {
+    async fn record(&self, session_id: &str) -> Result<Option<Record>, SessionStoreError> {
         match self.command(&[b"GET", &key(session_id)]).await? {
-            Reply::Bulk(Some(data)) => Ok(Some(serde_json::from_slice(&data)?)),
+            // A record in another shape (an older server's) is no session: its owner is unknown.
+            Reply::Bulk(Some(data)) => Ok(serde_json::from_slice(&data).ok()),
             _ => Ok(None),
         }
     }
 
+    /// The owner of a stored session: `None` when there is no record.
+    pub(crate) async fn owner(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<Option<Principal>>, SessionStoreError> {
+        Ok(self.record(session_id).await?.map(|record| {
+            record
+                .owner
+                .map(|hex| Principal::from_hex(&hex).ok_or(()))
+                .transpose()
+                // A malformed owner matches nobody.
+                .unwrap_or(Some(Principal::unmatchable()))
+        }))
+    }
+
+    /// Gives a live session's record a new lifetime, a few times per idle timeout.
+    pub(crate) async fn keep_alive(&self, table: &SessionTable, session_id: &str) {
+        if !table.refresh_due(session_id, owned_sessions::refresh_interval(self.ttl)) {
+            return;
+        }
+        let ttl = self.ttl.as_secs().to_string();
+        if let Err(error) = self
+            .command(&[b"EXPIRE", &key(session_id), ttl.as_bytes()])
+            .await
+        {
+            tracing::warn!(%error, "cannot refresh a session record");
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for RedisStore {
+    async fn load(&self, session_id: &str) -> Result<Option<SessionState>, SessionStoreError> {
+        Ok(self.record(session_id).await?.map(|record| record.state))
+    }
+
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
-        let data = serde_json::to_vec(state)?;
-        let ttl = RECORD_TTL.as_secs().to_string();
+        let record = Record {
+            owner: self
+                .table
+                .owner(session_id)
+                .flatten()
+                .map(Principal::to_hex),
+            state: state.clone(),
+        };
+        let data = serde_json::to_vec(&record)?;
+        let ttl = self.ttl.as_secs().to_string();
         self.command(&[b"SET", &key(session_id), &data, b"EX", ttl.as_bytes()])
             .await?;
         Ok(())
@@ -462,6 +547,11 @@ mod tests {
         mount(
             || Ok(Empty),
             LocalSessionManager::default(),
+            Arc::new(SessionTable::new(crate::sessions::SessionLimits {
+                max: 1000,
+                max_per_principal: 1000,
+                max_record_bytes: 1 << 16,
+            })),
             store.clone(),
             config,
             "/mcp",
@@ -469,18 +559,10 @@ mod tests {
     }
 
     fn request(method: &str, session: Option<&HeaderValue>, body: &str) -> Request {
-        let mut builder = http::Request::builder()
-            .method(method)
-            .uri("/mcp")
-            .header("host", "127.0.0.1")
-            .header("accept", "application/json, text/event-stream")
-            .header("content-type", "application/json");
-        if let Some(session) = session {
-            builder = builder
-                .header("mcp-session-id", session)
-                .header("mcp-protocol-version", "2025-06-18");
-        }
-        builder.body(Body::from(body.to_owned())).unwrap()
+        let session = session.map(|id| id.to_str().unwrap());
+        crate::testing::http::anonymous(method, session)
+            .body(Body::from(body.to_owned()))
+            .unwrap()
     }
 
     /// The status and the whole body (a POST's event stream ends after its response).
@@ -546,6 +628,151 @@ mod tests {
         }
     }
 
+    /// A Redis stand-in for the commands the store sends, keeping each in a log.
+    struct FakeRedis {
+        url: String,
+        log: Arc<std::sync::Mutex<Vec<Vec<String>>>>,
+        data: Arc<std::sync::Mutex<HashMap<String, Vec<u8>>>>,
+    }
+
+    async fn fake_redis() -> FakeRedis {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("redis://{}", listener.local_addr().unwrap());
+        let fake = FakeRedis {
+            url,
+            log: Arc::default(),
+            data: Arc::default(),
+        };
+        let (log, data) = (fake.log.clone(), fake.data.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (log, data) = (log.clone(), data.clone());
+                tokio::spawn(async move {
+                    let mut stream = BufStream::new(stream);
+                    while let Some(command) = read_command(&mut stream).await {
+                        let text: Vec<String> = command
+                            .iter()
+                            .map(|a| String::from_utf8_lossy(a).into_owned())
+                            .collect();
+                        let reply: Vec<u8> = {
+                            let mut data = data.lock().unwrap();
+                            match text[0].as_str() {
+                                "SET" => {
+                                    data.insert(text[1].clone(), command[2].clone());
+                                    b"+OK\r\n".to_vec()
+                                }
+                                "GET" => match data.get(&text[1]) {
+                                    Some(value) => {
+                                        let mut reply =
+                                            format!("${}\r\n", value.len()).into_bytes();
+                                        reply.extend_from_slice(value);
+                                        reply.extend_from_slice(b"\r\n");
+                                        reply
+                                    }
+                                    None => b"$-1\r\n".to_vec(),
+                                },
+                                "DEL" => {
+                                    data.remove(&text[1]);
+                                    b":1\r\n".to_vec()
+                                }
+                                "EXPIRE" => b":1\r\n".to_vec(),
+                                _ => b"+PONG\r\n".to_vec(),
+                            }
+                        };
+                        log.lock().unwrap().push(text);
+                        stream.write_all(&reply).await.unwrap();
+                        stream.flush().await.unwrap();
+                    }
+                });
+            }
+        });
+        fake
+    }
+
+    async fn read_command(stream: &mut BufStream<TcpStream>) -> Option<Vec<Vec<u8>>> {
+        let mut line = String::new();
+        stream.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
+        let count: usize = line.trim_end().strip_prefix('*')?.parse().ok()?;
+        let mut args = Vec::new();
+        for _ in 0..count {
+            line.clear();
+            stream.read_line(&mut line).await.ok()?;
+            let len: usize = line.trim_end().strip_prefix('$')?.parse().ok()?;
+            let mut arg = vec![0; len + 2];
+            stream.read_exact(&mut arg).await.ok()?;
+            arg.truncate(len);
+            args.push(arg);
+        }
+        Some(args)
+    }
+
+    /// The record in Redis names the session's owner and lives as long as the idle timeout, refreshed while
+    /// the session is used; on another instance, another principal is refused the session (POST, resumed
+    /// GET, DELETE) and its owner carries on.
+    #[tokio::test]
+    async fn stored_sessions_keep_their_owner_and_idle_lifetime() {
+        use crate::testing::http::{LIMITS, PING, app, mcp, options, post, send, session};
+
+        let redis = fake_redis().await;
+        let mut options = options(&["alice", "bob"], LIMITS);
+        if let Some(http) = options.streamable.as_mut() {
+            http.redis_url = Some(crate::redact::SecretUrl::new(redis.url.clone()));
+            http.session_idle_timeout = Duration::from_secs(4);
+        }
+        let (first, second) = (app(&options).await, app(&options).await);
+        let alice = session(&first, "alice").await;
+        let set = redis
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|command| command[0] == "SET")
+            .cloned()
+            .expect("a record is written");
+        assert_eq!(set[3..], ["EX", "4"]);
+        let record: serde_json::Value = serde_json::from_str(&set[2]).unwrap();
+        assert_eq!(record["owner"].as_str().map(str::len), Some(64), "{record}");
+        assert!(
+            !set[2].contains("alice"),
+            "the record holds the token: {}",
+            set[2]
+        );
+
+        let (status, _, _) = post(&second, "bob", Some(&alice), PING).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let resume = mcp("GET", "bob", Some(&alice))
+            .header("last-event-id", "0")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&second, resume).await.0, StatusCode::NOT_FOUND);
+        let delete = mcp("DELETE", "bob", Some(&alice))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&second, delete).await.0, StatusCode::NOT_FOUND);
+        assert!(
+            redis
+                .data
+                .lock()
+                .unwrap()
+                .contains_key(&format!("{KEY_PREFIX}{alice}"))
+        );
+        let (status, _, body) = post(&second, "alice", Some(&alice), PING).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // Used after a quarter of the idle timeout, the record gets a new lifetime.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        assert_eq!(
+            post(&first, "alice", Some(&alice), PING).await.0,
+            StatusCode::OK
+        );
+        let expire = [
+            "EXPIRE".to_owned(),
+            format!("{KEY_PREFIX}{alice}"),
+            "4".to_owned(),
+        ];
+        assert!(redis.log.lock().unwrap().contains(&expire.to_vec()));
+    }
+
     #[test]
     fn urls_parse() {
         let url = RedisUrl::parse("redis://127.0.0.1").unwrap();
@@ -561,5 +788,25 @@ mod tests {
         assert!(RedisUrl::parse("http://cache").is_err());
         assert!(RedisUrl::parse("redis://").is_err());
         assert!(RedisUrl::parse("redis://cache/x").is_err());
+    }
+
+    /// Parse errors and `Debug` show where Redis is, never the password.
+    #[test]
+    fn urls_keep_the_password_out_of_errors_and_debug() {
+        for bad in [
+            "redis://app:hunter2@cache/x",
+            "redis://:hunter2@/0",
+            "rediss://:hunter2@cache",
+        ] {
+            let error = RedisUrl::parse(bad).unwrap_err();
+            assert!(!error.contains("hunter2"), "{error}");
+            assert!(error.contains("***@"), "{error}");
+        }
+        let url = RedisUrl::parse("redis://app:hunter2@cache:6380/2").unwrap();
+        let shown = format!("{url:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("cache:6380"),
+            "{shown}"
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! `GET path` opens an event stream whose first event, `endpoint`, names the URL to POST messages to
 //! (`messagePath?sessionId=ID`, relative so it works behind proxies); every message the server sends
 //! is a `message` event on that stream; each POST carries one JSON-RPC message and is answered 202.
-//! A session lives as long as its event stream.
+//! A session lives as long as its event stream, belongs to the principal that opened it (a POST from
+//! another gets the 404 of an unknown session) and counts toward the caps in `sessions.rs`.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -26,8 +27,11 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::app::App;
+use super::auth::Auth;
 use super::handler::Handler;
 use super::http::SseOptions;
+use super::principal::Principal;
+use super::sessions::{Peek, SessionTable, record_too_large};
 
 /// Comment lines that keep proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -39,6 +43,9 @@ type Sessions = Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>;
 struct SseState<A: App> {
     server: Handler<A>,
     sessions: Sessions,
+    /// Owners and caps, shared with streamable HTTP.
+    table: Arc<SessionTable>,
+    auth: Auth,
     message_path: String,
     /// Ends every event stream at shutdown.
     cancel: CancellationToken,
@@ -49,6 +56,8 @@ impl<A: App> Clone for SseState<A> {
         SseState {
             server: self.server.clone(),
             sessions: self.sessions.clone(),
+            table: self.table.clone(),
+            auth: self.auth.clone(),
             message_path: self.message_path.clone(),
             cancel: self.cancel.clone(),
         }
@@ -60,11 +69,15 @@ pub(crate) fn routes<A: App>(
     server: Handler<A>,
     options: &SseOptions,
     body_limit: usize,
+    table: Arc<SessionTable>,
+    auth: Auth,
     cancel: CancellationToken,
 ) -> Router {
     let state = SseState {
         server,
         sessions: Sessions::default(),
+        table,
+        auth,
         message_path: options.message_path.clone(),
         cancel,
     };
@@ -82,9 +95,13 @@ pub(crate) fn routes<A: App>(
         .with_state(state)
 }
 
-/// Opens a session: starts a server on channels and streams what it sends.
-async fn open_stream<A: App>(State(state): State<SseState<A>>) -> Response {
+/// Opens a session, unless a cap is reached: starts a server on channels and streams what it sends.
+async fn open_stream<A: App>(State(state): State<SseState<A>>, request: Request) -> Response {
     let id = uuid::Uuid::new_v4().simple().to_string();
+    let owner = Principal::of(&state.auth, request.headers(), request.extensions());
+    if let Err(refusal) = state.table.open(&id, owner) {
+        return refusal.response(&state.table.limits, None);
+    }
     let (to_server, from_client) = mpsc::channel(CHANNEL_CAPACITY);
     let (to_client, from_server) = mpsc::channel(CHANNEL_CAPACITY);
     state
@@ -113,6 +130,7 @@ async fn open_stream<A: App>(State(state): State<SseState<A>>) -> Response {
     let endpoint = format!("{}?sessionId={id}", state.message_path);
     let guard = SessionGuard {
         sessions: state.sessions.clone(),
+        table: state.table.clone(),
         id,
     };
     let messages = futures::stream::unfold(
@@ -155,6 +173,7 @@ fn sse_response(
 /// channel closes and its task ends.
 struct SessionGuard {
     sessions: Sessions,
+    table: Arc<SessionTable>,
     id: String,
 }
 
@@ -163,11 +182,12 @@ impl Drop for SessionGuard {
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.remove(&self.id);
         }
+        self.table.close(&self.id);
         tracing::debug!(session = self.id, "SSE stream closed");
     }
 }
 
-/// One JSON-RPC message for a session: 202, or 404 for an unknown session.
+/// One JSON-RPC message for a session: 202, or 404 for an unknown session or one another principal owns.
 async fn post_message<A: App>(
     State(state): State<SseState<A>>,
     parts: Parts,
@@ -176,15 +196,23 @@ async fn post_message<A: App>(
     let Some(id) = session_id(parts.uri.query()) else {
         return (StatusCode::BAD_REQUEST, "missing sessionId").into_response();
     };
+    let caller = Principal::of(&state.auth, &parts.headers, &parts.extensions);
     let sender = state
         .sessions
         .lock()
         .expect("session map poisoned")
         .get(&id)
-        .cloned();
+        .cloned()
+        .filter(|_| state.table.owned_by(&id, caller) == Some(true));
     let Some(sender) = sender else {
         return (StatusCode::NOT_FOUND, "Session not found").into_response();
     };
+    // The initialize request is what the session keeps for its lifetime.
+    if body.len() > state.table.limits.max_record_bytes
+        && let Some(peek) = Peek::of(&body).filter(Peek::is_initialize)
+    {
+        return record_too_large(&state.table.limits, peek.id);
+    }
     let mut message: ClientJsonRpcMessage = match serde_json::from_slice(&body) {
         Ok(message) => message,
         Err(error) => {
@@ -262,7 +290,84 @@ impl Transport<RoleServer> for ChannelTransport {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::Request;
+    use futures::StreamExt as _;
+    use tower::ServiceExt as _;
+
     use super::*;
+    use crate::sessions::SessionLimits;
+    use crate::testing::http::{INITIALIZE, LIMITS, app, options, send};
+
+    fn request(method: &str, uri: &str, token: &str, body: &str) -> Request<axum::body::Body> {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", "127.0.0.1")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_owned()))
+            .unwrap()
+    }
+
+    /// Opens an event stream as `token`: the stream, and the message URL its `endpoint` event names.
+    async fn open(
+        app: &Router,
+        token: &str,
+    ) -> (impl Stream<Item = Result<Bytes, axum::Error>>, String) {
+        let response = app
+            .clone()
+            .oneshot(request("GET", "/sse", token, ""))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let mut stream = response.into_body().into_data_stream();
+        let first = stream.next().await.unwrap().unwrap();
+        let first = String::from_utf8_lossy(&first).into_owned();
+        let endpoint = first
+            .lines()
+            .find_map(|line| line.strip_prefix("data: "))
+            .unwrap_or_else(|| panic!("no endpoint in {first:?}"))
+            .to_owned();
+        (stream, endpoint)
+    }
+
+    /// A POST from another principal into a session is refused as if the session did not exist (it could
+    /// otherwise answer the owner's elicitation or sampling requests); the owner's is accepted.
+    #[tokio::test]
+    async fn another_principal_cannot_post_into_a_session() {
+        let app = app(&options(&["alice", "bob"], LIMITS)).await;
+        let (_stream, endpoint) = open(&app, "alice").await;
+        let (status, _, _) = send(&app, request("POST", &endpoint, "bob", INITIALIZE)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _, _) = send(&app, request("POST", &endpoint, "alice", INITIALIZE)).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+
+    /// Event streams count toward the session caps, and free their place when they close; an oversized
+    /// initialize message is refused.
+    #[tokio::test]
+    async fn sse_sessions_are_capped() {
+        let limits = SessionLimits {
+            max: 2,
+            max_per_principal: 1,
+            max_record_bytes: 1024,
+        };
+        let app = app(&options(&["alice", "bob", "carol"], limits)).await;
+        let (alice, endpoint) = open(&app, "alice").await;
+        let (status, _, body) = send(&app, request("GET", "/sse", "alice", "")).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        let _bob = open(&app, "bob").await;
+        let (status, _, body) = send(&app, request("GET", "/sse", "carol", "")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        let large = INITIALIZE.replace(
+            r#""name":"test""#,
+            &format!(r#""name":"{}""#, "x".repeat(2000)),
+        );
+        let (status, _, _) = send(&app, request("POST", &endpoint, "alice", &large)).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        drop(alice);
+        let _carol = open(&app, "carol").await;
+    }
 
     #[test]
     fn session_id_comes_from_the_query() {

@@ -96,3 +96,166 @@ impl App for TestApp {
         Err(ToolError::invalid_params(format!("Unknown tool: {name}")))
     }
 }
+
+/// An HTTP app for the test spec, as `http::router` builds it, and a client for it.
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+#[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+pub(crate) mod http {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tokio_util::sync::CancellationToken;
+    use tower::ServiceExt as _;
+
+    use super::{SPEC, TestApp};
+    use crate::auth::{Auth, BearerTokens};
+    use crate::connections::ConnectionLimits;
+    use crate::context::{Shared, Subscriptions};
+    use crate::guard::Guard;
+    use crate::handler::Handler;
+    use crate::http::{HttpOptions, SseOptions, StreamableOptions};
+    use crate::registry::Registry;
+    use crate::sessions::SessionLimits;
+
+    pub(crate) const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"0"}}}"#;
+    pub(crate) const INITIALIZED: &str =
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+    pub(crate) const PING: &str = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+
+    /// Options for both transports, stateful, with bearer auth accepting `tokens`, any Host.
+    pub(crate) fn options(tokens: &[&str], sessions: SessionLimits) -> HttpOptions {
+        let guard = Guard::new(Vec::new(), Vec::new(), false);
+        let tokens: Vec<String> = tokens.iter().map(|t| (*t).to_owned()).collect();
+        HttpOptions {
+            host: "127.0.0.1".into(),
+            port: 0,
+            announced_path: "/mcp".into(),
+            streamable: Some(StreamableOptions {
+                path: "/mcp".into(),
+                stateful: true,
+                json_response: false,
+                guard: guard.clone(),
+                session_idle_timeout: Duration::from_secs(300),
+                redis_url: None,
+            }),
+            sse: Some(SseOptions {
+                path: "/sse".into(),
+                message_path: "/message".into(),
+                guard,
+            }),
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 1 << 20,
+            auth: if tokens.is_empty() {
+                Auth::None
+            } else {
+                Auth::Bearer(Arc::new(BearerTokens::new(&tokens)))
+            },
+            connections: ConnectionLimits {
+                header_read_timeout: Duration::from_secs(10),
+                idle_timeout: Duration::from_secs(60),
+                max: 64,
+            },
+            sessions,
+        }
+    }
+
+    pub(crate) const LIMITS: SessionLimits = SessionLimits {
+        max: 100,
+        max_per_principal: 100,
+        max_record_bytes: 64 * 1024,
+    };
+
+    pub(crate) async fn app(options: &HttpOptions) -> Router {
+        let shared = Arc::new(Shared {
+            state: (),
+            subscriptions: Arc::new(Subscriptions::default()),
+            logging: false,
+            logger: "test",
+        });
+        let handler = Handler::<TestApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared);
+        crate::http::router(
+            handler,
+            options,
+            CancellationToken::new(),
+            Arc::new(AtomicBool::new(true)),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// A request to the streamable HTTP endpoint as `token`, in `session` when given.
+    pub(crate) fn mcp(
+        method: &str,
+        token: &str,
+        session: Option<&str>,
+    ) -> axum::http::request::Builder {
+        anonymous(method, session).header("authorization", format!("Bearer {token}"))
+    }
+
+    /// A request to the streamable HTTP endpoint without credentials, in `session` when given.
+    pub(crate) fn anonymous(method: &str, session: Option<&str>) -> axum::http::request::Builder {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri("/mcp")
+            .header("host", "127.0.0.1")
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json");
+        if let Some(session) = session {
+            builder = builder
+                .header("mcp-session-id", session)
+                .header("mcp-protocol-version", "2025-06-18");
+        }
+        builder
+    }
+
+    /// Sends a request; the status, the session id it names, and the whole body unless it is an open
+    /// stream (then what arrived within a second).
+    pub(crate) async fn send(
+        app: &Router,
+        request: Request<Body>,
+    ) -> (StatusCode, Option<String>, String) {
+        let response = app.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let session = response
+            .headers()
+            .get("mcp-session-id")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let mut body = response.into_body().into_data_stream();
+        let mut text = String::new();
+        let read = async {
+            use futures::StreamExt as _;
+            while let Some(Ok(chunk)) = body.next().await {
+                text.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(1), read).await;
+        (status, session, text)
+    }
+
+    /// POSTs `body` to the streamable endpoint.
+    pub(crate) async fn post(
+        app: &Router,
+        token: &str,
+        session: Option<&str>,
+        body: &str,
+    ) -> (StatusCode, Option<String>, String) {
+        let request = mcp("POST", token, session)
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        send(app, request).await
+    }
+
+    /// An initialized session of `token`'s principal.
+    pub(crate) async fn session(app: &Router, token: &str) -> String {
+        let (status, session, body) = post(app, token, None, INITIALIZE).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let session = session.expect("a session id");
+        let (status, _, _) = post(app, token, Some(&session), INITIALIZED).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        session
+    }
+}

@@ -55,21 +55,26 @@ def public_jwk(key, kid: str) -> dict:
 
 
 class Jwks:
-    """Serves a key set on 127.0.0.1 and counts fetches."""
+    """Serves a key set on 127.0.0.1 and counts fetches; `set` replaces the keys and their Cache-Control max-age,
+    `status` other than 200 answers that status with no keys."""
 
     def __init__(self, keys: list[dict]):
-        self.document = json.dumps({"keys": keys}).encode()
+        self.set(keys)
+        self.status = 200
         self.fetches = 0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
                 outer.fetches += 1
-                self.send_response(200)
+                body = outer.document if outer.status == 200 else b""
+                self.send_response(outer.status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(outer.document)))
+                self.send_header("Content-Length", str(len(body)))
+                if outer.max_age is not None:
+                    self.send_header("Cache-Control", f"public, max-age={outer.max_age}")
                 self.end_headers()
-                self.wfile.write(outer.document)
+                self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
@@ -78,6 +83,10 @@ class Jwks:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/jwks.json"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
+    def set(self, keys: list[dict], max_age: int | None = None):
+        self.document = json.dumps({"keys": keys}).encode()
+        self.max_age = max_age
+
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
@@ -85,7 +94,7 @@ class Jwks:
 
 @pytest.fixture(scope="module")
 def keys():
-    return {"good": rsa_key(), "unknown": rsa_key()}
+    return {"good": rsa_key(), "unknown": rsa_key(), "rotated": rsa_key()}
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +199,25 @@ def test_missing_scopes_get_403_insufficient_scope(server, keys):
     assert status == 200
 
 
+def test_a_rotated_key_is_refused_once_the_key_set_expires(server, jwks, keys):
+    """The issuer replaces k1 with k3. The set was served with max-age=1, which the runtime raises to its
+    10 s minimum: within a generous bound after that, k1's tokens are refused and k3's accepted."""
+    jwks.set([public_jwk(keys["good"], "k1")], max_age=1)
+    try:
+        assert call(server, token(keys["good"]))[0] == 200
+        fetches = jwks.fetches
+        jwks.set([public_jwk(keys["rotated"], "k3")], max_age=1)
+        deadline = time.monotonic() + 40
+        while call(server, token(keys["good"]))[0] == 200:
+            assert time.monotonic() < deadline, "k1 still trusted 40 s after the issuer dropped it"
+            time.sleep(0.5)
+        assert jwks.fetches > fetches
+        assert call(server, token(keys["rotated"], kid="k3"))[0] == 200
+        assert call(server, token(keys["good"]))[0] == 401
+    finally:
+        jwks.set([public_jwk(keys["good"], "k1")])
+
+
 def test_protected_resource_metadata(server):
     for path in ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp",
                  "/.well-known/oauth-protected-resource/sse"]:
@@ -257,6 +285,84 @@ def test_hardening(server, keys):
     assert call(server, good, big)[0] == 413
     assert http("POST", server.base + "/message?sessionId=x", big,
                 {"Authorization": f"Bearer {good}", "Content-Type": "application/json"})[0] == 413
+
+
+# ---- sessions belong to the principal that started them (issue #25) ----
+
+@pytest.fixture
+def stateful(secure_binary):
+    started = Server(secure_binary, ["--transport", "streamable-http", "--stateful",
+                                     "--max-sessions-per-principal", "2"])
+    yield started
+    started.stop()
+
+
+def open_session(server: Server, bearer: str) -> str:
+    init = rpc("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                              "clientInfo": {"name": "e2e", "version": "0"}}, id=0)
+    status, headers, body = call(server, bearer, init)
+    assert status == 200, body
+    session = headers["mcp-session-id"]
+    status, _, _ = call(server, bearer, {"jsonrpc": "2.0", "method": "notifications/initialized"},
+                        {"Mcp-Session-Id": session})
+    assert status == 202
+    return session
+
+
+def sse_endpoint(server: Server, bearer: str):
+    """Opens a legacy SSE stream as `bearer`: the open connection and the message URL it announced."""
+    import http.client
+    connection = http.client.HTTPConnection(server.base.removeprefix("http://"), timeout=10)
+    connection.request("GET", "/sse", headers={"Accept": "text/event-stream", "Authorization": f"Bearer {bearer}"})
+    response = connection.getresponse()
+    assert response.status == 200
+    while not (line := response.readline().decode()).startswith("data: "):
+        pass
+    return connection, server.base + line.removeprefix("data: ").strip()
+
+
+def test_sessions_belong_to_their_principal(stateful, keys):
+    alice, bob = token(keys["good"]), token(keys["good"], sub="bob")
+    session = open_session(stateful, alice)
+    in_session = {"Mcp-Session-Id": session}
+    # Another token of the same subject is the same principal.
+    assert call(stateful, token(keys["good"], jti="second"), rpc("ping"), in_session)[0] == 200
+    # Another subject, with a valid token: refused as if the session did not exist.
+    assert call(stateful, bob, rpc("ping"), in_session)[0] == 404
+    for extra in [{}, {"Last-Event-ID": "0"}]:
+        status, _, _ = http("GET", stateful.url, headers={**MCP_HEADERS, **in_session, **extra,
+                                                          "Authorization": f"Bearer {bob}"}, timeout=5)
+        assert status == 404, extra
+    assert http("DELETE", stateful.url, headers={**MCP_HEADERS, **in_session, "Authorization": f"Bearer {bob}"})[0] == 404
+    # The same subject at another issuer would be another principal too, but the server trusts one issuer.
+    assert call(stateful, alice, rpc("ping"), in_session)[0] == 200
+
+    # Legacy SSE: bob cannot post into alice's stream (he could answer her sampling requests).
+    connection, endpoint = sse_endpoint(stateful, alice)
+    try:
+        post = lambda bearer: http("POST", endpoint, rpc("ping"), {  # noqa: E731
+            "Authorization": f"Bearer {bearer}", "Content-Type": "application/json"})[0]
+        assert post(bob) == 404
+        assert post(alice) == 202
+    finally:
+        connection.close()
+
+
+def test_sessions_per_principal_are_capped(stateful, keys):
+    alice = token(keys["good"])
+    first = open_session(stateful, alice)
+    open_session(stateful, alice)
+    init = rpc("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                              "clientInfo": {"name": "e2e", "version": "0"}}, id=7)
+    status, _, body = call(stateful, alice, init)
+    assert status == 429, body
+    error = json.loads(body)
+    assert error["id"] == 7 and error["error"]["code"] == -32000, error
+    # Another principal is not held back; ending a session frees a place.
+    open_session(stateful, token(keys["good"], sub="bob"))
+    assert http("DELETE", stateful.url, headers={**MCP_HEADERS, "Mcp-Session-Id": first,
+                                                 "Authorization": f"Bearer {alice}"})[0] == 202
+    open_session(stateful, alice)
 
 
 # ---- bearer auth on both HTTP transports: the everything example ----

@@ -177,6 +177,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         max_body_bytes: h.max_body_bytes,
         session_idle_timeout: h.session_idle_timeout,
         redis_url_env: opt_lit(h.session_store.as_ref().map(|s| s.redis_url_env.as_str())),
+        limits: h.limits(),
     });
     let sse = spec.transports.sse.as_ref().map(|s| SseView {
         host_lit: string_literal(&s.host),
@@ -190,6 +191,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         allowed_origins: opt_str_list(s.allowed_origins.as_ref()),
         request_timeout: s.request_timeout,
         max_body_bytes: s.max_body_bytes,
+        limits: s.limits(),
     });
     let shared_http = match (&spec.transports.streamable_http, &spec.transports.sse) {
         (Some(h), Some(s)) => h.host == s.host && h.port == s.port,

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::spec::model::HttpLimits;
+
 /// Everything the templates need, already escaped.
 #[derive(Debug, Serialize)]
 pub struct CrateView {
@@ -103,6 +105,7 @@ pub struct HttpView {
     pub session_idle_timeout: u64,
     /// `Some("VAR")` or `None`.
     pub redis_url_env: String,
+    pub limits: HttpLimits,
 }
 
 #[derive(Debug, Serialize)]
@@ -118,6 +121,7 @@ pub struct SseView {
     pub allowed_origins: String,
     pub request_timeout: u64,
     pub max_body_bytes: u64,
+    pub limits: HttpLimits,
 }
 
 #[derive(Debug, Serialize)]

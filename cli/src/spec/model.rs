@@ -738,14 +738,75 @@ pub struct StreamableHttpTransport {
     /// Largest accepted request body in bytes; larger bodies get 413.
     #[serde(default = "default_max_body_bytes")]
     pub max_body_bytes: u64,
-    /// Seconds a stateful session may stay idle before the server forgets it.
+    /// Seconds a stateful session may stay idle before the server forgets it (and its
+    /// record in the session store).
     #[serde(default = "default_session_idle_timeout")]
     pub session_idle_timeout: u64,
+    /// Seconds a client has to send a request's headers, counted from connecting or from the request's
+    /// first byte; then the connection is closed (slow-header clients).
+    #[serde(default = "default_header_read_timeout")]
+    #[schemars(range(min = 1))]
+    pub header_read_timeout: u64,
+    /// Seconds a connection with no request in progress may receive nothing before it is closed. An open
+    /// event stream is a request in progress, never cut.
+    #[serde(default = "default_idle_timeout")]
+    #[schemars(range(min = 1))]
+    pub idle_timeout: u64,
+    /// Open connections at most; more wait until one closes.
+    #[serde(default = "default_max_connections")]
+    #[schemars(range(min = 1))]
+    pub max_connections: u64,
+    /// Live sessions at most, all clients together; a client starting one more gets 503.
+    #[serde(default = "default_max_sessions")]
+    #[schemars(range(min = 1))]
+    pub max_sessions: u64,
+    /// Live sessions at most per principal (an OAuth subject, or a bearer token) when auth is on; one more
+    /// gets 429.
+    #[serde(default = "default_max_sessions_per_principal")]
+    #[schemars(range(min = 1))]
+    pub max_sessions_per_principal: u64,
+    /// Largest `initialize` request in bytes: what a session keeps for its lifetime (in memory and in the
+    /// session store). Larger ones get 413.
+    #[serde(default = "default_max_session_bytes")]
+    #[schemars(range(min = 1))]
+    pub max_session_bytes: u64,
     /// Records stateful sessions outside the process, so another instance behind a load balancer can
     /// carry on a session it did not start. Default: sessions live in one process only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_store: Option<SessionStoreConfig>,
 }
+
+/// The bounds on connections and sessions both HTTP transports declare (the chosen transport's apply when
+/// both share a host and port).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HttpLimits {
+    pub header_read_timeout: u64,
+    pub idle_timeout: u64,
+    pub max_connections: u64,
+    pub max_sessions: u64,
+    pub max_sessions_per_principal: u64,
+    pub max_session_bytes: u64,
+}
+
+macro_rules! http_limits {
+    ($transport:ty) => {
+        impl $transport {
+            /// Its bounds on connections and sessions.
+            pub fn limits(&self) -> HttpLimits {
+                HttpLimits {
+                    header_read_timeout: self.header_read_timeout,
+                    idle_timeout: self.idle_timeout,
+                    max_connections: self.max_connections,
+                    max_sessions: self.max_sessions,
+                    max_sessions_per_principal: self.max_sessions_per_principal,
+                    max_session_bytes: self.max_session_bytes,
+                }
+            }
+        }
+    };
+}
+http_limits!(StreamableHttpTransport);
+http_limits!(SseTransport);
 
 /// An external store for stateful HTTP sessions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -784,6 +845,34 @@ pub struct SseTransport {
     /// Largest accepted message body in bytes; larger bodies get 413.
     #[serde(default = "default_max_body_bytes")]
     pub max_body_bytes: u64,
+    /// Seconds a client has to send a request's headers, counted from connecting or from the request's
+    /// first byte; then the connection is closed (slow-header clients).
+    #[serde(default = "default_header_read_timeout")]
+    #[schemars(range(min = 1))]
+    pub header_read_timeout: u64,
+    /// Seconds a connection with no request in progress may receive nothing before it is closed. An open
+    /// event stream is a request in progress, never cut.
+    #[serde(default = "default_idle_timeout")]
+    #[schemars(range(min = 1))]
+    pub idle_timeout: u64,
+    /// Open connections at most; more wait until one closes.
+    #[serde(default = "default_max_connections")]
+    #[schemars(range(min = 1))]
+    pub max_connections: u64,
+    /// Live sessions at most, all clients together; a client starting one more gets 503.
+    #[serde(default = "default_max_sessions")]
+    #[schemars(range(min = 1))]
+    pub max_sessions: u64,
+    /// Live sessions at most per principal (an OAuth subject, or a bearer token) when auth is on; one more
+    /// gets 429.
+    #[serde(default = "default_max_sessions_per_principal")]
+    #[schemars(range(min = 1))]
+    pub max_sessions_per_principal: u64,
+    /// Largest `initialize` request in bytes: what a session keeps for its lifetime (in memory and in the
+    /// session store). Larger ones get 413.
+    #[serde(default = "default_max_session_bytes")]
+    #[schemars(range(min = 1))]
+    pub max_session_bytes: u64,
 }
 
 fn default_request_timeout() -> u64 {
@@ -794,6 +883,24 @@ fn default_max_body_bytes() -> u64 {
 }
 fn default_session_idle_timeout() -> u64 {
     300
+}
+fn default_header_read_timeout() -> u64 {
+    10
+}
+fn default_idle_timeout() -> u64 {
+    60
+}
+fn default_max_connections() -> u64 {
+    1024
+}
+fn default_max_sessions() -> u64 {
+    10_000
+}
+fn default_max_sessions_per_principal() -> u64 {
+    100
+}
+fn default_max_session_bytes() -> u64 {
+    64 * 1024
 }
 fn default_host() -> String {
     "127.0.0.1".to_owned()

@@ -62,6 +62,14 @@ impl App for Server {
                 max_body_bytes: 4194304,
                 session_idle_timeout_secs: 300,
                 redis_url_env: None,
+                limits: mcpgen_runtime::defs::HttpLimitsDef {
+                    header_read_timeout_secs: 10,
+                    idle_timeout_secs: 60,
+                    max_connections: 1024,
+                    max_sessions: 10000,
+                    max_sessions_per_principal: 100,
+                    max_session_bytes: 65536,
+                },
             }),
             sse: Some(mcpgen_runtime::defs::SseDef {
                 host: "127.0.0.1",
@@ -72,6 +80,14 @@ impl App for Server {
                 allowed_origins: Some(&["http://localhost:3000"]),
                 request_timeout_secs: 60,
                 max_body_bytes: 4194304,
+                limits: mcpgen_runtime::defs::HttpLimitsDef {
+                    header_read_timeout_secs: 10,
+                    idle_timeout_secs: 60,
+                    max_connections: 1024,
+                    max_sessions: 10000,
+                    max_sessions_per_principal: 100,
+                    max_session_bytes: 65536,
+                },
             }),
         },
         auth: AuthDef {
