@@ -16,6 +16,8 @@
 //! - `full-json-schema`: link the `jsonschema` crate for schemas beyond the keyword subset the runtime
 //!   checks itself ([`schema_subset`]).
 //! - `preserve-order`: serve JSON objects with the spec's key order (costs memory per session).
+//! - `command-tools`, `http-tools`: tools the spec implements as a program or an HTTP request
+//!   ([`declarative`]).
 //! - `mimalloc`: mimalloc as the global allocator: more throughput under load, more resident memory.
 
 #![deny(missing_docs)]
@@ -29,6 +31,7 @@ pub mod completion;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod connections;
 mod context;
+pub mod declarative;
 pub mod defs;
 mod env;
 mod error;

@@ -218,6 +218,20 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
     if view.full_json_schema {
         defaults.push("full-json-schema");
     }
+    // Only crates with declarative tools get these features (a regeneration keeps them once added).
+    for (used, name, enables) in [
+        (
+            view.command_tools,
+            "command-tools",
+            "mcpgen-runtime/command-tools",
+        ),
+        (view.http_tools, "http-tools", "mcpgen-runtime/http-tools"),
+    ] {
+        if used {
+            out.push((name, vec![enables]));
+            defaults.push(name);
+        }
+    }
     out.insert(0, ("default", defaults));
     out
 }

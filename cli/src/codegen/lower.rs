@@ -15,7 +15,7 @@ use super::ident::{Scope, to_module_ident, to_snake_ident};
 use super::layout;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
 use super::typegen::{self, TypegenError};
-use crate::spec::{self, Spec, TransportKind};
+use crate::spec::{self, ImplementationKind, Spec, TransportKind};
 use mcpgen_runtime::schema_subset::Schema;
 
 #[derive(Debug, thiserror::Error)]
@@ -259,7 +259,20 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                     .unwrap_or_default(),
             })
             .collect(),
-        has_tool_input: tools.iter().any(|t| t.has_input),
+        has_tool_input: tools
+            .iter()
+            .any(|t| t.has_input || t.implementation.is_some()),
+        has_handler_tools: tools.iter().any(|t| t.implementation.is_none()),
+        command_tools: spec
+            .tools
+            .iter()
+            .filter_map(|t| t.implementation.as_ref()?.kind())
+            .any(|k| matches!(k, ImplementationKind::Command(_))),
+        http_tools: spec
+            .tools
+            .iter()
+            .filter_map(|t| t.implementation.as_ref()?.kind())
+            .any(|k| matches!(k, ImplementationKind::Http(_))),
         has_handler_resources: resources.iter().any(|r| r.handler),
         has_handler_prompts: prompts.iter().any(|p| p.messages.is_none()),
         server_imports: server_imports(
@@ -332,11 +345,20 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
         .map(|(tool, module)| {
             // A tool without inputSchema has a handler without `Input`; one without outputSchema builds its own
             // result. So each root exists only when the spec has its schema.
+            // A declarative tool has no handler, so no typed `Input`/`Output` either.
+            let declarative = tool
+                .implementation
+                .as_ref()
+                .and_then(super::declarative::lower);
             let mut roots: Vec<(&str, &Map<String, Value>)> = Vec::new();
-            if let Some(input) = &tool.input_schema {
+            if let Some(input) = tool.input_schema.as_ref().filter(|_| declarative.is_none()) {
                 roots.push(("Input", input));
             }
-            if let Some(output) = &tool.output_schema {
+            if let Some(output) = tool
+                .output_schema
+                .as_ref()
+                .filter(|_| declarative.is_none())
+            {
                 roots.push(("Output", output));
             }
             let types = typegen::types_for(&roots).map_err(|source| LowerError::Types {
@@ -371,7 +393,8 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
             );
             let meta = field("meta", json_literal(tool.meta.as_ref()));
             // Widths are counted in chars, which is rustfmt's count for ASCII only.
-            let laid_out = typegen::is_laid_out(&types)
+            let laid_out = declarative.is_none()
+                && typegen::is_laid_out(&types)
                 && [
                     &title,
                     &description,
@@ -400,7 +423,11 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 meta,
                 has_input,
                 has_output,
-                adapter: adapter.to_owned(),
+                adapter: declarative
+                    .as_ref()
+                    .map_or(adapter, |d| d.adapter)
+                    .to_owned(),
+                implementation: declarative.map(|d| d.constant),
                 types,
                 laid_out,
                 module,

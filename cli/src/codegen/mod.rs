@@ -3,6 +3,7 @@
 
 pub mod cargo_merge;
 pub mod cargo_toml;
+pub mod declarative;
 pub mod ident;
 pub mod layout;
 pub mod lower;

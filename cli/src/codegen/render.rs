@@ -272,7 +272,7 @@ fn render_user_files(
         }
         Ok(())
     };
-    for t in &view.tools {
+    for t in view.tools.iter().filter(|t| t.implementation.is_none()) {
         per_item(&t.file, "crate/tool.rs.tera", t, tool_stub_is_formatted(t))?;
     }
     for r in view.resources.iter().filter(|r| r.handler) {

@@ -22,6 +22,12 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/completion.rs",
     "src/connections.rs",
     "src/context.rs",
+    "src/declarative/command.rs",
+    "src/declarative/http.rs",
+    "src/declarative/http/tests.rs",
+    "src/declarative/mod.rs",
+    "src/declarative/output.rs",
+    "src/declarative/template.rs",
     "src/defs.rs",
     "src/env.rs",
     "src/error.rs",
@@ -71,11 +77,20 @@ mod tests {
 
     #[test]
     fn every_runtime_source_is_embedded() {
+        fn walk(dir: &std::path::Path, prefix: &str, out: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let entry = entry.unwrap();
+                let name = format!("{prefix}/{}", entry.file_name().to_string_lossy());
+                if entry.file_type().unwrap().is_dir() {
+                    walk(&entry.path(), &name, out);
+                } else {
+                    out.push(name);
+                }
+            }
+        }
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| format!("src/{}", e.unwrap().file_name().to_string_lossy()))
-            .collect();
+        let mut on_disk = Vec::new();
+        walk(&dir, "src", &mut on_disk);
         on_disk.sort();
         let embedded: Vec<&str> = FILES
             .iter()

@@ -29,8 +29,14 @@ pub struct CrateView {
     pub assets: Vec<AssetView>,
     /// Whether some completable argument lacks a static list, so the user hook `src/completions.rs` exists.
     pub completion_hook: bool,
-    /// Whether some tool takes arguments (else dispatch ignores them).
+    /// Whether some tool takes arguments (else dispatch ignores them); declarative tools always do.
     pub has_tool_input: bool,
+    /// Whether some tool has a handler (else dispatch ignores `ctx`).
+    pub has_handler_tools: bool,
+    /// Whether some tool is a declarative `command` / `http` one (the runtime features `command-tools` /
+    /// `http-tools`).
+    pub command_tools: bool,
+    pub http_tools: bool,
     /// Whether any handler-backed item exists (they need `Ctx` in dispatch).
     pub has_handler_resources: bool,
     pub has_handler_prompts: bool,
@@ -171,8 +177,11 @@ pub struct ToolView {
     pub meta: String,
     pub has_input: bool,
     pub has_output: bool,
-    /// `structured`, `structured_no_input`, `unstructured` or `unstructured_no_input` (runtime/tool.rs).
+    /// `structured`, `structured_no_input`, `unstructured` or `unstructured_no_input` (runtime/tool.rs); for a
+    /// declarative tool the full path of its runtime adapter.
     pub adapter: String,
+    /// A declarative tool's `IMPLEMENTATION` constant (`codegen/declarative.rs`); such a tool has no handler file.
+    pub implementation: Option<String>,
     /// The rendered `Input`/`Output` types (typegen).
     pub types: String,
     /// Whether the tool's module in generated/tools.rs comes out of the template as rustfmt would lay it out, so

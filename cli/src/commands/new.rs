@@ -166,7 +166,7 @@ fn create(args: &Args) -> anyhow::Result<NewReport> {
     if report.ok && !json && !output::quiet() {
         outln!("Next: cd {} && cargo run -- --help", out.display())?;
         outln!(
-            "Your code goes in src/tools/ (one handler per tool) and src/state.rs; src/generated/ is mcpgen's."
+            "Your code goes in src/tools/ (one handler per tool without `implementation:`) and src/state.rs; src/generated/ is mcpgen's."
         )?;
     }
     Ok(report)

@@ -139,6 +139,251 @@ pub struct Tool {
     /// Extra metadata passed through as the tool's `_meta`.
     #[serde(default, rename = "_meta", skip_serializing_if = "Option::is_none")]
     pub meta: Option<JsonObject>,
+    /// Implements the tool without Rust: a program to run (`command`) or an HTTP request (`http`), built
+    /// from the arguments. Omitted: a handler in `src/tools/` implements it (removing it later makes
+    /// `mcpgen generate` create that handler).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<Implementation>,
+}
+
+/// A declarative implementation of a tool: exactly one of `command` or `http`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Implementation {
+    /// Run a program with an argv built from the arguments (never through a shell).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandImpl>,
+    /// Send one HTTP request built from the arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpImpl>,
+}
+
+/// The one implementation a valid [`Implementation`] holds.
+#[derive(Debug, Clone, Copy)]
+pub enum ImplementationKind<'a> {
+    /// A program.
+    Command(&'a CommandImpl),
+    /// An HTTP request.
+    Http(&'a HttpImpl),
+}
+
+impl Implementation {
+    /// The implementation, when exactly one is set (validation reports the other cases).
+    pub fn kind(&self) -> Option<ImplementationKind<'_>> {
+        match (&self.command, &self.http) {
+            (Some(c), None) => Some(ImplementationKind::Command(c)),
+            (None, Some(h)) => Some(ImplementationKind::Http(h)),
+            _ => None,
+        }
+    }
+}
+
+/// A tool that runs a program. stdout becomes the result (a JSON object as `structuredContent` when the tool
+/// has an `outputSchema`); a non-zero exit becomes an error result quoting stderr.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CommandImpl {
+    /// The program: a path, or a name looked up in `PATH`. No placeholders.
+    pub program: String,
+    /// The arguments, one element each, with `{name}` placeholders naming input properties (`{{`/`}}` for
+    /// literal braces). An element whose argument is absent is left out; an element that is exactly
+    /// `{name}` of an array becomes one element per item. Never split, never given to a shell.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Working directory of the program. Default: the server's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// Environment variables of the server passed to the program; every other one but `PATH` is cleared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<String>,
+    /// Seconds before the program is killed and the call fails.
+    #[serde(default = "default_tool_timeout")]
+    pub timeout_secs: u64,
+    /// Most bytes of stdout read; a program that writes more is stopped and the call fails.
+    #[serde(default = "default_max_output")]
+    pub max_output_bytes: u64,
+}
+
+fn default_tool_timeout() -> u64 {
+    30
+}
+
+fn default_max_output() -> u64 {
+    1024 * 1024
+}
+
+fn default_max_response() -> u64 {
+    10 * 1024 * 1024
+}
+
+/// A tool that sends one HTTP request. The response body becomes the result (a JSON object as
+/// `structuredContent` when the tool has an `outputSchema`); an error status an error result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpImpl {
+    /// The request method.
+    #[serde(default)]
+    pub method: HttpMethod,
+    /// Scheme, host and optional path prefix, such as `https://api.example.com/v1`. No placeholders: arguments
+    /// never choose the host.
+    pub base_url: String,
+    /// An environment variable that replaces `baseUrl` when it is set (a staging server, a mock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url_env: Option<String>,
+    /// Path after the base URL, such as `/pets/{petId}`: each placeholder fills one percent-encoded path
+    /// segment (a value with `/`, `?` or `#` stays inside it; `.`, `..` and empty values are refused).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    /// Query parameters: name to value template, such as `limit: "{limit}"`. Left out when an argument it
+    /// names is absent.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub query: IndexMap<String, String>,
+    /// Request headers: name to value template. Values with CR or LF are refused. Secrets belong in `auth`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+    /// JSON body template: a string that is exactly `{name}` takes the argument's value (any type); other
+    /// strings are filled in as text; members whose argument is absent are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+    /// Credentials, read from environment variables, sent only to the base URL's origin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<HttpAuth>,
+    /// Seconds for the whole request, redirects and response included.
+    #[serde(default = "default_tool_timeout")]
+    pub timeout_secs: u64,
+    /// Statuses that make the result an error: codes such as `404` or classes such as `5xx`. Default: every
+    /// status outside 2xx.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_status: Vec<StatusPattern>,
+    /// JSON pointer (RFC 6901) selecting the part of a JSON response that becomes the result, such as `/data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// Most bytes of the response body read; a larger response fails the call.
+    #[serde(default = "default_max_response")]
+    pub max_response_bytes: u64,
+    /// Redirects: not followed unless `follow` is set.
+    #[serde(default)]
+    pub redirects: Redirects,
+}
+
+/// HTTP methods.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// GET (the default).
+    #[default]
+    Get,
+    /// POST.
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+    /// HEAD.
+    Head,
+    /// OPTIONS.
+    Options,
+}
+
+/// A status code (`404`) or class (`4xx`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StatusPattern {
+    /// One status code, 100-599.
+    Code(u16),
+    /// A class: `1xx` to `5xx`.
+    Class(String),
+}
+
+/// Credentials for an HTTP tool, always from environment variables: exactly one of `bearer`, `basic`, `apiKey`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpAuth {
+    /// `Authorization: Bearer <token>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer: Option<HttpBearer>,
+    /// `Authorization: Basic <user:password>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic: Option<HttpBasic>,
+    /// An API key in a header or a query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<HttpApiKey>,
+}
+
+/// A bearer token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpBearer {
+    /// The environment variable holding the token.
+    pub env: String,
+}
+
+/// HTTP basic credentials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpBasic {
+    /// The environment variable holding the user name.
+    pub username_env: String,
+    /// The environment variable holding the password.
+    pub password_env: String,
+}
+
+/// An API key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpApiKey {
+    /// The environment variable holding the key.
+    pub env: String,
+    /// Where the key goes: `header` or `query`.
+    #[serde(rename = "in")]
+    pub location: ApiKeyLocation,
+    /// The header or query parameter name, such as `X-API-Key`.
+    pub name: String,
+}
+
+/// Where an API key goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ApiKeyLocation {
+    /// A request header.
+    Header,
+    /// A query parameter.
+    Query,
+}
+
+/// Redirect handling of an HTTP tool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Redirects {
+    /// Follow redirects (to the same origin, or to `allowHosts`). Default: a redirect is an error result.
+    #[serde(default)]
+    pub follow: bool,
+    /// Most redirects followed for one call.
+    #[serde(default = "default_max_redirects")]
+    pub max: u8,
+    /// Other hosts a redirect may lead to. Credentials are never sent to them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_hosts: Vec<String>,
+    /// Allow redirects to another host that is (or resolves to) a loopback, private or link-local address.
+    #[serde(default)]
+    pub allow_private: bool,
+}
+
+fn default_max_redirects() -> u8 {
+    5
+}
+
+impl Default for Redirects {
+    fn default() -> Self {
+        Redirects {
+            follow: false,
+            max: default_max_redirects(),
+            allow_hosts: Vec::new(),
+            allow_private: false,
+        }
+    }
 }
 
 /// Behaviour hints for a tool (MCP `ToolAnnotations`). Clients treat them as untrusted hints.

@@ -1,10 +1,13 @@
 //! Validation of a loaded spec: structure (against the spec's own JSON Schema), then the semantic rules, each
 //! problem reported as a [`Diagnostic`] located at the offending YAML node.
 
+mod implementation;
 mod repair;
 mod rules;
 pub(crate) mod schemas;
 mod structure;
+
+pub use implementation::status_range;
 
 use std::path::Path;
 

@@ -50,6 +50,7 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
     server(ctx, &spec.server);
     env(ctx, &spec.env);
     tools(ctx, spec);
+    super::implementation::check(ctx, spec);
     unique_names(
         ctx,
         "/tools",
@@ -224,7 +225,7 @@ fn is_env_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn env_name(ctx: &mut Ctx<'_>, pointer: &str, name: &str) {
+pub(super) fn env_name(ctx: &mut Ctx<'_>, pointer: &str, name: &str) {
     if !is_env_name(name) {
         ctx.error(
             "env-name-invalid",

@@ -106,12 +106,19 @@ impl App for Server {
                 required: false,
                 default: Some("eu-west"),
             },
+            mcpgen_runtime::defs::EnvVarDef {
+                name: "EVERYTHING_API_URL",
+                required: false,
+                default: None,
+            },
         ],
         tools: &[
             super::tools::echo::DEF,
             super::tools::search_notes::DEF,
             super::tools::delete_note::DEF,
             super::tools::ping::DEF,
+            super::tools::system_echo::DEF,
+            super::tools::fetch_status::DEF,
         ],
         resources: &[
             super::resources::welcome::DEF,
@@ -149,6 +156,22 @@ impl App for Server {
             }
             super::tools::ping::NAME => {
                 mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_ping::handle).await
+            }
+            super::tools::system_echo::NAME => {
+                mcpgen_runtime::declarative::command::call(
+                    &super::tools::system_echo::IMPLEMENTATION,
+                    arguments,
+                    false,
+                )
+                .await
+            }
+            super::tools::fetch_status::NAME => {
+                mcpgen_runtime::declarative::http::call(
+                    &super::tools::fetch_status::IMPLEMENTATION,
+                    arguments,
+                    true,
+                )
+                .await
             }
             _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
         }

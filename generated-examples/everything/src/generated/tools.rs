@@ -121,3 +121,80 @@ pub mod ping {
         meta: None,
     };
 }
+
+/// `system_echo`: Print the message with the system's `echo` (a program, never a shell).
+pub mod system_echo {
+    use mcpgen_runtime::defs::ToolDef;
+
+    pub const NAME: &str = "system_echo";
+
+    pub const DEF: ToolDef = ToolDef {
+        name: NAME,
+        title: None,
+        description: Some("Print the message with the system's `echo` (a program, never a shell)."),
+        input_schema: Some(
+            r#"{"type":"object","properties":{"message":{"type":"string"}},"required":["message"]}"#,
+        ),
+        output_schema: None,
+        annotations: None,
+        icons: None,
+        meta: None,
+    };
+
+    pub const IMPLEMENTATION: mcpgen_runtime::declarative::CommandDef =
+        mcpgen_runtime::declarative::CommandDef {
+            program: "echo",
+            args: &["{message}"],
+            cwd: None,
+            env: &["LANG"],
+            timeout_secs: 5,
+            max_output_bytes: 65536,
+        };
+}
+
+/// `fetch_status`: Fetch a status document from the upstream API (nothing listens on the default URL).
+pub mod fetch_status {
+    use mcpgen_runtime::defs::ToolDef;
+
+    pub const NAME: &str = "fetch_status";
+
+    pub const DEF: ToolDef = ToolDef {
+        name: NAME,
+        title: None,
+        description: Some(
+            "Fetch a status document from the upstream API (nothing listens on the default URL).",
+        ),
+        input_schema: Some(
+            r#"{"type":"object","properties":{"service":{"type":"string"},"verbose":{"type":"boolean"}},"required":["service"]}"#,
+        ),
+        output_schema: Some(r#"{"type":"object","properties":{"status":{"type":"string"}}}"#),
+        annotations: None,
+        icons: None,
+        meta: None,
+    };
+
+    pub const IMPLEMENTATION: mcpgen_runtime::declarative::HttpToolDef =
+        mcpgen_runtime::declarative::HttpToolDef {
+            method: "POST",
+            base_url: "http://127.0.0.1:9/v1",
+            base_url_env: Some("EVERYTHING_API_URL"),
+            path: "/status/{service}",
+            query: &[("verbose", "{verbose}")],
+            headers: &[("Accept", "application/json")],
+            body: Some("{\"service\":\"{service}\",\"region\":\"eu-west\"}"),
+            auth: Some(mcpgen_runtime::declarative::HttpAuthDef::ApiKeyHeader {
+                env: "EVERYTHING_API_TOKEN",
+                name: "X-API-Key",
+            }),
+            timeout_secs: 5,
+            error_status: &[(400, 499), (500, 500)],
+            pointer: Some("/result"),
+            max_response_bytes: 1048576,
+            redirects: mcpgen_runtime::declarative::RedirectDef {
+                follow: true,
+                max: 2,
+                allow_hosts: &["status.example.com"],
+                allow_private: false,
+            },
+        };
+}

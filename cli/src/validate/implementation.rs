@@ -1,0 +1,456 @@
+//! Rules for tools implemented in the spec (`implementation.command`, `implementation.http`): every placeholder
+//! names an input property, arguments never choose the program or the host, headers cannot be split, secrets
+//! come from environment variables. The runtime enforces the same rules on values at call time
+//! (runtime/src/declarative/); these catch what a spec can get wrong before anything is built.
+
+use serde_json::Value;
+
+use super::{At, Ctx, did_you_mean};
+use crate::spec::spans::escape_segment;
+use crate::spec::{
+    ApiKeyLocation, CommandImpl, HttpImpl, HttpMethod, ImplementationKind, Spec, StatusPattern,
+    Tool,
+};
+use mcpgen_runtime::declarative::template::{self, Part};
+
+/// Checks every tool's implementation.
+pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
+    let declared: Vec<&str> = spec.env.iter().map(|e| e.name.as_str()).collect();
+    for (i, tool) in spec.tools.iter().enumerate() {
+        let pointer = format!("/tools/{i}/implementation");
+        let mut rules = Rules {
+            ctx: &mut *ctx,
+            tool,
+            declared: &declared,
+        };
+        let Some(implementation) = &tool.implementation else {
+            continue;
+        };
+        match implementation.kind() {
+            Some(ImplementationKind::Command(c)) => rules.command(&format!("{pointer}/command"), c),
+            Some(ImplementationKind::Http(h)) => rules.http(&format!("{pointer}/http"), h),
+            None => rules.ctx.error(
+                "implementation-kind",
+                At::Key(&pointer),
+                format!(
+                    "tool `{}`: `implementation` needs exactly one of `command` or `http`",
+                    tool.name
+                ),
+                Some("keep one; a tool that needs both is a handler in Rust".to_owned()),
+            ),
+        }
+    }
+}
+
+struct Rules<'c, 'a, 's> {
+    ctx: &'c mut Ctx<'a>,
+    tool: &'s Tool,
+    declared: &'s [&'s str],
+}
+
+impl Rules<'_, '_, '_> {
+    fn properties(&self) -> impl Iterator<Item = &str> {
+        self.tool
+            .input_schema
+            .as_ref()
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.keys().map(String::as_str))
+    }
+
+    fn is_required(&self, name: &str) -> bool {
+        self.tool
+            .input_schema
+            .as_ref()
+            .and_then(|s| s.get("required"))
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)))
+    }
+
+    /// Parses a template, reporting syntax errors and placeholders that name no input property; returns the
+    /// names of its placeholders.
+    fn template<'t>(&mut self, pointer: &str, text: &'t str) -> Vec<&'t str> {
+        let parts = match template::parse(text) {
+            Ok(parts) => parts,
+            Err(e) => {
+                self.ctx.error(
+                    "implementation-placeholder-invalid",
+                    At::Within(pointer, text, e.offset, e.offset + 1),
+                    format!("tool `{}`: {}", self.tool.name, e.message),
+                    Some(
+                        "placeholders look like `{city}`; write `{{` and `}}` for literal braces"
+                            .to_owned(),
+                    ),
+                );
+                return Vec::new();
+            }
+        };
+        let mut names = Vec::new();
+        for part in parts {
+            let Part::Placeholder { name, offset } = part else {
+                continue;
+            };
+            names.push(name);
+            if self.properties().any(|p| p == name) {
+                continue;
+            }
+            let hint = did_you_mean(name, self.properties()).or_else(|| {
+                Some(format!(
+                    "declare `{name}` under `inputSchema.properties` of tool `{}`",
+                    self.tool.name
+                ))
+            });
+            self.ctx.error(
+                "implementation-placeholder-unknown",
+                At::Within(pointer, text, offset, offset + name.len() + 2),
+                format!(
+                    "placeholder `{{{name}}}` names no input property of tool `{}`",
+                    self.tool.name
+                ),
+                hint,
+            );
+        }
+        names
+    }
+
+    /// A value that must be literal: no placeholders (program, base URL).
+    fn literal(&mut self, pointer: &str, text: &str, what: &str) {
+        if template::parse(text)
+            .is_ok_and(|parts| parts.iter().all(|p| matches!(p, Part::Literal(_))))
+            && !text.contains(['{', '}'])
+        {
+            return;
+        }
+        self.ctx.error(
+            "implementation-placeholder-forbidden",
+            At::Value(pointer),
+            format!(
+                "tool `{}`: {what} cannot contain placeholders or braces",
+                self.tool.name
+            ),
+            Some(format!(
+                "arguments never choose the {what}; put them in other fields"
+            )),
+        );
+    }
+
+    fn env_var(&mut self, pointer: &str, name: &str) {
+        super::rules::env_name(self.ctx, pointer, name);
+        if !self.declared.contains(&name) {
+            self.ctx.warn(
+                "implementation-env-undeclared",
+                At::Value(pointer),
+                format!(
+                    "tool `{}` reads `{name}`, which is not declared under `env`",
+                    self.tool.name
+                ),
+                Some(format!(
+                    "declare it (`env: [{{name: {name}, secret: true}}]` for a secret) so client configs pass it to the server"
+                )),
+            );
+        }
+    }
+
+    fn positive(&mut self, pointer: &str, value: u64, what: &str) {
+        if value == 0 {
+            self.ctx.error(
+                "implementation-limit-zero",
+                At::Value(pointer),
+                format!("tool `{}`: `{what}` must be at least 1", self.tool.name),
+                Some(format!("remove `{what}` to use the default")),
+            );
+        }
+    }
+
+    fn command(&mut self, pointer: &str, c: &CommandImpl) {
+        let program_ptr = format!("{pointer}/program");
+        if c.program.trim().is_empty() {
+            self.ctx.error(
+                "command-program-empty",
+                At::Value(&program_ptr),
+                format!("tool `{}`: `program` is empty", self.tool.name),
+                Some("name the program to run, such as `git`".to_owned()),
+            );
+        }
+        self.literal(&program_ptr, &c.program, "program");
+        for (i, arg) in c.args.iter().enumerate() {
+            self.template(&format!("{pointer}/args/{i}"), arg);
+        }
+        if let Some(cwd) = &c.cwd {
+            self.literal(&format!("{pointer}/cwd"), cwd, "working directory");
+        }
+        for (i, name) in c.env.iter().enumerate() {
+            super::rules::env_name(self.ctx, &format!("{pointer}/env/{i}"), name);
+        }
+        self.positive(
+            &format!("{pointer}/timeoutSecs"),
+            c.timeout_secs,
+            "timeoutSecs",
+        );
+        self.positive(
+            &format!("{pointer}/maxOutputBytes"),
+            c.max_output_bytes,
+            "maxOutputBytes",
+        );
+    }
+
+    fn http(&mut self, pointer: &str, h: &HttpImpl) {
+        let base_ptr = format!("{pointer}/baseUrl");
+        self.literal(&base_ptr, &h.base_url, "base URL");
+        match url::Url::parse(&h.base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+                if !url.username().is_empty() || url.password().is_some() {
+                    self.ctx.error(
+                        "http-secret-literal",
+                        At::Value(&base_ptr),
+                        format!("tool `{}`: the base URL holds credentials", self.tool.name),
+                        Some("remove them and use `auth` with environment variables".to_owned()),
+                    );
+                }
+                if url.query().is_some() || url.fragment().is_some() {
+                    self.ctx.error(
+                        "http-base-url-invalid",
+                        At::Value(&base_ptr),
+                        format!(
+                            "tool `{}`: the base URL has a query or fragment",
+                            self.tool.name
+                        ),
+                        Some("put query parameters under `query`".to_owned()),
+                    );
+                }
+            }
+            _ => self.ctx.error(
+                "http-base-url-invalid",
+                At::Value(&base_ptr),
+                format!(
+                    "tool `{}`: `{}` is not an http(s) URL with a host",
+                    self.tool.name, h.base_url
+                ),
+                Some("write a full URL such as `https://api.example.com/v1`".to_owned()),
+            ),
+        }
+        if let Some(env) = &h.base_url_env {
+            self.env_var(&format!("{pointer}/baseUrlEnv"), env);
+        }
+        let path_ptr = format!("{pointer}/path");
+        if !(h.path.is_empty() || h.path.starts_with('/')) || h.path.contains(['?', '#']) {
+            self.ctx.error(
+                "http-path-invalid",
+                At::Value(&path_ptr),
+                format!(
+                    "tool `{}`: `path` must start with `/` and hold no `?` or `#`",
+                    self.tool.name
+                ),
+                Some(
+                    "write the path such as `/pets/{petId}`, and query parameters under `query`"
+                        .to_owned(),
+                ),
+            );
+        }
+        for name in self.template(&path_ptr, &h.path) {
+            if self.properties().any(|p| p == name) && !self.is_required(name) {
+                self.ctx.warn(
+                    "http-path-optional",
+                    At::Text(&path_ptr, &format!("{{{name}}}")),
+                    format!(
+                        "tool `{}`: path parameter `{name}` is not required, and a call without it fails",
+                        self.tool.name
+                    ),
+                    Some(format!("list `{name}` under `inputSchema.required`")),
+                );
+            }
+        }
+        for (name, value) in &h.query {
+            let p = format!("{pointer}/query/{}", escape_segment(name));
+            if self.template(&p, value).is_empty() && looks_secret(name) {
+                self.secret_literal(&p, "query parameter", name);
+            }
+        }
+        for (name, value) in &h.headers {
+            let p = format!("{pointer}/headers/{}", escape_segment(name));
+            if name.is_empty() || !name.bytes().all(is_token_byte) {
+                self.ctx.error(
+                    "http-header-invalid",
+                    At::Key(&p),
+                    format!(
+                        "tool `{}`: `{name}` is not a valid header name",
+                        self.tool.name
+                    ),
+                    Some("use letters, digits and `-`, such as `X-Request-Id`".to_owned()),
+                );
+            }
+            if value.contains(['\r', '\n', '\0']) {
+                self.ctx.error(
+                    "http-header-invalid",
+                    At::Value(&p),
+                    format!(
+                        "tool `{}`: header `{name}` contains CR, LF or NUL",
+                        self.tool.name
+                    ),
+                    None,
+                );
+            }
+            if self.template(&p, value).is_empty() && looks_secret(name) {
+                self.secret_literal(&p, "header", name);
+            }
+        }
+        if let Some(body) = &h.body {
+            if matches!(h.method, HttpMethod::Get | HttpMethod::Head) {
+                self.ctx.warn(
+                    "http-body-ignored",
+                    At::Key(&format!("{pointer}/body")),
+                    format!(
+                        "tool `{}`: a {} request with a body is refused by many servers",
+                        self.tool.name,
+                        format!("{:?}", h.method).to_uppercase()
+                    ),
+                    Some(
+                        "use `method: POST` (or PUT, PATCH), or move the arguments to `query`"
+                            .to_owned(),
+                    ),
+                );
+            }
+            self.body(&format!("{pointer}/body"), body);
+        }
+        if let Some(auth) = &h.auth {
+            let p = format!("{pointer}/auth");
+            let count = [
+                auth.bearer.is_some(),
+                auth.basic.is_some(),
+                auth.api_key.is_some(),
+            ]
+            .iter()
+            .filter(|set| **set)
+            .count();
+            if count != 1 {
+                self.ctx.error(
+                    "http-auth-kind",
+                    At::Key(&p),
+                    format!(
+                        "tool `{}`: `auth` needs exactly one of `bearer`, `basic` or `apiKey`",
+                        self.tool.name
+                    ),
+                    Some("keep the one the API expects".to_owned()),
+                );
+            }
+            if let Some(b) = &auth.bearer {
+                self.env_var(&format!("{p}/bearer/env"), &b.env);
+            }
+            if let Some(b) = &auth.basic {
+                self.env_var(&format!("{p}/basic/usernameEnv"), &b.username_env);
+                self.env_var(&format!("{p}/basic/passwordEnv"), &b.password_env);
+            }
+            if let Some(k) = &auth.api_key {
+                self.env_var(&format!("{p}/apiKey/env"), &k.env);
+                if k.location == ApiKeyLocation::Header && !k.name.bytes().all(is_token_byte) {
+                    self.ctx.error(
+                        "http-header-invalid",
+                        At::Value(&format!("{p}/apiKey/name")),
+                        format!(
+                            "tool `{}`: `{}` is not a valid header name",
+                            self.tool.name, k.name
+                        ),
+                        Some("use letters, digits and `-`, such as `X-API-Key`".to_owned()),
+                    );
+                }
+            }
+        }
+        for (i, status) in h.error_status.iter().enumerate() {
+            if status_range(status).is_none() {
+                self.ctx.error(
+                    "http-status-invalid",
+                    At::Value(&format!("{pointer}/errorStatus/{i}")),
+                    format!(
+                        "tool `{}`: not a status code (100-599) or class (`1xx`-`5xx`)",
+                        self.tool.name
+                    ),
+                    Some("write a code such as `404` or a class such as `5xx`".to_owned()),
+                );
+            }
+        }
+        if let Some(pointer_text) = &h.pointer
+            && !(pointer_text.is_empty() || pointer_text.starts_with('/'))
+        {
+            self.ctx.error(
+                "http-pointer-invalid",
+                At::Value(&format!("{pointer}/pointer")),
+                format!(
+                    "tool `{}`: `{pointer_text}` is not a JSON pointer",
+                    self.tool.name
+                ),
+                Some("a JSON pointer starts with `/`, such as `/data/items`".to_owned()),
+            );
+        }
+        self.positive(
+            &format!("{pointer}/timeoutSecs"),
+            h.timeout_secs,
+            "timeoutSecs",
+        );
+        self.positive(
+            &format!("{pointer}/maxResponseBytes"),
+            h.max_response_bytes,
+            "maxResponseBytes",
+        );
+    }
+
+    fn body(&mut self, pointer: &str, value: &Value) {
+        match value {
+            Value::String(s) => {
+                self.template(pointer, s);
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.body(&format!("{pointer}/{i}"), item);
+                }
+            }
+            Value::Object(members) => {
+                for (k, v) in members {
+                    self.body(&format!("{pointer}/{}", escape_segment(k)), v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn secret_literal(&mut self, pointer: &str, what: &str, name: &str) {
+        self.ctx.warn(
+            "http-secret-literal",
+            At::Value(pointer),
+            format!(
+                "tool `{}`: {what} `{name}` looks like a credential written into the spec",
+                self.tool.name
+            ),
+            Some("read secrets from the environment: `auth: {bearer: {env: API_TOKEN}}` or `auth: {apiKey: ...}`".to_owned()),
+        );
+    }
+}
+
+/// A header or parameter name that usually carries a credential.
+fn looks_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "auth", "token", "secret", "key", "password", "cookie", "session",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// RFC 9110 token characters (header names).
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The inclusive range of statuses a pattern means, if it is valid.
+pub fn status_range(status: &StatusPattern) -> Option<(u16, u16)> {
+    match status {
+        StatusPattern::Code(code) => (100..=599).contains(code).then_some((*code, *code)),
+        StatusPattern::Class(class) => {
+            let digit = class
+                .strip_suffix("xx")
+                .or_else(|| class.strip_suffix("XX"))?;
+            let digit: u16 = digit.parse().ok().filter(|d| (1..=5).contains(d))?;
+            Some((digit * 100, digit * 100 + 99))
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Declarative tools (`implementation:`) and regeneration: such a tool has no handler file; taking it over in Rust
+//! is deleting its `implementation`, after which `mcpgen generate` creates the handler stub and keeps every other
+//! file; giving it an implementation again leaves the user's handler on disk, reported as orphaned.
+
+mod regen_support;
+
+use regen_support::Crate;
+
+const DECLARATIVE: &str = "mcpgen: 1
+server:
+  name: wrapper
+tools:
+  - name: ping
+    description: Answers pong.
+  - name: echo
+    description: Prints its text.
+    inputSchema:
+      type: object
+      properties:
+        text: {type: string}
+      required: [text]
+    implementation:
+      command:
+        program: printf
+        args: ['%s', '{text}']
+transports:
+  stdio: {}
+";
+
+const IMPLEMENTATION: &str = "    implementation:
+      command:
+        program: printf
+        args: ['%s', '{text}']
+";
+
+#[test]
+fn a_declarative_tool_has_no_handler_until_taken_over() {
+    let c = Crate::new(DECLARATIVE);
+    assert!(c.dir.join("src/tools/ping.rs").exists());
+    assert!(!c.dir.join("src/tools/echo.rs").exists());
+    let mod_rs = c.read("src/generated/mod.rs");
+    assert!(
+        mod_rs.contains("mod tool_ping;") && !mod_rs.contains("mod tool_echo;"),
+        "{mod_rs}"
+    );
+    let server = c.read("src/generated/server.rs");
+    assert!(
+        server.contains("mcpgen_runtime::declarative::command::call(")
+            && server.contains("&super::tools::echo::IMPLEMENTATION,"),
+        "{server}"
+    );
+    assert!(
+        c.read("Cargo.toml")
+            .contains("command-tools = [\"mcpgen-runtime/command-tools\"]")
+    );
+
+    let ping = "//! mine\npub async fn handle(ctx: crate::generated::prelude::Ctx) -> mcpgen_runtime::ToolResult { let _ = ctx; todo!() }\n";
+    std::fs::write(c.dir.join("src/tools/ping.rs"), ping).unwrap();
+    c.write_spec(&DECLARATIVE.replace(IMPLEMENTATION, ""));
+    let out = c.mcpgen(&["generate"]);
+    assert!(out.ok(), "{out}");
+    assert!(out.stdout.contains("src/tools/echo.rs"), "{out}");
+    let stub = c.read("src/tools/echo.rs");
+    assert!(
+        stub.contains("pub async fn handle(ctx: Ctx, input: Input)"),
+        "{stub}"
+    );
+    assert!(c.read("src/generated/mod.rs").contains("mod tool_echo;"));
+    assert!(
+        c.read("src/generated/tools.rs")
+            .contains("pub struct Input")
+    );
+    assert_eq!(c.read("src/tools/ping.rs"), ping, "other handlers are kept");
+
+    // Declarative again: the handler the user may have written stays, no longer compiled, and is reported.
+    c.write_spec(DECLARATIVE);
+    let out = c.mcpgen(&["generate"]);
+    assert!(out.ok(), "{out}");
+    assert!(c.dir.join("src/tools/echo.rs").exists());
+    assert!(!c.read("src/generated/mod.rs").contains("mod tool_echo;"));
+    assert!(
+        out.stdout.contains("orphan") || out.stderr.contains("orphan"),
+        "{out}"
+    );
+}

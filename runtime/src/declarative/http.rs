@@ -1,0 +1,372 @@
+//! Tools that are one HTTP request. The URL's scheme, host and port come from the spec (or the environment
+//! variable it names), never from the arguments: a path placeholder fills exactly one percent-encoded segment (so
+//! `../`, `/`, `?` and `#` in a value stay data), query values are encoded, header values with CR, LF or NUL are
+//! refused. Redirects are off unless the spec turns them on, and then are followed only to the same origin or to
+//! hosts the spec lists, never to loopback or private addresses unless it allows them; credentials go to the
+//! base URL's origin only. The response is read up to a size limit, within the timeout.
+
+use std::net::IpAddr;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, Url};
+use rmcp::model::{CallToolResult, JsonObject};
+use serde_json::Value;
+
+use super::output::{excerpt, failure, success};
+use super::template::{Part, parse, render, sole_placeholder, text};
+use super::{HttpAuthDef, HttpToolDef};
+use crate::error::ToolResult;
+
+/// Sends the tool's request with the call's arguments. `structured`: the tool has an output schema, so the
+/// response (or the part its pointer selects) must be a JSON object, sent as `structuredContent`.
+pub async fn call(def: &HttpToolDef, arguments: JsonObject, structured: bool) -> ToolResult {
+    let timeout = Duration::from_secs(def.timeout_secs);
+    let result = match tokio::time::timeout(timeout, send(def, &arguments, structured)).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(message)) => failure(message),
+        Err(_) => failure(format!(
+            "The request did not complete within {} s",
+            def.timeout_secs
+        )),
+    };
+    Ok(result)
+}
+
+async fn send(
+    def: &HttpToolDef,
+    arguments: &JsonObject,
+    structured: bool,
+) -> Result<CallToolResult, String> {
+    let base = base_url(def)?;
+    let mut url = request_url(def, &base, arguments)?;
+    let mut method = Method::from_bytes(def.method.as_bytes()).map_err(|e| e.to_string())?;
+    let mut body = match def.body {
+        Some(template) => json_body(template, arguments)?,
+        None => None,
+    };
+    let headers = headers(def, arguments)?;
+    let mut redirects = 0;
+    loop {
+        // Credentials only for the spec's own origin, whatever a redirect says.
+        let trusted = url.origin() == base.origin();
+        let mut target = url.clone();
+        if trusted && let Some(HttpAuthDef::ApiKeyQuery { env, name }) = &def.auth {
+            target
+                .query_pairs_mut()
+                .append_pair(name, &credential(env)?);
+        }
+        let mut request = client()?
+            .request(method.clone(), target)
+            .headers(headers.clone());
+        if trusted && let Some(auth) = &def.auth {
+            request = with_auth(request, auth)?;
+        }
+        if let Some(body) = &body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| format!("The request failed: {e}"))?;
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok());
+        if let (true, Some(location)) = (status.is_redirection(), location) {
+            let next = url.join(location).map_err(|e| {
+                format!("The server redirected to an invalid URL `{location}`: {e}")
+            })?;
+            if !def.redirects.follow {
+                return Err(format!(
+                    "The server answered {status} with a redirect to {next}; redirects are not followed \
+                     (implementation.http.redirects.follow)"
+                ));
+            }
+            redirects += 1;
+            if redirects > def.redirects.max {
+                return Err(format!("More than {} redirects", def.redirects.max));
+            }
+            redirect_allowed(def, &base, &next).await?;
+            if status == StatusCode::SEE_OTHER || (status.as_u16() < 307 && method == Method::POST)
+            {
+                method = Method::GET;
+                body = None;
+            }
+            url = next;
+            continue;
+        }
+        let bytes = read_bounded(response, def.max_response_bytes).await?;
+        if is_error(def, status) {
+            return Ok(failure(format!("HTTP {status}:\n{}", excerpt(&bytes))));
+        }
+        return Ok(success(&bytes, structured, def.pointer));
+    }
+}
+
+/// One client for every HTTP tool of the server (connection pools are per client); redirects are followed by
+/// hand, so reqwest's own policy is off.
+fn client() -> Result<&'static Client, String> {
+    static CLIENT: OnceLock<Result<Client, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| format!("Cannot build the HTTP client: {e}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn base_url(def: &HttpToolDef) -> Result<Url, String> {
+    let from_env = def
+        .base_url_env
+        .and_then(|name| std::env::var(name).ok())
+        .filter(|value| !value.is_empty());
+    let base = from_env.as_deref().unwrap_or(def.base_url);
+    let url = Url::parse(base).map_err(|e| format!("Invalid base URL `{base}`: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err(format!(
+            "The base URL `{base}` is not an http(s) URL with a host"
+        ));
+    }
+    Ok(url)
+}
+
+/// The base URL with the path template appended (each placeholder one encoded segment) and the query parameters.
+pub fn request_url(def: &HttpToolDef, base: &Url, arguments: &JsonObject) -> Result<Url, String> {
+    let mut path = base.path().trim_end_matches('/').to_owned();
+    for part in parse(def.path).map_err(|e| e.message)? {
+        match part {
+            Part::Literal(literal) => path.push_str(&literal),
+            Part::Placeholder { name, .. } => {
+                let value = arguments
+                    .get(name)
+                    .and_then(text)
+                    .ok_or_else(|| format!("The path parameter `{name}` is missing"))?;
+                // URL parsers resolve `.`/`..` segments even percent-encoded (`%2e%2e`), so they are refused.
+                if matches!(value.as_str(), "" | "." | "..") {
+                    return Err(format!("The path parameter `{name}` cannot be `{value}`"));
+                }
+                path.push_str(&encode_segment(&value));
+            }
+        }
+    }
+    let mut url = base.clone();
+    url.set_path(&path);
+    url.set_fragment(None);
+    let pairs: Vec<(&str, String)> = def
+        .query
+        .iter()
+        .filter_map(|(name, template)| Some((*name, render(template, arguments)?)))
+        .collect();
+    if !pairs.is_empty() {
+        url.query_pairs_mut().extend_pairs(pairs);
+    }
+    Ok(url)
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, so a value is one path segment.
+pub fn encode_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn headers(def: &HttpToolDef, arguments: &JsonObject) -> Result<HeaderMap, String> {
+    let mut map = HeaderMap::new();
+    for (name, template) in def.headers {
+        let Some(value) = render(template, arguments) else {
+            continue;
+        };
+        let name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("Header `{name}`: {e}"))?;
+        map.insert(name, header_value(&value)?);
+    }
+    Ok(map)
+}
+
+/// A header value, refusing CR, LF and NUL (header injection) and other control characters.
+pub fn header_value(value: &str) -> Result<HeaderValue, String> {
+    if value.contains(['\r', '\n', '\0']) {
+        return Err("A header value cannot contain CR, LF or NUL".to_owned());
+    }
+    HeaderValue::from_str(value).map_err(|e| format!("Invalid header value: {e}"))
+}
+
+fn json_body(template: &str, arguments: &JsonObject) -> Result<Option<Vec<u8>>, String> {
+    let template: Value =
+        serde_json::from_str(template).map_err(|e| format!("Invalid body template: {e}"))?;
+    Ok(fill(&template, arguments).map(|body| body.to_string().into_bytes()))
+}
+
+/// The body template with its placeholders filled: a string that is exactly `{name}` takes the argument's JSON
+/// value; members and items whose placeholders are absent are left out.
+fn fill(template: &Value, arguments: &JsonObject) -> Option<Value> {
+    match template {
+        Value::String(s) => match sole_placeholder(s) {
+            Some(name) => arguments.get(name).filter(|v| !v.is_null()).cloned(),
+            None => render(s, arguments).map(Value::String),
+        },
+        Value::Array(items) => Some(Value::Array(
+            items.iter().filter_map(|i| fill(i, arguments)).collect(),
+        )),
+        Value::Object(members) => Some(Value::Object(
+            members
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), fill(v, arguments)?)))
+                .collect(),
+        )),
+        other => Some(other.clone()),
+    }
+}
+
+fn with_auth(request: RequestBuilder, auth: &HttpAuthDef) -> Result<RequestBuilder, String> {
+    let var = credential;
+    Ok(match auth {
+        HttpAuthDef::Bearer { env } => request.bearer_auth(var(env)?),
+        HttpAuthDef::Basic {
+            username_env,
+            password_env,
+        } => request.basic_auth(var(username_env)?, Some(var(password_env)?)),
+        HttpAuthDef::ApiKeyHeader { env, name } => {
+            let mut value = header_value(&var(env)?)?;
+            value.set_sensitive(true);
+            request.header(*name, value)
+        }
+        // Added to the URL by the caller.
+        HttpAuthDef::ApiKeyQuery { .. } => request,
+    })
+}
+
+fn credential(name: &str) -> Result<String, String> {
+    std::env::var(name)
+        .map_err(|_| format!("The environment variable {name} (credentials) is not set"))
+}
+
+/// Whether a redirect may be followed: same origin, or a listed host that is not a private address (unless
+/// allowed).
+async fn redirect_allowed(def: &HttpToolDef, base: &Url, next: &Url) -> Result<(), String> {
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(format!("Refused a redirect to {next}: not http(s)"));
+    }
+    if next.origin() == base.origin() {
+        return Ok(());
+    }
+    let host = next.host_str().unwrap_or_default();
+    if !def
+        .redirects
+        .allow_hosts
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(host))
+    {
+        return Err(format!(
+            "Refused a redirect to {next}: another host (implementation.http.redirects.allowHosts)"
+        ));
+    }
+    if !def.redirects.allow_private && resolves_to_private(next).await {
+        return Err(format!(
+            "Refused a redirect to {next}: a loopback or private address (implementation.http.redirects.allowPrivate)"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a URL's host is, or resolves to, an address outside the public internet. A name that does not
+/// resolve counts as private: the redirect is refused rather than guessed at.
+async fn resolves_to_private(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return true;
+    };
+    if let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
+        return is_private(ip);
+    }
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    let port = url.port_or_known_default().unwrap_or(80);
+    match tokio::net::lookup_host((name.as_str(), port)).await {
+        Ok(mut addrs) => addrs.any(|a| is_private(a.ip())),
+        Err(_) => true,
+    }
+}
+
+/// Loopback, private (RFC 1918, unique local), link-local, carrier-grade NAT, unspecified, broadcast,
+/// documentation and benchmarking addresses, IPv4 inside IPv6 included.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19))
+                || a >= 240
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8
+        }
+    }
+}
+
+fn is_error(def: &HttpToolDef, status: StatusCode) -> bool {
+    let code = status.as_u16();
+    if def.error_status.is_empty() {
+        !status.is_success()
+    } else {
+        def.error_status
+            .iter()
+            .any(|(low, high)| (*low..=*high).contains(&code))
+    }
+}
+
+async fn read_bounded(mut response: Response, limit: usize) -> Result<Vec<u8>, String> {
+    let too_large = || format!("The response is larger than {limit} bytes (maxResponseBytes)");
+    if response.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("Reading the response failed: {e}"))?
+    {
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests;

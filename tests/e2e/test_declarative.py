@@ -1,0 +1,122 @@
+"""Tools without Rust (issue #23): tests/e2e/specs/declarative.yaml declares command and HTTP tools with no
+handler file; the generated server is built and driven by the official Python SDK over stdio, its HTTP tools
+pointed at a local server that records what it received."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import anyio
+import pytest
+from http_support import build_server
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
+
+SEEN: list[dict] = []
+
+
+class Api(BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+    def record(self) -> dict:
+        length = int(self.headers.get("content-length") or 0)
+        entry = {"method": self.command, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                 "body": self.rfile.read(length).decode() if length else ""}
+        SEEN.append(entry)
+        return entry
+
+    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        entry = self.record()
+        if self.path.startswith("/api/redirect"):
+            self.reply(302, b"", {"location": "http://198.51.100.7/steal"})
+        elif self.path.startswith("/api/items/"):
+            data = {"path": self.path, "authorization": entry["headers"].get("authorization", "")}
+            self.reply(200, json.dumps({"data": data}).encode(), {"content-type": "application/json"})
+        else:
+            self.reply(404, b"no such thing")
+
+    def do_POST(self) -> None:
+        self.record()
+        self.reply(201, b"created")
+
+
+@pytest.fixture(scope="module")
+def binary(tmp_path_factory):
+    return build_server(tmp_path_factory.mktemp("declarative"), "declarative", {}, {})
+
+
+@pytest.fixture(scope="module")
+def api():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api"
+    server.shutdown()
+    server.server_close()
+
+
+def text(result) -> str:
+    return "".join(block.text for block in result.content if block.type == "text")
+
+
+def test_declarative_tools_through_the_official_client(binary, api) -> None:
+    env = {"DECL_API_URL": api, "DECL_TOKEN": "t0k3n", "PATH": "/usr/bin:/bin"}
+    target = StdioServerParameters(command=str(binary), args=["--transport", "stdio"], env=env)
+
+    async def main() -> None:
+        with anyio.fail_after(120):
+            async with Client(target, read_timeout_seconds=20) as client:
+                # Shell syntax and flag-like values arrive verbatim, one argv element each.
+                hostile = "; rm -rf / && echo $HOME `id`"
+                result = await client.call_tool("echo_args", {"text": hostile, "flags": ["--force", "-rf", "a b"]})
+                assert not result.is_error, text(result)
+                assert text(result) == f"{hostile}\n--force\n-rf\na b\n"
+
+                result = await client.call_tool("double", {"n": 21})
+                assert not result.is_error, text(result)
+                assert result.structured_content == {"doubled": 42}
+
+                result = await client.call_tool("fail", {})
+                assert result.is_error
+                assert "exited with status 4" in text(result) and "broken" in text(result)
+
+                SEEN.clear()
+                result = await client.call_tool("get_item", {"id": "../../admin?x=1#f", "q": "a&b=c"})
+                assert not result.is_error, text(result)
+                assert result.structured_content == {
+                    "path": "/api/items/..%2F..%2Fadmin%3Fx%3D1%23f?q=a%26b%3Dc",
+                    "authorization": "Bearer t0k3n",
+                }
+                result = await client.call_tool("get_item", {"id": ".."})
+                assert result.is_error and "cannot be `..`" in text(result)
+
+                SEEN.clear()
+                result = await client.call_tool("create_item", {"name": "x\r\nX-Evil: 1"})
+                assert result.is_error and "CR, LF or NUL" in text(result)
+                assert SEEN == []
+                result = await client.call_tool("create_item", {"name": "widget", "tags": ["a", "b"]})
+                assert not result.is_error, text(result)
+                assert text(result) == "created"
+                assert json.loads(SEEN[0]["body"]) == {"name": "widget", "tags": ["a", "b"], "kind": "fixed"}
+                assert SEEN[0]["headers"]["x-item"] == "widget"
+                assert "authorization" not in SEEN[0]["headers"]
+
+                result = await client.call_tool("follow_me", {})
+                assert result.is_error and "another host" in text(result), text(result)
+
+                # Arguments are checked against the input schema before anything runs.
+                result = await client.call_tool("echo_args", {"text": 5})
+                assert result.is_error
+
+    anyio.run(main)
