@@ -8,6 +8,7 @@
 //! https to http) and reads at most `max_body` bytes.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
@@ -69,6 +70,10 @@ pub(crate) struct KeyCache {
 #[derive(Debug, Default)]
 struct Cached {
     keys: KeySet,
+    /// From when a request that finds its key also starts a refetch in the background (three quarters of the
+    /// set's lifetime), so that while the issuer answers, a set is replaced before it expires and no request
+    /// waits for a fetch.
+    refresh_after: Option<Instant>,
     /// Until when the set is used without a refetch (`None`: never fetched).
     fresh_until: Option<Instant>,
     /// Until when it is used at all, refetch failing.
@@ -102,37 +107,28 @@ impl KeyCache {
     /// The keys that may have signed a token with this `kid` (every key when it has none); the error says why
     /// there are none.
     pub(crate) async fn keys_for(
-        &self,
+        self: &Arc<Self>,
         kid: Option<&str>,
     ) -> Result<Vec<DecodingKey>, &'static str> {
-        if let Some(found) = self.fresh_lookup(kid).await {
+        if let Some((found, refresh)) = self.fresh_lookup(kid).await {
+            if refresh {
+                let this = Arc::clone(self);
+                tokio::spawn(async move {
+                    // Skipped when a fetch is already running; the interval check below applies too.
+                    if let Ok(mut last_attempt) = this.last_attempt.try_lock() {
+                        this.refetch(&mut last_attempt).await;
+                    }
+                });
+            }
             return Ok(found);
         }
         {
             let mut last_attempt = self.last_attempt.lock().await;
             // Another request may have refreshed the set while this one waited.
-            if let Some(found) = self.fresh_lookup(kid).await {
+            if let Some((found, _)) = self.fresh_lookup(kid).await {
                 return Ok(found);
             }
-            let now = self.now();
-            if last_attempt.is_none_or(|at| now >= at + self.policy.refetch_interval) {
-                *last_attempt = Some(now);
-                match self.fetch().await {
-                    Ok((keys, ttl)) => {
-                        let now = self.now();
-                        *self.cached.write().await = Cached {
-                            keys,
-                            fresh_until: Some(now + ttl),
-                            trusted_until: Some(now + ttl + self.policy.grace),
-                        };
-                    }
-                    Err(error) => tracing::warn!(
-                        jwks_uri = %redact::url(self.uri.expose()),
-                        %error,
-                        "cannot fetch the JWKS"
-                    ),
-                }
-            }
+            self.refetch(&mut last_attempt).await;
         }
         let cached = self.cached.read().await;
         match cached.trusted_until {
@@ -144,13 +140,40 @@ impl KeyCache {
         }
     }
 
-    /// The keys for `kid` from a set that has not expired.
-    async fn fresh_lookup(&self, kid: Option<&str>) -> Option<Vec<DecodingKey>> {
+    /// Fetches and stores the set, unless a fetch started less than the refetch interval ago.
+    async fn refetch(&self, last_attempt: &mut Option<Instant>) {
+        let now = self.now();
+        if last_attempt.is_some_and(|at| now < at + self.policy.refetch_interval) {
+            return;
+        }
+        *last_attempt = Some(now);
+        match self.fetch().await {
+            Ok((keys, ttl)) => {
+                let now = self.now();
+                *self.cached.write().await = Cached {
+                    keys,
+                    refresh_after: Some(now + ttl * 3 / 4),
+                    fresh_until: Some(now + ttl),
+                    trusted_until: Some(now + ttl + self.policy.grace),
+                };
+            }
+            Err(error) => tracing::warn!(
+                jwks_uri = %redact::url(self.uri.expose()),
+                %error,
+                "cannot fetch the JWKS"
+            ),
+        }
+    }
+
+    /// The keys for `kid` from a set that has not expired, and whether it is due for a background refresh.
+    async fn fresh_lookup(&self, kid: Option<&str>) -> Option<(Vec<DecodingKey>, bool)> {
         let cached = self.cached.read().await;
+        let now = self.now();
         cached
             .fresh_until
-            .filter(|until| self.now() < *until)
+            .filter(|until| now < *until)
             .and_then(|_| cached.keys.lookup(kid))
+            .map(|keys| (keys, cached.refresh_after.is_some_and(|at| now >= at)))
     }
 
     /// The key set and how long it may be used.
@@ -414,8 +437,8 @@ mod tests {
         format!(r#"{{"keys":[{}]}}"#, keys.join(","))
     }
 
-    fn cache(uri: &str) -> KeyCache {
-        KeyCache::new(uri, Policy::DEFAULT).unwrap()
+    fn cache(uri: &str) -> Arc<KeyCache> {
+        Arc::new(KeyCache::new(uri, Policy::DEFAULT).unwrap())
     }
 
     impl KeyCache {
@@ -495,6 +518,37 @@ mod tests {
         );
         assert!(cache.keys_for(Some("k2")).await.is_ok());
         assert_eq!(server.hits(), 2);
+    }
+
+    /// A set in the last quarter of its lifetime is replaced in the background by the request that uses it, so
+    /// the set in use never expires while the issuer answers (and no request waits for the fetch).
+    #[tokio::test]
+    async fn a_set_near_its_expiry_is_refreshed_in_the_background() {
+        let server = TestServer::start(|_| ok("Cache-Control: max-age=60\r\n", &jwks(&[K1]))).await;
+        let cache = cache(&format!("{}/jwks.json", server.origin));
+        assert!(cache.keys_for(Some("k1")).await.is_ok());
+        server.answer(|_| ok("Cache-Control: max-age=60\r\n", &jwks(&[K2])));
+        cache.advance(Duration::from_secs(30));
+        assert!(cache.keys_for(Some("k1")).await.is_ok());
+        assert_eq!(server.hits(), 1, "half-way: no refresh yet");
+        cache.advance(Duration::from_secs(20));
+        // Answered from the current set at once; the refresh runs behind it.
+        assert!(cache.keys_for(Some("k1")).await.is_ok());
+        for _ in 0..500 {
+            if server.hits() == 2 && cache.fresh_lookup(Some("k2")).await.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(server.hits(), 2, "refreshed in the background");
+        // Past the first set's expiry: the new one is fresh, so no request fetched again.
+        cache.advance(Duration::from_secs(15));
+        assert!(cache.keys_for(Some("k2")).await.is_ok());
+        assert_eq!(server.hits(), 2);
+        assert_eq!(
+            cache.keys_for(Some("k1")).await.err(),
+            Some("unknown signing key")
+        );
     }
 
     /// An issuer that stops answering: the last good set serves through the grace period, then nothing does.

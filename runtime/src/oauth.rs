@@ -2,6 +2,8 @@
 //! (issuer, audience, expiry, not-before, algorithm, signature), scopes, and the RFC 9728
 //! protected-resource metadata that tells clients where to get a token.
 
+use std::sync::Arc;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
@@ -31,7 +33,7 @@ pub(crate) struct Verifier {
     validation: Validation,
     metadata_url: String,
     /// The issuer's keys (`jwks.rs`: expiry, refetch limits, fetch bounds).
-    keys: KeyCache,
+    keys: Arc<KeyCache>,
 }
 
 /// (tool name, scopes) for the tools that need scopes of their own.
@@ -74,7 +76,7 @@ impl Verifier {
             tool_scopes: auth.tool_scopes,
             validation,
             metadata_url: metadata_url(def.audience),
-            keys: KeyCache::new(def.jwks_uri, Policy::DEFAULT)?,
+            keys: Arc::new(KeyCache::new(def.jwks_uri, Policy::DEFAULT)?),
         })
     }
 
