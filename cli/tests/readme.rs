@@ -93,7 +93,7 @@ fn install_and_test_requirements_are_stated() {
         );
     }
     let unsupported = section(&readme, "Not supported yet");
-    for topic in ["tasks", "Lambda", "HTTP endpoint", "OpenAPI"] {
+    for topic in ["tasks", "Lambda", "Declarative resources", "OpenAPI"] {
         assert!(unsupported.contains(topic), "{topic}");
     }
 }
