@@ -184,7 +184,10 @@ mod tests {
             self.child = Some(child);
             let deadline = std::time::Instant::now() + Duration::from_secs(10);
             while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-                assert!(std::time::Instant::now() < deadline, "redis-server did not start");
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "redis-server did not start"
+                );
                 std::thread::sleep(Duration::from_millis(20));
             }
         }

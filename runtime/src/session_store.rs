@@ -214,7 +214,8 @@ impl SessionManager for RestoringSessions {
 #[async_trait::async_trait]
 pub(crate) trait SharedStore: SessionStore {
     /// The owner of a stored session: `None` when there is no record.
-    async fn owner(&self, session_id: &str) -> Result<Option<Option<Principal>>, SessionStoreError>;
+    async fn owner(&self, session_id: &str)
+    -> Result<Option<Option<Principal>>, SessionStoreError>;
 
     /// Gives a live session's record a new lifetime, a few times per idle timeout, without making the
     /// request wait for it.
