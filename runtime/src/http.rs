@@ -68,6 +68,7 @@ pub(crate) struct StreamableOptions {
     /// Redis URL of the shared session store (it may hold a password: `Debug` redacts it).
     pub(crate) redis_url: Option<SecretUrl>,
     /// What the store's keys start with, so several servers can share one Redis.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) redis_key_prefix: String,
 }
 

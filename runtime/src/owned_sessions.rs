@@ -6,7 +6,6 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -267,11 +266,6 @@ async fn owns(
         Some(owner) => owner == principal,
         None => method != Method::DELETE,
     })
-}
-
-/// How often a live session's stored record gets a new lifetime: a few times per idle timeout.
-pub(crate) fn refresh_interval(idle_timeout: Duration) -> Duration {
-    idle_timeout / 4
 }
 
 #[cfg(test)]

@@ -18,11 +18,11 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use rmcp::transport::streamable_http_server::session::{
     SessionState, SessionStore, SessionStoreError,
 };
+use serde::{Deserialize, Serialize};
 
-use super::owned_sessions;
 use super::principal::Principal;
 use super::redact::{self, SecretUrl};
-use super::session_store::{Record, SharedStore};
+use super::session_store::SharedStore;
 use super::sessions::SessionTable;
 
 /// The longest a command, or connecting, may take before it fails.
@@ -93,6 +93,36 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
+/// What a record holds: rmcp's state and who owns the session (`None`: auth is off).
+#[derive(Serialize, Deserialize)]
+struct Record {
+    owner: Option<String>,
+    state: SessionState,
+}
+
+impl Record {
+    /// The record of a session this instance holds, with its owner from `table`.
+    fn new(table: &SessionTable, session_id: &str, state: &SessionState) -> Self {
+        Record {
+            owner: table.owner(session_id).flatten().map(Principal::to_hex),
+            state: state.clone(),
+        }
+    }
+
+    /// The owner it names; a malformed one matches nobody.
+    fn owner(self) -> Option<Principal> {
+        self.owner
+            .map(|hex| Principal::from_hex(&hex).ok_or(()))
+            .transpose()
+            .unwrap_or(Some(Principal::unmatchable()))
+    }
+}
+
+/// How often a live session's record gets a new lifetime: a few times per idle timeout.
+fn refresh_interval(idle_timeout: Duration) -> Duration {
+    idle_timeout / 4
+}
+
 #[async_trait::async_trait]
 impl SharedStore for RedisStore {
     async fn owner(
@@ -103,7 +133,7 @@ impl SharedStore for RedisStore {
     }
 
     fn keep_alive(&self, table: &SessionTable, session_id: &str) {
-        if !table.refresh_due(session_id, owned_sessions::refresh_interval(self.ttl)) {
+        if !table.refresh_due(session_id, refresh_interval(self.ttl)) {
             return;
         }
         let (mut connection, key) = (self.connection.clone(), self.key(session_id));

@@ -23,11 +23,10 @@ use rmcp::ServerHandler;
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::{
-    EventStore, RestoreOutcome, ServerSseMessage, SessionId, SessionManager, SessionState,
-    SessionStore, SessionStoreError,
+    EventStore, RestoreOutcome, ServerSseMessage, SessionId, SessionManager, SessionStore,
+    SessionStoreError,
 };
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use super::owned_sessions::OwnedSessions;
@@ -222,31 +221,6 @@ pub(crate) trait SharedStore: SessionStore {
     fn keep_alive(&self, table: &SessionTable, session_id: &str);
 }
 
-/// What a record holds: rmcp's state and who owns the session (`None`: auth is off).
-#[derive(Serialize, Deserialize)]
-pub(crate) struct Record {
-    pub(crate) owner: Option<String>,
-    pub(crate) state: SessionState,
-}
-
-impl Record {
-    /// The record of a session this instance holds, with its owner from `table`.
-    pub(crate) fn new(table: &SessionTable, session_id: &str, state: &SessionState) -> Self {
-        Record {
-            owner: table.owner(session_id).flatten().map(Principal::to_hex),
-            state: state.clone(),
-        }
-    }
-
-    /// The owner it names; a malformed one matches nobody.
-    pub(crate) fn owner(self) -> Option<Principal> {
-        self.owner
-            .map(|hex| Principal::from_hex(&hex).ok_or(()))
-            .transpose()
-            .unwrap_or(Some(Principal::unmatchable()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
@@ -254,6 +228,7 @@ mod tests {
     use tower::ServiceExt as _;
 
     use super::*;
+    use rmcp::transport::streamable_http_server::session::SessionState;
 
     /// A store in memory, shared by the instances of a test.
     #[derive(Default)]
