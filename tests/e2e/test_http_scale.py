@@ -171,21 +171,27 @@ def test_stateless_instances_behind_nginx_round_robin(binary, tmp_path):
     assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
 
 
+def run_stateful(binary, tmp_path, env: dict[str, str], calls_total: int) -> None:
+    """Stateful instances behind nginx, sessions in Redis (`env`), run `calls_total` calls: every call is served,
+    and round robin sends a session's requests to every instance, so all of them served sessions they did not
+    start."""
+    servers, nginx = scaled(binary, tmp_path, ["--stateful"], env)
+    try:
+        seen = run_clients(nginx.url, calls_total)
+    finally:
+        nginx.stop()
+        for s in servers:
+            s.stop()
+    assert sum(seen.values()) == calls_total
+    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
+
+
 def test_stateful_sessions_move_between_instances_through_redis(binary, tmp_path):
     redis = Redis()
     try:
-        servers, nginx = scaled(binary, tmp_path, ["--stateful"], {"SCALE_REDIS_URL": redis.url})
-        try:
-            seen = run_clients(nginx.url)
-        finally:
-            nginx.stop()
-            for s in servers:
-                s.stop()
+        run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
     finally:
         redis.stop()
-    assert sum(seen.values()) == CALLS
-    # Round robin sends a session's requests to every instance: all of them served sessions they did not start.
-    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
 
 
 def make_certificates(workdir: Path) -> tuple[Path, Path, Path]:
@@ -219,17 +225,9 @@ def test_sessions_move_through_redis_over_tls_with_an_acl_user(binary, tmp_path)
         assert untrusted.returncode != 0 and "session store" in untrusted.stderr, untrusted.stderr
         assert "p@ss" not in untrusted.stderr and "p%40ss" not in untrusted.stderr, untrusted.stderr
 
-        servers, nginx = scaled(binary, tmp_path, ["--stateful"], {"SCALE_REDIS_URL": url, "SSL_CERT_FILE": str(ca)})
-        try:
-            seen = run_clients(nginx.url, 200)
-        finally:
-            nginx.stop()
-            for s in servers:
-                s.stop()
+        run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": url, "SSL_CERT_FILE": str(ca)}, 200)
     finally:
         redis.stop()
-    assert sum(seen.values()) == 200
-    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
 
 
 def test_sigterm_lets_a_running_call_finish(binary):
