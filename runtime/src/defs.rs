@@ -99,6 +99,8 @@ pub struct HttpDef {
     pub session_idle_timeout_secs: u64,
     /// Environment variable with the Redis URL of the shared session store; `None`: in-process sessions.
     pub redis_url_env: Option<&'static str>,
+    /// What the session store's keys start with; `None`: `mcp:<server name>:`.
+    pub redis_key_prefix: Option<&'static str>,
     /// Bounds on connections and sessions.
     pub limits: HttpLimitsDef,
 }

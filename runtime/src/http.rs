@@ -67,6 +67,9 @@ pub(crate) struct StreamableOptions {
     pub(crate) session_idle_timeout: Duration,
     /// Redis URL of the shared session store (it may hold a password: `Debug` redacts it).
     pub(crate) redis_url: Option<SecretUrl>,
+    /// What the store's keys start with, so several servers can share one Redis.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) redis_key_prefix: String,
 }
 
 /// Legacy SSE settings (never built without the feature, as above).
@@ -161,6 +164,9 @@ impl HttpOptions {
                     ),
                     _ => None,
                 };
+                if redis_url.is_some() && !cfg!(feature = "redis") {
+                    return Err("the spec keeps sessions in Redis, and this binary was built without the `redis` feature".into());
+                }
                 Some(StreamableOptions {
                     path: path_for(Transport::StreamableHttp, def.path)?,
                     stateful,
@@ -171,6 +177,10 @@ impl HttpOptions {
                             .unwrap_or(def.session_idle_timeout_secs),
                     ),
                     redis_url,
+                    redis_key_prefix: match def.redis_key_prefix {
+                        Some(prefix) => prefix.to_owned(),
+                        None => format!("mcp:{}:", spec.server.name),
+                    },
                 })
             }
         };
@@ -449,7 +459,7 @@ mod streamable {
     use crate::error::BoxError;
     use crate::handler::Handler;
     use crate::owned_sessions::{self, OwnedSessions};
-    use crate::session_store::{self, RedisStore};
+    use crate::session_store::{self, SharedStore};
     use crate::sessions::SessionTable;
 
     pub(super) async fn routes<A: App>(
@@ -480,10 +490,7 @@ mod streamable {
             // Sessions, their table entries and their stored records all end after the idle timeout.
             sessions.session_config.keep_alive = Some(http.session_idle_timeout);
             let store = match &http.redis_url {
-                Some(url) => Some(Arc::new(
-                    RedisStore::connect(url.expose(), http.session_idle_timeout, table.clone())
-                        .await?,
-                )),
+                Some(url) => Some(shared_store(url, http, table.clone()).await?),
                 None => None,
             };
             let guard = owned_sessions::Guard {
@@ -530,6 +537,30 @@ mod streamable {
         let service =
             StreamableHttpService::new(move || Ok(server.new_session()), sessions, config);
         Router::new().route_service(path, service)
+    }
+
+    /// The Redis session store, connected (`resolve` refused a Redis URL without the feature).
+    async fn shared_store(
+        url: &super::SecretUrl,
+        http: &StreamableOptions,
+        table: Arc<SessionTable>,
+    ) -> Result<Arc<dyn SharedStore>, BoxError> {
+        #[cfg(feature = "redis")]
+        {
+            let store = crate::redis_store::RedisStore::connect(
+                url,
+                &http.redis_key_prefix,
+                http.session_idle_timeout,
+                table,
+            )
+            .await?;
+            Ok(Arc::new(store))
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            let _ = (url, http, table);
+            Err("this binary was built without the `redis` feature".into())
+        }
     }
 }
 

@@ -52,6 +52,8 @@ mod principal;
 pub mod prompt;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod registry;
 mod resource;
 #[cfg(feature = "full-json-schema")]

@@ -6,7 +6,6 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -20,7 +19,7 @@ use rmcp::transport::streamable_http_server::session::{
 
 use super::auth::Auth;
 use super::principal::Principal;
-use super::session_store::RedisStore;
+use super::session_store::SharedStore;
 use super::sessions::{Peek, Refusal, SessionTable, record_too_large};
 
 tokio::task_local! {
@@ -179,7 +178,7 @@ pub(crate) struct Guard {
     /// Largest request body (the transport's limit), read here before rmcp for sessionless POSTs.
     pub(crate) max_body_bytes: usize,
     /// The shared store, whose records live as long as the idle timeout from their last refresh.
-    pub(crate) store: Option<Arc<RedisStore>>,
+    pub(crate) store: Option<Arc<dyn SharedStore>>,
 }
 
 /// Refuses requests for another principal's session (404, as for an unknown one), bounds the `initialize`
@@ -192,10 +191,21 @@ pub(crate) async fn guard(State(guard): State<Guard>, request: Request, next: Ne
         .get("mcp-session-id")
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
-    if let Some(id) = &session
-        && !owns(&guard, id, principal, request.method()).await
-    {
-        return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
+    if let Some(id) = &session {
+        match owns(&guard, id, principal, request.method()).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return (StatusCode::NOT_FOUND, "Not Found: Session not found").into_response();
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the session store");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service Unavailable: the session store is unreachable; retry later",
+                )
+                    .into_response();
+            }
+        }
     }
     let mut request = request;
     let mut body = Bytes::new();
@@ -235,28 +245,27 @@ pub(crate) async fn guard(State(guard): State<Guard>, request: Request, next: Ne
 
 /// Whether `principal` may use session `id`: it owns it here, or the shared store's record says it owns it
 /// (rmcp then restores it). An id known nowhere goes on to rmcp's own 404, except a DELETE, which rmcp
-/// would answer 202 having done nothing.
-async fn owns(guard: &Guard, id: &str, principal: Option<Principal>, method: &Method) -> bool {
+/// would answer 202 having done nothing. A session this instance holds needs no store; one only the store
+/// knows cannot be checked (nor restored) while the store fails: that is the error.
+async fn owns(
+    guard: &Guard,
+    id: &str,
+    principal: Option<Principal>,
+    method: &Method,
+) -> Result<bool, rmcp::transport::streamable_http_server::session::SessionStoreError> {
     if let Some(owned) = guard.table.owned_by(id, principal) {
         if owned && let Some(store) = &guard.store {
-            store.keep_alive(&guard.table, id).await;
+            store.keep_alive(&guard.table, id);
         }
-        return owned;
+        return Ok(owned);
     }
     let Some(store) = &guard.store else {
-        return true;
+        return Ok(true);
     };
-    match store.owner(id).await {
-        Ok(Some(owner)) => owner == principal,
-        Ok(None) => method != Method::DELETE,
-        // rmcp's restore reads the store too, and answers its failure.
-        Err(_) => true,
-    }
-}
-
-/// How often a live session's stored record gets a new lifetime: a few times per idle timeout.
-pub(crate) fn refresh_interval(idle_timeout: Duration) -> Duration {
-    idle_timeout / 4
+    Ok(match store.owner(id).await? {
+        Some(owner) => owner == principal,
+        None => method != Method::DELETE,
+    })
 }
 
 #[cfg(test)]

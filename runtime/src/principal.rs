@@ -46,18 +46,18 @@ impl Principal {
     }
 
     /// A digest no request has (all zeros): the owner of a record whose owner cannot be read.
-    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn unmatchable() -> Self {
         Principal([0; 32])
     }
 
     /// Lower-case hex, as the session store keeps it.
-    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn to_hex(self) -> String {
         self.0.iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
-    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn from_hex(hex: &str) -> Option<Self> {
         if hex.len() != 64 || !hex.is_ascii() {
             return None;

@@ -28,10 +28,7 @@ impl SecretUrl {
     }
 
     /// The URL itself (only the Redis store and the JWKS fetch use it).
-    #[cfg_attr(
-        not(any(feature = "streamable-http", feature = "oauth")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(any(feature = "redis", feature = "oauth")), allow(dead_code))]
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }

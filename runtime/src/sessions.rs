@@ -49,7 +49,7 @@ struct Inner {
 struct Entry {
     owner: Option<Principal>,
     /// When the shared store's record was last given a new lifetime.
-    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     refreshed: Instant,
 }
 
@@ -113,14 +113,14 @@ impl SessionTable {
     }
 
     /// The session's owner, when it is live here.
-    #[cfg(feature = "streamable-http")]
+    #[cfg(feature = "redis")]
     pub(crate) fn owner(&self, id: &str) -> Option<Option<Principal>> {
         self.lock().sessions.get(id).map(|entry| entry.owner)
     }
 
     /// Whether the store's record of a live session was last refreshed over `every` ago; if so, it counts as
     /// refreshed now.
-    #[cfg(feature = "streamable-http")]
+    #[cfg(feature = "redis")]
     pub(crate) fn refresh_due(&self, id: &str, every: Duration) -> bool {
         let mut inner = self.lock();
         match inner.sessions.get_mut(id) {

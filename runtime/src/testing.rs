@@ -141,6 +141,7 @@ pub(crate) mod http {
                 guard: guard.clone(),
                 session_idle_timeout: Duration::from_secs(300),
                 redis_url: None,
+                redis_key_prefix: String::new(),
             }),
             sse: Some(SseOptions {
                 path: "/sse".into(),

@@ -4,6 +4,7 @@ nginx and redis-server are the Debian packages (scripts/test installs them); eac
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -103,10 +104,13 @@ http {{
 
 
 class Redis:
-    def __init__(self):
+    """redis-server on a loopback port; `args` adds to its configuration (TLS: `--port 0 --tls-port ...`)."""
+
+    def __init__(self, args: list[str] | None = None):
         self.port = free_port()
+        listen = ["--port", str(self.port)] if args is None else ["--port", "0", "--tls-port", str(self.port)]
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            ["redis-server", *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *(args or [])],
             stdout=subprocess.DEVNULL)
         for _ in range(500):
             try:
@@ -121,8 +125,9 @@ class Redis:
         self.proc.wait(timeout=10)
 
 
-def run_clients(url: str) -> Counter:
-    """CLIENTS concurrent SDK clients share CALLS `instance` calls; every result names the instance that answered."""
+def run_clients(url: str, calls_total: int = CALLS) -> Counter:
+    """CLIENTS concurrent SDK clients share `calls_total` `instance` calls; every result names the instance that
+    answered."""
     seen: Counter = Counter()
 
     async def one_client(calls: int) -> None:
@@ -136,7 +141,7 @@ def run_clients(url: str) -> Counter:
         with anyio.fail_after(600):
             async with anyio.create_task_group() as tg:
                 for _ in range(CLIENTS):
-                    tg.start_soon(one_client, CALLS // CLIENTS)
+                    tg.start_soon(one_client, calls_total // CLIENTS)
 
     anyio.run(main)
     return seen
@@ -166,21 +171,63 @@ def test_stateless_instances_behind_nginx_round_robin(binary, tmp_path):
     assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
 
 
+def run_stateful(binary, tmp_path, env: dict[str, str], calls_total: int) -> None:
+    """Stateful instances behind nginx, sessions in Redis (`env`), run `calls_total` calls: every call is served,
+    and round robin sends a session's requests to every instance, so all of them served sessions they did not
+    start."""
+    servers, nginx = scaled(binary, tmp_path, ["--stateful"], env)
+    try:
+        seen = run_clients(nginx.url, calls_total)
+    finally:
+        nginx.stop()
+        for s in servers:
+            s.stop()
+    assert sum(seen.values()) == calls_total
+    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
+
+
 def test_stateful_sessions_move_between_instances_through_redis(binary, tmp_path):
     redis = Redis()
     try:
-        servers, nginx = scaled(binary, tmp_path, ["--stateful"], {"SCALE_REDIS_URL": redis.url})
-        try:
-            seen = run_clients(nginx.url)
-        finally:
-            nginx.stop()
-            for s in servers:
-                s.stop()
+        run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
     finally:
         redis.stop()
-    assert sum(seen.values()) == CALLS
-    # Round robin sends a session's requests to every instance: all of them served sessions they did not start.
-    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
+
+
+def make_certificates(workdir: Path) -> tuple[Path, Path, Path]:
+    """A test CA and a certificate it signed for 127.0.0.1: (ca.pem, server.pem, server.key)."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=workdir, check=True, capture_output=True)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=mcpgen test CA")
+    openssl("req", *ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    (workdir / "server.ext").write_text("subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "server.ext")
+    return workdir / "ca.pem", workdir / "server.pem", workdir / "server.key"
+
+
+def test_sessions_move_through_redis_over_tls_with_an_acl_user(binary, tmp_path):
+    """rediss:// to a redis-server with TLS only, logged in as an ACL user whose password holds URL characters
+    (percent-encoded in the URL), trusting the test CA through SSL_CERT_FILE. Without that CA the server refuses to
+    start: the certificate is checked."""
+    ca, cert, key = make_certificates(tmp_path)
+    redis = Redis(["--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(ca),
+                   "--tls-auth-clients", "no", "--user", "default", "off",
+                   "--user", "app", "on", ">p@ss:w/rd", "~mcp:*", "+@all"])
+    url = f"rediss://app:p%40ss%3Aw%2Frd@127.0.0.1:{redis.port}"
+    try:
+        untrusted = subprocess.run(
+            [str(binary), "--transport", "streamable-http", "--stateful", "--host", "127.0.0.1", "--port", "0"],
+            env={**os.environ, "SCALE_REDIS_URL": url, "SSL_CERT_FILE": os.devnull}, capture_output=True, text=True,
+            stdin=subprocess.DEVNULL, timeout=60)
+        assert untrusted.returncode != 0 and "session store" in untrusted.stderr, untrusted.stderr
+        assert "p@ss" not in untrusted.stderr and "p%40ss" not in untrusted.stderr, untrusted.stderr
+
+        run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": url, "SSL_CERT_FILE": str(ca)}, 200)
+    finally:
+        redis.stop()
 
 
 def test_sigterm_lets_a_running_call_finish(binary):

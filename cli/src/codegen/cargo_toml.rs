@@ -193,6 +193,8 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
         ("stdio", vec!["mcpgen-runtime/stdio"]),
         ("streamable-http", vec!["mcpgen-runtime/streamable-http"]),
         ("sse", vec!["mcpgen-runtime/sse"]),
+        // Enabled by default only when the spec keeps sessions in Redis (`sessionStore`).
+        ("redis", vec!["mcpgen-runtime/redis"]),
         // Enabled by default only when the spec configures OAuth.
         ("oauth", vec!["mcpgen-runtime/oauth"]),
         // Off by default: serve schemas and results with the spec's key order instead of sorted keys.
@@ -212,6 +214,14 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
                 .map(|(name, _)| *name)
         })
         .collect();
+    if view
+        .transports
+        .http
+        .as_ref()
+        .is_some_and(|h| h.redis_url_env != "None")
+    {
+        defaults.push("redis");
+    }
     if view.auth.oauth.is_some() {
         defaults.push("oauth");
     }
@@ -353,6 +363,24 @@ mod tests {
         assert!(defaults(
             "{type: object, properties: {a: {type: string, format: email}}}"
         ));
+    }
+
+    /// The Redis client is built (`redis` in `default`) only for a spec that keeps sessions in Redis.
+    #[test]
+    fn redis_is_on_only_when_the_spec_has_a_session_store() {
+        let defaults = |http: &str| {
+            let yaml = format!(
+                "mcpgen: 1\nserver: {{name: t}}\ntools:\n  - name: x\n    description: X.\n    \
+                 inputSchema: {{type: object}}\ntransports: {{streamable-http: {http}}}\n"
+            );
+            let loaded = crate::pipeline::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
+            let view = super::super::lower::lower(&loaded.spec, "t.yaml").unwrap();
+            let doc: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
+            let default = doc["features"]["default"].as_array().unwrap();
+            default.iter().any(|f| f.as_str() == Some("redis"))
+        };
+        assert!(!defaults("{}"));
+        assert!(defaults("{sessionStore: {redisUrlEnv: REDIS_URL}}"));
     }
 
     #[test]

@@ -177,6 +177,11 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         max_body_bytes: h.max_body_bytes,
         session_idle_timeout: h.session_idle_timeout,
         redis_url_env: opt_lit(h.session_store.as_ref().map(|s| s.redis_url_env.as_str())),
+        redis_key_prefix: opt_lit(
+            h.session_store
+                .as_ref()
+                .and_then(|s| s.key_prefix.as_deref()),
+        ),
         limits: h.limits(),
     });
     let sse = spec.transports.sse.as_ref().map(|s| SseView {

@@ -42,6 +42,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/principal.rs",
     "src/prompt.rs",
     "src/redact.rs",
+    "src/redis_store.rs",
     "src/registry.rs",
     "src/resource.rs",
     "src/schema_full.rs",

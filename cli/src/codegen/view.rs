@@ -105,6 +105,8 @@ pub struct HttpView {
     pub session_idle_timeout: u64,
     /// `Some("VAR")` or `None`.
     pub redis_url_env: String,
+    /// `Some("prefix")` or `None` (the runtime's default, from the server name).
+    pub redis_key_prefix: String,
     pub limits: HttpLimits,
 }
 

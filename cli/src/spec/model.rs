@@ -812,9 +812,14 @@ http_limits!(SseTransport);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SessionStoreConfig {
-    /// Environment variable holding the Redis URL (`redis://[:password@]host[:port][/db]`); the server
-    /// refuses to start without it.
+    /// Environment variable holding the Redis URL (`redis://[[user]:password@]host[:port][/db]`, or
+    /// `rediss://` for TLS; user and password percent-encoded); the server refuses to start without it.
     pub redis_url_env: String,
+    /// What every key the server writes starts with, so several servers can share one Redis. Default:
+    /// `mcp:<server name>:` (keys `mcp:<server name>:session:<id>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub key_prefix: Option<String>,
 }
 
 /// Legacy HTTP+SSE transport options.
