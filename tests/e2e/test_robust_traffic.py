@@ -177,6 +177,43 @@ def test_stdio_before_initialize_and_truncated_eof():
 MAX_URI_LEN = 8 * 1024  # the runtime's longest URI tried against a template (runtime/src/uri_template.rs)
 
 
+def test_http_hostile_template_uris_leave_healthz_and_ping_answering():
+    """The same URI over streamable HTTP, from 16 clients at once: every read is answered "not found", and /healthz
+    and a ping sent while they are in flight answer too (the cubic matcher held every worker for hours)."""
+    if not EVERYTHING.exists():
+        pytest.skip("the everything example (the one with `note://files{/dir,name}{.ext}`) is not built")
+    import threading
+    server = HttpProcess(EVERYTHING, "streamable-http", ["--stateless", "--json-response"],
+                         LOGS / f"robust-uri-http-{os.getpid()}.log", env={"EVERYTHING_API_TOKEN": TOKEN})
+    try:
+        prefix = "note://files/"
+        uri = prefix + "." * (MAX_URI_LEN - len(prefix) - 1) + "?"
+        codes: list = []
+
+        def hostile(n: int) -> None:
+            session = StreamableSession(server.addr, AUTH)
+            session.initialize()
+            for i in range(4):
+                reply = session.call({"jsonrpc": "2.0", "id": f"h{n}-{i}", "method": "resources/read",
+                                      "params": {"uri": uri}})
+                codes.append(reply.get("error", {}).get("code"))
+
+        threads = [threading.Thread(target=hostile, args=(n,), daemon=True) for n in range(16)]
+        for thread in threads:
+            thread.start()
+        # While they run: liveness and a protocol round trip, each bounded by WAIT_S inside `request`.
+        assert request(server.addr, "GET", path="/healthz").status == 200
+        session = StreamableSession(server.addr, AUTH)
+        session.initialize()
+        assert session.call({"jsonrpc": "2.0", "id": "p", "method": "ping"}).get("result") == {}
+        for thread in threads:
+            thread.join(timeout=WAIT_S * 4)
+            assert not thread.is_alive(), "a hostile read was not answered"
+        assert codes == [-32002] * 64, codes  # resource not found, every one
+    finally:
+        server.close()
+
+
 def test_stdio_hostile_template_uri_is_answered():
     """A URI built to make template matching try every split (issue #25: against `note://files{/dir,name}{.ext}`,
     `note://files/` and dots then `?` took cubic time, hours at this length) is answered "not found", and a ping
