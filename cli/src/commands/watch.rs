@@ -51,17 +51,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     for result in rx {
         match result {
-            Ok(events) => {
-                // Opening the spec to read it is an event too: only a change of content is a save.
-                if events.iter().any(|e| watched.contains(&e.path)) && of_contents(&watched) != seen
-                {
-                    seen = of_contents(&watched);
+            Ok(events) if events.iter().any(|e| watched.contains(&e.path)) => {
+                // Opening the spec to read it is an event too: only a change of content is a save. Read once,
+                // so what is compared is what is remembered.
+                let current = of_contents(&watched);
+                if current != seen {
+                    seen = current;
                     if !quiet() {
                         outln!("\n{} changed: regenerating", target.spec.display())?;
                     }
                     once(&target, args.check_build)?;
                 }
             }
+            Ok(_) => {}
             Err(e) => eprintln!("warning: file watcher: {e}"),
         }
     }
