@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mcpgen::codegen::cargo_toml::RuntimeSource;
+use mcpgen::codegen::lower::lower;
 use mcpgen::codegen::render::{Format, render_crate};
+use mcpgen::codegen::snapshot::CrateSnapshot;
 use mcpgen::pipeline::load_spec_str;
 
 const SIZES: [usize; 3] = [10, 100, 1_000];
@@ -50,9 +52,12 @@ fn paths() -> (PathBuf, PathBuf) {
     (dir.join("scale.yaml"), dir.join("scale"))
 }
 
+/// Validate, lower and render into a crate that does not exist yet.
 fn validate_and_render(spec_path: &Path, crate_dir: &Path, source: &str, format: Format) -> usize {
     let loaded = load_spec_str(spec_path, source).expect("the generated spec is valid");
-    let plan = render_crate(&loaded, crate_dir, format, RuntimeSource::Registry)
+    let view = lower(&loaded.spec, "../scale.yaml").expect("the spec lowers");
+    let empty = CrateSnapshot::from_files(crate_dir, Default::default()).expect("empty");
+    let plan = render_crate(&loaded, &view, &empty, format, RuntimeSource::Registry)
         .expect("the spec renders");
     plan.files().count()
 }

@@ -1,6 +1,7 @@
 //! The front of the pipeline, chained: load (`spec::load`: YAML -> JSON value + spans) -> validate (`validate`:
 //! structure, then rules) -> a [`LoadedSpec`] that lowering and rendering take (`codegen`).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{self, Diagnostic, Severity};
@@ -17,6 +18,9 @@ pub struct LoadedSpec {
     pub spec: Spec,
     /// Lint warnings (sorted by location); the spec is usable regardless.
     pub warnings: Vec<Diagnostic>,
+    /// The contents of its `file:` resources, by path as written in the spec, read with it so that the stages
+    /// after loading read nothing.
+    pub assets: BTreeMap<String, Vec<u8>>,
 }
 
 /// Reads, loads and validates the spec at `path`. Errors: every error and warning found, sorted by location.
@@ -46,6 +50,7 @@ pub fn load_spec_str(path: &Path, source: &str) -> Result<LoadedSpec, Vec<Diagno
     let (spec, diags) = check_str(path, source);
     match spec {
         Some(spec) if !diag::has_errors(&diags) => Ok(LoadedSpec {
+            assets: read_assets(path, &spec)?,
             path: path.to_owned(),
             source: source.to_owned(),
             spec,
@@ -53,6 +58,29 @@ pub fn load_spec_str(path: &Path, source: &str) -> Result<LoadedSpec, Vec<Diagno
         }),
         _ => Err(diags),
     }
+}
+
+/// The `file:` resources of a valid spec (validation checked each opens; one that stopped since is an error).
+fn read_assets(path: &Path, spec: &Spec) -> Result<BTreeMap<String, Vec<u8>>, Vec<Diagnostic>> {
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut assets = BTreeMap::new();
+    for (i, file) in spec.resources.iter().enumerate() {
+        let Some(file) = &file.file else { continue };
+        match std::fs::read(base.join(file)) {
+            Ok(bytes) => {
+                assets.insert(file.clone(), bytes);
+            }
+            Err(err) => {
+                return Err(vec![Diagnostic {
+                    code: "resource-file-missing",
+                    message: format!("cannot read resource file `{file}`: {err}"),
+                    pointer: format!("/resources/{i}/file"),
+                    ..unreadable(path, &err)
+                }]);
+            }
+        }
+    }
+    Ok(assets)
 }
 
 /// Loads and validates a spec, returning the typed spec when it could be built (even with errors, as long as

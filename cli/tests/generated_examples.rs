@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use mcpgen::codegen::manifest::Manifest;
 use mcpgen::codegen::render::Format;
+use mcpgen::codegen::snapshot::CrateSnapshot;
 use mcpgen::codegen::{self, write::Change};
 
 fn root() -> PathBuf {
@@ -36,7 +37,8 @@ fn generated_examples_match_what_the_generator_produces() {
         let manifest = Manifest::read(&dir).unwrap().unwrap();
         let loaded = mcpgen::pipeline::load_spec(&manifest.spec_path(&dir))
             .unwrap_or_else(|d| panic!("{}: spec invalid: {d:?}", dir.display()));
-        let prepared = codegen::prepare(&loaded, &dir, Format::Rustfmt, None, &|_| false).unwrap();
+        let snapshot = CrateSnapshot::read(&dir).unwrap();
+        let prepared = codegen::prepare(&loaded, snapshot, Format::Rustfmt, None).unwrap();
         for change in &prepared.changes.changes {
             let what = match change {
                 Change::Create { .. } => "missing",

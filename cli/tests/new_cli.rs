@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use mcpgen::codegen::cargo_toml::RuntimeSource;
+use mcpgen::codegen::lower::lower;
 use mcpgen::codegen::render::{Format, render_crate};
+use mcpgen::codegen::snapshot::CrateSnapshot;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -177,21 +179,20 @@ fn rendering_is_deterministic() {
     for name in ["cursed", "weather"] {
         let loaded =
             mcpgen::pipeline::load_spec(&repo_root().join(format!("specs/{name}.yaml"))).unwrap();
-        let crate_dir = repo_root().join("generated-examples").join(name);
-        let first = render_crate(
-            &loaded,
-            &crate_dir,
-            Format::detect(),
-            RuntimeSource::Vendored,
-        )
-        .unwrap();
-        let second = render_crate(
-            &loaded,
-            &crate_dir,
-            Format::detect(),
-            RuntimeSource::Vendored,
-        )
-        .unwrap();
+        // Nothing on disk, so every user file is rendered and formatted too.
+        let empty = CrateSnapshot::from_files(&repo_root().join(name), Default::default()).unwrap();
+        let view = lower(&loaded.spec, "spec.yaml").unwrap();
+        let render = || {
+            render_crate(
+                &loaded,
+                &view,
+                &empty,
+                Format::detect(),
+                RuntimeSource::Vendored,
+            )
+            .unwrap()
+        };
+        let (first, second) = (render(), render());
         let files = |p: &mcpgen::codegen::plan::Plan| {
             p.files()
                 .map(|f| (f.path.clone(), f.contents.clone()))

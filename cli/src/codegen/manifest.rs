@@ -44,15 +44,20 @@ impl Manifest {
     pub fn read(crate_dir: &Path) -> std::io::Result<Option<Manifest>> {
         let path = crate_dir.join(MANIFEST_PATH);
         match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{}: {e}", path.display()),
-                )
-            }),
+            Ok(bytes) => Manifest::parse(&bytes, &path).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The manifest in `bytes`, read from `path` (named in the error).
+    pub fn parse(bytes: &[u8], path: &Path) -> std::io::Result<Manifest> {
+        serde_json::from_slice(bytes).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: {e}", path.display()),
+            )
+        })
     }
 
     /// The manifest's own file content (stable key order, trailing newline).

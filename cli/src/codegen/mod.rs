@@ -12,19 +12,21 @@ pub mod plan;
 pub mod render;
 pub mod rust;
 pub mod rustfmt;
+pub mod snapshot;
 pub mod typegen;
 pub mod vendor;
 pub mod view;
 pub mod write;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use cargo_toml::RuntimeSource;
 use manifest::{Manifest, content_hash};
 use plan::{Owner, Plan, relative_path};
 use render::{Format, RenderError};
-use write::{Changes, WriteError};
+use snapshot::{Content, CrateSnapshot, SnapshotError};
+use write::Changes;
 
 use crate::pipeline::LoadedSpec;
 use crate::spec::Spec;
@@ -34,16 +36,14 @@ pub enum GenerateError {
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
-    Write(#[from] WriteError),
-    #[error(transparent)]
     CargoToml(#[from] cargo_merge::MergeError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {message}")]
-    Ignore { path: PathBuf, message: String },
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
 }
 
 /// Everything one generation run would do, computed without writing.
@@ -55,6 +55,8 @@ pub struct Prepared {
     /// Spec items added and removed since the previous generation (a rename is one of each), as recorded in the
     /// previous manifest. Empty for a new crate.
     pub items: ItemChanges,
+    /// The crate as it was compared (for diffs).
+    pub snapshot: CrateSnapshot,
 }
 
 /// Spec items (kind, name) that appeared or disappeared since the last generation.
@@ -70,17 +72,6 @@ pub struct IgnoreRules(ignore::gitignore::Gitignore);
 
 impl IgnoreRules {
     pub const FILE: &'static str = ".mcpgenignore";
-
-    /// Reads `.mcpgenignore` at the crate root; no file means nothing is ignored.
-    pub fn load(crate_dir: &Path) -> Result<IgnoreRules, GenerateError> {
-        let path = crate_dir.join(Self::FILE);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => return Err(GenerateError::Io { path, source }),
-        };
-        Self::parse(&text).map_err(|message| GenerateError::Ignore { path, message })
-    }
 
     /// Rules from the text of an ignore file. Patterns are relative to the crate root.
     pub fn parse(text: &str) -> Result<IgnoreRules, String> {
@@ -98,39 +89,37 @@ impl IgnoreRules {
     }
 }
 
-/// Renders the crate for `loaded` and compares it with what is at `crate_dir` (which may not exist yet).
-/// `ignored` tells which paths `.mcpgenignore` excludes (see [`IgnoreRules`]). `runtime` chooses where the crate
-/// gets `mcpgen-runtime` from; `None` keeps the crate's current choice (vendored for a new crate).
+/// Lowers, renders and compares the crate for `loaded` with `snapshot`, the crate as it is (which may not exist
+/// yet): everything one generation run would do, computed without writing and without reading the disk. `runtime`
+/// chooses where the crate gets `mcpgen-runtime` from; `None` keeps the crate's current choice (vendored for a new
+/// crate).
 pub fn prepare(
     loaded: &LoadedSpec,
-    crate_dir: &Path,
+    snapshot: CrateSnapshot,
     format: Format,
     runtime: Option<RuntimeSource>,
-    ignored: &dyn Fn(&str) -> bool,
 ) -> Result<Prepared, GenerateError> {
-    let previous = Manifest::read(crate_dir).map_err(|source| GenerateError::Io {
-        path: crate_dir.join(manifest::MANIFEST_PATH),
-        source,
-    })?;
-    let runtime = runtime
-        .or(previous.as_ref().map(|m| m.runtime))
-        .unwrap_or_default();
-    let plan = render::render_crate(loaded, crate_dir, format, runtime)?;
+    let previous = snapshot.manifest();
+    let runtime = runtime.or(previous.map(|m| m.runtime)).unwrap_or_default();
     let spec_abs = std::path::absolute(&loaded.path).unwrap_or_else(|_| loaded.path.clone());
-    let crate_abs = std::path::absolute(crate_dir).unwrap_or_else(|_| crate_dir.to_owned());
+    let root = snapshot.root();
+    let crate_abs = std::path::absolute(root).unwrap_or_else(|_| root.to_owned());
+    let spec = relative_path(&spec_abs, &crate_abs);
+    let view = lower::lower(&loaded.spec, &spec).map_err(RenderError::from)?;
+    let plan = render::render_crate(loaded, &view, &snapshot, format, runtime)?;
     let items = spec_items(&loaded.spec);
     let manifest = Manifest {
         mcpgen_version: env!("CARGO_PKG_VERSION").to_owned(),
-        spec: relative_path(&spec_abs, &crate_abs),
+        spec,
         spec_hash: content_hash(loaded.source.as_bytes()),
         files: Default::default(),
         items: items.clone(),
         runtime,
     };
-    let mut changes = write::compare(crate_dir, &plan, previous.as_ref(), manifest, ignored)?;
-    merge_cargo_toml(crate_dir, &plan, &mut changes, ignored)?;
-    let orphans = orphaned_handlers(crate_dir, &plan, ignored)?;
-    let items = match &previous {
+    let mut changes = write::compare(&snapshot, &plan, manifest);
+    merge_cargo_toml(&snapshot, &plan, &mut changes)?;
+    let orphans = orphaned_handlers(&snapshot, &plan);
+    let items = match previous {
         Some(previous) if !previous.items.is_empty() => item_changes(&previous.items, &items),
         _ => ItemChanges::default(),
     };
@@ -139,35 +128,34 @@ pub fn prepare(
         changes,
         orphans,
         items,
+        snapshot,
     })
 }
 
 /// Cargo.toml is the user's once it exists: plan an in-place edit of only the entries mcpgen needs, computed from
-/// the file on disk, so it is applied (all or nothing) and shown by `--check`/`--diff` like any other change.
+/// the file as it is, so it is applied (all or nothing) and shown by `--check`/`--diff` like any other change.
 fn merge_cargo_toml(
-    crate_dir: &Path,
+    snapshot: &CrateSnapshot,
     plan: &Plan,
     changes: &mut Changes,
-    ignored: &dyn Fn(&str) -> bool,
 ) -> Result<(), GenerateError> {
     const PATH: &str = "Cargo.toml";
     let Some(wanted) = plan.get(PATH) else {
         return Ok(());
     };
-    if ignored(PATH) {
+    if snapshot.is_ignored(PATH) {
         return Ok(());
     }
-    let disk_path = crate_dir.join(PATH);
-    let current = match std::fs::read_to_string(&disk_path) {
-        Ok(text) => text,
-        // Missing: `compare` already planned its creation.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => {
+    let current = match snapshot.get(PATH) {
+        Some(Content::Bytes(bytes)) => String::from_utf8_lossy(bytes).into_owned(),
+        Some(Content::TooLarge) => {
             return Err(GenerateError::Io {
-                path: disk_path,
-                source,
+                path: snapshot.root().join(PATH),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, "file too large"),
             });
         }
+        // Missing: `compare` already planned its creation.
+        None => return Ok(()),
     };
     let merged = cargo_merge::merge(&current, &String::from_utf8_lossy(&wanted.contents))?;
     if merged != current {
@@ -220,35 +208,19 @@ fn item_changes(
 }
 
 /// Handler files under the user-owned folders that the plan no longer includes.
-fn orphaned_handlers(
-    crate_dir: &Path,
-    plan: &Plan,
-    ignored: &dyn Fn(&str) -> bool,
-) -> Result<Vec<String>, GenerateError> {
+fn orphaned_handlers(snapshot: &CrateSnapshot, plan: &Plan) -> Vec<String> {
     let mut orphans = Vec::new();
     for folder in ["src/tools", "src/resources", "src/templates", "src/prompts"] {
-        let dir = crate_dir.join(folder);
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(source) => return Err(GenerateError::Io { path: dir, source }),
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".rs") {
-                continue;
-            }
-            let path = format!("{folder}/{name}");
-            if ignored(&path) {
-                continue;
-            }
-            if plan.get(&path).is_none_or(|f| f.owner != Owner::User) {
-                orphans.push(path);
+        for path in snapshot.files_in(folder) {
+            if path.ends_with(".rs")
+                && !snapshot.is_ignored(path)
+                && plan.get(path).is_none_or(|f| f.owner != Owner::User)
+            {
+                orphans.push(path.to_owned());
             }
         }
     }
-    orphans.sort();
-    Ok(orphans)
+    orphans
 }
 
 #[cfg(test)]
@@ -273,6 +245,49 @@ mod tests {
             assert_eq!(rules.is_ignored(path), ignored, "{path}");
         }
         assert!(!IgnoreRules::parse("").unwrap().is_ignored("README.md"));
+    }
+
+    /// `prepare` reads nothing: a snapshot built in memory for a folder that does not exist is all it sees.
+    #[test]
+    fn prepare_is_a_function_of_the_snapshot() {
+        let yaml = "mcpgen: 1\nserver: {name: t}\ntransports: {stdio: {}}\n\
+                    tools:\n  - {name: kept, description: d}\n";
+        let loaded = crate::pipeline::load_spec_str(std::path::Path::new("t.yaml"), yaml).unwrap();
+        let bytes = |s: &str| Content::Bytes(s.as_bytes().to_vec());
+        let files = BTreeMap::from([
+            ("src/tools/kept.rs".to_owned(), bytes("// mine")),
+            ("src/tools/gone.rs".to_owned(), bytes("// mine too")),
+            ("src/generated/mod.rs".to_owned(), Content::TooLarge),
+            (
+                "Cargo.toml".to_owned(),
+                bytes("[package]\nname = \"t\"\nversion = \"9.9.9\"\nedition = \"2024\"\n"),
+            ),
+            (IgnoreRules::FILE.to_owned(), bytes("/README.md\n")),
+        ]);
+        let root = std::path::Path::new("/nonexistent/mcpgen-test/t");
+        let snapshot = CrateSnapshot::from_files(root, files).unwrap();
+        let prepared = prepare(&loaded, snapshot, Format::AsRendered, None).unwrap();
+        let changes = &prepared.changes;
+        let created = |path: &str| {
+            changes
+                .changes
+                .iter()
+                .any(|c| matches!(c, write::Change::Create { path: p, .. } if p == path))
+        };
+        assert!(created("src/generated/tools.rs") && created("src/main.rs"));
+        assert!(
+            !created("src/tools/kept.rs"),
+            "a user file that exists stays"
+        );
+        assert_eq!(changes.ignored, ["README.md"]);
+        // Content mcpgen cannot have written (not read, too large) is never overwritten unasked.
+        assert_eq!(changes.hand_edited, ["src/generated/mod.rs"]);
+        assert_eq!(prepared.orphans, ["src/tools/gone.rs"]);
+        let cargo = String::from_utf8(changes.planned("Cargo.toml").unwrap().to_vec()).unwrap();
+        assert!(
+            cargo.contains("version = \"9.9.9\"") && cargo.contains("rmcp"),
+            "Cargo.toml merged from the snapshot's: {cargo}"
+        );
     }
 
     #[test]

@@ -1,17 +1,18 @@
-//! Rendering: the view model through the embedded Tera templates, then rustfmt, into a [`Plan`]. Reads the spec's
-//! `file:` resources, writes nothing.
+//! Rendering: the view model through the embedded Tera templates, then rustfmt, into a [`Plan`]. Reads and writes
+//! nothing.
 
-use std::path::Path;
 use std::sync::LazyLock;
 
 use tera::{Context, Tera};
 
 use super::cargo_toml::{self, RuntimeSource};
-use super::lower::{LowerError, lower};
-use super::plan::{DuplicatePath, Owner, Plan, relative_path};
+use super::lower::LowerError;
+use super::plan::{DuplicatePath, Owner, Plan};
 pub use super::rustfmt::Format;
 use super::rustfmt::{PIECE_BYTES, RustfmtError, rustfmt_all, without_part_marks};
+use super::snapshot::CrateSnapshot;
 use super::vendor;
+use super::view::CrateView;
 use crate::pipeline::LoadedSpec;
 
 /// Templates, embedded in the binary. Names are paths under `templates/`.
@@ -57,11 +58,8 @@ pub enum RenderError {
         template: &'static str,
         source: tera::Error,
     },
-    #[error("cannot read `file:` resource {path}: {source}")]
-    Asset {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("`file:` resource {0} was not loaded with the spec")]
+    Asset(String),
     #[error(transparent)]
     Duplicate(#[from] DuplicatePath),
     #[error(transparent)]
@@ -88,18 +86,17 @@ fn render_one(name: &'static str, ctx: &Context) -> Result<String, RenderError> 
         })
 }
 
-/// Renders the whole crate for `loaded` as it should be at `crate_dir`.
+/// Renders the whole crate for `loaded`, lowered to `view`, as it should be at the crate `snapshot` holds. Reads
+/// nothing from disk: the snapshot tells which user files exist (those are never formatted, as they are never
+/// written), the spec carries its `file:` resources.
 pub fn render_crate(
     loaded: &LoadedSpec,
-    crate_dir: &Path,
+    view: &CrateView,
+    snapshot: &CrateSnapshot,
     format: Format,
     runtime: RuntimeSource,
 ) -> Result<Plan, RenderError> {
-    let spec_abs = std::path::absolute(&loaded.path).unwrap_or_else(|_| loaded.path.clone());
-    let crate_abs = std::path::absolute(crate_dir).unwrap_or_else(|_| crate_dir.to_owned());
-    let spec_rel = relative_path(&spec_abs, &crate_abs);
-    let view = lower(&loaded.spec, &spec_rel)?;
-    let mut ctx = Context::from_serialize(&view).expect("the view model serialises");
+    let mut ctx = Context::from_serialize(view).expect("the view model serialises");
     ctx.insert("rmcp_version", cargo_toml::RMCP_VERSION);
 
     let snippets = crate::clientconfig::crate_snippets(&loaded.spec);
@@ -154,7 +151,7 @@ pub fn render_crate(
         } else {
             (None, generated_files)
         };
-        let user_files = render_user_files(&view, &mut ctx, crate_dir)?;
+        let user_files = render_user_files(view, &mut ctx, snapshot)?;
         files.extend(user_files.to_format);
         let mut formatted = format_files(files)?;
         if let Some(early) = early {
@@ -172,11 +169,7 @@ pub fn render_crate(
         }
     }
 
-    plan.add(
-        "Cargo.toml",
-        cargo_toml::render(&view, runtime),
-        Owner::User,
-    )?;
+    plan.add("Cargo.toml", cargo_toml::render(view, runtime), Owner::User)?;
     plan.add(
         ".gitignore",
         render_one("crate/gitignore.tera", &ctx)?,
@@ -206,16 +199,14 @@ pub fn render_crate(
     for (file, content) in snippets {
         plan.add(format!("mcp-config/{file}"), content, Owner::Generated)?;
     }
-    let spec_dir = loaded.path.parent().unwrap_or(Path::new("."));
     for asset in &view.assets {
-        let path = spec_dir.join(&asset.source);
-        let bytes = std::fs::read(&path).map_err(|source| RenderError::Asset {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let bytes = loaded
+            .assets
+            .get(&asset.source)
+            .ok_or_else(|| RenderError::Asset(asset.source.clone()))?;
         plan.add(
             format!("src/generated/assets/{}", asset.file_name),
-            bytes,
+            bytes.clone(),
             Owner::Generated,
         )?;
     }
@@ -230,9 +221,9 @@ struct UserFiles {
 }
 
 fn render_user_files(
-    view: &super::view::CrateView,
+    view: &CrateView,
     ctx: &mut Context,
-    crate_dir: &Path,
+    snapshot: &CrateSnapshot,
 ) -> Result<UserFiles, RenderError> {
     let mut rust_files: Vec<(String, String, Owner)> = Vec::new();
     rust_files.push((
@@ -288,7 +279,7 @@ fn render_user_files(
     // regeneration that is every handler stub, most of the formatting work.
     let (to_format, kept): (Vec<_>, Vec<_>) = rust_files
         .into_iter()
-        .partition(|(path, _, _)| !crate_dir.join(path).exists());
+        .partition(|(path, _, _)| !snapshot.exists(path));
     Ok(UserFiles {
         to_format,
         as_rendered: kept.into_iter().chain(preformatted).collect(),
@@ -320,8 +311,17 @@ mod erased {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lower::lower;
     use super::super::rustfmt::{declares_module_file, rustfmt};
     use super::*;
+    use std::path::Path;
+
+    /// Renders a new crate (nothing on disk yet) for `loaded`.
+    fn render_in(loaded: &LoadedSpec, format: Format) -> Plan {
+        let view = lower(&loaded.spec, "t.yaml").unwrap();
+        let empty = CrateSnapshot::from_files(Path::new("t"), Default::default()).unwrap();
+        render_crate(loaded, &view, &empty, format, RuntimeSource::Registry).unwrap()
+    }
 
     #[test]
     fn module_files_are_found_in_every_spelling() {
@@ -401,14 +401,7 @@ mod tests {
         }
         let loaded = crate::pipeline::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
         let view = lower(&loaded.spec, "t.yaml").unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let plan = render_crate(
-            &loaded,
-            &dir.path().join("t"),
-            Format::AsRendered,
-            RuntimeSource::Registry,
-        )
-        .unwrap();
+        let plan = render_in(&loaded, Format::AsRendered);
         let scratch = tempfile::tempdir().unwrap();
         let (mut skipped, mut formatted) = (0, 0);
         for tool in &view.tools {
@@ -466,15 +459,8 @@ mod tests {
             }
         }
         let loaded = crate::pipeline::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
-        let dir = tempfile::tempdir().unwrap();
         let tools = |format| {
-            let plan = render_crate(
-                &loaded,
-                &dir.path().join("t"),
-                format,
-                RuntimeSource::Registry,
-            )
-            .unwrap();
+            let plan = render_in(&loaded, format);
             String::from_utf8(plan.get("src/generated/tools.rs").unwrap().contents.clone()).unwrap()
         };
         let rendered = tools(Format::AsRendered);
@@ -665,15 +651,8 @@ mod tests {
                 Ok(loaded) => loaded,
                 Err(e) => panic!("seed {seed}: the random spec is invalid: {e:?}"),
             };
-            let dir = tempfile::tempdir().unwrap();
             let tools_rs = |format| {
-                let plan = render_crate(
-                    &loaded,
-                    &dir.path().join("t"),
-                    format,
-                    RuntimeSource::Registry,
-                )
-                .unwrap();
+                let plan = render_in(&loaded, format);
                 String::from_utf8(plan.get("src/generated/tools.rs").unwrap().contents.clone())
                     .unwrap()
             };

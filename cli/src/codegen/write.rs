@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::manifest::{MANIFEST_PATH, Manifest, content_hash};
 use super::plan::{Owner, Plan};
+use super::snapshot::{Content, CrateSnapshot};
 
 /// What one run will do to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,24 +107,23 @@ fn read_if_exists(path: &Path) -> Result<Option<Vec<u8>>, WriteError> {
     }
 }
 
-/// Compares `plan` with the crate at `root`. `previous` is the manifest mcpgen last wrote there (None for a new
-/// crate); `ignored` tells which paths `.mcpgenignore` excludes. Reads only.
-pub fn compare(
-    root: &Path,
-    plan: &Plan,
-    previous: Option<&Manifest>,
-    mut new_manifest: Manifest,
-    ignored: &dyn Fn(&str) -> bool,
-) -> Result<Changes, WriteError> {
+/// Compares `plan` with the crate as `snapshot` holds it: its previous manifest, its `.mcpgenignore` and its files.
+/// `new_manifest` is what to record once the changes are applied (its `files` are filled in here). Pure.
+pub fn compare(snapshot: &CrateSnapshot, plan: &Plan, mut new_manifest: Manifest) -> Changes {
     let mut out = Changes::default();
+    let previous = snapshot.manifest();
     let recorded = |path: &str| previous.and_then(|m| m.files.get(path));
+    // What mcpgen last wrote at `path` is on disk, unchanged.
+    let as_recorded = |path: &str, disk: &Content| match disk {
+        Content::Bytes(bytes) => recorded(path) == Some(&content_hash(bytes)),
+        Content::TooLarge => false,
+    };
     for file in plan.files() {
-        if ignored(&file.path) {
+        if snapshot.is_ignored(&file.path) {
             out.ignored.push(file.path.clone());
             continue;
         }
-        let on_disk = read_if_exists(&root.join(&file.path))?;
-        match (file.owner, on_disk) {
+        match (file.owner, snapshot.get(&file.path)) {
             (owner, None) => {
                 out.changes.push(Change::Create {
                     path: file.path.clone(),
@@ -134,9 +134,9 @@ pub fn compare(
             }
             (Owner::User, Some(_)) => {}
             (Owner::Generated, Some(disk)) => {
-                if disk != file.contents {
+                if !matches!(disk, Content::Bytes(bytes) if *bytes == file.contents) {
                     // Safe to overwrite only what mcpgen itself wrote last time.
-                    if recorded(&file.path) != Some(&content_hash(&disk)) {
+                    if !as_recorded(&file.path, disk) {
                         out.hand_edited.push(file.path.clone());
                     }
                     out.changes.push(Change::Update {
@@ -154,12 +154,12 @@ pub fn compare(
         }
     }
     if let Some(previous) = previous {
-        for (path, hash) in &previous.files {
-            if plan.get(path).is_some() || ignored(path) {
+        for path in previous.files.keys() {
+            if plan.get(path).is_some() || snapshot.is_ignored(path) {
                 continue;
             }
-            match read_if_exists(&root.join(path))? {
-                Some(disk) if &content_hash(&disk) == hash => {
+            match snapshot.get(path) {
+                Some(disk) if as_recorded(path, disk) => {
                     out.changes.push(Change::Delete { path: path.clone() })
                 }
                 Some(_) => out.kept_edited.push(path.clone()),
@@ -171,7 +171,7 @@ pub fn compare(
     if !out.changes.is_empty() || manifest_changed {
         out.manifest = Some(new_manifest);
     }
-    Ok(out)
+    out
 }
 
 /// Options for [`apply`].
@@ -355,8 +355,7 @@ mod tests {
     }
 
     fn run(root: &Path, plan: &Plan, options: &ApplyOptions) -> Result<Changes, WriteError> {
-        let previous = Manifest::read(root).unwrap();
-        let changes = compare(root, plan, previous.as_ref(), manifest(), &|_| false)?;
+        let changes = compare(&CrateSnapshot::read(root).unwrap(), plan, manifest());
         apply(root, &changes, options)?;
         Ok(changes)
     }

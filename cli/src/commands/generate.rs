@@ -15,8 +15,9 @@ use super::common::{
 use super::files::{self, Action, FileEntry, FileOwner};
 use crate::codegen::cargo_toml::RuntimeSource;
 use crate::codegen::manifest::MANIFEST_PATH;
+use crate::codegen::snapshot::{Content, CrateSnapshot};
 use crate::codegen::write::{ApplyOptions, Changes, WriteError, apply};
-use crate::codegen::{self, IgnoreRules, Prepared};
+use crate::codegen::{self, Prepared};
 use crate::diag::Diagnostic;
 use crate::output::{self, detail, note};
 use crate::pipeline::LoadedSpec;
@@ -210,7 +211,7 @@ pub fn generate(
         Mode::Diff => {
             for file in &mut report.files {
                 if file.action != Action::Unchanged {
-                    file.diff = Some(diff_of(&target.dir, changes, &file.path));
+                    file.diff = Some(diff_of(&prepared, &file.path));
                 }
             }
             report.ok = true;
@@ -241,13 +242,11 @@ fn prepare(
     loaded: &LoadedSpec,
     runtime: Option<RuntimeSource>,
 ) -> anyhow::Result<Prepared> {
-    let rules = IgnoreRules::load(&target.dir)?;
     let started = Instant::now();
-    let prepared = codegen::prepare(loaded, &target.dir, detect_format(), runtime, &|p| {
-        rules.is_ignored(p)
-    });
+    let snapshot = CrateSnapshot::read(&target.dir)?;
+    let prepared = codegen::prepare(loaded, snapshot, detect_format(), runtime);
     detail!(
-        "rendered and compared in {} ms",
+        "read, rendered and compared in {} ms",
         started.elapsed().as_millis()
     );
     Ok(prepared?)
@@ -289,7 +288,7 @@ pub fn regenerate(
         Mode::Check => return Ok(check(dir, &prepared)?),
         Mode::Diff => {
             for change in &changes.changes {
-                out!("{}", diff_of(dir, changes, change.path()))?;
+                out!("{}", diff_of(&prepared, change.path()))?;
             }
             report_hand_edited(changes, "would refuse to overwrite");
             return Ok(true);
@@ -421,10 +420,13 @@ fn verb(file: &FileEntry) -> &'static str {
     }
 }
 
-fn diff_of(dir: &Path, changes: &Changes, path: &str) -> String {
-    let old = std::fs::read(dir.join(path)).unwrap_or_default();
-    let new = changes.planned(path).unwrap_or_default();
-    let old = String::from_utf8_lossy(&old);
+fn diff_of(prepared: &Prepared, path: &str) -> String {
+    let old = match prepared.snapshot.get(path) {
+        Some(Content::Bytes(bytes)) => bytes.as_slice(),
+        _ => &[],
+    };
+    let new = prepared.changes.planned(path).unwrap_or_default();
+    let old = String::from_utf8_lossy(old);
     let new = String::from_utf8_lossy(new);
     similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
         .unified_diff()

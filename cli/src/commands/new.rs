@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::common::{Format, detect_format, load_checked, print_diagnostics, print_json};
 use super::files::{self, FileEntry};
 use crate::codegen::cargo_toml::RuntimeSource;
+use crate::codegen::snapshot::CrateSnapshot;
 use crate::codegen::write::{ApplyOptions, apply};
 use crate::codegen::{self};
 use crate::diag::Diagnostic;
@@ -115,9 +116,8 @@ fn create(args: &Args) -> anyhow::Result<NewReport> {
         report.error = Some(message);
         return Ok(report);
     }
-    let prepared = codegen::prepare(&loaded, &out, detect_format(), Some(args.runtime), &|_| {
-        false
-    })?;
+    let snapshot = CrateSnapshot::read(&out)?;
+    let prepared = codegen::prepare(&loaded, snapshot, detect_format(), Some(args.runtime))?;
     apply(&out, &prepared.changes, &ApplyOptions::default())
         .with_context(|| format!("writing {}", out.display()))?;
     report.files = files::entries(&prepared);

@@ -484,10 +484,12 @@ fn resource(ctx: &mut Ctx<'_>, pointer: &str, r: &Resource) {
     }
     if let Some(file) = &r.file {
         let path = ctx.base_dir.join(file);
-        let problem = match std::fs::metadata(&path) {
+        // Opened, not only looked up, so a file that exists but cannot be read is reported here, located.
+        let problem = match std::fs::File::open(&path).and_then(|f| f.metadata()) {
             Ok(m) if m.is_file() => None,
-            Ok(_) => Some("is not a regular file"),
-            Err(_) => Some("does not exist"),
+            Ok(_) => Some("is not a regular file".to_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("does not exist".to_owned()),
+            Err(e) => Some(format!("cannot be read: {e}")),
         };
         if let Some(problem) = problem {
             ctx.error(
