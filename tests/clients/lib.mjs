@@ -25,10 +25,10 @@ export function loadExample(name) {
   return { name, spec, specDir: dirname(specPath), expect, binary: join(TARGET, "debug", spec.server.name) };
 }
 
-/** Starts `binary --transport streamable-http --port 0 ...flags`; resolves once it prints its address. */
-export function startHttpServer(binary, flags = []) {
+/** Starts `binary --transport <transport> --port 0 ...flags`; resolves once it prints its address. */
+export function startHttpServer(binary, flags = [], transport = "streamable-http") {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(binary, ["--transport", "streamable-http", "--host", "127.0.0.1", "--port", "0", ...flags], {
+    const child = spawn(binary, ["--transport", transport, "--host", "127.0.0.1", "--port", "0", ...flags], {
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, NO_COLOR: "1" },
     });

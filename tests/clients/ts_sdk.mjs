@@ -1,6 +1,7 @@
 // Client matrix, official TypeScript SDK (npm @modelcontextprotocol/sdk, pinned in tests/package.json): drives the
-// weather and conformance examples over stdio, stateful streamable HTTP and stateless JSON HTTP, negotiating
-// protocol 2025-11-25 (the SDK's own) and 2025-06-18 (an older client, by rewriting the version it asks for).
+// weather and conformance examples over stdio, stateful streamable HTTP, stateless JSON HTTP and (where the spec
+// declares it) the legacy HTTP+SSE transport, negotiating every protocol version before 2026-07-28: 2025-11-25 (the
+// SDK's own), 2025-06-18, 2025-03-26 and 2024-11-05 (older clients, by rewriting the version they ask for).
 //
 // Every session lists and compares with the spec, calls every tool with an expected result in
 // tests/e2e/expect/<example>.yaml, reads and gets what that file lists, and compares values. On the conformance
@@ -14,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
@@ -27,11 +29,12 @@ import { Checks, loadExample, startHttpServer, textOf, within } from "./lib.mjs"
 
 const CALL_TIMEOUT_MS = 20_000;
 const SESSION_TIMEOUT_MS = 120_000;
-const VERSIONS = ["2025-11-25", "2025-06-18"];
+const VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 const MODES = [
   { id: "stdio", flags: null, serverRequests: true },
   { id: "http-stateful", flags: ["--stateful"], serverRequests: true },
   { id: "http-stateless-json", flags: ["--stateless", "--json-response"], serverRequests: false },
+  { id: "sse", transport: "sse", flags: [], serverRequests: true },
 ];
 
 /**
@@ -70,6 +73,7 @@ function makeTransport(ex, mode, server) {
   if (mode.id === "stdio") {
     return new StdioClientTransport({ command: ex.binary, args: ["--transport", "stdio"], stderr: "ignore" });
   }
+  if (mode.id === "sse") return new SSEClientTransport(new URL(server.url));
   return new StreamableHTTPClientTransport(new URL(server.url));
 }
 
@@ -246,8 +250,8 @@ async function session(ex, mode, server, version, capabilities, body, check) {
 const checks = new Checks();
 for (const name of ["weather", "conformance"]) {
   const ex = loadExample(name);
-  for (const mode of MODES) {
-    const server = mode.flags ? await startHttpServer(ex.binary, mode.flags) : null;
+  for (const mode of MODES.filter((m) => m.transport !== "sse" || ex.spec.transports?.sse)) {
+    const server = mode.flags ? await startHttpServer(ex.binary, mode.flags, mode.transport) : null;
     try {
       for (const version of VERSIONS) {
         await checks.run(`ts-sdk ${name} ${mode.id} ${version}`, async (check) => {
