@@ -305,18 +305,14 @@ impl Builder {
                     }
                 }
             }
-            Client::Cursor => {
-                self.set("url", json!(r.url));
-                if let Some(var) = bearer {
-                    self.set(
-                        "headers",
-                        json!({ "Authorization": format!("Bearer ${{env:{var}}}") }),
-                    );
-                    self.note_token_from_env(var);
-                }
-            }
-            Client::Windsurf => {
-                self.set("serverUrl", json!(r.url));
+            // The same entry but for the URL's key.
+            Client::Cursor | Client::Windsurf => {
+                let url_key = if self.client == Client::Cursor {
+                    "url"
+                } else {
+                    "serverUrl"
+                };
+                self.set(url_key, json!(r.url));
                 if let Some(var) = bearer {
                     self.set(
                         "headers",

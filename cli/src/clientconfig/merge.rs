@@ -402,14 +402,18 @@ fn merge_json(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
         }
     }
     check_json(&text, &expected, &entry.name)?;
+    finish(&entry.name, text, current.is_some(), conflict && !force)
+}
 
-    if conflict && !force {
+/// The edit that adds or updates entry `name`, or the conflict that stops it (with the text it would write).
+fn finish(name: &str, text: String, existed: bool, conflict: bool) -> Result<Edit, MergeError> {
+    if conflict {
         return Err(MergeError::Conflict {
-            name: entry.name.clone(),
+            name: name.to_owned(),
             proposed: text,
         });
     }
-    let outcome = if current.is_some() {
+    let outcome = if existed {
         Outcome::Updated
     } else {
         Outcome::Added
@@ -577,19 +581,12 @@ fn merge_toml(existing: &str, entry: &ClientEntry, force: bool) -> Result<Edit, 
         .expect("checked above")
         .insert(entry.name.clone(), ours);
     check_toml(&text, &expected, &entry.name)?;
-
-    if current.is_some() && !force {
-        return Err(MergeError::Conflict {
-            name: entry.name.clone(),
-            proposed: text,
-        });
-    }
-    let outcome = if current.is_some() {
-        Outcome::Updated
-    } else {
-        Outcome::Added
-    };
-    Ok(Edit { outcome, text })
+    finish(
+        &entry.name,
+        text,
+        current.is_some(),
+        current.is_some() && !force,
+    )
 }
 
 fn check_toml(text: &str, expected: &Value, name: &str) -> Result<(), MergeError> {

@@ -162,6 +162,12 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
             Scope::User
         },
     };
+    let appdata = || {
+        env.appdata.clone().ok_or(PathError::MissingVar {
+            client: name,
+            var: "APPDATA",
+        })
+    };
     let project = |rel: &[&str]| rel.iter().fold(env.cwd.clone(), |p, c| p.join(c));
 
     match (client, scope) {
@@ -187,14 +193,7 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
                         Some(pkg) if (env.exists)(&pkg) => {
                             pkg.join("LocalCache").join("Roaming").join("Claude")
                         }
-                        _ => env
-                            .appdata
-                            .clone()
-                            .ok_or(PathError::MissingVar {
-                                client: name,
-                                var: "APPDATA",
-                            })?
-                            .join("Claude"),
+                        _ => appdata()?.join("Claude"),
                     }
                 }
                 Os::Linux => xdg_config(env, name)?.join("Claude"),
@@ -214,14 +213,7 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
                     .join("Library")
                     .join("Application Support")
                     .join("Code"),
-                Os::Windows => env
-                    .appdata
-                    .clone()
-                    .ok_or(PathError::MissingVar {
-                        client: name,
-                        var: "APPDATA",
-                    })?
-                    .join("Code"),
+                Os::Windows => appdata()?.join("Code"),
                 Os::Linux => xdg_config(env, name)?.join("Code"),
             };
             Ok(dir.join("User").join("mcp.json"))
@@ -249,14 +241,7 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
             let dir = match env.os {
                 // Zed uses ~/.config/zed on macOS too.
                 Os::MacOs => home()?.join(".config").join("zed"),
-                Os::Windows => env
-                    .appdata
-                    .clone()
-                    .ok_or(PathError::MissingVar {
-                        client: name,
-                        var: "APPDATA",
-                    })?
-                    .join("Zed"),
+                Os::Windows => appdata()?.join("Zed"),
                 Os::Linux => xdg_config(env, name)?.join("zed"),
             };
             Ok(dir.join("settings.json"))
