@@ -200,14 +200,16 @@ pub(crate) fn run_all(
         let all = async {
             // One key server and token for every run of an OAuth-protected server.
             let issuer = TestIssuer::start(&loaded.spec).await;
-            let mut results = Vec::new();
-            for run in runs(&loaded.spec, opts.both_http_modes) {
-                let issuer = issuer.as_ref().map(Option::as_ref);
-                results.extend(
-                    check_run(binary, &loaded.spec, &expected, &run, issuer, opts.timeout).await,
-                );
-            }
-            results
+            let issuer = issuer.as_ref().map(Option::as_ref);
+            // Each run has a server process of its own (HTTP ones on ports the OS picks), so they run side by
+            // side: most of a run is waiting for its server to start and answer. Results keep the runs' order.
+            let runs = runs(&loaded.spec, opts.both_http_modes);
+            let all =
+                futures_util::future::join_all(runs.iter().map(|run| {
+                    check_run(binary, &loaded.spec, &expected, run, issuer, opts.timeout)
+                }))
+                .await;
+            all.into_iter().flatten().collect::<Vec<_>>()
         };
         tokio::select! {
             results = all => Ok(results),
