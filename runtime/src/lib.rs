@@ -51,6 +51,8 @@ pub mod prelude;
 mod principal;
 pub mod prompt;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod readiness;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod redact;
 #[cfg(feature = "redis")]
 mod redis_store;

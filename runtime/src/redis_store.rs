@@ -144,6 +144,13 @@ impl SharedStore for RedisStore {
             }
         });
     }
+
+    async fn ping(&self) -> Result<(), SessionStoreError> {
+        let _: () = redis::cmd("PING")
+            .query_async(&mut self.connection.clone())
+            .await?;
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -377,5 +384,35 @@ mod tests {
         }
         let (status, _, _) = post(&first, "bob", Some(&bob), PING).await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    /// `/readyz` is 503 while Redis is stopped and 200 again once it is back, without a restart; `/healthz`
+    /// answers 200 throughout.
+    #[tokio::test]
+    async fn readiness_follows_redis_and_liveness_stays_up() {
+        let probe = |app: axum::Router, path: &'static str| async move {
+            let request = http::Request::get(path)
+                .header("host", "127.0.0.1")
+                .body(Body::empty())
+                .unwrap();
+            send(&app, request).await
+        };
+        let mut redis = RedisServer::start(&[]);
+        let app = app(&with_store(redis.url(""), Duration::from_secs(60))).await;
+        assert_eq!(probe(app.clone(), "/readyz").await.0, StatusCode::OK);
+
+        redis.stop();
+        let (status, _, body) = probe(app.clone(), "/readyz").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(body.contains("session store"), "{body}");
+        assert_eq!(probe(app.clone(), "/healthz").await.0, StatusCode::OK);
+
+        redis.restart();
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while probe(app.clone(), "/readyz").await.0 != StatusCode::OK {
+            assert!(std::time::Instant::now() < deadline, "never ready again");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(probe(app.clone(), "/healthz").await.0, StatusCode::OK);
     }
 }

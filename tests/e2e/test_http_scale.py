@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -108,6 +109,13 @@ class Redis:
 
     def __init__(self, args: list[str] | None = None):
         self.port = free_port()
+        self.args = args
+        self.start()
+        self.url = f"redis://127.0.0.1:{self.port}"
+
+    def start(self):
+        """Starts it (again: on the same port, with no data, as nothing is saved)."""
+        args = self.args
         listen = ["--port", str(self.port)] if args is None else ["--port", "0", "--tls-port", str(self.port)]
         self.proc = subprocess.Popen(
             ["redis-server", *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *(args or [])],
@@ -118,7 +126,6 @@ class Redis:
                 break
             except OSError:
                 anyio.run(anyio.sleep, 0.02)
-        self.url = f"redis://127.0.0.1:{self.port}"
 
     def stop(self):
         self.proc.terminate()
@@ -191,6 +198,40 @@ def test_stateful_sessions_move_between_instances_through_redis(binary, tmp_path
     try:
         run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
     finally:
+        redis.stop()
+
+
+def wait_for_status(url: str, status: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = http("GET", url, timeout=5)[0]
+        if got == status:
+            return
+        assert time.monotonic() < deadline, f"{url} answers {got}, not {status}"
+        time.sleep(0.1)
+
+
+def test_readiness_follows_redis_while_liveness_stays_up(binary):
+    """A stateful instance with sessions in Redis: /readyz is 200, turns 503 when redis-server is stopped (while
+    /healthz stays 200, so an orchestrator does not restart it), and 200 again once Redis is back, without a
+    restart."""
+    redis = Redis()
+    server = None
+    try:
+        server = Server(binary, ["--transport", "streamable-http", "--stateful"], env={"SCALE_REDIS_URL": redis.url})
+        ready, alive = f"{server.base}/readyz", f"{server.base}/healthz"
+        assert http("GET", ready)[0] == 200
+        redis.stop()
+        status, _, body = http("GET", ready)
+        assert status == 503 and b"session store" in body, (status, body)
+        assert http("GET", alive)[0] == 200
+        redis.start()
+        wait_for_status(ready, 200)
+        assert http("GET", alive)[0] == 200
+        assert server.proc.poll() is None
+    finally:
+        if server:
+            server.stop()
         redis.stop()
 
 

@@ -41,6 +41,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/prelude.rs",
     "src/principal.rs",
     "src/prompt.rs",
+    "src/readiness.rs",
     "src/redact.rs",
     "src/redis_store.rs",
     "src/registry.rs",
