@@ -1,5 +1,7 @@
-"""End-to-end: a generated server (tests/e2e/specs/scale.yaml) scaled out to three instances behind nginx (round
-robin), stateless and stateful with sessions in Redis, and a graceful shutdown that lets a slow call finish.
+"""End-to-end: a generated server (tests/e2e/specs/scale.yaml) scaled out to three instances behind nginx running the
+crate's generated deploy/nginx.conf (round robin: the topology of its generated Compose file, without Docker),
+stateless and stateful with sessions in Redis, readiness that follows Redis, and a graceful shutdown that lets a slow
+call finish.
 nginx and redis-server are the Debian packages (scripts/test installs them); each test starts its own on loopback."""
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import anyio
 import pytest
-from http_support import MCP_HEADERS, Server, build_server, http, rpc
+from http_support import MCP_HEADERS, Server, build_server, http, nginx_main_config, rpc
 from mcp import Client
 
 HANDLERS = {
@@ -44,8 +46,15 @@ INSTANCES = 3
 
 
 @pytest.fixture(scope="module")
-def binary(tmp_path_factory):
-    return build_server(tmp_path_factory.mktemp("scale"), "scale", {}, HANDLERS)
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """The server's binary and its crate (with the deployment files mcpgen wrote)."""
+    workdir = tmp_path_factory.mktemp("scale")
+    return build_server(workdir, "scale", {}, HANDLERS), workdir / "scale"
+
+
+@pytest.fixture(scope="module")
+def binary(built):
+    return built[0]
 
 
 def free_port() -> int:
@@ -55,39 +64,13 @@ def free_port() -> int:
 
 
 class Nginx:
-    """nginx on a loopback port, round robin over `upstreams`, with its config and temp files in `workdir`."""
+    """nginx on a loopback port with the crate's generated deploy/nginx.conf (round robin), its upstream pointed at
+    `upstreams` instead of Compose's `app` service; its config and temp files in `workdir`."""
 
-    def __init__(self, workdir: Path, upstreams: list[str]):
+    def __init__(self, workdir: Path, upstreams: list[str], server_block: Path):
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.port = free_port()
-        servers = "\n".join(f"    server {u};" for u in upstreams)
-        temp = "\n".join(f"  {k}_temp_path {workdir}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        conf = workdir / "nginx.conf"
-        conf.write_text(f"""worker_processes 1;
-daemon off;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-{temp}
-  upstream mcp {{
-{servers}
-    keepalive 32;
-  }}
-  server {{
-    listen 127.0.0.1:{self.port};
-    location / {{
-      proxy_pass http://mcp;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_buffering off;
-      proxy_read_timeout 120s;
-    }}
-  }}
-}}
-""")
+        conf = nginx_main_config(workdir, server_block, upstreams, listen=f"127.0.0.1:{self.port}")
         self.proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf)], stderr=subprocess.DEVNULL)
         for _ in range(500):
             try:
@@ -154,11 +137,13 @@ def run_clients(url: str, calls_total: int = CALLS) -> Counter:
     return seen
 
 
-def scaled(binary, tmp_path, flags: list[str], env: dict[str, str]):
+def scaled(built, tmp_path, flags: list[str], env: dict[str, str]):
+    """Three instances behind the generated nginx config (the topology of the generated Compose file)."""
+    binary, crate = built
     servers = [Server(binary, ["--transport", "streamable-http", *flags], env={**env, "INSTANCE_ID": f"i{n}"})
                for n in range(INSTANCES)]
     try:
-        nginx = Nginx(tmp_path, [s.base.removeprefix("http://") for s in servers])
+        nginx = Nginx(tmp_path, [s.base.removeprefix("http://") for s in servers], crate / "deploy" / "nginx.conf")
     except Exception:
         for s in servers:
             s.stop()
@@ -166,8 +151,8 @@ def scaled(binary, tmp_path, flags: list[str], env: dict[str, str]):
     return servers, nginx
 
 
-def test_stateless_instances_behind_nginx_round_robin(binary, tmp_path):
-    servers, nginx = scaled(binary, tmp_path, ["--stateless", "--json-response"], {})
+def test_stateless_instances_behind_nginx_round_robin(built, tmp_path):
+    servers, nginx = scaled(built, tmp_path, ["--stateless", "--json-response"], {})
     try:
         seen = run_clients(nginx.url)
     finally:
@@ -178,11 +163,11 @@ def test_stateless_instances_behind_nginx_round_robin(binary, tmp_path):
     assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
 
 
-def run_stateful(binary, tmp_path, env: dict[str, str], calls_total: int) -> None:
+def run_stateful(built, tmp_path, env: dict[str, str], calls_total: int) -> None:
     """Stateful instances behind nginx, sessions in Redis (`env`), run `calls_total` calls: every call is served,
     and round robin sends a session's requests to every instance, so all of them served sessions they did not
     start."""
-    servers, nginx = scaled(binary, tmp_path, ["--stateful"], env)
+    servers, nginx = scaled(built, tmp_path, ["--stateful"], env)
     try:
         seen = run_clients(nginx.url, calls_total)
     finally:
@@ -193,10 +178,10 @@ def run_stateful(binary, tmp_path, env: dict[str, str], calls_total: int) -> Non
     assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
 
 
-def test_stateful_sessions_move_between_instances_through_redis(binary, tmp_path):
+def test_stateful_sessions_move_between_instances_through_redis(built, tmp_path):
     redis = Redis()
     try:
-        run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
+        run_stateful(built, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
     finally:
         redis.stop()
 
@@ -249,7 +234,7 @@ def make_certificates(workdir: Path) -> tuple[Path, Path, Path]:
     return workdir / "ca.pem", workdir / "server.pem", workdir / "server.key"
 
 
-def test_sessions_move_through_redis_over_tls_with_an_acl_user(binary, tmp_path):
+def test_sessions_move_through_redis_over_tls_with_an_acl_user(built, tmp_path):
     """rediss:// to a redis-server with TLS only, logged in as an ACL user whose password holds URL characters
     (percent-encoded in the URL), trusting the test CA through SSL_CERT_FILE. Without that CA the server refuses to
     start: the certificate is checked."""
@@ -260,13 +245,13 @@ def test_sessions_move_through_redis_over_tls_with_an_acl_user(binary, tmp_path)
     url = f"rediss://app:p%40ss%3Aw%2Frd@127.0.0.1:{redis.port}"
     try:
         untrusted = subprocess.run(
-            [str(binary), "--transport", "streamable-http", "--stateful", "--host", "127.0.0.1", "--port", "0"],
+            [str(built[0]), "--transport", "streamable-http", "--stateful", "--host", "127.0.0.1", "--port", "0"],
             env={**os.environ, "SCALE_REDIS_URL": url, "SSL_CERT_FILE": os.devnull}, capture_output=True, text=True,
             stdin=subprocess.DEVNULL, timeout=60)
         assert untrusted.returncode != 0 and "session store" in untrusted.stderr, untrusted.stderr
         assert "p@ss" not in untrusted.stderr and "p%40ss" not in untrusted.stderr, untrusted.stderr
 
-        run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": url, "SSL_CERT_FILE": str(ca)}, 200)
+        run_stateful(built, tmp_path, {"SCALE_REDIS_URL": url, "SSL_CERT_FILE": str(ca)}, 200)
     finally:
         redis.stop()
 
