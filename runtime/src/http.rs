@@ -53,6 +53,10 @@ pub(crate) struct HttpOptions {
     pub(crate) auth: Auth,
     pub(crate) connections: ConnectionLimits,
     pub(crate) sessions: SessionLimits,
+    /// `/metrics`: `None` off, `Some(None)` on the main port, `Some(Some(port))` on its own listener
+    /// (`resolve` refuses it without the feature).
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) metrics: Option<Option<u16>>,
 }
 
 /// Streamable HTTP settings. Without the feature they are never built (`resolve` refuses first), but the fields stay
@@ -184,6 +188,16 @@ impl HttpOptions {
                 })
             }
         };
+        let metrics = http
+            .filter(|_| mount_http)
+            .and_then(|def| def.metrics)
+            .map(|def| def.port);
+        if metrics.is_some() && !cfg!(feature = "metrics") {
+            return Err(
+                "the spec serves /metrics, and this binary was built without the `metrics` feature"
+                    .into(),
+            );
+        }
         let sse = match sse.filter(|_| mount_sse) {
             None => None,
             Some(def) => Some(SseOptions {
@@ -214,6 +228,7 @@ impl HttpOptions {
             auth: auth::Auth::from_spec(&spec.auth, cli.oauth_jwks_uri.as_deref())?,
             connections: connection_limits(&limits, cli),
             sessions: session_limits(&limits, cli),
+            metrics,
         })
     }
 }
@@ -312,6 +327,20 @@ pub(crate) async fn serve<A: App>(
         "listening on http://{address}{}",
         options.announced_path
     );
+    #[cfg(feature = "metrics")]
+    if let Some(Some(port)) = options.metrics {
+        let listener = tokio::net::TcpListener::bind((options.host.as_str(), port))
+            .await
+            .map_err(|e| format!("cannot bind {}:{port} for /metrics: {e}", options.host))?;
+        tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+        let serving = connections::serve(
+            listener,
+            super::metrics::routes(),
+            options.connections,
+            shutdown.clone(),
+        );
+        tokio::spawn(serving);
+    }
     let serving = connections::serve(listener, app, options.connections, shutdown.clone());
     let mut task = tokio::spawn(serving);
     ready.store(true, Ordering::Release);
@@ -378,6 +407,13 @@ pub(crate) async fn router<A: App>(
             cancel.clone(),
         );
         app = app.merge(protect(routes, &sse.guard, options));
+    }
+    #[cfg(feature = "metrics")]
+    if options.metrics.is_some() {
+        super::metrics::enable(&table);
+        if options.metrics == Some(None) {
+            app = app.merge(super::metrics::routes());
+        }
     }
     let _ = (&server, &cancel, &table);
     app = auth::metadata_routes(app, &options.auth, &paths);
@@ -519,6 +555,9 @@ mod streamable {
                 }
             };
             let routes = routes.layer(middleware::from_fn_with_state(guard, owned_sessions::guard));
+            // Stateless requests stream too, but end with their response: only sessions hold streams open.
+            #[cfg(feature = "metrics")]
+            let routes = routes.layer(middleware::from_fn(crate::metrics::count_streams));
             (routes, store)
         } else {
             let sessions = Arc::new(NeverSessionManager::default());

@@ -42,6 +42,7 @@ mod handler;
 mod http;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod jwks;
+mod metrics;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;
 #[cfg(feature = "streamable-http")]

@@ -20,6 +20,7 @@ use rmcp::transport::streamable_http_server::session::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::metrics;
 use super::principal::Principal;
 use super::redact::{self, SecretUrl};
 use super::session_store::SharedStore;
@@ -78,7 +79,9 @@ impl RedisStore {
     }
 
     async fn record(&self, session_id: &str) -> Result<Option<Record>, SessionStoreError> {
-        let data: Option<Vec<u8>> = self.connection.clone().get(self.key(session_id)).await?;
+        let data = self.connection.clone().get(self.key(session_id)).await;
+        metrics::redis("GET", &data);
+        let data: Option<Vec<u8>> = data?;
         // A record in another shape (an older server's) is no session: its owner is unknown.
         Ok(data.and_then(|data| serde_json::from_slice(&data).ok()))
     }
@@ -139,17 +142,20 @@ impl SharedStore for RedisStore {
         let (mut connection, key) = (self.connection.clone(), self.key(session_id));
         let ttl = self.ttl.as_secs() as i64;
         tokio::spawn(async move {
-            if let Err(error) = connection.expire::<_, ()>(key, ttl).await {
+            let refreshed = connection.expire::<_, ()>(key, ttl).await;
+            metrics::redis("EXPIRE", &refreshed);
+            if let Err(error) = refreshed {
                 tracing::warn!(%error, "cannot refresh a session record");
             }
         });
     }
 
     async fn ping(&self) -> Result<(), SessionStoreError> {
-        let _: () = redis::cmd("PING")
+        let pong: Result<(), _> = redis::cmd("PING")
             .query_async(&mut self.connection.clone())
-            .await?;
-        Ok(())
+            .await;
+        metrics::redis("PING", &pong);
+        Ok(pong?)
     }
 }
 
@@ -161,17 +167,19 @@ impl SessionStore for RedisStore {
 
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
         let data = serde_json::to_vec(&Record::new(&self.table, session_id, state))?;
-        let _: () = self
+        let stored: Result<(), _> = self
             .connection
             .clone()
             .set_ex(self.key(session_id), data, self.ttl.as_secs())
-            .await?;
-        Ok(())
+            .await;
+        metrics::redis("SET", &stored);
+        Ok(stored?)
     }
 
     async fn delete(&self, session_id: &str) -> Result<(), SessionStoreError> {
-        let _: () = self.connection.clone().del(self.key(session_id)).await?;
-        Ok(())
+        let deleted: Result<(), _> = self.connection.clone().del(self.key(session_id)).await;
+        metrics::redis("DEL", &deleted);
+        Ok(deleted?)
     }
 }
 

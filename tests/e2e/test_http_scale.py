@@ -220,6 +220,50 @@ def test_readiness_follows_redis_while_liveness_stays_up(binary):
         redis.stop()
 
 
+def scrape(server: Server) -> str:
+    status, headers, body = http("GET", f"{server.base}/metrics")
+    assert status == 200 and headers["content-type"].startswith("text/plain; version=0.0.4"), (status, headers)
+    text = body.decode()
+    check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr + text
+    return text
+
+
+def series(text: str, name: str) -> float:
+    """The value of one series (name with its labels, as printed), 0 when absent."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_after_traffic_pass_promtool(built, tmp_path):
+    """Three stateful instances behind nginx with sessions in Redis serve SDK traffic; each one's /metrics (the
+    spec's `metrics: {}`: on the MCP port, outside the Host check) passes `promtool check metrics`, and together
+    they count every tools/call of the `instance` tool, the Redis round trips, and, once Redis is stopped, the
+    failed ones (a readiness probe pings it)."""
+    redis = Redis()
+    servers, nginx = scaled(built, tmp_path, ["--stateful"], {"SCALE_REDIS_URL": redis.url})
+    try:
+        seen = run_clients(nginx.url, 400)
+        texts = [scrape(s) for s in servers]
+        calls = 'mcp_requests_total{method="tools/call",tool="instance"}'
+        assert sum(series(t, calls) for t in texts) == sum(seen.values()) == 400
+        assert all(series(t, calls) > 0 for t in texts), texts
+        assert sum(series(t, 'mcp_redis_commands_total{command="GET",outcome="ok"}') for t in texts) > 0
+        assert all('mcp_request_duration_seconds_bucket{method="tools/call",tool="instance",le="+Inf"}' in t
+                   for t in texts)
+        redis.stop()
+        assert http("GET", f"{servers[0].base}/readyz")[0] == 503
+        after = scrape(servers[0])
+        assert series(after, 'mcp_redis_commands_total{command="PING",outcome="error"}') >= 1, after
+    finally:
+        nginx.stop()
+        for s in servers:
+            s.stop()
+        redis.stop()
+
+
 def make_certificates(workdir: Path) -> tuple[Path, Path, Path]:
     """A test CA and a certificate it signed for 127.0.0.1: (ca.pem, server.pem, server.key)."""
     def openssl(*args: str) -> None:

@@ -36,6 +36,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/http.rs",
     "src/jwks.rs",
     "src/lib.rs",
+    "src/metrics.rs",
     "src/oauth.rs",
     "src/owned_sessions.rs",
     "src/prelude.rs",
