@@ -211,6 +211,19 @@ impl<'s> Deploy<'s> {
                 "failureThreshold": 3,
             })
         };
+        let mut ports = vec![json!({"name": "http", "containerPort": self.http.port})];
+        let mut pod = json!({"labels": self.labels()});
+        if let Some(metrics) = &self.http.metrics {
+            if let Some(port) = metrics.port {
+                ports.push(json!({"name": "metrics", "containerPort": port}));
+            }
+            // The annotations Prometheus's common Kubernetes scrape configuration looks for.
+            pod["annotations"] = json!({
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": metrics.port.unwrap_or(self.http.port).to_string(),
+                "prometheus.io/path": "/metrics",
+            });
+        }
         json!({
             "apiVersion": "apps/v1",
             "kind": "Deployment",
@@ -219,7 +232,7 @@ impl<'s> Deploy<'s> {
                 "replicas": self.replicas(),
                 "selector": {"matchLabels": self.labels()},
                 "template": {
-                    "metadata": {"labels": self.labels()},
+                    "metadata": pod,
                     "spec": {
                         // Above the server's 10 s drain after SIGTERM.
                         "terminationGracePeriodSeconds": 30,
@@ -227,7 +240,7 @@ impl<'s> Deploy<'s> {
                         "containers": [{
                             "name": "server",
                             "image": format!("{}:latest", self.name),
-                            "ports": [{"name": "http", "containerPort": self.http.port}],
+                            "ports": ports,
                             "env": env,
                             // Liveness: the process serves; readiness: it can serve requests, which
                             // needs Redis when sessions live there (a Redis outage takes the pods out of
@@ -352,6 +365,28 @@ mod tests {
         assert_eq!(
             container["env"][1]["valueFrom"]["secretKeyRef"]["name"],
             "weather-redis"
+        );
+    }
+
+    #[test]
+    fn metrics_on_their_own_port_are_a_named_container_port_with_scrape_annotations() {
+        let own_port = spec("{port: 8101, metrics: {port: 9464}}");
+        let deployment = parse(&Deploy::of(&own_port, "WEATHER").unwrap().kubernetes()[0].1);
+        let template = &deployment["spec"]["template"];
+        assert_eq!(
+            template["metadata"]["annotations"]["prometheus.io/port"],
+            "9464"
+        );
+        assert_eq!(
+            template["spec"]["containers"][0]["ports"][1],
+            json!({"name": "metrics", "containerPort": 9464})
+        );
+        let off = spec("{port: 8101}");
+        let deployment = parse(&Deploy::of(&off, "WEATHER").unwrap().kubernetes()[0].1);
+        assert!(
+            deployment["spec"]["template"]["metadata"]
+                .get("annotations")
+                .is_none()
         );
     }
 
