@@ -334,10 +334,8 @@ fn user_work_survives_every_spec_change_and_the_crate_keeps_serving_its_spec() {
         }
         cargo_build(&c, step);
         assert_tools_match_spec(&c, step);
-        assert!(
-            c.mcpgen(&["generate", "--check"]).ok(),
-            "{step}: not idempotent"
-        );
+        let check = c.mcpgen(&["generate", "--check"]);
+        assert!(check.ok(), "{step}: not idempotent: {check}");
         // New stubs are the user's from now on.
         user = now;
         cargo_toml = new_cargo_toml;

@@ -101,8 +101,17 @@ pub struct HttpDef {
     pub redis_url_env: Option<&'static str>,
     /// What the session store's keys start with; `None`: `mcp:<server name>:`.
     pub redis_key_prefix: Option<&'static str>,
+    /// `/metrics` in the Prometheus text format; `None`: off.
+    pub metrics: Option<MetricsDef>,
     /// Bounds on connections and sessions.
     pub limits: HttpLimitsDef,
+}
+
+/// Where `/metrics` is served.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsDef {
+    /// Its own listener on this port, at the transport's host; `None`: the transport's own port.
+    pub port: Option<u16>,
 }
 
 /// Bounds on an HTTP server's connections and sessions, from the spec. When both HTTP transports share a

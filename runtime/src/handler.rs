@@ -27,6 +27,7 @@ use super::completion::{CompletionRequest, CompletionTarget, completion_info, fi
 use super::context::{Ctx, MAX_SUBSCRIPTIONS_PER_SESSION, Session, Shared};
 use super::defs::{ResourceSource, ToolDef};
 use super::error::panic_message;
+use super::metrics::measured;
 use super::prompt::{Arguments, render};
 use super::registry::Registry;
 use super::resource::embedded;
@@ -187,7 +188,13 @@ impl<A: App> ServerHandler for Handler<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.registry.tools.clone()))
+        measured(
+            "tools/list",
+            "",
+            async move { Ok(ListToolsResult::with_all_items(self.registry.tools.clone())) },
+            |_| false,
+        )
+        .await
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -201,16 +208,24 @@ impl<A: App> ServerHandler for Handler<A> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let Some(index) = self.registry.tool(&request.name) else {
-            return Err(ErrorData::invalid_params(
-                format!("Unknown tool: {}", request.name),
-                None,
-            ));
+        let index = self.registry.tool(&request.name);
+        // Counted under the tool's name only when the spec has it: the label's values stay a closed set.
+        let tool = index.map_or("", |index| self.registry.tool_checks[index].def.name);
+        let call = async move {
+            let Some(index) = index else {
+                return Err(ErrorData::invalid_params(
+                    format!("Unknown tool: {}", request.name),
+                    None,
+                ));
+            };
+            let def = self.registry.tool_checks[index].def;
+            self.run_tool(def, index, request, context).await
         };
-        let def = self.registry.tool_checks[index].def;
-        self.run_tool(def, index, request, context)
-            .await
-            .map(Into::into)
+        measured("tools/call", tool, call, |result| {
+            result.is_error == Some(true)
+        })
+        .await
+        .map(Into::into)
     }
 
     async fn list_resources(
@@ -218,9 +233,17 @@ impl<A: App> ServerHandler for Handler<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        Ok(ListResourcesResult::with_all_items(
-            self.registry.resources.clone(),
-        ))
+        measured(
+            "resources/list",
+            "",
+            async move {
+                Ok(ListResourcesResult::with_all_items(
+                    self.registry.resources.clone(),
+                ))
+            },
+            |_| false,
+        )
+        .await
     }
 
     async fn list_resource_templates(
@@ -228,9 +251,17 @@ impl<A: App> ServerHandler for Handler<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        Ok(ListResourceTemplatesResult::with_all_items(
-            self.registry.templates.clone(),
-        ))
+        measured(
+            "resources/templates/list",
+            "",
+            async move {
+                Ok(ListResourceTemplatesResult::with_all_items(
+                    self.registry.templates.clone(),
+                ))
+            },
+            |_| false,
+        )
+        .await
     }
 
     async fn read_resource(
@@ -238,45 +269,54 @@ impl<A: App> ServerHandler for Handler<A> {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let uri = request.uri;
-        let contents: Vec<ResourceContents> =
-            if let Some(def) = A::SPEC.resources.iter().find(|def| def.uri == uri) {
-                match def.source {
-                    ResourceSource::Text(text) => {
-                        let contents = ResourceContents::text(text, &uri);
-                        vec![match def.mime_type {
-                            Some(mime) => contents.with_mime_type(mime),
-                            None => contents,
-                        }]
+        measured(
+            "resources/read",
+            "",
+            async move {
+                let uri = request.uri;
+                let contents: Vec<ResourceContents> = if let Some(def) =
+                    A::SPEC.resources.iter().find(|def| def.uri == uri)
+                {
+                    match def.source {
+                        ResourceSource::Text(text) => {
+                            let contents = ResourceContents::text(text, &uri);
+                            vec![match def.mime_type {
+                                Some(mime) => contents.with_mime_type(mime),
+                                None => contents,
+                            }]
+                        }
+                        ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
+                        ResourceSource::Handler => guarded(
+                            || format!("resource '{}'", def.uri),
+                            A::read_resource(def.uri, self.ctx(context), &uri),
+                        )
+                        .await
+                        .map_err(|message| ErrorData::internal_error(message, None))??
+                        .into_contents(&uri, def.mime_type),
                     }
-                    ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
-                    ResourceSource::Handler => guarded(
-                        || format!("resource '{}'", def.uri),
-                        A::read_resource(def.uri, self.ctx(context), &uri),
+                } else {
+                    let found = self
+                        .registry
+                        .template_matchers
+                        .iter()
+                        .zip(A::SPEC.templates)
+                        .find_map(|(matcher, def)| matcher.matches(&uri).map(|vars| (def, vars)));
+                    let Some((def, vars)) = found else {
+                        return Err(not_found(&uri));
+                    };
+                    guarded(
+                        || format!("resource template '{}'", def.name),
+                        A::read_template(def.name, self.ctx(context), &uri, vars),
                     )
                     .await
                     .map_err(|message| ErrorData::internal_error(message, None))??
-                    .into_contents(&uri, def.mime_type),
-                }
-            } else {
-                let found = self
-                    .registry
-                    .template_matchers
-                    .iter()
-                    .zip(A::SPEC.templates)
-                    .find_map(|(matcher, def)| matcher.matches(&uri).map(|vars| (def, vars)));
-                let Some((def, vars)) = found else {
-                    return Err(not_found(&uri));
+                    .into_contents(&uri, def.mime_type)
                 };
-                guarded(
-                    || format!("resource template '{}'", def.name),
-                    A::read_template(def.name, self.ctx(context), &uri, vars),
-                )
-                .await
-                .map_err(|message| ErrorData::internal_error(message, None))??
-                .into_contents(&uri, def.mime_type)
-            };
-        Ok(ReadResourceResult::new(contents).into())
+                Ok(ReadResourceResult::new(contents).into())
+            },
+            |_| false,
+        )
+        .await
     }
 
     async fn list_prompts(
@@ -284,9 +324,17 @@ impl<A: App> ServerHandler for Handler<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        Ok(ListPromptsResult::with_all_items(
-            self.registry.prompts.clone(),
-        ))
+        measured(
+            "prompts/list",
+            "",
+            async move {
+                Ok(ListPromptsResult::with_all_items(
+                    self.registry.prompts.clone(),
+                ))
+            },
+            |_| false,
+        )
+        .await
     }
 
     async fn get_prompt(
@@ -294,23 +342,31 @@ impl<A: App> ServerHandler for Handler<A> {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        let Some(def) = A::SPEC.prompts.iter().find(|def| def.name == request.name) else {
-            return Err(ErrorData::invalid_params(
-                format!("Unknown prompt: {}", request.name),
-                None,
-            ));
-        };
-        let arguments = Arguments::check(def, request.arguments)?;
-        if def.messages.is_some() {
-            return Ok(render(def, &arguments).into());
-        }
-        let result = guarded(
-            || format!("prompt '{}'", def.name),
-            A::get_prompt(def.name, self.ctx(context), arguments),
+        measured(
+            "prompts/get",
+            "",
+            async move {
+                let Some(def) = A::SPEC.prompts.iter().find(|def| def.name == request.name) else {
+                    return Err(ErrorData::invalid_params(
+                        format!("Unknown prompt: {}", request.name),
+                        None,
+                    ));
+                };
+                let arguments = Arguments::check(def, request.arguments)?;
+                if def.messages.is_some() {
+                    return Ok(render(def, &arguments).into());
+                }
+                let result = guarded(
+                    || format!("prompt '{}'", def.name),
+                    A::get_prompt(def.name, self.ctx(context), arguments),
+                )
+                .await
+                .map_err(|message| ErrorData::internal_error(message, None))??;
+                Ok(result.into())
+            },
+            |_| false,
         )
         .await
-        .map_err(|message| ErrorData::internal_error(message, None))??;
-        Ok(result.into())
     }
 
     async fn complete(
@@ -318,89 +374,100 @@ impl<A: App> ServerHandler for Handler<A> {
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
-        if !A::SPEC.capabilities.completions {
-            return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
-        }
-        let argument = request.argument;
-        let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
-            Reference::Prompt(reference) => {
-                let def = A::SPEC
-                    .prompts
-                    .iter()
-                    .find(|def| def.name == reference.name)
-                    .ok_or_else(|| {
-                        ErrorData::invalid_params(
-                            format!("Unknown prompt: {}", reference.name),
-                            None,
-                        )
-                    })?;
-                let arg = def
-                    .arguments
-                    .iter()
-                    .find(|a| a.name == argument.name)
-                    .ok_or_else(|| {
-                        ErrorData::invalid_params(
-                            format!("Prompt '{}' has no argument '{}'", def.name, argument.name),
-                            None,
-                        )
-                    })?;
-                (CompletionTarget::Prompt(def.name), arg.completions)
-            }
-            Reference::Resource(reference) => {
-                let (def, matcher) = A::SPEC
-                    .templates
-                    .iter()
-                    .zip(&self.registry.template_matchers)
-                    .find(|(def, _)| def.uri_template == reference.uri)
-                    .ok_or_else(|| {
-                        ErrorData::invalid_params(
-                            format!("Unknown resource template: {}", reference.uri),
-                            None,
-                        )
-                    })?;
-                if !matcher.variables().any(|v| v == argument.name) {
-                    return Err(ErrorData::invalid_params(
-                        format!(
-                            "Template '{}' has no variable '{}'",
-                            def.uri_template, argument.name
-                        ),
-                        None,
-                    ));
+        measured(
+            "completion/complete",
+            "",
+            async move {
+                if !A::SPEC.capabilities.completions {
+                    return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
                 }
-                let statics = def
-                    .completions
-                    .iter()
-                    .find(|(name, _)| *name == argument.name)
-                    .map_or(&[][..], |(_, values)| *values);
-                (CompletionTarget::Template(def.name), statics)
-            }
-            _ => {
-                return Err(ErrorData::invalid_params(
-                    "Unsupported completion reference",
-                    None,
-                ));
-            }
-        };
-        let values = if statics.is_empty() {
-            let hook_request = CompletionRequest {
-                target,
-                argument: argument.name,
-                value: argument.value,
-                context: request
-                    .context
-                    .and_then(|c| c.arguments)
-                    .unwrap_or_default(),
-            };
-            guarded(
-                || "the completion hook".to_owned(),
-                A::complete(self.ctx(context), hook_request),
-            )
-            .await
-            .map_err(|message| ErrorData::internal_error(message, None))??
-        } else {
-            filter_prefix(statics.iter().copied(), &argument.value)
-        };
-        Ok(CompleteResult::new(completion_info(values)))
+                let argument = request.argument;
+                let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
+                    Reference::Prompt(reference) => {
+                        let def = A::SPEC
+                            .prompts
+                            .iter()
+                            .find(|def| def.name == reference.name)
+                            .ok_or_else(|| {
+                                ErrorData::invalid_params(
+                                    format!("Unknown prompt: {}", reference.name),
+                                    None,
+                                )
+                            })?;
+                        let arg = def
+                            .arguments
+                            .iter()
+                            .find(|a| a.name == argument.name)
+                            .ok_or_else(|| {
+                                ErrorData::invalid_params(
+                                    format!(
+                                        "Prompt '{}' has no argument '{}'",
+                                        def.name, argument.name
+                                    ),
+                                    None,
+                                )
+                            })?;
+                        (CompletionTarget::Prompt(def.name), arg.completions)
+                    }
+                    Reference::Resource(reference) => {
+                        let (def, matcher) = A::SPEC
+                            .templates
+                            .iter()
+                            .zip(&self.registry.template_matchers)
+                            .find(|(def, _)| def.uri_template == reference.uri)
+                            .ok_or_else(|| {
+                                ErrorData::invalid_params(
+                                    format!("Unknown resource template: {}", reference.uri),
+                                    None,
+                                )
+                            })?;
+                        if !matcher.variables().any(|v| v == argument.name) {
+                            return Err(ErrorData::invalid_params(
+                                format!(
+                                    "Template '{}' has no variable '{}'",
+                                    def.uri_template, argument.name
+                                ),
+                                None,
+                            ));
+                        }
+                        let statics = def
+                            .completions
+                            .iter()
+                            .find(|(name, _)| *name == argument.name)
+                            .map_or(&[][..], |(_, values)| *values);
+                        (CompletionTarget::Template(def.name), statics)
+                    }
+                    _ => {
+                        return Err(ErrorData::invalid_params(
+                            "Unsupported completion reference",
+                            None,
+                        ));
+                    }
+                };
+                let values = if statics.is_empty() {
+                    let hook_request = CompletionRequest {
+                        target,
+                        argument: argument.name,
+                        value: argument.value,
+                        context: request
+                            .context
+                            .and_then(|c| c.arguments)
+                            .unwrap_or_default(),
+                    };
+                    guarded(
+                        || "the completion hook".to_owned(),
+                        A::complete(self.ctx(context), hook_request),
+                    )
+                    .await
+                    .map_err(|message| ErrorData::internal_error(message, None))??
+                } else {
+                    filter_prefix(statics.iter().copied(), &argument.value)
+                };
+                Ok(CompleteResult::new(completion_info(values)))
+            },
+            |_| false,
+        )
+        .await
     }
 
     async fn set_level(
@@ -408,11 +475,19 @@ impl<A: App> ServerHandler for Handler<A> {
         request: SetLevelRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        if !A::SPEC.capabilities.logging {
-            return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
-        }
-        self.session.set_log_level(request.level);
-        Ok(())
+        measured(
+            "logging/setLevel",
+            "",
+            async move {
+                if !A::SPEC.capabilities.logging {
+                    return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
+                }
+                self.session.set_log_level(request.level);
+                Ok(())
+            },
+            |_| false,
+        )
+        .await
     }
 
     async fn subscribe(
@@ -420,29 +495,32 @@ impl<A: App> ServerHandler for Handler<A> {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        if !A::SPEC.capabilities.resources_subscribe {
-            return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
-        }
-        // Only what the spec serves, so a client cannot fill the table with URIs of its own choosing.
-        let served = self.registry.resources.iter().any(|r| r.uri == request.uri)
-            || self
-                .registry
-                .template_matchers
-                .iter()
-                .any(|matcher| matcher.matches(&request.uri).is_some());
-        if !served {
-            return Err(not_found(&request.uri));
-        }
-        self.session
-            .subscribe(request.uri, context.peer)
-            .map_err(|_| {
-                ErrorData::invalid_params(
-                    format!(
-                        "too many subscriptions: a session may hold {MAX_SUBSCRIPTIONS_PER_SESSION}; unsubscribe first"
-                    ),
-                    None,
-                )
-            })
+        measured("resources/subscribe", "", async move {
+            if !A::SPEC.capabilities.resources_subscribe {
+                return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
+            }
+            // Only what the spec serves, so a client cannot fill the table with URIs of its own choosing.
+            let served = self.registry.resources.iter().any(|r| r.uri == request.uri)
+                || self
+                    .registry
+                    .template_matchers
+                    .iter()
+                    .any(|matcher| matcher.matches(&request.uri).is_some());
+            if !served {
+                return Err(not_found(&request.uri));
+            }
+            self.session
+                .subscribe(request.uri, context.peer)
+                .map_err(|_| {
+                    ErrorData::invalid_params(
+                        format!(
+                            "too many subscriptions: a session may hold {MAX_SUBSCRIPTIONS_PER_SESSION}; unsubscribe first"
+                        ),
+                        None,
+                    )
+                })
+        }, |_| false)
+        .await
     }
 
     async fn unsubscribe(
@@ -450,11 +528,19 @@ impl<A: App> ServerHandler for Handler<A> {
         request: UnsubscribeRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        if !A::SPEC.capabilities.resources_subscribe {
-            return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
-        }
-        self.session.unsubscribe(&request.uri);
-        Ok(())
+        measured(
+            "resources/unsubscribe",
+            "",
+            async move {
+                if !A::SPEC.capabilities.resources_subscribe {
+                    return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
+                }
+                self.session.unsubscribe(&request.uri);
+                Ok(())
+            },
+            |_| false,
+        )
+        .await
     }
 
     /// rmcp hands over a request whose params do not fit its method's shape (`tools/call` without a string
@@ -464,17 +550,25 @@ impl<A: App> ServerHandler for Handler<A> {
         request: CustomRequest,
         _context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
-        if STANDARD_REQUESTS.contains(&request.method.as_str()) {
-            return Err(ErrorData::invalid_params(
-                format!("invalid params for `{}`", request.method),
-                None,
-            ));
-        }
-        Err(ErrorData::new(
-            rmcp::model::ErrorCode::METHOD_NOT_FOUND,
-            request.method,
-            None,
-        ))
+        measured(
+            "custom",
+            "",
+            async move {
+                if STANDARD_REQUESTS.contains(&request.method.as_str()) {
+                    return Err(ErrorData::invalid_params(
+                        format!("invalid params for `{}`", request.method),
+                        None,
+                    ));
+                }
+                Err(ErrorData::new(
+                    rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                    request.method,
+                    None,
+                ))
+            },
+            |_| false,
+        )
+        .await
     }
 }
 

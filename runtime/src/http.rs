@@ -11,7 +11,6 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse as _;
-use axum::routing::get;
 use tokio_util::sync::CancellationToken;
 
 use super::app::App;
@@ -22,6 +21,7 @@ use super::defs::{HttpLimitsDef, Spec, Transport};
 use super::error::BoxError;
 use super::guard::{self, Guard};
 use super::handler::Handler;
+use super::readiness::{self, Readiness};
 use super::redact::SecretUrl;
 use super::sessions::{SessionLimits, SessionTable};
 use super::shutdown;
@@ -53,6 +53,10 @@ pub(crate) struct HttpOptions {
     pub(crate) auth: Auth,
     pub(crate) connections: ConnectionLimits,
     pub(crate) sessions: SessionLimits,
+    /// `/metrics`: `None` off, `Some(None)` on the main port, `Some(Some(port))` on its own listener
+    /// (`resolve` refuses it without the feature).
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    pub(crate) metrics: Option<Option<u16>>,
 }
 
 /// Streamable HTTP settings. Without the feature they are never built (`resolve` refuses first), but the fields stay
@@ -184,6 +188,16 @@ impl HttpOptions {
                 })
             }
         };
+        let metrics = http
+            .filter(|_| mount_http)
+            .and_then(|def| def.metrics)
+            .map(|def| def.port);
+        if metrics.is_some() && !cfg!(feature = "metrics") {
+            return Err(
+                "the spec serves /metrics, and this binary was built without the `metrics` feature"
+                    .into(),
+            );
+        }
         let sse = match sse.filter(|_| mount_sse) {
             None => None,
             Some(def) => Some(SseOptions {
@@ -214,6 +228,7 @@ impl HttpOptions {
             auth: auth::Auth::from_spec(&spec.auth, cli.oauth_jwks_uri.as_deref())?,
             connections: connection_limits(&limits, cli),
             sessions: session_limits(&limits, cli),
+            metrics,
         })
     }
 }
@@ -312,6 +327,20 @@ pub(crate) async fn serve<A: App>(
         "listening on http://{address}{}",
         options.announced_path
     );
+    #[cfg(feature = "metrics")]
+    if let Some(Some(port)) = options.metrics {
+        let listener = tokio::net::TcpListener::bind((options.host.as_str(), port))
+            .await
+            .map_err(|e| format!("cannot bind {}:{port} for /metrics: {e}", options.host))?;
+        tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+        let serving = connections::serve(
+            listener,
+            super::metrics::routes(),
+            options.connections,
+            shutdown.clone(),
+        );
+        tokio::spawn(serving);
+    }
     let serving = connections::serve(listener, app, options.connections, shutdown.clone());
     let mut task = tokio::spawn(serving);
     ready.store(true, Ordering::Release);
@@ -335,25 +364,36 @@ pub(crate) async fn serve<A: App>(
     }
 }
 
-/// The axum app: the MCP endpoints (guarded, limited, authenticated) plus `/healthz`, `/readyz` and,
-/// with OAuth, the protected-resource metadata.
+/// The axum app: the MCP endpoints (guarded, limited, authenticated) plus `/healthz`, `/readyz` (`serving`, and
+/// the shared session store answering) and, with OAuth, the protected-resource metadata.
 pub(crate) async fn router<A: App>(
     server: Handler<A>,
     options: &HttpOptions,
     cancel: CancellationToken,
-    ready: Arc<AtomicBool>,
+    serving: Arc<AtomicBool>,
 ) -> Result<Router, BoxError> {
     let mut app = Router::new();
     let mut paths = Vec::new();
+    // Only streamable HTTP has a shared store to check.
+    #[cfg_attr(not(feature = "streamable-http"), allow(unused_mut))]
+    let mut readiness = Readiness {
+        serving,
+        checks: Vec::new(),
+    };
     // One table for both transports: the caps count every live session.
     let table = Arc::new(SessionTable::new(options.sessions));
     #[cfg(feature = "streamable-http")]
     if let Some(http) = &options.streamable {
         paths.push(http.path.clone());
-        let routes =
+        let (routes, store) =
             streamable::routes(server.clone(), http, options, table.clone(), cancel.clone())
                 .await?;
         app = app.merge(protect(routes, &http.guard, options));
+        if let Some(store) = store {
+            readiness
+                .checks
+                .push(("session store", streamable::check(store)));
+        }
     }
     #[cfg(feature = "sse")]
     if let Some(sse) = &options.sse {
@@ -368,18 +408,16 @@ pub(crate) async fn router<A: App>(
         );
         app = app.merge(protect(routes, &sse.guard, options));
     }
+    #[cfg(feature = "metrics")]
+    if options.metrics.is_some() {
+        super::metrics::enable(&table);
+        if options.metrics == Some(None) {
+            app = app.merge(super::metrics::routes());
+        }
+    }
     let _ = (&server, &cancel, &table);
     app = auth::metadata_routes(app, &options.auth, &paths);
-    Ok(app.route("/healthz", get(|| async { "ok" })).route(
-        "/readyz",
-        get(move || async move {
-            if ready.load(Ordering::Acquire) {
-                (StatusCode::OK, "ready")
-            } else {
-                (StatusCode::SERVICE_UNAVAILABLE, "not ready")
-            }
-        }),
-    ))
+    Ok(readiness::routes(app, readiness))
 }
 
 /// rmcp's streamable HTTP service answers a body that is not a JSON-RPC message with 415 and a text body; the MCP
@@ -468,7 +506,7 @@ mod streamable {
         options: &HttpOptions,
         table: Arc<SessionTable>,
         cancel: CancellationToken,
-    ) -> Result<Router, BoxError> {
+    ) -> Result<(Router, Option<Arc<dyn SharedStore>>), BoxError> {
         // Stateful sessions hold event streams open, which would keep the graceful shutdown waiting:
         // they end with the shutdown signal. Stateless requests keep a token of their own, so a call
         // running at the signal finishes instead of being cut off.
@@ -499,7 +537,7 @@ mod streamable {
                 max_body_bytes: options.max_body_bytes,
                 store: store.clone(),
             };
-            let routes = match store {
+            let routes = match store.clone() {
                 Some(store) => session_store::mount(
                     move || Ok(server.new_session()),
                     sessions,
@@ -516,14 +554,22 @@ mod streamable {
                     mount(server, Arc::new(sessions), config, &http.path)
                 }
             };
-            routes.layer(middleware::from_fn_with_state(guard, owned_sessions::guard))
+            let routes = routes.layer(middleware::from_fn_with_state(guard, owned_sessions::guard));
+            // Stateless requests stream too, but end with their response: only sessions hold streams open.
+            #[cfg(feature = "metrics")]
+            let routes = routes.layer(middleware::from_fn(crate::metrics::count_streams));
+            (routes, store)
         } else {
-            mount(
-                server,
-                Arc::new(NeverSessionManager::default()),
-                config,
-                &http.path,
-            )
+            let sessions = Arc::new(NeverSessionManager::default());
+            (mount(server, sessions, config, &http.path), None)
+        })
+    }
+
+    /// The readiness check of the shared store: it answers a round trip.
+    pub(super) fn check(store: Arc<dyn SharedStore>) -> crate::readiness::Check {
+        Arc::new(move || {
+            let store = store.clone();
+            Box::pin(async move { store.ping().await.map_err(|error| error.to_string()) })
         })
     }
 

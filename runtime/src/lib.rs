@@ -42,6 +42,7 @@ mod handler;
 mod http;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod jwks;
+mod metrics;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;
 #[cfg(feature = "streamable-http")]
@@ -50,6 +51,8 @@ pub mod prelude;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod principal;
 pub mod prompt;
+#[cfg(any(feature = "streamable-http", feature = "sse"))]
+mod readiness;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod redact;
 #[cfg(feature = "redis")]

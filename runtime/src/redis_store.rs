@@ -20,6 +20,7 @@ use rmcp::transport::streamable_http_server::session::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::metrics;
 use super::principal::Principal;
 use super::redact::{self, SecretUrl};
 use super::session_store::SharedStore;
@@ -78,7 +79,9 @@ impl RedisStore {
     }
 
     async fn record(&self, session_id: &str) -> Result<Option<Record>, SessionStoreError> {
-        let data: Option<Vec<u8>> = self.connection.clone().get(self.key(session_id)).await?;
+        let data = self.connection.clone().get(self.key(session_id)).await;
+        metrics::redis("GET", &data);
+        let data: Option<Vec<u8>> = data?;
         // A record in another shape (an older server's) is no session: its owner is unknown.
         Ok(data.and_then(|data| serde_json::from_slice(&data).ok()))
     }
@@ -139,10 +142,20 @@ impl SharedStore for RedisStore {
         let (mut connection, key) = (self.connection.clone(), self.key(session_id));
         let ttl = self.ttl.as_secs() as i64;
         tokio::spawn(async move {
-            if let Err(error) = connection.expire::<_, ()>(key, ttl).await {
+            let refreshed = connection.expire::<_, ()>(key, ttl).await;
+            metrics::redis("EXPIRE", &refreshed);
+            if let Err(error) = refreshed {
                 tracing::warn!(%error, "cannot refresh a session record");
             }
         });
+    }
+
+    async fn ping(&self) -> Result<(), SessionStoreError> {
+        let pong: Result<(), _> = redis::cmd("PING")
+            .query_async(&mut self.connection.clone())
+            .await;
+        metrics::redis("PING", &pong);
+        Ok(pong?)
     }
 }
 
@@ -154,17 +167,19 @@ impl SessionStore for RedisStore {
 
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
         let data = serde_json::to_vec(&Record::new(&self.table, session_id, state))?;
-        let _: () = self
+        let stored: Result<(), _> = self
             .connection
             .clone()
             .set_ex(self.key(session_id), data, self.ttl.as_secs())
-            .await?;
-        Ok(())
+            .await;
+        metrics::redis("SET", &stored);
+        Ok(stored?)
     }
 
     async fn delete(&self, session_id: &str) -> Result<(), SessionStoreError> {
-        let _: () = self.connection.clone().del(self.key(session_id)).await?;
-        Ok(())
+        let deleted: Result<(), _> = self.connection.clone().del(self.key(session_id)).await;
+        metrics::redis("DEL", &deleted);
+        Ok(deleted?)
     }
 }
 
@@ -377,5 +392,35 @@ mod tests {
         }
         let (status, _, _) = post(&first, "bob", Some(&bob), PING).await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    /// `/readyz` is 503 while Redis is stopped and 200 again once it is back, without a restart; `/healthz`
+    /// answers 200 throughout.
+    #[tokio::test]
+    async fn readiness_follows_redis_and_liveness_stays_up() {
+        let probe = |app: axum::Router, path: &'static str| async move {
+            let request = http::Request::get(path)
+                .header("host", "127.0.0.1")
+                .body(Body::empty())
+                .unwrap();
+            send(&app, request).await
+        };
+        let mut redis = RedisServer::start(&[]);
+        let app = app(&with_store(redis.url(""), Duration::from_secs(60))).await;
+        assert_eq!(probe(app.clone(), "/readyz").await.0, StatusCode::OK);
+
+        redis.stop();
+        let (status, _, body) = probe(app.clone(), "/readyz").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(body.contains("session store"), "{body}");
+        assert_eq!(probe(app.clone(), "/healthz").await.0, StatusCode::OK);
+
+        redis.restart();
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while probe(app.clone(), "/readyz").await.0 != StatusCode::OK {
+            assert!(std::time::Instant::now() < deadline, "never ready again");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(probe(app.clone(), "/healthz").await.0, StatusCode::OK);
     }
 }

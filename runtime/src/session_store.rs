@@ -219,6 +219,9 @@ pub(crate) trait SharedStore: SessionStore {
     /// Gives a live session's record a new lifetime, a few times per idle timeout, without making the
     /// request wait for it.
     fn keep_alive(&self, table: &SessionTable, session_id: &str);
+
+    /// One round trip, for readiness: `Err` while the store cannot serve.
+    async fn ping(&self) -> Result<(), SessionStoreError>;
 }
 
 #[cfg(test)]
@@ -263,6 +266,10 @@ mod tests {
         }
 
         fn keep_alive(&self, _: &SessionTable, _: &str) {}
+
+        async fn ping(&self) -> Result<(), SessionStoreError> {
+            Ok(())
+        }
     }
 
     struct Empty;

@@ -133,7 +133,7 @@ impl SessionTable {
     }
 
     /// Live sessions.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "metrics"))]
     pub(crate) fn len(&self) -> usize {
         self.lock().sessions.len()
     }

@@ -161,6 +161,7 @@ pub(crate) mod http {
                 max: 64,
             },
             sessions,
+            metrics: None,
         }
     }
 

@@ -111,3 +111,32 @@ def rpc(method: str, params: dict | None = None, id: int = 1) -> dict:
     if params is not None:
         message["params"] = params
     return message
+
+
+def nginx_main_config(workdir: Path, server_block: Path, upstreams: list[str], listen: str | None = None) -> Path:
+    """A main nginx config for the generated server block, as the official image's includes conf.d, with its pid,
+    logs and temp files in `workdir`; the block's upstream (Compose's `app` service) becomes `upstreams`, and its
+    port `listen` when given."""
+    text = server_block.read_text()
+    servers = "\n".join(f"    server {u};" for u in upstreams)
+    text, count = re.subn(r"^    server app:\d+;$", servers, text, flags=re.M)
+    assert count == 1, text
+    if listen:
+        text, count = re.subn(r"^    listen \d+;$", f"    listen {listen};", text, flags=re.M)
+        assert count == 1, text
+    block = workdir / "default.conf"
+    block.write_text(text)
+    temp = "\n".join(f"  {k}_temp_path {workdir}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    main = workdir / "nginx.conf"
+    main.write_text(f"""worker_processes 1;
+daemon off;
+pid {workdir}/nginx.pid;
+error_log {workdir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+{temp}
+  include {block};
+}}
+""")
+    return main

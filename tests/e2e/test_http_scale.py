@@ -1,5 +1,7 @@
-"""End-to-end: a generated server (tests/e2e/specs/scale.yaml) scaled out to three instances behind nginx (round
-robin), stateless and stateful with sessions in Redis, and a graceful shutdown that lets a slow call finish.
+"""End-to-end: a generated server (tests/e2e/specs/scale.yaml) scaled out to three instances behind nginx running the
+crate's generated deploy/nginx.conf (round robin: the topology of its generated Compose file, without Docker),
+stateless and stateful with sessions in Redis, readiness that follows Redis, and a graceful shutdown that lets a slow
+call finish.
 nginx and redis-server are the Debian packages (scripts/test installs them); each test starts its own on loopback."""
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
 import anyio
 import pytest
-from http_support import MCP_HEADERS, Server, build_server, http, rpc
+from http_support import MCP_HEADERS, Server, build_server, http, nginx_main_config, rpc
 from mcp import Client
 
 HANDLERS = {
@@ -43,8 +46,15 @@ INSTANCES = 3
 
 
 @pytest.fixture(scope="module")
-def binary(tmp_path_factory):
-    return build_server(tmp_path_factory.mktemp("scale"), "scale", {}, HANDLERS)
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """The server's binary and its crate (with the deployment files mcpgen wrote)."""
+    workdir = tmp_path_factory.mktemp("scale")
+    return build_server(workdir, "scale", {}, HANDLERS), workdir / "scale"
+
+
+@pytest.fixture(scope="module")
+def binary(built):
+    return built[0]
 
 
 def free_port() -> int:
@@ -54,39 +64,13 @@ def free_port() -> int:
 
 
 class Nginx:
-    """nginx on a loopback port, round robin over `upstreams`, with its config and temp files in `workdir`."""
+    """nginx on a loopback port with the crate's generated deploy/nginx.conf (round robin), its upstream pointed at
+    `upstreams` instead of Compose's `app` service; its config and temp files in `workdir`."""
 
-    def __init__(self, workdir: Path, upstreams: list[str]):
+    def __init__(self, workdir: Path, upstreams: list[str], server_block: Path):
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.port = free_port()
-        servers = "\n".join(f"    server {u};" for u in upstreams)
-        temp = "\n".join(f"  {k}_temp_path {workdir}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        conf = workdir / "nginx.conf"
-        conf.write_text(f"""worker_processes 1;
-daemon off;
-pid {workdir}/nginx.pid;
-error_log {workdir}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-{temp}
-  upstream mcp {{
-{servers}
-    keepalive 32;
-  }}
-  server {{
-    listen 127.0.0.1:{self.port};
-    location / {{
-      proxy_pass http://mcp;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_buffering off;
-      proxy_read_timeout 120s;
-    }}
-  }}
-}}
-""")
+        conf = nginx_main_config(workdir, server_block, upstreams, listen=f"127.0.0.1:{self.port}")
         self.proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf)], stderr=subprocess.DEVNULL)
         for _ in range(500):
             try:
@@ -108,6 +92,13 @@ class Redis:
 
     def __init__(self, args: list[str] | None = None):
         self.port = free_port()
+        self.args = args
+        self.start()
+        self.url = f"redis://127.0.0.1:{self.port}"
+
+    def start(self):
+        """Starts it (again: on the same port, with no data, as nothing is saved)."""
+        args = self.args
         listen = ["--port", str(self.port)] if args is None else ["--port", "0", "--tls-port", str(self.port)]
         self.proc = subprocess.Popen(
             ["redis-server", *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *(args or [])],
@@ -118,7 +109,6 @@ class Redis:
                 break
             except OSError:
                 anyio.run(anyio.sleep, 0.02)
-        self.url = f"redis://127.0.0.1:{self.port}"
 
     def stop(self):
         self.proc.terminate()
@@ -147,11 +137,13 @@ def run_clients(url: str, calls_total: int = CALLS) -> Counter:
     return seen
 
 
-def scaled(binary, tmp_path, flags: list[str], env: dict[str, str]):
+def scaled(built, tmp_path, flags: list[str], env: dict[str, str]):
+    """Three instances behind the generated nginx config (the topology of the generated Compose file)."""
+    binary, crate = built
     servers = [Server(binary, ["--transport", "streamable-http", *flags], env={**env, "INSTANCE_ID": f"i{n}"})
                for n in range(INSTANCES)]
     try:
-        nginx = Nginx(tmp_path, [s.base.removeprefix("http://") for s in servers])
+        nginx = Nginx(tmp_path, [s.base.removeprefix("http://") for s in servers], crate / "deploy" / "nginx.conf")
     except Exception:
         for s in servers:
             s.stop()
@@ -159,8 +151,8 @@ def scaled(binary, tmp_path, flags: list[str], env: dict[str, str]):
     return servers, nginx
 
 
-def test_stateless_instances_behind_nginx_round_robin(binary, tmp_path):
-    servers, nginx = scaled(binary, tmp_path, ["--stateless", "--json-response"], {})
+def test_stateless_instances_behind_nginx_round_robin(built, tmp_path):
+    servers, nginx = scaled(built, tmp_path, ["--stateless", "--json-response"], {})
     try:
         seen = run_clients(nginx.url)
     finally:
@@ -171,11 +163,11 @@ def test_stateless_instances_behind_nginx_round_robin(binary, tmp_path):
     assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
 
 
-def run_stateful(binary, tmp_path, env: dict[str, str], calls_total: int) -> None:
+def run_stateful(built, tmp_path, env: dict[str, str], calls_total: int) -> None:
     """Stateful instances behind nginx, sessions in Redis (`env`), run `calls_total` calls: every call is served,
     and round robin sends a session's requests to every instance, so all of them served sessions they did not
     start."""
-    servers, nginx = scaled(binary, tmp_path, ["--stateful"], env)
+    servers, nginx = scaled(built, tmp_path, ["--stateful"], env)
     try:
         seen = run_clients(nginx.url, calls_total)
     finally:
@@ -186,11 +178,89 @@ def run_stateful(binary, tmp_path, env: dict[str, str], calls_total: int) -> Non
     assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
 
 
-def test_stateful_sessions_move_between_instances_through_redis(binary, tmp_path):
+def test_stateful_sessions_move_between_instances_through_redis(built, tmp_path):
     redis = Redis()
     try:
-        run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
+        run_stateful(built, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
     finally:
+        redis.stop()
+
+
+def wait_for_status(url: str, status: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = http("GET", url, timeout=5)[0]
+        if got == status:
+            return
+        assert time.monotonic() < deadline, f"{url} answers {got}, not {status}"
+        time.sleep(0.1)
+
+
+def test_readiness_follows_redis_while_liveness_stays_up(binary):
+    """A stateful instance with sessions in Redis: /readyz is 200, turns 503 when redis-server is stopped (while
+    /healthz stays 200, so an orchestrator does not restart it), and 200 again once Redis is back, without a
+    restart."""
+    redis = Redis()
+    server = None
+    try:
+        server = Server(binary, ["--transport", "streamable-http", "--stateful"], env={"SCALE_REDIS_URL": redis.url})
+        ready, alive = f"{server.base}/readyz", f"{server.base}/healthz"
+        assert http("GET", ready)[0] == 200
+        redis.stop()
+        status, _, body = http("GET", ready)
+        assert status == 503 and b"session store" in body, (status, body)
+        assert http("GET", alive)[0] == 200
+        redis.start()
+        wait_for_status(ready, 200)
+        assert http("GET", alive)[0] == 200
+        assert server.proc.poll() is None
+    finally:
+        if server:
+            server.stop()
+        redis.stop()
+
+
+def scrape(server: Server) -> str:
+    status, headers, body = http("GET", f"{server.base}/metrics")
+    assert status == 200 and headers["content-type"].startswith("text/plain; version=0.0.4"), (status, headers)
+    text = body.decode()
+    check = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr + text
+    return text
+
+
+def series(text: str, name: str) -> float:
+    """The value of one series (name with its labels, as printed), 0 when absent."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_after_traffic_pass_promtool(built, tmp_path):
+    """Three stateful instances behind nginx with sessions in Redis serve SDK traffic; each one's /metrics (the
+    spec's `metrics: {}`: on the MCP port, outside the Host check) passes `promtool check metrics`, and together
+    they count every tools/call of the `instance` tool, the Redis round trips, and, once Redis is stopped, the
+    failed ones (a readiness probe pings it)."""
+    redis = Redis()
+    servers, nginx = scaled(built, tmp_path, ["--stateful"], {"SCALE_REDIS_URL": redis.url})
+    try:
+        seen = run_clients(nginx.url, 400)
+        texts = [scrape(s) for s in servers]
+        calls = 'mcp_requests_total{method="tools/call",tool="instance"}'
+        assert sum(series(t, calls) for t in texts) == sum(seen.values()) == 400
+        assert all(series(t, calls) > 0 for t in texts), texts
+        assert sum(series(t, 'mcp_redis_commands_total{command="GET",outcome="ok"}') for t in texts) > 0
+        assert all('mcp_request_duration_seconds_bucket{method="tools/call",tool="instance",le="+Inf"}' in t
+                   for t in texts)
+        redis.stop()
+        assert http("GET", f"{servers[0].base}/readyz")[0] == 503
+        after = scrape(servers[0])
+        assert series(after, 'mcp_redis_commands_total{command="PING",outcome="error"}') >= 1, after
+    finally:
+        nginx.stop()
+        for s in servers:
+            s.stop()
         redis.stop()
 
 
@@ -208,7 +278,7 @@ def make_certificates(workdir: Path) -> tuple[Path, Path, Path]:
     return workdir / "ca.pem", workdir / "server.pem", workdir / "server.key"
 
 
-def test_sessions_move_through_redis_over_tls_with_an_acl_user(binary, tmp_path):
+def test_sessions_move_through_redis_over_tls_with_an_acl_user(built, tmp_path):
     """rediss:// to a redis-server with TLS only, logged in as an ACL user whose password holds URL characters
     (percent-encoded in the URL), trusting the test CA through SSL_CERT_FILE. Without that CA the server refuses to
     start: the certificate is checked."""
@@ -219,13 +289,13 @@ def test_sessions_move_through_redis_over_tls_with_an_acl_user(binary, tmp_path)
     url = f"rediss://app:p%40ss%3Aw%2Frd@127.0.0.1:{redis.port}"
     try:
         untrusted = subprocess.run(
-            [str(binary), "--transport", "streamable-http", "--stateful", "--host", "127.0.0.1", "--port", "0"],
+            [str(built[0]), "--transport", "streamable-http", "--stateful", "--host", "127.0.0.1", "--port", "0"],
             env={**os.environ, "SCALE_REDIS_URL": url, "SSL_CERT_FILE": os.devnull}, capture_output=True, text=True,
             stdin=subprocess.DEVNULL, timeout=60)
         assert untrusted.returncode != 0 and "session store" in untrusted.stderr, untrusted.stderr
         assert "p@ss" not in untrusted.stderr and "p%40ss" not in untrusted.stderr, untrusted.stderr
 
-        run_stateful(binary, tmp_path, {"SCALE_REDIS_URL": url, "SSL_CERT_FILE": str(ca)}, 200)
+        run_stateful(built, tmp_path, {"SCALE_REDIS_URL": url, "SSL_CERT_FILE": str(ca)}, 200)
     finally:
         redis.stop()
 

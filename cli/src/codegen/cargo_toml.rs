@@ -195,6 +195,8 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
         ("sse", vec!["mcpgen-runtime/sse"]),
         // Enabled by default only when the spec keeps sessions in Redis (`sessionStore`).
         ("redis", vec!["mcpgen-runtime/redis"]),
+        // Enabled by default only when the spec serves `/metrics`.
+        ("metrics", vec!["mcpgen-runtime/metrics"]),
         // Enabled by default only when the spec configures OAuth.
         ("oauth", vec!["mcpgen-runtime/oauth"]),
         // Off by default: serve schemas and results with the spec's key order instead of sorted keys.
@@ -214,13 +216,13 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
                 .map(|(name, _)| *name)
         })
         .collect();
-    if view
-        .transports
-        .http
-        .as_ref()
-        .is_some_and(|h| h.redis_url_env != "None")
-    {
-        defaults.push("redis");
+    if let Some(http) = &view.transports.http {
+        if http.redis_url_env != "None" {
+            defaults.push("redis");
+        }
+        if http.metrics != "None" {
+            defaults.push("metrics");
+        }
     }
     if view.auth.oauth.is_some() {
         defaults.push("oauth");
@@ -365,10 +367,11 @@ mod tests {
         ));
     }
 
-    /// The Redis client is built (`redis` in `default`) only for a spec that keeps sessions in Redis.
+    /// The Redis client is built (`redis` in `default`) only for a spec that keeps sessions in Redis, and the
+    /// Prometheus client (`metrics`) only for one that serves `/metrics`.
     #[test]
-    fn redis_is_on_only_when_the_spec_has_a_session_store() {
-        let defaults = |http: &str| {
+    fn redis_and_metrics_are_on_only_when_the_spec_asks() {
+        let defaults = |http: &str, feature: &str| {
             let yaml = format!(
                 "mcpgen: 1\nserver: {{name: t}}\ntools:\n  - name: x\n    description: X.\n    \
                  inputSchema: {{type: object}}\ntransports: {{streamable-http: {http}}}\n"
@@ -377,10 +380,16 @@ mod tests {
             let view = super::super::lower::lower(&loaded.spec, "t.yaml").unwrap();
             let doc: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
             let default = doc["features"]["default"].as_array().unwrap();
-            default.iter().any(|f| f.as_str() == Some("redis"))
+            default.iter().any(|f| f.as_str() == Some(feature))
         };
-        assert!(!defaults("{}"));
-        assert!(defaults("{sessionStore: {redisUrlEnv: REDIS_URL}}"));
+        assert!(!defaults("{}", "redis"));
+        assert!(defaults(
+            "{sessionStore: {redisUrlEnv: REDIS_URL}}",
+            "redis"
+        ));
+        assert!(!defaults("{}", "metrics"));
+        assert!(defaults("{metrics: {}}", "metrics"));
+        assert!(defaults("{metrics: {port: 9464}}", "metrics"));
     }
 
     #[test]

@@ -182,6 +182,15 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                 .as_ref()
                 .and_then(|s| s.key_prefix.as_deref()),
         ),
+        metrics: h.metrics.as_ref().map_or_else(
+            || "None".to_owned(),
+            |m| {
+                let port = m
+                    .port
+                    .map_or_else(|| "None".to_owned(), |p| format!("Some({p})"));
+                format!("Some(mcpgen_runtime::defs::MetricsDef {{ port: {port} }})")
+            },
+        ),
         limits: h.limits(),
     });
     let sse = spec.transports.sse.as_ref().map(|s| SseView {

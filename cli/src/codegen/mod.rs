@@ -4,6 +4,7 @@
 pub mod cargo_merge;
 pub mod cargo_toml;
 pub mod declarative;
+pub mod deploy;
 pub mod ident;
 pub mod layout;
 pub mod lower;

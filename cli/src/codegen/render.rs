@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use tera::{Context, Tera};
 
 use super::cargo_toml::{self, RuntimeSource};
+use super::deploy::{self, Deploy};
 use super::lower::LowerError;
 use super::plan::{DuplicatePath, Owner, Plan};
 pub use super::rustfmt::Format;
@@ -32,6 +33,8 @@ const TEMPLATES: &[(&str, &str)] = templates![
     "crate/README.md.tera",
     "crate/gitignore.tera",
     "crate/Dockerfile.tera",
+    "crate/dockerignore.tera",
+    "crate/deploy/nginx.conf.tera",
     "crate/main.rs.tera",
     "crate/state.rs.tera",
     "crate/completions.rs.tera",
@@ -190,6 +193,25 @@ pub fn render_crate(
             render_one("crate/Dockerfile.tera", &ctx)?,
             Owner::User,
         )?;
+        plan.add(
+            ".dockerignore",
+            render_one("crate/dockerignore.tera", &ctx)?,
+            Owner::User,
+        )?;
+    }
+    if let Some(deploy) = Deploy::of(&loaded.spec, &view.server.env_prefix) {
+        ctx.insert("deploy_scales_out", &deploy.scales_out());
+        ctx.insert("deploy_session_store", &deploy.http.session_store.is_some());
+        ctx.insert("deploy_app_host", deploy::APP_SERVICE);
+        plan.add(
+            "deploy/nginx.conf",
+            render_one("crate/deploy/nginx.conf.tera", &ctx)?,
+            Owner::User,
+        )?;
+        plan.add("deploy/compose.yaml", deploy.compose(), Owner::User)?;
+        for (file, content) in deploy.kubernetes() {
+            plan.add(format!("deploy/k8s/{file}"), content, Owner::User)?;
+        }
     }
     plan.add(
         "README.md",

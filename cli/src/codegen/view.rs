@@ -107,6 +107,8 @@ pub struct HttpView {
     pub redis_url_env: String,
     /// `Some("prefix")` or `None` (the runtime's default, from the server name).
     pub redis_key_prefix: String,
+    /// `None`, or `Some(MetricsDef { .. })`: a Rust expression.
+    pub metrics: String,
     pub limits: HttpLimits,
 }
 

@@ -774,6 +774,21 @@ pub struct StreamableHttpTransport {
     /// carry on a session it did not start. Default: sessions live in one process only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_store: Option<SessionStoreConfig>,
+    /// Serves `/metrics` in the Prometheus text format (requests, latency and errors by method and tool, live
+    /// sessions, open event streams, Redis round trips), outside auth and the Host check. Default: off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<MetricsConfig>,
+}
+
+/// Where `/metrics` is served.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MetricsConfig {
+    /// A port of its own, on the transport's host, so the MCP port can be public while metrics stay
+    /// internal. Default: the transport's own port, beside `/healthz`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub port: Option<u16>,
 }
 
 /// The bounds on connections and sessions both HTTP transports declare (the chosen transport's apply when

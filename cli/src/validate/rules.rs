@@ -784,6 +784,20 @@ fn transports(ctx: &mut Ctx<'_>, t: &Transports) {
             );
         }
     }
+    if let Some(h) = &t.streamable_http
+        && let Some(port) = h.metrics.as_ref().and_then(|m| m.port)
+        && (port == h.port || t.sse.as_ref().is_some_and(|s| s.port == port))
+    {
+        ctx.error(
+            "metrics-port-conflict",
+            At::Value("/transports/streamable-http/metrics/port"),
+            format!("port {port} serves MCP already: /metrics on its own port needs another one"),
+            Some(
+                "pick a free port such as 9464, or remove `port` to serve /metrics beside /mcp"
+                    .to_owned(),
+            ),
+        );
+    }
     if let (Some(h), Some(s)) = (&t.streamable_http, &t.sse)
         && h.port == s.port
         && h.host != s.host

@@ -63,6 +63,7 @@ impl App for Server {
                 session_idle_timeout_secs: 300,
                 redis_url_env: None,
                 redis_key_prefix: None,
+                metrics: None,
                 limits: mcpgen_runtime::defs::HttpLimitsDef {
                     header_read_timeout_secs: 10,
                     idle_timeout_secs: 60,
