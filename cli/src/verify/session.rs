@@ -179,6 +179,8 @@ fn runs(spec: &Spec, both_http_modes: bool) -> Vec<Run> {
                 label: "sse".into(),
                 args: vec!["--transport", "sse", "--host", "127.0.0.1", "--port", "0"],
             }),
+            // Checked through cargo-lambda's emulator (`verify/lambda.rs`), not by running the binary.
+            TransportKind::Lambda => {}
         }
     }
     out
@@ -235,6 +237,7 @@ async fn check_run(
             Ok(issuer) => check_http(binary, spec, expected, run, issuer, timeout).await,
             Err(why) => vec![CheckResult::skip("all", &run.label, why.as_str())],
         },
+        TransportKind::Lambda => unreachable!("`runs` never lists lambda"),
     }
 }
 
