@@ -73,6 +73,7 @@ impl App for Server {
                 },
             }),
             sse: None,
+            lambda: None,
         },
         auth: AuthDef {
             bearer_token_env: None,
