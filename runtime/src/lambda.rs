@@ -159,9 +159,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::context::{Shared, Subscriptions};
-    use crate::registry::Registry;
-    use crate::testing::{SPEC, TestApp};
+    use crate::testing::SPEC;
 
     const DEF: LambdaDef = LambdaDef {
         path: "/mcp",
@@ -192,14 +190,7 @@ mod tests {
     }
 
     async fn function_with(options: HttpOptions) -> impl FnMut(Value) -> BoxedResponse {
-        let shared = Arc::new(Shared {
-            state: (),
-            subscriptions: Arc::new(Subscriptions::default()),
-            logging: false,
-            logger: "test",
-        });
-        let handler = Handler::<TestApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared);
-        let mut adapter = Adapter::from(service(router(handler, &options).await.unwrap()));
+        let mut adapter = Adapter::from(service(crate::testing::http::app(&options).await));
         move |event: Value| {
             let event: LambdaRequest = serde_json::from_value(event).expect("a Lambda HTTP event");
             let future = adapter.call(LambdaEvent::new(event, Context::default()));

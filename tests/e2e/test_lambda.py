@@ -202,3 +202,24 @@ def test_health_and_foreign_origins(emulator):
     assert (status, body) == (200, b"ok")
     status, _, _ = http("POST", emulator.url, rpc("ping"), {**MCP_HEADERS, "Origin": "https://evil.example.com"})
     assert status == 403
+
+
+def verify(crate: Path, path: str) -> dict:
+    done = subprocess.run(
+        [str(TARGET / "debug" / "mcpgen"), "verify", "--format", "json", "--target-dir", str(TARGET), str(crate)],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "PATH": path})
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {c["check"]: c for c in json.loads(done.stdout)["checks"] if c["transport"] == "lambda (cargo-lambda)"}
+
+
+def test_mcpgen_verify_drives_the_function_through_the_emulator(emulator):
+    with_lambda = f"{Path(cargo_lambda()).parent}{os.pathsep}{os.environ['PATH']}"
+    checks = verify(emulator.crate, with_lambda)
+    for check in ["initialize", "tools/list", "tools/call shout", "resources/list", "resources/read", "prompts/list",
+                  "prompts/get"]:
+        assert checks[check]["status"] == "pass", checks
+    # Without cargo-lambda the transport is skipped, and says why.
+    without = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                              if not (Path(p) / "cargo-lambda").exists())
+    checks = verify(emulator.crate, without)
+    assert checks["all"]["status"] == "skip" and "cargo-lambda" in checks["all"]["note"], checks
