@@ -223,3 +223,20 @@ def test_mcpgen_verify_drives_the_function_through_the_emulator(emulator):
                               if not (Path(p) / "cargo-lambda").exists())
     checks = verify(emulator.crate, without)
     assert checks["all"]["status"] == "skip" and "cargo-lambda" in checks["all"]["note"], checks
+
+
+def test_the_typescript_sdk_runs_the_full_cycle_through_the_function_url(emulator):
+    node = ROOT / "tests" / "node_modules" / ".bin" / "node"
+    if not node.exists():
+        pytest.fail("the pinned npm packages are missing: (cd tests && npm ci)")
+    done = subprocess.run(
+        [str(node), str(ROOT / "tests" / "clients" / "ts_sdk_url.mjs"), emulator.url, "shout", '{"text": "ts"}',
+         "test://motd", "greet", '{"who": "Grace"}'],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["server"]["name"] == "lambda-e2e"
+    assert out["tools"] == ["shout"] and out["call"]["content"][0]["text"] == "TS"
+    assert out["resources"] == ["test://motd"]
+    assert out["read"]["contents"][0]["text"] == "Served from a Lambda function."
+    assert out["prompts"] == ["greet"] and out["prompt"]["messages"][0]["content"]["text"] == "Say hello to Grace."
