@@ -12,6 +12,7 @@ pub mod plan;
 pub mod render;
 pub mod rust;
 pub mod rustfmt;
+pub mod sam;
 pub mod typegen;
 pub mod vendor;
 pub mod view;
