@@ -321,6 +321,7 @@ fn check_shape(client: Client, transport: TransportKind, doc: &Value) {
                 }
             }
         }
+        TransportKind::Lambda => unreachable!("client configs never list lambda"),
     }
 
     // VS Code: every `${input:ID}` has a promptString input, secrets with password: true.

@@ -128,7 +128,18 @@ async fn serve<A: App>(cli: Cli) -> Result<(), BoxError> {
     match cli.transport {
         Transport::Stdio => serve_stdio(handler).await,
         Transport::StreamableHttp | Transport::Sse => serve_http(handler, &cli).await,
+        Transport::Lambda => serve_lambda(handler, &cli).await,
     }
+}
+
+#[cfg(feature = "lambda")]
+async fn serve_lambda<A: App>(handler: Handler<A>, cli: &Cli) -> Result<(), BoxError> {
+    super::lambda::serve(handler, cli).await
+}
+
+#[cfg(not(feature = "lambda"))]
+async fn serve_lambda<A: App>(_handler: Handler<A>, _cli: &Cli) -> Result<(), BoxError> {
+    Err("this binary was built without the `lambda` feature".into())
 }
 
 #[cfg(feature = "stdio")]

@@ -116,6 +116,18 @@ pub(crate) fn env_prefix(spec: &Spec) -> String {
     spec.server.name.to_ascii_uppercase().replace('-', "_")
 }
 
+/// The spec's first transport, except inside AWS Lambda (or its emulator), which sets `AWS_LAMBDA_RUNTIME_API`:
+/// there a spec that declares `lambda` serves it, so the deployed binary needs no arguments.
+fn default_transport(spec: &Spec) -> Transport {
+    match (
+        &spec.transports.lambda,
+        std::env::var_os("AWS_LAMBDA_RUNTIME_API"),
+    ) {
+        (Some(_), Some(api)) if !api.is_empty() => Transport::Lambda,
+        _ => spec.transports.default,
+    }
+}
+
 /// Parses the command line, with spec defaults and environment variables wired in.
 pub(crate) fn parse(spec: &'static Spec) -> Cli {
     let matches = command(spec).get_matches();
@@ -137,7 +149,7 @@ fn command(spec: &'static Spec) -> clap::Command {
             let arg = arg.env(&*Box::leak(name.into_boxed_str()));
             if arg.get_id() == "transport" {
                 arg.required(false)
-                    .default_value(spec.transports.default.as_str())
+                    .default_value(default_transport(spec).as_str())
             } else {
                 arg
             }

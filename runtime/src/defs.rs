@@ -50,6 +50,9 @@ pub enum Transport {
     /// The legacy HTTP+SSE transport.
     #[value(name = "sse")]
     Sse,
+    /// AWS Lambda: stateless streamable HTTP, one API Gateway, Function URL or ALB event per request.
+    #[value(name = "lambda")]
+    Lambda,
 }
 
 impl Transport {
@@ -59,6 +62,7 @@ impl Transport {
             Transport::Stdio => "stdio",
             Transport::StreamableHttp => "streamable-http",
             Transport::Sse => "sse",
+            Transport::Lambda => "lambda",
         }
     }
 }
@@ -73,6 +77,8 @@ pub struct TransportsDef {
     pub streamable_http: Option<HttpDef>,
     /// Legacy HTTP+SSE, when declared.
     pub sse: Option<SseDef>,
+    /// AWS Lambda, when declared.
+    pub lambda: Option<LambdaDef>,
 }
 
 /// Streamable HTTP defaults from the spec; most fields can be overridden on the command line.
@@ -152,6 +158,20 @@ pub struct SseDef {
     pub max_body_bytes: u64,
     /// Bounds on connections and sessions.
     pub limits: HttpLimitsDef,
+}
+
+/// AWS Lambda defaults from the spec: the streamable HTTP endpoint, stateless, served one event at a time.
+pub struct LambdaDef {
+    /// The MCP endpoint, as the function sees it (an API Gateway REST stage is not part of it).
+    pub path: &'static str,
+    /// `None`: any Host (AWS routes to the function by its own host names).
+    pub allowed_hosts: Option<&'static [&'static str]>,
+    /// `None`: loopback origins only.
+    pub allowed_origins: Option<&'static [&'static str]>,
+    /// Seconds a request may take until its response starts.
+    pub request_timeout_secs: u64,
+    /// Largest accepted request body.
+    pub max_body_bytes: u64,
 }
 
 /// HTTP authentication from the spec's `auth` section.

@@ -29,8 +29,8 @@ use super::shutdown;
 /// How long in-flight requests may take to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
-const LOOPBACK_ORIGINS: [&str; 6] = [
+pub(crate) const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+pub(crate) const LOOPBACK_ORIGINS: [&str; 6] = [
     "http://localhost:*",
     "http://127.0.0.1:*",
     "http://[::1]:*",
@@ -280,7 +280,7 @@ fn guard_for(
 }
 
 /// Loopback entries, then the spec's, then the command line's; a `*` anywhere disables the check.
-fn allow_list(loopback: &[&str], spec: Option<&[&str]>, cli: &[String]) -> Vec<String> {
+pub(crate) fn allow_list(loopback: &[&str], spec: Option<&[&str]>, cli: &[String]) -> Vec<String> {
     let all: Vec<String> = loopback
         .iter()
         .chain(spec.unwrap_or_default())

@@ -4,7 +4,7 @@
 //! A generated crate holds the spec's definitions as constants and implements [`App`] for a unit type:
 //! the definitions ([`App::SPEC`]), how to build the user's state ([`App::init`]), and the dispatch from
 //! each tool, resource, template and prompt to the user's handler. [`run`] does the rest: command line,
-//! logging, the chosen transport (stdio, streamable HTTP, legacy SSE), Host/Origin checks, auth, argument
+//! logging, the chosen transport (stdio, streamable HTTP, legacy SSE, AWS Lambda), Host/Origin checks, auth, argument
 //! and result validation against the spec's JSON Schemas, completions, subscriptions and shutdown.
 //!
 //! Handlers receive a [`Ctx`] and return [`ToolResult`], [`ResourceResult`] or [`PromptResult`];
@@ -12,6 +12,8 @@
 //!
 //! # Features
 //! - `stdio`, `streamable-http`, `sse`: the transports the binary can serve.
+//! - `lambda`: AWS Lambda (API Gateway REST and HTTP API, Function URLs, ALB) on the official
+//!   `lambda_http` runtime: the streamable HTTP endpoint, stateless, one event per request.
 //! - `oauth`: OAuth 2.1 resource server (JWT access tokens checked against the issuer's JWKS).
 //! - `full-json-schema`: link the `jsonschema` crate for schemas beyond the keyword subset the runtime
 //!   checks itself ([`schema_subset`]).
@@ -42,6 +44,8 @@ mod handler;
 mod http;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod jwks;
+#[cfg(feature = "lambda")]
+mod lambda;
 mod metrics;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;

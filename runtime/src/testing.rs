@@ -33,6 +33,7 @@ pub(crate) static SPEC: Spec = Spec {
         stdio: true,
         streamable_http: None,
         sse: None,
+        lambda: None,
     },
     auth: AuthDef {
         bearer_token_env: None,

@@ -82,3 +82,37 @@ def test_a_malformed_port_stops_the_server_with_a_message() -> None:
         stop(proc)
     assert code != 0
     assert 'PORT="http" is not a TCP port number' in stderr, stderr
+
+
+PLATFORM_HOST = "myservice-abc123-uc.a.run.app"
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+              "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}}
+
+
+def post_initialize(port: int, host: str) -> tuple[int, bytes]:
+    status, _, body = http("POST", f"http://127.0.0.1:{port}/mcp", INITIALIZE,
+                           {"Host": host, "Content-Type": "application/json",
+                            "Accept": "application/json, text/event-stream"})
+    return status, body
+
+
+def test_a_platform_host_is_answered_once_the_environment_allows_it() -> None:
+    # Cloud Run's request: only PORT set by the platform, the service's own host name in Host.
+    port = free_port()
+    proc = start([], {**base_env(), "PORT": str(port)})
+    try:
+        assert listening_port(proc) == port
+        status, body = post_initialize(port, PLATFORM_HOST)
+        assert status == 403, body
+    finally:
+        stop(proc)
+    port = free_port()
+    proc = start([], {**base_env(), "PORT": str(port), "WEATHER_ALLOWED_HOSTS": PLATFORM_HOST})
+    try:
+        assert listening_port(proc) == port
+        status, body = post_initialize(port, PLATFORM_HOST)
+        assert status == 200 and b'"serverInfo"' in body, body
+        status, body = post_initialize(port, "evil.example.com")
+        assert status == 403, body
+    finally:
+        stop(proc)

@@ -68,6 +68,7 @@ pub fn server_entry(
         TransportKind::StreamableHttp | TransportKind::Sse => {
             b.remote(spec, &Remote::new(spec, transport))
         }
+        TransportKind::Lambda => unreachable!("`declared_transports` never lists lambda"),
     }
     Ok(ClientEntry {
         client,
@@ -100,7 +101,7 @@ impl Remote {
                 let t = spec.transports.sse.as_ref().expect("declared");
                 (t.host.as_str(), t.port, t.path.as_str())
             }
-            TransportKind::Stdio => unreachable!("stdio has no URL"),
+            TransportKind::Stdio | TransportKind::Lambda => unreachable!("no local URL"),
         };
         let host = client_host(host);
         let auth = spec.auth.as_ref();

@@ -220,14 +220,16 @@ pub enum EntryError {
     },
 }
 
-/// The spec's transports, default first. Uses the loader's `transports.order` when filled, else the
-/// canonical order (a spec deserialised without the loader has no order).
+/// The spec's transports a client can be configured for, default first. Uses the loader's `transports.order`
+/// when filled, else the canonical order (a spec deserialised without the loader has no order). Not `lambda`:
+/// its URL is known only once the function is deployed.
 pub fn declared_transports(spec: &Spec) -> Vec<TransportKind> {
     let t = &spec.transports;
     let present = |k: &TransportKind| match k {
         TransportKind::Stdio => t.stdio.is_some(),
         TransportKind::StreamableHttp => t.streamable_http.is_some(),
         TransportKind::Sse => t.sse.is_some(),
+        TransportKind::Lambda => false,
     };
     let mut out: Vec<TransportKind> = t.order.iter().copied().filter(present).collect();
     for k in [

@@ -63,6 +63,7 @@ fn transport_label(t: TransportKind) -> &'static str {
         TransportKind::Stdio => "stdio: the client starts the server",
         TransportKind::StreamableHttp => "streamable HTTP: the client connects to a running server",
         TransportKind::Sse => "legacy HTTP+SSE: the client connects to a running server",
+        TransportKind::Lambda => "AWS Lambda: the client connects to the function's URL",
     }
 }
 

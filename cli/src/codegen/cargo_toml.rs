@@ -193,6 +193,8 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
         ("stdio", vec!["mcpgen-runtime/stdio"]),
         ("streamable-http", vec!["mcpgen-runtime/streamable-http"]),
         ("sse", vec!["mcpgen-runtime/sse"]),
+        // AWS Lambda (`cargo lambda build`): on by default only when the spec declares it.
+        ("lambda", vec!["mcpgen-runtime/lambda"]),
         // Enabled by default only when the spec keeps sessions in Redis (`sessionStore`).
         ("redis", vec!["mcpgen-runtime/redis"]),
         // Enabled by default only when the spec serves `/metrics`.

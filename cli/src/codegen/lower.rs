@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::view::{
-    AssetView, AuthView, CapabilitiesView, CrateView, EnvView, FieldView, HttpView, MessageView,
-    OAuthView, PromptArgView, PromptView, ResourceView, ServerView, SseView, TemplateView,
-    ToolView, TransportsView,
+    AssetView, AuthView, CapabilitiesView, CrateView, EnvView, FieldView, HttpView, LambdaView,
+    MessageView, OAuthView, PromptArgView, PromptView, ResourceView, ServerView, SseView,
+    TemplateView, ToolView, TransportsView,
 };
 
 use super::ident::{Scope, to_module_ident, to_snake_ident};
@@ -155,6 +155,10 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                 .as_ref()
                 .map(|_| TransportKind::StreamableHttp),
             spec.transports.sse.as_ref().map(|_| TransportKind::Sse),
+            spec.transports
+                .lambda
+                .as_ref()
+                .map(|_| TransportKind::Lambda),
         ]
         .into_iter()
         .flatten()
@@ -207,6 +211,14 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         max_body_bytes: s.max_body_bytes,
         limits: s.limits(),
     });
+    let lambda = spec.transports.lambda.as_ref().map(|l| LambdaView {
+        path_lit: string_literal(&l.path),
+        path: l.path.clone(),
+        allowed_hosts: opt_str_list(l.allowed_hosts.as_ref()),
+        allowed_origins: opt_str_list(l.allowed_origins.as_ref()),
+        request_timeout: l.request_timeout,
+        max_body_bytes: l.max_body_bytes,
+    });
     let shared_http = match (&spec.transports.streamable_http, &spec.transports.sse) {
         (Some(h), Some(s)) => h.host == s.host && h.port == s.port,
         _ => false,
@@ -248,12 +260,14 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                 TransportKind::Stdio => "Stdio",
                 TransportKind::StreamableHttp => "StreamableHttp",
                 TransportKind::Sse => "Sse",
+                TransportKind::Lambda => "Lambda",
             }
             .to_owned(),
             default_name: default.as_str().to_owned(),
             stdio: spec.transports.stdio.is_some(),
             http,
             sse,
+            lambda,
             shared_http,
             features: order.iter().map(|t| t.as_str().to_owned()).collect(),
         },

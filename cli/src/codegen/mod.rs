@@ -13,6 +13,7 @@ pub mod plan;
 pub mod render;
 pub mod rust;
 pub mod rustfmt;
+pub mod sam;
 pub mod snapshot;
 pub mod typegen;
 pub mod vendor;

@@ -213,6 +213,9 @@ pub fn render_crate(
             plan.add(format!("deploy/k8s/{file}"), content, Owner::User)?;
         }
     }
+    if let Some(template) = super::sam::render(view) {
+        plan.add("template.yaml", template, Owner::User)?;
+    }
     plan.add(
         "README.md",
         render_one("crate/README.md.tera", &ctx)?,

@@ -35,6 +35,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/handler.rs",
     "src/http.rs",
     "src/jwks.rs",
+    "src/lambda.rs",
     "src/lib.rs",
     "src/metrics.rs",
     "src/oauth.rs",

@@ -83,6 +83,7 @@ pub struct TransportsView {
     pub stdio: bool,
     pub http: Option<HttpView>,
     pub sse: Option<SseView>,
+    pub lambda: Option<LambdaView>,
     /// Whether streamable HTTP and SSE share host and port, so one HTTP server serves both paths.
     pub shared_http: bool,
     /// Cargo feature names, in spec order.
@@ -126,6 +127,16 @@ pub struct SseView {
     pub request_timeout: u64,
     pub max_body_bytes: u64,
     pub limits: HttpLimits,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LambdaView {
+    pub path_lit: String,
+    pub path: String,
+    pub allowed_hosts: String,
+    pub allowed_origins: String,
+    pub request_timeout: u64,
+    pub max_body_bytes: u64,
 }
 
 #[derive(Debug, Serialize)]

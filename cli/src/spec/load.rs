@@ -129,6 +129,7 @@ pub(crate) fn fill_transport_order(spec: &mut Spec, raw: &Value) {
             "stdio" => Some(TransportKind::Stdio),
             "streamable-http" => Some(TransportKind::StreamableHttp),
             "sse" => Some(TransportKind::Sse),
+            "lambda" => Some(TransportKind::Lambda),
             _ => None,
         })
         .collect();

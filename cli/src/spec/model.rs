@@ -668,6 +668,11 @@ pub struct Transports {
     /// POSTed to `messagePath`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sse: Option<SseTransport>,
+    /// AWS Lambda behind API Gateway (REST or HTTP API), a Function URL or an ALB: streamable HTTP without
+    /// sessions, one event per request. The binary serves it when `AWS_LAMBDA_RUNTIME_API` is set (inside
+    /// Lambda or `cargo lambda watch`), whatever transport is listed first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<LambdaTransport>,
     /// The order the transports were written in (the first is the default). Filled by the loader.
     #[serde(skip)]
     #[schemars(skip)]
@@ -688,6 +693,9 @@ pub enum TransportKind {
     /// Legacy HTTP+SSE.
     #[serde(rename = "sse")]
     Sse,
+    /// AWS Lambda.
+    #[serde(rename = "lambda")]
+    Lambda,
 }
 
 impl TransportKind {
@@ -697,6 +705,7 @@ impl TransportKind {
             TransportKind::Stdio => "stdio",
             TransportKind::StreamableHttp => "streamable-http",
             TransportKind::Sse => "sse",
+            TransportKind::Lambda => "lambda",
         }
     }
 }
@@ -835,6 +844,29 @@ pub struct SessionStoreConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub key_prefix: Option<String>,
+}
+
+/// AWS Lambda transport options: the streamable HTTP endpoint, always stateless with JSON replies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LambdaTransport {
+    /// Endpoint path, starting with `/`, as the function sees it: an API Gateway REST stage is not part of it.
+    #[serde(default = "default_mcp_path")]
+    pub path: String,
+    /// Host header values accepted. Default: any (AWS reaches the function only through its own host names);
+    /// a list also accepts the loopback names, for the local emulator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Origin header values accepted from browsers. Default: none besides loopback origins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_origins: Option<Vec<String>>,
+    /// Seconds a request may take until its response starts; then it gets 504. Keep it below the function's
+    /// own timeout.
+    #[serde(default = "default_request_timeout")]
+    pub request_timeout: u64,
+    /// Largest accepted request body in bytes; larger bodies get 413 (Lambda itself refuses events over 6 MB).
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: u64,
 }
 
 /// Legacy HTTP+SSE transport options.

@@ -86,6 +86,7 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
         spec.prompts.iter().map(|p| p.name.as_str()),
     );
     transports(ctx, &spec.transports);
+    lambda(ctx, spec);
     if let Some(auth) = &spec.auth {
         self::auth(ctx, auth, &spec.transports);
     }
@@ -746,7 +747,7 @@ fn prompt(ctx: &mut Ctx<'_>, pointer: &str, p: &Prompt) {
 }
 
 fn transports(ctx: &mut Ctx<'_>, t: &Transports) {
-    if t.stdio.is_none() && t.streamable_http.is_none() && t.sse.is_none() {
+    if t.stdio.is_none() && t.streamable_http.is_none() && t.sse.is_none() && t.lambda.is_none() {
         ctx.error(
             "transport-missing",
             At::Key("/transports"),
@@ -816,23 +817,11 @@ fn transports(ctx: &mut Ctx<'_>, t: &Transports) {
             ),
         );
     }
+    if let Some(l) = &t.lambda {
+        http_path(ctx, "/transports/lambda/path", &l.path);
+    }
     for (i, &(ptr, host, port, path)) in endpoints.iter().enumerate() {
-        let path_ok = path.starts_with('/')
-            && path
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c))
-            && !path.contains("//");
-        if !path_ok {
-            ctx.error(
-                "path-invalid",
-                At::Value(ptr),
-                format!("HTTP path `{path}` is not valid"),
-                Some(
-                    "start it with `/` and use letters, digits and `- . _ ~ /`, such as `/mcp`"
-                        .to_owned(),
-                ),
-            );
-        }
+        http_path(ctx, ptr, path);
         for &(other_ptr, other_host, other_port, other_path) in &endpoints[..i] {
             if port != other_port {
                 continue;
@@ -851,6 +840,42 @@ fn transports(ctx: &mut Ctx<'_>, t: &Transports) {
                 );
             }
         }
+    }
+}
+
+fn http_path(ctx: &mut Ctx<'_>, pointer: &str, path: &str) {
+    let path_ok = path.starts_with('/')
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c))
+        && !path.contains("//");
+    if !path_ok {
+        ctx.error(
+            "path-invalid",
+            At::Value(pointer),
+            format!("HTTP path `{path}` is not valid"),
+            Some(
+                "start it with `/` and use letters, digits and `- . _ ~ /`, such as `/mcp`"
+                    .to_owned(),
+            ),
+        );
+    }
+}
+
+/// What needs a session cannot work over Lambda, where every request may meet a fresh process.
+fn lambda(ctx: &mut Ctx<'_>, spec: &Spec) {
+    if spec.transports.lambda.is_some() && spec.capabilities.resources.subscribe {
+        ctx.warn(
+            "lambda-subscriptions",
+            At::Key("/transports/lambda"),
+            "resource subscriptions need a session, which the lambda transport does not keep: over Lambda \
+             `resources/subscribe` is accepted but no update ever reaches the client",
+            Some(
+                "serve subscribing clients over stateful `streamable-http` (a container), or drop \
+                 `capabilities.resources.subscribe`"
+                    .to_owned(),
+            ),
+        );
     }
 }
 
@@ -885,7 +910,10 @@ const ALGORITHMS: &[&str] = &[
 ];
 
 fn auth(ctx: &mut Ctx<'_>, auth: &Auth, transports: &Transports) {
-    if transports.streamable_http.is_none() && transports.sse.is_none() {
+    if transports.streamable_http.is_none()
+        && transports.sse.is_none()
+        && transports.lambda.is_none()
+    {
         ctx.error(
             "auth-without-http",
             At::Key("/auth"),

@@ -13,6 +13,7 @@ pub mod build;
 pub mod call;
 pub mod example;
 pub mod expect;
+pub mod lambda;
 pub mod oauth;
 pub mod report;
 pub mod session;

@@ -179,6 +179,13 @@ fn runs(spec: &Spec, both_http_modes: bool) -> Vec<Run> {
                 label: "sse".into(),
                 args: vec!["--transport", "sse", "--host", "127.0.0.1", "--port", "0"],
             }),
+            // Started the way Lambda starts it: the Runtime API (cargo-lambda's, `verify/lambda.rs`) in the
+            // environment picks the transport.
+            TransportKind::Lambda => out.push(Run {
+                kind,
+                label: "lambda (cargo-lambda)".into(),
+                args: Vec::new(),
+            }),
         }
     }
     out
@@ -233,10 +240,12 @@ async fn check_run(
 ) -> Vec<CheckResult> {
     match run.kind {
         TransportKind::Stdio => check_stdio(binary, spec, expected, run, timeout).await,
-        TransportKind::StreamableHttp | TransportKind::Sse => match issuer {
-            Ok(issuer) => check_http(binary, spec, expected, run, issuer, timeout).await,
-            Err(why) => vec![CheckResult::skip("all", &run.label, why.as_str())],
-        },
+        TransportKind::StreamableHttp | TransportKind::Sse | TransportKind::Lambda => {
+            match issuer {
+                Ok(issuer) => check_http(binary, spec, expected, run, issuer, timeout).await,
+                Err(why) => vec![CheckResult::skip("all", &run.label, why.as_str())],
+            }
+        }
     }
 }
 
@@ -480,6 +489,24 @@ async fn check_http(
             .env("no_proxy", &no_proxy);
         token = Some(issuer.token.clone());
     }
+    // Lambda: the function URL of cargo-lambda's emulator, which the server polls for events.
+    let emulator = match &spec.transports.lambda {
+        Some(def) if run.kind == TransportKind::Lambda => {
+            match super::lambda::Emulator::start(timeout).await {
+                Ok(emulator) => {
+                    command.envs(emulator.function_env());
+                    Some((emulator.url(&def.path), emulator))
+                }
+                Err(None) => {
+                    let why = "cargo-lambda is not installed (`pip install cargo-lambda`, or see \
+                               https://www.cargo-lambda.info): the lambda transport is not checked";
+                    return vec![CheckResult::skip("all", label, why)];
+                }
+                Err(Some(why)) => return vec![CheckResult::fail("start", label, why)],
+            }
+        }
+        _ => None,
+    };
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -491,6 +518,12 @@ async fn check_http(
         }
     };
     let (tail, url) = watch_stderr(&mut child);
+    let url = async {
+        match &emulator {
+            Some((url, _)) => Ok(url.clone()),
+            None => url.await,
+        }
+    };
     let url = tokio::select! {
         url = tokio::time::timeout(timeout, url) => match url {
             Ok(Ok(url)) => Ok(url),

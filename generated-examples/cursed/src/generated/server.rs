@@ -74,6 +74,7 @@ impl App for Server {
                 },
             }),
             sse: None,
+            lambda: None,
         },
         auth: AuthDef {
             bearer_token_env: None,

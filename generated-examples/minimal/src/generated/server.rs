@@ -41,6 +41,7 @@ impl App for Server {
             stdio: true,
             streamable_http: None,
             sse: None,
+            lambda: None,
         },
         auth: AuthDef {
             bearer_token_env: None,

@@ -91,6 +91,7 @@ impl App for Server {
                     max_session_bytes: 65536,
                 },
             }),
+            lambda: None,
         },
         auth: AuthDef {
             bearer_token_env: None,
