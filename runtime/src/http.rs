@@ -359,7 +359,8 @@ pub(crate) async fn router<A: App>(
     if let Some(sse) = &options.sse {
         paths.push(sse.path.clone());
         let routes = super::sse::routes(
-            server.clone(),
+            // Legacy SSE carries no `params.task` through; its tools run as plain calls.
+            server.without_tasks(),
             sse,
             options.max_body_bytes,
             table.clone(),
@@ -485,6 +486,7 @@ mod streamable {
             .with_max_request_body_bytes(options.max_body_bytes)
             .disable_allowed_hosts()
             .disable_allowed_origins();
+        let tasks = server.tasks().is_some();
         Ok(if http.stateful {
             let mut sessions = LocalSessionManager::default();
             // Sessions, their table entries and their stored records all end after the idle timeout.
@@ -516,14 +518,17 @@ mod streamable {
                     mount(server, Arc::new(sessions), config, &http.path)
                 }
             };
-            routes.layer(middleware::from_fn_with_state(guard, owned_sessions::guard))
+            crate::tasks::http::layer::<A>(routes, options.max_body_bytes, tasks)
+                .layer(middleware::from_fn_with_state(guard, owned_sessions::guard))
         } else {
-            mount(
-                server,
+            let routes = mount(
+                // No session outlives a stateless request to poll a task: tools run as plain calls.
+                server.without_tasks(),
                 Arc::new(NeverSessionManager::default()),
                 config,
                 &http.path,
-            )
+            );
+            crate::tasks::http::layer::<A>(routes, options.max_body_bytes, false)
         })
     }
 
