@@ -286,8 +286,10 @@ impl<A: App> ServerHandler for Handler<A> {
             ));
         };
         let def = self.registry.tool_checks[index].def;
+        // A plain call of a `required` tool is refused; the same call running as its task is not.
         if tasks::served(self, &context).is_some()
             && self.task_support(def.name) == Some(TaskSupport::Required)
+            && context.extensions.get::<tasks::RunningTask>().is_none()
         {
             return Err(tasks::task_required(def.name));
         }

@@ -306,6 +306,15 @@ async fn task_support_is_enforced_both_ways() {
     }
     let task = client.call_as_task("must", json!({})).await;
     assert_eq!(task["result"]["task"]["status"], "working", "{task}");
+    let id = task["result"]["task"]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let result = client.request("tasks/result", json!({"taskId": id})).await;
+    assert_eq!(
+        result["result"]["content"][0]["text"], "must done, task true",
+        "{result}"
+    );
     let unknown = client.call_as_task("nope", json!({})).await;
     assert!(unknown.get("error").is_some(), "{unknown}");
 }
