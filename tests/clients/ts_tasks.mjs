@@ -183,9 +183,10 @@ async function researchShape(makeTransport) {
   try {
     const { statuses, last } = await stream(client, RESEARCH, { topic: "quantum computing" });
     const result = last?.result ?? {};
+    // `isError: false` means the same as no `isError`; rmcp writes it on every tool result, plain or task.
     return {
       statuses,
-      keys: Object.keys(result).sort(),
+      keys: Object.keys(result).filter((k) => !(k === "isError" && result[k] === false)).sort(),
       content: (result.content ?? []).map((b) => b.type),
       related: Object.keys(result._meta ?? {}),
     };
