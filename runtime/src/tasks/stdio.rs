@@ -3,7 +3,7 @@
 //! message type, as rmcp does.
 
 use bytes::{BufMut as _, BytesMut};
-use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage, ServerResult};
+use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use serde_json::Value;
 use tokio_util::codec::{Decoder, Encoder};
 
@@ -83,27 +83,8 @@ impl Encoder<ServerJsonRpcMessage> for TaskCodec {
         item: ServerJsonRpcMessage,
         dst: &mut BytesMut,
     ) -> Result<(), Self::Error> {
-        // Only the `initialize` and `tools/list` results change; the rest is written as rmcp writes it.
-        let patch = match &item {
-            ServerJsonRpcMessage::Response(response) => match response.result {
-                ServerResult::InitializeResult(_) => self.tasks,
-                ServerResult::ListToolsResult(_) => !self.execution.is_empty(),
-                _ => false,
-            },
-            _ => false,
-        };
-        if patch {
-            let mut value = serde_json::to_value(&item)?;
-            if let Some(result) = value.get_mut("result") {
-                if self.tasks {
-                    wire::advertise(result);
-                }
-                wire::add_execution(result, self.execution);
-            }
-            serde_json::to_writer(dst.writer(), &value)?;
-        } else {
-            serde_json::to_writer(dst.writer(), &item)?;
-        }
+        let item = wire::patch_outgoing(item, self.tasks, self.execution);
+        serde_json::to_writer(dst.writer(), &item)?;
         dst.put_u8(b'\n');
         Ok(())
     }

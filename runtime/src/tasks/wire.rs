@@ -5,12 +5,13 @@
 //! namespace, which reach the handler as custom requests with their params intact, and adds
 //! `capabilities.tasks` to the `initialize` result and `execution` to the `tools/list` result.
 
-// Only the stdio and streamable HTTP transports rewrite messages.
+// Only the stdio, streamable HTTP and SSE transports rewrite messages, each with the functions it needs.
 #![cfg_attr(
-    not(any(feature = "stdio", feature = "streamable-http")),
+    not(all(feature = "stdio", feature = "streamable-http", feature = "sse")),
     allow(dead_code)
 )]
 
+use rmcp::model::{CustomResult, ServerJsonRpcMessage, ServerResult};
 use serde_json::{Value, json};
 
 use crate::defs::TaskSupport;
@@ -79,6 +80,38 @@ pub(crate) fn add_execution(result: &mut Value, table: &[(&str, Option<TaskSuppo
         }
     }
     changed
+}
+
+/// A typed outgoing message with the fixes of this module: `capabilities.tasks` in the `initialize` result
+/// (when `tasks`) and each tool's `execution` in the `tools/list` result, as a custom result of the same JSON.
+/// Every other message is returned as it came.
+pub(crate) fn patch_outgoing(
+    message: ServerJsonRpcMessage,
+    tasks: bool,
+    execution: &[(&str, Option<TaskSupport>)],
+) -> ServerJsonRpcMessage {
+    let ServerJsonRpcMessage::Response(response) = message else {
+        return message;
+    };
+    let patch = match &response.result {
+        ServerResult::InitializeResult(_) => tasks,
+        ServerResult::ListToolsResult(_) => !execution.is_empty(),
+        _ => false,
+    };
+    if !patch {
+        return ServerJsonRpcMessage::Response(response);
+    }
+    let Ok(mut result) = serde_json::to_value(&response.result) else {
+        return ServerJsonRpcMessage::Response(response);
+    };
+    if tasks {
+        advertise(&mut result);
+    }
+    add_execution(&mut result, execution);
+    ServerJsonRpcMessage::response(
+        ServerResult::CustomResult(CustomResult(result)),
+        response.id,
+    )
 }
 
 /// Adds the `tasks` capability to an `initialize` result whose negotiated version defines it.
