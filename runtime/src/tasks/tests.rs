@@ -413,32 +413,45 @@ async fn tasks_belong_to_their_session() {
 }
 
 #[tokio::test]
-async fn one_session_hits_its_limit_with_a_clear_error() {
-    let (handler, store) = server(Limits {
-        per_session: 20,
-        ..Limits::default()
-    });
+async fn ten_thousand_tasks_from_one_session_hit_its_limit_with_a_clear_error() {
+    let (handler, store) = server(Limits::default());
+    let per_session = Limits::default().per_session;
     let mut client = Client::connect(handler, "2025-11-25").await;
-    for _ in 0..20 {
-        let created = client.call_as_task("quick", json!({})).await;
-        assert!(created["result"]["task"].is_object(), "{created}");
+    let mut refused = 0;
+    for _ in 0..10_000 {
+        let answer = client.call_as_task("wait", json!({})).await;
+        if answer.get("error").is_some() {
+            assert_eq!(code(&answer), -32600, "{answer}");
+            let message = answer["error"]["message"].as_str().unwrap();
+            assert!(message.contains("limit per session"), "{message}");
+            refused += 1;
+        }
     }
-    for _ in 0..200 {
-        let refused = client.call_as_task("quick", json!({})).await;
-        assert_eq!(code(&refused), -32600, "{refused}");
-        assert!(
-            refused["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("limit per session")
-        );
-    }
-    assert_eq!(store.len(), 20);
-    // Plain calls still work.
+    assert_eq!(refused, 10_000 - per_session);
+    assert_eq!(store.len(), per_session);
+    // Plain calls still work, and a cancelled task makes room for one more.
     let plain = client
         .request("tools/call", json!({"name": "quick", "arguments": {}}))
         .await;
     assert!(plain["result"].is_object(), "{plain}");
+    let listed = client.request("tasks/list", json!({})).await;
+    let first = listed["result"]["tasks"][0]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        listed["result"]["tasks"].as_array().unwrap().len(),
+        50,
+        "one page"
+    );
+    client
+        .request("tasks/cancel", json!({"taskId": first}))
+        .await;
+    let answer = client.call_as_task("quick", json!({})).await;
+    assert!(
+        answer.get("error").is_some(),
+        "a cancelled task still counts until its TTL: {answer}"
+    );
 }
 
 #[tokio::test]
