@@ -6,7 +6,7 @@ use super::app::App;
 use super::error::BoxError;
 use super::handler::Handler;
 use super::shutdown;
-use super::tasks::stdio::TaskCodec;
+use super::tasks::stdio::{TaskCodec, TaskTransport};
 
 /// Serves one client until it closes stdin or a shutdown signal arrives.
 pub(crate) async fn serve<A: App>(server: Handler<A>) -> Result<(), BoxError> {
@@ -15,18 +15,9 @@ pub(crate) async fn serve<A: App>(server: Handler<A>) -> Result<(), BoxError> {
     let execution = A::SPEC.capabilities.tool_execution;
     let running = if !execution.is_empty() {
         // rmcp's own line transport cannot carry tasks or `execution` (`tasks/wire.rs`).
-        let codec = TaskCodec {
-            tasks: server.tasks().is_some(),
-            execution,
-        };
         let (read, write) = pipes;
-        let read = tokio_util::codec::FramedRead::new(read, codec);
-        let read = futures::StreamExt::filter_map(read, |line| async move {
-            line.inspect_err(|error| tracing::warn!(%error, "stdin"))
-                .ok()
-        });
-        let write = tokio_util::codec::FramedWrite::new(write, codec);
-        server.serve((write, Box::pin(read))).await?
+        let codec = TaskCodec::new(server.tasks().is_some(), execution);
+        server.serve(TaskTransport::new(read, write, codec)).await?
     } else {
         server.serve(pipes).await?
     };

@@ -11,9 +11,8 @@ use serde_json::{Value, json};
 use tokio::io::{
     AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, DuplexStream, ReadHalf, WriteHalf,
 };
-use tokio_util::codec::{FramedRead, FramedWrite};
 
-use super::stdio::TaskCodec;
+use super::stdio::{TaskCodec, TaskTransport};
 use super::store::{Limits, TaskStore};
 use crate::app::App;
 use crate::context::{Ctx, Shared};
@@ -116,17 +115,10 @@ impl Client {
     async fn connect(handler: Handler<TaskApp>, version: &str) -> Client {
         let (server_io, client_io) = tokio::io::duplex(1 << 20);
         let (server_read, server_write) = tokio::io::split(server_io);
-        let codec = TaskCodec {
-            tasks: handler.tasks().is_some(),
-            execution: SPEC.capabilities.tool_execution,
-        };
-        let read = futures::StreamExt::filter_map(
-            FramedRead::new(server_read, codec),
-            |line| async move { line.ok() },
-        );
-        let write = FramedWrite::new(server_write, codec);
+        let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
+        let transport = TaskTransport::new(server_read, server_write, codec);
         tokio::spawn(async move {
-            if let Ok(running) = handler.serve((write, Box::pin(read))).await {
+            if let Ok(running) = handler.serve(transport).await {
                 let _ = running.waiting().await;
             }
         });
