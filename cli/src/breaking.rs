@@ -5,7 +5,9 @@
 //! input breaks when the new spec rejects something the old one accepted (a new required property, a removed or
 //! retyped property, a narrowed enum); an output breaks when the new spec may produce something the old one
 //! promised it would not (a required property removed or made optional, a retyped property, a widened enum, the
-//! schema removed). Descriptions, titles, annotations and anything added as optional never break.
+//! schema removed). A tool's `execution.taskSupport` breaks when it takes away a way of calling: plain calls
+//! (`optional` -> `required`, `forbidden` -> `required`) or task calls (`optional`/`required` -> `forbidden`, or the
+//! field removed). Descriptions, titles, annotations and anything added as optional never break.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -13,7 +15,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::spec::{Prompt, Spec, Tool};
+use crate::spec::{Prompt, Spec, TaskSupport, Tool};
 
 /// The kinds of breaking change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -36,6 +38,8 @@ pub enum Kind {
     /// The output schema changed in a way clients may rely on: a required property removed or made optional, an
     /// enum widened, the schema removed.
     ChangedOutputSchema,
+    /// A tool's `execution.taskSupport` no longer allows plain calls, or no longer allows task calls.
+    ChangedTaskSupport,
     /// A prompt argument that is new and required, or became required.
     NewRequiredArgument,
     RemovedArgument,
@@ -138,7 +142,40 @@ fn finding(kind: Kind, item: &str, location: &str, message: &str) -> Break {
     }
 }
 
+/// `forbidden` when the spec writes no `taskSupport` (the protocol's default).
+fn task_support(tool: &Tool) -> TaskSupport {
+    tool.execution
+        .as_ref()
+        .and_then(|e| e.task_support)
+        .unwrap_or(TaskSupport::Forbidden)
+}
+
+fn compare_task_support(item: &str, old: &Tool, new: &Tool, out: &mut Vec<Break>) {
+    let (old, new) = (task_support(old), task_support(new));
+    let plain = |s: TaskSupport| s != TaskSupport::Required;
+    let task = |s: TaskSupport| s != TaskSupport::Forbidden;
+    let name = |s: TaskSupport| match s {
+        TaskSupport::Forbidden => "forbidden",
+        TaskSupport::Optional => "optional",
+        TaskSupport::Required => "required",
+    };
+    let lost = if plain(old) && !plain(new) {
+        "plain calls are now refused"
+    } else if task(old) && !task(new) {
+        "calls as a task are now refused"
+    } else {
+        return;
+    };
+    out.push(finding(
+        Kind::ChangedTaskSupport,
+        item,
+        "execution.taskSupport",
+        &format!("{} -> {}: {lost}", name(old), name(new)),
+    ));
+}
+
 fn compare_tool(item: &str, old: &Tool, new: &Tool, out: &mut Vec<Break>) {
+    compare_task_support(item, old, new, out);
     // No inputSchema means no arguments.
     let no_args = Value::Object(Map::from_iter([
         ("type".to_owned(), Value::from("object")),

@@ -35,8 +35,10 @@ tools:
         total: {type: number}
         eta: {type: string}
       required: [id, status, total]
+    execution: {taskSupport: optional}
   - name: ping
     description: Check the shop is up.
+    execution: {taskSupport: required}
 prompts:
   - name: recommend
     description: Recommend a product.
@@ -69,9 +71,51 @@ fn order(v: &mut Value) -> &mut Value {
 
 type Edit = fn(&mut Value);
 
+fn ping(v: &mut Value) -> &mut Value {
+    &mut v["tools"][1]
+}
+
 fn cases() -> Vec<(&'static str, Edit, Vec<Kind>)> {
     use Kind::*;
     vec![
+        // Task support: a change breaks when it takes away a way of calling the tool.
+        (
+            "taskSupport optional -> required",
+            |v| order(v)["execution"]["taskSupport"] = json!("required"),
+            vec![ChangedTaskSupport],
+        ),
+        (
+            "taskSupport optional -> forbidden",
+            |v| order(v)["execution"]["taskSupport"] = json!("forbidden"),
+            vec![ChangedTaskSupport],
+        ),
+        (
+            "taskSupport optional -> absent (forbidden)",
+            |v| {
+                order(v).as_object_mut().unwrap().remove("execution");
+            },
+            vec![ChangedTaskSupport],
+        ),
+        (
+            "taskSupport required -> forbidden",
+            |v| ping(v)["execution"]["taskSupport"] = json!("forbidden"),
+            vec![ChangedTaskSupport],
+        ),
+        (
+            "taskSupport required -> optional (compatible)",
+            |v| ping(v)["execution"]["taskSupport"] = json!("optional"),
+            vec![],
+        ),
+        (
+            "added tool that allows tasks",
+            |v| {
+                v["tools"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"name": "later", "description": "Later.", "execution": {"taskSupport": "optional"}}));
+            },
+            vec![],
+        ),
         // Compatible changes: never flagged.
         (
             "description edits",
@@ -382,6 +426,7 @@ fn findings_name_the_item_and_the_place() {
     let mut value = base();
     order(&mut value)["inputSchema"]["properties"]["tags"]["items"]["enum"] = json!(["a"]);
     order(&mut value)["outputSchema"]["required"] = json!(["id", "total"]);
+    ping(&mut value)["execution"]["taskSupport"] = json!("forbidden");
     let found = breaking_changes(&old, &load(&value));
     let text: Vec<String> = found.iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -389,6 +434,7 @@ fn findings_name_the_item_and_the_place() {
         [
             "tool order inputSchema.tags[]: no longer accepts \"b\" [narrowed-enum]",
             "tool order outputSchema.status: no longer required: clients may not find it [changed-output-schema]",
+            "tool ping execution.taskSupport: required -> forbidden: calls as a task are now refused [changed-task-support]",
         ]
     );
 }

@@ -237,17 +237,9 @@ fn loaded_spec_keeps_transport_order_and_warnings() {
     let loaded = pipeline::load_spec(&root.join("specs/everything.yaml"))
         .unwrap_or_else(|d| panic!("{d:?}"));
     assert_eq!(loaded.spec.transports.order, [StreamableHttp, Sse, Stdio]);
-    // One scopes-without-oauth warning and one execution-not-served per tool with `execution`.
+    // One scopes-without-oauth warning; its task tools are served (it has stdio).
     let codes: Vec<&str> = loaded.warnings.iter().map(|d| d.code).collect();
-    assert_eq!(
-        codes,
-        [
-            "execution-not-served",
-            "scopes-without-oauth",
-            "execution-not-served",
-            "execution-not-served"
-        ]
-    );
+    assert_eq!(codes, ["scopes-without-oauth"]);
     let weather = pipeline::load_spec(&root.join("specs/weather.yaml")).unwrap();
     assert_eq!(weather.spec.transports.order, [Stdio, StreamableHttp, Sse]);
 }

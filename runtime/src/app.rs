@@ -124,7 +124,7 @@ async fn serve<A: App>(cli: Cli) -> Result<(), BoxError> {
         logging: spec.capabilities.logging,
         logger: spec.server.name,
     });
-    let handler = Handler::<A>::new(Arc::new(registry), shared);
+    let handler = Handler::<A>::new(Arc::new(registry), shared, cli.task_limits());
     match cli.transport {
         Transport::Stdio => serve_stdio(handler).await,
         Transport::StreamableHttp | Transport::Sse => serve_http(handler, &cli).await,

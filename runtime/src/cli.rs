@@ -74,9 +74,33 @@ pub(crate) struct Cli {
     /// Largest initialize request in bytes, which a session keeps (then 413; default from the spec).
     #[arg(long, value_name = "BYTES")]
     pub(crate) max_session_bytes: Option<u64>,
+    /// Tasks one session may hold at once, running or finished until their TTL ends (then an error).
+    #[arg(long, value_name = "COUNT", default_value_t = 100)]
+    pub(crate) max_tasks_per_session: usize,
+    /// Tasks the server holds at once, all sessions together (then an error).
+    #[arg(long, value_name = "COUNT", default_value_t = 10_000)]
+    pub(crate) max_tasks: usize,
+    /// Longest task TTL granted, in seconds; a client asking for more gets this.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub(crate) max_task_ttl: u64,
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) log_format: LogFormat,
+}
+
+impl Cli {
+    /// The bounds on tasks (`tasks/store.rs`).
+    pub(crate) fn task_limits(&self) -> crate::tasks::store::Limits {
+        let defaults = crate::tasks::store::Limits::default();
+        let max_ttl = std::time::Duration::from_secs(self.max_task_ttl);
+        crate::tasks::store::Limits {
+            per_session: self.max_tasks_per_session,
+            total: self.max_tasks,
+            max_ttl,
+            default_ttl: defaults.default_ttl.min(max_ttl),
+            ..defaults
+        }
+    }
 }
 
 #[cfg(any(feature = "streamable-http", feature = "sse"))]

@@ -213,21 +213,59 @@ impl<S> Ctx<S> {
         {
             return Err(ClientRequestError::Unsupported("elicitation"));
         }
+        // Inside a task, the request names the task and the task is `input_required` until the answer.
+        let task = self.task();
+        let meta = task.map(|task| {
+            let mut meta = rmcp::model::RequestMetaObject::default();
+            meta.0.0.insert(
+                crate::tasks::RELATED_TASK.to_owned(),
+                serde_json::json!({ "taskId": task.id }),
+            );
+            meta
+        });
         let params = ElicitRequestParams::FormElicitationParams {
-            meta: None,
+            meta,
             message: message.into(),
             requested_schema,
         };
+        if let Some(task) = task {
+            task.set_input_required(true);
+        }
         // rmcp's `Peer::create_elicitation` needs its `elicitation` feature (and the `url` crate);
         // the request itself is plain protocol.
-        match self
+        let answer = self
             .request
             .peer
             .send_request(ElicitRequest::new(params).into())
-            .await?
-        {
+            .await;
+        if let Some(task) = task {
+            task.set_input_required(false);
+        }
+        match answer? {
             ClientResult::ElicitResult(result) => Ok(result),
             _ => Err(ClientRequestError::UnexpectedResponse),
+        }
+    }
+
+    /// The task this call runs as, when the client called the tool as an MCP task.
+    fn task(&self) -> Option<&crate::tasks::store::Task> {
+        self.request
+            .extensions
+            .get::<crate::tasks::RunningTask>()
+            .map(|running| &*running.0)
+    }
+
+    /// The id of the MCP task this call runs as, when the client called a task-enabled tool
+    /// (`execution.taskSupport`: `optional` or `required`) as a task; `None` for a plain call.
+    pub fn task_id(&self) -> Option<&str> {
+        self.task().map(|task| task.id.as_str())
+    }
+
+    /// Sets the task's `statusMessage`, which clients see in `tasks/get` while the task works, such as
+    /// `"Analysing 3 of 10 files"`. Does nothing for a plain call.
+    pub fn task_status(&self, message: impl Into<String>) {
+        if let Some(task) = self.task() {
+            task.set_message(message.into());
         }
     }
 

@@ -36,6 +36,32 @@ pub struct CapabilitiesDef {
     pub logging: bool,
     /// `completions`: argument completion.
     pub completions: bool,
+    /// Tools whose spec writes `execution` (MCP 2025-11-25), in the spec's order, with their `taskSupport`
+    /// (`None`: `execution: {}`). Served in `tools/list` as written; `optional` or `required` on any tool
+    /// turns on task-augmented calls and the `tasks` capability.
+    pub tool_execution: &'static [(&'static str, Option<TaskSupport>)],
+}
+
+/// Whether a tool may run as an MCP task (`execution.taskSupport`, MCP 2025-11-25).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskSupport {
+    /// Never as a task: a task-augmented call is refused.
+    Forbidden,
+    /// The client chooses: a plain call or a task.
+    Optional,
+    /// Only as a task: a plain call is refused.
+    Required,
+}
+
+impl TaskSupport {
+    /// The value on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskSupport::Forbidden => "forbidden",
+            TaskSupport::Optional => "optional",
+            TaskSupport::Required => "required",
+        }
+    }
 }
 
 /// A transport the binary can serve.

@@ -25,12 +25,14 @@ use serde_json::Value;
 use super::app::App;
 use super::completion::{CompletionRequest, CompletionTarget, completion_info, filter_prefix};
 use super::context::{Ctx, MAX_SUBSCRIPTIONS_PER_SESSION, Session, Shared};
-use super::defs::{ResourceSource, ToolDef};
+use super::defs::{ResourceSource, TaskSupport, ToolDef};
 use super::error::panic_message;
 use super::metrics::measured;
 use super::prompt::{Arguments, render};
 use super::registry::Registry;
 use super::resource::embedded;
+use super::tasks::store::{Limits, TaskStore};
+use super::tasks::{self, SessionTasks};
 use super::validation::invalid_arguments_message;
 
 /// The MCP server: one value per connection (stdio) or HTTP session, sharing the registry and state.
@@ -38,6 +40,10 @@ pub(crate) struct Handler<A: App> {
     registry: Arc<Registry>,
     shared: Arc<Shared<A::State>>,
     session: Arc<Session>,
+    /// The server's tasks, when a tool allows them and the transport serves them (`tasks/`).
+    tasks: Option<Arc<TaskStore>>,
+    /// Ends the session's tasks when the session's handler goes; background tasks run without it.
+    scope: Option<Arc<SessionTasks>>,
 }
 
 impl<A: App> Clone for Handler<A> {
@@ -46,24 +52,96 @@ impl<A: App> Clone for Handler<A> {
             registry: self.registry.clone(),
             shared: self.shared.clone(),
             session: self.session.clone(),
+            tasks: self.tasks.clone(),
+            scope: self.scope.clone(),
         }
     }
 }
 
 impl<A: App> Handler<A> {
-    pub(crate) fn new(registry: Arc<Registry>, shared: Arc<Shared<A::State>>) -> Self {
+    pub(crate) fn new(
+        registry: Arc<Registry>,
+        shared: Arc<Shared<A::State>>,
+        task_limits: Limits,
+    ) -> Self {
+        let any_task_tool = A::SPEC
+            .capabilities
+            .tool_execution
+            .iter()
+            .any(|(_, support)| {
+                matches!(support, Some(TaskSupport::Optional | TaskSupport::Required))
+            });
+        Handler::with_tasks(
+            registry,
+            shared,
+            any_task_tool.then(|| TaskStore::new(task_limits)),
+        )
+    }
+
+    pub(crate) fn with_tasks(
+        registry: Arc<Registry>,
+        shared: Arc<Shared<A::State>>,
+        tasks: Option<Arc<TaskStore>>,
+    ) -> Self {
         let session = Arc::new(Session::new(shared.subscriptions.clone()));
+        let scope = tasks
+            .clone()
+            .map(|store| Arc::new(SessionTasks::new(store, session.id)));
         Handler {
             registry,
             shared,
             session,
+            tasks,
+            scope,
         }
     }
 
-    /// A server for a new connection or session: same definitions and state, fresh session data.
+    /// A server for a new connection or session: same definitions, state and task store, fresh session data.
     #[cfg(any(feature = "streamable-http", feature = "sse"))]
     pub(crate) fn new_session(&self) -> Self {
-        Handler::new(self.registry.clone(), self.shared.clone())
+        Handler::with_tasks(
+            self.registry.clone(),
+            self.shared.clone(),
+            self.tasks.clone(),
+        )
+    }
+
+    /// The same server without tasks, for transports where no session could poll one.
+    #[cfg(any(feature = "streamable-http", feature = "sse"))]
+    pub(crate) fn without_tasks(&self) -> Self {
+        Handler::with_tasks(self.registry.clone(), self.shared.clone(), None)
+    }
+
+    #[cfg(all(test, feature = "stdio"))]
+    pub(crate) fn registry(&self) -> Arc<Registry> {
+        self.registry.clone()
+    }
+
+    #[cfg(all(test, feature = "stdio"))]
+    pub(crate) fn shared(&self) -> Arc<Shared<A::State>> {
+        self.shared.clone()
+    }
+
+    /// The task store, when tasks are served here at all.
+    pub(crate) fn tasks(&self) -> Option<&Arc<TaskStore>> {
+        self.tasks.as_ref()
+    }
+
+    /// The same session for a task running in the background: it must not keep the session's tasks alive.
+    pub(crate) fn detached(&self) -> Self {
+        Handler {
+            scope: None,
+            ..self.clone()
+        }
+    }
+
+    /// Who owns the tasks this session creates.
+    pub(crate) fn session_id(&self) -> u64 {
+        self.session.id
+    }
+
+    pub(crate) fn task_support(&self, tool: &str) -> Option<TaskSupport> {
+        self.registry.task_support(A::SPEC, tool)
     }
 
     fn ctx(&self, request: RequestContext<RoleServer>) -> Ctx<A::State> {
@@ -219,6 +297,13 @@ impl<A: App> ServerHandler for Handler<A> {
                 ));
             };
             let def = self.registry.tool_checks[index].def;
+            // A plain call of a `required` tool is refused; the same call running as its task is not.
+            if tasks::served(self, &context).is_some()
+                && self.task_support(def.name) == Some(TaskSupport::Required)
+                && context.extensions.get::<tasks::RunningTask>().is_none()
+            {
+                return Err(tasks::task_required(def.name));
+            }
             self.run_tool(def, index, request, context).await
         };
         measured("tools/call", tool, call, |result| {
@@ -548,12 +633,17 @@ impl<A: App> ServerHandler for Handler<A> {
     async fn on_custom_request(
         &self,
         request: CustomRequest,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         measured(
             "custom",
             "",
             async move {
+                // tasks/result, tasks/list, and the task requests the transport renamed (`tasks/wire.rs`).
+                let request = match tasks::handle(self, request, context).await {
+                    Ok(answer) => return answer,
+                    Err(request) => request,
+                };
                 if STANDARD_REQUESTS.contains(&request.method.as_str()) {
                     return Err(ErrorData::invalid_params(
                         format!("invalid params for `{}`", request.method),
@@ -619,7 +709,11 @@ mod tests {
             logging: false,
             logger: "test",
         });
-        let handler = Handler::<TestApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared);
+        let handler = Handler::<TestApp>::new(
+            Arc::new(Registry::build(&SPEC).unwrap()),
+            shared,
+            Limits::default(),
+        );
         let (server_io, client_io) = tokio::io::duplex(64 * 1024);
         tokio::spawn(async move {
             if let Ok(running) = handler.serve(server_io).await {

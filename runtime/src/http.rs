@@ -399,7 +399,8 @@ pub(crate) async fn router<A: App>(
     if let Some(sse) = &options.sse {
         paths.push(sse.path.clone());
         let routes = super::sse::routes(
-            server.clone(),
+            // Legacy SSE carries no `params.task` through; its tools run as plain calls.
+            server.without_tasks(),
             sse,
             options.max_body_bytes,
             table.clone(),
@@ -523,6 +524,7 @@ mod streamable {
             .with_max_request_body_bytes(options.max_body_bytes)
             .disable_allowed_hosts()
             .disable_allowed_origins();
+        let tasks = server.tasks().is_some();
         Ok(if http.stateful {
             let mut sessions = LocalSessionManager::default();
             // Sessions, their table entries and their stored records all end after the idle timeout.
@@ -554,14 +556,24 @@ mod streamable {
                     mount(server, Arc::new(sessions), config, &http.path)
                 }
             };
-            let routes = routes.layer(middleware::from_fn_with_state(guard, owned_sessions::guard));
+            let routes = crate::tasks::http::layer::<A>(routes, options.max_body_bytes, tasks)
+                .layer(middleware::from_fn_with_state(guard, owned_sessions::guard));
             // Stateless requests stream too, but end with their response: only sessions hold streams open.
             #[cfg(feature = "metrics")]
             let routes = routes.layer(middleware::from_fn(crate::metrics::count_streams));
             (routes, store)
         } else {
-            let sessions = Arc::new(NeverSessionManager::default());
-            (mount(server, sessions, config, &http.path), None)
+            let routes = mount(
+                // No session outlives a stateless request to poll a task: tools run as plain calls.
+                server.without_tasks(),
+                Arc::new(NeverSessionManager::default()),
+                config,
+                &http.path,
+            );
+            (
+                crate::tasks::http::layer::<A>(routes, options.max_body_bytes, false),
+                None,
+            )
         })
     }
 

@@ -76,6 +76,7 @@ mod shutdown;
 mod sse;
 #[cfg(feature = "stdio")]
 mod stdio;
+mod tasks;
 pub mod tool;
 pub mod uri_template;
 pub mod validation;

@@ -11,7 +11,7 @@ use rmcp::model::{
 };
 use serde::de::DeserializeOwned;
 
-use super::defs::{ResourceSource, Spec, ToolDef};
+use super::defs::{ResourceSource, Spec, TaskSupport, ToolDef};
 use super::uri_template::UriTemplate;
 use super::validation::LazyValidator;
 
@@ -188,6 +188,20 @@ impl Registry {
     /// The index of the tool named `name`.
     pub(crate) fn tool(&self, name: &str) -> Option<usize> {
         self.tool_index.get(name).copied()
+    }
+
+    /// How the tool named `name` may run as a task: `None` for an unknown tool, `Forbidden` when its spec
+    /// writes no `taskSupport` (the protocol's default).
+    pub(crate) fn task_support(&self, spec: &Spec, name: &str) -> Option<TaskSupport> {
+        self.tool(name)?;
+        Some(
+            spec.capabilities
+                .tool_execution
+                .iter()
+                .find(|(tool, _)| *tool == name)
+                .and_then(|(_, support)| *support)
+                .unwrap_or(TaskSupport::Forbidden),
+        )
     }
 }
 

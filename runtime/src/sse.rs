@@ -141,6 +141,9 @@ async fn open_stream<A: App>(State(state): State<SseState<A>>, request: Request)
         },
     )
     .map(|message| {
+        // Each tool's `execution`, which rmcp's `Tool` cannot carry (`tasks/wire.rs`); SSE serves no tasks.
+        let message =
+            crate::tasks::wire::patch_outgoing(message, false, A::SPEC.capabilities.tool_execution);
         let event = Event::default().event("message");
         Ok::<_, Infallible>(match serde_json::to_string(&message) {
             Ok(json) => event.data(json),

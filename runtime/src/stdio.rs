@@ -6,11 +6,21 @@ use super::app::App;
 use super::error::BoxError;
 use super::handler::Handler;
 use super::shutdown;
+use super::tasks::stdio::{TaskCodec, TaskTransport};
 
 /// Serves one client until it closes stdin or a shutdown signal arrives.
 pub(crate) async fn serve<A: App>(server: Handler<A>) -> Result<(), BoxError> {
     // `stdio_pipes` reads pipes without tokio's blocking thread pool: several times faster than `stdio()`.
-    let running = server.serve(rmcp::transport::stdio_pipes()).await?;
+    let pipes = rmcp::transport::stdio_pipes();
+    let execution = A::SPEC.capabilities.tool_execution;
+    let running = if !execution.is_empty() {
+        // rmcp's own line transport cannot carry tasks or `execution` (`tasks/wire.rs`).
+        let (read, write) = pipes;
+        let codec = TaskCodec::new(server.tasks().is_some(), execution);
+        server.serve(TaskTransport::new(read, write, codec)).await?
+    } else {
+        server.serve(pipes).await?
+    };
     tracing::info!("serving MCP over stdio");
     let cancel = running.cancellation_token();
     tokio::select! {

@@ -10,6 +10,22 @@ use crate::defs::{
 };
 use crate::error::{BoxError, ToolError, ToolResult};
 
+/// Served over stdio only.
+pub(crate) const STDIO_ONLY: TransportsDef = TransportsDef {
+    default: Transport::Stdio,
+    stdio: true,
+    streamable_http: None,
+    sse: None,
+    lambda: None,
+};
+
+/// No authentication.
+pub(crate) const NO_AUTH: AuthDef = AuthDef {
+    bearer_token_env: None,
+    oauth: None,
+    tool_scopes: &[],
+};
+
 pub(crate) static SPEC: Spec = Spec {
     server: ServerDef {
         name: "test-server",
@@ -27,19 +43,10 @@ pub(crate) static SPEC: Spec = Spec {
         prompts_list_changed: false,
         logging: false,
         completions: false,
+        tool_execution: &[],
     },
-    transports: TransportsDef {
-        default: Transport::Stdio,
-        stdio: true,
-        streamable_http: None,
-        sse: None,
-        lambda: None,
-    },
-    auth: AuthDef {
-        bearer_token_env: None,
-        oauth: None,
-        tool_scopes: &[],
-    },
+    transports: STDIO_ONLY,
+    auth: NO_AUTH,
     env: &[EnvVarDef {
         name: "TEST_SERVER_GREETING",
         required: false,
@@ -179,7 +186,11 @@ pub(crate) mod http {
             logging: false,
             logger: "test",
         });
-        let handler = Handler::<TestApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared);
+        let handler = Handler::<TestApp>::new(
+            Arc::new(Registry::build(&SPEC).unwrap()),
+            shared,
+            crate::tasks::store::Limits::default(),
+        );
         crate::http::router(
             handler,
             options,

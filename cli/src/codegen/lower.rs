@@ -24,6 +24,23 @@ pub enum LowerError {
     Types { tool: String, source: TypegenError },
 }
 
+/// The tools with `execution`, as the runtime's `CapabilitiesDef::tool_execution` literal.
+fn tool_execution(spec: &Spec) -> String {
+    let entries: Vec<String> = spec
+        .tools
+        .iter()
+        .filter_map(|tool| {
+            let execution = tool.execution.as_ref()?;
+            let support = match execution.task_support {
+                None => "None".to_owned(),
+                Some(support) => format!("Some(mcpgen_runtime::defs::TaskSupport::{support:?})"),
+            };
+            Some(format!("({}, {support})", string_literal(&tool.name)))
+        })
+        .collect();
+    format!("&[{}]", entries.join(", "))
+}
+
 fn opt_lit(value: Option<&str>) -> String {
     value.map_or_else(
         || "None".to_owned(),
@@ -254,6 +271,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             prompts_list_changed: spec.capabilities.prompts.list_changed,
             logging: spec.capabilities.logging,
             completions: completions_on,
+            tool_execution: tool_execution(spec),
         },
         transports: TransportsView {
             default_variant: match default {
@@ -457,6 +475,11 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                     .to_owned(),
                 implementation: declarative.map(|d| d.constant),
                 types,
+                task_support: match tool.execution.as_ref().and_then(|e| e.task_support) {
+                    Some(spec::TaskSupport::Optional) => Some("optional"),
+                    Some(spec::TaskSupport::Required) => Some("required"),
+                    _ => None,
+                },
                 laid_out,
                 module,
             })

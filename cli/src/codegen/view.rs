@@ -73,6 +73,9 @@ pub struct CapabilitiesView {
     pub prompts_list_changed: bool,
     pub logging: bool,
     pub completions: bool,
+    /// `CapabilitiesDef::tool_execution` as a Rust literal: `&[]`, or one `("name", Some(..))` per tool
+    /// with `execution`.
+    pub tool_execution: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -199,6 +202,8 @@ pub struct ToolView {
     pub implementation: Option<String>,
     /// The rendered `Input`/`Output` types (typegen).
     pub types: String,
+    /// `optional` or `required` when clients may run the tool as an MCP task (the stub's comment says how).
+    pub task_support: Option<&'static str>,
     /// Whether the tool's module in generated/tools.rs comes out of the template as rustfmt would lay it out, so
     /// rendering need not run rustfmt on it (`layout`, `typegen::is_laid_out`).
     pub laid_out: bool,

@@ -127,7 +127,9 @@ pub struct Tool {
     /// Hints about the tool's behaviour for clients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<ToolAnnotations>,
-    /// Task execution support (MCP 2025-11-25).
+    /// Whether clients may run the tool as an MCP task (2025-11-25): a call answered at once with a task
+    /// id, the handler running in the background, its result fetched later. Served in `tools/list` as
+    /// written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<ToolExecution>,
     /// Icons for the tool.
@@ -411,7 +413,7 @@ pub struct ToolAnnotations {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ToolExecution {
-    /// Whether the tool can run as an MCP task: `forbidden`, `optional` or `required`.
+    /// Whether the tool can run as an MCP task: `forbidden` (the default), `optional` or `required`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_support: Option<TaskSupport>,
 }
@@ -420,11 +422,11 @@ pub struct ToolExecution {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum TaskSupport {
-    /// The tool never runs as a task.
+    /// Only plain calls: a task-augmented call is refused (-32601). The default when `taskSupport` is absent.
     Forbidden,
-    /// The client may run the tool as a task.
+    /// The client chooses: a plain call, or a task for a call that may run long.
     Optional,
-    /// The tool must run as a task.
+    /// Only as a task: a plain call is refused (-32601). Clients without task support cannot use the tool.
     Required,
 }
 

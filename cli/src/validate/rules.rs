@@ -11,7 +11,7 @@ use crate::diag::Diagnostic;
 use crate::spec::spans::escape_segment;
 use crate::spec::{
     Auth, EnvVar, Icon, Prompt, Resource, ResourceAnnotations, ResourceTemplate,
-    SUPPORTED_VERSIONS, Server, Spec, Tool, Transports, placeholders,
+    SUPPORTED_VERSIONS, Server, Spec, TaskSupport, Tool, Transports, placeholders,
 };
 use mcpgen_runtime::uri_template;
 
@@ -50,6 +50,7 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
     server(ctx, &spec.server);
     env(ctx, &spec.env);
     tools(ctx, spec);
+    task_transports(ctx, spec);
     super::implementation::check(ctx, spec);
     unique_names(
         ctx,
@@ -306,6 +307,51 @@ fn tools_on(ctx: &mut Ctx<'_>, spec: &Spec, workers: usize) {
     }
 }
 
+/// A tool that allows tasks needs a transport that serves them: stdio or stateful streamable HTTP. On
+/// stateless HTTP no session outlives a request to poll a task, and legacy SSE cannot carry them, so
+/// the server announces no `tasks` capability there and clients must call the tool plainly, which a
+/// `required` tool forbids.
+fn task_transports(ctx: &mut Ctx<'_>, spec: &Spec) {
+    let transports = &spec.transports;
+    if transports.stdio.is_some()
+        || transports
+            .streamable_http
+            .as_ref()
+            .is_some_and(|h| h.stateful)
+    {
+        return;
+    }
+    for (i, tool) in spec.tools.iter().enumerate() {
+        let support = tool.execution.as_ref().and_then(|e| e.task_support);
+        let at = format!("/tools/{i}/execution/taskSupport");
+        let name = &tool.name;
+        match support {
+            Some(TaskSupport::Required) => ctx.error(
+                "tasks-not-served",
+                At::Value(&at),
+                format!(
+                    "tool `{name}` may only run as a task (`required`), but no transport of this spec serves tasks"
+                ),
+                Some(
+                    "tasks need `stdio` or `streamable-http` with `stateful: true`; or make it `optional` (clients \
+                     may call it plainly) or `forbidden`"
+                        .to_owned(),
+                ),
+            ),
+            Some(TaskSupport::Optional) => ctx.warn(
+                "tasks-not-served",
+                At::Value(&at),
+                format!(
+                    "tool `{name}` allows tasks (`optional`), but no transport of this spec serves them: clients \
+                     will call it plainly"
+                ),
+                Some("tasks need `stdio` or `streamable-http` with `stateful: true`".to_owned()),
+            ),
+            _ => {}
+        }
+    }
+}
+
 fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
     let name_ptr = format!("{pointer}/name");
     let name = &tool.name;
@@ -349,17 +395,6 @@ fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
             At::Value(&name_ptr),
             format!("tool `{name}` has no description"),
             Some("add `description:`: models choose tools by their description".to_owned()),
-        );
-    }
-    if tool.execution.is_some() {
-        // rmcp 3.11's `Tool` has no `execution` field, so a generated server cannot put it on the wire.
-        ctx.warn(
-            "execution-not-served",
-            At::Key(&format!("{pointer}/execution")),
-            format!(
-                "tool `{name}`: `execution` is kept in the spec, but generated servers cannot send it yet (rmcp 3.11 has no such field)"
-            ),
-            Some("clients will not see `taskSupport`; remove `execution` to silence this".to_owned()),
         );
     }
     if let Some(schema) = &tool.input_schema {

@@ -46,6 +46,17 @@ impl App for Server {
             prompts_list_changed: false,
             logging: true,
             completions: true,
+            tool_execution: &[
+                ("echo", Some(mcpgen_runtime::defs::TaskSupport::Forbidden)),
+                (
+                    "search_notes",
+                    Some(mcpgen_runtime::defs::TaskSupport::Optional),
+                ),
+                (
+                    "delete_note",
+                    Some(mcpgen_runtime::defs::TaskSupport::Required),
+                ),
+            ],
         },
         transports: TransportsDef {
             default: Transport::StreamableHttp,

@@ -35,6 +35,7 @@ impl App for Server {
             prompts_list_changed: false,
             logging: false,
             completions: false,
+            tool_execution: &[],
         },
         transports: TransportsDef {
             default: Transport::Stdio,

@@ -46,6 +46,7 @@ impl App for Server {
             prompts_list_changed: false,
             logging: true,
             completions: true,
+            tool_execution: &[],
         },
         transports: TransportsDef {
             default: Transport::Stdio,

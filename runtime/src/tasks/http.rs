@@ -1,0 +1,166 @@
+//! The streamable HTTP side of [`super::wire`], as middleware in front of rmcp's service: a POST body with
+//! a task request is renamed (stateful mode, where tasks are served), and the answers to `initialize`
+//! and `tools/list` (a short event stream, or JSON) get `capabilities.tasks` and `execution`.
+
+use axum::Router;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
+use serde_json::Value;
+
+use super::wire;
+use crate::app::App;
+use crate::defs::TaskSupport;
+
+/// The largest `initialize` answer read back for rewriting; rmcp's is a few hundred bytes.
+const MAX_INITIALIZE_ANSWER: usize = 1024 * 1024;
+
+/// Middleware state.
+#[derive(Clone, Copy)]
+pub(crate) struct Rewrite {
+    /// The body limit the guard in front already enforces.
+    pub(crate) max_body_bytes: usize,
+    /// Whether tasks are served (stateful mode).
+    pub(crate) tasks: bool,
+    /// The spec's `execution` per tool.
+    pub(crate) execution: &'static [(&'static str, Option<TaskSupport>)],
+}
+
+/// `routes` behind the middleware when the spec gives a tool `execution` (else unchanged).
+pub(crate) fn layer<A: App>(routes: Router, max_body_bytes: usize, tasks: bool) -> Router {
+    let execution = A::SPEC.capabilities.tool_execution;
+    if execution.is_empty() {
+        return routes;
+    }
+    let state = Rewrite {
+        max_body_bytes,
+        tasks,
+        execution,
+    };
+    routes.layer(axum::middleware::from_fn_with_state(state, rewrite))
+}
+
+/// The middleware.
+pub(crate) async fn rewrite(
+    State(rewrite): State<Rewrite>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, rewrite.max_body_bytes).await else {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let mut patch_answer = false;
+    let mut body = bytes.clone();
+    let mentions = |word: &[u8]| bytes.windows(word.len()).any(|w| w == word);
+    let interesting = (rewrite.tasks && (wire::may_carry_task(&bytes) || mentions(b"initialize")))
+        || (!rewrite.execution.is_empty() && mentions(b"tools/list"));
+    if interesting {
+        // A body that is not JSON is left for rmcp to answer.
+        if let Ok(mut message) = serde_json::from_slice::<Value>(&bytes) {
+            patch_answer = match message.get("method").and_then(Value::as_str) {
+                Some("initialize") => rewrite.tasks,
+                Some("tools/list") => !rewrite.execution.is_empty(),
+                _ => false,
+            };
+            if rewrite.tasks
+                && wire::rename(&mut message)
+                && let Ok(renamed) = serde_json::to_vec(&message)
+            {
+                body = Bytes::from(renamed);
+            }
+        }
+    }
+    let mut parts = parts;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    if !patch_answer || !response.status().is_success() {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(answer) = to_bytes(body, MAX_INITIALIZE_ANSWER).await else {
+        return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(patch(&answer, &rewrite)))
+}
+
+/// The answer's result with `capabilities.tasks` (`initialize`) or `execution` (`tools/list`).
+fn patch_message(message: &mut Value, rewrite: &Rewrite) -> bool {
+    let Some(result) = message.get_mut("result") else {
+        return false;
+    };
+    let advertised = rewrite.tasks && wire::advertise(result);
+    wire::add_execution(result, rewrite.execution) || advertised
+}
+
+/// [`patch_message`] on a JSON body, or on each `data:` line of an event stream.
+fn patch(answer: &[u8], rewrite: &Rewrite) -> Vec<u8> {
+    if let Ok(mut message) = serde_json::from_slice::<Value>(answer) {
+        if patch_message(&mut message, rewrite)
+            && let Ok(rewritten) = serde_json::to_vec(&message)
+        {
+            return rewritten;
+        }
+        return answer.to_vec();
+    }
+    let Ok(text) = std::str::from_utf8(answer) else {
+        return answer.to_vec();
+    };
+    let mut out = String::with_capacity(text.len() + 96);
+    for line in text.split_inclusive('\n') {
+        let (content, ending) = match line.strip_suffix('\n') {
+            Some(content) => (content, "\n"),
+            None => (line, ""),
+        };
+        let patched = content.strip_prefix("data:").and_then(|data| {
+            let mut message: Value = serde_json::from_str(data.trim_start()).ok()?;
+            patch_message(&mut message, rewrite).then(|| format!("data: {message}"))
+        });
+        out.push_str(patched.as_deref().unwrap_or(content));
+        out.push_str(ending);
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_stream_and_json_answers_both_get_the_capability() {
+        let rewrite = Rewrite {
+            max_body_bytes: 1 << 20,
+            tasks: true,
+            execution: &[("t", Some(TaskSupport::Optional))],
+        };
+        let advertise = |answer: &[u8]| patch(answer, &rewrite);
+        let sse = b"id: 0\nretry: 3000\ndata: \n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{}}}\n\n";
+        let out = String::from_utf8(advertise(sse)).unwrap();
+        assert!(
+            out.starts_with("id: 0\nretry: 3000\ndata: \n\nevent: message\ndata: {"),
+            "{out}"
+        );
+        assert!(out.contains("\"tasks\""), "{out}");
+        assert!(out.ends_with("}\n\n"), "{out}");
+
+        let json = br#"{"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-11-25","capabilities":{}}}"#;
+        let out: Value = serde_json::from_slice(&advertise(json)).unwrap();
+        assert!(out["result"]["capabilities"]["tasks"].is_object());
+
+        let old = br#"{"jsonrpc":"2.0","id":0,"result":{"protocolVersion":"2025-06-18","capabilities":{}}}"#;
+        assert_eq!(advertise(old), old.to_vec());
+
+        let list = br#"{"jsonrpc":"2.0","id":1,"result":{"tools":[{"name":"t"}]}}"#;
+        let out: Value = serde_json::from_slice(&advertise(list)).unwrap();
+        assert_eq!(
+            out["result"]["tools"][0]["execution"]["taskSupport"],
+            "optional"
+        );
+    }
+}

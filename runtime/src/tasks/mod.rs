@@ -1,0 +1,243 @@
+//! MCP tasks as the 2025-11-25 specification defines them: `execution.taskSupport` on tools, a
+//! task-augmented `tools/call` answered at once with a task while the same handler runs in the
+//! background, and `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`.
+//!
+//! rmcp 3.11 implements only the newer SEP-2663 tasks extension (`docs/compatibility.md`, "Tasks"), so
+//! [`Server`] answers these methods in front of rmcp's dispatcher, and [`wire`] carries what rmcp's types
+//! drop. Tasks are served to sessions that negotiated 2025-11-25 over stdio and stateful streamable HTTP;
+//! elsewhere (stateless HTTP, where no session can poll, legacy SSE, 2026-07-28 sessions) a tool runs as
+//! a plain call.
+
+#[cfg(feature = "streamable-http")]
+pub(crate) mod http;
+#[cfg(feature = "stdio")]
+pub(crate) mod stdio;
+pub(crate) mod store;
+#[cfg(all(test, feature = "stdio"))]
+mod tests;
+pub(crate) mod wire;
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use rmcp::ErrorData;
+use rmcp::model::{
+    CallToolRequest, CallToolRequestParams, ClientRequest, CustomRequest, CustomResult, ErrorCode,
+};
+use rmcp::service::{RequestContext, RoleServer, Service};
+use serde_json::{Value, json};
+
+use super::app::App;
+use super::defs::TaskSupport;
+use super::handler::Handler;
+use store::{Task, TaskStore};
+
+/// `_meta` key of the result of `tasks/result`, naming its task.
+pub(crate) const RELATED_TASK: &str = "io.modelcontextprotocol/related-task";
+
+/// What a handler running as a task finds in its request's extensions (`Ctx::task_status`).
+#[derive(Clone)]
+pub(crate) struct RunningTask(pub(crate) Arc<Task>);
+
+/// Held by a session's handler: when the session ends, its tasks can never be polled again, so they
+/// stop and are freed.
+pub(crate) struct SessionTasks {
+    store: Arc<TaskStore>,
+    owner: u64,
+}
+
+impl SessionTasks {
+    pub(crate) fn new(store: Arc<TaskStore>, owner: u64) -> Self {
+        SessionTasks { store, owner }
+    }
+}
+
+impl Drop for SessionTasks {
+    fn drop(&mut self) {
+        self.store.end_session(self.owner);
+    }
+}
+
+/// The task store, when this session may use tasks: the server has task tools, the transport serves
+/// them, and the session negotiated a protocol version that defines them this way.
+pub(crate) fn served<'h, A: App>(
+    handler: &'h Handler<A>,
+    context: &RequestContext<RoleServer>,
+) -> Option<&'h Arc<TaskStore>> {
+    let store = handler.tasks()?;
+    let version = context.protocol_version()?;
+    wire::is_task_era(version.as_str()).then_some(store)
+}
+
+/// The protocol's answer to a plain call of a `required` tool.
+pub(crate) fn task_required(name: &str) -> ErrorData {
+    ErrorData::new(
+        ErrorCode::METHOD_NOT_FOUND,
+        format!(
+            "Tool '{name}' must be called as a task (its execution.taskSupport is \"required\"): \
+             send params.task"
+        ),
+        None,
+    )
+}
+
+fn custom(value: Value) -> CustomResult {
+    CustomResult(value)
+}
+
+fn param<'r>(request: &'r CustomRequest, name: &str) -> Option<&'r Value> {
+    request.params.as_ref()?.get(name)
+}
+
+/// `params.taskId`.
+fn task_id(request: &CustomRequest) -> Result<&str, ErrorData> {
+    param(request, "taskId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ErrorData::invalid_params("params.taskId (a string) is required", None))
+}
+
+/// Answers a task request, or hands the request back when it is none (or tasks are not served and
+/// rmcp would not know the method either).
+pub(crate) async fn handle<A: App>(
+    handler: &Handler<A>,
+    request: CustomRequest,
+    context: RequestContext<RoleServer>,
+) -> Result<Result<CustomResult, ErrorData>, CustomRequest> {
+    let method = request.method.as_str();
+    if ![
+        wire::CALL,
+        wire::GET,
+        wire::CANCEL,
+        "tasks/result",
+        "tasks/list",
+    ]
+    .contains(&method)
+    {
+        return Err(request);
+    }
+    let Some(store) = served(handler, &context) else {
+        return match method {
+            // Not served to this session: the task is ignored, as the specification asks.
+            wire::CALL => Ok(plain_call(handler, &request, context).await),
+            wire::GET | wire::CANCEL => Ok(Err(ErrorData::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                wire::wire_name(method).to_owned(),
+                None,
+            ))),
+            _ => Err(request),
+        };
+    };
+    let owner = handler.session_id();
+    Ok(match method {
+        wire::CALL => call(handler, store, &request, context).await,
+        wire::GET => task_id(&request)
+            .and_then(|id| store.get(owner, id))
+            .map(|task| custom(task.to_json())),
+        wire::CANCEL => task_id(&request)
+            .and_then(|id| store.cancel(owner, id))
+            .map(|task| {
+                tracing::info!(task = %task.id, "task cancelled by the client");
+                custom(task.to_json())
+            }),
+        "tasks/list" => store
+            .list(owner, param(&request, "cursor").and_then(Value::as_str))
+            .map(custom),
+        _ => match task_id(&request).and_then(|id| store.get(owner, id)) {
+            // The client may give up waiting (notifications/cancelled), or the session may end.
+            Ok(task) => tokio::select! {
+                outcome = task.outcome() => outcome.map(|result| custom(related(result, &task.id))),
+                () = context.ct.cancelled() => Err(ErrorData::internal_error("tasks/result was cancelled", None)),
+            },
+            Err(error) => Err(error),
+        },
+    })
+}
+
+/// The result of `tasks/result`: the call's own, with the related-task `_meta` the specification asks for.
+fn related(mut result: Value, id: &str) -> Value {
+    if let Some(object) = result.as_object_mut()
+        && let Some(meta) = object
+            .entry("_meta")
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+    {
+        meta.insert(RELATED_TASK.to_owned(), json!({ "taskId": id }));
+    }
+    result
+}
+
+fn call_params(request: &CustomRequest) -> Result<CallToolRequestParams, ErrorData> {
+    request
+        .params_as::<CallToolRequestParams>()
+        .ok()
+        .flatten()
+        .ok_or_else(|| ErrorData::invalid_params("invalid params for `tools/call`", None))
+}
+
+/// A `tools/call` through rmcp's whole dispatch, as JSON: what a plain call answers. Boxed: this runs
+/// inside the dispatch it calls (through `on_custom_request`), and a future cannot contain itself.
+fn run<A: App>(
+    handler: &Handler<A>,
+    params: CallToolRequestParams,
+    context: RequestContext<RoleServer>,
+) -> BoxFuture<'_, Result<Value, ErrorData>> {
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
+    Box::pin(async move {
+        let result = Service::handle_request(handler, request, context).await?;
+        serde_json::to_value(result).map_err(|e| ErrorData::internal_error(e.to_string(), None))
+    })
+}
+
+async fn plain_call<A: App>(
+    handler: &Handler<A>,
+    request: &CustomRequest,
+    context: RequestContext<RoleServer>,
+) -> Result<CustomResult, ErrorData> {
+    run(handler, call_params(request)?, context)
+        .await
+        .map(custom)
+}
+
+/// A task-augmented `tools/call`: the task at once, the handler in the background.
+async fn call<A: App>(
+    handler: &Handler<A>,
+    store: &Arc<TaskStore>,
+    request: &CustomRequest,
+    mut context: RequestContext<RoleServer>,
+) -> Result<CustomResult, ErrorData> {
+    let params = call_params(request)?;
+    let name = params.name.clone();
+    match handler.task_support(&name) {
+        // An unknown tool: the plain call's error.
+        None => return run(handler, params, context).await.map(custom),
+        Some(TaskSupport::Forbidden) => {
+            return Err(ErrorData::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!(
+                    "Tool '{name}' cannot be called as a task (its execution.taskSupport is not \
+                     \"optional\" or \"required\"): call it without params.task"
+                ),
+                None,
+            ));
+        }
+        Some(_) => {}
+    }
+    let ttl = param(request, "task")
+        .and_then(|task| task.get("ttl"))
+        .and_then(Value::as_u64);
+    let task = store.create(handler.session_id(), ttl)?;
+    tracing::info!(task = %task.id, tool = %name, "task created");
+    let created = json!({ "task": task.to_json() });
+
+    // The same path as a plain call, so the result is exactly what that call would have answered; the
+    // handler's cancellation token is the task's.
+    context.ct = task.cancel.clone();
+    context.extensions.insert(RunningTask(task.clone()));
+    let handler = handler.detached();
+    tokio::spawn(async move {
+        let outcome = run(&handler, params, context).await;
+        task.finish(outcome);
+        tracing::info!(task = %task.id, status = ?task.status(), "task finished");
+    });
+    Ok(custom(created))
+}

@@ -1,0 +1,499 @@
+//! Tasks end to end through the stdio codec and the handler, with raw JSON-RPC lines (rmcp's client has
+//! no 2025-11-25 task API): the wire forms, the lifecycle, and hostile callers.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rmcp::ServiceExt as _;
+use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use serde_json::{Value, json};
+use tokio::io::{
+    AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, DuplexStream, ReadHalf, WriteHalf,
+};
+
+use super::stdio::{TaskCodec, TaskTransport};
+use super::store::{Limits, TaskStore};
+use crate::app::App;
+use crate::context::{Ctx, Shared};
+use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
+use crate::error::{BoxError, ToolResult};
+use crate::handler::Handler;
+use crate::registry::Registry;
+use crate::testing::{NO_AUTH, STDIO_ONLY};
+
+const fn tool(name: &'static str) -> crate::defs::ToolDef {
+    crate::defs::ToolDef {
+        name,
+        title: None,
+        description: None,
+        input_schema: None,
+        output_schema: None,
+        annotations: None,
+        icons: None,
+        meta: None,
+    }
+}
+
+static SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "task-test",
+        version: "1.0.0",
+        title: None,
+        description: None,
+        instructions: None,
+        website_url: None,
+        icons: None,
+    },
+    capabilities: CapabilitiesDef {
+        tools_list_changed: false,
+        resources_subscribe: false,
+        resources_list_changed: false,
+        prompts_list_changed: false,
+        logging: false,
+        completions: false,
+        tool_execution: &[
+            ("quick", Some(TaskSupport::Optional)),
+            ("wait", Some(TaskSupport::Optional)),
+            ("must", Some(TaskSupport::Required)),
+            ("never", Some(TaskSupport::Forbidden)),
+            ("bare", None),
+        ],
+    },
+    transports: STDIO_ONLY,
+    auth: NO_AUTH,
+    env: &[],
+    tools: &[
+        tool("quick"),
+        tool("wait"),
+        tool("must"),
+        tool("never"),
+        tool("bare"),
+        tool("plain"),
+    ],
+    resources: &[],
+    templates: &[],
+    prompts: &[],
+};
+
+/// How many `wait` handlers saw their cancellation.
+static CANCELLED: AtomicUsize = AtomicUsize::new(0);
+
+struct TaskApp;
+
+impl App for TaskApp {
+    type State = ();
+    const SPEC: &'static Spec = &SPEC;
+    const CRATE_NAME: &'static str = "task_test";
+
+    async fn init() -> Result<(), BoxError> {
+        Ok(())
+    }
+
+    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+        if name == "wait" {
+            ctx.task_status("waiting for cancellation");
+            ctx.cancelled().await;
+            CANCELLED.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(CallToolResult::success(vec![ContentBlock::text(format!(
+            "{name} done, task {}",
+            ctx.task_id().is_some()
+        ))]))
+    }
+}
+
+/// One stdio session over an in-memory pipe, spoken to in raw lines.
+struct Client {
+    write: WriteHalf<DuplexStream>,
+    read: BufReader<ReadHalf<DuplexStream>>,
+    next_id: u64,
+    initialize: Value,
+}
+
+impl Client {
+    async fn connect(handler: Handler<TaskApp>, version: &str) -> Client {
+        let (server_io, client_io) = tokio::io::duplex(1 << 20);
+        let (server_read, server_write) = tokio::io::split(server_io);
+        let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
+        let transport = TaskTransport::new(server_read, server_write, codec);
+        tokio::spawn(async move {
+            if let Ok(running) = handler.serve(transport).await {
+                let _ = running.waiting().await;
+            }
+        });
+        let (read, write) = tokio::io::split(client_io);
+        let mut client = Client {
+            write,
+            read: BufReader::new(read),
+            next_id: 1,
+            initialize: Value::Null,
+        };
+        let init = client
+            .request(
+                "initialize",
+                json!({"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}),
+            )
+            .await;
+        assert_eq!(init["result"]["protocolVersion"], version, "{init}");
+        client
+            .send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+            .await;
+        client.initialize = init;
+        client
+    }
+
+    async fn send(&mut self, message: Value) {
+        let mut line = message.to_string();
+        line.push('\n');
+        self.write.write_all(line.as_bytes()).await.unwrap();
+    }
+
+    /// Sends a request and returns its response (notifications and server requests in between skipped).
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .await;
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let mut line = String::new();
+                assert!(
+                    self.read.read_line(&mut line).await.unwrap() > 0,
+                    "server closed"
+                );
+                let message: Value = serde_json::from_str(&line).unwrap();
+                if message.get("id") == Some(&json!(id)) && message.get("method").is_none() {
+                    return message;
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("no answer to {method} within 10 s"))
+    }
+
+    async fn call_as_task(&mut self, tool: &str, task: Value) -> Value {
+        self.request(
+            "tools/call",
+            json!({"name": tool, "arguments": {}, "task": task}),
+        )
+        .await
+    }
+
+    /// Polls `tasks/get` until the status is `status` (bounded).
+    async fn wait_for(&mut self, id: &str, status: &str) -> Value {
+        for _ in 0..200 {
+            let task = self.request("tasks/get", json!({"taskId": id})).await;
+            if task["result"]["status"] == status {
+                return task["result"].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("task {id} never reached {status}");
+    }
+}
+
+fn server(limits: Limits) -> (Handler<TaskApp>, Arc<TaskStore>) {
+    let shared = Arc::new(Shared {
+        state: (),
+        subscriptions: Arc::default(),
+        logging: false,
+        logger: "test",
+    });
+    let handler =
+        Handler::<TaskApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared, limits);
+    let store = handler.tasks().unwrap().clone();
+    (handler, store)
+}
+
+fn code(answer: &Value) -> i64 {
+    answer["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not an error: {answer}"))
+}
+
+#[tokio::test]
+async fn a_task_era_session_sees_the_capability_and_execution_as_written() {
+    let (handler, _) = server(Limits::default());
+    let mut client = Client::connect(handler, "2025-11-25").await;
+    assert_eq!(
+        client.initialize["result"]["capabilities"]["tasks"],
+        json!({"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}})
+    );
+    let tools = client.request("tools/list", json!({})).await;
+    let execution: Vec<Value> = tools["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.get("execution").cloned().unwrap_or(Value::Null))
+        .collect();
+    assert_eq!(
+        execution,
+        [
+            json!({"taskSupport": "optional"}),
+            json!({"taskSupport": "optional"}),
+            json!({"taskSupport": "required"}),
+            json!({"taskSupport": "forbidden"}),
+            json!({}),
+            Value::Null,
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_task_runs_the_handler_and_its_result_is_the_plain_calls() {
+    let (handler, _) = server(Limits::default());
+    let mut client = Client::connect(handler, "2025-11-25").await;
+    let created = client.call_as_task("quick", json!({"ttl": 60_000})).await;
+    let task = &created["result"]["task"];
+    assert_eq!(task["status"], "working", "{created}");
+    assert_eq!(task["ttl"], 60_000);
+    assert_eq!(task["pollInterval"], 1000);
+    assert!(task["createdAt"].as_str().unwrap().ends_with('Z'));
+    let id = task["taskId"].as_str().unwrap().to_owned();
+
+    let result = client.request("tasks/result", json!({"taskId": id})).await;
+    let plain = client
+        .request("tools/call", json!({"name": "quick", "arguments": {}}))
+        .await;
+    assert_eq!(
+        result["result"]["content"][0]["text"],
+        "quick done, task true"
+    );
+    assert_eq!(
+        plain["result"]["content"][0]["text"],
+        "quick done, task false"
+    );
+    assert_eq!(
+        result["result"]["_meta"]["io.modelcontextprotocol/related-task"]["taskId"],
+        id.as_str()
+    );
+    let mut same = result["result"].clone();
+    same.as_object_mut().unwrap().remove("_meta");
+    same["content"][0]["text"] = "quick done, task false".into();
+    assert_eq!(same, plain["result"], "the same shape as the plain call");
+    assert_eq!(
+        client.wait_for(&id, "completed").await["taskId"],
+        id.as_str()
+    );
+}
+
+#[tokio::test]
+async fn task_support_is_enforced_both_ways() {
+    let (handler, _) = server(Limits::default());
+    let mut client = Client::connect(handler, "2025-11-25").await;
+    let plain = client
+        .request("tools/call", json!({"name": "must", "arguments": {}}))
+        .await;
+    assert_eq!(code(&plain), -32601, "{plain}");
+    assert!(
+        plain["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("must be called as a task")
+    );
+    for tool in ["never", "bare", "plain"] {
+        let task = client.call_as_task(tool, json!({})).await;
+        assert_eq!(code(&task), -32601, "{tool}: {task}");
+    }
+    let task = client.call_as_task("must", json!({})).await;
+    assert_eq!(task["result"]["task"]["status"], "working", "{task}");
+    let id = task["result"]["task"]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let result = client.request("tasks/result", json!({"taskId": id})).await;
+    assert_eq!(
+        result["result"]["content"][0]["text"], "must done, task true",
+        "{result}"
+    );
+    let unknown = client.call_as_task("nope", json!({})).await;
+    assert!(unknown.get("error").is_some(), "{unknown}");
+}
+
+#[tokio::test]
+async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
+    let (handler, _) = server(Limits::default());
+    let mut client = Client::connect(handler, "2025-11-25").await;
+    let before = CANCELLED.load(Ordering::SeqCst);
+    let created = client.call_as_task("wait", json!({})).await;
+    let id = created["result"]["task"]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let working = client.wait_for(&id, "working").await;
+    // The handler's status message shows once it runs.
+    for _ in 0..200 {
+        let task = client.request("tasks/get", json!({"taskId": id})).await;
+        if task["result"]["statusMessage"] == "waiting for cancellation" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(working["taskId"], id.as_str());
+
+    let cancelled = client.request("tasks/cancel", json!({"taskId": id})).await;
+    assert_eq!(cancelled["result"]["status"], "cancelled", "{cancelled}");
+    for _ in 0..200 {
+        if CANCELLED.load(Ordering::SeqCst) > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        CANCELLED.load(Ordering::SeqCst) > before,
+        "the handler saw ctx.cancelled()"
+    );
+    // The handler went on to return a result; the task stays cancelled.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        client.wait_for(&id, "cancelled").await["status"],
+        "cancelled"
+    );
+    let again = client.request("tasks/cancel", json!({"taskId": id})).await;
+    assert_eq!(code(&again), -32602, "{again}");
+    let result = client.request("tasks/result", json!({"taskId": id})).await;
+    assert!(result.get("error").is_some(), "{result}");
+
+    let done = client.call_as_task("quick", json!({})).await;
+    let done = done["result"]["task"]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    client.wait_for(&done, "completed").await;
+    let late = client
+        .request("tasks/cancel", json!({"taskId": done}))
+        .await;
+    assert_eq!(code(&late), -32602, "{late}");
+    assert!(
+        late["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'completed'")
+    );
+}
+
+#[tokio::test]
+async fn tasks_belong_to_their_session() {
+    let (handler, _) = server(Limits::default());
+    let other = Handler::with_tasks(
+        handler.registry(),
+        handler.shared(),
+        handler.tasks().cloned(),
+    );
+    let mut mine = Client::connect(handler, "2025-11-25").await;
+    let mut theirs = Client::connect(other, "2025-11-25").await;
+    let created = mine.call_as_task("wait", json!({})).await;
+    let id = created["result"]["task"]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unknown = theirs.request("tasks/get", json!({"taskId": "0000"})).await;
+    for method in ["tasks/get", "tasks/result", "tasks/cancel"] {
+        let answer = theirs.request(method, json!({"taskId": id})).await;
+        assert_eq!(code(&answer), -32602, "{method}: {answer}");
+        assert_eq!(
+            answer["error"]["message"], unknown["error"]["message"],
+            "no hint the id exists"
+        );
+    }
+    let listed = theirs.request("tasks/list", json!({})).await;
+    assert_eq!(listed["result"]["tasks"], json!([]));
+    let listed = mine.request("tasks/list", json!({})).await;
+    assert_eq!(listed["result"]["tasks"][0]["taskId"], id.as_str());
+    assert_eq!(mine.wait_for(&id, "working").await["status"], "working");
+}
+
+#[tokio::test]
+async fn ten_thousand_tasks_from_one_session_hit_its_limit_with_a_clear_error() {
+    let (handler, store) = server(Limits::default());
+    let per_session = Limits::default().per_session;
+    let mut client = Client::connect(handler, "2025-11-25").await;
+    let mut refused = 0;
+    for _ in 0..10_000 {
+        let answer = client.call_as_task("wait", json!({})).await;
+        if answer.get("error").is_some() {
+            assert_eq!(code(&answer), -32600, "{answer}");
+            let message = answer["error"]["message"].as_str().unwrap();
+            assert!(message.contains("limit per session"), "{message}");
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 10_000 - per_session);
+    assert_eq!(store.len(), per_session);
+    // Plain calls still work, and a cancelled task makes room for one more.
+    let plain = client
+        .request("tools/call", json!({"name": "quick", "arguments": {}}))
+        .await;
+    assert!(plain["result"].is_object(), "{plain}");
+    let listed = client.request("tasks/list", json!({})).await;
+    let first = listed["result"]["tasks"][0]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        listed["result"]["tasks"].as_array().unwrap().len(),
+        50,
+        "one page"
+    );
+    client
+        .request("tasks/cancel", json!({"taskId": first}))
+        .await;
+    let answer = client.call_as_task("quick", json!({})).await;
+    assert!(
+        answer.get("error").is_some(),
+        "a cancelled task still counts until its TTL: {answer}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_task_is_gone() {
+    let (handler, store) = server(Limits::default());
+    let mut client = Client::connect(handler, "2025-11-25").await;
+    let created = client.call_as_task("quick", json!({"ttl": 100})).await;
+    let id = created["result"]["task"]["taskId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(created["result"]["task"]["ttl"], 100);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let gone = client.request("tasks/get", json!({"taskId": id})).await;
+    assert_eq!(code(&gone), -32602, "{gone}");
+    assert_eq!(store.len(), 0, "the result was freed");
+}
+
+#[tokio::test]
+async fn older_sessions_get_plain_calls_and_no_capability() {
+    let (handler, store) = server(Limits::default());
+    let mut client = Client::connect(handler, "2025-06-18").await;
+    assert!(
+        client.initialize["result"]["capabilities"]
+            .get("tasks")
+            .is_none()
+    );
+    // The task is ignored, as the specification asks of a server that did not declare tasks.
+    let answer = client.call_as_task("must", json!({})).await;
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "must done, task false",
+        "{answer}"
+    );
+    let get = client.request("tasks/get", json!({"taskId": "x"})).await;
+    assert_eq!(code(&get), -32601, "{get}");
+    assert_eq!(store.len(), 0);
+}
+
+#[tokio::test]
+async fn a_session_that_ends_frees_its_tasks() {
+    let (handler, store) = server(Limits::default());
+    let mut client = Client::connect(handler, "2025-11-25").await;
+    client.call_as_task("wait", json!({})).await;
+    assert_eq!(store.len(), 1);
+    drop(client);
+    for _ in 0..200 {
+        if store.len() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(store.len(), 0);
+}
