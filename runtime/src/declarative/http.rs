@@ -160,11 +160,17 @@ pub fn request_url(def: &HttpToolDef, base: &Url, arguments: &JsonObject) -> Res
     let mut url = base.clone();
     url.set_path(&path);
     url.set_fragment(None);
-    let pairs: Vec<(&str, String)> = def
-        .query
-        .iter()
-        .filter_map(|(name, template)| Some((*name, render(template, arguments)?)))
-        .collect();
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (name, template) in def.query {
+        // `{tags}` naming an array repeats the parameter per item (`tags=a&tags=b`), as OpenAPI's default
+        // `form` style does and most servers read lists.
+        match sole_placeholder(template).and_then(|arg| arguments.get(arg)) {
+            Some(Value::Array(items)) => {
+                pairs.extend(items.iter().filter_map(text).map(|v| (*name, v)))
+            }
+            _ => pairs.extend(render(template, arguments).map(|v| (*name, v))),
+        }
+    }
     if !pairs.is_empty() {
         url.query_pairs_mut().extend_pairs(pairs);
     }
