@@ -49,7 +49,11 @@ impl ToolNames {
 pub fn server_name(title: &str) -> String {
     // Whole words, up to 24 characters: the name prefixes every environment variable.
     let mut name = String::new();
-    for word in to_snake_ident(title).split('_').filter(|w| !w.is_empty()) {
+    let lower = title.to_ascii_lowercase();
+    for word in lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         if !name.is_empty() && name.len() + 1 + word.len() > 24 {
             break;
         }
@@ -89,9 +93,10 @@ mod tests {
         assert!(names.claim(Some(&"x".repeat(200)), "get", "/").len() <= MAX_TOOL_NAME);
         assert_eq!(
             server_name("Swagger Petstore - OpenAPI 3.0"),
-            "swagger-petstore-open-api-3-0"
+            "swagger-petstore-openapi"
         );
-        assert_eq!(server_name("3D API"), "api-3-d-api");
+        assert_eq!(server_name("3D API"), "api-3d-api");
+        assert_eq!(server_name("Été"), "t");
         assert_eq!(env_name("petstore api_key"), "PETSTORE_API_KEY");
     }
 }

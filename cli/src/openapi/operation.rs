@@ -147,6 +147,12 @@ pub fn tool(
         }
         if location == In::Path || param.get("required") == Some(&Value::Bool(true)) {
             required.push(property.clone());
+            // An empty list sends no parameter at all, which a required one cannot be.
+            if let Value::Object(s) = &mut schema
+                && s.get("type") == Some(&json!("array"))
+            {
+                s.entry("minItems").or_insert(json!(1));
+            }
         }
         properties.insert(property.clone(), schema);
         let placeholder = format!("{{{}}}", property.replace('{', "{{").replace('}', "}}"));
