@@ -2,7 +2,7 @@
 `mcpgen new` and built; Stoplight Prism mocks the API from the same document on 127.0.0.1, and the official
 Python SDK calls every tool of the server with arguments made from its input schema. Prism runs with `--errors`,
 so a request that breaks the document (a wrong path, a missing or mistyped parameter, a bad body, missing
-credentials) is answered 4xx and the call fails; its log is checked for violations as well."""
+credentials) is answered 4xx and the call fails; its log must show every request passing its validation."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import anyio
@@ -20,6 +19,7 @@ import pytest
 import yaml
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from http_support import Server
 from openapi_args import instance
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +37,8 @@ CASES = [
 ]
 
 
-class Prism:
-    """`prism mock --errors DOC` on 127.0.0.1 with an OS-picked port."""
+class Prism(Server):
+    """`prism mock --errors DOC` on 127.0.0.1 with an OS-picked port; `url` is where it listens."""
 
     def __init__(self, doc: Path, log: Path):
         self.log_path = log
@@ -46,30 +46,7 @@ class Prism:
         self.proc = subprocess.Popen(
             [str(NODE_BIN / "node"), str(NODE_BIN / "prism"), "mock", "--errors", "-h", "127.0.0.1", "-p", "0", str(doc)],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "NO_COLOR": "1"})
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            match = re.search(r"Prism is listening on (http://127\.0\.0\.1:\d+)", self.text())
-            if match:
-                self.url = match.group(1)
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"Prism did not start:\n{self.text()[-4000:]}")
-
-    def text(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        self.log.close()
+        self.url = self.wait_for_log(r"Prism is listening on (http://127\.0\.0\.1:\d+)", timeout=120).group(1)
 
 
 def build(doc: Path, name: str, flags: list[str], workdir: Path) -> tuple[Path, dict]:
@@ -101,6 +78,9 @@ def test_every_tool_answers_through_prism(tmp_path, doc, name, flags) -> None:
             env[var["name"]] = prism.url if var["name"].endswith("_BASE_URL") else f"test-{var['name'].lower()}"
         target = StdioServerParameters(command=str(binary), args=["--transport", "stdio"], env=env)
         failures: list[str] = []
+        # Prism checks its own mock response too, and answers 500 when the document's examples break its schemas
+        # (the OpenAI document has a few): the request was fine, the mock cannot answer it.
+        unanswerable: list[str] = []
 
         async def main() -> None:
             with anyio.fail_after(600):
@@ -111,15 +91,20 @@ def test_every_tool_answers_through_prism(tmp_path, doc, name, flags) -> None:
                         arguments = instance(tool.input_schema, tool.input_schema)
                         jsonschema.validate(arguments, tool.input_schema)
                         result = await client.call_tool(tool.name, arguments)
-                        if result.is_error:
-                            failures.append(f"{tool.name}({json.dumps(arguments)[:300]}): {text(result)[:600]}")
+                        message = text(result)
+                        where = set(re.findall(r'"location":\["([^"]+)"', message))
+                        if result.is_error and "#VIOLATIONS" in message and where == {"response"}:
+                            unanswerable.append(tool.name)
+                        elif result.is_error:
+                            failures.append(f"{tool.name}({json.dumps(arguments)[:300]}): {message[:600]}")
 
         anyio.run(main)
         log = prism.text()
-        violations = [line for line in log.splitlines() if re.search(r"violation|✖|\berror\b", line, re.I)]
         assert not failures, "\n".join(failures)
-        assert not violations, "\n".join(violations[:40])
-        # Every operation was requested: one `Request received` line per call at least.
-        assert log.count("Request received") >= len(spec["tools"]), log[-3000:]
+        # One request per tool, each passing Prism's validation against the document (path, query, headers, body,
+        # security): its validator logs a line for each.
+        passed = log.count("The request passed the validation rules")
+        assert passed == len(spec["tools"]), (passed, log[-3000:])
+        assert len(unanswerable) <= len(spec["tools"]) // 10, unanswerable
     finally:
         prism.stop()

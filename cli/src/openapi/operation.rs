@@ -141,7 +141,7 @@ pub fn tool(
                 None => json!({}),
             },
         };
-        if let (Value::Object(s), Some(description)) = (&mut schema, param.get("description")) {
+        if let (Value::Object(s), Some(description)) = (&mut schema, described(param)) {
             s.entry("description")
                 .or_insert_with(|| description.clone());
         }
@@ -185,9 +185,7 @@ pub fn tool(
                 let mut schema = m.get("schema").map_or(json!({}), |s| {
                     schemas.convert(s, &join(&body_at, &["content", media, "schema"]), warnings)
                 });
-                if let (Value::Object(s), Some(description)) =
-                    (&mut schema, request.get("description"))
-                {
+                if let (Value::Object(s), Some(description)) = (&mut schema, described(request)) {
                     s.entry("description")
                         .or_insert_with(|| description.clone());
                 }
@@ -432,6 +430,13 @@ fn output_schema<'d>(
     let is_object = converted.get("type") == Some(&json!("object"));
     // MCP's outputSchema is an object schema; other results (arrays, strings) are sent as text.
     is_object.then(|| schemas.finish(converted))
+}
+
+/// A non-empty `description`, to put on the property's schema when it has none of its own.
+fn described(value: &Value) -> Option<&Value> {
+    value
+        .get("description")
+        .filter(|d| d.as_str().is_some_and(|d| !d.trim().is_empty()))
 }
 
 fn text<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
