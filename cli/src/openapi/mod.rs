@@ -30,7 +30,7 @@ const METHODS: &[&str] = &[
 ];
 
 /// What to import.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// The server's name; default: from `info.title`.
     pub name: Option<String>,
@@ -50,6 +50,23 @@ pub struct Options {
     pub exclude_operations: Vec<String>,
     /// Most operations imported; more (after the filters) is an error naming the filters.
     pub max_operations: usize,
+}
+
+impl Default for Options {
+    /// Everything, up to 100 operations (`mcpgen import openapi`'s default cap).
+    fn default() -> Self {
+        Options {
+            name: None,
+            env_prefix: None,
+            include_tags: Vec::new(),
+            exclude_tags: Vec::new(),
+            include_paths: Vec::new(),
+            exclude_paths: Vec::new(),
+            include_operations: Vec::new(),
+            exclude_operations: Vec::new(),
+            max_operations: 100,
+        }
+    }
 }
 
 /// Something the spec does not carry over, located in the document.
