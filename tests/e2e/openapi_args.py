@@ -1,6 +1,6 @@
-"""Arguments that satisfy a tool's input schema: the smallest instance, from the schema alone (required members
-only, the first of each enum or alternative, bounds respected), so a call exercises the request mcpgen builds and
-not the generator's guesses. Local `$ref`s (`#/$defs/X`) are followed."""
+"""Arguments that satisfy a tool's input schema, from the schema alone: every argument of the tool, and inside
+them the smallest instance (required members only, the first of each enum or alternative, bounds respected), so a
+call exercises every parameter of the request mcpgen builds. Local `$ref`s (`#/$defs/X`) are followed."""
 
 from __future__ import annotations
 
@@ -54,9 +54,17 @@ def instance(schema, root: dict, depth: int = 0):
         kind = "object" if "properties" in schema else "string"
     if kind == "object":
         properties = schema.get("properties", {})
-        return {name: instance(properties.get(name, {}), root, depth + 1) for name in schema.get("required", [])}
+        # At the root (a tool's arguments: one per parameter, and the body) every property, so that optional
+        # query, header and path parameters are sent too; deeper, the required ones.
+        # Optional objects are left out there: a query or header object is sent as JSON text, which the importer
+        # reports as lossy (OpenAPI spreads its members).
+        required = schema.get("required", [])
+        names = [n for n in properties if n in required or (depth == 0 and not is_object(properties[n], root))]
+        return {name: instance(properties.get(name, {}), root, depth + 1) for name in names}
     if kind == "array":
-        return [instance(schema.get("items", {}), root, depth + 1) for _ in range(schema.get("minItems", 0))]
+        # A list argument gets an item, so a list parameter is sent (`tags=a`).
+        count = max(schema.get("minItems", 0), 1 if depth == 1 else 0)
+        return [instance(schema.get("items", {}), root, depth + 1) for _ in range(count)]
     if kind in ("integer", "number"):
         low = schema.get("minimum", schema.get("exclusiveMinimum", 1))
         value = low + 1 if "exclusiveMinimum" in schema else max(low, 1)
@@ -76,6 +84,11 @@ def instance(schema, root: dict, depth: int = 0):
             return example
     text = FORMATS.get(schema.get("format", ""), "abc")
     return (text * 8)[: max(schema.get("minLength", 0), min(len(text), schema.get("maxLength", len(text))))]
+
+
+def is_object(schema, root: dict) -> bool:
+    kind = resolve(schema, root).get("type")
+    return kind == "object" or (isinstance(kind, list) and "object" in kind)
 
 
 def resolve(schema, root: dict) -> dict:

@@ -116,7 +116,7 @@ pub fn tool(
                 continue;
             }
         };
-        style_warnings(param, location, &param_at, warnings);
+        style_warnings(doc, param, location, &param_at, warnings);
         let property = unique_property(&properties, name_in, location);
         let mut schema = match param.get("schema") {
             Some(s) => schemas.convert(s, &join(&param_at, &["schema"]), warnings),
@@ -372,16 +372,25 @@ fn unique_property(properties: &Map<String, Value>, name: &str, location: In) ->
         .expect("an unbounded counter finds a free name")
 }
 
-/// Serialisation styles the runtime does not produce.
-fn style_warnings(param: &Value, location: In, at: &str, warnings: &mut Warnings) {
+/// Serialisation styles the runtime does not produce: any but the defaults, and objects (sent as JSON text, where
+/// OpenAPI's default spreads their members).
+fn style_warnings(doc: &Value, param: &Value, location: In, at: &str, warnings: &mut Warnings) {
     let style = param.get("style").and_then(Value::as_str);
     let explode = param.get("explode").and_then(Value::as_bool);
     let name = param.get("name").and_then(Value::as_str).unwrap_or("");
-    let lossy = match location {
-        In::Path => style.is_some_and(|s| s != "simple"),
-        In::Query => style.is_some_and(|s| s != "form") || explode == Some(false),
-        In::Header => style.is_some_and(|s| s != "simple"),
-    };
+    let is_object = param
+        .get("schema")
+        .and_then(|s| follow(doc, s, String::new()).ok())
+        .and_then(|(s, _)| s.get("type"))
+        .is_some_and(|t| {
+            t == "object" || t.as_array().is_some_and(|ts| ts.contains(&json!("object")))
+        });
+    let lossy = is_object && location != In::Path
+        || match location {
+            In::Path => style.is_some_and(|s| s != "simple"),
+            In::Query => style.is_some_and(|s| s != "form") || explode == Some(false),
+            In::Header => style.is_some_and(|s| s != "simple"),
+        };
     if lossy {
         warnings.push(
             at,
