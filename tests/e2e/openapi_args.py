@@ -87,8 +87,12 @@ def instance(schema, root: dict, depth: int = 0):
 
 
 def is_object(schema, root: dict) -> bool:
-    kind = resolve(schema, root).get("type")
-    return kind == "object" or (isinstance(kind, list) and "object" in kind)
+    """The schema, or one of its anyOf/oneOf alternatives, is an object."""
+    schema = resolve(schema, root)
+    kind = schema.get("type")
+    alternatives = [*schema.get("anyOf", []), *schema.get("oneOf", [])]
+    return (kind == "object" or (isinstance(kind, list) and "object" in kind)
+            or any(is_object(a, root) for a in alternatives))
 
 
 def resolve(schema, root: dict) -> dict:

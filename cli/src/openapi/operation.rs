@@ -378,13 +378,7 @@ fn style_warnings(doc: &Value, param: &Value, location: In, at: &str, warnings: 
     let style = param.get("style").and_then(Value::as_str);
     let explode = param.get("explode").and_then(Value::as_bool);
     let name = param.get("name").and_then(Value::as_str).unwrap_or("");
-    let is_object = param
-        .get("schema")
-        .and_then(|s| follow(doc, s, String::new()).ok())
-        .and_then(|(s, _)| s.get("type"))
-        .is_some_and(|t| {
-            t == "object" || t.as_array().is_some_and(|ts| ts.contains(&json!("object")))
-        });
+    let is_object = param.get("schema").is_some_and(|s| may_be_object(doc, s));
     let lossy = is_object && location != In::Path
         || match location {
             In::Path => style.is_some_and(|s| s != "simple"),
@@ -401,6 +395,23 @@ fn style_warnings(doc: &Value, param: &Value, location: In, at: &str, warnings: 
             ),
         );
     }
+}
+
+/// Whether a schema (or one of its `anyOf`/`oneOf` alternatives) is an object.
+fn may_be_object(doc: &Value, schema: &Value) -> bool {
+    let Ok((schema, _)) = follow(doc, schema, String::new()) else {
+        return false;
+    };
+    let typed = schema.get("type").is_some_and(|t| {
+        t == "object" || t.as_array().is_some_and(|ts| ts.contains(&json!("object")))
+    });
+    typed
+        || ["anyOf", "oneOf"].iter().any(|k| {
+            schema
+                .get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|alternatives| alternatives.iter().any(|a| may_be_object(doc, a)))
+        })
 }
 
 fn is_json(media: &str) -> bool {
