@@ -14,6 +14,7 @@ pub mod codegen;
 pub mod commands;
 pub mod dev;
 pub mod diag;
+pub mod openapi;
 pub mod output;
 pub mod pipeline;
 pub mod spec;

@@ -42,6 +42,8 @@ enum Command {
     Dev(commands::dev::Args),
     /// List the changes between two specs that break existing clients (exit 1 when any).
     Breaking(commands::breaking::Args),
+    /// Write a spec from a description of an existing API (`mcpgen import openapi DOC`).
+    Import(commands::import::Args),
     /// Check specs and report every problem, located at its YAML node.
     Validate(commands::validate::Args),
     /// Write a commented starter spec.
@@ -82,6 +84,7 @@ fn main() -> ExitCode {
         Command::Config(args) => commands::config::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Import(args) => commands::import::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Completions(args) => commands::completions::run(args, Cli::command()),
         Command::Man(args) => commands::man::run(args, Cli::command()),

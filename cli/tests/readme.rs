@@ -53,7 +53,17 @@ fn commands_section_lists_every_subcommand_with_flags_that_exist() {
             .iter()
             .find(|r| r.starts_with(&format!("| `mcpgen {name}")))
             .unwrap_or_else(|| panic!("README's Commands table has no row for `{name}`"));
-        let help = help(&[name]);
+        // The row's command words (`import openapi` for a command with subcommands of its own), whose --help
+        // lists the flags.
+        let words: Vec<&str> = row
+            .split('`')
+            .nth(1)
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .take_while(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+            .collect();
+        let help = help(&words);
         for flag in row
             .split('`')
             .skip(1)

@@ -15,6 +15,7 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 SEEN: list[dict] = []
+BIG = 50 * (1 << 20)
 
 
 class Api(BaseHTTPRequestHandler):
@@ -38,7 +39,12 @@ class Api(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         entry = self.record()
-        if self.path.startswith("/api/redirect"):
+        if self.path.startswith("/api/redirect-local"):
+            port = self.server.server_address[1]
+            self.reply(302, b"", {"location": f"http://localhost:{port}/api/items/moved"})
+        elif self.path.startswith("/api/big/"):
+            self.big(declared=self.path.endswith("/declared"))
+        elif self.path.startswith("/api/redirect"):
             self.reply(302, b"", {"location": "http://198.51.100.7/steal"})
         elif self.path.startswith("/api/items/"):
             data = {"path": self.path, "authorization": entry["headers"].get("authorization", "")}
@@ -49,6 +55,19 @@ class Api(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.record()
         self.reply(201, b"created")
+
+    def big(self, declared: bool) -> None:
+        """50 MB of JSON-ish text, with its length declared or (HTTP/1.0) read until the connection closes."""
+        self.send_response(200)
+        if declared:
+            self.send_header("content-length", str(BIG))
+        self.end_headers()
+        chunk = b"x" * (1 << 20)
+        try:
+            for _ in range(BIG // len(chunk)):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading at its limit, as it should
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +102,19 @@ def test_declarative_tools_through_the_official_client(binary, api) -> None:
                 assert not result.is_error, text(result)
                 assert text(result) == f"{hostile}\n--force\n-rf\na b\n"
 
+                # A real program (Debian's jq): flag-like and shell-like values reach it as literal argv elements,
+                # so jq sees `--help` as the value of `--arg q` and as positional strings, never as its option.
+                values = ["--help", "$(id)", "; rm -rf /", "-n", "`id`", "*", "a b", ""]
+                result = await client.call_tool(
+                    "jq", {"filter": "{q: $q, rest: $ARGS.positional}", "text": "--help", "values": values})
+                assert not result.is_error, text(result)
+                assert result.structured_content == {"q": "--help", "rest": values}
+                result = await client.call_tool("jq", {"filter": "{q: $q}", "text": "$(id); rm -rf / #"})
+                assert result.structured_content == {"q": "$(id); rm -rf / #"}, text(result)
+                # A filter jq refuses is its error, quoted from stderr, not a shell's.
+                result = await client.call_tool("jq", {"filter": "{", "text": "x"})
+                assert result.is_error and "syntax error" in text(result), text(result)
+
                 result = await client.call_tool("double", {"n": 21})
                 assert not result.is_error, text(result)
                 assert result.structured_content == {"doubled": 42}
@@ -114,6 +146,41 @@ def test_declarative_tools_through_the_official_client(binary, api) -> None:
 
                 result = await client.call_tool("follow_me", {})
                 assert result.is_error and "another host" in text(result), text(result)
+
+                # Traversal and smuggling attempts in every placeholder position: a path value stays one
+                # encoded segment, a query value is encoded, header and body values are data.
+                SEEN.clear()
+                attack = "../../etc/passwd?x=1#frag%2e%2e"
+                result = await client.call_tool("probe", {"seg": attack, "q": attack, "h": attack, "b": attack})
+                assert not result.is_error, text(result)
+                assert SEEN[0]["path"] == ("/api/probe/..%2F..%2Fetc%2Fpasswd%3Fx%3D1%23frag%252e%252e/end"
+                                           "?q=..%2F..%2Fetc%2Fpasswd%3Fx%3D1%23frag%252e%252e")
+                assert SEEN[0]["headers"]["x-probe"] == attack
+                assert json.loads(SEEN[0]["body"]) == {"b": attack}
+                for refused in ["..", ".", ""]:
+                    SEEN.clear()
+                    result = await client.call_tool("probe", {"seg": refused})
+                    assert result.is_error and "cannot be" in text(result), text(result)
+                    assert SEEN == []
+                result = await client.call_tool("probe", {"seg": "s", "h": "v\r\nX-Evil: 1"})
+                assert result.is_error and "CR, LF or NUL" in text(result)
+
+                # A redirect to a loopback address on another origin: refused though its host is listed, and
+                # followed only with allowPrivate, without the credentials.
+                SEEN.clear()
+                result = await client.call_tool("follow_local", {})
+                assert result.is_error and "loopback or private" in text(result), text(result)
+                assert [e["path"] for e in SEEN] == ["/api/redirect-local"]
+                result = await client.call_tool("follow_local_allowed", {})
+                assert not result.is_error, text(result)
+                assert result.structured_content == {"path": "/api/items/moved", "authorization": ""}
+                assert SEEN[-1]["headers"].get("authorization") is None
+                assert SEEN[-2]["headers"]["authorization"] == "Bearer t0k3n"
+
+                # 50 MB against the 10 MiB default: refused on Content-Length, or stopped while reading.
+                for how in ["declared", "streamed"]:
+                    result = await client.call_tool("big", {"how": how})
+                    assert result.is_error and "larger than 10485760 bytes" in text(result), (how, text(result)[:300])
 
                 # Arguments are checked against the input schema before anything runs.
                 result = await client.call_tool("echo_args", {"text": 5})

@@ -31,6 +31,7 @@ pub mod config;
 pub mod dev;
 pub mod files;
 pub mod generate;
+pub mod import;
 pub mod init;
 pub mod man;
 pub mod new;

@@ -50,7 +50,7 @@ async fn send(
     let mut redirects = 0;
     loop {
         // Credentials only for the spec's own origin, whatever a redirect says.
-        let trusted = url.origin() == base.origin();
+        let trusted = same_origin(&url, &base);
         let mut target = url.clone();
         if trusted && let Some(HttpAuthDef::ApiKeyQuery { env, name }) = &def.auth {
             target
@@ -160,11 +160,17 @@ pub fn request_url(def: &HttpToolDef, base: &Url, arguments: &JsonObject) -> Res
     let mut url = base.clone();
     url.set_path(&path);
     url.set_fragment(None);
-    let pairs: Vec<(&str, String)> = def
-        .query
-        .iter()
-        .filter_map(|(name, template)| Some((*name, render(template, arguments)?)))
-        .collect();
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (name, template) in def.query {
+        // `{tags}` naming an array repeats the parameter per item (`tags=a&tags=b`), as OpenAPI's default
+        // `form` style does and most servers read lists.
+        match sole_placeholder(template).and_then(|arg| arguments.get(arg)) {
+            Some(Value::Array(items)) => {
+                pairs.extend(items.iter().filter_map(text).map(|v| (*name, v)))
+            }
+            _ => pairs.extend(render(template, arguments).map(|v| (*name, v))),
+        }
+    }
     if !pairs.is_empty() {
         url.query_pairs_mut().extend_pairs(pairs);
     }
@@ -261,7 +267,7 @@ async fn redirect_allowed(def: &HttpToolDef, base: &Url, next: &Url) -> Result<(
     if !matches!(next.scheme(), "http" | "https") {
         return Err(format!("Refused a redirect to {next}: not http(s)"));
     }
-    if next.origin() == base.origin() {
+    if same_origin(next, base) {
         return Ok(());
     }
     let host = next.host_str().unwrap_or_default();
@@ -281,6 +287,13 @@ async fn redirect_allowed(def: &HttpToolDef, base: &Url, next: &Url) -> Result<(
         ));
     }
     Ok(())
+}
+
+/// `a.origin() == b.origin()` for http(s) URLs, without building two `Origin`s (each a copy of the host) per call.
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// Whether a URL's host is, or resolves to, an address outside the public internet. A name that does not

@@ -83,17 +83,22 @@ fn leak(s: String) -> &'static str {
 #[test]
 fn path_parameters_are_single_segments_and_queries_are_encoded() {
     let mut d = def("http://api.test/v1/", "/files/{name}/raw");
-    d.query = &[("q", "{q}"), ("opt", "{missing}")];
+    d.query = &[
+        ("q", "{q}"),
+        ("opt", "{missing}"),
+        ("tag", "{tags}"),
+        ("t", "t={tags}"),
+    ];
     let base = Url::parse(d.base_url).unwrap();
     let url = request_url(
         &d,
         &base,
-        &args(json!({"name": "../../admin?x=1#f", "q": "a&b=c d"})),
+        &args(json!({"name": "../../admin?x=1#f", "q": "a&b=c d", "tags": ["x y", 2]})),
     )
     .unwrap();
     assert_eq!(
         url.as_str(),
-        "http://api.test/v1/files/..%2F..%2Fadmin%3Fx%3D1%23f/raw?q=a%26b%3Dc+d"
+        "http://api.test/v1/files/..%2F..%2Fadmin%3Fx%3D1%23f/raw?q=a%26b%3Dc+d&tag=x+y&tag=2&t=t%3D%5B%22x+y%22%2C2%5D"
     );
     for refused in ["..", ".", ""] {
         let error = request_url(&d, &base, &args(json!({"name": refused}))).unwrap_err();
