@@ -330,6 +330,64 @@ mod tests {
         assert_eq!(status, 200, "{body}");
     }
 
+    /// An OAuth resource server over Lambda as over HTTP: a call without a token is refused with the challenge
+    /// naming the metadata document, and that document is served (outside auth) at the well-known paths.
+    #[cfg(feature = "oauth")]
+    #[tokio::test]
+    async fn oauth_challenges_and_serves_its_metadata() {
+        use crate::defs::{AuthDef, OAuthDef};
+        static AUTH: AuthDef = AuthDef {
+            bearer_token_env: None,
+            oauth: Some(OAuthDef {
+                authorization_servers: &["https://issuer.example"],
+                audience: "https://fn.example/mcp",
+                // Never fetched: no request below carries a token.
+                jwks_uri: "http://127.0.0.1:9/jwks.json",
+                scopes: &["mcp"],
+                algorithms: &["ES256"],
+            }),
+            tool_scopes: &[],
+        };
+        let mut options = options(&SPEC, &DEF, &cli(&[])).unwrap();
+        options.auth = Auth::from_spec(&AUTH, None).unwrap();
+        let mut call = function_with(options).await;
+
+        let response = call(fixture("apigw-http")).await;
+        let (status, body) = answer(&response);
+        assert_eq!(status, 401, "{body}");
+        let challenge = response["headers"]["www-authenticate"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            challenge.contains(
+                "resource_metadata=\"https://fn.example/.well-known/oauth-protected-resource/mcp\""
+            ),
+            "{response}"
+        );
+
+        for path in [
+            "/.well-known/oauth-protected-resource",
+            "/.well-known/oauth-protected-resource/mcp",
+        ] {
+            let mut event = fixture("apigw-http");
+            event["rawPath"] = json!(path);
+            event["requestContext"]["http"]["method"] = json!("GET");
+            let (status, body) = answer(&call(event).await);
+            assert_eq!(status, 200, "{path}: {body}");
+            let document: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(
+                document["resource"],
+                json!("https://fn.example/mcp"),
+                "{body}"
+            );
+            assert_eq!(
+                document["authorization_servers"],
+                json!(["https://issuer.example"]),
+                "{body}"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn foreign_origins_are_refused() {
         let mut call = function(&DEF, &[]).await;
