@@ -33,6 +33,17 @@ pub async fn handle(_ctx: Ctx, input: Input) -> ToolResult {
     Ok(CallToolResult::success(vec![ContentBlock::text(input.text.to_uppercase())]))
 }
 """,
+    # Says each time it runs, so a test can count cold starts in the emulator's log.
+    "src/state.rs": """use crate::generated::prelude::*;
+
+#[derive(Debug, Default)]
+pub struct State {}
+
+pub async fn init() -> Result<State, BoxError> {
+    tracing::info!("STATE_INIT_RAN");
+    Ok(State::default())
+}
+""",
 }
 
 
@@ -240,3 +251,16 @@ def test_the_typescript_sdk_runs_the_full_cycle_through_the_function_url(emulato
     assert out["resources"] == ["test://motd"]
     assert out["read"]["contents"][0]["text"] == "Served from a Lambda function."
     assert out["prompts"] == ["greet"] and out["prompt"]["messages"][0]["content"]["text"] == "Say hello to Grace."
+
+
+def test_state_is_built_once_per_cold_start_and_reused_by_warm_invocations(emulator):
+    """`state::init` runs when the function starts, not per event: after many invocations (these, and those of the
+    tests before it on the same function) the log shows one run."""
+    for i in range(5):
+        message = rpc("tools/call", {"name": "shout", "arguments": {"text": f"w{i}"}})
+        status, _, body = http("POST", emulator.url, message, MCP_HEADERS)
+        assert status == 200 and f"W{i}".encode() in body, body
+    deadline = time.monotonic() + 10
+    while "STATE_INIT_RAN" not in emulator.text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert emulator.text().count("STATE_INIT_RAN") == 1, emulator.text()[-4000:]
