@@ -5,12 +5,15 @@ pointed at a local server that records what it received."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import anyio
 import pytest
-from http_support import build_server
+import yaml
+from http_support import SPECS, TARGET, build_server
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
@@ -71,8 +74,13 @@ class Api(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def binary(tmp_path_factory):
-    return build_server(tmp_path_factory.mktemp("declarative"), "declarative", {}, {})
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("declarative")
+
+
+@pytest.fixture(scope="module")
+def binary(workdir):
+    return build_server(workdir, "declarative", {}, {})
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +195,23 @@ def test_declarative_tools_through_the_official_client(binary, api) -> None:
                 assert result.is_error
 
     anyio.run(main)
+
+
+def test_mcpgen_verify_calls_declarative_tools_like_any_other(binary, workdir, api) -> None:
+    """`mcpgen verify` calls every declarative tool with arguments made from its schema and judges the replies as
+    it does a handler's: none is taken for a stub, none fails (error results, such as the refused redirect or the
+    oversized body, are reported as unchecked skips), and invalid arguments are refused before any program runs."""
+    env = {**os.environ, "DECL_API_URL": api, "DECL_TOKEN": "t0k3n"}
+    done = subprocess.run(
+        [str(TARGET / "debug" / "mcpgen"), "verify", "--format", "json", "--target-dir", str(TARGET),
+         str(workdir / "declarative")],
+        capture_output=True, text=True, timeout=600, env=env)
+    report = json.loads(done.stdout)
+    calls = {c["check"].removeprefix("tools/call "): c for c in report["checks"] if c["check"].startswith("tools/call ")}
+    names = [t["name"] for t in yaml.safe_load((SPECS / "declarative.yaml").read_text())["tools"]]
+    assert sorted(calls) == sorted(names), report["checks"]
+    for name, check in calls.items():
+        assert check["status"] not in ("fail", "stub"), check
+    for name in ["echo_args", "double", "get_item"]:
+        assert calls[name]["status"] == "pass", calls[name]
+    assert done.returncode == 0, done.stdout + done.stderr
