@@ -19,6 +19,7 @@ import {
   CallToolResultSchema,
   CreateTaskResultSchema,
   ElicitRequestSchema,
+  TaskStatusNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 
 import { Checks, loadExample, startHttpServer, textOf, within } from "./lib.mjs";
@@ -97,6 +98,11 @@ async function generatedScenarios(checks, mode, ex, makeTransport) {
     });
 
     let researchId;
+    // notifications/tasks/status, by task id, as they arrive.
+    const notified = {};
+    client.setNotificationHandler(TaskStatusNotificationSchema, (n) => {
+      (notified[n.params.taskId] ??= []).push(n.params.status);
+    });
     await checks.run(`${mode}: research as a task (create, poll, result)`, async (check) => {
       const { statuses, created, last } = await stream(client, RESEARCH, { topic: "quantum computing" });
       check.equal(created?.status, "working", "created status");
@@ -113,6 +119,11 @@ async function generatedScenarios(checks, mode, ex, makeTransport) {
       check.equal(task.status, "completed", "tasks/get after the result");
       const result = await client.experimental.tasks.getTaskResult(researchId, CallToolResultSchema);
       check.equal(result.content, last?.result?.content, "tasks/result again: the same result");
+      // The status notifications end with the terminal one (the result may be read before it arrives).
+      await within(CALL_TIMEOUT_MS, (async () => {
+        while (notified[researchId]?.at(-1) !== "completed") await sleep(10);
+      })(), "notifications/tasks/status completed");
+      check.equal(notified[researchId]?.at(-1), "completed", "status notifications end with completed");
     });
 
     await checks.run(`${mode}: list shows only this session's tasks`, async (check) => {

@@ -22,15 +22,19 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use rmcp::ErrorData;
 use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, ClientRequest, CustomRequest, CustomResult, ErrorCode,
+    CallToolRequest, CallToolRequestParams, ClientRequest, CustomNotification, CustomRequest,
+    CustomResult, ErrorCode, ServerNotification,
 };
-use rmcp::service::{RequestContext, RoleServer, Service};
+use rmcp::service::{Peer, RequestContext, RoleServer, Service};
 use serde_json::{Value, json};
 
 use super::app::App;
 use super::defs::TaskSupport;
 use super::handler::Handler;
 use store::{Task, TaskStore};
+
+/// The notification of a task's new status.
+pub(crate) const STATUS_NOTIFICATION: &str = "notifications/tasks/status";
 
 /// `_meta` key of the result of `tasks/result`, naming its task.
 pub(crate) const RELATED_TASK: &str = "io.modelcontextprotocol/related-task";
@@ -233,6 +237,7 @@ async fn call<A: App>(
     // handler's cancellation token is the task's.
     context.ct = task.cancel.clone();
     context.extensions.insert(RunningTask(task.clone()));
+    tokio::spawn(notify_status(task.clone(), context.peer.clone()));
     let handler = handler.detached();
     tokio::spawn(async move {
         let outcome = run(&handler, params, context).await;
@@ -240,4 +245,23 @@ async fn call<A: App>(
         tracing::info!(task = %task.id, status = ?task.status(), "task finished");
     });
     Ok(custom(created))
+}
+
+/// Sends `notifications/tasks/status` on each change of the task's status until a terminal one, so a client
+/// need not poll (the specification makes them optional; clients still poll). A notification that cannot be
+/// sent (the session is gone) ends the watch.
+async fn notify_status(task: Arc<Task>, peer: Peer<RoleServer>) {
+    let mut status = task.watch();
+    while status.changed().await.is_ok() {
+        let terminal = status.borrow_and_update().is_terminal();
+        let notification = CustomNotification::new(STATUS_NOTIFICATION, Some(task.to_json()));
+        if peer
+            .send_notification(ServerNotification::CustomNotification(notification))
+            .await
+            .is_err()
+            || terminal
+        {
+            break;
+        }
+    }
 }

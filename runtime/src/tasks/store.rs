@@ -115,6 +115,11 @@ impl Task {
         *self.status.borrow()
     }
 
+    /// Sees every status change from now on (`notifications/tasks/status`).
+    pub(crate) fn watch(&self) -> watch::Receiver<Status> {
+        self.status.subscribe()
+    }
+
     /// The `Task` object of the protocol.
     pub(crate) fn to_json(&self) -> Value {
         let state = self.state.lock().expect("task state lock");
