@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::example;
 use super::expect::no_arguments_schema;
-use crate::spec::Spec;
+use crate::spec::{Spec, TaskSupport};
 
 /// The calls verify makes to one tool.
 pub struct ToolCall {
@@ -18,6 +18,9 @@ pub struct ToolCall {
     pub invalid: Option<(Map<String, Value>, String)>,
     /// The compiled `outputSchema`, when the tool declares one.
     pub output: Option<jsonschema::Validator>,
+    /// `execution.taskSupport: required`: a plain call is refused by design, so the tool is called as a task
+    /// (`verify/tasks.rs`) instead.
+    pub task_only: bool,
 }
 
 /// One call plan per tool. A tool annotated `destructiveHint: true` is not called unless `call_destructive`.
@@ -55,6 +58,8 @@ pub fn plan(spec: &Spec, call_destructive: bool) -> Vec<ToolCall> {
                 arguments,
                 invalid,
                 output,
+                task_only: tool.execution.as_ref().and_then(|e| e.task_support)
+                    == Some(TaskSupport::Required),
             }
         })
         .collect()

@@ -18,6 +18,7 @@ pub mod oauth;
 pub mod report;
 pub mod session;
 pub mod sse;
+mod tasks;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

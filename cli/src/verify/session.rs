@@ -214,9 +214,17 @@ pub(crate) fn run_all(
             let all =
                 futures_util::future::join_all(runs.iter().map(|run| {
                     check_run(binary, &loaded.spec, &expected, run, issuer, opts.timeout)
-                }))
-                .await;
-            all.into_iter().flatten().collect::<Vec<_>>()
+                }));
+            // Tasks, which the rmcp client cannot see, in a raw session of their own beside the runs.
+            let stdio = ["--transport", "stdio"];
+            let tasks = super::tasks::check(
+                server_command(binary, &loaded.spec, &stdio),
+                &loaded.spec,
+                &expected.tool_calls,
+                opts.timeout,
+            );
+            let (all, tasks) = tokio::join!(all, tasks);
+            all.into_iter().flatten().chain(tasks).collect::<Vec<_>>()
         };
         tokio::select! {
             results = all => Ok(results),
@@ -744,6 +752,10 @@ async fn check_call(
     timeout: Duration,
 ) -> CheckResult {
     let check = format!("tools/call {}", tool.name);
+    if tool.task_only {
+        let why = "execution.taskSupport: required refuses plain calls; called as a task over stdio instead";
+        return CheckResult::skip(&check, label, why);
+    }
     let arguments = match &tool.arguments {
         Ok(arguments) => arguments,
         Err(why) => return CheckResult::skip(&check, label, why.as_str()),
