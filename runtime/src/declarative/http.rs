@@ -1,9 +1,10 @@
-//! Tools (and resources: [`read`]) that are one HTTP request. The URL's scheme, host and port come from the spec (or the environment
-//! variable it names), never from the arguments: a path placeholder fills exactly one percent-encoded segment (so
-//! `../`, `/`, `?` and `#` in a value stay data), query values are encoded, header values with CR, LF or NUL are
-//! refused. Redirects are off unless the spec turns them on, and then are followed only to the same origin or to
-//! hosts the spec lists, never to loopback or private addresses unless it allows them; credentials go to the
-//! base URL's origin only. The response is read up to a size limit, within the timeout.
+//! Tools and resources ([`read`]) that are one HTTP request. The URL's scheme, host and port come from the
+//! spec (or the environment variable it names), never from the arguments: a path placeholder fills exactly one
+//! percent-encoded segment (so `../`, `/`, `?` and `#` in a value stay data), query values are encoded, header
+//! values with CR, LF or NUL are refused. Redirects are off unless the spec turns them on, and then are followed
+//! only to the same origin or to hosts the spec lists, never to loopback or private addresses unless it allows
+//! them; credentials go to the base URL's origin only. The response is read up to a size limit, within the
+//! timeout.
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
