@@ -261,6 +261,8 @@ pub enum ResourceSource {
     Text(&'static str),
     /// The spec's `file:`, embedded at build time.
     File(&'static [u8]),
+    /// The spec's `implementation.http`: fetched on every read (needs the `http-tools` feature).
+    Http(&'static crate::declarative::HttpToolDef),
     /// A user handler in `src/resources/`.
     Handler,
 }

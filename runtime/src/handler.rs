@@ -371,6 +371,26 @@ impl<A: App> ServerHandler for Handler<A> {
                             }]
                         }
                         ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
+                        #[cfg(feature = "http-tools")]
+                        ResourceSource::Http(http) => {
+                            let bytes =
+                                crate::declarative::http::read(http)
+                                    .await
+                                    .map_err(|message| {
+                                        ErrorData::internal_error(
+                                            format!("Reading resource {}: {message}", def.uri),
+                                            None,
+                                        )
+                                    })?;
+                            vec![embedded(&uri, def.mime_type, &bytes)]
+                        }
+                        #[cfg(not(feature = "http-tools"))]
+                        ResourceSource::Http(_) => {
+                            return Err(ErrorData::internal_error(
+                                "HTTP resources need the runtime's `http-tools` feature",
+                                None,
+                            ));
+                        }
                         ResourceSource::Handler => guarded(
                             || format!("resource '{}'", def.uri),
                             A::read_resource(def.uri, self.ctx(context), &uri),

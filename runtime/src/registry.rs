@@ -95,7 +95,7 @@ impl Registry {
             resource.size = match def.source {
                 ResourceSource::Text(text) => Some(text.len() as u64),
                 ResourceSource::File(bytes) => Some(bytes.len() as u64),
-                ResourceSource::Handler => def.size,
+                ResourceSource::Http(_) | ResourceSource::Handler => def.size,
             };
             resource.annotations = def
                 .annotations

@@ -4,6 +4,7 @@ pointed at a local server that records what it received."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -16,9 +17,11 @@ import yaml
 from http_support import SPECS, TARGET, build_server
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
+from mcp.shared.exceptions import MCPError
 
 SEEN: list[dict] = []
 BIG = 50 * (1 << 20)
+LOGO = b"\x89PNG\r\n\x1a\n\x00\xff\xfe" + bytes(range(256))
 
 
 class Api(BaseHTTPRequestHandler):
@@ -49,6 +52,12 @@ class Api(BaseHTTPRequestHandler):
             self.big(declared=self.path.endswith("/declared"))
         elif self.path.startswith("/api/redirect"):
             self.reply(302, b"", {"location": "http://198.51.100.7/steal"})
+        elif self.path == "/api/status":
+            body = {"ok": True, "authorization": entry["headers"].get("authorization", ""),
+                    "accept": entry["headers"].get("accept", "")}
+            self.reply(200, json.dumps(body).encode(), {"content-type": "application/json"})
+        elif self.path == "/api/logo.png":
+            self.reply(200, LOGO, {"content-type": "image/png"})
         elif self.path.startswith("/api/items/"):
             data = {"path": self.path, "authorization": entry["headers"].get("authorization", "")}
             self.reply(200, json.dumps({"data": data}).encode(), {"content-type": "application/json"})
@@ -193,6 +202,39 @@ def test_declarative_tools_through_the_official_client(binary, api) -> None:
                 # Arguments are checked against the input schema before anything runs.
                 result = await client.call_tool("echo_args", {"text": 5})
                 assert result.is_error
+
+    anyio.run(main)
+
+
+def test_http_resources_are_fetched_on_every_read(binary, api) -> None:
+    """A resource with `implementation.http` is a GET on every read: JSON as text, binary as a base64 blob, an
+    error status as an error to the read that quotes it; the server stays up."""
+    env = {"DECL_API_URL": api, "DECL_TOKEN": "t0k3n", "PATH": "/usr/bin:/bin"}
+    target = StdioServerParameters(command=str(binary), args=["--transport", "stdio"], env=env)
+
+    async def main() -> None:
+        with anyio.fail_after(120):
+            async with Client(target, read_timeout_seconds=20) as client:
+                listed = {r.uri: r for r in (await client.list_resources()).resources}
+                assert {"api://status", "api://logo", "api://gone"} <= set(listed), listed
+                SEEN.clear()
+                for _ in range(2):
+                    [content] = (await client.read_resource("api://status")).contents
+                    assert content.mime_type == "application/json"
+                    assert json.loads(content.text) == {
+                        "ok": True, "authorization": "Bearer t0k3n", "accept": "application/json"}
+                assert [e["path"] for e in SEEN] == ["/api/status", "/api/status"], SEEN
+
+                [content] = (await client.read_resource("api://logo")).contents
+                assert content.mime_type == "image/png"
+                assert base64.b64decode(content.blob) == LOGO
+
+                with pytest.raises(MCPError) as error:
+                    await client.read_resource("api://gone")
+                assert "404" in str(error.value) and "no such thing" in str(error.value), error.value
+
+                [content] = (await client.read_resource("api://status")).contents
+                assert json.loads(content.text)["ok"] is True
 
     anyio.run(main)
 

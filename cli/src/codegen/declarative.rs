@@ -69,7 +69,8 @@ fn command(c: &CommandImpl) -> String {
     )
 }
 
-fn http(h: &HttpImpl) -> String {
+/// The `IMPLEMENTATION` constant of an HTTP tool or resource.
+pub fn http(h: &HttpImpl) -> String {
     let method = serde_json::to_value(h.method)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

@@ -318,7 +318,8 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             .tools
             .iter()
             .filter_map(|t| t.implementation.as_ref()?.kind())
-            .any(|k| matches!(k, ImplementationKind::Http(_))),
+            .any(|k| matches!(k, ImplementationKind::Http(_)))
+            || spec.resources.iter().any(|r| r.implementation.is_some()),
         has_handler_resources: resources.iter().any(|r| r.handler),
         has_handler_prompts: prompts.iter().any(|p| p.messages.is_none()),
         server_imports: server_imports(
@@ -513,7 +514,14 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
         .iter()
         .zip(modules)
         .map(|(res, module)| {
+            let http_const = res
+                .implementation
+                .as_ref()
+                .and_then(|i| i.http.as_ref())
+                .map(super::declarative::http)
+                .unwrap_or_default();
             let (source, text_lit, asset) = match (&res.text, &res.file) {
+                _ if !http_const.is_empty() => ("http", String::new(), String::new()),
                 (Some(text), _) => ("text", string_literal(text), String::new()),
                 (None, Some(file)) => {
                     let asset = asset_name(&module, file);
@@ -548,9 +556,11 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                 source_expr: match source {
                     "text" => "ResourceSource::Text(TEXT)",
                     "file" => "ResourceSource::File(CONTENT)",
+                    "http" => "ResourceSource::Http(&IMPLEMENTATION)",
                     _ => "ResourceSource::Handler",
                 }
                 .to_owned(),
+                http_const,
                 text_lit,
                 asset,
                 asset_source: res.file.clone().unwrap_or_default(),

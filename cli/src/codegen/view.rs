@@ -236,6 +236,8 @@ pub struct ResourceView {
     pub handler: bool,
     /// The `ResourceSource` expression of its definition.
     pub source_expr: String,
+    /// `pub const IMPLEMENTATION: HttpToolDef = ...;` for an `implementation.http` resource, else empty.
+    pub http_const: String,
     pub text_lit: String,
     pub asset: String,
     pub asset_source: String,

@@ -482,7 +482,8 @@ pub enum Role {
     Assistant,
 }
 
-/// A fixed resource. Its content comes from `text`, from `file`, or (neither set) from a user handler.
+/// A fixed resource. Its content comes from `text`, from `file`, from `implementation` (an HTTP GET), or (none
+/// set) from a user handler.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Resource {
@@ -510,6 +511,11 @@ pub struct Resource {
     /// served as base64 blobs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// Content fetched on every read: `http`, a GET built as an HTTP tool's but without placeholders (a read
+    /// has no arguments). The body is served as text when the MIME type is textual (or absent and the body is
+    /// UTF-8), else as a base64 blob; an error status or a failure is an error to the read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<Implementation>,
     /// Audience, priority and last-modified hints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<ResourceAnnotations>,

@@ -8,19 +8,20 @@ use serde_json::Value;
 use super::{At, Ctx, did_you_mean};
 use crate::spec::spans::escape_segment;
 use crate::spec::{
-    ApiKeyLocation, CommandImpl, HttpImpl, HttpMethod, ImplementationKind, Spec, StatusPattern,
-    Tool,
+    ApiKeyLocation, CommandImpl, HttpImpl, HttpMethod, ImplementationKind, JsonObject, Spec,
+    StatusPattern,
 };
 use mcpgen_runtime::declarative::template::{self, Part};
 
-/// Checks every tool's implementation.
+/// Checks every tool's and resource's implementation.
 pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
     let declared: Vec<&str> = spec.env.iter().map(|e| e.name.as_str()).collect();
     for (i, tool) in spec.tools.iter().enumerate() {
         let pointer = format!("/tools/{i}/implementation");
         let mut rules = Rules {
             ctx: &mut *ctx,
-            tool,
+            owner: format!("tool `{}`", tool.name),
+            schema: Some(tool.input_schema.as_ref()),
             declared: &declared,
         };
         let Some(implementation) = &tool.implementation else {
@@ -40,19 +41,71 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
             ),
         }
     }
+    for (i, resource) in spec.resources.iter().enumerate() {
+        let Some(implementation) = &resource.implementation else {
+            continue;
+        };
+        let pointer = format!("/resources/{i}/implementation");
+        let mut rules = Rules {
+            ctx: &mut *ctx,
+            owner: format!("resource `{}`", resource.uri),
+            schema: None,
+            declared: &declared,
+        };
+        match (&implementation.command, &implementation.http) {
+            (None, Some(h)) => {
+                if h.method != HttpMethod::Get {
+                    rules.ctx.error(
+                        "resource-http-method",
+                        At::Value(&format!("{pointer}/http/method")),
+                        format!("{}: a resource is read with GET", rules.owner),
+                        Some("remove `method`".to_owned()),
+                    );
+                }
+                rules.http(&format!("{pointer}/http"), h);
+            }
+            _ => rules.ctx.error(
+                "implementation-kind",
+                At::Key(&pointer),
+                format!(
+                    "{}: a resource's `implementation` is `http` (a GET); programs are not supported",
+                    rules.owner
+                ),
+                Some("use `http`, or leave `implementation` out and write a handler in Rust".to_owned()),
+            ),
+        }
+        let sources = [
+            resource.text.is_some(),
+            resource.file.is_some(),
+            resource.implementation.is_some(),
+        ];
+        if sources.iter().filter(|set| **set).count() > 1 {
+            rules.ctx.error(
+                "resource-content-conflict",
+                At::Key(&pointer),
+                format!(
+                    "{}: `implementation` cannot be combined with `text` or `file`",
+                    rules.owner
+                ),
+                Some("keep one source of content".to_owned()),
+            );
+        }
+    }
 }
 
+/// The rules for one implementation. `schema`: the tool's input schema (`Some(None)`: a tool without
+/// one); `None` for a resource, which has no arguments at all.
 struct Rules<'c, 'a, 's> {
     ctx: &'c mut Ctx<'a>,
-    tool: &'s Tool,
+    owner: String,
+    schema: Option<Option<&'s JsonObject>>,
     declared: &'s [&'s str],
 }
 
 impl Rules<'_, '_, '_> {
     fn properties(&self) -> impl Iterator<Item = &str> {
-        self.tool
-            .input_schema
-            .as_ref()
+        self.schema
+            .flatten()
             .and_then(|s| s.get("properties"))
             .and_then(Value::as_object)
             .into_iter()
@@ -60,9 +113,8 @@ impl Rules<'_, '_, '_> {
     }
 
     fn is_required(&self, name: &str) -> bool {
-        self.tool
-            .input_schema
-            .as_ref()
+        self.schema
+            .flatten()
             .and_then(|s| s.get("required"))
             .and_then(Value::as_array)
             .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)))
@@ -77,7 +129,7 @@ impl Rules<'_, '_, '_> {
                 self.ctx.error(
                     "implementation-placeholder-invalid",
                     At::Within(pointer, text, e.offset, e.offset + 1),
-                    format!("tool `{}`: {}", self.tool.name, e.message),
+                    format!("{}: {}", self.owner, e.message),
                     Some(
                         "placeholders look like `{city}`; write `{{` and `}}` for literal braces"
                             .to_owned(),
@@ -92,21 +144,34 @@ impl Rules<'_, '_, '_> {
                 continue;
             };
             names.push(name);
+            let at = At::Within(pointer, text, offset, offset + name.len() + 2);
+            if self.schema.is_none() {
+                self.ctx.error(
+                    "implementation-placeholder-forbidden",
+                    at,
+                    format!(
+                        "{}: placeholder `{{{name}}}` cannot be filled: a resource read has no arguments",
+                        self.owner
+                    ),
+                    Some("write the value itself, or use a resource template with a handler".to_owned()),
+                );
+                continue;
+            }
             if self.properties().any(|p| p == name) {
                 continue;
             }
             let hint = did_you_mean(name, self.properties()).or_else(|| {
                 Some(format!(
-                    "declare `{name}` under `inputSchema.properties` of tool `{}`",
-                    self.tool.name
+                    "declare `{name}` under `inputSchema.properties` of {}",
+                    self.owner
                 ))
             });
             self.ctx.error(
                 "implementation-placeholder-unknown",
-                At::Within(pointer, text, offset, offset + name.len() + 2),
+                at,
                 format!(
-                    "placeholder `{{{name}}}` names no input property of tool `{}`",
-                    self.tool.name
+                    "placeholder `{{{name}}}` names no input property of {}",
+                    self.owner
                 ),
                 hint,
             );
@@ -126,8 +191,8 @@ impl Rules<'_, '_, '_> {
             "implementation-placeholder-forbidden",
             At::Value(pointer),
             format!(
-                "tool `{}`: {what} cannot contain placeholders or braces",
-                self.tool.name
+                "{}: {what} cannot contain placeholders or braces",
+                self.owner
             ),
             Some(format!(
                 "arguments never choose the {what}; put them in other fields"
@@ -142,8 +207,8 @@ impl Rules<'_, '_, '_> {
                 "implementation-env-undeclared",
                 At::Value(pointer),
                 format!(
-                    "tool `{}` reads `{name}`, which is not declared under `env`",
-                    self.tool.name
+                    "{} reads `{name}`, which is not declared under `env`",
+                    self.owner
                 ),
                 Some(format!(
                     "declare it (`env: [{{name: {name}, secret: true}}]` for a secret) so client configs pass it to the server"
@@ -157,7 +222,7 @@ impl Rules<'_, '_, '_> {
             self.ctx.error(
                 "implementation-limit-zero",
                 At::Value(pointer),
-                format!("tool `{}`: `{what}` must be at least 1", self.tool.name),
+                format!("{}: `{what}` must be at least 1", self.owner),
                 Some(format!("remove `{what}` to use the default")),
             );
         }
@@ -169,7 +234,7 @@ impl Rules<'_, '_, '_> {
             self.ctx.error(
                 "command-program-empty",
                 At::Value(&program_ptr),
-                format!("tool `{}`: `program` is empty", self.tool.name),
+                format!("{}: `program` is empty", self.owner),
                 Some("name the program to run, such as `git`".to_owned()),
             );
         }
@@ -204,7 +269,7 @@ impl Rules<'_, '_, '_> {
                     self.ctx.error(
                         "http-secret-literal",
                         At::Value(&base_ptr),
-                        format!("tool `{}`: the base URL holds credentials", self.tool.name),
+                        format!("{}: the base URL holds credentials", self.owner),
                         Some("remove them and use `auth` with environment variables".to_owned()),
                     );
                 }
@@ -212,10 +277,7 @@ impl Rules<'_, '_, '_> {
                     self.ctx.error(
                         "http-base-url-invalid",
                         At::Value(&base_ptr),
-                        format!(
-                            "tool `{}`: the base URL has a query or fragment",
-                            self.tool.name
-                        ),
+                        format!("{}: the base URL has a query or fragment", self.owner),
                         Some("put query parameters under `query`".to_owned()),
                     );
                 }
@@ -224,8 +286,8 @@ impl Rules<'_, '_, '_> {
                 "http-base-url-invalid",
                 At::Value(&base_ptr),
                 format!(
-                    "tool `{}`: `{}` is not an http(s) URL with a host",
-                    self.tool.name, h.base_url
+                    "{}: `{}` is not an http(s) URL with a host",
+                    self.owner, h.base_url
                 ),
                 Some("write a full URL such as `https://api.example.com/v1`".to_owned()),
             ),
@@ -239,8 +301,8 @@ impl Rules<'_, '_, '_> {
                 "http-path-invalid",
                 At::Value(&path_ptr),
                 format!(
-                    "tool `{}`: `path` must start with `/` and hold no `?` or `#`",
-                    self.tool.name
+                    "{}: `path` must start with `/` and hold no `?` or `#`",
+                    self.owner
                 ),
                 Some(
                     "write the path such as `/pets/{petId}`, and query parameters under `query`"
@@ -254,8 +316,8 @@ impl Rules<'_, '_, '_> {
                     "http-path-optional",
                     At::Text(&path_ptr, &format!("{{{name}}}")),
                     format!(
-                        "tool `{}`: path parameter `{name}` is not required, and a call without it fails",
-                        self.tool.name
+                        "{}: path parameter `{name}` is not required, and a call without it fails",
+                        self.owner
                     ),
                     Some(format!("list `{name}` under `inputSchema.required`")),
                 );
@@ -273,10 +335,7 @@ impl Rules<'_, '_, '_> {
                 self.ctx.error(
                     "http-header-invalid",
                     At::Key(&p),
-                    format!(
-                        "tool `{}`: `{name}` is not a valid header name",
-                        self.tool.name
-                    ),
+                    format!("{}: `{name}` is not a valid header name", self.owner),
                     Some("use letters, digits and `-`, such as `X-Request-Id`".to_owned()),
                 );
             }
@@ -284,10 +343,7 @@ impl Rules<'_, '_, '_> {
                 self.ctx.error(
                     "http-header-invalid",
                     At::Value(&p),
-                    format!(
-                        "tool `{}`: header `{name}` contains CR, LF or NUL",
-                        self.tool.name
-                    ),
+                    format!("{}: header `{name}` contains CR, LF or NUL", self.owner),
                     None,
                 );
             }
@@ -301,8 +357,8 @@ impl Rules<'_, '_, '_> {
                     "http-body-ignored",
                     At::Key(&format!("{pointer}/body")),
                     format!(
-                        "tool `{}`: a {} request with a body is refused by many servers",
-                        self.tool.name,
+                        "{}: a {} request with a body is refused by many servers",
+                        self.owner,
                         format!("{:?}", h.method).to_uppercase()
                     ),
                     Some(
@@ -328,8 +384,8 @@ impl Rules<'_, '_, '_> {
                     "http-auth-kind",
                     At::Key(&p),
                     format!(
-                        "tool `{}`: `auth` needs exactly one of `bearer`, `basic` or `apiKey`",
-                        self.tool.name
+                        "{}: `auth` needs exactly one of `bearer`, `basic` or `apiKey`",
+                        self.owner
                     ),
                     Some("keep the one the API expects".to_owned()),
                 );
@@ -347,10 +403,7 @@ impl Rules<'_, '_, '_> {
                     self.ctx.error(
                         "http-header-invalid",
                         At::Value(&format!("{p}/apiKey/name")),
-                        format!(
-                            "tool `{}`: `{}` is not a valid header name",
-                            self.tool.name, k.name
-                        ),
+                        format!("{}: `{}` is not a valid header name", self.owner, k.name),
                         Some("use letters, digits and `-`, such as `X-API-Key`".to_owned()),
                     );
                 }
@@ -362,8 +415,8 @@ impl Rules<'_, '_, '_> {
                     "http-status-invalid",
                     At::Value(&format!("{pointer}/errorStatus/{i}")),
                     format!(
-                        "tool `{}`: not a status code (100-599) or class (`1xx`-`5xx`)",
-                        self.tool.name
+                        "{}: not a status code (100-599) or class (`1xx`-`5xx`)",
+                        self.owner
                     ),
                     Some("write a code such as `404` or a class such as `5xx`".to_owned()),
                 );
@@ -375,10 +428,7 @@ impl Rules<'_, '_, '_> {
             self.ctx.error(
                 "http-pointer-invalid",
                 At::Value(&format!("{pointer}/pointer")),
-                format!(
-                    "tool `{}`: `{pointer_text}` is not a JSON pointer",
-                    self.tool.name
-                ),
+                format!("{}: `{pointer_text}` is not a JSON pointer", self.owner),
                 Some("a JSON pointer starts with `/`, such as `/data/items`".to_owned()),
             );
         }
@@ -418,8 +468,8 @@ impl Rules<'_, '_, '_> {
             "http-secret-literal",
             At::Value(pointer),
             format!(
-                "tool `{}`: {what} `{name}` looks like a credential written into the spec",
-                self.tool.name
+                "{}: {what} `{name}` looks like a credential written into the spec",
+                self.owner
             ),
             Some("read secrets from the environment: `auth: {bearer: {env: API_TOKEN}}` or `auth: {apiKey: ...}`".to_owned()),
         );

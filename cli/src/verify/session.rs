@@ -683,7 +683,7 @@ fn list_result<T: serde::Serialize>(
     }
 }
 
-/// Reads every `text:`/`file:` resource and compares its bytes; reads each handler resource too, which only
+/// Reads every `text:`/`file:` resource and compares its bytes; reads each handler (or HTTP) resource too, which only
 /// has to answer (an error result is fine): that runs the handler, so a stray print shows on stdio.
 async fn check_reads(
     client: &Client,

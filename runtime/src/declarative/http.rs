@@ -1,9 +1,10 @@
-//! Tools that are one HTTP request. The URL's scheme, host and port come from the spec (or the environment
-//! variable it names), never from the arguments: a path placeholder fills exactly one percent-encoded segment (so
-//! `../`, `/`, `?` and `#` in a value stay data), query values are encoded, header values with CR, LF or NUL are
-//! refused. Redirects are off unless the spec turns them on, and then are followed only to the same origin or to
-//! hosts the spec lists, never to loopback or private addresses unless it allows them; credentials go to the
-//! base URL's origin only. The response is read up to a size limit, within the timeout.
+//! Tools and resources ([`read`]) that are one HTTP request. The URL's scheme, host and port come from the
+//! spec (or the environment variable it names), never from the arguments: a path placeholder fills exactly one
+//! percent-encoded segment (so `../`, `/`, `?` and `#` in a value stay data), query values are encoded, header
+//! values with CR, LF or NUL are refused. Redirects are off unless the spec turns them on, and then are followed
+//! only to the same origin or to hosts the spec lists, never to loopback or private addresses unless it allows
+//! them; credentials go to the base URL's origin only. The response is read up to a size limit, within the
+//! timeout.
 
 use std::net::IpAddr;
 use std::sync::OnceLock;
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, Url};
-use rmcp::model::{CallToolResult, JsonObject};
+use rmcp::model::JsonObject;
 use serde_json::Value;
 
 use super::output::{excerpt, failure, success};
@@ -22,23 +23,46 @@ use crate::error::ToolResult;
 /// Sends the tool's request with the call's arguments. `structured`: the tool has an output schema, so the
 /// response (or the part its pointer selects) must be a JSON object, sent as `structuredContent`.
 pub async fn call(def: &HttpToolDef, arguments: JsonObject, structured: bool) -> ToolResult {
-    let timeout = Duration::from_secs(def.timeout_secs);
-    let result = match tokio::time::timeout(timeout, send(def, &arguments, structured)).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(message)) => failure(message),
-        Err(_) => failure(format!(
-            "The request did not complete within {} s",
-            def.timeout_secs
-        )),
-    };
-    Ok(result)
+    Ok(match timed(def, request(def, &arguments)).await {
+        Ok((status, bytes)) if is_error(def, status) => {
+            failure(format!("HTTP {status}:\n{}", excerpt(&bytes)))
+        }
+        Ok((_, bytes)) => success(&bytes, structured, def.pointer),
+        Err(message) => failure(message),
+    })
 }
 
-async fn send(
+/// Reads a resource (`implementation.http` of a resource): the request without arguments; the body, or an
+/// error for an error status or a failure.
+pub async fn read(def: &HttpToolDef) -> Result<Vec<u8>, String> {
+    let (status, bytes) = timed(def, request(def, &JsonObject::new())).await?;
+    if is_error(def, status) {
+        return Err(format!("HTTP {status}: {}", excerpt(&bytes)));
+    }
+    Ok(bytes)
+}
+
+/// The request within the definition's timeout.
+async fn timed<T>(
+    def: &HttpToolDef,
+    request: impl Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    let timeout = Duration::from_secs(def.timeout_secs);
+    tokio::time::timeout(timeout, request)
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "The request did not complete within {} s",
+                def.timeout_secs
+            ))
+        })
+}
+
+/// Sends the request, following redirects as the definition allows; the final status and body.
+async fn request(
     def: &HttpToolDef,
     arguments: &JsonObject,
-    structured: bool,
-) -> Result<CallToolResult, String> {
+) -> Result<(StatusCode, Vec<u8>), String> {
     let base = base_url(def)?;
     let mut url = request_url(def, &base, arguments)?;
     let mut method = Method::from_bytes(def.method.as_bytes()).map_err(|e| e.to_string())?;
@@ -100,11 +124,10 @@ async fn send(
             url = next;
             continue;
         }
-        let bytes = read_bounded(response, def.max_response_bytes).await?;
-        if is_error(def, status) {
-            return Ok(failure(format!("HTTP {status}:\n{}", excerpt(&bytes))));
-        }
-        return Ok(success(&bytes, structured, def.pointer));
+        return Ok((
+            status,
+            read_bounded(response, def.max_response_bytes).await?,
+        ));
     }
 }
 

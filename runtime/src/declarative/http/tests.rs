@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use super::*;
 use crate::declarative::RedirectDef;
+use rmcp::model::CallToolResult;
 
 fn args(value: Value) -> JsonObject {
     value.as_object().unwrap().clone()
@@ -284,4 +285,35 @@ async fn the_body_takes_typed_arguments() {
         .await
         .unwrap();
     assert!(text_of(&injected).contains("CR, LF or NUL"));
+}
+
+#[tokio::test]
+async fn a_resource_read_is_the_body_or_an_error() {
+    let (base, seen) = serve(|head| {
+        if head.starts_with("GET /missing ") {
+            "HTTP/1.1 404 Not Found\r\ncontent-length: 4\r\n\r\nnope".into()
+        } else if head.starts_with("GET /big ") {
+            ok(&"x".repeat(5000))
+        } else {
+            ok(r#"{"ok":true}"#)
+        }
+    })
+    .await;
+    let base = leak(base);
+    assert_eq!(
+        read(&def(base, "/status")).await.unwrap(),
+        br#"{"ok":true}"#
+    );
+    assert!(seen.lock().unwrap()[0].starts_with("GET /status "));
+    assert_eq!(
+        read(&def(base, "/missing")).await.unwrap_err(),
+        "HTTP 404 Not Found: nope"
+    );
+    let big = read(&def(base, "/big")).await.unwrap_err();
+    assert!(big.contains("larger than 1024 bytes"), "{big}");
+    let unreachable = read(&def("http://127.0.0.1:9", "/x")).await.unwrap_err();
+    assert!(
+        unreachable.starts_with("The request failed"),
+        "{unreachable}"
+    );
 }
