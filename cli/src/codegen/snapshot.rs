@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::IgnoreRules;
 use super::manifest::{MANIFEST_PATH, Manifest};
+use super::plan::relative_path;
 
 /// Folders never read: build output, version control, package caches, and mcpgen's own backups. None holds a
 /// file mcpgen writes.
@@ -58,7 +59,7 @@ impl CrateSnapshot {
                 .filter_entry({
                     let root = root.to_owned();
                     move |entry| {
-                        let rel = relative(&root, entry.path());
+                        let rel = relative_path(entry.path(), &root);
                         !entry.file_type().is_some_and(|t| t.is_dir())
                             || !SKIPPED_DIRS.contains(&rel.as_str())
                     }
@@ -79,7 +80,7 @@ impl CrateSnapshot {
                 } else {
                     Content::Bytes(std::fs::read(path).map_err(io)?)
                 };
-                files.insert(relative(root, path), content);
+                files.insert(relative_path(path, root), content);
             }
         }
         CrateSnapshot::from_files(root, files)
@@ -152,14 +153,6 @@ impl CrateSnapshot {
             .take_while(move |path| path.starts_with(&prefix))
             .filter(move |path| !path[folder.len() + 1..].contains('/'))
     }
-}
-
-fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn walk_error(root: &Path, err: ignore::Error) -> SnapshotError {
