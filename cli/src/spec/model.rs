@@ -723,78 +723,118 @@ impl TransportKind {
 #[serde(deny_unknown_fields)]
 pub struct StdioTransport {}
 
-/// Streamable HTTP transport options.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct StreamableHttpTransport {
-    /// Address to bind. Use `0.0.0.0` to accept connections from other machines (then set `allowedHosts`).
-    #[serde(default = "default_host")]
-    pub host: String,
-    /// TCP port, 1-65535.
-    #[serde(default = "default_port")]
-    pub port: u16,
-    /// Endpoint path, starting with `/`.
-    #[serde(default = "default_mcp_path")]
-    pub path: String,
-    /// Keep sessions (`Mcp-Session-Id`) with server-to-client event streams. `false`: stateless, any
-    /// instance behind a load balancer can answer any request.
-    #[serde(default = "default_true")]
-    pub stateful: bool,
-    /// In stateless mode, answer with a plain JSON body instead of an event stream.
-    #[serde(default)]
-    pub json_response: bool,
-    /// Host header values accepted (DNS-rebinding protection). Default: loopback names only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_hosts: Option<Vec<String>>,
-    /// Origin header values accepted from browsers. Default: none besides loopback origins.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_origins: Option<Vec<String>>,
-    /// Seconds a request may take until its response starts; then it gets 504.
-    #[serde(default = "default_request_timeout")]
-    pub request_timeout: u64,
-    /// Largest accepted request body in bytes; larger bodies get 413.
-    #[serde(default = "default_max_body_bytes")]
-    pub max_body_bytes: u64,
-    /// Seconds a stateful session may stay idle before the server forgets it (and its
-    /// record in the session store).
-    #[serde(default = "default_session_idle_timeout")]
-    pub session_idle_timeout: u64,
-    /// Seconds a client has to send a request's headers, counted from connecting or from the request's
-    /// first byte; then the connection is closed (slow-header clients).
-    #[serde(default = "default_header_read_timeout")]
-    #[schemars(range(min = 1))]
-    pub header_read_timeout: u64,
-    /// Seconds a connection with no request in progress may receive nothing before it is closed. An open
-    /// event stream is a request in progress, never cut.
-    #[serde(default = "default_idle_timeout")]
-    #[schemars(range(min = 1))]
-    pub idle_timeout: u64,
-    /// Open connections at most; more wait until one closes.
-    #[serde(default = "default_max_connections")]
-    #[schemars(range(min = 1))]
-    pub max_connections: u64,
-    /// Live sessions at most, all clients together; a client starting one more gets 503.
-    #[serde(default = "default_max_sessions")]
-    #[schemars(range(min = 1))]
-    pub max_sessions: u64,
-    /// Live sessions at most per principal (an OAuth subject, or a bearer token) when auth is on; one more
-    /// gets 429.
-    #[serde(default = "default_max_sessions_per_principal")]
-    #[schemars(range(min = 1))]
-    pub max_sessions_per_principal: u64,
-    /// Largest `initialize` request in bytes: what a session keeps for its lifetime (in memory and in the
-    /// session store). Larger ones get 413.
-    #[serde(default = "default_max_session_bytes")]
-    #[schemars(range(min = 1))]
-    pub max_session_bytes: u64,
-    /// Records stateful sessions outside the process, so another instance behind a load balancer can
-    /// carry on a session it did not start. Default: sessions live in one process only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_store: Option<SessionStoreConfig>,
-    /// Serves `/metrics` in the Prometheus text format (requests, latency and errors by method and tool, live
-    /// sessions, open event streams, Redis round trips), outside auth and the Host check. Default: off.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<MetricsConfig>,
+/// Declares an HTTP transport's options with the bounds on connections and sessions both HTTP transports
+/// share: the struct's own fields, then the bound fields (each documented and defaulted once, here), then
+/// those in the `limits { }` block; and its `limits()`. serde and schemars see one plain struct, fields in that order.
+macro_rules! with_http_limits {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($before:tt)*
+        }
+        limits
+        {
+            $($after:tt)*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($before)*
+            /// Seconds a client has to send a request's headers, counted from connecting or from the request's
+            /// first byte; then the connection is closed (slow-header clients).
+            #[serde(default = "default_header_read_timeout")]
+            #[schemars(range(min = 1))]
+            pub header_read_timeout: u64,
+            /// Seconds a connection with no request in progress may receive nothing before it is closed. An open
+            /// event stream is a request in progress, never cut.
+            #[serde(default = "default_idle_timeout")]
+            #[schemars(range(min = 1))]
+            pub idle_timeout: u64,
+            /// Open connections at most; more wait until one closes.
+            #[serde(default = "default_max_connections")]
+            #[schemars(range(min = 1))]
+            pub max_connections: u64,
+            /// Live sessions at most, all clients together; a client starting one more gets 503.
+            #[serde(default = "default_max_sessions")]
+            #[schemars(range(min = 1))]
+            pub max_sessions: u64,
+            /// Live sessions at most per principal (an OAuth subject, or a bearer token) when auth is on; one more
+            /// gets 429.
+            #[serde(default = "default_max_sessions_per_principal")]
+            #[schemars(range(min = 1))]
+            pub max_sessions_per_principal: u64,
+            /// Largest `initialize` request in bytes: what a session keeps for its lifetime (in memory and in the
+            /// session store). Larger ones get 413.
+            #[serde(default = "default_max_session_bytes")]
+            #[schemars(range(min = 1))]
+            pub max_session_bytes: u64,
+            $($after)*
+        }
+
+        impl $name {
+            /// Its bounds on connections and sessions.
+            pub fn limits(&self) -> HttpLimits {
+                HttpLimits {
+                    header_read_timeout: self.header_read_timeout,
+                    idle_timeout: self.idle_timeout,
+                    max_connections: self.max_connections,
+                    max_sessions: self.max_sessions,
+                    max_sessions_per_principal: self.max_sessions_per_principal,
+                    max_session_bytes: self.max_session_bytes,
+                }
+            }
+        }
+    };
+}
+
+with_http_limits! {
+    /// Streamable HTTP transport options.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct StreamableHttpTransport {
+        /// Address to bind. Use `0.0.0.0` to accept connections from other machines (then set `allowedHosts`).
+        #[serde(default = "default_host")]
+        pub host: String,
+        /// TCP port, 1-65535.
+        #[serde(default = "default_port")]
+        pub port: u16,
+        /// Endpoint path, starting with `/`.
+        #[serde(default = "default_mcp_path")]
+        pub path: String,
+        /// Keep sessions (`Mcp-Session-Id`) with server-to-client event streams. `false`: stateless, any
+        /// instance behind a load balancer can answer any request.
+        #[serde(default = "default_true")]
+        pub stateful: bool,
+        /// In stateless mode, answer with a plain JSON body instead of an event stream.
+        #[serde(default)]
+        pub json_response: bool,
+        /// Host header values accepted (DNS-rebinding protection). Default: loopback names only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub allowed_hosts: Option<Vec<String>>,
+        /// Origin header values accepted from browsers. Default: none besides loopback origins.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub allowed_origins: Option<Vec<String>>,
+        /// Seconds a request may take until its response starts; then it gets 504.
+        #[serde(default = "default_request_timeout")]
+        pub request_timeout: u64,
+        /// Largest accepted request body in bytes; larger bodies get 413.
+        #[serde(default = "default_max_body_bytes")]
+        pub max_body_bytes: u64,
+        /// Seconds a stateful session may stay idle before the server forgets it (and its
+        /// record in the session store).
+        #[serde(default = "default_session_idle_timeout")]
+        pub session_idle_timeout: u64,
+    }
+    limits {
+        /// Records stateful sessions outside the process, so another instance behind a load balancer can
+        /// carry on a session it did not start. Default: sessions live in one process only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub session_store: Option<SessionStoreConfig>,
+        /// Serves `/metrics` in the Prometheus text format (requests, latency and errors by method and tool, live
+        /// sessions, open event streams, Redis round trips), outside auth and the Host check. Default: off.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub metrics: Option<MetricsConfig>,
+    }
 }
 
 /// Where `/metrics` is served.
@@ -819,26 +859,6 @@ pub struct HttpLimits {
     pub max_sessions_per_principal: u64,
     pub max_session_bytes: u64,
 }
-
-macro_rules! http_limits {
-    ($transport:ty) => {
-        impl $transport {
-            /// Its bounds on connections and sessions.
-            pub fn limits(&self) -> HttpLimits {
-                HttpLimits {
-                    header_read_timeout: self.header_read_timeout,
-                    idle_timeout: self.idle_timeout,
-                    max_connections: self.max_connections,
-                    max_sessions: self.max_sessions,
-                    max_sessions_per_principal: self.max_sessions_per_principal,
-                    max_session_bytes: self.max_session_bytes,
-                }
-            }
-        }
-    };
-}
-http_limits!(StreamableHttpTransport);
-http_limits!(SseTransport);
 
 /// An external store for stateful HTTP sessions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -877,62 +897,38 @@ pub struct LambdaTransport {
     pub max_body_bytes: u64,
 }
 
-/// Legacy HTTP+SSE transport options.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct SseTransport {
-    /// Address to bind.
-    #[serde(default = "default_host")]
-    pub host: String,
-    /// TCP port, 1-65535. May equal streamable HTTP's port: both are then served by one HTTP server.
-    #[serde(default = "default_port")]
-    pub port: u16,
-    /// Path of the event stream (`GET`), starting with `/`.
-    #[serde(default = "default_sse_path")]
-    pub path: String,
-    /// Path clients POST messages to, starting with `/`.
-    #[serde(default = "default_message_path")]
-    pub message_path: String,
-    /// Host header values accepted (DNS-rebinding protection). Default: loopback names only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_hosts: Option<Vec<String>>,
-    /// Origin header values accepted from browsers. Default: none besides loopback origins.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_origins: Option<Vec<String>>,
-    /// Seconds a POSTed message may take to be accepted; then it gets 504.
-    #[serde(default = "default_request_timeout")]
-    pub request_timeout: u64,
-    /// Largest accepted message body in bytes; larger bodies get 413.
-    #[serde(default = "default_max_body_bytes")]
-    pub max_body_bytes: u64,
-    /// Seconds a client has to send a request's headers, counted from connecting or from the request's
-    /// first byte; then the connection is closed (slow-header clients).
-    #[serde(default = "default_header_read_timeout")]
-    #[schemars(range(min = 1))]
-    pub header_read_timeout: u64,
-    /// Seconds a connection with no request in progress may receive nothing before it is closed. An open
-    /// event stream is a request in progress, never cut.
-    #[serde(default = "default_idle_timeout")]
-    #[schemars(range(min = 1))]
-    pub idle_timeout: u64,
-    /// Open connections at most; more wait until one closes.
-    #[serde(default = "default_max_connections")]
-    #[schemars(range(min = 1))]
-    pub max_connections: u64,
-    /// Live sessions at most, all clients together; a client starting one more gets 503.
-    #[serde(default = "default_max_sessions")]
-    #[schemars(range(min = 1))]
-    pub max_sessions: u64,
-    /// Live sessions at most per principal (an OAuth subject, or a bearer token) when auth is on; one more
-    /// gets 429.
-    #[serde(default = "default_max_sessions_per_principal")]
-    #[schemars(range(min = 1))]
-    pub max_sessions_per_principal: u64,
-    /// Largest `initialize` request in bytes: what a session keeps for its lifetime (in memory and in the
-    /// session store). Larger ones get 413.
-    #[serde(default = "default_max_session_bytes")]
-    #[schemars(range(min = 1))]
-    pub max_session_bytes: u64,
+with_http_limits! {
+    /// Legacy HTTP+SSE transport options.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct SseTransport {
+        /// Address to bind.
+        #[serde(default = "default_host")]
+        pub host: String,
+        /// TCP port, 1-65535. May equal streamable HTTP's port: both are then served by one HTTP server.
+        #[serde(default = "default_port")]
+        pub port: u16,
+        /// Path of the event stream (`GET`), starting with `/`.
+        #[serde(default = "default_sse_path")]
+        pub path: String,
+        /// Path clients POST messages to, starting with `/`.
+        #[serde(default = "default_message_path")]
+        pub message_path: String,
+        /// Host header values accepted (DNS-rebinding protection). Default: loopback names only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub allowed_hosts: Option<Vec<String>>,
+        /// Origin header values accepted from browsers. Default: none besides loopback origins.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub allowed_origins: Option<Vec<String>>,
+        /// Seconds a POSTed message may take to be accepted; then it gets 504.
+        #[serde(default = "default_request_timeout")]
+        pub request_timeout: u64,
+        /// Largest accepted message body in bytes; larger bodies get 413.
+        #[serde(default = "default_max_body_bytes")]
+        pub max_body_bytes: u64,
+    }
+    limits {
+    }
 }
 
 fn default_request_timeout() -> u64 {
