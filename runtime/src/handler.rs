@@ -103,6 +103,7 @@ impl<A: App> Handler<A> {
     }
 
     /// The server of one connection that lives as long as its tasks (stdio).
+    #[cfg(feature = "stdio")]
     pub(crate) fn on_connection(self) -> Self {
         Handler {
             connection: true,
