@@ -1,6 +1,7 @@
 //! `mcpgen verify` on the `tasks` example (issue #21): `execution` in `tools/list` and the `tasks` capability,
 //! which the rmcp client cannot see, checked in a raw 2025-11-25 session over stdio, and one task-augmented call
-//! per task-enabled tool; a spec that says otherwise than the server fails the `execution` check.
+//! per task-enabled tool; the same calls as SEP-2663 tasks in a 2026-07-28 session of rmcp's client; a spec
+//! that says otherwise than the server fails the `execution` check.
 
 use std::path::{Path, PathBuf};
 
@@ -63,7 +64,19 @@ fn verify_checks_execution_and_runs_each_task_tool_as_a_task() {
         "task tools/call wait",
     ] {
         assert_eq!(
-            status(&report, check, "stdio (tasks"),
+            status(&report, check, "stdio (tasks, 2025-11-25)"),
+            Status::Pass,
+            "{check}:\n{text}"
+        );
+    }
+    // The same tools as SEP-2663 tasks, through rmcp's own 2026-07-28 client.
+    for check in [
+        "capabilities.extensions tasks",
+        "task tools/call simulate-research-query",
+        "task tools/call wait",
+    ] {
+        assert_eq!(
+            status(&report, check, "stdio (tasks, 2026-07-28)"),
             Status::Pass,
             "{check}:\n{text}"
         );

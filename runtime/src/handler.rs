@@ -12,11 +12,12 @@ use futures::FutureExt as _;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod,
     CompleteRequestParams, CompleteResult, ContentBlock, CustomRequest, CustomResult,
-    GetPromptRequestParams, GetPromptResponse, ListPromptsResult, ListResourceTemplatesResult,
-    ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, Reference, ResourceContents, ServerConfig,
-    SetLevelRequestMethod, SetLevelRequestParams, SubscribeRequestMethod, SubscribeRequestParams,
-    Tool, UnsubscribeRequestMethod, UnsubscribeRequestParams,
+    DiscoverResult, GetPromptRequestParams, GetPromptResponse, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
+    ResourceContents, ServerConfig, SetLevelRequestMethod, SetLevelRequestParams,
+    SubscribeRequestMethod, SubscribeRequestParams, Tool, UnsubscribeRequestMethod,
+    UnsubscribeRequestParams,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
@@ -44,6 +45,9 @@ pub(crate) struct Handler<A: App> {
     tasks: Option<Arc<TaskStore>>,
     /// Ends the session's tasks when the session's handler goes; background tasks run without it.
     scope: Option<Arc<SessionTasks>>,
+    /// Serves one connection that outlives its calls (stdio), so 2026-07-28 requests, which have no
+    /// session, can still own tasks (`tasks/sep2663.rs`).
+    connection: bool,
 }
 
 impl<A: App> Clone for Handler<A> {
@@ -54,6 +58,7 @@ impl<A: App> Clone for Handler<A> {
             session: self.session.clone(),
             tasks: self.tasks.clone(),
             scope: self.scope.clone(),
+            connection: self.connection,
         }
     }
 }
@@ -93,7 +98,22 @@ impl<A: App> Handler<A> {
             session,
             tasks,
             scope,
+            connection: false,
         }
+    }
+
+    /// The server of one connection that lives as long as its tasks (stdio).
+    #[cfg(feature = "stdio")]
+    pub(crate) fn on_connection(self) -> Self {
+        Handler {
+            connection: true,
+            ..self
+        }
+    }
+
+    /// Whether this serves one connection that lives as long as its tasks.
+    pub(crate) fn is_connection(&self) -> bool {
+        self.connection
     }
 
     /// A server for a new connection or session: same definitions, state and task store, fresh session data.
@@ -261,6 +281,18 @@ impl<A: App> ServerHandler for Handler<A> {
         self.registry.info.clone()
     }
 
+    async fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, ErrorData> {
+        let mut info = self.get_info();
+        tasks::sep2663::advertise(self, &context, &mut info.capabilities);
+        Ok(DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            info,
+        ))
+    }
+
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
@@ -286,6 +318,10 @@ impl<A: App> ServerHandler for Handler<A> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        // On 2026-07-28, the server decides whether a call becomes a task (SEP-2663).
+        if let Some(created) = tasks::sep2663::call(self, &request, &context)? {
+            return Ok(CallToolResponse::Task(created));
+        }
         let index = self.registry.tool(&request.name);
         // Counted under the tool's name only when the spec has it: the label's values stay a closed set.
         let tool = index.map_or("", |index| self.registry.tool_checks[index].def.name);

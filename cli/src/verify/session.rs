@@ -215,10 +215,11 @@ pub(crate) fn run_all(
                 futures_util::future::join_all(runs.iter().map(|run| {
                     check_run(binary, &loaded.spec, &expected, run, issuer, opts.timeout)
                 }));
-            // Tasks, which the rmcp client cannot see, in a raw session of their own beside the runs.
+            // Tasks, which the rmcp client sees only in their 2026-07-28 form, in sessions of their own
+            // beside the runs (`tasks.rs`).
             let stdio = ["--transport", "stdio"];
             let tasks = super::tasks::check(
-                server_command(binary, &loaded.spec, &stdio),
+                || server_command(binary, &loaded.spec, &stdio),
                 &loaded.spec,
                 &expected.tool_calls,
                 opts.timeout,
