@@ -628,4 +628,65 @@ mod tests {
         assert!((10..=200).contains(&len), "{len}");
         assert!((1..=7000).contains(&ttl), "{ttl}");
     }
+
+    /// The cost of the event store per event, against a control in memory that serialises the event as the
+    /// Redis store does and keeps the bytes, and against a bare `PING` (the round trip alone); rounds
+    /// interleave the three. Prints medians per event. Not a check: run by hand (BENCHMARKS.md) with
+    /// `cargo test --release -p mcpgen-runtime --features redis -- --ignored --nocapture bench_event_store`.
+    #[tokio::test]
+    #[ignore]
+    async fn bench_event_store() {
+        const EVENTS: usize = 2000;
+        const ROUNDS: usize = 7;
+        let redis = RedisServer::start(&[]);
+        let events = store(&redis).await;
+        let mut ping = redis.connection("").await;
+        let event = progress(1);
+        let mut memory: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
+        let (mut control, mut stored, mut replayed, mut pinged) = (vec![], vec![], vec![], vec![]);
+        let per_event = |start: Instant| start.elapsed().as_secs_f64() * 1e6 / EVENTS as f64;
+        for round in 0..ROUNDS {
+            let start = Instant::now();
+            for _ in 0..EVENTS {
+                let bytes = serde_json::to_vec(event.message.as_deref().unwrap()).unwrap();
+                memory.entry(format!("m{round}")).or_default().push(bytes);
+            }
+            control.push(per_event(start));
+
+            let stream = format!("s{round}:common");
+            let start = Instant::now();
+            let mut first = None;
+            for _ in 0..EVENTS {
+                let id = events.store_event(&stream, &event).await.unwrap();
+                first.get_or_insert(id);
+            }
+            stored.push(per_event(start));
+
+            let start = Instant::now();
+            let mut resumed = events
+                .resume(&session(&format!("s{round}")), first.as_deref().unwrap())
+                .await
+                .unwrap();
+            take(&mut resumed, EVENTS - 1).await;
+            replayed.push(per_event(start));
+
+            let start = Instant::now();
+            for _ in 0..EVENTS {
+                let _: () = redis::cmd("PING").query_async(&mut ping).await.unwrap();
+            }
+            pinged.push(per_event(start));
+        }
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        println!(
+            "µs per event, median of {ROUNDS} rounds of {EVENTS}: in-memory control {:.3}, \
+             Redis store_event {:.1}, Redis replay {:.2}, PING round trip {:.1}",
+            median(control),
+            median(stored),
+            median(replayed),
+            median(pinged)
+        );
+    }
 }

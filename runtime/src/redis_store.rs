@@ -265,7 +265,7 @@ pub(crate) mod tests {
         }
 
         /// A connection of the test's own, to look at what the store wrote.
-        async fn connection(&self, userinfo: &str) -> redis::aio::MultiplexedConnection {
+        pub(crate) async fn connection(&self, userinfo: &str) -> redis::aio::MultiplexedConnection {
             redis::Client::open(self.url(userinfo))
                 .unwrap()
                 .get_multiplexed_async_connection()
