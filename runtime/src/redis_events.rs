@@ -316,7 +316,7 @@ impl Tail {
     }
 
     /// The entries after the last delivered one, waiting up to [`BLOCK`] for one to come.
-    async fn read(&mut self) -> redis::RedisResult<Vec<(String, Vec<Vec<u8>>)>> {
+    async fn read(&mut self) -> redis::RedisResult<Vec<Entry>> {
         let read: redis::RedisResult<Value> = redis::cmd("XREAD")
             .arg("COUNT")
             .arg(BATCH)
@@ -341,9 +341,12 @@ impl Tail {
     }
 }
 
+/// A stream entry: its id and its fields and values, alternating.
+type Entry = (String, Vec<Vec<u8>>);
+
 /// XREAD's answer for one stream, in RESP2 (an array of `[key, entries]`) or RESP3 (a map), as
 /// `(entry id, [field, value, ...])`; nothing when the read timed out.
-fn entries(value: Value) -> Result<Vec<(String, Vec<Vec<u8>>)>, redis::ParsingError> {
+fn entries(value: Value) -> Result<Vec<Entry>, redis::ParsingError> {
     let streams = match value {
         Value::Nil => return Ok(Vec::new()),
         Value::Map(streams) => streams.into_iter().map(|(_, entries)| entries).collect(),
@@ -361,9 +364,7 @@ fn entries(value: Value) -> Result<Vec<(String, Vec<Vec<u8>>)>, redis::ParsingEr
         if let Value::Nil = entries {
             continue;
         }
-        all.extend(redis::from_redis_value::<Vec<(String, Vec<Vec<u8>>)>>(
-            entries,
-        )?);
+        all.extend(redis::from_redis_value::<Vec<Entry>>(entries)?);
     }
     Ok(all)
 }
@@ -511,7 +512,7 @@ mod tests {
         let mut resumed = second.resume(&session("s1"), &priming).await.unwrap();
         assert_eq!(ids(&take(&mut resumed, 1).await), [step]);
         let done = first.store_event(post, &response()).await.unwrap();
-        assert_eq!(ids(&take(&mut resumed, 1).await), [done.clone()]);
+        assert_eq!(ids(&take(&mut resumed, 1).await), [done]);
         let end = tokio::time::timeout(Duration::from_secs(10), resumed.next()).await;
         assert!(
             matches!(end, Ok(None)),
