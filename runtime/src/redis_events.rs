@@ -640,7 +640,10 @@ mod tests {
         const EVENTS: usize = 2000;
         const ROUNDS: usize = 7;
         let redis = RedisServer::start(&[]);
-        let events = store(&redis).await;
+        let client = redis::Client::open(redis.url("")).unwrap();
+        let connection = ConnectionManager::new(client.clone()).await.unwrap();
+        // A cap above the events stored, so the replay has them all.
+        let events = RedisEvents::new(client, connection, PREFIX, Duration::from_secs(60), 10_000);
         let mut ping = redis.connection("").await;
         let event = progress(1);
         let mut memory: HashMap<String, Vec<Vec<u8>>> = HashMap::new();
