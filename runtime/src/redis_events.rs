@@ -525,6 +525,43 @@ mod tests {
         assert!(second.resume(&session("s1"), &id).await.is_err());
     }
 
+    /// Through the server: a POST's event stream, answered by one instance, resumes on another with the id
+    /// of its first event and gives the rest (the response, then the stream ends); the same id from another
+    /// session of the same principal gets an empty stream. Without the event store the second instance
+    /// cannot resume a stream it never held.
+    #[tokio::test]
+    async fn a_post_stream_resumes_on_another_instance_through_the_server() {
+        use crate::testing::http::{PING, app, mcp, post, send, session};
+        let redis = RedisServer::start(&[]);
+        let options = crate::redis_store::tests::with_store(redis.url(""), Duration::from_secs(60));
+        let (first, second) = (app(&options).await, app(&options).await);
+        let alice = session(&first, "alice").await;
+        let (status, _, body) = post(&first, "alice", Some(&alice), PING).await;
+        assert_eq!(status, http::StatusCode::OK, "{body}");
+        let ids: Vec<&str> = body
+            .lines()
+            .filter_map(|line| line.strip_prefix("id: "))
+            .collect();
+        assert_eq!(ids.len(), 2, "priming and response: {body}");
+
+        let resume = |session: &str| {
+            mcp("GET", "alice", Some(session))
+                .header("last-event-id", ids[0])
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        let (status, _, resumed) = send(&second, resume(&alice)).await;
+        assert_eq!(status, http::StatusCode::OK, "{resumed}");
+        assert!(resumed.contains(&format!("id: {}", ids[1])), "{resumed}");
+        assert!(resumed.contains(r#""result":{}"#), "{resumed}");
+        assert!(!resumed.contains(ids[0]), "{resumed}");
+
+        let other = session(&second, "alice").await;
+        let (status, _, refused) = send(&second, resume(&other)).await;
+        assert_eq!(status, http::StatusCode::OK);
+        assert!(!refused.contains("result"), "{refused}");
+    }
+
     /// Hostile `Last-Event-ID` values are refused without touching another session's stream, and never
     /// panic: garbage, other shapes, another session's standalone stream, keys outside the prefix.
     #[tokio::test]

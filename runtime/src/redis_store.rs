@@ -280,7 +280,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn with_store(redis_url: String, idle: Duration) -> crate::http::HttpOptions {
+    pub(crate) fn with_store(redis_url: String, idle: Duration) -> crate::http::HttpOptions {
         let mut options = options(&["alice", "bob"], LIMITS);
         if let Some(http) = options.streamable.as_mut() {
             http.redis_url = Some(SecretUrl::new(redis_url));
