@@ -562,6 +562,36 @@ mod tests {
         assert!(!refused.contains("result"), "{refused}");
     }
 
+    /// A resumed stream whose session has no record (ended, expired) ends after one blocking read, and one
+    /// whose session lives stays open.
+    #[tokio::test]
+    async fn a_tail_ends_with_its_session() {
+        let redis = RedisServer::start(&[]);
+        let events = store(&redis).await;
+        let mut look = redis.connection("").await;
+        let _: () = redis::cmd("SET")
+            .arg(format!("{PREFIX}session:alive"))
+            .arg("{}")
+            .query_async(&mut look)
+            .await
+            .unwrap();
+        let mut gone = events
+            .resume(&session("gone"), "gone:common|0-0")
+            .await
+            .unwrap();
+        let mut alive = events
+            .resume(&session("alive"), "alive:common|0-0")
+            .await
+            .unwrap();
+        let end = tokio::time::timeout(BLOCK * 3, gone.next()).await;
+        assert!(matches!(end, Ok(None)), "the tail outlived its session");
+        let id = events
+            .store_event("alive:common", &progress(1))
+            .await
+            .unwrap();
+        assert_eq!(ids(&take(&mut alive, 1).await), [id]);
+    }
+
     /// Hostile `Last-Event-ID` values are refused without touching another session's stream, and never
     /// panic: garbage, other shapes, another session's standalone stream, keys outside the prefix.
     #[tokio::test]
