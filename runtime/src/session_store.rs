@@ -184,8 +184,8 @@ impl SessionManager for RestoringSessions {
         let Some(events) = &self.events else {
             return Ok(stream.right_stream());
         };
-        // The stream's first event (rmcp's priming event, already recorded) binds the stream to the
-        // session before the client can learn its id.
+        // The stream's first event (rmcp's priming event, already recorded and queued: the runtime keeps
+        // rmcp's default `sse_retry`) binds the stream to the session before the client can learn its id.
         let first = stream.next().await;
         if let Some(event_id) = first.as_ref().and_then(|event| event.event_id.as_deref()) {
             events.bind(id, event_id).await;
