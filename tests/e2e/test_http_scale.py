@@ -38,6 +38,19 @@ pub async fn handle(_ctx: Ctx, input: Input) -> ToolResult {
     Ok(CallToolResult::success(vec![ContentBlock::text("done")]))
 }
 """,
+    "src/tools/progress.rs": """use crate::generated::prelude::*;
+use crate::generated::tools::progress::Input;
+
+pub async fn handle(ctx: Ctx, input: Input) -> ToolResult {
+    let id = std::env::var("INSTANCE_ID").unwrap_or_default();
+    let steps = u32::try_from(input.steps).unwrap_or(0);
+    for step in 0..steps {
+        ctx.progress(f64::from(step), Some(f64::from(steps)), Some(&id)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(u64::try_from(input.ms).unwrap_or(0))).await;
+    }
+    Ok(CallToolResult::success(vec![ContentBlock::text(format!("done on {id}"))]))
+}
+""",
 }
 
 CLIENTS = 8
@@ -67,9 +80,9 @@ class Nginx:
     """nginx on a loopback port with the crate's generated deploy/nginx.conf (round robin), its upstream pointed at
     `upstreams` instead of Compose's `app` service; its config and temp files in `workdir`."""
 
-    def __init__(self, workdir: Path, upstreams: list[str], server_block: Path):
+    def __init__(self, workdir: Path, upstreams: list[str], server_block: Path, port: int | None = None):
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.port = free_port()
+        self.port = port or free_port()
         conf = nginx_main_config(workdir, server_block, upstreams, listen=f"127.0.0.1:{self.port}")
         self.proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf)], stderr=subprocess.DEVNULL)
         for _ in range(500):

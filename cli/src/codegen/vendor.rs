@@ -45,6 +45,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/prompt.rs",
     "src/readiness.rs",
     "src/redact.rs",
+    "src/redis_events.rs",
     "src/redis_store.rs",
     "src/registry.rs",
     "src/resource.rs",
