@@ -416,9 +416,9 @@ mod tests {
         assert!(!features(&resource("text: hi")));
         assert!(features(&resource(http)));
         assert!(!features(&template("")));
-        assert!(features(&template(&format!(
-            ", implementation: {{http: {{baseUrl: 'https://x.example', path: '/b/{{x}}'}}}}"
-        ))));
+        assert!(features(&template(
+            ", implementation: {http: {baseUrl: 'https://x.example', path: '/b/{x}'}}"
+        )));
     }
 
     #[test]
