@@ -26,7 +26,7 @@ use serde_json::Value;
 use super::app::App;
 use super::completion::{CompletionRequest, CompletionTarget, completion_info, filter_prefix};
 use super::context::{Ctx, MAX_SUBSCRIPTIONS_PER_SESSION, Session, Shared};
-use super::defs::{ResourceSource, TaskSupport, ToolDef};
+use super::defs::{ResourceSource, TaskSupport, TemplateSource, ToolDef};
 use super::error::panic_message;
 use super::metrics::measured;
 use super::prompt::{Arguments, render};
@@ -269,6 +269,32 @@ fn guarded<'a, T: 'a>(
     }
 }
 
+/// The content of a resource (or of a template's, its variables as `arguments`) the spec implements with HTTP.
+#[cfg(feature = "http-tools")]
+async fn http_contents(
+    http: &crate::declarative::HttpTool,
+    arguments: &rmcp::model::JsonObject,
+    uri: &str,
+    mime_type: Option<&str>,
+) -> Result<Vec<ResourceContents>, ErrorData> {
+    let bytes = crate::declarative::http::read(http, arguments)
+        .await
+        .map_err(|message| {
+            ErrorData::internal_error(format!("Reading resource {uri}: {message}"), None)
+        })?;
+    Ok(vec![embedded(uri, mime_type, &bytes)])
+}
+
+/// A resource or template the spec implements with HTTP, in a build without the runtime's `http-tools` feature
+/// (a generated crate turns it on; only a hand-made `Cargo.toml` can lack it).
+#[cfg(not(feature = "http-tools"))]
+fn http_tools_off() -> ErrorData {
+    ErrorData::internal_error(
+        "HTTP resources need the runtime's `http-tools` feature",
+        None,
+    )
+}
+
 fn not_found(uri: &str) -> ErrorData {
     ErrorData::resource_not_found(
         "Resource not found",
@@ -409,24 +435,10 @@ impl<A: App> ServerHandler for Handler<A> {
                         ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
                         #[cfg(feature = "http-tools")]
                         ResourceSource::Http(http) => {
-                            let bytes =
-                                crate::declarative::http::read(http)
-                                    .await
-                                    .map_err(|message| {
-                                        ErrorData::internal_error(
-                                            format!("Reading resource {}: {message}", def.uri),
-                                            None,
-                                        )
-                                    })?;
-                            vec![embedded(&uri, def.mime_type, &bytes)]
+                            http_contents(http, &Default::default(), &uri, def.mime_type).await?
                         }
                         #[cfg(not(feature = "http-tools"))]
-                        ResourceSource::Http(_) => {
-                            return Err(ErrorData::internal_error(
-                                "HTTP resources need the runtime's `http-tools` feature",
-                                None,
-                            ));
-                        }
+                        ResourceSource::Http(_) => return Err(http_tools_off()),
                         ResourceSource::Handler => guarded(
                             || format!("resource '{}'", def.uri),
                             A::read_resource(def.uri, self.ctx(context), &uri),
@@ -445,13 +457,25 @@ impl<A: App> ServerHandler for Handler<A> {
                     let Some((def, vars)) = found else {
                         return Err(not_found(&uri));
                     };
-                    guarded(
-                        || format!("resource template '{}'", def.name),
-                        A::read_template(def.name, self.ctx(context), &uri, vars),
-                    )
-                    .await
-                    .map_err(|message| ErrorData::internal_error(message, None))??
-                    .into_contents(&uri, def.mime_type)
+                    match def.source {
+                        #[cfg(feature = "http-tools")]
+                        TemplateSource::Http(http) => {
+                            let arguments = vars
+                                .iter()
+                                .map(|(name, value)| (name.to_owned(), value.into()))
+                                .collect();
+                            http_contents(http, &arguments, &uri, def.mime_type).await?
+                        }
+                        #[cfg(not(feature = "http-tools"))]
+                        TemplateSource::Http(_) => return Err(http_tools_off()),
+                        TemplateSource::Handler => guarded(
+                            || format!("resource template '{}'", def.name),
+                            A::read_template(def.name, self.ctx(context), &uri, vars),
+                        )
+                        .await
+                        .map_err(|message| ErrorData::internal_error(message, None))??
+                        .into_contents(&uri, def.mime_type),
+                    }
                 };
                 Ok(ReadResourceResult::new(contents).into())
             },

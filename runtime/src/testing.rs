@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::context::Ctx;
 use crate::defs::{
     AuthDef, CapabilitiesDef, EnvVarDef, ResourceDef, ResourceSource, ServerDef, Spec, TemplateDef,
-    ToolDef, Transport, TransportsDef,
+    TemplateSource, ToolDef, Transport, TransportsDef,
 };
 use crate::error::{BoxError, ToolError, ToolResult};
 
@@ -84,6 +84,7 @@ pub(crate) static SPEC: Spec = Spec {
         icons: None,
         meta: None,
         completions: &[],
+        source: TemplateSource::Handler,
     }],
     prompts: &[],
 };

@@ -105,6 +105,11 @@ impl Vars {
             .map_or("", |(_, v)| v.as_str())
     }
 
+    /// Every variable the URI gave, as name and value, in template order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
     /// Moves the value of `name` out; "" when the URI left it out.
     pub fn take(&mut self, name: &str) -> String {
         self.0
