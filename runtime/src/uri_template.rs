@@ -647,7 +647,7 @@ fn match_expression(op: Op, vars: &[String], text: &str) -> Option<Vec<(String, 
             {
                 return None;
             }
-            values.push((name.to_owned(), decode(value)?));
+            values.push((name.to_owned(), percent_decode(value)?));
         }
     } else {
         let items: Vec<&str> = items.collect();
@@ -655,14 +655,15 @@ fn match_expression(op: Op, vars: &[String], text: &str) -> Option<Vec<(String, 
             return None;
         }
         for (name, value) in vars.iter().zip(items) {
-            values.push((name.clone(), decode(value)?));
+            values.push((name.clone(), percent_decode(value)?));
         }
     }
     Some(values)
 }
 
-/// Percent-decodes `text`; `None` for a malformed escape or bytes that are not UTF-8.
-fn decode(text: &str) -> Option<String> {
+/// Percent-decodes `text`; `None` for a malformed escape or bytes that are not UTF-8. (mcpgen decodes `$ref`
+/// fragments with it too.)
+pub fn percent_decode(text: &str) -> Option<String> {
     if !text.contains('%') {
         return Some(text.to_owned());
     }

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import anyio
 import pytest
-from http_support import MCP_HEADERS, Server, build_server, http, nginx_main_config, rpc
+from http_support import MCP_HEADERS, Server, build_server, http, nginx_main_config, rpc, stop_process
 from mcp import Client
 
 HANDLERS = {
@@ -96,8 +96,7 @@ class Nginx:
         self.url = f"http://127.0.0.1:{self.port}/mcp"
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
 
 class Redis:
@@ -124,8 +123,7 @@ class Redis:
                 anyio.run(anyio.sleep, 0.02)
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
 
 def run_clients(url: str, calls_total: int = CALLS) -> Counter:
@@ -165,22 +163,19 @@ def scaled(built, tmp_path, flags: list[str], env: dict[str, str]):
 
 
 def test_stateless_instances_behind_nginx_round_robin(built, tmp_path):
-    servers, nginx = scaled(built, tmp_path, ["--stateless", "--json-response"], {})
-    try:
-        seen = run_clients(nginx.url)
-    finally:
-        nginx.stop()
-        for s in servers:
-            s.stop()
-    assert sum(seen.values()) == CALLS
-    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
+    run_scaled(built, tmp_path, ["--stateless", "--json-response"], {}, CALLS)
 
 
 def run_stateful(built, tmp_path, env: dict[str, str], calls_total: int) -> None:
-    """Stateful instances behind nginx, sessions in Redis (`env`), run `calls_total` calls: every call is served,
-    and round robin sends a session's requests to every instance, so all of them served sessions they did not
-    start."""
-    servers, nginx = scaled(built, tmp_path, ["--stateful"], env)
+    """Stateful instances behind nginx, sessions in Redis (`env`): round robin sends a session's requests to every
+    instance, so all of them serve sessions they did not start."""
+    run_scaled(built, tmp_path, ["--stateful"], env, calls_total)
+
+
+def run_scaled(built, tmp_path, flags: list[str], env: dict[str, str], calls_total: int) -> None:
+    """Instances started with `flags` and `env` behind nginx run `calls_total` calls: every call is served, and
+    every instance serves some."""
+    servers, nginx = scaled(built, tmp_path, flags, env)
     try:
         seen = run_clients(nginx.url, calls_total)
     finally:
