@@ -12,13 +12,11 @@ pub mod test_simple_prompt {
         name: NAME,
         title: Some("Simple Test Prompt"),
         description: Some("A simple prompt without arguments."),
-        arguments: &[],
         messages: Some(&[MessageDef {
             role: MessageRole::User,
             text: "This is a simple prompt for testing.",
         }]),
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 }
 
@@ -35,25 +33,23 @@ pub mod test_prompt_with_arguments {
         arguments: &[
             PromptArgDef {
                 name: "arg1",
-                title: None,
                 description: Some("First test argument."),
                 required: true,
                 completions: &["paris", "park", "party"],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "arg2",
-                title: None,
                 description: Some("Second test argument."),
                 required: true,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
         messages: Some(&[MessageDef {
             role: MessageRole::User,
             text: "Prompt with arguments: arg1='{{arg1}}', arg2='{{arg2}}'",
         }]),
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 }
 
@@ -72,14 +68,11 @@ pub mod test_prompt_with_embedded_resource {
         description: Some("A prompt that includes an embedded resource."),
         arguments: &[PromptArgDef {
             name: "resourceUri",
-            title: None,
             description: Some("URI of the resource to embed."),
             required: true,
-            completions: &[],
+            ..PromptArgDef::DEFAULT
         }],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
     /// The prompt's arguments (required ones are checked before your handler runs).
@@ -112,10 +105,7 @@ pub mod test_prompt_with_image {
         name: NAME,
         title: Some("Prompt With Image"),
         description: Some("A prompt that includes image content."),
-        arguments: &[],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
     /// The prompt's arguments (required ones are checked before your handler runs).

@@ -4,15 +4,14 @@
 
 use mcpgen_runtime::App;
 use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::HandlerError;
 use mcpgen_runtime::PromptResult;
 use mcpgen_runtime::ResourceResult;
+use mcpgen_runtime::ToolResult;
 use mcpgen_runtime::completion::CompletionRequest;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::defs::{CapabilitiesDef, HttpDef, ServerDef, Spec, Transport, TransportsDef};
 use mcpgen_runtime::prompt::Arguments;
 use mcpgen_runtime::rmcp::model::JsonObject;
 use mcpgen_runtime::uri_template::Vars;
-use mcpgen_runtime::{ToolError, ToolResult};
 
 use super::prelude::{BoxError, Ctx};
 use crate::state::State;
@@ -36,53 +35,20 @@ impl App for Server {
             instructions: Some(
                 "A test fixture: every tool, resource and prompt exercises one part of the protocol.\n",
             ),
-            website_url: None,
-            icons: None,
+            ..ServerDef::DEFAULT
         },
         capabilities: CapabilitiesDef {
-            tools_list_changed: false,
             resources_subscribe: true,
-            resources_list_changed: false,
-            prompts_list_changed: false,
             logging: true,
             completions: true,
-            tool_execution: &[],
+            ..CapabilitiesDef::DEFAULT
         },
         transports: TransportsDef {
             default: Transport::StreamableHttp,
             stdio: true,
-            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
-                host: "127.0.0.1",
-                port: 8000,
-                path: "/mcp",
-                stateful: true,
-                json_response: false,
-                allowed_hosts: None,
-                allowed_origins: None,
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                session_idle_timeout_secs: 300,
-                redis_url_env: None,
-                redis_key_prefix: None,
-                metrics: None,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
-            }),
-            sse: None,
-            lambda: None,
+            streamable_http: Some(HttpDef::DEFAULT),
+            ..TransportsDef::DEFAULT
         },
-        auth: AuthDef {
-            bearer_token_env: None,
-            oauth: None,
-            tool_scopes: &[],
-        },
-        env: &[],
         tools: &[
             super::tools::test_simple_text::DEF,
             super::tools::test_image_content::DEF,
@@ -112,6 +78,7 @@ impl App for Server {
             super::prompts::test_prompt_with_embedded_resource::DEF,
             super::prompts::test_prompt_with_image::DEF,
         ],
+        ..Spec::DEFAULT
     };
 
     async fn init() -> Result<State, BoxError> {
@@ -119,168 +86,42 @@ impl App for Server {
     }
 
     async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::test_simple_text::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_simple_text::handle,
-                )
-                .await
-            }
-            super::tools::test_image_content::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_image_content::handle,
-                )
-                .await
-            }
-            super::tools::test_audio_content::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_audio_content::handle,
-                )
-                .await
-            }
-            super::tools::test_embedded_resource::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_embedded_resource::handle,
-                )
-                .await
-            }
-            super::tools::test_multiple_content_types::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_multiple_content_types::handle,
-                )
-                .await
-            }
-            super::tools::test_tool_with_logging::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_tool_with_logging::handle,
-                )
-                .await
-            }
-            super::tools::test_tool_with_progress::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_tool_with_progress::handle,
-                )
-                .await
-            }
-            super::tools::test_error_handling::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_error_handling::handle,
-                )
-                .await
-            }
-            super::tools::test_reconnection::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_reconnection::handle,
-                )
-                .await
-            }
-            super::tools::test_sampling::NAME => {
-                mcpgen_runtime::tool::unstructured(
-                    ctx,
-                    arguments,
-                    super::tool_test_sampling::handle,
-                )
-                .await
-            }
-            super::tools::test_elicitation::NAME => {
-                mcpgen_runtime::tool::unstructured(
-                    ctx,
-                    arguments,
-                    super::tool_test_elicitation::handle,
-                )
-                .await
-            }
-            super::tools::test_elicitation_sep1034_defaults::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_elicitation_sep1034_defaults::handle,
-                )
-                .await
-            }
-            super::tools::test_elicitation_sep1330_enums::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(
-                    ctx,
-                    super::tool_test_elicitation_sep1330_enums::handle,
-                )
-                .await
-            }
-            super::tools::json_schema_2020_12_tool::NAME => {
-                mcpgen_runtime::tool::unstructured(
-                    ctx,
-                    arguments,
-                    super::tool_json_schema_2020_12_tool::handle,
-                )
-                .await
-            }
-            super::tools::test_update_watched_resource::NAME => {
-                mcpgen_runtime::tool::structured_no_input(
-                    ctx,
-                    super::tool_test_update_watched_resource::handle,
-                )
-                .await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+        mcpgen_runtime::call_tool!(name, ctx, arguments, {
+            super::tools::test_simple_text::NAME => unstructured_no_input(super::tool_test_simple_text::handle),
+            super::tools::test_image_content::NAME => unstructured_no_input(super::tool_test_image_content::handle),
+            super::tools::test_audio_content::NAME => unstructured_no_input(super::tool_test_audio_content::handle),
+            super::tools::test_embedded_resource::NAME => unstructured_no_input(super::tool_test_embedded_resource::handle),
+            super::tools::test_multiple_content_types::NAME => unstructured_no_input(super::tool_test_multiple_content_types::handle),
+            super::tools::test_tool_with_logging::NAME => unstructured_no_input(super::tool_test_tool_with_logging::handle),
+            super::tools::test_tool_with_progress::NAME => unstructured_no_input(super::tool_test_tool_with_progress::handle),
+            super::tools::test_error_handling::NAME => unstructured_no_input(super::tool_test_error_handling::handle),
+            super::tools::test_reconnection::NAME => unstructured_no_input(super::tool_test_reconnection::handle),
+            super::tools::test_sampling::NAME => unstructured(super::tool_test_sampling::handle),
+            super::tools::test_elicitation::NAME => unstructured(super::tool_test_elicitation::handle),
+            super::tools::test_elicitation_sep1034_defaults::NAME => unstructured_no_input(super::tool_test_elicitation_sep1034_defaults::handle),
+            super::tools::test_elicitation_sep1330_enums::NAME => unstructured_no_input(super::tool_test_elicitation_sep1330_enums::handle),
+            super::tools::json_schema_2020_12_tool::NAME => unstructured(super::tool_json_schema_2020_12_tool::handle),
+            super::tools::test_update_watched_resource::NAME => structured_no_input(super::tool_test_update_watched_resource::handle),
+        })
     }
 
     async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        match uri {
-            super::resources::watched_resource::URI => {
-                super::resource_watched_resource::read(ctx, requested).await
-            }
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {requested}"
-            ))),
-        }
+        mcpgen_runtime::read_resource!(uri, ctx, requested, {
+            super::resources::watched_resource::URI => super::resource_watched_resource::read,
+        })
     }
 
     async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        match name {
-            super::templates::template::NAME => {
-                super::template_template::read(
-                    ctx,
-                    uri,
-                    super::templates::template::Params::from_vars(vars),
-                )
-                .await
-            }
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {uri}"
-            ))),
-        }
+        mcpgen_runtime::read_template!(name, ctx, uri, vars, {
+            super::templates::template::NAME => (super::template_template::read, super::templates::template::Params),
+        })
     }
 
     async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        match name {
-            super::prompts::test_prompt_with_embedded_resource::NAME => {
-                super::prompt_test_prompt_with_embedded_resource::get(
-                    ctx,
-                    super::prompts::test_prompt_with_embedded_resource::Args::from_arguments(
-                        &arguments,
-                    ),
-                )
-                .await
-            }
-            super::prompts::test_prompt_with_image::NAME => {
-                super::prompt_test_prompt_with_image::get(
-                    ctx,
-                    super::prompts::test_prompt_with_image::Args::from_arguments(&arguments),
-                )
-                .await
-            }
-            _ => Err(HandlerError::invalid_params(format!(
-                "Unknown prompt: {name}"
-            ))),
-        }
+        mcpgen_runtime::get_prompt!(name, ctx, arguments, {
+            super::prompts::test_prompt_with_embedded_resource::NAME => (super::prompt_test_prompt_with_embedded_resource::get, super::prompts::test_prompt_with_embedded_resource::Args),
+            super::prompts::test_prompt_with_image::NAME => (super::prompt_test_prompt_with_image::get, super::prompts::test_prompt_with_image::Args),
+        })
     }
 
     async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {

@@ -17,10 +17,8 @@ pub mod template {
         title: Some("Resource Template"),
         description: Some("A resource template with parameter substitution."),
         mime_type: Some("application/json"),
-        annotations: None,
-        icons: None,
-        meta: None,
         completions: &[("id", &["1", "2", "3"])],
+        ..TemplateDef::DEFAULT
     };
 
     /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).

@@ -10,22 +10,19 @@ pub mod prompt_with_spaces_and_quotes {
 
     pub const DEF: PromptDef = PromptDef {
         name: NAME,
-        title: None,
         description: Some("Declarative prompt {% raw %}"),
         arguments: &[
             PromptArgDef {
                 name: "the city",
-                title: None,
                 description: Some("Argument with a space"),
                 required: true,
                 completions: &["São Paulo", "Zürich", "\"quoted\""],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "type",
-                title: None,
                 description: Some("Keyword argument"),
-                required: false,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
         messages: Some(&[
@@ -38,8 +35,7 @@ pub mod prompt_with_spaces_and_quotes {
                 text: "Sure.\nSecond line.",
             },
         ]),
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 }
 
@@ -54,27 +50,19 @@ pub mod self_ {
 
     pub const DEF: PromptDef = PromptDef {
         name: NAME,
-        title: None,
         description: Some("Handled prompt named self"),
         arguments: &[
             PromptArgDef {
                 name: "crate",
-                title: None,
-                description: None,
                 required: true,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "1",
-                title: None,
-                description: None,
-                required: false,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
     /// The prompt's arguments (required ones are checked before your handler runs).

@@ -4,15 +4,14 @@
 
 use mcpgen_runtime::App;
 use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::HandlerError;
 use mcpgen_runtime::PromptResult;
 use mcpgen_runtime::ResourceResult;
+use mcpgen_runtime::ToolResult;
 use mcpgen_runtime::completion::CompletionRequest;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::defs::{CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, TransportsDef};
 use mcpgen_runtime::prompt::Arguments;
 use mcpgen_runtime::rmcp::model::JsonObject;
 use mcpgen_runtime::uri_template::Vars;
-use mcpgen_runtime::{ToolError, ToolResult};
 
 use super::prelude::{BoxError, Ctx};
 use crate::state::State;
@@ -36,53 +35,21 @@ impl App for Server {
             instructions: Some(
                 "Use the tools.\r\nNever trust */ or /* or \"## or {# #}.\n\n- a list\nlazy continuation",
             ),
-            website_url: None,
-            icons: None,
+            ..ServerDef::DEFAULT
         },
         capabilities: CapabilitiesDef {
-            tools_list_changed: false,
-            resources_subscribe: false,
-            resources_list_changed: false,
-            prompts_list_changed: false,
-            logging: false,
             completions: true,
-            tool_execution: &[],
+            ..CapabilitiesDef::DEFAULT
         },
         transports: TransportsDef {
-            default: Transport::Stdio,
             stdio: true,
-            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
-                host: "127.0.0.1",
+            streamable_http: Some(HttpDef {
                 port: 8765,
-                path: "/mcp",
-                stateful: true,
-                json_response: false,
-                allowed_hosts: None,
-                allowed_origins: None,
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                session_idle_timeout_secs: 300,
-                redis_url_env: None,
-                redis_key_prefix: None,
-                metrics: None,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
+                ..HttpDef::DEFAULT
             }),
-            sse: None,
-            lambda: None,
+            ..TransportsDef::DEFAULT
         },
-        auth: AuthDef {
-            bearer_token_env: None,
-            oauth: None,
-            tool_scopes: &[],
-        },
-        env: &[mcpgen_runtime::defs::EnvVarDef {
+        env: &[EnvVarDef {
             name: "CURSED_TOKEN",
             required: false,
             default: None,
@@ -103,6 +70,7 @@ impl App for Server {
             super::prompts::prompt_with_spaces_and_quotes::DEF,
             super::prompts::self_::DEF,
         ],
+        ..Spec::DEFAULT
     };
 
     async fn init() -> Result<State, BoxError> {
@@ -110,69 +78,31 @@ impl App for Server {
     }
 
     async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::type_::NAME => {
-                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_type_::handle).await
-            }
-            super::tools::self_::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_self_::handle).await
-            }
-            super::tools::self_main_std::NAME => {
-                mcpgen_runtime::tool::unstructured(
-                    ctx,
-                    arguments,
-                    super::tool_self_main_std::handle,
-                )
-                .await
-            }
-            super::tools::_1st::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_1st::handle).await
-            }
-            super::tools::rmcp_::NAME => {
-                mcpgen_runtime::tool::structured_no_input(ctx, super::tool_rmcp_::handle).await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+        mcpgen_runtime::call_tool!(name, ctx, arguments, {
+            super::tools::type_::NAME => structured(super::tool_type_::handle),
+            super::tools::self_::NAME => unstructured_no_input(super::tool_self_::handle),
+            super::tools::self_main_std::NAME => unstructured(super::tool_self_main_std::handle),
+            super::tools::_1st::NAME => unstructured_no_input(super::tool_1st::handle),
+            super::tools::rmcp_::NAME => structured_no_input(super::tool_rmcp_::handle),
+        })
     }
 
     async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        match uri {
-            super::resources::self_::URI => super::resource_self_::read(ctx, requested).await,
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {requested}"
-            ))),
-        }
+        mcpgen_runtime::read_resource!(uri, ctx, requested, {
+            super::resources::self_::URI => super::resource_self_::read,
+        })
     }
 
     async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        match name {
-            super::templates::items_by_type::NAME => {
-                super::template_items_by_type::read(
-                    ctx,
-                    uri,
-                    super::templates::items_by_type::Params::from_vars(vars),
-                )
-                .await
-            }
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {uri}"
-            ))),
-        }
+        mcpgen_runtime::read_template!(name, ctx, uri, vars, {
+            super::templates::items_by_type::NAME => (super::template_items_by_type::read, super::templates::items_by_type::Params),
+        })
     }
 
     async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        match name {
-            super::prompts::self_::NAME => {
-                super::prompt_self_::get(
-                    ctx,
-                    super::prompts::self_::Args::from_arguments(&arguments),
-                )
-                .await
-            }
-            _ => Err(HandlerError::invalid_params(format!(
-                "Unknown prompt: {name}"
-            ))),
-        }
+        mcpgen_runtime::get_prompt!(name, ctx, arguments, {
+            super::prompts::self_::NAME => (super::prompt_self_::get, super::prompts::self_::Args),
+        })
     }
 
     async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {

@@ -14,13 +14,9 @@ pub mod items_by_type {
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "cursed://items/{type}/{self}{?crate,q}",
         name: NAME,
-        title: None,
         description: Some("Template variables that are keywords"),
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
         completions: &[("type", &["a\"b", "🦀", "c\\d"])],
+        ..TemplateDef::DEFAULT
     };
 
     /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).

@@ -22,10 +22,8 @@ pub mod summarize {
             },
             PromptArgDef {
                 name: "style",
-                title: None,
                 description: Some("Tone of the summary."),
-                required: false,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
         messages: Some(&[
@@ -58,14 +56,10 @@ pub mod plan_week {
         description: Some("Built by a handler from the current notes."),
         arguments: &[PromptArgDef {
             name: "focus",
-            title: None,
             description: Some("What to focus on."),
-            required: false,
-            completions: &[],
+            ..PromptArgDef::DEFAULT
         }],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
     /// The prompt's arguments (required ones are checked before your handler runs).

@@ -4,15 +4,17 @@
 
 use mcpgen_runtime::App;
 use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::HandlerError;
 use mcpgen_runtime::PromptResult;
 use mcpgen_runtime::ResourceResult;
+use mcpgen_runtime::ToolResult;
 use mcpgen_runtime::completion::CompletionRequest;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::defs::{
+    AuthDef, CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, SseDef, TaskSupport, Transport,
+    TransportsDef,
+};
 use mcpgen_runtime::prompt::Arguments;
 use mcpgen_runtime::rmcp::model::JsonObject;
 use mcpgen_runtime::uri_template::Vars;
-use mcpgen_runtime::{ToolError, ToolResult};
 
 use super::prelude::{BoxError, Ctx};
 use crate::state::State;
@@ -43,84 +45,51 @@ impl App for Server {
             tools_list_changed: true,
             resources_subscribe: true,
             resources_list_changed: true,
-            prompts_list_changed: false,
             logging: true,
             completions: true,
             tool_execution: &[
-                ("echo", Some(mcpgen_runtime::defs::TaskSupport::Forbidden)),
-                (
-                    "search_notes",
-                    Some(mcpgen_runtime::defs::TaskSupport::Optional),
-                ),
-                (
-                    "delete_note",
-                    Some(mcpgen_runtime::defs::TaskSupport::Required),
-                ),
+                ("echo", Some(TaskSupport::Forbidden)),
+                ("search_notes", Some(TaskSupport::Optional)),
+                ("delete_note", Some(TaskSupport::Required)),
             ],
+            ..CapabilitiesDef::DEFAULT
         },
         transports: TransportsDef {
             default: Transport::StreamableHttp,
             stdio: true,
-            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
-                host: "127.0.0.1",
+            streamable_http: Some(HttpDef {
                 port: 8080,
-                path: "/mcp",
                 stateful: false,
                 json_response: true,
                 allowed_hosts: Some(&["localhost", "127.0.0.1"]),
                 allowed_origins: Some(&["http://localhost:3000"]),
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                session_idle_timeout_secs: 300,
-                redis_url_env: None,
-                redis_key_prefix: None,
-                metrics: None,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
+                ..HttpDef::DEFAULT
             }),
-            sse: Some(mcpgen_runtime::defs::SseDef {
-                host: "127.0.0.1",
+            sse: Some(SseDef {
                 port: 8080,
-                path: "/sse",
-                message_path: "/message",
                 allowed_hosts: Some(&["localhost"]),
                 allowed_origins: Some(&["http://localhost:3000"]),
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
+                ..SseDef::DEFAULT
             }),
-            lambda: None,
+            ..TransportsDef::DEFAULT
         },
         auth: AuthDef {
             bearer_token_env: Some("EVERYTHING_API_TOKEN"),
-            oauth: None,
             tool_scopes: &[("echo", &["echo:call"])],
+            ..AuthDef::DEFAULT
         },
         env: &[
-            mcpgen_runtime::defs::EnvVarDef {
+            EnvVarDef {
                 name: "EVERYTHING_API_TOKEN",
                 required: true,
                 default: None,
             },
-            mcpgen_runtime::defs::EnvVarDef {
+            EnvVarDef {
                 name: "EVERYTHING_REGION",
                 required: false,
                 default: Some("eu-west"),
             },
-            mcpgen_runtime::defs::EnvVarDef {
+            EnvVarDef {
                 name: "EVERYTHING_API_URL",
                 required: false,
                 default: None,
@@ -156,99 +125,35 @@ impl App for Server {
     }
 
     async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::echo::NAME => {
-                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_echo::handle).await
-            }
-            super::tools::search_notes::NAME => {
-                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_search_notes::handle)
-                    .await
-            }
-            super::tools::delete_note::NAME => {
-                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_delete_note::handle)
-                    .await
-            }
-            super::tools::ping::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_ping::handle).await
-            }
-            super::tools::system_echo::NAME => {
-                mcpgen_runtime::declarative::command::call(
-                    &super::tools::system_echo::IMPLEMENTATION,
-                    arguments,
-                    false,
-                )
-                .await
-            }
-            super::tools::fetch_status::NAME => {
-                mcpgen_runtime::declarative::http::call(
-                    &super::tools::fetch_status::IMPLEMENTATION,
-                    arguments,
-                    true,
-                )
-                .await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+        mcpgen_runtime::call_tool!(name, ctx, arguments, {
+            super::tools::echo::NAME => structured(super::tool_echo::handle),
+            super::tools::search_notes::NAME => unstructured(super::tool_search_notes::handle),
+            super::tools::delete_note::NAME => unstructured(super::tool_delete_note::handle),
+            super::tools::ping::NAME => unstructured_no_input(super::tool_ping::handle),
+            super::tools::system_echo::NAME => command(super::tools::system_echo::IMPLEMENTATION, false),
+            super::tools::fetch_status::NAME => http(super::tools::fetch_status::IMPLEMENTATION, true),
+        })
     }
 
     async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        match uri {
-            super::resources::stats::URI => super::resource_stats::read(ctx, requested).await,
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {requested}"
-            ))),
-        }
+        mcpgen_runtime::read_resource!(uri, ctx, requested, {
+            super::resources::stats::URI => super::resource_stats::read,
+        })
     }
 
     async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        match name {
-            super::templates::note::NAME => {
-                super::template_note::read(
-                    ctx,
-                    uri,
-                    super::templates::note::Params::from_vars(vars),
-                )
-                .await
-            }
-            super::templates::search::NAME => {
-                super::template_search::read(
-                    ctx,
-                    uri,
-                    super::templates::search::Params::from_vars(vars),
-                )
-                .await
-            }
-            super::templates::files::NAME => {
-                super::template_files::read(
-                    ctx,
-                    uri,
-                    super::templates::files::Params::from_vars(vars),
-                )
-                .await
-            }
-            super::templates::raw::NAME => {
-                super::template_raw::read(ctx, uri, super::templates::raw::Params::from_vars(vars))
-                    .await
-            }
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {uri}"
-            ))),
-        }
+        mcpgen_runtime::read_template!(name, ctx, uri, vars, {
+            super::templates::note::NAME => (super::template_note::read, super::templates::note::Params),
+            super::templates::search::NAME => (super::template_search::read, super::templates::search::Params),
+            super::templates::files::NAME => (super::template_files::read, super::templates::files::Params),
+            super::templates::raw::NAME => (super::template_raw::read, super::templates::raw::Params),
+        })
     }
 
     async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        match name {
-            super::prompts::plan_week::NAME => {
-                super::prompt_plan_week::get(
-                    ctx,
-                    super::prompts::plan_week::Args::from_arguments(&arguments),
-                )
-                .await
-            }
-            _ => Err(HandlerError::invalid_params(format!(
-                "Unknown prompt: {name}"
-            ))),
-        }
+        mcpgen_runtime::get_prompt!(name, ctx, arguments, {
+            super::prompts::plan_week::NAME => (super::prompt_plan_week::get, super::prompts::plan_week::Args),
+        })
     }
 
     async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {

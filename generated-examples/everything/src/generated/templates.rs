@@ -50,13 +50,8 @@ pub mod search {
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "note://search{?q,limit}",
         name: NAME,
-        title: None,
         description: Some("Notes matching a query (query expansion)."),
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
+        ..TemplateDef::DEFAULT
     };
 
     /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
@@ -88,13 +83,8 @@ pub mod files {
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "note://files{/dir,name}{.ext}",
         name: NAME,
-        title: None,
         description: Some("A note file by folder, name and extension (path and label expansion)."),
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
+        ..TemplateDef::DEFAULT
     };
 
     /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
@@ -128,13 +118,8 @@ pub mod raw {
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "note://raw/{+path}{#section}",
         name: NAME,
-        title: None,
         description: Some("Raw note text with reserved expansion and a fragment."),
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
+        ..TemplateDef::DEFAULT
     };
 
     /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).

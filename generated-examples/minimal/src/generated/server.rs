@@ -3,9 +3,9 @@
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
 use mcpgen_runtime::App;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::ToolResult;
+use mcpgen_runtime::defs::{ServerDef, Spec, TransportsDef};
 use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::{ToolError, ToolResult};
 
 use super::prelude::{BoxError, Ctx};
 use crate::state::State;
@@ -21,39 +21,14 @@ impl App for Server {
     const SPEC: &'static Spec = &Spec {
         server: ServerDef {
             name: "minimal",
-            version: "0.1.0",
-            title: None,
-            description: None,
-            instructions: None,
-            website_url: None,
-            icons: None,
-        },
-        capabilities: CapabilitiesDef {
-            tools_list_changed: false,
-            resources_subscribe: false,
-            resources_list_changed: false,
-            prompts_list_changed: false,
-            logging: false,
-            completions: false,
-            tool_execution: &[],
+            ..ServerDef::DEFAULT
         },
         transports: TransportsDef {
-            default: Transport::Stdio,
             stdio: true,
-            streamable_http: None,
-            sse: None,
-            lambda: None,
+            ..TransportsDef::DEFAULT
         },
-        auth: AuthDef {
-            bearer_token_env: None,
-            oauth: None,
-            tool_scopes: &[],
-        },
-        env: &[],
         tools: &[super::tools::add::DEF],
-        resources: &[],
-        templates: &[],
-        prompts: &[],
+        ..Spec::DEFAULT
     };
 
     async fn init() -> Result<State, BoxError> {
@@ -61,11 +36,8 @@ impl App for Server {
     }
 
     async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::add::NAME => {
-                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_add::handle).await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+        mcpgen_runtime::call_tool!(name, ctx, arguments, {
+            super::tools::add::NAME => unstructured(super::tool_add::handle),
+        })
     }
 }

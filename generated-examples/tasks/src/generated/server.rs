@@ -3,9 +3,9 @@
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
 use mcpgen_runtime::App;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
+use mcpgen_runtime::ToolResult;
+use mcpgen_runtime::defs::{CapabilitiesDef, HttpDef, ServerDef, Spec, TaskSupport, TransportsDef};
 use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::{ToolError, ToolResult};
 
 use super::prelude::{BoxError, Ctx};
 use crate::state::State;
@@ -21,70 +21,26 @@ impl App for Server {
     const SPEC: &'static Spec = &Spec {
         server: ServerDef {
             name: "tasks",
-            version: "0.1.0",
-            title: None,
             description: Some("Long-running tools served as MCP tasks."),
-            instructions: None,
-            website_url: None,
-            icons: None,
+            ..ServerDef::DEFAULT
         },
         capabilities: CapabilitiesDef {
-            tools_list_changed: false,
-            resources_subscribe: false,
-            resources_list_changed: false,
-            prompts_list_changed: false,
-            logging: false,
-            completions: false,
             tool_execution: &[
-                (
-                    "simulate-research-query",
-                    Some(mcpgen_runtime::defs::TaskSupport::Required),
-                ),
-                ("wait", Some(mcpgen_runtime::defs::TaskSupport::Optional)),
+                ("simulate-research-query", Some(TaskSupport::Required)),
+                ("wait", Some(TaskSupport::Optional)),
             ],
+            ..CapabilitiesDef::DEFAULT
         },
         transports: TransportsDef {
-            default: Transport::Stdio,
             stdio: true,
-            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
-                host: "127.0.0.1",
-                port: 8000,
-                path: "/mcp",
-                stateful: true,
-                json_response: false,
-                allowed_hosts: None,
-                allowed_origins: None,
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                session_idle_timeout_secs: 300,
-                redis_url_env: None,
-                redis_key_prefix: None,
-                metrics: None,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
-            }),
-            sse: None,
-            lambda: None,
+            streamable_http: Some(HttpDef::DEFAULT),
+            ..TransportsDef::DEFAULT
         },
-        auth: AuthDef {
-            bearer_token_env: None,
-            oauth: None,
-            tool_scopes: &[],
-        },
-        env: &[],
         tools: &[
             super::tools::simulate_research_query::DEF,
             super::tools::wait::DEF,
         ],
-        resources: &[],
-        templates: &[],
-        prompts: &[],
+        ..Spec::DEFAULT
     };
 
     async fn init() -> Result<State, BoxError> {
@@ -92,19 +48,9 @@ impl App for Server {
     }
 
     async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::simulate_research_query::NAME => {
-                mcpgen_runtime::tool::unstructured(
-                    ctx,
-                    arguments,
-                    super::tool_simulate_research_query::handle,
-                )
-                .await
-            }
-            super::tools::wait::NAME => {
-                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_wait::handle).await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+        mcpgen_runtime::call_tool!(name, ctx, arguments, {
+            super::tools::simulate_research_query::NAME => unstructured(super::tool_simulate_research_query::handle),
+            super::tools::wait::NAME => structured(super::tool_wait::handle),
+        })
     }
 }

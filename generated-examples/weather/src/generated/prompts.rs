@@ -15,7 +15,6 @@ pub mod summarize_forecast {
         arguments: &[
             PromptArgDef {
                 name: "city",
-                title: None,
                 description: Some("City identifier, such as paris."),
                 required: true,
                 completions: &[
@@ -26,21 +25,20 @@ pub mod summarize_forecast {
                     "sydney",
                     "reykjavik",
                 ],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "style",
-                title: None,
                 description: Some("Tone of the summary."),
-                required: false,
                 completions: &["brief", "detailed", "pirate"],
+                ..PromptArgDef::DEFAULT
             },
         ],
         messages: Some(&[MessageDef {
             role: MessageRole::User,
             text: "Use get_forecast for {{city}} and summarize the next three days in a {{style}} style.",
         }]),
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 }
 
@@ -62,22 +60,18 @@ pub mod packing_list {
         arguments: &[
             PromptArgDef {
                 name: "city",
-                title: None,
                 description: Some("City identifier."),
                 required: true,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "month",
-                title: None,
                 description: Some("Month of travel (1-12)."),
                 required: true,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
     /// The prompt's arguments (required ones are checked before your handler runs).

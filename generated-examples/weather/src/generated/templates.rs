@@ -17,9 +17,6 @@ pub mod city_forecast {
         title: Some("City forecast"),
         description: Some("Three-day forecast for one city, as JSON."),
         mime_type: Some("application/json"),
-        annotations: None,
-        icons: None,
-        meta: None,
         completions: &[(
             "city",
             &[
@@ -31,6 +28,7 @@ pub mod city_forecast {
                 "reykjavik",
             ],
         )],
+        ..TemplateDef::DEFAULT
     };
 
     /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
@@ -63,10 +61,7 @@ pub mod alerts {
         title: Some("Weather alerts"),
         description: Some("Active weather alerts for a US state (two-letter code)."),
         mime_type: Some("text/plain"),
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
+        ..TemplateDef::DEFAULT
     };
 
     /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
