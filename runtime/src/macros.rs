@@ -24,75 +24,151 @@ macro_rules! prelude_module {
     };
 }
 
-/// The body of a generated [`App::call_tool`](crate::App::call_tool): one line per tool, from its `NAME` to
-/// how it is called, and "Unknown tool" for any other name.
+/// Declares a generated crate's app: a unit struct implementing [`App`](crate::App) with the spec's
+/// definitions and the dispatch from each tool, resource, template and prompt to its handler, one line each.
 ///
-/// Each tool is `NAME => adapter(args)`: `structured(handler)`, `unstructured(handler)`,
-/// `structured_no_input(handler)` or `unstructured_no_input(handler)` for a tool with a handler (the
-/// [`tool`](crate::tool) adapter of that name: typed `Input` parsed from the arguments, typed `Output` checked
-/// and sent as `structuredContent`), or `command(IMPLEMENTATION, structured)` / `http(IMPLEMENTATION,
-/// structured)` for a tool the spec implements ([`declarative`](crate::declarative)).
+/// It is written for `generated/server.rs`: item `x` is the module `super::tools::x` (`super::resources::x`,
+/// ...) with its `NAME` (`URI` for a resource) and `DEF`, and `spec` holds everything but the four lists,
+/// which the macro fills in from the sections, in order.
+///
+/// ```ignore
+/// mcpgen_runtime::app! {
+///     pub(crate) struct Server;
+///     state: crate::state::State = crate::state::init;
+///     spec: SPEC;
+///     tools {
+///         get_forecast => structured(super::tool_get_forecast::handle),
+///         echo => command(true),
+///     }
+///     resources { about, status => super::resource_status::read }
+///     templates { city_forecast => super::template_city_forecast::read }
+///     prompts { summarize, packing_list => super::prompt_packing_list::get }
+///     complete super::completions::complete;
+/// }
+/// ```
+///
+/// A tool's adapter is `structured`, `unstructured`, `structured_no_input` or `unstructured_no_input` with the
+/// handler (the [`tool`](crate::tool) function of that name: typed `Input` parsed from the arguments, typed
+/// `Output` checked and sent as `structuredContent`), or `command` / `http` with whether its output is
+/// structured, for a tool the spec implements (its module's `IMPLEMENTATION`, [`declarative`](crate::declarative)).
+/// A resource or prompt without a handler is served from its definition; templates always have one.
 #[macro_export]
-macro_rules! call_tool {
-    ($name:expr, $ctx:ident, $arguments:ident, { $($tool:path => $adapter:ident($($arg:expr),*)),* $(,)? }) => {{
-        let _ = (&$ctx, &$arguments);
-        match $name {
-            $($tool => $crate::call_tool!(@ $adapter $ctx $arguments ($($arg),*)),)*
-            name => Err($crate::ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
-    }};
-    (@ structured $ctx:ident $arguments:ident ($handler:expr)) => {
+macro_rules! app {
+    (@tool structured $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
         $crate::tool::structured($ctx, $arguments, $handler).await
     };
-    (@ unstructured $ctx:ident $arguments:ident ($handler:expr)) => {
+    (@tool unstructured $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
         $crate::tool::unstructured($ctx, $arguments, $handler).await
     };
-    (@ structured_no_input $ctx:ident $arguments:ident ($handler:expr)) => {
+    (@tool structured_no_input $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
         $crate::tool::structured_no_input($ctx, $handler).await
     };
-    (@ unstructured_no_input $ctx:ident $arguments:ident ($handler:expr)) => {
+    (@tool unstructured_no_input $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
         $crate::tool::unstructured_no_input($ctx, $handler).await
     };
-    (@ command $ctx:ident $arguments:ident ($def:expr, $structured:expr)) => {
-        $crate::declarative::command::call(&$def, $arguments, $structured).await
+    (@tool command $tool:ident $ctx:ident $arguments:ident ($structured:literal)) => {
+        $crate::declarative::command::call(&super::tools::$tool::IMPLEMENTATION, $arguments, $structured)
+            .await
     };
-    (@ http $ctx:ident $arguments:ident ($def:expr, $structured:expr)) => {
-        $crate::declarative::http::call(&$def, $arguments, $structured).await
+    (@tool http $tool:ident $ctx:ident $arguments:ident ($structured:literal)) => {
+        $crate::declarative::http::call(&super::tools::$tool::IMPLEMENTATION, $arguments, $structured)
+            .await
     };
-}
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $app:ident;
+        state: $state:ty = $init:path;
+        spec: $spec:expr;
+        $(tools { $($tool:ident => $adapter:ident $args:tt),* $(,)? })?
+        $(resources { $($resource:ident $(=> $read:path)?),* $(,)? })?
+        $(templates { $($template:ident => $read_template:path),* $(,)? })?
+        $(prompts { $($prompt:ident $(=> $get:path)?),* $(,)? })?
+        $(complete $complete:path;)?
+    ) => {
+        $(#[$attr])*
+        $vis struct $app;
 
-/// The body of a generated [`App::read_resource`](crate::App::read_resource): each handler resource's `URI`
-/// to its `read(ctx, uri)`, and "Resource not found" for any other URI.
-#[macro_export]
-macro_rules! read_resource {
-    ($uri:expr, $ctx:ident, $requested:ident, { $($key:path => $read:path),* $(,)? }) => {
-        match $uri {
-            $($key => $read($ctx, $requested).await,)*
-            _ => Err($crate::HandlerError::not_found(format!("Resource not found: {}", $requested))),
-        }
-    };
-}
+        impl $crate::App for $app {
+            type State = $state;
 
-/// The body of a generated [`App::read_template`](crate::App::read_template): each template's `NAME` to its
-/// `(read, Params)`: `read(ctx, uri, params)`, the `Params` built from the URI's variables, and "Resource not found" for any other.
-#[macro_export]
-macro_rules! read_template {
-    ($name:expr, $ctx:ident, $uri:ident, $vars:ident, { $($key:path => ($read:path, $params:ty)),* $(,)? }) => {
-        match $name {
-            $($key => $read($ctx, $uri, <$params>::from_vars($vars)).await,)*
-            _ => Err($crate::HandlerError::not_found(format!("Resource not found: {}", $uri))),
-        }
-    };
-}
+            const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
 
-/// The body of a generated [`App::get_prompt`](crate::App::get_prompt): each handler prompt's `NAME` to its
-/// `(get, Args)`: `get(ctx, args)`, the `Args` read from the request's arguments, and "Unknown prompt" for any other name.
-#[macro_export]
-macro_rules! get_prompt {
-    ($name:expr, $ctx:ident, $arguments:ident, { $($key:path => ($get:path, $args:ty)),* $(,)? }) => {
-        match $name {
-            $($key => $get($ctx, <$args>::from_arguments(&$arguments)).await,)*
-            name => Err($crate::HandlerError::invalid_params(format!("Unknown prompt: {name}"))),
+            const SPEC: &'static $crate::defs::Spec = &$crate::defs::Spec {
+                $(tools: &[$(super::tools::$tool::DEF),*],)?
+                $(resources: &[$(super::resources::$resource::DEF),*],)?
+                $(templates: &[$(super::templates::$template::DEF),*],)?
+                $(prompts: &[$(super::prompts::$prompt::DEF),*],)?
+                ..$spec
+            };
+
+            async fn init() -> Result<$state, $crate::BoxError> {
+                $init().await
+            }
+
+            async fn call_tool(
+                name: &str,
+                ctx: $crate::Ctx<$state>,
+                arguments: $crate::rmcp::model::JsonObject,
+            ) -> $crate::ToolResult {
+                let _ = (&ctx, &arguments);
+                match name {
+                    $($(super::tools::$tool::NAME => {
+                        $crate::app!(@tool $adapter $tool ctx arguments $args)
+                    })*)?
+                    _ => Err($crate::ToolError::invalid_params(format!("Unknown tool: {name}"))),
+                }
+            }
+
+            $(async fn read_resource(
+                uri: &str,
+                ctx: $crate::Ctx<$state>,
+                requested: &str,
+            ) -> $crate::ResourceResult {
+                let _ = &ctx;
+                match uri {
+                    $($(super::resources::$resource::URI => $read(ctx, requested).await,)?)*
+                    _ => Err($crate::HandlerError::not_found(format!(
+                        "Resource not found: {requested}"
+                    ))),
+                }
+            })?
+
+            $(async fn read_template(
+                name: &str,
+                ctx: $crate::Ctx<$state>,
+                uri: &str,
+                vars: $crate::uri_template::Vars,
+            ) -> $crate::ResourceResult {
+                match name {
+                    $(super::templates::$template::NAME => {
+                        let params = super::templates::$template::Params::from_vars(vars);
+                        $read_template(ctx, uri, params).await
+                    })*
+                    _ => Err($crate::HandlerError::not_found(format!("Resource not found: {uri}"))),
+                }
+            })?
+
+            $(async fn get_prompt(
+                name: &str,
+                ctx: $crate::Ctx<$state>,
+                arguments: $crate::prompt::Arguments,
+            ) -> $crate::PromptResult {
+                let _ = (&ctx, &arguments);
+                match name {
+                    $($(super::prompts::$prompt::NAME => {
+                        let args = super::prompts::$prompt::Args::from_arguments(&arguments);
+                        $get(ctx, args).await
+                    })?)*
+                    _ => Err($crate::HandlerError::invalid_params(format!("Unknown prompt: {name}"))),
+                }
+            })?
+
+            $(async fn complete(
+                ctx: $crate::Ctx<$state>,
+                request: $crate::completion::CompletionRequest,
+            ) -> $crate::CompletionResult {
+                $complete(ctx, request).await
+            })?
         }
     };
 }

@@ -12,7 +12,7 @@ use crate::validate::status_range;
 pub struct Lowered {
     /// `pub const IMPLEMENTATION: ... = ...;`, for the tool's module in `generated/tools.rs`.
     pub constant: String,
-    /// The adapter the dispatch names (`mcpgen_runtime::call_tool!`): `command` or `http`.
+    /// The adapter the dispatch names (`mcpgen_runtime::app!`): `command` or `http`.
     pub adapter: &'static str,
 }
 

@@ -14,7 +14,7 @@ use super::ident::{Scope, to_module_ident, to_snake_ident};
 use super::layout;
 use super::literal::Literal;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
-use super::spec_def::{self, SpecParts};
+use super::spec_def;
 use super::typegen::{self, TypegenError};
 use crate::spec::{self, ImplementationKind, Spec, TransportKind};
 use mcpgen_runtime::schema_subset::Schema;
@@ -179,17 +179,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         _ => false,
     };
     let auth = lower_auth(spec);
-    let (spec_def, defs_used) = spec_def::spec_def(
-        spec,
-        &SpecParts {
-            completions: completions_on,
-            default_transport: default,
-            tools: tools.iter().map(|t| t.module.as_str()).collect(),
-            resources: resources.iter().map(|r| r.module.as_str()).collect(),
-            templates: templates.iter().map(|t| t.module.as_str()).collect(),
-            prompts: prompts.iter().map(|p| p.module.as_str()).collect(),
-        },
-    );
+    let (spec_def, defs_used) = spec_def::spec_def(spec, completions_on, default);
 
     Ok(CrateView {
         header_rs,
@@ -245,14 +235,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             || spec.resources.iter().any(|r| r.implementation.is_some()),
         has_handler_resources: resources.iter().any(|r| r.handler),
         has_handler_prompts: prompts.iter().any(|p| !p.messages),
-        server_imports: server_imports(
-            &defs_used,
-            !tools.is_empty(),
-            resources.iter().any(|r| r.handler),
-            !templates.is_empty(),
-            prompts.iter().any(|p| !p.messages),
-            completion_hook,
-        ),
+        spec_def_imports: defs_used.join(", "),
         full_json_schema: spec
             .tools
             .iter()
@@ -266,40 +249,6 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         assets,
         completion_hook,
     })
-}
-
-/// What `generated/server.rs` imports: the dispatch methods it implements need their types, the others none.
-fn server_imports(
-    defs: &[&str],
-    tools: bool,
-    handler_resources: bool,
-    templates: bool,
-    handler_prompts: bool,
-    completion_hook: bool,
-) -> Vec<String> {
-    let defs = format!("mcpgen_runtime::defs::{{{}}}", defs.join(", "));
-    [
-        (true, "mcpgen_runtime::App"),
-        (true, defs.as_str()),
-        (tools, "mcpgen_runtime::rmcp::model::JsonObject"),
-        (tools, "mcpgen_runtime::ToolResult"),
-        (
-            handler_resources || templates,
-            "mcpgen_runtime::ResourceResult",
-        ),
-        (templates, "mcpgen_runtime::uri_template::Vars"),
-        (handler_prompts, "mcpgen_runtime::prompt::Arguments"),
-        (handler_prompts, "mcpgen_runtime::PromptResult"),
-        (completion_hook, "mcpgen_runtime::CompletionResult"),
-        (
-            completion_hook,
-            "mcpgen_runtime::completion::CompletionRequest",
-        ),
-    ]
-    .into_iter()
-    .filter(|(wanted, _)| *wanted)
-    .map(|(_, path)| path.to_owned())
-    .collect()
 }
 
 /// Module names for a list of wire names, unique in their scope. Validation already rejects two items whose names
@@ -392,10 +341,7 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 has_input,
                 has_output,
                 dispatch: match &declarative {
-                    Some(d) => format!(
-                        "{}(super::tools::{module}::IMPLEMENTATION, {has_output})",
-                        d.adapter
-                    ),
+                    Some(d) => format!("{}({has_output})", d.adapter),
                     None => format!("{adapter}(super::{handler_module}::handle)"),
                 },
                 implementation: declarative.map(|d| d.constant),

@@ -1,7 +1,7 @@
 //! The `SPEC` constant of `generated/server.rs`: the server's identity, capabilities, transports, auth and
 //! environment as runtime definitions (`mcpgen_runtime::defs`), each written over its `DEFAULT` with only the
-//! fields the spec changes (`literal.rs`). The lists of tools, resources, templates and prompts name the `DEF`
-//! constants of their modules.
+//! fields the spec changes (`literal.rs`). The runtime's `app!` adds the lists of tools, resources, templates and
+//! prompts from its sections.
 
 use mcpgen_runtime::defs::{
     CapabilitiesDef, HttpDef, HttpLimitsDef, LambdaDef, ServerDef, SseDef, Transport, TransportsDef,
@@ -13,28 +13,21 @@ use super::rust::string_literal;
 use crate::spec::model::HttpLimits;
 use crate::spec::{Spec, TransportKind};
 
-/// What the `SPEC` literal needs besides the spec: values lowering has already decided, and the modules of
-/// each list, in order.
-pub struct SpecParts<'a> {
-    pub completions: bool,
-    pub default_transport: TransportKind,
-    pub tools: Vec<&'a str>,
-    pub resources: Vec<&'a str>,
-    pub templates: Vec<&'a str>,
-    pub prompts: Vec<&'a str>,
-}
-
 /// The `Spec { .. }` expression, and the names it uses from `mcpgen_runtime::defs` (for the imports).
-pub fn spec_def(spec: &Spec, parts: &SpecParts) -> (String, Vec<&'static str>) {
+pub fn spec_def(
+    spec: &Spec,
+    completions: bool,
+    default_transport: TransportKind,
+) -> (String, Vec<&'static str>) {
     let mut used = vec!["Spec"];
     let mut top = Literal::new("Spec", 9).set("server", server(spec).inline());
     used.push("ServerDef");
-    let capabilities = capabilities(spec, parts.completions, &mut used);
+    let capabilities = capabilities(spec, completions, &mut used);
     if let Some(capabilities) = capabilities {
         top = top.set("capabilities", capabilities.inline());
         used.push("CapabilitiesDef");
     }
-    let (transports, transport_types) = transports(spec, parts.default_transport);
+    let (transports, transport_types) = transports(spec, default_transport);
     top = top.set("transports", transports.inline());
     used.extend(transport_types);
     if let Some(auth) = auth(spec) {
@@ -59,20 +52,6 @@ pub fn spec_def(spec: &Spec, parts: &SpecParts) -> (String, Vec<&'static str>) {
             .collect();
         top = top.set("env", format!("&[{}]", env.join(", ")));
         used.push("EnvVarDef");
-    }
-    for (field, module, names) in [
-        ("tools", "tools", &parts.tools),
-        ("resources", "resources", &parts.resources),
-        ("templates", "templates", &parts.templates),
-        ("prompts", "prompts", &parts.prompts),
-    ] {
-        if !names.is_empty() {
-            let defs: Vec<String> = names
-                .iter()
-                .map(|name| format!("super::{module}::{name}::DEF"))
-                .collect();
-            top = top.set(field, format!("&[{}]", defs.join(", ")));
-        }
     }
     used.sort_unstable();
     (top.inline(), used)

@@ -40,8 +40,8 @@ pub struct CrateView {
     /// Whether any handler-backed item exists (they need `Ctx` in dispatch).
     pub has_handler_resources: bool,
     pub has_handler_prompts: bool,
-    /// The paths `generated/server.rs` imports (each becomes a `use` line).
-    pub server_imports: Vec<String>,
+    /// The names `spec_def` uses from `mcpgen_runtime::defs`, comma-separated.
+    pub spec_def_imports: String,
     /// Whether some tool schema uses a keyword outside the runtime's subset, so the crate links
     /// jsonschema (the `full-json-schema` feature, on by default then).
     pub full_json_schema: bool,
@@ -138,9 +138,9 @@ pub struct ToolView {
     pub def_fields: String,
     pub has_input: bool,
     pub has_output: bool,
-    /// The tool's entry in `mcpgen_runtime::call_tool!`: its adapter (`structured`, `structured_no_input`,
-    /// `unstructured`, `unstructured_no_input` with the handler; `command` or `http` with the
-    /// `IMPLEMENTATION` constant and whether the output is structured).
+    /// The tool's entry in `mcpgen_runtime::app!` after `module =>`: its adapter (`structured`,
+    /// `structured_no_input`, `unstructured`, `unstructured_no_input` with the handler; `command` or `http` with
+    /// whether the output is structured).
     pub dispatch: String,
     /// A declarative tool's `IMPLEMENTATION` constant (`codegen/declarative.rs`); such a tool has no handler file.
     pub implementation: Option<String>,

@@ -2,110 +2,64 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::PromptResult;
-use mcpgen_runtime::ResourceResult;
-use mcpgen_runtime::ToolResult;
-use mcpgen_runtime::completion::CompletionRequest;
 use mcpgen_runtime::defs::{CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, TransportsDef};
-use mcpgen_runtime::prompt::Arguments;
-use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::uri_template::Vars;
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "cursed",
+        version: "0.0.1-rc.1+build.5",
+        title: Some("Cursed \"server\" \\ r#\"raw\"# */ {{ x }} {% if %} ✨"),
+        description: Some(
+            "Line one.\nLine two with a tab\tand a backslash \\ and a quote \" and \u{202e}right-to-left\u{202c}.",
+        ),
+        instructions: Some(
+            "Use the tools.\r\nNever trust */ or /* or \"## or {# #}.\n\n- a list\nlazy continuation",
+        ),
+        ..ServerDef::DEFAULT
+    },
+    capabilities: CapabilitiesDef {
+        completions: true,
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: TransportsDef {
+        stdio: true,
+        streamable_http: Some(HttpDef {
+            port: 8765,
+            ..HttpDef::DEFAULT
+        }),
+        ..TransportsDef::DEFAULT
+    },
+    env: &[EnvVarDef {
+        name: "CURSED_TOKEN",
+        required: false,
+        default: None,
+    }],
+    ..Spec::DEFAULT
+};
 
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "cursed",
-            version: "0.0.1-rc.1+build.5",
-            title: Some("Cursed \"server\" \\ r#\"raw\"# */ {{ x }} {% if %} ✨"),
-            description: Some(
-                "Line one.\nLine two with a tab\tand a backslash \\ and a quote \" and \u{202e}right-to-left\u{202c}.",
-            ),
-            instructions: Some(
-                "Use the tools.\r\nNever trust */ or /* or \"## or {# #}.\n\n- a list\nlazy continuation",
-            ),
-            ..ServerDef::DEFAULT
-        },
-        capabilities: CapabilitiesDef {
-            completions: true,
-            ..CapabilitiesDef::DEFAULT
-        },
-        transports: TransportsDef {
-            stdio: true,
-            streamable_http: Some(HttpDef {
-                port: 8765,
-                ..HttpDef::DEFAULT
-            }),
-            ..TransportsDef::DEFAULT
-        },
-        env: &[EnvVarDef {
-            name: "CURSED_TOKEN",
-            required: false,
-            default: None,
-        }],
-        tools: &[
-            super::tools::type_::DEF,
-            super::tools::self_::DEF,
-            super::tools::self_main_std::DEF,
-            super::tools::_1st::DEF,
-            super::tools::rmcp_::DEF,
-        ],
-        resources: &[
-            super::resources::text_resource_raw::DEF,
-            super::resources::self_::DEF,
-        ],
-        templates: &[super::templates::items_by_type::DEF],
-        prompts: &[
-            super::prompts::prompt_with_spaces_and_quotes::DEF,
-            super::prompts::self_::DEF,
-        ],
-        ..Spec::DEFAULT
-    };
-
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server;
+    state: crate::state::State = crate::state::init;
+    spec: SPEC;
+    tools {
+        type_ => structured(super::tool_type_::handle),
+        self_ => unstructured_no_input(super::tool_self_::handle),
+        self_main_std => unstructured(super::tool_self_main_std::handle),
+        _1st => unstructured_no_input(super::tool_1st::handle),
+        rmcp_ => structured_no_input(super::tool_rmcp_::handle),
     }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        mcpgen_runtime::call_tool!(name, ctx, arguments, {
-            super::tools::type_::NAME => structured(super::tool_type_::handle),
-            super::tools::self_::NAME => unstructured_no_input(super::tool_self_::handle),
-            super::tools::self_main_std::NAME => unstructured(super::tool_self_main_std::handle),
-            super::tools::_1st::NAME => unstructured_no_input(super::tool_1st::handle),
-            super::tools::rmcp_::NAME => structured_no_input(super::tool_rmcp_::handle),
-        })
+    resources {
+        text_resource_raw,
+        self_ => super::resource_self_::read,
     }
-
-    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        mcpgen_runtime::read_resource!(uri, ctx, requested, {
-            super::resources::self_::URI => super::resource_self_::read,
-        })
+    templates {
+        items_by_type => super::template_items_by_type::read,
     }
-
-    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        mcpgen_runtime::read_template!(name, ctx, uri, vars, {
-            super::templates::items_by_type::NAME => (super::template_items_by_type::read, super::templates::items_by_type::Params),
-        })
+    prompts {
+        prompt_with_spaces_and_quotes,
+        self_ => super::prompt_self_::get,
     }
-
-    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        mcpgen_runtime::get_prompt!(name, ctx, arguments, {
-            super::prompts::self_::NAME => (super::prompt_self_::get, super::prompts::self_::Args),
-        })
-    }
-
-    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-        super::completions::complete(ctx, request).await
-    }
+    complete super::completions::complete;
 }

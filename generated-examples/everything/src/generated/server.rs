@@ -2,161 +2,110 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::PromptResult;
-use mcpgen_runtime::ResourceResult;
-use mcpgen_runtime::ToolResult;
-use mcpgen_runtime::completion::CompletionRequest;
 use mcpgen_runtime::defs::{
     AuthDef, CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, SseDef, TaskSupport, Transport,
     TransportsDef,
 };
-use mcpgen_runtime::prompt::Arguments;
-use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::uri_template::Vars;
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
-
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "everything",
-            version: "1.2.3",
-            title: Some("Everything"),
-            description: Some("Exercises every field of the mcpgen spec format."),
-            instructions: Some(
-                "Call `echo` to check the connection. Notes live under note:// resources.\n",
-            ),
-            website_url: Some("https://example.com/everything"),
-            icons: Some(
-                r#"[{"src":"https://example.com/everything.png","mimeType":"image/png","sizes":["48x48","96x96"],"theme":"light"},{"src":"data:image/svg+xml;base64,PHN2Zy8+","theme":"dark"}]"#,
-            ),
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "everything",
+        version: "1.2.3",
+        title: Some("Everything"),
+        description: Some("Exercises every field of the mcpgen spec format."),
+        instructions: Some(
+            "Call `echo` to check the connection. Notes live under note:// resources.\n",
+        ),
+        website_url: Some("https://example.com/everything"),
+        icons: Some(
+            r#"[{"src":"https://example.com/everything.png","mimeType":"image/png","sizes":["48x48","96x96"],"theme":"light"},{"src":"data:image/svg+xml;base64,PHN2Zy8+","theme":"dark"}]"#,
+        ),
+    },
+    capabilities: CapabilitiesDef {
+        tools_list_changed: true,
+        resources_subscribe: true,
+        resources_list_changed: true,
+        logging: true,
+        completions: true,
+        tool_execution: &[
+            ("echo", Some(TaskSupport::Forbidden)),
+            ("search_notes", Some(TaskSupport::Optional)),
+            ("delete_note", Some(TaskSupport::Required)),
+        ],
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: TransportsDef {
+        default: Transport::StreamableHttp,
+        stdio: true,
+        streamable_http: Some(HttpDef {
+            port: 8080,
+            stateful: false,
+            json_response: true,
+            allowed_hosts: Some(&["localhost", "127.0.0.1"]),
+            allowed_origins: Some(&["http://localhost:3000"]),
+            ..HttpDef::DEFAULT
+        }),
+        sse: Some(SseDef {
+            port: 8080,
+            allowed_hosts: Some(&["localhost"]),
+            allowed_origins: Some(&["http://localhost:3000"]),
+            ..SseDef::DEFAULT
+        }),
+        ..TransportsDef::DEFAULT
+    },
+    auth: AuthDef {
+        bearer_token_env: Some("EVERYTHING_API_TOKEN"),
+        tool_scopes: &[("echo", &["echo:call"])],
+        ..AuthDef::DEFAULT
+    },
+    env: &[
+        EnvVarDef {
+            name: "EVERYTHING_API_TOKEN",
+            required: true,
+            default: None,
         },
-        capabilities: CapabilitiesDef {
-            tools_list_changed: true,
-            resources_subscribe: true,
-            resources_list_changed: true,
-            logging: true,
-            completions: true,
-            tool_execution: &[
-                ("echo", Some(TaskSupport::Forbidden)),
-                ("search_notes", Some(TaskSupport::Optional)),
-                ("delete_note", Some(TaskSupport::Required)),
-            ],
-            ..CapabilitiesDef::DEFAULT
+        EnvVarDef {
+            name: "EVERYTHING_REGION",
+            required: false,
+            default: Some("eu-west"),
         },
-        transports: TransportsDef {
-            default: Transport::StreamableHttp,
-            stdio: true,
-            streamable_http: Some(HttpDef {
-                port: 8080,
-                stateful: false,
-                json_response: true,
-                allowed_hosts: Some(&["localhost", "127.0.0.1"]),
-                allowed_origins: Some(&["http://localhost:3000"]),
-                ..HttpDef::DEFAULT
-            }),
-            sse: Some(SseDef {
-                port: 8080,
-                allowed_hosts: Some(&["localhost"]),
-                allowed_origins: Some(&["http://localhost:3000"]),
-                ..SseDef::DEFAULT
-            }),
-            ..TransportsDef::DEFAULT
+        EnvVarDef {
+            name: "EVERYTHING_API_URL",
+            required: false,
+            default: None,
         },
-        auth: AuthDef {
-            bearer_token_env: Some("EVERYTHING_API_TOKEN"),
-            tool_scopes: &[("echo", &["echo:call"])],
-            ..AuthDef::DEFAULT
-        },
-        env: &[
-            EnvVarDef {
-                name: "EVERYTHING_API_TOKEN",
-                required: true,
-                default: None,
-            },
-            EnvVarDef {
-                name: "EVERYTHING_REGION",
-                required: false,
-                default: Some("eu-west"),
-            },
-            EnvVarDef {
-                name: "EVERYTHING_API_URL",
-                required: false,
-                default: None,
-            },
-        ],
-        tools: &[
-            super::tools::echo::DEF,
-            super::tools::search_notes::DEF,
-            super::tools::delete_note::DEF,
-            super::tools::ping::DEF,
-            super::tools::system_echo::DEF,
-            super::tools::fetch_status::DEF,
-        ],
-        resources: &[
-            super::resources::welcome::DEF,
-            super::resources::logo::DEF,
-            super::resources::stats::DEF,
-        ],
-        templates: &[
-            super::templates::note::DEF,
-            super::templates::search::DEF,
-            super::templates::files::DEF,
-            super::templates::raw::DEF,
-        ],
-        prompts: &[
-            super::prompts::summarize::DEF,
-            super::prompts::plan_week::DEF,
-        ],
-    };
+    ],
+    ..Spec::DEFAULT
+};
 
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server;
+    state: crate::state::State = crate::state::init;
+    spec: SPEC;
+    tools {
+        echo => structured(super::tool_echo::handle),
+        search_notes => unstructured(super::tool_search_notes::handle),
+        delete_note => unstructured(super::tool_delete_note::handle),
+        ping => unstructured_no_input(super::tool_ping::handle),
+        system_echo => command(false),
+        fetch_status => http(true),
     }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        mcpgen_runtime::call_tool!(name, ctx, arguments, {
-            super::tools::echo::NAME => structured(super::tool_echo::handle),
-            super::tools::search_notes::NAME => unstructured(super::tool_search_notes::handle),
-            super::tools::delete_note::NAME => unstructured(super::tool_delete_note::handle),
-            super::tools::ping::NAME => unstructured_no_input(super::tool_ping::handle),
-            super::tools::system_echo::NAME => command(super::tools::system_echo::IMPLEMENTATION, false),
-            super::tools::fetch_status::NAME => http(super::tools::fetch_status::IMPLEMENTATION, true),
-        })
+    resources {
+        welcome,
+        logo,
+        stats => super::resource_stats::read,
     }
-
-    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        mcpgen_runtime::read_resource!(uri, ctx, requested, {
-            super::resources::stats::URI => super::resource_stats::read,
-        })
+    templates {
+        note => super::template_note::read,
+        search => super::template_search::read,
+        files => super::template_files::read,
+        raw => super::template_raw::read,
     }
-
-    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        mcpgen_runtime::read_template!(name, ctx, uri, vars, {
-            super::templates::note::NAME => (super::template_note::read, super::templates::note::Params),
-            super::templates::search::NAME => (super::template_search::read, super::templates::search::Params),
-            super::templates::files::NAME => (super::template_files::read, super::templates::files::Params),
-            super::templates::raw::NAME => (super::template_raw::read, super::templates::raw::Params),
-        })
+    prompts {
+        summarize,
+        plan_week => super::prompt_plan_week::get,
     }
-
-    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        mcpgen_runtime::get_prompt!(name, ctx, arguments, {
-            super::prompts::plan_week::NAME => (super::prompt_plan_week::get, super::prompts::plan_week::Args),
-        })
-    }
-
-    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-        super::completions::complete(ctx, request).await
-    }
+    complete super::completions::complete;
 }

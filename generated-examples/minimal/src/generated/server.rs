@@ -2,42 +2,27 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::ToolResult;
 use mcpgen_runtime::defs::{ServerDef, Spec, TransportsDef};
-use mcpgen_runtime::rmcp::model::JsonObject;
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "minimal",
+        ..ServerDef::DEFAULT
+    },
+    transports: TransportsDef {
+        stdio: true,
+        ..TransportsDef::DEFAULT
+    },
+    ..Spec::DEFAULT
+};
 
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "minimal",
-            ..ServerDef::DEFAULT
-        },
-        transports: TransportsDef {
-            stdio: true,
-            ..TransportsDef::DEFAULT
-        },
-        tools: &[super::tools::add::DEF],
-        ..Spec::DEFAULT
-    };
-
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        mcpgen_runtime::call_tool!(name, ctx, arguments, {
-            super::tools::add::NAME => unstructured(super::tool_add::handle),
-        })
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server;
+    state: crate::state::State = crate::state::init;
+    spec: SPEC;
+    tools {
+        add => unstructured(super::tool_add::handle),
     }
 }

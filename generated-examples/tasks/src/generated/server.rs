@@ -2,55 +2,37 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::ToolResult;
 use mcpgen_runtime::defs::{CapabilitiesDef, HttpDef, ServerDef, Spec, TaskSupport, TransportsDef};
-use mcpgen_runtime::rmcp::model::JsonObject;
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
-
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "tasks",
-            description: Some("Long-running tools served as MCP tasks."),
-            ..ServerDef::DEFAULT
-        },
-        capabilities: CapabilitiesDef {
-            tool_execution: &[
-                ("simulate-research-query", Some(TaskSupport::Required)),
-                ("wait", Some(TaskSupport::Optional)),
-            ],
-            ..CapabilitiesDef::DEFAULT
-        },
-        transports: TransportsDef {
-            stdio: true,
-            streamable_http: Some(HttpDef::DEFAULT),
-            ..TransportsDef::DEFAULT
-        },
-        tools: &[
-            super::tools::simulate_research_query::DEF,
-            super::tools::wait::DEF,
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "tasks",
+        description: Some("Long-running tools served as MCP tasks."),
+        ..ServerDef::DEFAULT
+    },
+    capabilities: CapabilitiesDef {
+        tool_execution: &[
+            ("simulate-research-query", Some(TaskSupport::Required)),
+            ("wait", Some(TaskSupport::Optional)),
         ],
-        ..Spec::DEFAULT
-    };
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: TransportsDef {
+        stdio: true,
+        streamable_http: Some(HttpDef::DEFAULT),
+        ..TransportsDef::DEFAULT
+    },
+    ..Spec::DEFAULT
+};
 
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        mcpgen_runtime::call_tool!(name, ctx, arguments, {
-            super::tools::simulate_research_query::NAME => unstructured(super::tool_simulate_research_query::handle),
-            super::tools::wait::NAME => structured(super::tool_wait::handle),
-        })
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server;
+    state: crate::state::State = crate::state::init;
+    spec: SPEC;
+    tools {
+        simulate_research_query => unstructured(super::tool_simulate_research_query::handle),
+        wait => structured(super::tool_wait::handle),
     }
 }

@@ -2,113 +2,65 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::PromptResult;
-use mcpgen_runtime::ResourceResult;
-use mcpgen_runtime::ToolResult;
-use mcpgen_runtime::completion::CompletionRequest;
 use mcpgen_runtime::defs::{
     CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, SseDef, TransportsDef,
 };
-use mcpgen_runtime::prompt::Arguments;
-use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::uri_template::Vars;
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "weather",
+        title: Some("Weather"),
+        description: Some(
+            "Climate-based forecasts, unit conversion and travel prompts for a handful of cities.",
+        ),
+        instructions: Some(
+            "Use list_cities to see which cities are known, then get_forecast for a daily outlook.\nTemperatures are in Celsius unless the caller asks for Fahrenheit.\n",
+        ),
+        ..ServerDef::DEFAULT
+    },
+    capabilities: CapabilitiesDef {
+        logging: true,
+        completions: true,
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: TransportsDef {
+        stdio: true,
+        streamable_http: Some(HttpDef::DEFAULT),
+        sse: Some(SseDef::DEFAULT),
+        ..TransportsDef::DEFAULT
+    },
+    env: &[EnvVarDef {
+        name: "WEATHER_DEFAULT_UNITS",
+        required: false,
+        default: Some("celsius"),
+    }],
+    ..Spec::DEFAULT
+};
 
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "weather",
-            title: Some("Weather"),
-            description: Some(
-                "Climate-based forecasts, unit conversion and travel prompts for a handful of cities.",
-            ),
-            instructions: Some(
-                "Use list_cities to see which cities are known, then get_forecast for a daily outlook.\nTemperatures are in Celsius unless the caller asks for Fahrenheit.\n",
-            ),
-            ..ServerDef::DEFAULT
-        },
-        capabilities: CapabilitiesDef {
-            logging: true,
-            completions: true,
-            ..CapabilitiesDef::DEFAULT
-        },
-        transports: TransportsDef {
-            stdio: true,
-            streamable_http: Some(HttpDef::DEFAULT),
-            sse: Some(SseDef::DEFAULT),
-            ..TransportsDef::DEFAULT
-        },
-        env: &[EnvVarDef {
-            name: "WEATHER_DEFAULT_UNITS",
-            required: false,
-            default: Some("celsius"),
-        }],
-        tools: &[
-            super::tools::list_cities::DEF,
-            super::tools::get_forecast::DEF,
-            super::tools::convert_temperature::DEF,
-            super::tools::climate_report::DEF,
-        ],
-        resources: &[
-            super::resources::cities::DEF,
-            super::resources::about::DEF,
-            super::resources::status::DEF,
-        ],
-        templates: &[
-            super::templates::city_forecast::DEF,
-            super::templates::alerts::DEF,
-        ],
-        prompts: &[
-            super::prompts::summarize_forecast::DEF,
-            super::prompts::packing_list::DEF,
-        ],
-        ..Spec::DEFAULT
-    };
-
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server;
+    state: crate::state::State = crate::state::init;
+    spec: SPEC;
+    tools {
+        list_cities => structured_no_input(super::tool_list_cities::handle),
+        get_forecast => structured(super::tool_get_forecast::handle),
+        convert_temperature => structured(super::tool_convert_temperature::handle),
+        climate_report => unstructured(super::tool_climate_report::handle),
     }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        mcpgen_runtime::call_tool!(name, ctx, arguments, {
-            super::tools::list_cities::NAME => structured_no_input(super::tool_list_cities::handle),
-            super::tools::get_forecast::NAME => structured(super::tool_get_forecast::handle),
-            super::tools::convert_temperature::NAME => structured(super::tool_convert_temperature::handle),
-            super::tools::climate_report::NAME => unstructured(super::tool_climate_report::handle),
-        })
+    resources {
+        cities,
+        about,
+        status => super::resource_status::read,
     }
-
-    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        mcpgen_runtime::read_resource!(uri, ctx, requested, {
-            super::resources::status::URI => super::resource_status::read,
-        })
+    templates {
+        city_forecast => super::template_city_forecast::read,
+        alerts => super::template_alerts::read,
     }
-
-    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        mcpgen_runtime::read_template!(name, ctx, uri, vars, {
-            super::templates::city_forecast::NAME => (super::template_city_forecast::read, super::templates::city_forecast::Params),
-            super::templates::alerts::NAME => (super::template_alerts::read, super::templates::alerts::Params),
-        })
+    prompts {
+        summarize_forecast,
+        packing_list => super::prompt_packing_list::get,
     }
-
-    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        mcpgen_runtime::get_prompt!(name, ctx, arguments, {
-            super::prompts::packing_list::NAME => (super::prompt_packing_list::get, super::prompts::packing_list::Args),
-        })
-    }
-
-    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-        super::completions::complete(ctx, request).await
-    }
+    complete super::completions::complete;
 }
