@@ -172,3 +172,52 @@ macro_rules! app {
         }
     };
 }
+
+/// Declares a resource template's `Params`: one `String` field per URI variable (`field: "wire name"`), and
+/// `Params::from_vars`, which [`app!`] calls with the variables of a matching URI.
+#[macro_export]
+macro_rules! template_params {
+    ($($(#[$attr:meta])* $field:ident: $wire:literal),* $(,)?) => {
+        /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        pub struct Params {
+            $($(#[$attr])* #[serde(rename = $wire)] pub $field: String,)*
+        }
+
+        impl Params {
+            pub(crate) fn from_vars(vars: $crate::uri_template::Vars) -> Self {
+                #[allow(unused_mut)]
+                let mut vars = vars;
+                let _ = &mut vars;
+                Params {
+                    $($field: vars.take($wire),)*
+                }
+            }
+        }
+    };
+}
+
+/// Declares a prompt's `Args`: one field per argument (`field: required "wire name"` is a `String`,
+/// `field: optional "wire name"` an `Option<String>`), and `Args::from_arguments`, which [`app!`] calls with
+/// the request's arguments (required ones already checked).
+#[macro_export]
+macro_rules! prompt_args {
+    (@type required) => { String };
+    (@type optional) => { Option<String> };
+    ($($(#[$attr:meta])* $field:ident: $kind:ident $wire:literal),* $(,)?) => {
+        /// The prompt's arguments (required ones are checked before your handler runs).
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        pub struct Args {
+            $($(#[$attr])* #[serde(rename = $wire)] pub $field: $crate::prompt_args!(@type $kind),)*
+        }
+
+        impl Args {
+            pub(crate) fn from_arguments(arguments: &$crate::prompt::Arguments) -> Self {
+                let _ = arguments;
+                Args {
+                    $($field: arguments.$kind($wire),)*
+                }
+            }
+        }
+    };
+}

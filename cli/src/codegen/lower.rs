@@ -507,17 +507,14 @@ fn fields<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>, bool)>) -> 
         .map(|(wire, description, required)| {
             let name = scope.claim(to_snake_ident(wire));
             FieldView {
-                rename: if name == wire {
-                    String::new()
-                } else {
-                    format!("#[serde(rename = {})] ", string_literal(wire))
-                },
                 name,
                 wire_lit: string_literal(wire),
                 wire: wire.to_owned(),
-                doc: description.map(|d| doc_comment(d, "")).unwrap_or_default(),
+                // Inside the `prompt_args!` call, which rustfmt leaves as written.
+                doc: description
+                    .map(|d| doc_comment(d, "        "))
+                    .unwrap_or_default(),
                 required,
-                arg_type: if required { "String" } else { "Option<String>" }.to_owned(),
                 arg_getter: if required { "required" } else { "optional" }.to_owned(),
             }
         })
@@ -566,12 +563,6 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
                     )
                     .inline(),
 
-                vars_param: if variables.is_empty() {
-                    "_vars"
-                } else {
-                    "mut vars"
-                }
-                .to_owned(),
                 params: fields(variables.iter().map(|v| (v.as_str(), None, true))),
                 module,
             }
@@ -608,12 +599,6 @@ fn lower_prompts(spec: &Spec) -> Vec<PromptView> {
             .filter_map(|(wanted, names)| wanted.then_some(names))
             .collect::<Vec<_>>()
             .join(", "),
-            arguments_param: if prompt.arguments.is_empty() {
-                "_arguments"
-            } else {
-                "arguments"
-            }
-            .to_owned(),
             module,
         })
         .collect()

@@ -195,8 +195,6 @@ pub struct TemplateView {
     /// The `TemplateDef { .. }` expression, over `TemplateDef::DEFAULT`.
     pub def: String,
     pub params: Vec<FieldView>,
-    /// `Params::from_vars`'s parameter: `mut vars`, or `_vars` when the template has no variables.
-    pub vars_param: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -208,11 +206,7 @@ pub struct FieldView {
     pub wire: String,
     pub doc: String,
     pub required: bool,
-    /// `#[serde(rename = "wire")] ` where the Rust name differs from the wire name, else empty.
-    pub rename: String,
-    /// The field's type as a prompt argument: `String` when required, else `Option<String>`.
-    pub arg_type: String,
-    /// The `Arguments` method that reads it: `required` or `optional`.
+    /// How `prompt_args!` reads it: `required` (a `String`) or `optional` (an `Option<String>`).
     pub arg_getter: String,
 }
 
@@ -233,8 +227,6 @@ pub struct PromptView {
     pub args: Vec<FieldView>,
     /// What the prompt's module imports from the runtime's `defs`.
     pub defs_imports: String,
-    /// `Args::from_arguments`'s parameter: `arguments`, or `_arguments` without arguments.
-    pub arguments_param: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -55,10 +55,7 @@ pub mod test_prompt_with_arguments {
 
 /// `test_prompt_with_embedded_resource`: A prompt that includes an embedded resource.
 pub mod test_prompt_with_embedded_resource {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "test_prompt_with_embedded_resource";
 
@@ -75,29 +72,15 @@ pub mod test_prompt_with_embedded_resource {
         ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {
+    mcpgen_runtime::prompt_args! {
         /// URI of the resource to embed.
-        #[serde(rename = "resourceUri")]
-        pub resource_uri: String,
-    }
-
-    impl Args {
-        pub(crate) fn from_arguments(arguments: &Arguments) -> Self {
-            Args {
-                resource_uri: arguments.required("resourceUri"),
-            }
-        }
+        resource_uri: required "resourceUri",
     }
 }
 
 /// `test_prompt_with_image`: A prompt that includes image content.
 pub mod test_prompt_with_image {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::PromptDef;
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "test_prompt_with_image";
 
@@ -108,13 +91,5 @@ pub mod test_prompt_with_image {
         ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {}
-
-    impl Args {
-        pub(crate) fn from_arguments(_arguments: &Arguments) -> Self {
-            Args {}
-        }
-    }
+    mcpgen_runtime::prompt_args! {}
 }

@@ -4,10 +4,7 @@
 
 /// `test://template/{id}/data`: A resource template with parameter substitution.
 pub mod template {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::TemplateDef;
-    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "template";
 
@@ -21,17 +18,7 @@ pub mod template {
         ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub id: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                id: vars.take("id"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        id: "id",
     }
 }

@@ -41,10 +41,7 @@ pub mod prompt_with_spaces_and_quotes {
 
 /// `self`: Handled prompt named self
 pub mod self_ {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "self";
 
@@ -65,21 +62,8 @@ pub mod self_ {
         ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {
-        #[serde(rename = "crate")]
-        pub crate_: String,
-        #[serde(rename = "1")]
-        pub _1: Option<String>,
-    }
-
-    impl Args {
-        pub(crate) fn from_arguments(arguments: &Arguments) -> Self {
-            Args {
-                crate_: arguments.required("crate"),
-                _1: arguments.optional("1"),
-            }
-        }
+    mcpgen_runtime::prompt_args! {
+        crate_: required "crate",
+        _1: optional "1",
     }
 }

@@ -4,10 +4,7 @@
 
 /// `cursed://items/{type}/{self}{?crate,q}`: Template variables that are keywords
 pub mod items_by_type {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::TemplateDef;
-    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "items \"by\" type";
 
@@ -19,26 +16,10 @@ pub mod items_by_type {
         ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        #[serde(rename = "type")]
-        pub type_: String,
-        #[serde(rename = "self")]
-        pub self_: String,
-        #[serde(rename = "crate")]
-        pub crate_: String,
-        pub q: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                type_: vars.take("type"),
-                self_: vars.take("self"),
-                crate_: vars.take("crate"),
-                q: vars.take("q"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        type_: "type",
+        self_: "self",
+        crate_: "crate",
+        q: "q",
     }
 }

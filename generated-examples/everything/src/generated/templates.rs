@@ -4,10 +4,7 @@
 
 /// `note://notes/{id}`: One note.
 pub mod note {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::TemplateDef;
-    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "note";
 
@@ -23,27 +20,14 @@ pub mod note {
         completions: &[("id", &["first", "second"])],
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub id: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                id: vars.take("id"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        id: "id",
     }
 }
 
 /// `note://search{?q,limit}`: Notes matching a query (query expansion).
 pub mod search {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::TemplateDef;
-    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "search";
 
@@ -54,29 +38,15 @@ pub mod search {
         ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub q: String,
-        pub limit: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                q: vars.take("q"),
-                limit: vars.take("limit"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        q: "q",
+        limit: "limit",
     }
 }
 
 /// `note://files{/dir,name}{.ext}`: A note file by folder, name and extension (path and label expansion).
 pub mod files {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::TemplateDef;
-    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "files";
 
@@ -87,31 +57,16 @@ pub mod files {
         ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub dir: String,
-        pub name: String,
-        pub ext: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                dir: vars.take("dir"),
-                name: vars.take("name"),
-                ext: vars.take("ext"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        dir: "dir",
+        name: "name",
+        ext: "ext",
     }
 }
 
 /// `note://raw/{+path}{#section}`: Raw note text with reserved expansion and a fragment.
 pub mod raw {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::TemplateDef;
-    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "raw";
 
@@ -122,19 +77,8 @@ pub mod raw {
         ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub path: String,
-        pub section: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                path: vars.take("path"),
-                section: vars.take("section"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        path: "path",
+        section: "section",
     }
 }

@@ -44,10 +44,7 @@ pub mod summarize_forecast {
 
 /// `packing_list`: A packing list for a trip, built by the server from the city's climate.
 pub mod packing_list {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "packing_list";
 
@@ -74,21 +71,10 @@ pub mod packing_list {
         ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {
+    mcpgen_runtime::prompt_args! {
         /// City identifier.
-        pub city: String,
+        city: required "city",
         /// Month of travel (1-12).
-        pub month: String,
-    }
-
-    impl Args {
-        pub(crate) fn from_arguments(arguments: &Arguments) -> Self {
-            Args {
-                city: arguments.required("city"),
-                month: arguments.required("month"),
-            }
-        }
+        month: required "month",
     }
 }

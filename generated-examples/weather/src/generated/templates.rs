@@ -4,10 +4,7 @@
 
 /// `weather://forecast/{city}`: Three-day forecast for one city, as JSON.
 pub mod city_forecast {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::TemplateDef;
-    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "city-forecast";
 
@@ -31,27 +28,14 @@ pub mod city_forecast {
         ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub city: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                city: vars.take("city"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        city: "city",
     }
 }
 
 /// `weather://alerts/{state}`: Active weather alerts for a US state (two-letter code).
 pub mod alerts {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::TemplateDef;
-    use mcpgen_runtime::uri_template::Vars;
 
     pub const NAME: &str = "alerts";
 
@@ -64,17 +48,7 @@ pub mod alerts {
         ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub state: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                state: vars.take("state"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        state: "state",
     }
 }
