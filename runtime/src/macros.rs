@@ -28,14 +28,12 @@ macro_rules! prelude_module {
 /// definitions and the dispatch from each tool, resource, template and prompt to its handler, one line each.
 ///
 /// It is written for `generated/server.rs`: item `x` is the module `super::tools::x` (`super::resources::x`,
-/// ...) with its `NAME` (`URI` for a resource) and `DEF`, and `spec` holds everything but the four lists,
-/// which the macro fills in from the sections, in order.
+/// ...) with its `NAME` (`URI` for a resource) and `DEF`; `state` is the handlers' state and the function that
+/// builds it, and `spec` holds everything but the four lists, which the macro fills in from the sections.
 ///
 /// ```ignore
 /// mcpgen_runtime::app! {
-///     pub(crate) struct Server;
-///     state: crate::state::State = crate::state::init;
-///     spec: SPEC;
+///     pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
 ///     tools {
 ///         get_forecast => structured(super::tool_get_forecast::handle),
 ///         echo => command(true),
@@ -76,9 +74,7 @@ macro_rules! app {
     };
     (
         $(#[$attr:meta])*
-        $vis:vis struct $app:ident;
-        state: $state:ty = $init:path;
-        spec: $spec:expr;
+        $vis:vis struct $app:ident { state: $state:ty = $init:path, spec: $spec:expr $(,)? }
         $(tools { $($tool:ident => $adapter:ident $args:tt),* $(,)? })?
         $(resources { $($resource:ident $(=> $read:path)?),* $(,)? })?
         $(templates { $($template:ident => $read_template:path),* $(,)? })?

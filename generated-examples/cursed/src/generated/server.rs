@@ -4,6 +4,30 @@
 
 use mcpgen_runtime::defs::{CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, TransportsDef};
 
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        type_ => structured(super::tool_type_::handle),
+        self_ => unstructured_no_input(super::tool_self_::handle),
+        self_main_std => unstructured(super::tool_self_main_std::handle),
+        _1st => unstructured_no_input(super::tool_1st::handle),
+        rmcp_ => structured_no_input(super::tool_rmcp_::handle),
+    }
+    resources {
+        text_resource_raw,
+        self_ => super::resource_self_::read,
+    }
+    templates {
+        items_by_type => super::template_items_by_type::read,
+    }
+    prompts {
+        prompt_with_spaces_and_quotes,
+        self_ => super::prompt_self_::get,
+    }
+    complete super::completions::complete;
+}
+
 /// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
 const SPEC: Spec = Spec {
     server: ServerDef {
@@ -37,29 +61,3 @@ const SPEC: Spec = Spec {
     }],
     ..Spec::DEFAULT
 };
-
-mcpgen_runtime::app! {
-    /// The spec's server: its definitions and the dispatch into your handlers.
-    pub(crate) struct Server;
-    state: crate::state::State = crate::state::init;
-    spec: SPEC;
-    tools {
-        type_ => structured(super::tool_type_::handle),
-        self_ => unstructured_no_input(super::tool_self_::handle),
-        self_main_std => unstructured(super::tool_self_main_std::handle),
-        _1st => unstructured_no_input(super::tool_1st::handle),
-        rmcp_ => structured_no_input(super::tool_rmcp_::handle),
-    }
-    resources {
-        text_resource_raw,
-        self_ => super::resource_self_::read,
-    }
-    templates {
-        items_by_type => super::template_items_by_type::read,
-    }
-    prompts {
-        prompt_with_spaces_and_quotes,
-        self_ => super::prompt_self_::get,
-    }
-    complete super::completions::complete;
-}

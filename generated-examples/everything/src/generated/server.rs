@@ -7,6 +7,35 @@ use mcpgen_runtime::defs::{
     TransportsDef,
 };
 
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        echo => structured(super::tool_echo::handle),
+        search_notes => unstructured(super::tool_search_notes::handle),
+        delete_note => unstructured(super::tool_delete_note::handle),
+        ping => unstructured_no_input(super::tool_ping::handle),
+        system_echo => command(false),
+        fetch_status => http(true),
+    }
+    resources {
+        welcome,
+        logo,
+        stats => super::resource_stats::read,
+    }
+    templates {
+        note => super::template_note::read,
+        search => super::template_search::read,
+        files => super::template_files::read,
+        raw => super::template_raw::read,
+    }
+    prompts {
+        summarize,
+        plan_week => super::prompt_plan_week::get,
+    }
+    complete super::completions::complete;
+}
+
 /// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
 const SPEC: Spec = Spec {
     server: ServerDef {
@@ -78,34 +107,3 @@ const SPEC: Spec = Spec {
     ],
     ..Spec::DEFAULT
 };
-
-mcpgen_runtime::app! {
-    /// The spec's server: its definitions and the dispatch into your handlers.
-    pub(crate) struct Server;
-    state: crate::state::State = crate::state::init;
-    spec: SPEC;
-    tools {
-        echo => structured(super::tool_echo::handle),
-        search_notes => unstructured(super::tool_search_notes::handle),
-        delete_note => unstructured(super::tool_delete_note::handle),
-        ping => unstructured_no_input(super::tool_ping::handle),
-        system_echo => command(false),
-        fetch_status => http(true),
-    }
-    resources {
-        welcome,
-        logo,
-        stats => super::resource_stats::read,
-    }
-    templates {
-        note => super::template_note::read,
-        search => super::template_search::read,
-        files => super::template_files::read,
-        raw => super::template_raw::read,
-    }
-    prompts {
-        summarize,
-        plan_week => super::prompt_plan_week::get,
-    }
-    complete super::completions::complete;
-}

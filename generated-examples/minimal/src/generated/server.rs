@@ -4,6 +4,14 @@
 
 use mcpgen_runtime::defs::{ServerDef, Spec, TransportsDef};
 
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        add => unstructured(super::tool_add::handle),
+    }
+}
+
 /// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
 const SPEC: Spec = Spec {
     server: ServerDef {
@@ -16,13 +24,3 @@ const SPEC: Spec = Spec {
     },
     ..Spec::DEFAULT
 };
-
-mcpgen_runtime::app! {
-    /// The spec's server: its definitions and the dispatch into your handlers.
-    pub(crate) struct Server;
-    state: crate::state::State = crate::state::init;
-    spec: SPEC;
-    tools {
-        add => unstructured(super::tool_add::handle),
-    }
-}

@@ -4,6 +4,15 @@
 
 use mcpgen_runtime::defs::{CapabilitiesDef, HttpDef, ServerDef, Spec, TaskSupport, TransportsDef};
 
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        simulate_research_query => unstructured(super::tool_simulate_research_query::handle),
+        wait => structured(super::tool_wait::handle),
+    }
+}
+
 /// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
 const SPEC: Spec = Spec {
     server: ServerDef {
@@ -25,14 +34,3 @@ const SPEC: Spec = Spec {
     },
     ..Spec::DEFAULT
 };
-
-mcpgen_runtime::app! {
-    /// The spec's server: its definitions and the dispatch into your handlers.
-    pub(crate) struct Server;
-    state: crate::state::State = crate::state::init;
-    spec: SPEC;
-    tools {
-        simulate_research_query => unstructured(super::tool_simulate_research_query::handle),
-        wait => structured(super::tool_wait::handle),
-    }
-}

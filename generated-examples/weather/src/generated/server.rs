@@ -6,6 +6,31 @@ use mcpgen_runtime::defs::{
     CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, SseDef, TransportsDef,
 };
 
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        list_cities => structured_no_input(super::tool_list_cities::handle),
+        get_forecast => structured(super::tool_get_forecast::handle),
+        convert_temperature => structured(super::tool_convert_temperature::handle),
+        climate_report => unstructured(super::tool_climate_report::handle),
+    }
+    resources {
+        cities,
+        about,
+        status => super::resource_status::read,
+    }
+    templates {
+        city_forecast => super::template_city_forecast::read,
+        alerts => super::template_alerts::read,
+    }
+    prompts {
+        summarize_forecast,
+        packing_list => super::prompt_packing_list::get,
+    }
+    complete super::completions::complete;
+}
+
 /// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
 const SPEC: Spec = Spec {
     server: ServerDef {
@@ -37,30 +62,3 @@ const SPEC: Spec = Spec {
     }],
     ..Spec::DEFAULT
 };
-
-mcpgen_runtime::app! {
-    /// The spec's server: its definitions and the dispatch into your handlers.
-    pub(crate) struct Server;
-    state: crate::state::State = crate::state::init;
-    spec: SPEC;
-    tools {
-        list_cities => structured_no_input(super::tool_list_cities::handle),
-        get_forecast => structured(super::tool_get_forecast::handle),
-        convert_temperature => structured(super::tool_convert_temperature::handle),
-        climate_report => unstructured(super::tool_climate_report::handle),
-    }
-    resources {
-        cities,
-        about,
-        status => super::resource_status::read,
-    }
-    templates {
-        city_forecast => super::template_city_forecast::read,
-        alerts => super::template_alerts::read,
-    }
-    prompts {
-        summarize_forecast,
-        packing_list => super::prompt_packing_list::get,
-    }
-    complete super::completions::complete;
-}
