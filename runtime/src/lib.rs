@@ -61,6 +61,8 @@ mod readiness;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod redact;
 #[cfg(feature = "redis")]
+mod redis_events;
+#[cfg(feature = "redis")]
 mod redis_store;
 mod registry;
 mod resource;

@@ -39,7 +39,7 @@ macro_rules! prelude_module {
 ///         echo => command(true),
 ///     }
 ///     resources { about, status => super::resource_status::read }
-///     templates { city_forecast => super::template_city_forecast::read }
+///     templates { city_forecast => super::template_city_forecast::read, alerts }
 ///     prompts { summarize, packing_list => super::prompt_packing_list::get }
 ///     complete super::completions::complete;
 /// }
@@ -49,7 +49,7 @@ macro_rules! prelude_module {
 /// handler (the [`tool`](crate::tool) function of that name: typed `Input` parsed from the arguments, typed
 /// `Output` checked and sent as `structuredContent`), or `command` / `http` with whether its output is
 /// structured, for a tool the spec implements (its module's `IMPLEMENTATION`, [`declarative`](crate::declarative)).
-/// A resource or prompt without a handler is served from its definition; templates always have one.
+/// A resource, template or prompt without a handler is served from its definition.
 #[macro_export]
 macro_rules! app {
     (@tool structured $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
@@ -77,7 +77,7 @@ macro_rules! app {
         $vis:vis struct $app:ident { state: $state:ty = $init:path, spec: $spec:expr $(,)? }
         $(tools { $($tool:ident => $adapter:ident $args:tt),* $(,)? })?
         $(resources { $($resource:ident $(=> $read:path)?),* $(,)? })?
-        $(templates { $($template:ident => $read_template:path),* $(,)? })?
+        $(templates { $($template:ident $(=> $read_template:path)?),* $(,)? })?
         $(prompts { $($prompt:ident $(=> $get:path)?),* $(,)? })?
         $(complete $complete:path;)?
     ) => {
@@ -135,11 +135,12 @@ macro_rules! app {
                 uri: &str,
                 vars: $crate::uri_template::Vars,
             ) -> $crate::ResourceResult {
+                let _ = (&ctx, &vars);
                 match name {
-                    $(super::templates::$template::NAME => {
+                    $($(super::templates::$template::NAME => {
                         let params = super::templates::$template::Params::from_vars(vars);
                         $read_template(ctx, uri, params).await
-                    })*
+                    })?)*
                     _ => Err($crate::HandlerError::not_found(format!("Resource not found: {uri}"))),
                 }
             })?

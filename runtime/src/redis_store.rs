@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 use super::metrics;
 use super::principal::Principal;
 use super::redact::{self, SecretUrl};
-use super::session_store::SharedStore;
+use super::redis_events::RedisEvents;
+use super::session_store::{SessionEvents, SharedStore};
 use super::sessions::SessionTable;
 
 /// The longest a command, or connecting, may take before it fails.
@@ -32,6 +33,9 @@ const IO_TIMEOUT: Duration = Duration::from_secs(5);
 /// Session records in Redis.
 pub(crate) struct RedisStore {
     connection: ConnectionManager,
+    /// For the event store's own connections (`redis_events.rs`).
+    client: redis::Client,
+    key_prefix: String,
     /// Every key starts with it: `<prefix>session:`.
     prefix: String,
     /// A record's lifetime from its last refresh: the session idle timeout.
@@ -58,7 +62,7 @@ impl RedisStore {
             // A few quick tries per reconnection: a request waits for them, so they stay short.
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
-        let mut connection = ConnectionManager::new_with_config(client, config)
+        let mut connection = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(|e| format!("cannot reach the session store at {shown}: {e}"))?;
         let _: () = redis::cmd("PING")
@@ -68,6 +72,8 @@ impl RedisStore {
         tracing::info!(url = %shown, key_prefix, "sessions are kept in Redis");
         Ok(RedisStore {
             connection,
+            client,
+            key_prefix: key_prefix.to_owned(),
             prefix: format!("{key_prefix}session:"),
             ttl: ttl.max(Duration::from_secs(1)),
             table,
@@ -157,6 +163,16 @@ impl SharedStore for RedisStore {
         metrics::redis("PING", &pong);
         Ok(pong?)
     }
+
+    fn events(&self, max_len: usize) -> Option<Arc<dyn SessionEvents>> {
+        Some(Arc::new(RedisEvents::new(
+            self.client.clone(),
+            self.connection.clone(),
+            &self.key_prefix,
+            self.ttl,
+            max_len,
+        )))
+    }
 }
 
 #[async_trait::async_trait]
@@ -184,7 +200,7 @@ impl SessionStore for RedisStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::process::{Child, Command, Stdio};
 
     use axum::body::Body;
@@ -194,14 +210,14 @@ mod tests {
     use crate::testing::http::{LIMITS, PING, app, mcp, options, post, send, session};
 
     /// A `redis-server` (the Debian package) on a loopback port the OS picked, stopped when dropped.
-    struct RedisServer {
+    pub(crate) struct RedisServer {
         child: Option<Child>,
         port: u16,
         args: Vec<String>,
     }
 
     impl RedisServer {
-        fn start(args: &[&str]) -> Self {
+        pub(crate) fn start(args: &[&str]) -> Self {
             let port = std::net::TcpListener::bind("127.0.0.1:0")
                 .unwrap()
                 .local_addr()
@@ -217,7 +233,7 @@ mod tests {
         }
 
         /// Starts it again on the same port, with the same arguments (and no data: nothing is saved).
-        fn restart(&mut self) {
+        pub(crate) fn restart(&mut self) {
             assert!(self.child.is_none(), "already running");
             let child = Command::new("redis-server")
                 .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
@@ -237,19 +253,19 @@ mod tests {
             }
         }
 
-        fn stop(&mut self) {
+        pub(crate) fn stop(&mut self) {
             if let Some(mut child) = self.child.take() {
                 let _ = child.kill();
                 let _ = child.wait();
             }
         }
 
-        fn url(&self, userinfo: &str) -> String {
+        pub(crate) fn url(&self, userinfo: &str) -> String {
             format!("redis://{userinfo}127.0.0.1:{}", self.port)
         }
 
         /// A connection of the test's own, to look at what the store wrote.
-        async fn connection(&self, userinfo: &str) -> redis::aio::MultiplexedConnection {
+        pub(crate) async fn connection(&self, userinfo: &str) -> redis::aio::MultiplexedConnection {
             redis::Client::open(self.url(userinfo))
                 .unwrap()
                 .get_multiplexed_async_connection()
@@ -264,7 +280,7 @@ mod tests {
         }
     }
 
-    fn with_store(redis_url: String, idle: Duration) -> crate::http::HttpOptions {
+    pub(crate) fn with_store(redis_url: String, idle: Duration) -> crate::http::HttpOptions {
         let mut options = options(&["alice", "bob"], LIMITS);
         if let Some(http) = options.streamable.as_mut() {
             http.redis_url = Some(SecretUrl::new(redis_url));

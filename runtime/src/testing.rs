@@ -116,6 +116,7 @@ pub(crate) mod http {
                 session_idle_timeout: Duration::from_secs(300),
                 redis_url: None,
                 redis_key_prefix: String::new(),
+                max_stream_events: 1000,
             }),
             sse: Some(SseOptions {
                 path: "/sse".into(),

@@ -232,8 +232,13 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             .iter()
             .filter_map(|t| t.implementation.as_ref()?.kind())
             .any(|k| matches!(k, ImplementationKind::Http(_)))
-            || spec.resources.iter().any(|r| r.implementation.is_some()),
+            || spec.resources.iter().any(|r| r.implementation.is_some())
+            || spec
+                .resource_templates
+                .iter()
+                .any(|t| t.implementation.is_some()),
         has_handler_resources: resources.iter().any(|r| r.handler),
+        has_handler_templates: templates.iter().any(|t| t.handler),
         has_handler_prompts: prompts.iter().any(|p| !p.messages),
         spec_def_imports: defs_used.join(", "),
         full_json_schema: spec
@@ -385,12 +390,7 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
         .iter()
         .zip(modules)
         .map(|(res, module)| {
-            let http_const = res
-                .implementation
-                .as_ref()
-                .and_then(|i| i.http.as_ref())
-                .map(super::declarative::http)
-                .unwrap_or_default();
+            let http_const = http_const(res.implementation.as_ref());
             let (source, text_lit, asset) = match (&res.text, &res.file) {
                 _ if !http_const.is_empty() => ("http", String::new(), String::new()),
                 (Some(text), _) => ("text", string_literal(text), String::new()),
@@ -521,12 +521,21 @@ fn fields<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>, bool)>) -> 
         .collect()
 }
 
+/// The `IMPLEMENTATION` static of a resource or template read with HTTP; empty for any other.
+fn http_const(implementation: Option<&crate::spec::Implementation>) -> String {
+    implementation
+        .and_then(|i| i.http.as_ref())
+        .map(super::declarative::http)
+        .unwrap_or_default()
+}
+
 fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
     let modules = module_names(spec.resource_templates.iter().map(|t| t.name.as_str()));
     spec.resource_templates
         .iter()
         .zip(modules)
         .map(|(tpl, module)| {
+            let http_const = http_const(tpl.implementation.as_ref());
             let variables: Vec<String> = mcpgen_runtime::uri_template::parse(&tpl.uri_template)
                 .map(|p| p.variables().map(str::to_owned).collect())
                 .unwrap_or_default();
@@ -539,7 +548,13 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
                 uri_template: tpl.uri_template.clone(),
                 uri_template_label: comment_text(&tpl.uri_template),
                 doc: item_doc(&tpl.uri_template, tpl.description.as_deref(), ""),
-                def: Literal::new("TemplateDef", 9)
+                defs_imports: if http_const.is_empty() {
+                    "TemplateDef"
+                } else {
+                    "TemplateDef, TemplateSource"
+                }
+                .to_owned(),
+                def: Literal::new("TemplateDef", 10)
                     .set("uri_template", string_literal(&tpl.uri_template))
                     .set("name", "NAME")
                     .some("title", some_lit(tpl.title.as_deref()))
@@ -561,9 +576,15 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
                             format!("&[{}]", entries.join(", "))
                         }),
                     )
+                    .some(
+                        "source",
+                        (!http_const.is_empty())
+                            .then(|| "TemplateSource::Http(&IMPLEMENTATION)".to_owned()),
+                    )
                     .inline(),
-
                 params: fields(variables.iter().map(|v| (v.as_str(), None, true))),
+                handler: http_const.is_empty(),
+                http_const,
                 module,
             }
         })

@@ -39,6 +39,8 @@ pub struct CrateView {
     pub http_tools: bool,
     /// Whether any handler-backed item exists (they need `Ctx` in dispatch).
     pub has_handler_resources: bool,
+    /// Whether any resource template is served by a handler (`read_template` in dispatch).
+    pub has_handler_templates: bool,
     pub has_handler_prompts: bool,
     /// The names `spec_def` uses from `mcpgen_runtime::defs`, comma-separated.
     pub spec_def_imports: String,
@@ -173,7 +175,7 @@ pub struct ResourceView {
     pub is_file: bool,
     /// A user handler reads it.
     pub handler: bool,
-    /// `pub const IMPLEMENTATION: HttpToolDef = ...;` for an `implementation.http` resource, else empty.
+    /// `pub static IMPLEMENTATION: HttpTool = ...;` for an `implementation.http` resource, else empty.
     pub http_const: String,
     pub text_lit: String,
     pub asset: String,
@@ -195,6 +197,12 @@ pub struct TemplateView {
     /// The `TemplateDef { .. }` expression, over `TemplateDef::DEFAULT`.
     pub def: String,
     pub params: Vec<FieldView>,
+    /// Served by a handler in `src/templates/` (else by its `implementation.http`).
+    pub handler: bool,
+    /// `pub static IMPLEMENTATION: HttpTool = ...;` for an `implementation.http` template, else empty.
+    pub http_const: String,
+    /// What the template's module imports from the runtime's `defs`.
+    pub defs_imports: String,
 }
 
 #[derive(Debug, Serialize)]

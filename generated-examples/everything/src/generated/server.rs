@@ -28,6 +28,7 @@ mcpgen_runtime::app! {
         search => super::template_search::read,
         files => super::template_files::read,
         raw => super::template_raw::read,
+        status_history,
     }
     prompts {
         summarize,
