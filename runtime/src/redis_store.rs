@@ -50,21 +50,7 @@ impl RedisStore {
         table: Arc<SessionTable>,
     ) -> Result<Self, String> {
         let shown = redact::url(url.expose());
-        let client = redis::Client::open(url.expose())
-            .map_err(|e| format!("bad session store URL {shown:?}: {e}"))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(IO_TIMEOUT))
-            .set_response_timeout(Some(IO_TIMEOUT))
-            // A few quick tries per reconnection: a request waits for them, so they stay short.
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let mut connection = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|e| format!("cannot reach the session store at {shown}: {e}"))?;
-        let _: () = redis::cmd("PING")
-            .query_async(&mut connection)
-            .await
-            .map_err(|e| format!("cannot use the session store at {shown}: {e}"))?;
+        let connection = open(url, "session store").await?;
         tracing::info!(url = %shown, key_prefix, "sessions are kept in Redis");
         Ok(RedisStore {
             connection,
@@ -85,6 +71,28 @@ impl RedisStore {
         // A record in another shape (an older server's) is no session: its owner is unknown.
         Ok(data.and_then(|data| serde_json::from_slice(&data).ok()))
     }
+}
+
+/// A connection manager to `url`, tried once with a `PING` so a bad URL, an unreachable server or refused
+/// credentials fail at start-up. Errors name `what` and the URL without its password.
+pub(crate) async fn open(url: &SecretUrl, what: &str) -> Result<ConnectionManager, String> {
+    let shown = redact::url(url.expose());
+    let client =
+        redis::Client::open(url.expose()).map_err(|e| format!("bad {what} URL {shown:?}: {e}"))?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(IO_TIMEOUT))
+        .set_response_timeout(Some(IO_TIMEOUT))
+        // A few quick tries per reconnection: a request waits for them, so they stay short.
+        .set_number_of_retries(2)
+        .set_max_delay(Duration::from_millis(500));
+    let mut connection = ConnectionManager::new_with_config(client, config)
+        .await
+        .map_err(|e| format!("cannot reach the {what} at {shown}: {e}"))?;
+    let _: () = redis::cmd("PING")
+        .query_async(&mut connection)
+        .await
+        .map_err(|e| format!("cannot use the {what} at {shown}: {e}"))?;
+    Ok(connection)
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -184,7 +192,7 @@ impl SessionStore for RedisStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::process::{Child, Command, Stdio};
 
     use axum::body::Body;
@@ -194,14 +202,14 @@ mod tests {
     use crate::testing::http::{LIMITS, PING, app, mcp, options, post, send, session};
 
     /// A `redis-server` (the Debian package) on a loopback port the OS picked, stopped when dropped.
-    struct RedisServer {
+    pub(crate) struct RedisServer {
         child: Option<Child>,
         port: u16,
         args: Vec<String>,
     }
 
     impl RedisServer {
-        fn start(args: &[&str]) -> Self {
+        pub(crate) fn start(args: &[&str]) -> Self {
             let port = std::net::TcpListener::bind("127.0.0.1:0")
                 .unwrap()
                 .local_addr()
@@ -237,19 +245,19 @@ mod tests {
             }
         }
 
-        fn stop(&mut self) {
+        pub(crate) fn stop(&mut self) {
             if let Some(mut child) = self.child.take() {
                 let _ = child.kill();
                 let _ = child.wait();
             }
         }
 
-        fn url(&self, userinfo: &str) -> String {
+        pub(crate) fn url(&self, userinfo: &str) -> String {
             format!("redis://{userinfo}127.0.0.1:{}", self.port)
         }
 
         /// A connection of the test's own, to look at what the store wrote.
-        async fn connection(&self, userinfo: &str) -> redis::aio::MultiplexedConnection {
+        pub(crate) async fn connection(&self, userinfo: &str) -> redis::aio::MultiplexedConnection {
             redis::Client::open(self.url(userinfo))
                 .unwrap()
                 .get_multiplexed_async_connection()
@@ -264,7 +272,7 @@ mod tests {
         }
     }
 
-    fn with_store(redis_url: String, idle: Duration) -> crate::http::HttpOptions {
+    pub(crate) fn with_store(redis_url: String, idle: Duration) -> crate::http::HttpOptions {
         let mut options = options(&["alice", "bob"], LIMITS);
         if let Some(http) = options.streamable.as_mut() {
             http.redis_url = Some(SecretUrl::new(redis_url));

@@ -19,6 +19,21 @@ pub(crate) const STDIO_ONLY: TransportsDef = TransportsDef {
     lambda: None,
 };
 
+/// A tool with nothing but its name (the task tests' specs).
+#[cfg(any(feature = "stdio", feature = "redis"))]
+pub(crate) const fn tool(name: &'static str) -> ToolDef {
+    ToolDef {
+        name,
+        title: None,
+        description: None,
+        input_schema: None,
+        output_schema: None,
+        annotations: None,
+        icons: None,
+        meta: None,
+    }
+}
+
 /// No authentication.
 pub(crate) const NO_AUTH: AuthDef = AuthDef {
     bearer_token_env: None,
@@ -119,7 +134,7 @@ pub(crate) mod http {
     use tokio_util::sync::CancellationToken;
     use tower::ServiceExt as _;
 
-    use super::{SPEC, TestApp};
+    use super::TestApp;
     use crate::auth::{Auth, BearerTokens};
     use crate::connections::ConnectionLimits;
     use crate::context::{Shared, Subscriptions};
@@ -180,14 +195,19 @@ pub(crate) mod http {
     };
 
     pub(crate) async fn app(options: &HttpOptions) -> Router {
+        app_of::<TestApp>(options).await
+    }
+
+    /// [`app`] for another app's spec.
+    pub(crate) async fn app_of<A: crate::app::App<State = ()>>(options: &HttpOptions) -> Router {
         let shared = Arc::new(Shared {
             state: (),
             subscriptions: Arc::new(Subscriptions::default()),
             logging: false,
             logger: "test",
         });
-        let handler = Handler::<TestApp>::new(
-            Arc::new(Registry::build(&SPEC).unwrap()),
+        let handler = Handler::<A>::new(
+            Arc::new(Registry::build(A::SPEC).unwrap()),
             shared,
             crate::tasks::store::Limits::default(),
         );

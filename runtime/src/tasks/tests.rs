@@ -20,20 +20,7 @@ use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
 use crate::error::{BoxError, ToolError, ToolResult};
 use crate::handler::Handler;
 use crate::registry::Registry;
-use crate::testing::{NO_AUTH, STDIO_ONLY};
-
-const fn tool(name: &'static str) -> crate::defs::ToolDef {
-    crate::defs::ToolDef {
-        name,
-        title: None,
-        description: None,
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-    }
-}
+use crate::testing::{NO_AUTH, STDIO_ONLY, tool};
 
 pub(super) static SPEC: Spec = Spec {
     server: ServerDef {
