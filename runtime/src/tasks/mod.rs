@@ -240,11 +240,16 @@ async fn across(
     match (method, local) {
         (wire::GET, Some(task)) => Ok(custom(task.to_json())),
         (wire::GET, None) => shared.get(session, id).await.map(custom),
-        (wire::CANCEL, Some(_)) => store.cancel(owner, id).map(|task| custom(task.to_json())),
-        (wire::CANCEL, None) => shared.cancel(session, id).await.map(|task| {
-            tracing::info!(task = %id, "task cancelled by the client, through another instance");
-            custom(task)
-        }),
+        (wire::CANCEL, local) => {
+            let cancelled = match local {
+                Some(_) => store.cancel(owner, id).map(|task| task.to_json()),
+                None => shared.cancel(session, id).await,
+            };
+            cancelled.map(|task| {
+                tracing::info!(task = %id, "task cancelled by the client");
+                custom(task)
+            })
+        }
         (wire::UPDATE, _) => Err(ErrorData::new(
             ErrorCode::METHOD_NOT_FOUND,
             "tasks/update",
