@@ -111,7 +111,10 @@ fn install_and_test_requirements_are_stated() {
         "execution.taskSupport",
         "SEP-2663",
     ] {
-        assert!(readme.contains(feature), "README does not describe {feature}");
+        assert!(
+            readme.contains(feature),
+            "README does not describe {feature}"
+        );
     }
     assert!(!section(&readme, "Not supported yet").trim().is_empty());
 }

@@ -533,7 +533,7 @@ mod streamable {
             // Sessions, their table entries and their stored records all end after the idle timeout.
             sessions.session_config.keep_alive = Some(http.session_idle_timeout);
             let store = match &http.redis_url {
-                Some(url) => Some(shared_store(url, http, table.clone()).await?),
+                Some(url) => Some(shared_store(url, http, table.clone(), server.tasks()).await?),
                 None => None,
             };
             let guard = owned_sessions::Guard {
@@ -601,14 +601,22 @@ mod streamable {
         Router::new().route_service(path, service)
     }
 
-    /// The Redis session store, connected (`resolve` refused a Redis URL without the feature).
+    /// The Redis session store, connected, and the task store shared through the same Redis (`resolve`
+    /// refused a Redis URL without the feature).
     async fn shared_store(
         url: &super::SecretUrl,
         http: &StreamableOptions,
         table: Arc<SessionTable>,
+        tasks: Option<&Arc<crate::tasks::store::TaskStore>>,
     ) -> Result<Arc<dyn SharedStore>, BoxError> {
         #[cfg(feature = "redis")]
         {
+            // Tasks live where sessions do, so a session that moves finds its tasks.
+            if let Some(tasks) = tasks {
+                let shared =
+                    crate::tasks::shared::SharedTasks::connect(url, &http.redis_key_prefix).await?;
+                tasks.share(Arc::new(shared));
+            }
             let store = crate::redis_store::RedisStore::connect(
                 url,
                 &http.redis_key_prefix,
@@ -620,7 +628,7 @@ mod streamable {
         }
         #[cfg(not(feature = "redis"))]
         {
-            let _ = (url, http, table);
+            let _ = (url, http, table, tasks);
             Err("this binary was built without the `redis` feature".into())
         }
     }

@@ -54,21 +54,7 @@ impl RedisStore {
         table: Arc<SessionTable>,
     ) -> Result<Self, String> {
         let shown = redact::url(url.expose());
-        let client = redis::Client::open(url.expose())
-            .map_err(|e| format!("bad session store URL {shown:?}: {e}"))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(IO_TIMEOUT))
-            .set_response_timeout(Some(IO_TIMEOUT))
-            // A few quick tries per reconnection: a request waits for them, so they stay short.
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let mut connection = ConnectionManager::new_with_config(client.clone(), config)
-            .await
-            .map_err(|e| format!("cannot reach the session store at {shown}: {e}"))?;
-        let _: () = redis::cmd("PING")
-            .query_async(&mut connection)
-            .await
-            .map_err(|e| format!("cannot use the session store at {shown}: {e}"))?;
+        let (client, connection) = open(url, "session store").await?;
         tracing::info!(url = %shown, key_prefix, "sessions are kept in Redis");
         Ok(RedisStore {
             connection,
@@ -91,6 +77,31 @@ impl RedisStore {
         // A record in another shape (an older server's) is no session: its owner is unknown.
         Ok(data.and_then(|data| serde_json::from_slice(&data).ok()))
     }
+}
+
+/// A connection manager to `url`, tried once with a `PING` so a bad URL, an unreachable server or refused
+/// credentials fail at start-up. Errors name `what` and the URL without its password.
+pub(crate) async fn open(
+    url: &SecretUrl,
+    what: &str,
+) -> Result<(redis::Client, ConnectionManager), String> {
+    let shown = redact::url(url.expose());
+    let client =
+        redis::Client::open(url.expose()).map_err(|e| format!("bad {what} URL {shown:?}: {e}"))?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(IO_TIMEOUT))
+        .set_response_timeout(Some(IO_TIMEOUT))
+        // A few quick tries per reconnection: a request waits for them, so they stay short.
+        .set_number_of_retries(2)
+        .set_max_delay(Duration::from_millis(500));
+    let mut connection = ConnectionManager::new_with_config(client.clone(), config)
+        .await
+        .map_err(|e| format!("cannot reach the {what} at {shown}: {e}"))?;
+    let _: () = redis::cmd("PING")
+        .query_async(&mut connection)
+        .await
+        .map_err(|e| format!("cannot use the {what} at {shown}: {e}"))?;
+    Ok((client, connection))
 }
 
 impl std::fmt::Debug for RedisStore {

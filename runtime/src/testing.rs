@@ -16,6 +16,15 @@ pub(crate) const STDIO_ONLY: TransportsDef = TransportsDef {
     ..TransportsDef::DEFAULT
 };
 
+/// A tool with nothing but its name (the task tests' specs).
+#[cfg(any(feature = "stdio", feature = "redis"))]
+pub(crate) const fn tool(name: &'static str) -> ToolDef {
+    ToolDef {
+        name,
+        ..ToolDef::DEFAULT
+    }
+}
+
 pub(crate) static SPEC: Spec = Spec {
     server: ServerDef {
         name: "test-server",
@@ -85,7 +94,7 @@ pub(crate) mod http {
     use tokio_util::sync::CancellationToken;
     use tower::ServiceExt as _;
 
-    use super::{SPEC, TestApp};
+    use super::TestApp;
     use crate::auth::{Auth, BearerTokens};
     use crate::connections::ConnectionLimits;
     use crate::context::{Shared, Subscriptions};
@@ -147,14 +156,19 @@ pub(crate) mod http {
     };
 
     pub(crate) async fn app(options: &HttpOptions) -> Router {
+        app_of::<TestApp>(options).await
+    }
+
+    /// [`app`] for another app's spec.
+    pub(crate) async fn app_of<A: crate::app::App<State = ()>>(options: &HttpOptions) -> Router {
         let shared = Arc::new(Shared {
             state: (),
             subscriptions: Arc::new(Subscriptions::default()),
             logging: false,
             logger: "test",
         });
-        let handler = Handler::<TestApp>::new(
-            Arc::new(Registry::build(&SPEC).unwrap()),
+        let handler = Handler::<A>::new(
+            Arc::new(Registry::build(A::SPEC).unwrap()),
             shared,
             crate::tasks::store::Limits::default(),
         );

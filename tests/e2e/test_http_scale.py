@@ -1,12 +1,14 @@
 """End-to-end: a generated server (tests/e2e/specs/scale.yaml) scaled out to three instances behind nginx running the
 crate's generated deploy/nginx.conf (round robin: the topology of its generated Compose file, without Docker),
-stateless and stateful with sessions in Redis, readiness that follows Redis, and a graceful shutdown that lets a slow
+stateless and stateful with sessions (and tasks) in Redis, readiness that follows Redis, and a graceful shutdown that lets a slow
 call finish.
 nginx and redis-server are the Debian packages (scripts/test installs them); each test starts its own on loopback."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -49,6 +51,16 @@ pub async fn handle(ctx: Ctx, input: Input) -> ToolResult {
         tokio::time::sleep(std::time::Duration::from_millis(u64::try_from(input.ms).unwrap_or(0))).await;
     }
     Ok(CallToolResult::success(vec![ContentBlock::text(format!("done on {id}"))]))
+}
+""",
+    "src/tools/hold.rs": """use crate::generated::prelude::*;
+
+pub async fn handle(ctx: Ctx) -> ToolResult {
+    let id = std::env::var("INSTANCE_ID").unwrap_or_default();
+    ctx.task_status(format!("running on {id}"));
+    ctx.cancelled().await;
+    tracing::info!("hold cancelled on {id}");
+    Ok(CallToolResult::success(vec![ContentBlock::text("cancelled")]))
 }
 """,
 }
@@ -191,6 +203,64 @@ def test_stateful_sessions_move_between_instances_through_redis(built, tmp_path)
     try:
         run_stateful(built, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
     finally:
+        redis.stop()
+
+
+def answer(url: str, message: dict, session: str | None = None) -> tuple[dict, str | None]:
+    """One JSON-RPC request of a 2025-11-25 session; its answer (JSON or the event stream's) and the session id."""
+    headers = {**MCP_HEADERS, "MCP-Protocol-Version": "2025-11-25"}
+    if session:
+        headers["Mcp-Session-Id"] = session
+    status, response_headers, body = http("POST", url, message, headers)
+    assert status == 200, (status, body)
+    for line in body.decode().splitlines():
+        if line.startswith("data:") and line[5:].strip():
+            parsed = json.loads(line[5:])
+            if parsed.get("id") == message["id"]:
+                return parsed, response_headers.get("mcp-session-id")
+    return json.loads(body), response_headers.get("mcp-session-id")
+
+
+def test_a_task_created_behind_nginx_is_polled_and_cancelled_through_another_instance(built, tmp_path):
+    """A 2025-11-25 task created through nginx runs on one instance; every instance answers `tasks/get` for it, and
+    `tasks/cancel` through another instance than the one running it reaches the handler there."""
+    redis = Redis()
+    servers, nginx = scaled(built, tmp_path, ["--stateful"], {"SCALE_REDIS_URL": redis.url})
+    try:
+        init = rpc("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                  "clientInfo": {"name": "e2e", "version": "0"}}, id=0)
+        result, session = answer(nginx.url, init)
+        assert "tasks" in result["result"]["capabilities"], result
+        headers = {**MCP_HEADERS, "MCP-Protocol-Version": "2025-11-25", "Mcp-Session-Id": session}
+        http("POST", nginx.url, {"jsonrpc": "2.0", "method": "notifications/initialized"}, headers)
+        created, _ = answer(nginx.url, rpc("tools/call", {"name": "hold", "arguments": {}, "task": {"ttl": 60000}}),
+                            session)
+        task_id = created["result"]["task"]["taskId"]
+        get = rpc("tasks/get", {"taskId": task_id}, id=2)
+        runner = None
+        deadline = time.monotonic() + 20
+        while runner is None:
+            assert time.monotonic() < deadline, "the status message never named the instance"
+            task, _ = answer(nginx.url, get, session)
+            match = re.match(r"running on i(\d)", task["result"].get("statusMessage") or "")
+            runner = int(match.group(1)) if match else None
+            time.sleep(0.2)
+        for server in servers:
+            task, _ = answer(server.url, get, session)
+            assert task["result"]["status"] == "working", task
+        other = servers[(runner + 1) % INSTANCES]
+        cancelled, _ = answer(other.url, rpc("tasks/cancel", {"taskId": task_id}, id=3), session)
+        assert cancelled["result"]["status"] == "cancelled", cancelled
+        servers[runner].wait_for_log(rf"hold cancelled on i{runner}", timeout=10)
+        for server in servers:
+            task, _ = answer(server.url, get, session)
+            assert task["result"]["status"] == "cancelled", task
+        listed, _ = answer(servers[(runner + 2) % INSTANCES].url, rpc("tasks/list", {}, id=4), session)
+        assert [t["taskId"] for t in listed["result"]["tasks"]] == [task_id], listed
+    finally:
+        nginx.stop()
+        for s in servers:
+            s.stop()
         redis.stop()
 
 

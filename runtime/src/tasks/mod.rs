@@ -12,11 +12,15 @@
 #[cfg(feature = "streamable-http")]
 pub(crate) mod http;
 pub(crate) mod sep2663;
+#[cfg(feature = "redis")]
+pub(crate) mod shared;
 #[cfg(feature = "stdio")]
 pub(crate) mod stdio;
 pub(crate) mod store;
 #[cfg(all(test, feature = "stdio"))]
 mod tests;
+#[cfg(all(test, feature = "redis"))]
+mod tests_redis_store;
 #[cfg(all(test, feature = "stdio"))]
 mod tests_sep2663;
 pub(crate) mod wire;
@@ -151,6 +155,12 @@ pub(crate) async fn handle<A: App>(
         };
     };
     let owner = handler.session_id();
+    #[cfg(feature = "redis")]
+    if method != wire::CALL
+        && let Some((shared, session)) = shared_session(store, &context)
+    {
+        return Ok(across(store, owner, &shared, &session, &request, context).await);
+    }
     Ok(match method {
         wire::CALL => call(handler, store, &request, context).await,
         wire::GET => task_id(&request)
@@ -171,14 +181,83 @@ pub(crate) async fn handle<A: App>(
             None,
         )),
         _ => match task_id(&request).and_then(|id| store.get(owner, id)) {
-            // The client may give up waiting (notifications/cancelled), or the session may end.
-            Ok(task) => tokio::select! {
-                outcome = task.outcome() => outcome.map(|result| custom(related(result, &task.id))),
-                () = context.ct.cancelled() => Err(ErrorData::internal_error("tasks/result was cancelled", None)),
-            },
+            Ok(task) => wait(task.outcome(), &task.id, &context).await,
             Err(error) => Err(error),
         },
     })
+}
+
+/// `tasks/result`: the outcome once `outcome` has it. The client may give up waiting
+/// (notifications/cancelled), or the session may end.
+async fn wait(
+    outcome: impl std::future::Future<Output = store::Outcome>,
+    id: &str,
+    context: &RequestContext<RoleServer>,
+) -> Result<CustomResult, ErrorData> {
+    tokio::select! {
+        outcome = outcome => outcome.map(|result| custom(related(result, id))),
+        () = context.ct.cancelled() => Err(ErrorData::internal_error("tasks/result was cancelled", None)),
+    }
+}
+
+/// The task mirror and this request's MCP session id, when tasks are shared across instances.
+#[cfg(feature = "redis")]
+fn shared_session(
+    store: &TaskStore,
+    context: &RequestContext<RoleServer>,
+) -> Option<(Arc<shared::SharedTasks>, String)> {
+    let shared = store.shared()?.clone();
+    let parts = context.extensions.get::<axum::http::request::Parts>()?;
+    let session = parts.headers.get("mcp-session-id")?.to_str().ok()?;
+    Some((shared, session.to_owned()))
+}
+
+/// A task request when tasks are shared: a task this instance runs is answered here, as without
+/// Redis; another one from its record in Redis. `tasks/list` lists the session's tasks of every
+/// instance (this instance's alone while Redis fails).
+#[cfg(feature = "redis")]
+async fn across(
+    store: &TaskStore,
+    owner: u64,
+    shared: &shared::SharedTasks,
+    session: &str,
+    request: &CustomRequest,
+    context: RequestContext<RoleServer>,
+) -> Result<CustomResult, ErrorData> {
+    let method = request.method.as_str();
+    if method == "tasks/list" {
+        let cursor = param(request, "cursor").and_then(Value::as_str);
+        return match shared.list(session, cursor).await {
+            Err(error) if error.code == ErrorCode::INTERNAL_ERROR => {
+                tracing::warn!(%error.message, "tasks/list falls back to this instance's tasks");
+                store.list(owner, cursor).map(custom)
+            }
+            listed => listed.map(custom),
+        };
+    }
+    let id = task_id(request)?;
+    let local = store.get(owner, id).ok();
+    match (method, local) {
+        (wire::GET, Some(task)) => Ok(custom(task.to_json())),
+        (wire::GET, None) => shared.get(session, id).await.map(custom),
+        (wire::CANCEL, local) => {
+            let cancelled = match local {
+                Some(_) => store.cancel(owner, id).map(|task| task.to_json()),
+                None => shared.cancel(session, id).await,
+            };
+            cancelled.map(|task| {
+                tracing::info!(task = %id, "task cancelled by the client");
+                custom(task)
+            })
+        }
+        (wire::UPDATE, _) => Err(ErrorData::new(
+            ErrorCode::METHOD_NOT_FOUND,
+            "tasks/update",
+            None,
+        )),
+        (_, Some(task)) => wait(task.outcome(), id, &context).await,
+        (_, None) => wait(shared.outcome(session, id), id, &context).await,
+    }
 }
 
 /// The result of `tasks/result`: the call's own, with the related-task `_meta` the specification asks for.
@@ -255,6 +334,10 @@ async fn call<A: App>(
         .and_then(Value::as_u64);
     let task = store.create(handler.session_id(), ttl)?;
     tracing::info!(task = %task.id, tool = %name, "task created");
+    #[cfg(feature = "redis")]
+    if let Some((shared, session)) = shared_session(store, &context) {
+        shared.publish(session, task.clone()).await;
+    }
     let created = json!({ "task": task.to_json() });
     tokio::spawn(notify_status(task.clone(), context.peer.clone()));
     start(handler, task, params, context, false);

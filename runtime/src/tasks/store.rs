@@ -39,7 +39,7 @@ impl Default for Limits {
 }
 
 /// `tasks/list` pages hold at most this many tasks.
-const PAGE_SIZE: usize = 50;
+pub(crate) const PAGE_SIZE: usize = 50;
 
 /// A task's status (MCP 2025-11-25).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub(crate) enum Status {
 }
 
 impl Status {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Working => "working",
             Status::InputRequired => "input_required",
@@ -102,11 +102,11 @@ impl std::fmt::Debug for Task {
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn not_found() -> ErrorData {
+pub(crate) fn not_found() -> ErrorData {
     // The same answer for an id that never existed, one that expired and another session's: a caller
     // learns nothing about tasks that are not its own.
     ErrorData::invalid_params("Failed to retrieve task: Task not found", None)
@@ -175,6 +175,19 @@ impl Task {
         self.transition(status, message, Some(outcome));
     }
 
+    /// Moves the task to `cancelled` and cancels its handler, unless it is already terminal.
+    pub(crate) fn mark_cancelled(&self) -> bool {
+        let moved = self.transition(
+            Status::Cancelled,
+            Some("Cancelled by the client".to_owned()),
+            None,
+        );
+        if moved {
+            self.cancel.cancel();
+        }
+        moved
+    }
+
     /// A status message from the handler while the task works (`Ctx::task_status`).
     pub(crate) fn set_message(&self, message: String) {
         let mut state = self.state.lock().expect("task state lock");
@@ -229,6 +242,9 @@ pub(crate) struct TaskStore {
     limits: Limits,
     tasks: Mutex<HashMap<String, Arc<Task>>>,
     next_seq: AtomicU64,
+    /// The Redis mirror, when sessions are shared across instances (`shared.rs`).
+    #[cfg(feature = "redis")]
+    shared: std::sync::OnceLock<Arc<super::shared::SharedTasks>>,
 }
 
 impl TaskStore {
@@ -237,7 +253,21 @@ impl TaskStore {
             limits,
             tasks: Mutex::new(HashMap::new()),
             next_seq: AtomicU64::new(1),
+            #[cfg(feature = "redis")]
+            shared: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Shares this store's tasks through Redis from now on.
+    #[cfg(feature = "redis")]
+    pub(crate) fn share(&self, shared: Arc<super::shared::SharedTasks>) {
+        let _ = self.shared.set(shared);
+    }
+
+    /// The Redis mirror, when tasks are shared.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(&self) -> Option<&Arc<super::shared::SharedTasks>> {
+        self.shared.get()
     }
 
     /// A new `working` task for `owner`, freed (and its handler cancelled) when its TTL ends.
@@ -307,20 +337,9 @@ impl TaskStore {
     /// `tasks/cancel`: the task, now `cancelled`; refused for a terminal one.
     pub(crate) fn cancel(&self, owner: u64, id: &str) -> Result<Arc<Task>, ErrorData> {
         let task = self.get(owner, id)?;
-        if !task.transition(
-            Status::Cancelled,
-            Some("Cancelled by the client".to_owned()),
-            None,
-        ) {
-            return Err(ErrorData::invalid_params(
-                format!(
-                    "Cannot cancel task: already in terminal status '{}'",
-                    task.status().as_str()
-                ),
-                None,
-            ));
+        if !task.mark_cancelled() {
+            return Err(not_cancellable(task.status().as_str()));
         }
-        task.cancel.cancel();
         Ok(task)
     }
 
@@ -352,6 +371,11 @@ impl TaskStore {
 
     /// The session `owner` ended: its tasks can never be reached again, so they stop and go.
     pub(crate) fn end_session(&self, owner: u64) {
+        // A shared session lives on in Redis after this instance drops it: its tasks run to their TTL.
+        #[cfg(feature = "redis")]
+        if self.shared.get().is_some() {
+            return;
+        }
         let mut tasks = self.tasks.lock().expect("task store lock");
         tasks.retain(|_, task| {
             if task.owner == owner {
@@ -368,6 +392,14 @@ impl TaskStore {
     pub(crate) fn len(&self) -> usize {
         self.tasks.lock().expect("task store lock").len()
     }
+}
+
+/// `tasks/cancel` of a task already in the terminal `status`.
+pub(crate) fn not_cancellable(status: &str) -> ErrorData {
+    ErrorData::invalid_params(
+        format!("Cannot cancel task: already in terminal status '{status}'"),
+        None,
+    )
 }
 
 fn too_many(message: String) -> ErrorData {

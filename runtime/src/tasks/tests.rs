@@ -16,18 +16,11 @@ use super::stdio::{TaskCodec, TaskTransport};
 use super::store::{Limits, TaskStore};
 use crate::app::App;
 use crate::context::{Ctx, Shared};
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport, ToolDef};
+use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
 use crate::error::{BoxError, ToolError, ToolResult};
 use crate::handler::Handler;
 use crate::registry::Registry;
-use crate::testing::STDIO_ONLY;
-
-const fn tool(name: &'static str) -> ToolDef {
-    ToolDef {
-        name,
-        ..ToolDef::DEFAULT
-    }
-}
+use crate::testing::{STDIO_ONLY, tool};
 
 pub(super) static SPEC: Spec = Spec {
     server: ServerDef {
