@@ -495,6 +495,7 @@ mod streamable {
 
     use super::{HttpOptions, StreamableOptions};
     use crate::app::App;
+    use crate::cluster::Cluster;
     use crate::error::BoxError;
     use crate::handler::Handler;
     use crate::owned_sessions::{self, OwnedSessions};
@@ -529,9 +530,13 @@ mod streamable {
             let mut sessions = LocalSessionManager::default();
             // Sessions, their table entries and their stored records all end after the idle timeout.
             sessions.session_config.keep_alive = Some(http.session_idle_timeout);
-            let store = match &http.redis_url {
-                Some(url) => Some(shared_store(url, http, table.clone()).await?),
-                None => None,
+            let (store, cluster) = match &http.redis_url {
+                Some(url) => {
+                    let (store, cluster) = shared_store(url, http, table.clone()).await?;
+                    server.share_subscriptions(cluster.clone());
+                    (Some(store), Some(cluster))
+                }
+                None => (None, None),
             };
             let guard = owned_sessions::Guard {
                 table: table.clone(),
@@ -545,6 +550,7 @@ mod streamable {
                     sessions,
                     table,
                     store,
+                    cluster,
                     config,
                     &http.path,
                 ),
@@ -597,22 +603,19 @@ mod streamable {
         Router::new().route_service(path, service)
     }
 
-    /// The Redis session store, connected (`resolve` refused a Redis URL without the feature).
+    /// The Redis session store, connected, and this instance's place in the cluster of the instances that
+    /// share it (`resolve` refused a Redis URL without the feature).
     async fn shared_store(
         url: &super::SecretUrl,
         http: &StreamableOptions,
         table: Arc<SessionTable>,
-    ) -> Result<Arc<dyn SharedStore>, BoxError> {
+    ) -> Result<(Arc<dyn SharedStore>, Arc<Cluster>), BoxError> {
         #[cfg(feature = "redis")]
         {
-            let store = crate::redis_store::RedisStore::connect(
-                url,
-                &http.redis_key_prefix,
-                http.session_idle_timeout,
-                table,
-            )
-            .await?;
-            Ok(Arc::new(store))
+            let (prefix, ttl) = (&http.redis_key_prefix, http.session_idle_timeout);
+            let store = crate::redis_store::RedisStore::connect(url, prefix, ttl, table).await?;
+            let cluster = crate::redis_bus::join(url, store.connection(), prefix, ttl).await?;
+            Ok((Arc::new(store), cluster))
         }
         #[cfg(not(feature = "redis"))]
         {

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::metrics;
 use super::principal::Principal;
 use super::redact::{self, SecretUrl};
+use super::redis_bus::subscriptions_key;
 use super::session_store::SharedStore;
 use super::sessions::SessionTable;
 
@@ -68,7 +69,7 @@ impl RedisStore {
         tracing::info!(url = %shown, key_prefix, "sessions are kept in Redis");
         Ok(RedisStore {
             connection,
-            prefix: format!("{key_prefix}session:"),
+            prefix: record_key_prefix(key_prefix),
             ttl: ttl.max(Duration::from_secs(1)),
             table,
         })
@@ -76,6 +77,11 @@ impl RedisStore {
 
     fn key(&self, session_id: &str) -> String {
         format!("{}{session_id}", self.prefix)
+    }
+
+    /// The connection, for the cluster's commands (`redis_bus.rs`).
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
     }
 
     async fn record(&self, session_id: &str) -> Result<Option<Record>, SessionStoreError> {
@@ -94,6 +100,11 @@ impl std::fmt::Debug for RedisStore {
             .field("ttl", &self.ttl)
             .finish_non_exhaustive()
     }
+}
+
+/// Where the records of the servers under `key_prefix` are: `<prefix>session:`.
+pub(crate) fn record_key_prefix(key_prefix: &str) -> String {
+    format!("{key_prefix}session:")
 }
 
 /// What a record holds: rmcp's state and who owns the session (`None`: auth is off).
@@ -142,7 +153,14 @@ impl SharedStore for RedisStore {
         let (mut connection, key) = (self.connection.clone(), self.key(session_id));
         let ttl = self.ttl.as_secs() as i64;
         tokio::spawn(async move {
-            let refreshed = connection.expire::<_, ()>(key, ttl).await;
+            // The session's subscriptions (`redis_bus.rs`) live as long as its record.
+            let refreshed: Result<(), _> = redis::pipe()
+                .expire(&key, ttl)
+                .ignore()
+                .expire(subscriptions_key(&key), ttl)
+                .ignore()
+                .query_async(&mut connection)
+                .await;
             metrics::redis("EXPIRE", &refreshed);
             if let Err(error) = refreshed {
                 tracing::warn!(%error, "cannot refresh a session record");
@@ -177,14 +195,19 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, session_id: &str) -> Result<(), SessionStoreError> {
-        let deleted: Result<(), _> = self.connection.clone().del(self.key(session_id)).await;
+        let key = self.key(session_id);
+        let deleted: Result<(), _> = self
+            .connection
+            .clone()
+            .del(&[subscriptions_key(&key), key])
+            .await;
         metrics::redis("DEL", &deleted);
         Ok(deleted?)
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::process::{Child, Command, Stdio};
 
     use axum::body::Body;
@@ -194,14 +217,14 @@ mod tests {
     use crate::testing::http::{LIMITS, PING, app, mcp, options, post, send, session};
 
     /// A `redis-server` (the Debian package) on a loopback port the OS picked, stopped when dropped.
-    struct RedisServer {
+    pub(crate) struct RedisServer {
         child: Option<Child>,
         port: u16,
         args: Vec<String>,
     }
 
     impl RedisServer {
-        fn start(args: &[&str]) -> Self {
+        pub(crate) fn start(args: &[&str]) -> Self {
             let port = std::net::TcpListener::bind("127.0.0.1:0")
                 .unwrap()
                 .local_addr()
@@ -244,12 +267,12 @@ mod tests {
             }
         }
 
-        fn url(&self, userinfo: &str) -> String {
+        pub(crate) fn url(&self, userinfo: &str) -> String {
             format!("redis://{userinfo}127.0.0.1:{}", self.port)
         }
 
         /// A connection of the test's own, to look at what the store wrote.
-        async fn connection(&self, userinfo: &str) -> redis::aio::MultiplexedConnection {
+        pub(crate) async fn connection(&self, userinfo: &str) -> redis::aio::MultiplexedConnection {
             redis::Client::open(self.url(userinfo))
                 .unwrap()
                 .get_multiplexed_async_connection()
@@ -264,7 +287,7 @@ mod tests {
         }
     }
 
-    fn with_store(redis_url: String, idle: Duration) -> crate::http::HttpOptions {
+    pub(crate) fn with_store(redis_url: String, idle: Duration) -> crate::http::HttpOptions {
         let mut options = options(&["alice", "bob"], LIMITS);
         if let Some(http) = options.streamable.as_mut() {
             http.redis_url = Some(SecretUrl::new(redis_url));

@@ -19,9 +19,12 @@ use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use futures::future::BoxFuture;
 use rmcp::ServerHandler;
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::session::local::{
+    LocalSessionHandle, LocalSessionManager,
+};
 use rmcp::transport::streamable_http_server::session::{
     EventStore, RestoreOutcome, ServerSseMessage, SessionId, SessionManager, SessionStore,
     SessionStoreError,
@@ -29,6 +32,7 @@ use rmcp::transport::streamable_http_server::session::{
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::cluster::{self, Cluster, Workers};
 use super::owned_sessions::OwnedSessions;
 use super::principal::Principal;
 use super::sessions::SessionTable;
@@ -37,11 +41,13 @@ use super::sessions::SessionTable;
 const RESTORE_WAIT: Duration = Duration::from_secs(30);
 
 /// The streamable HTTP route with sessions shared through `store`.
+/// With a `cluster`, what an instance raises for a session reaches it wherever its streams are (`cluster.rs`).
 pub(crate) fn mount<S, F>(
     factory: F,
     sessions: LocalSessionManager,
     table: Arc<SessionTable>,
     store: Arc<dyn SharedStore>,
+    cluster: Option<Arc<Cluster>>,
     mut config: StreamableHttpServerConfig,
     path: &str,
 ) -> Router
@@ -54,9 +60,14 @@ where
         inner: RestoringSessions {
             inner: sessions,
             gates: Gates::default(),
+            cluster: cluster.clone(),
         },
         table,
     });
+    if let Some(cluster) = cluster {
+        let workers: Arc<dyn Workers> = sessions.clone();
+        cluster.attach(Arc::downgrade(&workers));
+    }
     let service = StreamableHttpService::new(factory, sessions, config);
     Router::new()
         .route_service(path, service)
@@ -102,6 +113,13 @@ async fn hold_restore_gates(request: Request, next: Next) -> Response {
 pub(crate) struct RestoringSessions {
     inner: LocalSessionManager,
     gates: Gates,
+    cluster: Option<Arc<Cluster>>,
+}
+
+impl Workers for OwnedSessions<RestoringSessions> {
+    fn worker<'a>(&'a self, id: &'a SessionId) -> BoxFuture<'a, Option<LocalSessionHandle>> {
+        Box::pin(async move { self.inner.inner.sessions.read().await.get(id).cloned() })
+    }
 }
 
 impl SessionManager for RestoringSessions {
@@ -176,6 +194,9 @@ impl SessionManager for RestoringSessions {
         id: &SessionId,
         message: ClientJsonRpcMessage,
     ) -> Result<(), Self::Error> {
+        if let Some(cluster) = &self.cluster {
+            cluster.received(id, &message).await;
+        }
         self.inner.accept_message(id, message).await
     }
 
@@ -184,7 +205,8 @@ impl SessionManager for RestoringSessions {
         id: &SessionId,
     ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
     {
-        self.inner.create_standalone_stream(id).await
+        let stream = self.inner.create_standalone_stream(id).await?;
+        Ok(cluster::track(self.cluster.as_ref(), id, stream))
     }
 
     async fn resume(
@@ -193,7 +215,14 @@ impl SessionManager for RestoringSessions {
         last_event_id: String,
     ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
     {
-        self.inner.resume(id, last_event_id).await
+        // An event id without a `/<request>` part resumes the standalone stream.
+        let standalone = !last_event_id.contains('/');
+        let stream = self.inner.resume(id, last_event_id).await?;
+        Ok(cluster::track(
+            self.cluster.as_ref().filter(|_| standalone),
+            id,
+            stream,
+        ))
     }
 
     async fn restore_session(
@@ -288,6 +317,7 @@ mod tests {
                 max_record_bytes: 1 << 16,
             })),
             store.clone(),
+            None,
             config,
             "/mcp",
         )
