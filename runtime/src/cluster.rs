@@ -18,9 +18,14 @@
 // Without Redis there is no bus: nothing joins a cluster.
 #![cfg_attr(not(feature = "redis"), allow(dead_code))]
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
 use futures::future::BoxFuture;
 use futures::{Stream, StreamExt as _};
 use rmcp::model::ClientJsonRpcMessage;
@@ -265,6 +270,36 @@ impl Drop for HeldStream {
             }
         }
     }
+}
+
+tokio::task_local! {
+    /// Set when the current request asked to resume an event stream that cannot be resumed here.
+    static RESUME_FAILED: Cell<bool>;
+}
+
+/// Notes that the current request's resume failed (see [`refuse_failed_resumes`]).
+pub(crate) fn resume_failed() {
+    let _ = RESUME_FAILED.try_with(|failed| failed.set(true));
+}
+
+/// Middleware: a `Last-Event-ID` resume that failed gets 410, where rmcp answers an empty event stream. A
+/// client whose POST stream broke (the instance running its call died) resumes on another instance, which
+/// never had that stream; an empty stream makes it resume again and again until its own timeout, while an
+/// error lets it give up on the call at once (the Python SDK then fails the call after two tries) and send
+/// it again.
+pub(crate) async fn refuse_failed_resumes(request: Request, next: Next) -> Response {
+    let (response, failed) = RESUME_FAILED
+        .scope(Cell::new(false), async move {
+            let response = next.run(request).await;
+            (response, RESUME_FAILED.with(Cell::get))
+        })
+        .await;
+    if !failed {
+        return response;
+    }
+    let gone = "Gone: this event stream cannot be resumed here (the instance that served it may have \
+                stopped); send the request again";
+    (StatusCode::GONE, gone).into_response()
 }
 
 /// A name for this process, unique in its cluster for all practical purposes.

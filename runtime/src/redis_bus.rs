@@ -335,4 +335,31 @@ mod tests {
         assert_eq!(done, 1, "the tool never got the answer: {text}");
         assert!(text.contains(r#"hello \"Ada\""#), "{text}");
     }
+
+    /// A client resuming, with `Last-Event-ID`, the stream of a POST another instance served (one that died
+    /// mid-call) gets an error it can act on, not an empty stream that has it resume forever.
+    #[tokio::test]
+    async fn redis_bus_refuses_to_resume_a_stream_served_elsewhere() {
+        let redis = RedisServer::start(&[]);
+        let instances = cluster(&redis).await;
+        let [(a, _), (b, _), _] = &instances[..] else {
+            unreachable!()
+        };
+        let id = session(a).await;
+        let resume = mcp("GET", "alice", Some(&id))
+            .header("last-event-id", "0/41")
+            .body(Body::empty())
+            .unwrap();
+        let response = b.clone().oneshot(resume).await.unwrap();
+        assert_eq!(response.status(), StatusCode::GONE);
+        // A stream it does hold resumes as before.
+        let resume = mcp("GET", "alice", Some(&id))
+            .header("last-event-id", "0")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            b.clone().oneshot(resume).await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
 }

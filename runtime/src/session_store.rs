@@ -72,6 +72,7 @@ where
     Router::new()
         .route_service(path, service)
         .layer(middleware::from_fn(hold_restore_gates))
+        .layer(middleware::from_fn(cluster::refuse_failed_resumes))
 }
 
 /// Sessions being restored, each with a token cancelled when its restore ends.
@@ -217,7 +218,11 @@ impl SessionManager for RestoringSessions {
     {
         // An event id without a `/<request>` part resumes the standalone stream.
         let standalone = !last_event_id.contains('/');
-        let stream = self.inner.resume(id, last_event_id).await?;
+        let stream = self
+            .inner
+            .resume(id, last_event_id)
+            .await
+            .inspect_err(|_| cluster::resume_failed())?;
         Ok(cluster::track(
             self.cluster.as_ref().filter(|_| standalone),
             id,
