@@ -19,7 +19,7 @@ import anyio
 import pytest
 from http_support import MCP_HEADERS, Server, build_server, http, rpc
 from mcp import Client
-from test_http_scale import Nginx, Redis
+from test_http_scale import CLIENTS, Nginx, Redis, wait_for_status
 
 HANDLERS = {
     "src/tools/touch.rs": """use crate::generated::prelude::*;
@@ -122,7 +122,11 @@ class Stream:
 
 
 def test_an_update_raised_on_b_reaches_a_subscription_made_on_a_through_the_stream_on_c(cluster):
-    a, b, c = cluster
+    update_crosses(*cluster)
+
+
+def update_crosses(a: Server, b: Server, c: Server) -> None:
+    """Subscribed through a, its GET stream on c, an update raised by a tool on b: the client hears it once."""
     session = start_session(a)
     status, _, body = http("POST", a.url, rpc("resources/subscribe", {"uri": "test://watched"}, id=1), session)
     assert status == 200 and "result" in messages(body)[-1], body
@@ -241,3 +245,87 @@ def test_a_call_whose_instance_dies_mid_call_gets_an_error_not_silence(built, cl
     print("a call on a killed instance:", outcome)
     failed = "error" in outcome or outcome["result"].is_error
     assert failed and outcome["seconds"] < 30, outcome
+
+
+AFTER_RECOVERY = 25
+
+
+def test_a_redis_restart_under_load_fails_only_calls_during_the_outage(built, tmp_path):
+    """CLIENTS official SDK clients call through the generated nginx config while redis-server restarts (with its
+    data, as a production Redis keeps it): every call before the outage succeeds, `/readyz` turns 503 on every
+    instance and back to 200 without a restart, a call during the outage that needs Redis (its session started on
+    another instance) gets a clear 503, and every call after recovery succeeds (AFTER_RECOVERY per client)."""
+    (tmp_path / "redis").mkdir()
+    redis = Redis(persist=tmp_path / "redis")
+    servers = [Server(built[0], ["--transport", "streamable-http", "--stateful"],
+                      env={"CLUSTER_REDIS_URL": redis.url, "INSTANCE_ID": f"i{n}"}) for n in range(3)]
+    nginx = Nginx(tmp_path, [s.base.removeprefix("http://") for s in servers], built[1] / "deploy" / "nginx.conf")
+    phase = {"now": "before"}
+    outcomes: Counter = Counter()
+    moved: dict = {}
+
+    def call_elsewhere() -> tuple[int, bytes]:
+        """A session started on the first instance, then a call on the second: it needs the stored record."""
+        session = start_session(servers[0])
+        status, _, body = http("POST", servers[1].url, rpc("tools/call", {"name": "touch"}, id=2), session)
+        return status, body
+
+    errors: list[str] = []
+
+    async def one_client() -> None:
+        async with Client(nginx.url, mode="legacy", read_timeout_seconds=30) as client:
+            after = 0
+            while after < AFTER_RECOVERY:
+                started = phase["now"]
+                try:
+                    result = await client.call_tool("touch", {})
+                    ok = not result.is_error
+                except Exception as error:  # noqa: BLE001 - the failures counted
+                    ok = False
+                    errors.append(repr(error))
+                ended = phase["now"]
+                outcomes[(started if started == ended else "transition", ok)] += 1
+                after += ended == "after"
+                await anyio.sleep(0.01)
+
+    async def restart_redis() -> None:
+        while outcomes[("before", True)] < 50:
+            await anyio.sleep(0.05)
+        await anyio.to_thread.run_sync(redis.stop)
+        phase["now"] = "outage"
+        for s in servers:
+            await anyio.to_thread.run_sync(wait_for_status, f"{s.base}/readyz", 503)
+        moved["outage"] = await anyio.to_thread.run_sync(call_elsewhere)
+        await anyio.to_thread.run_sync(redis.start)
+        for s in servers:
+            await anyio.to_thread.run_sync(wait_for_status, f"{s.base}/readyz", 200)
+        phase["now"] = "after"
+        moved["after"] = await anyio.to_thread.run_sync(call_elsewhere)
+
+    async def main() -> None:
+        with anyio.fail_after(300):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(restart_redis)
+                for _ in range(CLIENTS):
+                    tg.start_soon(one_client)
+
+    try:
+        anyio.run(main)
+        assert all(s.proc.poll() is None for s in servers), "an instance stopped"
+        # Once the load is over (its calls raise updates too): every instance listens on the event channel again.
+        update_crosses(*servers)
+    finally:
+        nginx.stop()
+        for s in servers:
+            s.stop()
+        redis.stop()
+    print("calls by phase and success:", dict(outcomes), errors[:3])
+    assert outcomes[("before", False)] == 0, errors
+    # The clients' sessions were held by every instance before the outage (round robin spreads them), so
+    # their calls needed no Redis; a session only Redis could move gets a clear 503 until it is back.
+    status, body = moved["outage"]
+    assert status == 503 and b"session store is unreachable; retry later" in body, moved
+    status, body = moved["after"]
+    assert status == 200 and b"touched on i1" in body, moved
+    assert outcomes[("after", False)] == 0, errors
+    assert outcomes[("after", True)] >= CLIENTS * (AFTER_RECOVERY - 1), outcomes

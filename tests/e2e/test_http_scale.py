@@ -88,11 +88,13 @@ class Nginx:
 
 
 class Redis:
-    """redis-server on a loopback port; `args` adds to its configuration (TLS: `--port 0 --tls-port ...`)."""
+    """redis-server on a loopback port; `args` adds to its configuration (TLS: `--port 0 --tls-port ...`); with
+    `persist`, a directory, its data is kept there across restarts (append-only file), as a production Redis's."""
 
-    def __init__(self, args: list[str] | None = None):
+    def __init__(self, args: list[str] | None = None, persist: Path | None = None):
         self.port = free_port()
         self.args = args
+        self.persist = ["--dir", str(persist), "--appendonly", "yes"] if persist else []
         self.start()
         self.url = f"redis://127.0.0.1:{self.port}"
 
@@ -101,7 +103,8 @@ class Redis:
         args = self.args
         listen = ["--port", str(self.port)] if args is None else ["--port", "0", "--tls-port", str(self.port)]
         self.proc = subprocess.Popen(
-            ["redis-server", *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *(args or [])],
+            ["redis-server", *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *self.persist,
+             *(args or [])],
             stdout=subprocess.DEVNULL)
         for _ in range(500):
             try:
