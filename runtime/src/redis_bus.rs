@@ -65,7 +65,12 @@ pub(crate) async fn join(
     // Listening before joining: an event published once `join` returns reaches this instance.
     let pubsub = listen(&client, &channel)
         .await
-        .map_err(|e| format!("cannot listen on the session store at {shown}: {e}"))?;
+        .map_err(|e| {
+            format!(
+                "cannot listen on the session store's channel {channel:?} at {shown}: {e} (an ACL user needs \
+                 the channels `&{key_prefix}*` as well as the keys `~{key_prefix}*`)"
+            )
+        })?;
     tokio::spawn(relay(client, channel.clone(), Some(pubsub), events));
     let bus = RedisBus {
         connection,

@@ -288,7 +288,7 @@ def test_sessions_move_through_redis_over_tls_with_an_acl_user(built, tmp_path):
     ca, cert, key = make_certificates(tmp_path)
     redis = Redis(["--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(ca),
                    "--tls-auth-clients", "no", "--user", "default", "off",
-                   "--user", "app", "on", ">p@ss:w/rd", "~mcp:*", "+@all"])
+                   "--user", "app", "on", ">p@ss:w/rd", "~mcp:*", "&mcp:*", "+@all"])
     url = f"rediss://app:p%40ss%3Aw%2Frd@127.0.0.1:{redis.port}"
     try:
         untrusted = subprocess.run(
