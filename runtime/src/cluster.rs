@@ -124,8 +124,8 @@ impl Cluster {
     }
 
     /// A message a client POSTed to this instance: an answer to a server request goes to every instance
-    /// (this one's worker gets it from rmcp as usual).
-    pub(crate) async fn received(&self, id: &SessionId, message: &ClientJsonRpcMessage) {
+    /// (this one's worker gets it from rmcp as usual), without making the client's POST wait for Redis.
+    pub(crate) fn received(&self, id: &SessionId, message: &ClientJsonRpcMessage) {
         if !matches!(
             message,
             ClientJsonRpcMessage::Response(_) | ClientJsonRpcMessage::Error(_)
@@ -141,9 +141,12 @@ impl Cluster {
             session: id.to_string(),
             message,
         };
-        if let Err(error) = self.bus.publish(&event).await {
-            tracing::warn!(%error, "cannot forward an answer to the other instances");
-        }
+        let bus = self.bus.clone();
+        tokio::spawn(async move {
+            if let Err(error) = bus.publish(&event).await {
+                tracing::warn!(%error, "cannot forward an answer to the other instances");
+            }
+        });
     }
 
     async fn deliver(&self, event: Event) {

@@ -196,7 +196,7 @@ impl SessionManager for RestoringSessions {
         message: ClientJsonRpcMessage,
     ) -> Result<(), Self::Error> {
         if let Some(cluster) = &self.cluster {
-            cluster.received(id, &message).await;
+            cluster.received(id, &message);
         }
         self.inner.accept_message(id, message).await
     }
