@@ -4,6 +4,7 @@
 #   bench/run.sh [runtime] [mcpbench flags...]  start-up, RSS, stdio and streamable HTTP load (default)
 #   bench/run.sh build                           cold release build, warm rebuild after a handler edit, binary size
 #   bench/run.sh generator                       criterion: validate + render specs of 10, 100 and 1,000 tools
+#   bench/run.sh cluster [mcpbench flags...]     stateful: one instance against three behind nginx with Redis
 #   bench/run.sh all                             all three, in that order
 #
 # runtime: builds the contenders (the generated one with `mcpgen new bench/spec.yaml` + bench/generated-handlers/),
@@ -21,7 +22,7 @@ log() { printf '\n==> %s\n' "$*" >&2; }
 
 machine() {
   echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc) cores; RAM $(free -g | awk '/Mem:/{print $2}') GiB"
-  echo "- $(uname -sr); $(rustc --version); node $(node --version); $("$bench/.venv/bin/python" --version 2>&1)"
+  echo "- $(uname -sr); $(rustc --version); node $(node --version)$([[ -x $bench/.venv/bin/python ]] && echo "; $("$bench/.venv/bin/python" --version 2>&1)")"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
@@ -37,16 +38,18 @@ install_peers() {
   fi
 }
 
-# Generates bench/target-gen/benchgen from bench/spec.yaml with the working tree's mcpgen and puts the handlers in.
+# Generates bench/target-gen/NAME (default benchgen) from bench/SPEC (default spec.yaml) with the working tree's
+# mcpgen and puts the handlers in.
 generate() {
-  log "mcpgen new bench/spec.yaml"
+  local spec=${1:-spec.yaml} name=${2:-benchgen}
+  log "mcpgen new bench/$spec"
   (cd "$root" && cargo build -p mcpgen --quiet)
-  rm -rf target-gen
-  "$root/target/debug/mcpgen" new spec.yaml --out target-gen/benchgen --no-verify >/dev/null
-  cp generated-handlers/*.rs target-gen/benchgen/src/tools/
+  rm -rf "target-gen/$name"
+  "$root/target/debug/mcpgen" new "$spec" --out "target-gen/$name" --no-verify >/dev/null
+  cp generated-handlers/*.rs "target-gen/$name/src/tools/"
   # The crate sits inside the mcpgen repository, whose workspace it is not part of.
   printf '\n# Added by bench/run.sh: a standalone crate, not part of the mcpgen repository workspace.\n[workspace]\n' \
-    >>target-gen/benchgen/Cargo.toml
+    >>"target-gen/$name/Cargo.toml"
 }
 
 build_contenders() {
@@ -80,6 +83,37 @@ runtime() {
   } >"$report"
   log "mcpbench $*"
   target/release/mcpbench --json "results/runtime-$stamp.json" "$@" >>"$report.tmp"
+  { echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; echo; cat "$report.tmp"; } >>"$report"
+  rm -f "$report.tmp"
+  cat "$report"
+  log "report: bench/$report"
+}
+
+# Stateful sessions: one instance alone against one and three behind the generated nginx config with sessions in
+# Redis (cluster.toml, cluster.py), pinned like `runtime`. Flags go to mcpbench.
+cluster() {
+  generate
+  generate spec-cluster.yaml benchcluster
+  log "cargo build (driver), --profile dist (benchgen, benchcluster)"
+  cargo build --release --quiet -p mcpbench
+  CARGO_TARGET_DIR="$bench/target" cargo build --profile dist --quiet --manifest-path target-gen/benchgen/Cargo.toml
+  CARGO_TARGET_DIR="$bench/target" cargo build --profile dist --quiet --manifest-path target-gen/benchcluster/Cargo.toml
+  local stamp report
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  report="results/cluster-$stamp.md"
+  {
+    echo "## Scale-out ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+    echo
+    echo "Command: \`bench/run.sh cluster $*\`"
+    echo
+    machine
+    echo "- $(redis-server --version | cut -d' ' -f1-3); $(/usr/sbin/nginx -v 2>&1)"
+    echo
+  } >"$report"
+  log "mcpbench --config cluster.toml $*"
+  target/release/mcpbench --config cluster.toml --modes stateful --concurrency 32,256 --baseline one \
+    --no-targets --json "results/cluster-$stamp.json" "$@" \
+    >>"$report.tmp"
   { echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; echo; cat "$report.tmp"; } >>"$report"
   rm -f "$report.tmp"
   cat "$report"
@@ -152,7 +186,8 @@ generator() {
 case ${1:-runtime} in
   runtime) shift || true; runtime "$@" ;;
   build) build_costs ;;
+  cluster) shift; cluster "$@" ;;
   generator) shift; generator "$@" ;;
   all) runtime; build_costs; generator ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac

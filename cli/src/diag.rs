@@ -34,6 +34,16 @@ pub struct Span {
 }
 
 impl Span {
+    /// The span from `line`:`column` to `end_line`:`end_column`.
+    pub fn new(line: usize, column: usize, end_line: usize, end_column: usize) -> Span {
+        Span {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
     /// A zero-width span at one position.
     pub fn point(line: usize, column: usize) -> Span {
         Span {
@@ -326,19 +336,12 @@ mod tests {
         }
     }
 
-    fn span(line: usize, column: usize, end_line: usize, end_column: usize) -> Span {
-        Span {
-            line,
-            column,
-            end_line,
-            end_column,
-        }
-    }
-
     #[test]
     fn text_has_header_snippet_and_help() {
         let src = "mcpgen: 1\nserver:\n  nme: x\n";
-        let text = render_text(&[diag(Some(span(3, 3, 3, 6)))], |_| Some(src.to_owned()));
+        let text = render_text(&[diag(Some(Span::new(3, 3, 3, 6)))], |_| {
+            Some(src.to_owned())
+        });
         assert_eq!(
             text,
             "error[unknown-key]: unknown key `nme` in the server
@@ -366,7 +369,7 @@ mod tests {
             .position(|c| c == 'n')
             .unwrap()
             + 1;
-        let text = render_text(&[diag(Some(span(2, column, 2, column + 3)))], |_| {
+        let text = render_text(&[diag(Some(Span::new(2, column, 2, column + 3)))], |_| {
             Some(src.to_owned())
         });
         let lines: Vec<&str> = text.lines().collect();
@@ -387,7 +390,9 @@ mod tests {
     #[test]
     fn a_node_over_several_lines_is_marked_from_first_to_last_line() {
         let src = "tools:\n  - {name: a,\n     description: b,\n     x: 1}\nnext: 2\n";
-        let text = render_text(&[diag(Some(span(2, 5, 4, 10)))], |_| Some(src.to_owned()));
+        let text = render_text(&[diag(Some(Span::new(2, 5, 4, 10)))], |_| {
+            Some(src.to_owned())
+        });
         // Every line of the node, with the start and the end marked, and nothing after it.
         assert!(
             text.contains("2 |     - {name: a,\n  |  _____^\n"),
@@ -408,9 +413,9 @@ mod tests {
             src.push_str(&format!("  - name: V{i}\n"));
         }
         src.push_str("  - name: A\n");
-        let mut d = diag(Some(span(43, 11, 43, 12)));
+        let mut d = diag(Some(Span::new(43, 11, 43, 12)));
         d.related.push(Related {
-            span: span(2, 11, 2, 12),
+            span: Span::new(2, 11, 2, 12),
             label: "first declared here".into(),
         });
         let text = render_text(&[d], |_| Some(src.clone()));
@@ -430,12 +435,7 @@ mod tests {
             "mcpgen: 1\rserver:\r  nme: x\r",
             "mcpgen: 1\r\nserver:\r\n  nme: x",
         ] {
-            let span = Span {
-                line: 3,
-                column: 3,
-                end_line: 3,
-                end_column: 6,
-            };
+            let span = Span::new(3, 3, 3, 6);
             let text = render_text(&[diag(Some(span))], |_| Some(src.to_owned()));
             assert!(text.contains("3 |   nme: x\n"), "{text}");
             assert!(!text.contains('\r'), "{text:?}");

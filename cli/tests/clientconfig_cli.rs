@@ -4,7 +4,7 @@
 
 mod clientconfig_support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use clientconfig_support::{TempDir, fixture, fixtures_root};
@@ -28,6 +28,32 @@ fn fake_crate(dir: &Path) {
     .unwrap();
 }
 
+/// A temporary directory holding a fake crate `weather` and the CARGO_TARGET_DIR its commands see.
+struct Weather {
+    tmp: TempDir,
+    dir: String,
+    target: PathBuf,
+}
+
+impl Weather {
+    fn new(name: &str) -> Self {
+        let tmp = TempDir::new(name);
+        let krate = tmp.path().join("weather");
+        fake_crate(&krate);
+        let target = tmp.path().join("target");
+        let dir = krate.to_str().unwrap().to_owned();
+        Weather { tmp, dir, target }
+    }
+
+    /// `mcpgen config CLIENT <the crate> ARGS...`.
+    fn config(&self, client: &str, args: &[&str]) -> Output {
+        mcpgen(
+            &[&["config", client, &self.dir], args].concat(),
+            &self.target,
+        )
+    }
+}
+
 fn mcpgen(args: &[&str], target_dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mcpgen"))
         .args(args)
@@ -42,18 +68,13 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn prints_the_snippet_with_the_release_binary_from_cargo_metadata() {
-    let tmp = TempDir::new("cli-print");
-    let krate = tmp.path().join("weather");
-    fake_crate(&krate);
-    let target = tmp.path().join("custom-target");
-    let out = mcpgen(
-        &["config", "claude-desktop", krate.to_str().unwrap()],
-        &target,
-    );
+    let weather = Weather::new("cli-print");
+    let out = weather.config("claude-desktop", &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON snippet");
     let command = doc["mcpServers"]["weather"]["command"].as_str().unwrap();
-    let expected = target
+    let expected = weather
+        .target
         .join("release")
         .join(format!("weather{}", std::env::consts::EXE_SUFFIX));
     assert_eq!(
@@ -74,41 +95,18 @@ fn prints_the_snippet_with_the_release_binary_from_cargo_metadata() {
 
 #[test]
 fn install_is_idempotent_and_conflicts_exit_1_with_a_diff() {
-    let tmp = TempDir::new("cli-install");
-    let krate = tmp.path().join("weather");
-    fake_crate(&krate);
-    let target = tmp.path().join("target");
-    let config = tmp.path().join("claude_desktop_config.json");
+    let weather = Weather::new("cli-install");
+    let config = weather.tmp.path().join("claude_desktop_config.json");
     std::fs::write(&config, fixture("claude_desktop_config.json")).unwrap();
     let cfg = config.to_str().unwrap();
-    let dir = krate.to_str().unwrap();
+    let claude = |args: &[&str]| weather.config("claude-desktop", args);
 
-    let first = mcpgen(
-        &[
-            "config",
-            "claude-desktop",
-            dir,
-            "--install",
-            "--config-path",
-            cfg,
-        ],
-        &target,
-    );
+    let first = claude(&["--install", "--config-path", cfg]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(text(&first.stderr).contains("added `weather`"));
     let installed = std::fs::read_to_string(&config).unwrap();
 
-    let second = mcpgen(
-        &[
-            "config",
-            "claude-desktop",
-            dir,
-            "--install",
-            "--config-path",
-            cfg,
-        ],
-        &target,
-    );
+    let second = claude(&["--install", "--config-path", cfg]);
     assert!(second.status.success());
     assert!(
         text(&second.stderr).contains("already up to date"),
@@ -119,16 +117,13 @@ fn install_is_idempotent_and_conflicts_exit_1_with_a_diff() {
 
     // The HTTP entry differs from the installed stdio one: exit 1, diff on stdout, file untouched.
     let args = [
-        "config",
-        "claude-desktop",
-        dir,
         "--install",
         "--config-path",
         cfg,
         "--transport",
         "streamable-http",
     ];
-    let conflict = mcpgen(&args, &target);
+    let conflict = claude(&args);
     assert_eq!(conflict.status.code(), Some(1));
     let diff = text(&conflict.stdout);
     assert!(
@@ -139,39 +134,18 @@ fn install_is_idempotent_and_conflicts_exit_1_with_a_diff() {
     assert!(text(&conflict.stderr).contains("--force"));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), installed);
 
-    let forced = mcpgen(&[&args[..], &["--force"]].concat(), &target);
+    let forced = claude(&[&args[..], &["--force"]].concat());
     assert!(forced.status.success(), "{}", text(&forced.stderr));
     assert!(text(&forced.stderr).contains("replaced `weather`"));
 
-    let dry = mcpgen(
-        &[
-            "config",
-            "claude-desktop",
-            dir,
-            "--uninstall",
-            "--config-path",
-            cfg,
-            "--dry-run",
-        ],
-        &target,
-    );
+    let dry = claude(&["--uninstall", "--config-path", cfg, "--dry-run"]);
     assert!(dry.status.success());
     assert!(
         text(&dry.stdout).contains("-    \"weather\": {"),
         "{}",
         text(&dry.stdout)
     );
-    let removed = mcpgen(
-        &[
-            "config",
-            "claude-desktop",
-            dir,
-            "--uninstall",
-            "--config-path",
-            cfg,
-        ],
-        &target,
-    );
+    let removed = claude(&["--uninstall", "--config-path", cfg]);
     assert!(removed.status.success());
     let after: Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
     let original: Value = serde_json::from_str(&fixture("claude_desktop_config.json")).unwrap();
@@ -180,21 +154,12 @@ fn install_is_idempotent_and_conflicts_exit_1_with_a_diff() {
 
 #[test]
 fn malformed_config_exits_1_with_its_location() {
-    let tmp = TempDir::new("cli-malformed");
-    let krate = tmp.path().join("weather");
-    fake_crate(&krate);
-    let config = tmp.path().join("config.toml");
+    let weather = Weather::new("cli-malformed");
+    let config = weather.tmp.path().join("config.toml");
     std::fs::write(&config, fixture("malformed.toml")).unwrap();
-    let out = mcpgen(
-        &[
-            "config",
-            "codex",
-            krate.to_str().unwrap(),
-            "--install",
-            "--config-path",
-            config.to_str().unwrap(),
-        ],
-        &tmp.path().join("target"),
+    let out = weather.config(
+        "codex",
+        &["--install", "--config-path", config.to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
@@ -245,14 +210,10 @@ fn without_a_manifest_it_asks_for_spec() {
 /// `-q` keeps the snippet (the command's product) and drops the notes and warnings.
 #[test]
 fn quiet_prints_only_the_snippet() {
-    let tmp = TempDir::new("cli-quiet");
-    let krate = tmp.path().join("weather");
-    fake_crate(&krate);
-    let target = tmp.path().join("target");
-    let dir = krate.to_str().unwrap();
-    let normal = mcpgen(&["config", "claude-desktop", dir], &target);
+    let weather = Weather::new("cli-quiet");
+    let normal = weather.config("claude-desktop", &[]);
     assert!(text(&normal.stderr).contains("WEATHER_API_KEY"));
-    let quiet = mcpgen(&["config", "claude-desktop", dir, "-q"], &target);
+    let quiet = weather.config("claude-desktop", &["-q"]);
     assert!(quiet.status.success());
     assert_eq!(text(&quiet.stderr), "");
     assert_eq!(quiet.stdout, normal.stdout);
@@ -261,15 +222,9 @@ fn quiet_prints_only_the_snippet() {
 /// `--format json`: one object whatever the action, with the snippet or the file merged into.
 #[test]
 fn json_format_describes_the_snippet_and_the_install() {
-    let tmp = TempDir::new("cli-json");
-    let krate = tmp.path().join("weather");
-    fake_crate(&krate);
-    let target = tmp.path().join("target");
-    let dir = krate.to_str().unwrap();
+    let weather = Weather::new("cli-json");
     let json = |args: &[&str]| -> (Option<i32>, Value) {
-        let mut all = vec!["config", "claude-desktop", dir, "--format", "json"];
-        all.extend_from_slice(args);
-        let out = mcpgen(&all, &target);
+        let out = weather.config("claude-desktop", &[&["--format", "json"], args].concat());
         let value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)));
         (out.status.code(), value)
@@ -305,7 +260,7 @@ fn json_format_describes_the_snippet_and_the_install() {
     );
     assert_eq!(print["diagnostics"], serde_json::json!([]));
 
-    let config = tmp.path().join("claude_desktop_config.json");
+    let config = weather.tmp.path().join("claude_desktop_config.json");
     let cfg = config.to_str().unwrap();
     let (code, install) = json(&["--install", "--config-path", cfg]);
     assert_eq!(code, Some(0));

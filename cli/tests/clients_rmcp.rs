@@ -9,6 +9,8 @@
 // Sampling and logging are deprecated by SEP-2577 but are what this test exercises.
 #![allow(deprecated)]
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -32,18 +34,13 @@ use serde_json::{Map, Value, json};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
+use support::repo_root;
+
 /// Bound on every start-up and request (the machine is shared: generous, never used as an assertion).
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace().join("target"), PathBuf::from)
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from)
 }
 
 /// Builds the example servers once per test process.
@@ -53,7 +50,7 @@ fn binary(example: &str) -> PathBuf {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = std::process::Command::new(cargo)
             .args(["build", "--quiet", "-p", "weather", "-p", "conformance"])
-            .current_dir(workspace())
+            .current_dir(repo_root())
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building the example servers failed");
@@ -439,10 +436,10 @@ async fn wait_for(what: &str, done: impl Fn() -> bool) {
 }
 
 async fn run_matrix(example: &str) {
-    let spec_path = workspace().join("specs").join(format!("{example}.yaml"));
+    let spec_path = repo_root().join("specs").join(format!("{example}.yaml"));
     let spec = yaml(&spec_path);
     let expect = yaml(
-        &workspace()
+        &repo_root()
             .join("tests/e2e/expect")
             .join(format!("{example}.yaml")),
     );

@@ -1,15 +1,12 @@
 //! Every command whose standard output is closed under it (`mcpgen generate --diff | head -1`) exits quietly
 //! with 141, as a program the shell's SIGPIPE ended would, instead of panicking with exit code 101.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
+use support::repo_root;
 
 /// Runs `mcpgen args...` with standard output a pipe whose reading end is already closed, so the first write
 /// fails with a broken pipe no matter how little the command prints or how fast the test is.

@@ -3,53 +3,17 @@
 //! rebuilds, restarts on the same port and runs the Inspector again, which sees the new behaviour. SIGTERM stops
 //! `dev` and the server with it. Every wait is bounded and the child is always killed.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
+use support::{nested_target, repo_root, weather_copy};
+
 /// Builds (a copy of the example against shared dependencies) can take minutes on a busy machine.
 const LIMIT: Duration = Duration::from_secs(600);
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-/// A copy of generated-examples/weather in target/nested, its own workspace, taking the runtime from runtime/
-/// and the repository's lock file, so it builds against the dependencies other tests built there.
-fn weather_copy(name: &str) -> PathBuf {
-    let dir = workspace().join("target/nested/fixture").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&workspace().join("generated-examples/weather"), &dir);
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-    let runtime = workspace().join("runtime");
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "{manifest}\n[workspace]\n\n[patch.crates-io]\nmcpgen-runtime = {{ path = {:?} }}\n",
-            runtime.to_str().unwrap()
-        ),
-    )
-    .unwrap();
-    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
 
 /// Kills `mcpgen dev` however the test ends.
 struct Dev(Child);
@@ -103,8 +67,8 @@ fn port_of(serving_line: &str) -> u16 {
 
 #[test]
 fn dev_restarts_the_server_after_a_handler_edit_and_the_inspector_sees_it() {
-    let node = workspace().join("tests/node_modules/.bin/node");
-    let inspector = workspace()
+    let node = repo_root().join("tests/node_modules/.bin/node");
+    let inspector = repo_root()
         .join("tests/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js");
     assert!(
         inspector.exists(),
@@ -117,7 +81,7 @@ fn dev_restarts_the_server_after_a_handler_edit_and_the_inspector_sees_it() {
         .arg("dev")
         .arg(&dir)
         .arg("--spec")
-        .arg(workspace().join("specs/weather.yaml"))
+        .arg(repo_root().join("specs/weather.yaml"))
         .args([
             "--port",
             "0",
@@ -129,7 +93,7 @@ fn dev_restarts_the_server_after_a_handler_edit_and_the_inspector_sees_it() {
             "120",
         ])
         .arg("--target-dir")
-        .arg(workspace().join("target/nested"))
+        .arg(nested_target())
         .args([
             "--",
             "--method",

@@ -1,6 +1,7 @@
 //! `mcpgen new` as a user runs it: what it writes, what it refuses, and that output is deterministic.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::process::{Command, Output};
 
 use mcpgen::codegen::cargo_toml::RuntimeSource;
@@ -8,20 +9,7 @@ use mcpgen::codegen::lower::lower;
 use mcpgen::codegen::render::{Format, render_crate};
 use mcpgen::codegen::snapshot::CrateSnapshot;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-fn mcpgen(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcpgen"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run mcpgen")
-}
+use support::{mcpgen, repo_root};
 
 fn scratch(name: &str) -> tempfile::TempDir {
     tempfile::Builder::new()

@@ -1,17 +1,14 @@
 //! The global output flags on validate, generate and new: `-q` (errors and the command's product only), `-v`
 //! (more), `--color` with NO_COLOR / CLICOLOR_FORCE, and `--format json` for editors and agents.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
+use support::repo_root;
 
 fn mcpgen_env(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mcpgen"));

@@ -83,3 +83,59 @@ fn a_declarative_tool_has_no_handler_until_taken_over() {
         "{out}"
     );
 }
+
+/// A resource template with `implementation.http` has no handler file and no arm in `read_template` (which is
+/// left out when no template has a handler); its definition points at its `IMPLEMENTATION` static.
+#[test]
+fn an_http_resource_template_has_no_handler() {
+    let spec = "mcpgen: 1
+server:
+  name: wrapper
+resourceTemplates:
+  - uriTemplate: notes://{id}
+    name: note
+  - uriTemplate: items://{id}{?view}
+    name: item
+    implementation:
+      http:
+        baseUrl: https://api.example.com
+        path: /items/{id}
+        query: {view: '{view}'}
+transports:
+  stdio: {}
+";
+    let c = Crate::new(spec);
+    assert!(c.dir.join("src/templates/note.rs").exists());
+    assert!(!c.dir.join("src/templates/item.rs").exists());
+    let mod_rs = c.read("src/generated/mod.rs");
+    assert!(
+        mod_rs.contains("mod template_note;") && !mod_rs.contains("mod template_item;"),
+        "{mod_rs}"
+    );
+    let templates = c.read("src/generated/templates.rs");
+    assert!(
+        templates.contains("pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool")
+            && templates.contains("source: TemplateSource::Http(&IMPLEMENTATION)")
+            && templates.contains("source: TemplateSource::Handler"),
+        "{templates}"
+    );
+    let server = c.read("src/generated/server.rs");
+    assert!(
+        server.contains("templates::note::NAME") && !server.contains("templates::item::NAME"),
+        "{server}"
+    );
+    assert!(
+        c.read("Cargo.toml")
+            .contains("http-tools = [\"mcpgen-runtime/http-tools\"]")
+    );
+
+    // Without a handler template, `read_template` (and its imports) are left out.
+    c.write_spec(&spec.replace("  - uriTemplate: notes://{id}\n    name: note\n", ""));
+    let out = c.mcpgen(&["generate"]);
+    assert!(out.ok(), "{out}");
+    let server = c.read("src/generated/server.rs");
+    assert!(
+        !server.contains("read_template") && !server.contains("Vars"),
+        "{server}"
+    );
+}

@@ -1,23 +1,12 @@
 //! The `validate`, `init` and `schema` commands as a user runs them: output, exit codes, files written.
 
+mod support;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn mcpgen(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mcpgen"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run mcpgen")
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
+use support::{mcpgen, repo_root};
 
 /// A fresh, empty scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {

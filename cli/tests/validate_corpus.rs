@@ -3,19 +3,14 @@
 //! `MCPGEN_BLESS=1 cargo test -p mcpgen --test validate_corpus` rewrites the goldens.
 
 mod golden_support;
+mod support;
 
 use std::path::{Path, PathBuf};
 
 use golden_support::Goldens;
 use mcpgen::diag::{self, Severity};
 use mcpgen::pipeline;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
+use support::repo_root;
 
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)

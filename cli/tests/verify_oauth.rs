@@ -4,31 +4,17 @@
 //!
 //! The crate is generated afresh in a temporary folder; its dependencies build once into `target/nested`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-fn mcpgen(args: &[&str], dir: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_mcpgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
+use support::{mcpgen, repo_root};
 
 #[test]
 fn verify_runs_the_http_checks_of_an_oauth_server_with_auth_on() {
-    let nested = workspace().join("target/nested");
+    let nested = repo_root().join("target/nested");
     std::fs::create_dir_all(&nested).unwrap();
     let scratch = tempfile::tempdir_in(&nested).unwrap();
     // The spec's key URL is never reached: verify points the server at its own key server.
-    let spec = std::fs::read_to_string(workspace().join("tests/e2e/specs/secure.yaml"))
+    let spec = std::fs::read_to_string(repo_root().join("tests/e2e/specs/secure.yaml"))
         .unwrap()
         .replace(
             "@JWKS_URI@",
@@ -49,7 +35,7 @@ fn verify_runs_the_http_checks_of_an_oauth_server_with_auth_on() {
         format!("{manifest}\n[workspace]\n"),
     )
     .unwrap();
-    std::fs::copy(workspace().join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
+    std::fs::copy(repo_root().join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
 
     let out = mcpgen(
         &[

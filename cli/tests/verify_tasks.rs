@@ -1,22 +1,18 @@
 //! `mcpgen verify` on the `tasks` example (issue #21): `execution` in `tools/list` and the `tasks` capability,
 //! which the rmcp client cannot see, checked in a raw 2025-11-25 session over stdio, and one task-augmented call
-//! per task-enabled tool; a spec that says otherwise than the server fails the `execution` check.
+//! per task-enabled tool; the same calls as SEP-2663 tasks in a 2026-07-28 session of rmcp's client; a spec
+//! that says otherwise than the server fails the `execution` check.
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use mcpgen::pipeline::{LoadedSpec, load_spec_str};
 use mcpgen::verify::{self, BuildOptions, Progress, Status, VerifyOptions, VerifyReport, report};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
+use support::repo_root;
 
 /// The tasks spec with the edits, loaded as if it were the file itself.
 fn spec_with(edits: &[(&str, &str)]) -> LoadedSpec {
-    let path = workspace().join("specs/tasks.yaml");
+    let path = repo_root().join("specs/tasks.yaml");
     let mut text = std::fs::read_to_string(&path).unwrap();
     for (from, to) in edits {
         assert_eq!(text.matches(from).count(), 1, "{from:?} once in the spec");
@@ -28,13 +24,13 @@ fn spec_with(edits: &[(&str, &str)]) -> LoadedSpec {
 fn verify_example(spec: &LoadedSpec) -> VerifyReport {
     let opts = VerifyOptions {
         build: BuildOptions {
-            target_dir: Some(workspace().join("target")),
+            target_dir: Some(repo_root().join("target")),
             progress: Progress::Lines,
         },
         both_http_modes: false,
         ..VerifyOptions::default()
     };
-    verify::verify(&workspace().join("generated-examples/tasks"), spec, &opts).expect("verify runs")
+    verify::verify(&repo_root().join("generated-examples/tasks"), spec, &opts).expect("verify runs")
 }
 
 fn status(report: &VerifyReport, check: &str, transport: &str) -> Status {
@@ -63,7 +59,19 @@ fn verify_checks_execution_and_runs_each_task_tool_as_a_task() {
         "task tools/call wait",
     ] {
         assert_eq!(
-            status(&report, check, "stdio (tasks"),
+            status(&report, check, "stdio (tasks, 2025-11-25)"),
+            Status::Pass,
+            "{check}:\n{text}"
+        );
+    }
+    // The same tools as SEP-2663 tasks, through rmcp's own 2026-07-28 client.
+    for check in [
+        "capabilities.extensions tasks",
+        "task tools/call simulate-research-query",
+        "task tools/call wait",
+    ] {
+        assert_eq!(
+            status(&report, check, "stdio (tasks, 2026-07-28)"),
             Status::Pass,
             "{check}:\n{text}"
         );

@@ -7,6 +7,8 @@
 //! the tests edit it and share one built binary); its dependencies build once into `target/nested`.
 //! Each test first restores the copy from the example, then applies its edit.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
@@ -16,88 +18,28 @@ use mcpgen::verify::{
     self, BuildOptions, Origin, Progress, Status, VerifyOptions, VerifyReport, report,
 };
 
+use support::{example, nested_target, repo_root, weather_copy};
+
 static FIXTURE: Mutex<()> = Mutex::new(());
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-fn example() -> PathBuf {
-    workspace().join("generated-examples/weather")
-}
-
-fn tests_target() -> PathBuf {
-    workspace().join("target/nested")
-}
-
 fn weather_spec() -> LoadedSpec {
-    load_spec(&workspace().join("specs/weather.yaml")).expect("the weather spec loads")
+    load_spec(&repo_root().join("specs/weather.yaml")).expect("the weather spec loads")
 }
 
 /// The weather spec with one edit, loaded as if it were the file itself (relative `file:` paths resolve).
 fn weather_spec_with(from: &str, to: &str) -> LoadedSpec {
-    let path = workspace().join("specs/weather.yaml");
+    let path = repo_root().join("specs/weather.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.matches(from).count(), 1, "{from:?} once in the spec");
     mcpgen::pipeline::load_spec_str(&path, &text.replace(from, to)).expect("the edited spec loads")
 }
 
-/// The shared copy of the example, restored to the checked-in sources (files rewritten only when they
-/// differ, so unchanged files keep their mtimes and cargo rebuilds little), built standalone.
+/// The shared copy of the example, restored to the checked-in sources, under the lock.
 fn fixture() -> (MutexGuard<'static, ()>, PathBuf) {
     let guard = FIXTURE
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let dir = tests_target().join("fixture/weather");
-    sync_dir(&example().join("src"), &dir.join("src"));
-    let manifest = std::fs::read_to_string(example().join("Cargo.toml")).unwrap();
-    // An empty [workspace] makes the copy its own workspace root instead of joining the repository's; like the
-    // repository, it takes the runtime (which the example requires by version) from runtime/.
-    let runtime = workspace().join("runtime");
-    write_if_changed(
-        &dir.join("Cargo.toml"),
-        format!(
-            "{manifest}\n[workspace]\n\n[patch.crates-io]\nmcpgen-runtime = {{ path = {:?} }}\n",
-            runtime.to_str().unwrap()
-        )
-        .as_bytes(),
-    );
-    // The repository's lock file pins the versions the example builds with, so deps are reused.
-    if !dir.join("Cargo.lock").exists() {
-        std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    }
-    let spec = mcpgen::codegen::plan::relative_path(&workspace().join("specs/weather.yaml"), &dir);
-    let manifest = serde_json::json!({
-        "mcpgenVersion": "0.1.0", "spec": spec, "specHash": "", "files": {}
-    });
-    write_if_changed(
-        &dir.join(".mcpgen/manifest.json"),
-        manifest.to_string().as_bytes(),
-    );
-    (guard, dir)
-}
-
-fn sync_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            sync_dir(&entry.path(), &target);
-        } else {
-            write_if_changed(&target, &std::fs::read(entry.path()).unwrap());
-        }
-    }
-}
-
-fn write_if_changed(path: &Path, contents: &[u8]) {
-    if std::fs::read(path).ok().as_deref() != Some(contents) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
+    (guard, weather_copy("weather"))
 }
 
 fn edit(path: &Path, from: &str, to: &str) {
@@ -124,7 +66,7 @@ fn verify_fixture(dir: &Path) -> VerifyReport {
 fn verify_fixture_with(dir: &Path, spec: &LoadedSpec, opts: VerifyOptions) -> VerifyReport {
     let opts = VerifyOptions {
         build: BuildOptions {
-            target_dir: Some(tests_target()),
+            target_dir: Some(nested_target()),
             progress: Progress::Lines,
         },
         // The declared streamable HTTP mode is enough for these; both modes run in the test on the example.
@@ -152,7 +94,7 @@ fn verify_passes_on_the_weather_example() {
     // In place, through the CLI, with the spec found through the example's manifest.
     let output = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
         .args(["verify", "--format", "json", "--target-dir"])
-        .arg(workspace().join("target"))
+        .arg(repo_root().join("target"))
         .arg(example())
         .output()
         .unwrap();
@@ -283,7 +225,7 @@ fn handler_printing_to_stdout_fails_on_stdio() {
     // Through the CLI: the spec comes from the fixture's manifest, and the exit code must say failure.
     let output = Command::new(env!("CARGO_BIN_EXE_mcpgen"))
         .args(["verify", "--declared-http-mode-only", "--target-dir"])
-        .arg(tests_target())
+        .arg(nested_target())
         .arg(&dir)
         .output()
         .unwrap();

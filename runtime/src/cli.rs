@@ -74,6 +74,10 @@ pub(crate) struct Cli {
     /// Largest initialize request in bytes, which a session keeps (then 413; default from the spec).
     #[arg(long, value_name = "BYTES")]
     pub(crate) max_session_bytes: Option<u64>,
+    /// Events kept per event stream in the shared session store, for clients that resume one with
+    /// `Last-Event-ID` (the oldest go first; a client further behind misses them).
+    #[arg(long, value_name = "COUNT", default_value_t = 1000)]
+    pub(crate) max_stream_events: usize,
     /// Tasks one session may hold at once, running or finished until their TTL ends (then an error).
     #[arg(long, value_name = "COUNT", default_value_t = 100)]
     pub(crate) max_tasks_per_session: usize,

@@ -180,6 +180,9 @@ impl<S> Ctx<S> {
         {
             return Err(ClientRequestError::Unsupported("sampling"));
         }
+        if let Some(answer) = self.ask_in_task("sampling/createMessage", &request).await {
+            return answer;
+        }
         // Sent as a plain request rather than through `Peer::create_message`, which rmcp marks
         // deprecated (SEP-2577) although clients still rely on it.
         match self
@@ -214,6 +217,15 @@ impl<S> Ctx<S> {
         {
             return Err(ClientRequestError::Unsupported("elicitation"));
         }
+        let message = message.into();
+        let form = ElicitRequestParams::FormElicitationParams {
+            meta: None,
+            message: message.clone(),
+            requested_schema: requested_schema.clone(),
+        };
+        if let Some(answer) = self.ask_in_task("elicitation/create", &form).await {
+            return answer;
+        }
         // Inside a task, the request names the task and the task is `input_required` until the answer.
         let task = self.task();
         let meta = task.map(|task| {
@@ -226,7 +238,7 @@ impl<S> Ctx<S> {
         });
         let params = ElicitRequestParams::FormElicitationParams {
             meta,
-            message: message.into(),
+            message,
             requested_schema,
         };
         if let Some(task) = task {
@@ -248,12 +260,39 @@ impl<S> Ctx<S> {
         }
     }
 
+    /// Inside a SEP-2663 task (protocol 2026-07-28, which has no server-to-client requests), a request to
+    /// the client goes into the task's `inputRequests` and its answer comes with `tasks/update`; `None`
+    /// elsewhere.
+    async fn ask_in_task<P: Serialize, R: serde::de::DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Option<Result<R, ClientRequestError>> {
+        let running = self
+            .request
+            .extensions
+            .get::<crate::tasks::RunningTask>()
+            .filter(|running| running.sep2663)?;
+        let params = match serde_json::to_value(params) {
+            Ok(params) => params,
+            Err(_) => return Some(Err(ClientRequestError::UnexpectedResponse)),
+        };
+        let Some(answer) = crate::tasks::sep2663::ask(&running.task, method, params).await else {
+            return Some(Err(ClientRequestError::Failed(
+                rmcp::ServiceError::Cancelled {
+                    reason: Some("the task ended before the client answered".to_owned()),
+                },
+            )));
+        };
+        Some(serde_json::from_value(answer).map_err(|_| ClientRequestError::UnexpectedResponse))
+    }
+
     /// The task this call runs as, when the client called the tool as an MCP task.
     fn task(&self) -> Option<&crate::tasks::store::Task> {
         self.request
             .extensions
             .get::<crate::tasks::RunningTask>()
-            .map(|running| &*running.0)
+            .map(|running| &*running.task)
     }
 
     /// The id of the MCP task this call runs as, when the client called a task-enabled tool

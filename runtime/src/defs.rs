@@ -262,7 +262,7 @@ pub enum ResourceSource {
     /// The spec's `file:`, embedded at build time.
     File(&'static [u8]),
     /// The spec's `implementation.http`: fetched on every read (needs the `http-tools` feature).
-    Http(&'static crate::declarative::HttpToolDef),
+    Http(&'static crate::declarative::HttpTool),
     /// A user handler in `src/resources/`.
     Handler,
 }
@@ -291,7 +291,16 @@ pub struct ResourceDef {
     pub source: ResourceSource,
 }
 
-/// A resource template; always served by a user handler in `src/templates/`.
+/// Where a resource template's content comes from.
+pub enum TemplateSource {
+    /// The spec's `implementation.http`, its placeholders filled with the URI's variables (needs the
+    /// `http-tools` feature).
+    Http(&'static crate::declarative::HttpTool),
+    /// A user handler in `src/templates/`.
+    Handler,
+}
+
+/// A resource template, served by a user handler in `src/templates/` or by the spec's `implementation.http`.
 pub struct TemplateDef {
     /// The RFC 6570 URI template.
     pub uri_template: &'static str,
@@ -311,6 +320,8 @@ pub struct TemplateDef {
     pub meta: Option<&'static str>,
     /// Static completion values per template variable.
     pub completions: &'static [(&'static str, &'static [&'static str])],
+    /// Where its content comes from.
+    pub source: TemplateSource,
 }
 
 /// A prompt; rendered from `messages` when set, else built by a user handler in `src/prompts/`.

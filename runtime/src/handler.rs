@@ -12,7 +12,7 @@ use futures::FutureExt as _;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod,
     CompleteRequestParams, CompleteResult, ContentBlock, CustomNotification, CustomRequest,
-    CustomResult, GetPromptRequestParams, GetPromptResponse, ListPromptsResult,
+    CustomResult, DiscoverResult, GetPromptRequestParams, GetPromptResponse, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
     ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
     ResourceContents, ResourceUpdatedNotificationParam, ServerConfig, SetLevelRequestMethod,
@@ -29,7 +29,7 @@ use super::context::{
     Ctx, MAX_SUBSCRIPTIONS_PER_SESSION, RESOURCE_UPDATED, Session, Shared, SharedSubscriptions,
     SubscribeError,
 };
-use super::defs::{ResourceSource, TaskSupport, ToolDef};
+use super::defs::{ResourceSource, TaskSupport, TemplateSource, ToolDef};
 use super::error::panic_message;
 use super::metrics::measured;
 use super::prompt::{Arguments, render};
@@ -48,6 +48,9 @@ pub(crate) struct Handler<A: App> {
     tasks: Option<Arc<TaskStore>>,
     /// Ends the session's tasks when the session's handler goes; background tasks run without it.
     scope: Option<Arc<SessionTasks>>,
+    /// Serves one connection that outlives its calls (stdio), so 2026-07-28 requests, which have no
+    /// session, can still own tasks (`tasks/sep2663.rs`).
+    connection: bool,
 }
 
 impl<A: App> Clone for Handler<A> {
@@ -58,6 +61,7 @@ impl<A: App> Clone for Handler<A> {
             session: self.session.clone(),
             tasks: self.tasks.clone(),
             scope: self.scope.clone(),
+            connection: self.connection,
         }
     }
 }
@@ -97,7 +101,22 @@ impl<A: App> Handler<A> {
             session,
             tasks,
             scope,
+            connection: false,
         }
+    }
+
+    /// The server of one connection that lives as long as its tasks (stdio).
+    #[cfg(feature = "stdio")]
+    pub(crate) fn on_connection(self) -> Self {
+        Handler {
+            connection: true,
+            ..self
+        }
+    }
+
+    /// Whether this serves one connection that lives as long as its tasks.
+    pub(crate) fn is_connection(&self) -> bool {
+        self.connection
     }
 
     /// A server for a new connection or session: same definitions, state and task store, fresh session data.
@@ -280,6 +299,32 @@ fn store_unavailable(error: String) -> ErrorData {
     ErrorData::internal_error("the session store is unreachable; retry later", None)
 }
 
+/// The content of a resource (or of a template's, its variables as `arguments`) the spec implements with HTTP.
+#[cfg(feature = "http-tools")]
+async fn http_contents(
+    http: &crate::declarative::HttpTool,
+    arguments: &rmcp::model::JsonObject,
+    uri: &str,
+    mime_type: Option<&str>,
+) -> Result<Vec<ResourceContents>, ErrorData> {
+    let bytes = crate::declarative::http::read(http, arguments)
+        .await
+        .map_err(|message| {
+            ErrorData::internal_error(format!("Reading resource {uri}: {message}"), None)
+        })?;
+    Ok(vec![embedded(uri, mime_type, &bytes)])
+}
+
+/// A resource or template the spec implements with HTTP, in a build without the runtime's `http-tools` feature
+/// (a generated crate turns it on; only a hand-made `Cargo.toml` can lack it).
+#[cfg(not(feature = "http-tools"))]
+fn http_tools_off() -> ErrorData {
+    ErrorData::internal_error(
+        "HTTP resources need the runtime's `http-tools` feature",
+        None,
+    )
+}
+
 fn not_found(uri: &str) -> ErrorData {
     ErrorData::resource_not_found(
         "Resource not found",
@@ -290,6 +335,18 @@ fn not_found(uri: &str) -> ErrorData {
 impl<A: App> ServerHandler for Handler<A> {
     fn get_info(&self) -> ServerConfig {
         self.registry.info.clone()
+    }
+
+    async fn discover(
+        &self,
+        context: RequestContext<RoleServer>,
+    ) -> Result<DiscoverResult, ErrorData> {
+        let mut info = self.get_info();
+        tasks::sep2663::advertise(self, &context, &mut info.capabilities);
+        Ok(DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            info,
+        ))
     }
 
     async fn list_tools(
@@ -317,6 +374,10 @@ impl<A: App> ServerHandler for Handler<A> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        // On 2026-07-28, the server decides whether a call becomes a task (SEP-2663).
+        if let Some(created) = tasks::sep2663::call(self, &request, &context)? {
+            return Ok(CallToolResponse::Task(created));
+        }
         let index = self.registry.tool(&request.name);
         // Counted under the tool's name only when the spec has it: the label's values stay a closed set.
         let tool = index.map_or("", |index| self.registry.tool_checks[index].def.name);
@@ -404,24 +465,10 @@ impl<A: App> ServerHandler for Handler<A> {
                         ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
                         #[cfg(feature = "http-tools")]
                         ResourceSource::Http(http) => {
-                            let bytes =
-                                crate::declarative::http::read(http)
-                                    .await
-                                    .map_err(|message| {
-                                        ErrorData::internal_error(
-                                            format!("Reading resource {}: {message}", def.uri),
-                                            None,
-                                        )
-                                    })?;
-                            vec![embedded(&uri, def.mime_type, &bytes)]
+                            http_contents(http, &Default::default(), &uri, def.mime_type).await?
                         }
                         #[cfg(not(feature = "http-tools"))]
-                        ResourceSource::Http(_) => {
-                            return Err(ErrorData::internal_error(
-                                "HTTP resources need the runtime's `http-tools` feature",
-                                None,
-                            ));
-                        }
+                        ResourceSource::Http(_) => return Err(http_tools_off()),
                         ResourceSource::Handler => guarded(
                             || format!("resource '{}'", def.uri),
                             A::read_resource(def.uri, self.ctx(context), &uri),
@@ -440,13 +487,25 @@ impl<A: App> ServerHandler for Handler<A> {
                     let Some((def, vars)) = found else {
                         return Err(not_found(&uri));
                     };
-                    guarded(
-                        || format!("resource template '{}'", def.name),
-                        A::read_template(def.name, self.ctx(context), &uri, vars),
-                    )
-                    .await
-                    .map_err(|message| ErrorData::internal_error(message, None))??
-                    .into_contents(&uri, def.mime_type)
+                    match def.source {
+                        #[cfg(feature = "http-tools")]
+                        TemplateSource::Http(http) => {
+                            let arguments = vars
+                                .iter()
+                                .map(|(name, value)| (name.to_owned(), value.into()))
+                                .collect();
+                            http_contents(http, &arguments, &uri, def.mime_type).await?
+                        }
+                        #[cfg(not(feature = "http-tools"))]
+                        TemplateSource::Http(_) => return Err(http_tools_off()),
+                        TemplateSource::Handler => guarded(
+                            || format!("resource template '{}'", def.name),
+                            A::read_template(def.name, self.ctx(context), &uri, vars),
+                        )
+                        .await
+                        .map_err(|message| ErrorData::internal_error(message, None))??
+                        .into_contents(&uri, def.mime_type),
+                    }
                 };
                 Ok(ReadResourceResult::new(contents).into())
             },

@@ -74,6 +74,8 @@ pub(crate) struct StreamableOptions {
     /// What the store's keys start with, so several servers can share one Redis.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) redis_key_prefix: String,
+    /// Events kept per event stream in the shared store (about: Redis trims whole blocks).
+    pub(crate) max_stream_events: usize,
 }
 
 /// Legacy SSE settings (never built without the feature, as above).
@@ -185,6 +187,7 @@ impl HttpOptions {
                         Some(prefix) => prefix.to_owned(),
                         None => format!("mcp:{}:", spec.server.name),
                     },
+                    max_stream_events: cli.max_stream_events,
                 })
             }
         };
@@ -553,6 +556,7 @@ mod streamable {
                     cluster,
                     config,
                     &http.path,
+                    http.max_stream_events,
                 ),
                 None => {
                     let sessions = OwnedSessions {

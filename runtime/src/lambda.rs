@@ -107,6 +107,7 @@ fn options(spec: &'static Spec, def: &LambdaDef, cli: &Cli) -> Result<HttpOption
             session_idle_timeout: Duration::ZERO,
             redis_url: None,
             redis_key_prefix: String::new(),
+            max_stream_events: 0,
         }),
         sse: None,
         // Each instance lives for a few invocations and nothing scrapes it: Lambda reports to CloudWatch.

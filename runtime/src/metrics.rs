@@ -12,33 +12,24 @@ use std::future::Future;
 use rmcp::ErrorData;
 
 /// Runs one request's handler, counting it under `method` (and `tool`, for `tools/call`) with its latency, and
-/// as an error when it fails or `failed` says its result is one (a tool's `isError`).
-#[cfg(feature = "metrics")]
+/// as an error when it fails or `failed` says its result is one (a tool's `isError`). Without the feature, or
+/// before the metrics are enabled, it only awaits the call.
 pub(crate) async fn measured<T>(
     method: &'static str,
     tool: &'static str,
     call: impl Future<Output = Result<T, ErrorData>>,
     failed: impl FnOnce(&T) -> bool,
 ) -> Result<T, ErrorData> {
-    let Some(metrics) = enabled::METRICS.get() else {
-        return call.await;
-    };
-    let start = std::time::Instant::now();
-    let result = call.await;
-    let error = result.as_ref().map_or(true, failed);
-    metrics.request(method, tool, start.elapsed(), error);
-    result
-}
-
-/// Without the feature: the call alone.
-#[cfg(not(feature = "metrics"))]
-#[inline(always)]
-pub(crate) async fn measured<T>(
-    _method: &'static str,
-    _tool: &'static str,
-    call: impl Future<Output = Result<T, ErrorData>>,
-    _failed: impl FnOnce(&T) -> bool,
-) -> Result<T, ErrorData> {
+    #[cfg(feature = "metrics")]
+    if let Some(metrics) = enabled::METRICS.get() {
+        let start = std::time::Instant::now();
+        let result = call.await;
+        let error = result.as_ref().map_or(true, failed);
+        metrics.request(method, tool, start.elapsed(), error);
+        return result;
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (method, tool, failed);
     call.await
 }
 

@@ -24,7 +24,8 @@ use super::metrics;
 use super::principal::Principal;
 use super::redact::{self, SecretUrl};
 use super::redis_bus::subscriptions_key;
-use super::session_store::SharedStore;
+use super::redis_events::RedisEvents;
+use super::session_store::{SessionEvents, SharedStore};
 use super::sessions::SessionTable;
 
 /// The longest a command, or connecting, may take before it fails.
@@ -33,6 +34,9 @@ const IO_TIMEOUT: Duration = Duration::from_secs(5);
 /// Session records in Redis.
 pub(crate) struct RedisStore {
     connection: ConnectionManager,
+    /// For the event store's own connections (`redis_events.rs`).
+    client: redis::Client,
+    key_prefix: String,
     /// Every key starts with it: `<prefix>session:`.
     prefix: String,
     /// A record's lifetime from its last refresh: the session idle timeout.
@@ -59,7 +63,7 @@ impl RedisStore {
             // A few quick tries per reconnection: a request waits for them, so they stay short.
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
-        let mut connection = ConnectionManager::new_with_config(client, config)
+        let mut connection = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(|e| format!("cannot reach the session store at {shown}: {e}"))?;
         let _: () = redis::cmd("PING")
@@ -69,6 +73,8 @@ impl RedisStore {
         tracing::info!(url = %shown, key_prefix, "sessions are kept in Redis");
         Ok(RedisStore {
             connection,
+            client,
+            key_prefix: key_prefix.to_owned(),
             prefix: record_key_prefix(key_prefix),
             ttl: ttl.max(Duration::from_secs(1)),
             table,
@@ -175,6 +181,16 @@ impl SharedStore for RedisStore {
         metrics::redis("PING", &pong);
         Ok(pong?)
     }
+
+    fn events(&self, max_len: usize) -> Option<Arc<dyn SessionEvents>> {
+        Some(Arc::new(RedisEvents::new(
+            self.client.clone(),
+            self.connection.clone(),
+            &self.key_prefix,
+            self.ttl,
+            max_len,
+        )))
+    }
 }
 
 #[async_trait::async_trait]
@@ -240,7 +256,7 @@ pub(crate) mod tests {
         }
 
         /// Starts it again on the same port, with the same arguments (and no data: nothing is saved).
-        fn restart(&mut self) {
+        pub(crate) fn restart(&mut self) {
             assert!(self.child.is_none(), "already running");
             let child = Command::new("redis-server")
                 .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
@@ -260,7 +276,7 @@ pub(crate) mod tests {
             }
         }
 
-        fn stop(&mut self) {
+        pub(crate) fn stop(&mut self) {
             if let Some(mut child) = self.child.take() {
                 let _ = child.kill();
                 let _ = child.wait();

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rmcp::model::{
-    Annotations, Icon, Implementation, JsonObject, MetaObject, Prompt, PromptArgument,
-    PromptsCapability, Resource, ResourceTemplate, ResourcesCapability, ServerCapabilities,
-    ServerConfig, Tool, ToolAnnotations, ToolsCapability,
+    Icon, Implementation, JsonObject, MetaObject, Prompt, PromptArgument, PromptsCapability,
+    Resource, ResourceTemplate, ResourcesCapability, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations, ToolsCapability,
 };
 use serde::de::DeserializeOwned;
 
@@ -97,18 +97,9 @@ impl Registry {
                 ResourceSource::File(bytes) => Some(bytes.len() as u64),
                 ResourceSource::Http(_) | ResourceSource::Handler => def.size,
             };
-            resource.annotations = def
-                .annotations
-                .map(|a| parse::<Annotations>(&what, "annotations", a))
-                .transpose()?;
-            resource.icons = def
-                .icons
-                .map(|i| parse::<Vec<Icon>>(&what, "icons", i))
-                .transpose()?;
-            resource.meta = def
-                .meta
-                .map(|m| parse::<MetaObject>(&what, "_meta", m))
-                .transpose()?;
+            resource.annotations = parse_some(&what, "annotations", def.annotations)?;
+            resource.icons = parse_some(&what, "icons", def.icons)?;
+            resource.meta = parse_some(&what, "_meta", def.meta)?;
             resources.push(resource);
         }
 
@@ -122,18 +113,9 @@ impl Registry {
             template.title = def.title.map(Into::into);
             template.description = def.description.map(Into::into);
             template.mime_type = def.mime_type.map(Into::into);
-            template.annotations = def
-                .annotations
-                .map(|a| parse::<Annotations>(&what, "annotations", a))
-                .transpose()?;
-            template.icons = def
-                .icons
-                .map(|i| parse::<Vec<Icon>>(&what, "icons", i))
-                .transpose()?;
-            template.meta = def
-                .meta
-                .map(|m| parse::<MetaObject>(&what, "_meta", m))
-                .transpose()?;
+            template.annotations = parse_some(&what, "annotations", def.annotations)?;
+            template.icons = parse_some(&what, "icons", def.icons)?;
+            template.meta = parse_some(&what, "_meta", def.meta)?;
             templates.push(template);
         }
 
@@ -156,14 +138,8 @@ impl Registry {
                 (!arguments.is_empty()).then_some(arguments),
             );
             prompt.title = def.title.map(Into::into);
-            prompt.icons = def
-                .icons
-                .map(|i| parse::<Vec<Icon>>(&what, "icons", i))
-                .transpose()?;
-            prompt.meta = def
-                .meta
-                .map(|m| parse::<MetaObject>(&what, "_meta", m))
-                .transpose()?;
+            prompt.icons = parse_some(&what, "icons", def.icons)?;
+            prompt.meta = parse_some(&what, "_meta", def.meta)?;
             prompts.push(prompt);
         }
 
@@ -241,10 +217,7 @@ fn server_info(
     implementation.title = server.title.map(Into::into);
     implementation.description = server.description.map(Into::into);
     implementation.website_url = server.website_url.map(Into::into);
-    implementation.icons = server
-        .icons
-        .map(|i| parse::<Vec<Icon>>("server", "icons", i))
-        .transpose()?;
+    implementation.icons = parse_some("server", "icons", server.icons)?;
     let info = ServerConfig::new(capabilities).with_server_info(implementation);
     Ok(match server.instructions {
         Some(instructions) => info.with_instructions(instructions),
@@ -254,4 +227,13 @@ fn server_info(
 
 fn parse<T: DeserializeOwned>(what: &str, field: &str, json: &str) -> Result<T, String> {
     serde_json::from_str(json).map_err(|e| format!("{what}: invalid {field}: {e}"))
+}
+
+/// `parse` for a field the spec may leave out.
+fn parse_some<T: DeserializeOwned>(
+    what: &str,
+    field: &str,
+    json: Option<&str>,
+) -> Result<Option<T>, String> {
+    json.map(|json| parse(what, field, json)).transpose()
 }

@@ -19,15 +19,16 @@ use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use futures::StreamExt as _;
 use futures::future::BoxFuture;
 use rmcp::ServerHandler;
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::streamable_http_server::session::local::{
-    LocalSessionHandle, LocalSessionManager,
+    LocalSessionHandle, LocalSessionManager, LocalSessionManagerError, SessionError,
 };
 use rmcp::transport::streamable_http_server::session::{
-    EventStore, RestoreOutcome, ServerSseMessage, SessionId, SessionManager, SessionStore,
-    SessionStoreError,
+    EventStore, EventStoreError, EventStream, RestoreOutcome, ServerSseMessage, SessionId,
+    SessionManager, SessionStore, SessionStoreError,
 };
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
@@ -40,27 +41,36 @@ use super::sessions::SessionTable;
 /// Requests for a session being restored wait at most this long, then go ahead unguarded.
 const RESTORE_WAIT: Duration = Duration::from_secs(30);
 
-/// The streamable HTTP route with sessions shared through `store`.
+/// The streamable HTTP route with sessions shared through `store`, and their event streams too when the
+/// store keeps them (`SharedStore::events`).
 /// With a `cluster`, what an instance raises for a session reaches it wherever its streams are (`cluster.rs`).
+// The parts of the route, each from elsewhere (`http.rs`); a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn mount<S, F>(
     factory: F,
-    sessions: LocalSessionManager,
+    mut sessions: LocalSessionManager,
     table: Arc<SessionTable>,
     store: Arc<dyn SharedStore>,
     cluster: Option<Arc<Cluster>>,
     mut config: StreamableHttpServerConfig,
     path: &str,
+    max_stream_events: usize,
 ) -> Router
 where
     S: ServerHandler + Send + 'static,
     F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
 {
+    let events = store.events(max_stream_events);
+    if let Some(events) = &events {
+        sessions = sessions.with_event_store(events.clone());
+    }
     config.session_store = Some(store);
     let sessions = Arc::new(OwnedSessions {
         inner: RestoringSessions {
             inner: sessions,
             gates: Gates::default(),
             cluster: cluster.clone(),
+            events,
         },
         table,
     });
@@ -110,10 +120,12 @@ async fn hold_restore_gates(request: Request, next: Next) -> Response {
     HELD.scope(RefCell::new(None), next.run(request)).await
 }
 
-/// rmcp's in-memory sessions, restored from the store one request at a time.
+/// rmcp's in-memory sessions, restored from the store one request at a time; their event streams in the
+/// shared event store, if any.
 pub(crate) struct RestoringSessions {
     inner: LocalSessionManager,
     gates: Gates,
+    events: Option<Arc<dyn SessionEvents>>,
     cluster: Option<Arc<Cluster>>,
 }
 
@@ -187,7 +199,17 @@ impl SessionManager for RestoringSessions {
         message: ClientJsonRpcMessage,
     ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
     {
-        self.inner.create_stream(id, message).await
+        let mut stream = self.inner.create_stream(id, message).await?;
+        let Some(events) = &self.events else {
+            return Ok(stream.right_stream());
+        };
+        // The stream's first event (rmcp's priming event, already recorded and queued: the runtime keeps
+        // rmcp's default `sse_retry`) binds the stream to the session before the client can learn its id.
+        let first = stream.next().await;
+        if let Some(event_id) = first.as_ref().and_then(|event| event.event_id.as_deref()) {
+            events.bind(id, event_id).await;
+        }
+        Ok(futures::stream::iter(first).chain(stream).left_stream())
     }
 
     async fn accept_message(
@@ -218,11 +240,22 @@ impl SessionManager for RestoringSessions {
     {
         // An event id without a `/<request>` part resumes the standalone stream.
         let standalone = !last_event_id.contains('/');
-        let stream = self
-            .inner
-            .resume(id, last_event_id)
-            .await
-            .inspect_err(|_| cluster::resume_failed())?;
+        let stream = match &self.events {
+            None => self
+                .inner
+                .resume(id, last_event_id)
+                .await
+                .inspect_err(|_| cluster::resume_failed())?
+                .right_stream(),
+            Some(events) => events
+                .resume(id, &last_event_id)
+                .await
+                .map_err(|error| {
+                    cluster::resume_failed();
+                    LocalSessionManagerError::SessionError(SessionError::EventStore(error))
+                })?
+                .left_stream(),
+        };
         Ok(cluster::track(
             self.cluster.as_ref().filter(|_| standalone),
             id,
@@ -256,6 +289,28 @@ pub(crate) trait SharedStore: SessionStore {
 
     /// One round trip, for readiness: `Err` while the store cannot serve.
     async fn ping(&self) -> Result<(), SessionStoreError>;
+
+    /// The store of the sessions' event streams, each capped at `max_len` events; `None`: streams stay
+    /// in the process (rmcp's cache), and a resume works only on the instance that sent them.
+    fn events(&self, max_len: usize) -> Option<Arc<dyn SessionEvents>> {
+        let _ = max_len;
+        None
+    }
+}
+
+/// An event store whose streams belong to sessions (`redis_events.rs`): a resume names its session, and is
+/// refused a stream of another.
+#[async_trait::async_trait]
+pub(crate) trait SessionEvents: EventStore {
+    /// Records that the stream of `event_id` (its first event) belongs to `session`.
+    async fn bind(&self, session: &SessionId, event_id: &str);
+
+    /// The events after `last_event_id` and those appended later, if it is an event of `session`'s.
+    async fn resume(
+        &self,
+        session: &SessionId,
+        last_event_id: &str,
+    ) -> Result<EventStream, EventStoreError>;
 }
 
 #[cfg(test)]
@@ -325,6 +380,7 @@ mod tests {
             None,
             config,
             "/mcp",
+            1000,
         )
     }
 

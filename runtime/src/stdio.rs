@@ -10,6 +10,8 @@ use super::tasks::stdio::{TaskCodec, TaskTransport};
 
 /// Serves one client until it closes stdin or a shutdown signal arrives.
 pub(crate) async fn serve<A: App>(server: Handler<A>) -> Result<(), BoxError> {
+    // One handler for the whole connection: it can hold 2026-07-28 tasks.
+    let server = server.on_connection();
     // `stdio_pipes` reads pipes without tokio's blocking thread pool: several times faster than `stdio()`.
     let pipes = rmcp::transport::stdio_pipes();
     let execution = A::SPEC.capabilities.tool_execution;

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::context::Ctx;
 use crate::defs::{
     AuthDef, CapabilitiesDef, EnvVarDef, ResourceDef, ResourceSource, ServerDef, Spec, TemplateDef,
-    ToolDef, Transport, TransportsDef,
+    TemplateSource, ToolDef, Transport, TransportsDef,
 };
 use crate::error::{BoxError, ToolError, ToolResult};
 
@@ -96,6 +96,7 @@ pub(crate) static SPEC: Spec = Spec {
         icons: None,
         meta: None,
         completions: &[],
+        source: TemplateSource::Handler,
     }],
     prompts: &[],
 };
@@ -171,6 +172,7 @@ pub(crate) mod http {
                 session_idle_timeout: Duration::from_secs(300),
                 redis_url: None,
                 redis_key_prefix: String::new(),
+                max_stream_events: 1000,
             }),
             sse: Some(SseOptions {
                 path: "/sse".into(),

@@ -105,6 +105,11 @@ impl Vars {
             .map_or("", |(_, v)| v.as_str())
     }
 
+    /// Every variable the URI gave, as name and value, in template order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
     /// Moves the value of `name` out; "" when the URI left it out.
     pub fn take(&mut self, name: &str) -> String {
         self.0
@@ -642,7 +647,7 @@ fn match_expression(op: Op, vars: &[String], text: &str) -> Option<Vec<(String, 
             {
                 return None;
             }
-            values.push((name.to_owned(), decode(value)?));
+            values.push((name.to_owned(), percent_decode(value)?));
         }
     } else {
         let items: Vec<&str> = items.collect();
@@ -650,14 +655,15 @@ fn match_expression(op: Op, vars: &[String], text: &str) -> Option<Vec<(String, 
             return None;
         }
         for (name, value) in vars.iter().zip(items) {
-            values.push((name.clone(), decode(value)?));
+            values.push((name.clone(), percent_decode(value)?));
         }
     }
     Some(values)
 }
 
-/// Percent-decodes `text`; `None` for a malformed escape or bytes that are not UTF-8.
-fn decode(text: &str) -> Option<String> {
+/// Percent-decodes `text`; `None` for a malformed escape or bytes that are not UTF-8. (mcpgen decodes `$ref`
+/// fragments with it too.)
+pub fn percent_decode(text: &str) -> Option<String> {
     if !text.contains('%') {
         return Some(text.to_owned());
     }

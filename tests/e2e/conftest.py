@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from http_support import log_match, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "generated-examples"
@@ -102,26 +103,14 @@ class HttpServer:
         self.url = self._wait_for_address()
 
     def _wait_for_address(self) -> str:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            text = self.log_path.read_text(errors="replace")
-            match = re.search(r"listening on (http://127\.0\.0\.1:\d+\S*)", text)
-            if match:
-                return match.group(1)
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.02)
+        match = log_match(self.log_path, self.proc, r"listening on (http://127\.0\.0\.1:\d+\S*)", START_TIMEOUT_S)
+        if match:
+            return match.group(1)
         self.stop()
         raise RuntimeError(f"server did not report its address; log:\n{self.log_path.read_text(errors='replace')}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self.log.close()
 
 

@@ -20,6 +20,29 @@ SPECS = Path(__file__).resolve().parent / "specs"
 START_TIMEOUT_S = 30.0
 
 
+def log_match(log: Path, proc: subprocess.Popen, pattern: str, timeout: float) -> re.Match | None:
+    """The first match of `pattern` in the server's log file, waiting for it up to `timeout` seconds; None when the
+    server exits or time runs out first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        match = re.search(pattern, log.read_text(errors="replace"))
+        if match or proc.poll() is not None:
+            return match
+        time.sleep(0.02)
+    return None
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Ends a server: SIGTERM, then SIGKILL if it is still running 10 s later."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def build_server(workdir: Path, spec_name: str, replacements: dict[str, str], handlers: dict[str, str]) -> Path:
     """Generates tests/e2e/specs/<spec_name>.yaml (after `replacements`) into `workdir`, writes `handlers`
     (paths relative to the crate), builds it and returns the binary."""
@@ -60,14 +83,9 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
     def wait_for_log(self, pattern: str, timeout: float = START_TIMEOUT_S) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            match = re.search(pattern, self.text())
-            if match:
-                return match
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.02)
+        match = log_match(self.log_path, self.proc, pattern, timeout)
+        if match:
+            return match
         self.stop()
         raise RuntimeError(f"no {pattern!r} in the server log:\n{self.text()}")
 
@@ -76,13 +94,7 @@ class Server:
         return self.proc.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         if not self.log.closed:
             self.log.close()
 

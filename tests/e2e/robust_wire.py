@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from http_support import log_match, stop_process
+
 WAIT_S = 30.0
 PROTOCOL = "2025-06-18"
 INIT = {
@@ -30,6 +32,20 @@ INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 
 def dumps(msg: dict) -> bytes:
     return json.dumps(msg).encode()
+
+
+def messages_until(next_message, msg_id, ended: str) -> list[dict]:
+    """Messages from `next_message(timeout)` (None: the source ended) up to and including the response to `msg_id`;
+    queue.Empty after WAIT_S."""
+    out = []
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        msg = next_message(max(0.1, deadline - time.monotonic()))
+        if msg is None:
+            raise AssertionError(f"{ended} while waiting for id {msg_id}: {out}")
+        out.append(msg)
+        if msg.get("id") == msg_id and ("result" in msg or "error" in msg):
+            return out
 
 
 class StdioServer:
@@ -61,15 +77,7 @@ class StdioServer:
 
     def until(self, msg_id) -> list[dict]:
         """Every message up to and including the response to `msg_id`."""
-        out = []
-        deadline = time.monotonic() + WAIT_S
-        while True:
-            msg = self.next(max(0.1, deadline - time.monotonic()))
-            if msg is None:
-                raise AssertionError(f"server closed stdout while waiting for id {msg_id}: {out}")
-            out.append(msg)
-            if msg.get("id") == msg_id and ("result" in msg or "error" in msg):
-                return out
+        return messages_until(self.next, msg_id, "server closed stdout")
 
     def initialize(self) -> None:
         self.send(dumps(INIT) + b"\n")
@@ -108,15 +116,10 @@ class HttpProcess:
         args = [str(binary), "--transport", transport, "--host", "127.0.0.1", "--port", "0", *flags]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log,
                                      env={**os.environ, **(env or {}), "NO_COLOR": "1"})
-        deadline = time.monotonic() + WAIT_S
-        while time.monotonic() < deadline:
-            match = re.search(r"listening on http://127\.0\.0\.1:(\d+)(/\S*)", log.read_text(errors="replace"))
-            if match:
-                self.addr = Address("127.0.0.1", int(match.group(1)), match.group(2))
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.02)
+        match = log_match(log, self.proc, r"listening on http://127\.0\.0\.1:(\d+)(/\S*)", WAIT_S)
+        if match:
+            self.addr = Address("127.0.0.1", int(match.group(1)), match.group(2))
+            return
         self.close()
         raise RuntimeError(f"server did not report its address:\n{log.read_text(errors='replace')}")
 
@@ -125,13 +128,7 @@ class HttpProcess:
         return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1))
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self.log.close()
 
 
@@ -240,15 +237,7 @@ class SseSession:
         return request(self.addr, "POST", body, {"Content-Type": "application/json", **self.extra}, path=self.path)
 
     def until(self, msg_id) -> list[dict]:
-        out = []
-        deadline = time.monotonic() + WAIT_S
-        while True:
-            msg = self.events.get(timeout=max(0.1, deadline - time.monotonic()))
-            if msg is None:
-                raise AssertionError(f"event stream ended while waiting for id {msg_id}: {out}")
-            out.append(msg)
-            if msg.get("id") == msg_id and ("result" in msg or "error" in msg):
-                return out
+        return messages_until(lambda timeout: self.events.get(timeout=timeout), msg_id, "event stream ended")
 
     def initialize(self) -> None:
         assert self.post(dumps(INIT)).status == 202

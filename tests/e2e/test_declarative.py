@@ -239,6 +239,51 @@ def test_http_resources_are_fetched_on_every_read(binary, api) -> None:
     anyio.run(main)
 
 
+def test_http_resource_templates_fill_the_request_from_the_uri(binary, api) -> None:
+    """A template with `implementation.http` reads with the URI's variables: percent-decoded from the URI, then
+    encoded again as one path segment and a query value, so `../`, `?`, `#` and CRLF in a variable stay data; `..`
+    as the segment and CRLF in a header are refused; credentials go along; the server stays up."""
+    env = {"DECL_API_URL": api, "DECL_TOKEN": "t0k3n", "PATH": "/usr/bin:/bin"}
+    target = StdioServerParameters(command=str(binary), args=["--transport", "stdio"], env=env)
+
+    async def read(client, uri: str) -> dict:
+        [content] = (await client.read_resource(uri)).contents
+        assert content.mime_type == "application/json"
+        return json.loads(content.text)["data"]
+
+    async def main() -> None:
+        with anyio.fail_after(120):
+            async with Client(target, read_timeout_seconds=20) as client:
+                templates = (await client.list_resource_templates()).resource_templates
+                assert [t.uri_template for t in templates] == ["api://items/{id}{?view}"], templates
+                SEEN.clear()
+                plain = await read(client, "api://items/item-42?view=full")
+                assert plain == {"path": "/api/items/item-42?view=full", "authorization": "Bearer t0k3n"}
+                assert SEEN[-1]["headers"]["x-view"] == "full"
+
+                # ../../admin?x=1#f CRLF X-Evil: 1, percent-encoded in the URI as RFC 6570 expands it.
+                hostile = await read(client, "api://items/..%2F..%2Fadmin%3Fx%3D1%23f%0D%0AX-Evil%3A%201?view=a%26b%3Dc%23d")
+                assert hostile["path"] == (
+                    "/api/items/..%2F..%2Fadmin%3Fx%3D1%23f%0D%0AX-Evil%3A%201?view=a%26b%3Dc%23d"), hostile
+                assert "x-evil" not in SEEN[-1]["headers"], SEEN[-1]
+                assert SEEN[-1]["headers"]["x-view"] == "a&b=c#d"
+                without_view = await read(client, "api://items/7")
+                assert without_view["path"] == "/api/items/7"
+                assert "x-view" not in SEEN[-1]["headers"]
+
+                sent = len(SEEN)
+                for uri, message in [("api://items/..", "cannot be `..`"), ("api://items/%2E", "cannot be `.`"),
+                                     ("api://items/7?view=x%0D%0AX-Evil%3A%201", "CR, LF or NUL")]:
+                    with pytest.raises(MCPError) as error:
+                        await client.read_resource(uri)
+                    assert message in str(error.value), (uri, error.value)
+                assert len(SEEN) == sent, SEEN[sent:]
+
+                assert (await read(client, "api://items/again"))["path"] == "/api/items/again"
+
+    anyio.run(main)
+
+
 def test_mcpgen_verify_calls_declarative_tools_like_any_other(binary, workdir, api) -> None:
     """`mcpgen verify` calls every declarative tool with arguments made from its schema and judges the replies as
     it does a handler's: none is taken for a stub, none fails (error results, such as the refused redirect or the

@@ -145,15 +145,19 @@ def first_invalid_arguments(tool: dict) -> tuple[dict, str] | None:
 
 
 async def refused_as_task_only(client: Client, tool: dict, args: dict) -> bool:
-    """Whether a plain call of `tool` is refused because it may only run as a task (-32601), which a server does to
-    sessions it serves tasks to (protocol 2025-11-25 over stdio or stateful HTTP). Any other answer is left to the
-    caller's checks."""
+    """Whether a plain call of `tool` is refused because it may only run as a task, which a server does to sessions
+    it serves tasks to: -32601 on protocol 2025-11-25 (stdio or stateful HTTP), -32021 (the client did not declare
+    the SEP-2663 tasks extension, which this SDK's client cannot) on 2026-07-28 over stdio. Any other answer is
+    left to the caller's checks."""
     if (tool.get("execution") or {}).get("taskSupport") != "required":
         return False
     try:
         with anyio.fail_after(CALL_TIMEOUT_S):
             await client.call_tool(tool["name"], args)
     except MCPError as error:
+        if error.error.code == -32021:
+            assert "io.modelcontextprotocol/tasks" in str(error.error.data), error
+            return True
         assert error.error.code == -32601, error
         assert "must be called as a task" in error.error.message, error
         return True

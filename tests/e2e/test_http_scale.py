@@ -17,7 +17,7 @@ from pathlib import Path
 
 import anyio
 import pytest
-from http_support import MCP_HEADERS, Server, build_server, http, nginx_main_config, rpc
+from http_support import MCP_HEADERS, Server, build_server, http, nginx_main_config, rpc, stop_process
 from mcp import Client
 
 HANDLERS = {
@@ -36,6 +36,19 @@ pub async fn handle(_ctx: Ctx, input: Input) -> ToolResult {
     let ms = u64::try_from(input.ms).unwrap_or(0);
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     Ok(CallToolResult::success(vec![ContentBlock::text("done")]))
+}
+""",
+    "src/tools/progress.rs": """use crate::generated::prelude::*;
+use crate::generated::tools::progress::Input;
+
+pub async fn handle(ctx: Ctx, input: Input) -> ToolResult {
+    let id = std::env::var("INSTANCE_ID").unwrap_or_default();
+    let steps = u32::try_from(input.steps).unwrap_or(0);
+    for step in 0..steps {
+        ctx.progress(f64::from(step), Some(f64::from(steps)), Some(&id)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(u64::try_from(input.ms).unwrap_or(0))).await;
+    }
+    Ok(CallToolResult::success(vec![ContentBlock::text(format!("done on {id}"))]))
 }
 """,
 }
@@ -67,9 +80,9 @@ class Nginx:
     """nginx on a loopback port with the crate's generated deploy/nginx.conf (round robin), its upstream pointed at
     `upstreams` instead of Compose's `app` service; its config and temp files in `workdir`."""
 
-    def __init__(self, workdir: Path, upstreams: list[str], server_block: Path):
+    def __init__(self, workdir: Path, upstreams: list[str], server_block: Path, port: int | None = None):
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.port = free_port()
+        self.port = port or free_port()
         conf = nginx_main_config(workdir, server_block, upstreams, listen=f"127.0.0.1:{self.port}")
         self.proc = subprocess.Popen([nginx, "-p", str(workdir), "-c", str(conf)], stderr=subprocess.DEVNULL)
         for _ in range(500):
@@ -83,8 +96,7 @@ class Nginx:
         self.url = f"http://127.0.0.1:{self.port}/mcp"
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
 
 class Redis:
@@ -114,8 +126,7 @@ class Redis:
                 anyio.run(anyio.sleep, 0.02)
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
 
 def run_clients(url: str, calls_total: int = CALLS) -> Counter:
@@ -155,22 +166,19 @@ def scaled(built, tmp_path, flags: list[str], env: dict[str, str]):
 
 
 def test_stateless_instances_behind_nginx_round_robin(built, tmp_path):
-    servers, nginx = scaled(built, tmp_path, ["--stateless", "--json-response"], {})
-    try:
-        seen = run_clients(nginx.url)
-    finally:
-        nginx.stop()
-        for s in servers:
-            s.stop()
-    assert sum(seen.values()) == CALLS
-    assert set(seen) == {f"i{n}" for n in range(INSTANCES)}, seen
+    run_scaled(built, tmp_path, ["--stateless", "--json-response"], {}, CALLS)
 
 
 def run_stateful(built, tmp_path, env: dict[str, str], calls_total: int) -> None:
-    """Stateful instances behind nginx, sessions in Redis (`env`), run `calls_total` calls: every call is served,
-    and round robin sends a session's requests to every instance, so all of them served sessions they did not
-    start."""
-    servers, nginx = scaled(built, tmp_path, ["--stateful"], env)
+    """Stateful instances behind nginx, sessions in Redis (`env`): round robin sends a session's requests to every
+    instance, so all of them serve sessions they did not start."""
+    run_scaled(built, tmp_path, ["--stateful"], env, calls_total)
+
+
+def run_scaled(built, tmp_path, flags: list[str], env: dict[str, str], calls_total: int) -> None:
+    """Instances started with `flags` and `env` behind nginx run `calls_total` calls: every call is served, and
+    every instance serves some."""
+    servers, nginx = scaled(built, tmp_path, flags, env)
     try:
         seen = run_clients(nginx.url, calls_total)
     finally:

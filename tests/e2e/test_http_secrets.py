@@ -12,7 +12,7 @@ import subprocess
 import time
 
 import pytest
-from http_support import MCP_HEADERS, ROOT, Server, build_server, http, rpc
+from http_support import MCP_HEADERS, ROOT, Server, build_server, http, rpc, stop_process
 # The key server and its keys ("good" serves as k1, "unknown" is in no key set) are test_http_secure's fixtures.
 from test_http_secure import jwks, keys, token  # noqa: F401
 
@@ -61,9 +61,7 @@ class Redis:
         return f"redis://:{password}@127.0.0.1:{self.port}{suffix}"
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+        stop_process(self.proc)
 
 
 @pytest.fixture(scope="module")

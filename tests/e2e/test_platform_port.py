@@ -9,7 +9,7 @@ import socket
 import subprocess
 
 from conftest import START_TIMEOUT_S, load_examples
-from http_support import http
+from http_support import http, stop_process
 
 WEATHER = next(e for e in load_examples() if e.name == "weather")
 
@@ -38,15 +38,6 @@ def listening_port(proc: subprocess.Popen) -> int:
     raise AssertionError(f"the server exited ({proc.wait(timeout=START_TIMEOUT_S)}) without listening")
 
 
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 def test_the_platform_port_is_bound_and_serves() -> None:
     port = free_port()
     proc = start([], {**base_env(), "PORT": str(port)})
@@ -55,7 +46,7 @@ def test_the_platform_port_is_bound_and_serves() -> None:
         status, _, body = http("GET", f"http://127.0.0.1:{port}/healthz")
         assert status == 200, body
     finally:
-        stop(proc)
+        stop_process(proc)
 
 
 def test_the_servers_own_variable_and_the_flag_come_first() -> None:
@@ -65,12 +56,12 @@ def test_the_servers_own_variable_and_the_flag_come_first() -> None:
     try:
         assert listening_port(proc) != unused
     finally:
-        stop(proc)
+        stop_process(proc)
     proc = start(["--port", "0"], {**base_env(), "PORT": str(unused)})
     try:
         assert listening_port(proc) != unused
     finally:
-        stop(proc)
+        stop_process(proc)
 
 
 def test_a_malformed_port_stops_the_server_with_a_message() -> None:
@@ -79,7 +70,7 @@ def test_a_malformed_port_stops_the_server_with_a_message() -> None:
         code = proc.wait(timeout=START_TIMEOUT_S)
         stderr = proc.stderr.read().decode(errors="replace")
     finally:
-        stop(proc)
+        stop_process(proc)
     assert code != 0
     assert 'PORT="http" is not a TCP port number' in stderr, stderr
 
@@ -105,7 +96,7 @@ def test_a_platform_host_is_answered_once_the_environment_allows_it() -> None:
         status, body = post_initialize(port, PLATFORM_HOST)
         assert status == 403, body
     finally:
-        stop(proc)
+        stop_process(proc)
     port = free_port()
     proc = start([], {**base_env(), "PORT": str(port), "WEATHER_ALLOWED_HOSTS": PLATFORM_HOST})
     try:
@@ -115,4 +106,4 @@ def test_a_platform_host_is_answered_once_the_environment_allows_it() -> None:
         status, body = post_initialize(port, "evil.example.com")
         assert status == 403, body
     finally:
-        stop(proc)
+        stop_process(proc)

@@ -22,6 +22,7 @@ LOGS = TARGET / "e2e-logs"
 @pytest.fixture(scope="module")
 def panic_server(tmp_path_factory) -> Path:
     crate = tmp_path_factory.mktemp("robust-panic") / "robust-panic"
+    LOGS.mkdir(parents=True, exist_ok=True)  # the stdio test, run first or alone, writes its log there
     subprocess.run(["cargo", "build", "--quiet", "-p", "mcpgen"], cwd=ROOT, check=True)
     subprocess.run([str(TARGET / "debug" / "mcpgen"), "new", str(HERE / "panic.yaml"), "--out", str(crate), "--no-verify"],
                    check=True, capture_output=True)

@@ -78,6 +78,23 @@ struct Args {
     /// Write every raw phase result here (JSON).
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Which transports to run: stdio (with the start-up and idle-memory measurements), stateless, stateful.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "stdio,stateless,stateful"
+    )]
+    modes: Vec<String>,
+    /// Leave out the table of the project's targets (for configs whose contenders are not the generated server
+    /// against its peers, such as cluster.toml).
+    #[arg(long)]
+    no_targets: bool,
+}
+
+impl Args {
+    fn runs(&self, mode: &str) -> bool {
+        self.modes.iter().any(|m| m == mode)
+    }
 }
 
 #[derive(Deserialize)]
@@ -104,17 +121,21 @@ fn default_path() -> String {
 
 /// Scenario keys in report order.
 fn scenarios(args: &Args) -> Vec<(String, String)> {
-    let mut keys = vec![
-        (
+    let mut keys = Vec::new();
+    if args.runs("stdio") {
+        keys.push((
             "stdio.seq".to_owned(),
             "stdio, sequential (1 in flight)".to_owned(),
-        ),
-        (
+        ));
+        keys.push((
             format!("stdio.pipe{}", args.pipeline),
             format!("stdio, {} in flight", args.pipeline),
-        ),
-    ];
-    for mode in ["stateless", "stateful"] {
+        ));
+    }
+    for mode in ["stateless", "stateful"]
+        .into_iter()
+        .filter(|m| args.runs(m))
+    {
         for c in &args.concurrency {
             let what = if mode == "stateless" {
                 "stateless JSON"
@@ -249,9 +270,14 @@ async fn run(args: Args) -> Result<(), String> {
         cpu,
     };
     let mut peaks = Peaks::default();
-    run.startups(&mut results).await;
-    run.stdio(&mut results, &mut peaks).await;
-    for mode in ["stateless", "stateful"] {
+    if args.runs("stdio") {
+        run.startups(&mut results).await;
+        run.stdio(&mut results, &mut peaks).await;
+    }
+    for mode in ["stateless", "stateful"]
+        .into_iter()
+        .filter(|m| args.runs(m))
+    {
         run.http(mode, &mut results, &mut peaks).await;
     }
     for c in &contenders {
@@ -282,7 +308,7 @@ struct Peaks(BTreeMap<String, Vec<u64>>);
 
 impl Peaks {
     fn record(&mut self, contender: &str, round: usize, pid: u32) {
-        let kib = proc::status_kib(pid, "VmHWM").unwrap_or(0);
+        let kib = proc::tree_status_kib(pid, "VmHWM").unwrap_or(0);
         let rounds = self.0.entry(contender.into()).or_default();
         if rounds.len() < round {
             rounds.resize(round, 0);
@@ -335,7 +361,7 @@ impl Run<'_> {
                             if start == 0 {
                                 tokio::time::sleep(Duration::from_millis(300)).await;
                                 let pid = session.child.id().unwrap_or(0);
-                                if let Some(rss) = proc::status_kib(pid, "VmRSS") {
+                                if let Some(rss) = proc::tree_status_kib(pid, "VmRSS") {
                                     results.scalar("idle_rss_mib", &c.name, rss as f64 / 1024.0);
                                 }
                             }
@@ -595,6 +621,9 @@ fn report(args: &Args, names: &[&str], results: &Results) -> String {
                 cpu(|s| s.driver_cpu)
             );
         }
+    }
+    if args.no_targets {
+        return out;
     }
     let metrics = targets::metrics(&results.scalars, &results.phases, &scenarios(args));
     let roles = targets::Roles {

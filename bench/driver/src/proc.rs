@@ -90,7 +90,61 @@ pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// CPU used by the server and by this driver over a measured phase, as shares of one core.
+/// `pid` and every process below it: a contender may be a launcher with the servers as its children (a cluster
+/// behind nginx), whose CPU and memory count as the contender's.
+pub fn tree(pid: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(child) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        // After the parenthesised name: state, then the parent's pid.
+        let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        if let Some(parent) = rest.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            parents.push((parent, child));
+        }
+    }
+    let mut found = vec![pid];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(p, _)| *p == parent)
+                .map(|(_, c)| *c),
+        );
+        next += 1;
+    }
+    found
+}
+
+/// CPU time of a process tree (see [`tree`]).
+fn tree_cpu_time(pid: &str) -> Duration {
+    match pid.parse() {
+        Ok(pid) => tree(pid).iter().map(|p| cpu_time(&p.to_string())).sum(),
+        Err(_) => cpu_time(pid),
+    }
+}
+
+/// A /proc/PID/status field summed over a process tree (see [`tree`]).
+pub fn tree_status_kib(pid: u32, field: &str) -> Option<u64> {
+    let root = status_kib(pid, field)?;
+    let below: u64 = tree(pid)[1..]
+        .iter()
+        .filter_map(|&p| status_kib(p, field))
+        .sum();
+    Some(root + below)
+}
+
+/// CPU used by the server (its process tree) and by this driver over a measured phase, as shares of one core.
 pub struct CpuMeter {
     server: String,
     started: Instant,
@@ -102,7 +156,7 @@ impl CpuMeter {
     pub fn start(server_pid: u32) -> Self {
         let server = server_pid.to_string();
         CpuMeter {
-            server_start: cpu_time(&server),
+            server_start: tree_cpu_time(&server),
             driver_start: cpu_time("self"),
             server,
             started: Instant::now(),
@@ -112,7 +166,7 @@ impl CpuMeter {
     /// (server, driver) CPU time divided by wall time.
     pub fn stop(&self) -> (f64, f64) {
         let wall = self.started.elapsed().as_secs_f64().max(1e-9);
-        let server = cpu_time(&self.server)
+        let server = tree_cpu_time(&self.server)
             .saturating_sub(self.server_start)
             .as_secs_f64()
             / wall;
@@ -121,5 +175,37 @@ impl CpuMeter {
             .as_secs_f64()
             / wall;
         (server, driver)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tree_holds_the_children_of_a_launcher() {
+        let mut shell = std::process::Command::new("sh")
+            .args(["-c", "sleep 30 & sleep 30 & wait"])
+            .spawn()
+            .expect("sh starts");
+        let pid = shell.id();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut found = tree(pid);
+        while found.len() < 3 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            found = tree(pid);
+        }
+        let (tree_rss, own_rss) = (tree_status_kib(pid, "VmRSS"), status_kib(pid, "VmRSS"));
+        for child in &found[1..] {
+            // SAFETY: plain kill(2) of the test's own grandchildren.
+            unsafe { libc::kill(*child as i32, libc::SIGKILL) };
+        }
+        let _ = shell.kill();
+        let _ = shell.wait();
+        assert_eq!(found.len(), 3, "the shell and its two sleeps: {found:?}");
+        assert!(
+            tree_rss.unwrap() > own_rss.unwrap(),
+            "the sleeps' memory counts too"
+        );
     }
 }

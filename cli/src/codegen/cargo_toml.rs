@@ -394,24 +394,31 @@ mod tests {
         assert!(defaults("{metrics: {port: 9464}}", "metrics"));
     }
 
-    /// A resource fetched over HTTP needs the runtime's HTTP client even when no tool is declarative.
+    /// A resource or resource template fetched over HTTP needs the runtime's HTTP client even when no tool is
+    /// declarative.
     #[test]
     fn an_http_resource_turns_on_http_tools() {
-        let features = |resource: &str| {
-            let yaml = format!(
-                "mcpgen: 1\nserver: {{name: t}}\nresources:\n  - {{uri: 'a://b', name: b, {resource}}}\n\
-                 transports: {{stdio: {{}}}}\n"
-            );
+        let features = |item: &str| {
+            let yaml =
+                format!("mcpgen: 1\nserver: {{name: t}}\n{item}\ntransports: {{stdio: {{}}}}\n");
             let loaded = crate::pipeline::load_spec_str(Path::new("t.yaml"), &yaml).unwrap();
             let view = super::super::lower::lower(&loaded.spec, "t.yaml").unwrap();
             let doc: DocumentMut = render(&view, RuntimeSource::Registry).parse().unwrap();
             let default = doc["features"]["default"].as_array().unwrap();
             default.iter().any(|f| f.as_str() == Some("http-tools"))
         };
-        assert!(!features("text: hi"));
-        assert!(features(
-            "implementation: {http: {baseUrl: 'https://x.example', path: /b}}"
-        ));
+        let resource =
+            |fields: &str| format!("resources:\n  - {{uri: 'a://b', name: b, {fields}}}");
+        let template = |fields: &str| {
+            format!("resourceTemplates:\n  - {{uriTemplate: 'a://b/{{x}}', name: b{fields}}}")
+        };
+        let http = "implementation: {http: {baseUrl: 'https://x.example', path: /b}}";
+        assert!(!features(&resource("text: hi")));
+        assert!(features(&resource(http)));
+        assert!(!features(&template("")));
+        assert!(features(&template(
+            ", implementation: {http: {baseUrl: 'https://x.example', path: '/b/{x}'}}"
+        )));
     }
 
     #[test]

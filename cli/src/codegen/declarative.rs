@@ -69,7 +69,8 @@ fn command(c: &CommandImpl) -> String {
     )
 }
 
-/// The `IMPLEMENTATION` constant of an HTTP tool or resource.
+/// The `IMPLEMENTATION` static of an HTTP tool, resource or resource template: a `static`, since the runtime
+/// keeps what the first call prepares (parsed templates, base URL, credentials) inside it.
 pub fn http(h: &HttpImpl) -> String {
     let method = serde_json::to_value(h.method)
         .ok()
@@ -87,7 +88,7 @@ pub fn http(h: &HttpImpl) -> String {
         .map(|(low, high)| format!("({low}, {high})"))
         .collect();
     format!(
-        "pub const IMPLEMENTATION: mcpgen_runtime::declarative::HttpToolDef = mcpgen_runtime::declarative::HttpToolDef {{
+        "pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool = mcpgen_runtime::declarative::HttpTool::new(mcpgen_runtime::declarative::HttpToolDef {{
             method: {method},
             base_url: {base_url},
             base_url_env: {base_url_env},
@@ -106,7 +107,7 @@ pub fn http(h: &HttpImpl) -> String {
                 allow_hosts: {allow_hosts},
                 allow_private: {allow_private},
             }},
-        }};",
+        }});",
         method = string_literal(&method),
         base_url = string_literal(&h.base_url),
         base_url_env = option(h.base_url_env.as_ref()),

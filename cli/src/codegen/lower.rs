@@ -319,13 +319,18 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             .iter()
             .filter_map(|t| t.implementation.as_ref()?.kind())
             .any(|k| matches!(k, ImplementationKind::Http(_)))
-            || spec.resources.iter().any(|r| r.implementation.is_some()),
+            || spec.resources.iter().any(|r| r.implementation.is_some())
+            || spec
+                .resource_templates
+                .iter()
+                .any(|t| t.implementation.is_some()),
         has_handler_resources: resources.iter().any(|r| r.handler),
+        has_handler_templates: templates.iter().any(|t| t.handler),
         has_handler_prompts: prompts.iter().any(|p| p.messages.is_none()),
         server_imports: server_imports(
             !tools.is_empty(),
             resources.iter().any(|r| r.handler),
-            !templates.is_empty(),
+            templates.iter().any(|t| t.handler),
             prompts.iter().any(|p| p.messages.is_none()),
             completion_hook,
         ),
@@ -514,12 +519,7 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
         .iter()
         .zip(modules)
         .map(|(res, module)| {
-            let http_const = res
-                .implementation
-                .as_ref()
-                .and_then(|i| i.http.as_ref())
-                .map(super::declarative::http)
-                .unwrap_or_default();
+            let http_const = http_const(res.implementation.as_ref());
             let (source, text_lit, asset) = match (&res.text, &res.file) {
                 _ if !http_const.is_empty() => ("http", String::new(), String::new()),
                 (Some(text), _) => ("text", string_literal(text), String::new()),
@@ -595,12 +595,21 @@ fn fields<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>, bool)>) -> 
         .collect()
 }
 
+/// The `IMPLEMENTATION` static of a resource or template read with HTTP; empty for any other.
+fn http_const(implementation: Option<&crate::spec::Implementation>) -> String {
+    implementation
+        .and_then(|i| i.http.as_ref())
+        .map(super::declarative::http)
+        .unwrap_or_default()
+}
+
 fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
     let modules = module_names(spec.resource_templates.iter().map(|t| t.name.as_str()));
     spec.resource_templates
         .iter()
         .zip(modules)
         .map(|(tpl, module)| {
+            let http_const = http_const(tpl.implementation.as_ref());
             let variables: Vec<String> = mcpgen_runtime::uri_template::parse(&tpl.uri_template)
                 .map(|p| p.variables().map(str::to_owned).collect())
                 .unwrap_or_default();
@@ -637,6 +646,14 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
                 }
                 .to_owned(),
                 params: fields(variables.iter().map(|v| (v.as_str(), None, true))),
+                handler: http_const.is_empty(),
+                source_expr: if http_const.is_empty() {
+                    "TemplateSource::Handler"
+                } else {
+                    "TemplateSource::Http(&IMPLEMENTATION)"
+                }
+                .to_owned(),
+                http_const,
                 module,
             }
         })

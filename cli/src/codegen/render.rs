@@ -294,7 +294,7 @@ fn render_user_files(
     for r in view.resources.iter().filter(|r| r.handler) {
         per_item(&r.file, "crate/resource.rs.tera", r, false)?;
     }
-    for t in &view.templates {
+    for t in view.templates.iter().filter(|t| t.handler) {
         per_item(&t.file, "crate/template.rs.tera", t, false)?;
     }
     for p in view.prompts.iter().filter(|p| p.messages.is_none()) {

@@ -731,7 +731,7 @@ impl Gen<'_> {
 
     /// The canonical pointer and schema a local reference points at.
     fn resolve(&self, root: usize, reference: &str) -> Option<(String, Value)> {
-        let fragment = percent_decode(reference.strip_prefix('#')?)?;
+        let fragment = mcpgen_runtime::uri_template::percent_decode(reference.strip_prefix('#')?)?;
         let mut node = &self.roots[root].1;
         let mut ptr = String::new();
         if !fragment.is_empty() {
@@ -1126,24 +1126,6 @@ fn exact_in_f64(value: &Value) -> bool {
     const EXACT: u64 = 1 << 53;
     value.as_i64().is_some_and(|i| i.unsigned_abs() <= EXACT)
         || value.as_u64().is_some_and(|u| u <= EXACT)
-}
-
-/// Decodes `%XX` escapes in a URI fragment; None when malformed.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

@@ -39,6 +39,8 @@ pub struct CrateView {
     pub http_tools: bool,
     /// Whether any handler-backed item exists (they need `Ctx` in dispatch).
     pub has_handler_resources: bool,
+    /// Whether any resource template is served by a handler (`read_template` in dispatch).
+    pub has_handler_templates: bool,
     pub has_handler_prompts: bool,
     /// The paths `generated/server.rs` imports (each becomes a `use` line).
     pub server_imports: Vec<String>,
@@ -236,7 +238,7 @@ pub struct ResourceView {
     pub handler: bool,
     /// The `ResourceSource` expression of its definition.
     pub source_expr: String,
-    /// `pub const IMPLEMENTATION: HttpToolDef = ...;` for an `implementation.http` resource, else empty.
+    /// `pub static IMPLEMENTATION: HttpTool = ...;` for an `implementation.http` resource, else empty.
     pub http_const: String,
     pub text_lit: String,
     pub asset: String,
@@ -267,6 +269,12 @@ pub struct TemplateView {
     pub params: Vec<FieldView>,
     /// `Params::from_vars`'s parameter: `mut vars`, or `_vars` when the template has no variables.
     pub vars_param: String,
+    /// Served by a handler in `src/templates/` (else by its `implementation.http`).
+    pub handler: bool,
+    /// `pub static IMPLEMENTATION: HttpTool = ...;` for an `implementation.http` template, else empty.
+    pub http_const: String,
+    /// The `TemplateSource` expression of its definition.
+    pub source_expr: String,
 }
 
 #[derive(Debug, Serialize)]

@@ -547,6 +547,13 @@ pub struct ResourceTemplate {
     /// Static completion values per template variable, offered through `completion/complete`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub completions: IndexMap<String, Vec<String>>,
+    /// Content fetched on every read instead of a handler: `http`, a GET built as an HTTP tool's, whose
+    /// placeholders name the URI template's variables (percent-decoded from the URI read, then encoded as
+    /// path segments or query values as a tool's arguments are). The body is served as text when the MIME type
+    /// is textual (or absent and the body is UTF-8), else as a base64 blob; an error status or a failure is an
+    /// error to the read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<Implementation>,
     /// Audience, priority and last-modified hints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<ResourceAnnotations>,

@@ -118,12 +118,7 @@ pub fn escape_segment(segment: &str) -> String {
 }
 
 fn to_span(start: Marker, end: Marker) -> Span {
-    Span {
-        line: start.line(),
-        column: start.col() + 1,
-        end_line: end.line(),
-        end_column: end.col() + 1,
-    }
+    Span::new(start.line(), start.col() + 1, end.line(), end.col() + 1)
 }
 
 enum Frame {
@@ -299,12 +294,7 @@ mod tests {
     use super::*;
 
     fn s(line: usize, column: usize, end_line: usize, end_column: usize) -> Span {
-        Span {
-            line,
-            column,
-            end_line,
-            end_column,
-        }
+        Span::new(line, column, end_line, end_column)
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Rules for tools implemented in the spec (`implementation.command`, `implementation.http`): every placeholder
-//! names an input property, arguments never choose the program or the host, headers cannot be split, secrets
-//! come from environment variables. The runtime enforces the same rules on values at call time
+//! Rules for tools, resources and resource templates implemented in the spec (`implementation.command`,
+//! `implementation.http`): every placeholder names an input property (a URI template variable for a resource
+//! template), arguments never choose the program or the host, headers cannot be split, secrets come from
+//! environment variables. The runtime enforces the same rules on values at call time
 //! (runtime/src/declarative/); these catch what a spec can get wrong before anything is built.
 
 use serde_json::Value;
@@ -13,7 +14,7 @@ use crate::spec::{
 };
 use mcpgen_runtime::declarative::template::{self, Part};
 
-/// Checks every tool's and resource's implementation.
+/// Checks every tool's, resource's and resource template's implementation.
 pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
     let declared: Vec<&str> = spec.env.iter().map(|e| e.name.as_str()).collect();
     for (i, tool) in spec.tools.iter().enumerate() {
@@ -21,7 +22,7 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
         let mut rules = Rules {
             ctx: &mut *ctx,
             owner: format!("tool `{}`", tool.name),
-            schema: Some(tool.input_schema.as_ref()),
+            arguments: Arguments::Schema(tool.input_schema.as_ref()),
             declared: &declared,
         };
         let Some(implementation) = &tool.implementation else {
@@ -49,31 +50,10 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
         let mut rules = Rules {
             ctx: &mut *ctx,
             owner: format!("resource `{}`", resource.uri),
-            schema: None,
+            arguments: Arguments::None,
             declared: &declared,
         };
-        match (&implementation.command, &implementation.http) {
-            (None, Some(h)) => {
-                if h.method != HttpMethod::Get {
-                    rules.ctx.error(
-                        "resource-http-method",
-                        At::Value(&format!("{pointer}/http/method")),
-                        format!("{}: a resource is read with GET", rules.owner),
-                        Some("remove `method`".to_owned()),
-                    );
-                }
-                rules.http(&format!("{pointer}/http"), h);
-            }
-            _ => rules.ctx.error(
-                "implementation-kind",
-                At::Key(&pointer),
-                format!(
-                    "{}: a resource's `implementation` is `http` (a GET); programs are not supported",
-                    rules.owner
-                ),
-                Some("use `http`, or leave `implementation` out and write a handler in Rust".to_owned()),
-            ),
-        }
+        rules.read(&pointer, implementation);
         let sources = [
             resource.text.is_some(),
             resource.file.is_some(),
@@ -91,33 +71,96 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
             );
         }
     }
+    for (i, tpl) in spec.resource_templates.iter().enumerate() {
+        let Some(implementation) = &tpl.implementation else {
+            continue;
+        };
+        // A template that does not parse is reported by the resource rules; its variables are unknown here.
+        let Ok(parsed) = mcpgen_runtime::uri_template::parse(&tpl.uri_template) else {
+            continue;
+        };
+        Rules {
+            ctx: &mut *ctx,
+            owner: format!("resource template `{}`", tpl.name),
+            arguments: Arguments::Variables(parsed.variables().collect()),
+            declared: &declared,
+        }
+        .read(
+            &format!("/resourceTemplates/{i}/implementation"),
+            implementation,
+        );
+    }
 }
 
-/// The rules for one implementation. `schema`: the tool's input schema (`Some(None)`: a tool without
-/// one); `None` for a resource, which has no arguments at all.
+/// What a declarative implementation's placeholders can name.
+enum Arguments<'s> {
+    /// A tool's input properties (`None`: a tool without an input schema).
+    Schema(Option<&'s JsonObject>),
+    /// A resource template's variables. Not warned about as optional path parameters: most are path segments of
+    /// the URI, and a read whose URI leaves one out fails with a message saying which.
+    Variables(Vec<&'s str>),
+    /// Nothing: a fixed resource's read has no arguments.
+    None,
+}
+
+/// The rules for one implementation.
 struct Rules<'c, 'a, 's> {
     ctx: &'c mut Ctx<'a>,
     owner: String,
-    schema: Option<Option<&'s JsonObject>>,
+    arguments: Arguments<'s>,
     declared: &'s [&'s str],
 }
 
 impl Rules<'_, '_, '_> {
-    fn properties(&self) -> impl Iterator<Item = &str> {
-        self.schema
-            .flatten()
-            .and_then(|s| s.get("properties"))
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|p| p.keys().map(String::as_str))
+    fn properties(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        match &self.arguments {
+            Arguments::Schema(schema) => Box::new(
+                schema
+                    .and_then(|s| s.get("properties"))
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|p| p.keys().map(String::as_str)),
+            ),
+            Arguments::Variables(names) => Box::new(names.iter().copied()),
+            Arguments::None => Box::new(std::iter::empty()),
+        }
     }
 
     fn is_required(&self, name: &str) -> bool {
-        self.schema
-            .flatten()
-            .and_then(|s| s.get("required"))
-            .and_then(Value::as_array)
-            .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)))
+        match &self.arguments {
+            Arguments::Schema(schema) => schema
+                .and_then(|s| s.get("required"))
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name))),
+            Arguments::Variables(_) => true,
+            Arguments::None => false,
+        }
+    }
+
+    /// A resource's or resource template's implementation: `http`, with GET.
+    fn read(&mut self, pointer: &str, implementation: &crate::spec::Implementation) {
+        match (&implementation.command, &implementation.http) {
+            (None, Some(h)) => {
+                if h.method != HttpMethod::Get {
+                    self.ctx.error(
+                        "resource-http-method",
+                        At::Value(&format!("{pointer}/http/method")),
+                        format!("{}: a resource is read with GET", self.owner),
+                        Some("remove `method`".to_owned()),
+                    );
+                }
+                self.http(&format!("{pointer}/http"), h);
+            }
+            _ => self.ctx.error(
+                "implementation-kind",
+                At::Key(pointer),
+                format!(
+                    "{}: a resource's `implementation` is `http` (a GET); programs are not supported",
+                    self.owner
+                ),
+                Some("use `http`, or leave `implementation` out and write a handler in Rust".to_owned()),
+            ),
+        }
     }
 
     /// Parses a template, reporting syntax errors and placeholders that name no input property; returns the
@@ -145,7 +188,7 @@ impl Rules<'_, '_, '_> {
             };
             names.push(name);
             let at = At::Within(pointer, text, offset, offset + name.len() + 2);
-            if self.schema.is_none() {
+            if matches!(self.arguments, Arguments::None) {
                 self.ctx.error(
                     "implementation-placeholder-forbidden",
                     at,
@@ -153,26 +196,33 @@ impl Rules<'_, '_, '_> {
                         "{}: placeholder `{{{name}}}` cannot be filled: a resource read has no arguments",
                         self.owner
                     ),
-                    Some("write the value itself, or use a resource template with a handler".to_owned()),
+                    Some("write the value itself, or make this a resource template whose variables fill it".to_owned()),
                 );
                 continue;
             }
             if self.properties().any(|p| p == name) {
                 continue;
             }
+            let variables = matches!(self.arguments, Arguments::Variables(_));
             let hint = did_you_mean(name, self.properties()).or_else(|| {
-                Some(format!(
-                    "declare `{name}` under `inputSchema.properties` of {}",
-                    self.owner
-                ))
+                Some(if variables {
+                    format!("add `{{{name}}}` to the `uriTemplate` of {}", self.owner)
+                } else {
+                    format!(
+                        "declare `{name}` under `inputSchema.properties` of {}",
+                        self.owner
+                    )
+                })
             });
+            let names = if variables {
+                "no variable of the URI template of"
+            } else {
+                "no input property of"
+            };
             self.ctx.error(
                 "implementation-placeholder-unknown",
                 at,
-                format!(
-                    "placeholder `{{{name}}}` names no input property of {}",
-                    self.owner
-                ),
+                format!("placeholder `{{{name}}}` names {names} {}", self.owner),
                 hint,
             );
         }

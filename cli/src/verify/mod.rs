@@ -19,6 +19,7 @@ pub mod report;
 pub mod session;
 pub mod sse;
 mod tasks;
+mod tasks_sep2663;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -181,6 +182,16 @@ impl CheckResult {
     }
 
     /// Pass, or fail with the difference.
+    /// The row for a judged tool call.
+    pub(crate) fn judged(check: &str, transport: &str, verdict: call::Verdict) -> Self {
+        match verdict {
+            call::Verdict::Pass => CheckResult::pass(check, transport),
+            call::Verdict::Stub(note) => CheckResult::stub(check, transport, note),
+            call::Verdict::Skip(note) => CheckResult::skip(check, transport, note),
+            call::Verdict::Fail(note) => CheckResult::fail(check, transport, note),
+        }
+    }
+
     pub(crate) fn compared(check: &str, transport: &str, difference: Option<Difference>) -> Self {
         match difference {
             None => Self::pass(check, transport),

@@ -215,10 +215,11 @@ pub(crate) fn run_all(
                 futures_util::future::join_all(runs.iter().map(|run| {
                     check_run(binary, &loaded.spec, &expected, run, issuer, opts.timeout)
                 }));
-            // Tasks, which the rmcp client cannot see, in a raw session of their own beside the runs.
+            // Tasks, which the rmcp client sees only in their 2026-07-28 form, in sessions of their own
+            // beside the runs (`tasks.rs`).
             let stdio = ["--transport", "stdio"];
             let tasks = super::tasks::check(
-                server_command(binary, &loaded.spec, &stdio),
+                || server_command(binary, &loaded.spec, &stdio),
                 &loaded.spec,
                 &expected.tool_calls,
                 opts.timeout,
@@ -291,8 +292,27 @@ fn server_command(binary: &Path, spec: &Spec, args: &[&str]) -> Command {
     command
 }
 
+/// The server's process started from `command` with its stderr watched (`watch_stderr`), or the failed check.
+fn start(
+    command: &mut Command,
+    label: &str,
+) -> Result<(Child, StderrTail, oneshot::Receiver<String>), Vec<CheckResult>> {
+    let mut child = command.spawn().map_err(|e| {
+        vec![CheckResult::fail(
+            "start",
+            label,
+            format!("cannot start: {e}"),
+        )]
+    })?;
+    let (tail, url) = watch_stderr(&mut child);
+    Ok((child, tail, url))
+}
+
+/// The last lines of a server's stderr.
+type StderrTail = Arc<Mutex<VecDeque<String>>>;
+
 /// Keeps the last lines of the server's stderr, and sends the streamable HTTP URL once it is logged.
-fn watch_stderr(child: &mut Child) -> (Arc<Mutex<VecDeque<String>>>, oneshot::Receiver<String>) {
+fn watch_stderr(child: &mut Child) -> (StderrTail, oneshot::Receiver<String>) {
     let tail = Arc::new(Mutex::new(VecDeque::new()));
     let (tx, rx) = oneshot::channel();
     let stderr = child.stderr.take().expect("stderr is piped");
@@ -384,17 +404,10 @@ async fn check_stdio(
     let label = run.label.as_str();
     let mut command = server_command(binary, spec, &run.args);
     command.stdin(Stdio::piped()).stdout(Stdio::piped());
-    let mut child = match command.spawn() {
-        Ok(child) => child,
-        Err(e) => {
-            return vec![CheckResult::fail(
-                "start",
-                label,
-                format!("cannot start: {e}"),
-            )];
-        }
+    let (mut child, tail, _) = match start(&mut command, label) {
+        Ok(started) => started,
+        Err(failed) => return failed,
     };
-    let (tail, _) = watch_stderr(&mut child);
     let stdin = child.stdin.take().expect("stdin is piped");
     let stdout = child.stdout.take().expect("stdout is piped");
 
@@ -515,17 +528,10 @@ async fn check_http(
         }
         _ => None,
     };
-    let mut child = match command.spawn() {
-        Ok(child) => child,
-        Err(e) => {
-            return vec![CheckResult::fail(
-                "start",
-                label,
-                format!("cannot start: {e}"),
-            )];
-        }
+    let (mut child, tail, url) = match start(&mut command, label) {
+        Ok(started) => started,
+        Err(failed) => return failed,
     };
-    let (tail, url) = watch_stderr(&mut child);
     let url = async {
         match &emulator {
             Some((url, _)) => Ok(url.clone()),

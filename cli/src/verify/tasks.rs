@@ -1,5 +1,6 @@
 //! MCP tasks (2025-11-25), which the rmcp client cannot check: it drops `execution` from `tools/list` and speaks
-//! only the newer SEP-2663 form. So this is one raw JSON-RPC session over stdio, protocol 2025-11-25: the
+//! only the newer SEP-2663 form (checked beside this by `tasks_sep2663.rs`). So this is one raw JSON-RPC
+//! session over stdio, protocol 2025-11-25: the
 //! `tasks` capability and every tool's `execution` compared with the spec, then one task-augmented call per
 //! task-enabled tool (`tools/call` with `params.task`, then `tasks/result`), judged as a plain call is.
 
@@ -20,7 +21,7 @@ const LABEL: &str = "stdio (tasks, 2025-11-25)";
 const VERSION: &str = "2025-11-25";
 
 /// The tools that may run as tasks.
-fn task_tools(spec: &Spec) -> impl Iterator<Item = &str> {
+pub(super) fn task_tools(spec: &Spec) -> impl Iterator<Item = &str> {
     spec.tools
         .iter()
         .filter(|t| {
@@ -32,9 +33,10 @@ fn task_tools(spec: &Spec) -> impl Iterator<Item = &str> {
         .map(|t| t.name.as_str())
 }
 
-/// The checks, when the spec has task tools and serves stdio (tasks need a session); none otherwise.
+/// The checks of both eras, when the spec has task tools and serves stdio (tasks need a session); none
+/// otherwise. `command` makes a server process for each session.
 pub(super) async fn check(
-    command: tokio::process::Command,
+    command: impl Fn() -> tokio::process::Command,
     spec: &Spec,
     calls: &[ToolCall],
     timeout: Duration,
@@ -42,6 +44,19 @@ pub(super) async fn check(
     if task_tools(spec).next().is_none() || spec.transports.stdio.is_none() {
         return Vec::new();
     }
+    let (old, new) = tokio::join!(
+        check_2025(command(), spec, calls, timeout),
+        super::tasks_sep2663::check(command(), spec, calls, timeout)
+    );
+    old.into_iter().chain(new).collect()
+}
+
+async fn check_2025(
+    command: tokio::process::Command,
+    spec: &Spec,
+    calls: &[ToolCall],
+    timeout: Duration,
+) -> Vec<CheckResult> {
     match Session::start(command, timeout).await {
         Ok(mut session) => {
             let results = session.checks(spec, calls).await;
@@ -220,11 +235,6 @@ impl Session {
             Ok(result) => call::judge(Ok(result), call.output.as_ref()),
             Err(e) => Verdict::Fail(format!("tasks/result is not a tools/call result: {e}")),
         };
-        match verdict {
-            Verdict::Pass => CheckResult::pass(&check, LABEL),
-            Verdict::Stub(note) => CheckResult::stub(&check, LABEL, note),
-            Verdict::Skip(note) => CheckResult::skip(&check, LABEL, note),
-            Verdict::Fail(note) => CheckResult::fail(&check, LABEL, note),
-        }
+        CheckResult::judged(&check, LABEL, verdict)
     }
 }

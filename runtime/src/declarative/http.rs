@@ -10,20 +10,22 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
-use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, Url};
+use base64::Engine;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
+use reqwest::{Body, Client, Method, Request, Response, StatusCode, Url};
 use rmcp::model::JsonObject;
 use serde_json::Value;
 
 use super::output::{excerpt, failure, success};
-use super::template::{Part, parse, render, sole_placeholder, text};
-use super::{HttpAuthDef, HttpToolDef};
+use super::template::{Part, parse, render_parts, text};
+use super::{HttpAuthDef, HttpTool, HttpToolDef};
 use crate::error::ToolResult;
 
 /// Sends the tool's request with the call's arguments. `structured`: the tool has an output schema, so the
 /// response (or the part its pointer selects) must be a JSON object, sent as `structuredContent`.
-pub async fn call(def: &HttpToolDef, arguments: JsonObject, structured: bool) -> ToolResult {
-    Ok(match timed(def, request(def, &arguments)).await {
+pub async fn call(tool: &HttpTool, arguments: JsonObject, structured: bool) -> ToolResult {
+    let def = &tool.def;
+    Ok(match timed(def, request(tool, &arguments)).await {
         Ok((status, bytes)) if is_error(def, status) => {
             failure(format!("HTTP {status}:\n{}", excerpt(&bytes)))
         }
@@ -32,11 +34,11 @@ pub async fn call(def: &HttpToolDef, arguments: JsonObject, structured: bool) ->
     })
 }
 
-/// Reads a resource (`implementation.http` of a resource): the request without arguments; the body, or an
-/// error for an error status or a failure.
-pub async fn read(def: &HttpToolDef) -> Result<Vec<u8>, String> {
-    let (status, bytes) = timed(def, request(def, &JsonObject::new())).await?;
-    if is_error(def, status) {
+/// Reads a resource (`implementation.http` of a resource, or of a resource template with the URI's variables
+/// as `arguments`): the body, or an error for an error status or a failure.
+pub async fn read(tool: &HttpTool, arguments: &JsonObject) -> Result<Vec<u8>, String> {
+    let (status, bytes) = timed(&tool.def, request(tool, arguments)).await?;
+    if is_error(&tool.def, status) {
         return Err(format!("HTTP {status}: {}", excerpt(&bytes)));
     }
     Ok(bytes)
@@ -58,42 +60,129 @@ async fn timed<T>(
         })
 }
 
+/// What every call of one tool shares, made from its definition and the environment by the first call that
+/// succeeds in making it (a failure, such as an unset credential, is reported and tried again next call).
+#[derive(Debug)]
+pub(super) struct Prepared {
+    method: Method,
+    /// The base URL, whose origin alone receives credentials and may redirect freely.
+    base: Url,
+    /// The base URL up to the end of its path, without a trailing `/`: the path template is appended to it.
+    prefix: String,
+    /// The base URL's own query (only an environment variable's base URL can have one).
+    base_query: Option<String>,
+    path: Vec<Part<'static>>,
+    /// Name, parsed value template, and the argument when the template is exactly one placeholder.
+    query: Vec<(&'static str, Vec<Part<'static>>, Option<&'static str>)>,
+    headers: Vec<(HeaderName, Header)>,
+    body: Option<Value>,
+    auth: Option<Credential>,
+}
+
+#[derive(Debug)]
+enum Header {
+    Fixed(HeaderValue),
+    Template(Vec<Part<'static>>),
+}
+
+#[derive(Debug)]
+enum Credential {
+    Header(HeaderName, HeaderValue),
+    Query(&'static str, String),
+}
+
+/// The tool's [`Prepared`], made on first use.
+fn prepared(tool: &HttpTool) -> Result<&Prepared, String> {
+    if let Some(prepared) = tool.prepared.get() {
+        return Ok(prepared);
+    }
+    let prepared = Prepared::new(&tool.def)?;
+    Ok(tool.prepared.get_or_init(|| prepared))
+}
+
+impl Prepared {
+    fn new(def: &HttpToolDef) -> Result<Self, String> {
+        let base = base_url(def)?;
+        let mut prefix = base.clone();
+        prefix.set_query(None);
+        prefix.set_fragment(None);
+        let template = |text: &'static str| parse(text).map_err(|e| e.message);
+        let mut query = Vec::with_capacity(def.query.len());
+        for (name, value) in def.query {
+            let parts = template(value)?;
+            let sole = match parts.as_slice() {
+                [Part::Placeholder { name, .. }] => Some(*name),
+                _ => None,
+            };
+            query.push((*name, parts, sole));
+        }
+        let mut headers = Vec::with_capacity(def.headers.len());
+        for (name, value) in def.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| format!("Header `{name}`: {e}"))?;
+            let parts = template(value)?;
+            let header = match parts.as_slice() {
+                [] => Header::Fixed(HeaderValue::from_static("")),
+                [Part::Literal(text)] => Header::Fixed(header_value(text)?),
+                _ => Header::Template(parts),
+            };
+            headers.push((name, header));
+        }
+        let body = def
+            .body
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| format!("Invalid body template: {e}"))?;
+        Ok(Self {
+            method: Method::from_bytes(def.method.as_bytes()).map_err(|e| e.to_string())?,
+            prefix: prefix.as_str().trim_end_matches('/').to_owned(),
+            base_query: base.query().map(str::to_owned),
+            base,
+            path: template(def.path)?,
+            query,
+            headers,
+            body,
+            auth: def.auth.as_ref().map(credential_of).transpose()?,
+        })
+    }
+}
+
 /// Sends the request, following redirects as the definition allows; the final status and body.
-async fn request(
-    def: &HttpToolDef,
-    arguments: &JsonObject,
-) -> Result<(StatusCode, Vec<u8>), String> {
-    let base = base_url(def)?;
-    let mut url = request_url(def, &base, arguments)?;
-    let mut method = Method::from_bytes(def.method.as_bytes()).map_err(|e| e.to_string())?;
-    let mut body = match def.body {
-        Some(template) => json_body(template, arguments)?,
+async fn request(tool: &HttpTool, arguments: &JsonObject) -> Result<(StatusCode, Vec<u8>), String> {
+    let def = &tool.def;
+    let prepared = prepared(tool)?;
+    let mut url = request_url(prepared, arguments)?;
+    let mut method = prepared.method.clone();
+    let mut body = match &prepared.body {
+        Some(template) => fill(template, arguments)
+            .map(|body| serde_json::to_vec(&body).map_err(|e| e.to_string()))
+            .transpose()?,
         None => None,
     };
-    let headers = headers(def, arguments)?;
     let mut redirects = 0;
     loop {
+        let mut headers = headers(prepared, arguments)?;
         // Credentials only for the spec's own origin, whatever a redirect says.
-        let trusted = same_origin(&url, &base);
-        let mut target = url.clone();
-        if trusted && let Some(HttpAuthDef::ApiKeyQuery { env, name }) = &def.auth {
-            target
-                .query_pairs_mut()
-                .append_pair(name, &credential(env)?);
-        }
-        let mut request = client()?
-            .request(method.clone(), target)
-            .headers(headers.clone());
-        if trusted && let Some(auth) = &def.auth {
-            request = with_auth(request, auth)?;
-        }
+        let trusted = same_origin(&url, &prepared.base);
+        let mut request = match (&prepared.auth, trusted) {
+            (Some(Credential::Query(name, key)), true) => {
+                let mut target = url.clone();
+                target.query_pairs_mut().append_pair(name, key);
+                Request::new(method.clone(), target)
+            }
+            (Some(Credential::Header(name, value)), true) => {
+                headers.insert(name.clone(), value.clone());
+                Request::new(method.clone(), url.clone())
+            }
+            _ => Request::new(method.clone(), url.clone()),
+        };
         if let Some(body) = &body {
-            request = request
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            *request.body_mut() = Some(Body::from(body.clone()));
         }
-        let response = request
-            .send()
+        *request.headers_mut() = headers;
+        let response = client()?
+            .execute(request)
             .await
             .map_err(|e| format!("The request failed: {e}"))?;
         let status = response.status();
@@ -115,7 +204,7 @@ async fn request(
             if redirects > def.redirects.max {
                 return Err(format!("More than {} redirects", def.redirects.max));
             }
-            redirect_allowed(def, &base, &next).await?;
+            redirect_allowed(def, &prepared.base, &next).await?;
             if status == StatusCode::SEE_OTHER || (status.as_u16() < 307 && method == Method::POST)
             {
                 method = Method::GET;
@@ -161,37 +250,44 @@ fn base_url(def: &HttpToolDef) -> Result<Url, String> {
     Ok(url)
 }
 
-/// The base URL with the path template appended (each placeholder one encoded segment) and the query parameters.
-pub fn request_url(def: &HttpToolDef, base: &Url, arguments: &JsonObject) -> Result<Url, String> {
-    let mut path = base.path().trim_end_matches('/').to_owned();
-    for part in parse(def.path).map_err(|e| e.message)? {
+/// The base URL with the path template appended (each placeholder one encoded segment) and the query parameters,
+/// parsed once as a whole.
+fn request_url(prepared: &Prepared, arguments: &JsonObject) -> Result<Url, String> {
+    let mut url = String::with_capacity(prepared.prefix.len() + 64);
+    url.push_str(&prepared.prefix);
+    for part in &prepared.path {
         match part {
-            Part::Literal(literal) => path.push_str(&literal),
+            Part::Literal(literal) => url.push_str(literal),
             Part::Placeholder { name, .. } => {
-                let value = arguments
-                    .get(name)
-                    .and_then(text)
-                    .ok_or_else(|| format!("The path parameter `{name}` is missing"))?;
+                let value = match arguments.get(*name) {
+                    Some(Value::String(s)) => std::borrow::Cow::Borrowed(s.as_str()),
+                    other => other
+                        .and_then(text)
+                        .map(std::borrow::Cow::Owned)
+                        .ok_or_else(|| format!("The path parameter `{name}` is missing"))?,
+                };
                 // URL parsers resolve `.`/`..` segments even percent-encoded (`%2e%2e`), so they are refused.
-                if matches!(value.as_str(), "" | "." | "..") {
+                if matches!(&*value, "" | "." | "..") {
                     return Err(format!("The path parameter `{name}` cannot be `{value}`"));
                 }
-                path.push_str(&encode_segment(&value));
+                encode_segment_into(&value, &mut url);
             }
         }
     }
-    let mut url = base.clone();
-    url.set_path(&path);
-    url.set_fragment(None);
+    if let Some(query) = &prepared.base_query {
+        url.push('?');
+        url.push_str(query);
+    }
+    let mut url = Url::parse(&url).map_err(|e| format!("Invalid request URL: {e}"))?;
     let mut pairs: Vec<(&str, String)> = Vec::new();
-    for (name, template) in def.query {
+    for (name, template, sole) in &prepared.query {
         // `{tags}` naming an array repeats the parameter per item (`tags=a&tags=b`), as OpenAPI's default
         // `form` style does and most servers read lists.
-        match sole_placeholder(template).and_then(|arg| arguments.get(arg)) {
+        match sole.and_then(|arg| arguments.get(arg)) {
             Some(Value::Array(items)) => {
                 pairs.extend(items.iter().filter_map(text).map(|v| (*name, v)))
             }
-            _ => pairs.extend(render(template, arguments).map(|v| (*name, v))),
+            _ => pairs.extend(render_parts(template, arguments).map(|v| (*name, v))),
         }
     }
     if !pairs.is_empty() {
@@ -203,25 +299,36 @@ pub fn request_url(def: &HttpToolDef, base: &Url, arguments: &JsonObject) -> Res
 /// Percent-encodes everything but RFC 3986's unreserved characters, so a value is one path segment.
 pub fn encode_segment(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
+    encode_segment_into(value, &mut out);
+    out
+}
+
+fn encode_segment_into(value: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            out.extend([
+                '%',
+                HEX[usize::from(byte >> 4)] as char,
+                HEX[usize::from(byte & 15)] as char,
+            ]);
         }
     }
-    out
 }
 
-fn headers(def: &HttpToolDef, arguments: &JsonObject) -> Result<HeaderMap, String> {
-    let mut map = HeaderMap::new();
-    for (name, template) in def.headers {
-        let Some(value) = render(template, arguments) else {
-            continue;
+fn headers(prepared: &Prepared, arguments: &JsonObject) -> Result<HeaderMap, String> {
+    let mut map = HeaderMap::with_capacity(prepared.headers.len() + 2);
+    for (name, header) in &prepared.headers {
+        let value = match header {
+            Header::Fixed(value) => value.clone(),
+            Header::Template(parts) => match render_parts(parts, arguments) {
+                Some(value) => header_value(&value)?,
+                None => continue,
+            },
         };
-        let name =
-            HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("Header `{name}`: {e}"))?;
-        map.insert(name, header_value(&value)?);
+        map.insert(name.clone(), value);
     }
     Ok(map)
 }
@@ -234,20 +341,19 @@ pub fn header_value(value: &str) -> Result<HeaderValue, String> {
     HeaderValue::from_str(value).map_err(|e| format!("Invalid header value: {e}"))
 }
 
-fn json_body(template: &str, arguments: &JsonObject) -> Result<Option<Vec<u8>>, String> {
-    let template: Value =
-        serde_json::from_str(template).map_err(|e| format!("Invalid body template: {e}"))?;
-    Ok(fill(&template, arguments).map(|body| body.to_string().into_bytes()))
-}
-
 /// The body template with its placeholders filled: a string that is exactly `{name}` takes the argument's JSON
 /// value; members and items whose placeholders are absent are left out.
 fn fill(template: &Value, arguments: &JsonObject) -> Option<Value> {
     match template {
-        Value::String(s) => match sole_placeholder(s) {
-            Some(name) => arguments.get(name).filter(|v| !v.is_null()).cloned(),
-            None => render(s, arguments).map(Value::String),
-        },
+        Value::String(s) => {
+            let parts = parse(s).ok()?;
+            match parts.as_slice() {
+                [Part::Placeholder { name, .. }] => {
+                    arguments.get(*name).filter(|v| !v.is_null()).cloned()
+                }
+                _ => render_parts(&parts, arguments).map(Value::String),
+            }
+        }
         Value::Array(items) => Some(Value::Array(
             items.iter().filter_map(|i| fill(i, arguments)).collect(),
         )),
@@ -261,21 +367,31 @@ fn fill(template: &Value, arguments: &JsonObject) -> Option<Value> {
     }
 }
 
-fn with_auth(request: RequestBuilder, auth: &HttpAuthDef) -> Result<RequestBuilder, String> {
+/// The credential as it is sent, read from the environment.
+fn credential_of(auth: &HttpAuthDef) -> Result<Credential, String> {
     let var = credential;
+    let sensitive = |value: &str| {
+        let mut value = header_value(value)?;
+        value.set_sensitive(true);
+        Ok::<_, String>(value)
+    };
     Ok(match auth {
-        HttpAuthDef::Bearer { env } => request.bearer_auth(var(env)?),
+        HttpAuthDef::Bearer { env } => {
+            Credential::Header(AUTHORIZATION, sensitive(&format!("Bearer {}", var(env)?))?)
+        }
         HttpAuthDef::Basic {
             username_env,
             password_env,
-        } => request.basic_auth(var(username_env)?, Some(var(password_env)?)),
-        HttpAuthDef::ApiKeyHeader { env, name } => {
-            let mut value = header_value(&var(env)?)?;
-            value.set_sensitive(true);
-            request.header(*name, value)
+        } => {
+            let pair = format!("{}:{}", var(username_env)?, var(password_env)?);
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            Credential::Header(AUTHORIZATION, sensitive(&format!("Basic {encoded}"))?)
         }
-        // Added to the URL by the caller.
-        HttpAuthDef::ApiKeyQuery { .. } => request,
+        HttpAuthDef::ApiKeyHeader { env, name } => Credential::Header(
+            HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("Header `{name}`: {e}"))?,
+            sensitive(&var(env)?)?,
+        ),
+        HttpAuthDef::ApiKeyQuery { env, name } => Credential::Query(name, var(env)?),
     })
 }
 
@@ -390,7 +506,8 @@ async fn read_bounded(mut response: Response, limit: usize) -> Result<Vec<u8>, S
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let mut bytes = Vec::new();
+    let expected = response.content_length().unwrap_or(0) as usize;
+    let mut bytes = Vec::with_capacity(expected.min(limit));
     while let Some(chunk) = response
         .chunk()
         .await

@@ -31,14 +31,36 @@ pub struct CommandDef {
     pub max_output_bytes: usize,
 }
 
-/// A tool that is one HTTP request (`implementation.http` in the spec).
+/// A declarative HTTP tool or resource as generated code holds it (a `static`): the spec's definition, and what
+/// the first call prepares from it and keeps (templates and base URL parsed, credentials read), so later calls
+/// only fill in their arguments.
 #[derive(Debug)]
+pub struct HttpTool {
+    /// The definition.
+    pub def: HttpToolDef,
+    #[cfg(feature = "http-tools")]
+    prepared: std::sync::OnceLock<http::Prepared>,
+}
+
+impl HttpTool {
+    /// Wraps a definition; nothing is prepared until the first call.
+    pub const fn new(def: HttpToolDef) -> Self {
+        Self {
+            def,
+            #[cfg(feature = "http-tools")]
+            prepared: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+/// A tool that is one HTTP request (`implementation.http` in the spec).
+#[derive(Debug, Clone)]
 pub struct HttpToolDef {
     /// The method, upper case.
     pub method: &'static str,
     /// Scheme, host and optional path prefix, without placeholders.
     pub base_url: &'static str,
-    /// An environment variable that replaces `base_url` when set and not empty.
+    /// An environment variable that replaces `base_url` when set and not empty (read by the first call).
     pub base_url_env: Option<&'static str>,
     /// Path template appended to the base URL; each placeholder fills one encoded path segment.
     pub path: &'static str,
@@ -62,8 +84,9 @@ pub struct HttpToolDef {
     pub redirects: RedirectDef,
 }
 
-/// Where an HTTP tool's credentials come from. Every value is read from the environment at call time.
-#[derive(Debug)]
+/// Where an HTTP tool's credentials come from: the environment, read by the first call that finds them set (a
+/// process's environment changes only by its own doing), then kept.
+#[derive(Debug, Clone)]
 pub enum HttpAuthDef {
     /// `Authorization: Bearer <env>`.
     Bearer {
@@ -94,7 +117,7 @@ pub enum HttpAuthDef {
 }
 
 /// Which redirects an HTTP tool follows.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RedirectDef {
     /// Follow redirects at all (off by default: a 3xx is an error result).
     pub follow: bool,

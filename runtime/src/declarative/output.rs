@@ -19,14 +19,14 @@ pub(crate) fn success(body: &[u8], structured: bool, pointer: Option<&str>) -> C
             String::from_utf8_lossy(body).into_owned(),
         )]);
     }
-    let value: Value = match serde_json::from_slice(body) {
+    let mut value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(error) => return failure(format!("The output is not JSON: {error}")),
     };
     let value = match pointer {
         None => value,
-        Some(pointer) => match value.pointer(pointer) {
-            Some(selected) => selected.clone(),
+        Some(pointer) => match value.pointer_mut(pointer) {
+            Some(selected) => selected.take(),
             None => {
                 return failure(format!(
                     "The output has nothing at JSON pointer `{pointer}`"

@@ -107,11 +107,19 @@ pub fn sole_placeholder(template: &str) -> Option<&str> {
 /// `null` (the caller then leaves the whole element out). The spec was validated, so a template that does not
 /// parse cannot reach here; it renders as `None` rather than panic.
 pub fn render(template: &str, arguments: &Map<String, Value>) -> Option<String> {
+    render_parts(&parse(template).ok()?, arguments)
+}
+
+/// [`render`] of a template parsed once, for a definition used on every call.
+pub fn render_parts(parts: &[Part<'_>], arguments: &Map<String, Value>) -> Option<String> {
     let mut out = String::new();
-    for part in parse(template).ok()? {
+    for part in parts {
         match part {
-            Part::Literal(text) => out.push_str(&text),
-            Part::Placeholder { name, .. } => out.push_str(&text(arguments.get(name)?)?),
+            Part::Literal(text) => out.push_str(text),
+            Part::Placeholder { name, .. } => match arguments.get(*name)? {
+                Value::String(s) => out.push_str(s),
+                other => out.push_str(&text(other)?),
+            },
         }
     }
     Some(out)

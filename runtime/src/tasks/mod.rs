@@ -1,20 +1,24 @@
 //! MCP tasks as the 2025-11-25 specification defines them: `execution.taskSupport` on tools, a
 //! task-augmented `tools/call` answered at once with a task while the same handler runs in the
-//! background, and `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`.
+//! background, and `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`; and, in [`sep2663`], the
+//! same tasks in the form of 2026-07-28's tasks extension.
 //!
-//! rmcp 3.11 implements only the newer SEP-2663 tasks extension (`docs/compatibility.md`, "Tasks"), so
-//! [`Server`] answers these methods in front of rmcp's dispatcher, and [`wire`] carries what rmcp's types
-//! drop. Tasks are served to sessions that negotiated 2025-11-25 over stdio and stateful streamable HTTP;
-//! elsewhere (stateless HTTP, where no session can poll, legacy SSE, 2026-07-28 sessions) a tool runs as
-//! a plain call.
+//! rmcp 3.11's dispatcher knows only the SEP-2663 form (`docs/compatibility.md`, "Tasks"), so the
+//! handler answers the task methods of both eras in front of it, and [`wire`] carries what rmcp's types
+//! drop. 2025-11-25 tasks are served to sessions that negotiated it over stdio and stateful streamable
+//! HTTP, SEP-2663 tasks to 2026-07-28 requests on stdio; elsewhere (stateless HTTP, where no session can
+//! poll, legacy SSE, older versions) a tool runs as a plain call.
 
 #[cfg(feature = "streamable-http")]
 pub(crate) mod http;
+pub(crate) mod sep2663;
 #[cfg(feature = "stdio")]
 pub(crate) mod stdio;
 pub(crate) mod store;
 #[cfg(all(test, feature = "stdio"))]
 mod tests;
+#[cfg(all(test, feature = "stdio"))]
+mod tests_sep2663;
 pub(crate) mod wire;
 
 use std::sync::Arc;
@@ -41,7 +45,12 @@ pub(crate) const RELATED_TASK: &str = "io.modelcontextprotocol/related-task";
 
 /// What a handler running as a task finds in its request's extensions (`Ctx::task_status`).
 #[derive(Clone)]
-pub(crate) struct RunningTask(pub(crate) Arc<Task>);
+pub(crate) struct RunningTask {
+    pub(crate) task: Arc<Task>,
+    /// A SEP-2663 task: requests to the client go through `inputRequests` and `tasks/update`, since
+    /// 2026-07-28 has no server-to-client requests.
+    pub(crate) sep2663: bool,
+}
 
 /// Held by a session's handler: when the session ends, its tasks can never be polled again, so they
 /// stop and are freed.
@@ -112,6 +121,7 @@ pub(crate) async fn handle<A: App>(
         wire::CALL,
         wire::GET,
         wire::CANCEL,
+        wire::UPDATE,
         "tasks/result",
         "tasks/list",
     ]
@@ -119,11 +129,20 @@ pub(crate) async fn handle<A: App>(
     {
         return Err(request);
     }
+    let version = context.protocol_version();
+    if method != wire::CALL && version.is_some_and(|v| v.as_str() >= "2026-07-28") {
+        return match method {
+            wire::GET | wire::CANCEL | wire::UPDATE => {
+                Ok(sep2663::handle(handler, &request, &context))
+            }
+            _ => Err(request),
+        };
+    }
     let Some(store) = served(handler, &context) else {
         return match method {
             // Not served to this session: the task is ignored, as the specification asks.
             wire::CALL => Ok(plain_call(handler, &request, context).await),
-            wire::GET | wire::CANCEL => Ok(Err(ErrorData::new(
+            wire::GET | wire::CANCEL | wire::UPDATE => Ok(Err(ErrorData::new(
                 ErrorCode::METHOD_NOT_FOUND,
                 wire::wire_name(method).to_owned(),
                 None,
@@ -146,6 +165,11 @@ pub(crate) async fn handle<A: App>(
         "tasks/list" => store
             .list(owner, param(&request, "cursor").and_then(Value::as_str))
             .map(custom),
+        wire::UPDATE => Err(ErrorData::new(
+            ErrorCode::METHOD_NOT_FOUND,
+            "tasks/update",
+            None,
+        )),
         _ => match task_id(&request).and_then(|id| store.get(owner, id)) {
             // The client may give up waiting (notifications/cancelled), or the session may end.
             Ok(task) => tokio::select! {
@@ -207,7 +231,7 @@ async fn call<A: App>(
     handler: &Handler<A>,
     store: &Arc<TaskStore>,
     request: &CustomRequest,
-    mut context: RequestContext<RoleServer>,
+    context: RequestContext<RoleServer>,
 ) -> Result<CustomResult, ErrorData> {
     let params = call_params(request)?;
     let name = params.name.clone();
@@ -232,19 +256,31 @@ async fn call<A: App>(
     let task = store.create(handler.session_id(), ttl)?;
     tracing::info!(task = %task.id, tool = %name, "task created");
     let created = json!({ "task": task.to_json() });
-
-    // The same path as a plain call, so the result is exactly what that call would have answered; the
-    // handler's cancellation token is the task's.
-    context.ct = task.cancel.clone();
-    context.extensions.insert(RunningTask(task.clone()));
     tokio::spawn(notify_status(task.clone(), context.peer.clone()));
+    start(handler, task, params, context, false);
+    Ok(custom(created))
+}
+
+/// Runs the call of `task` in the background, through the same path as a plain call, so the result is
+/// exactly what that call would have answered; the handler's cancellation token is the task's.
+fn start<A: App>(
+    handler: &Handler<A>,
+    task: Arc<Task>,
+    params: CallToolRequestParams,
+    mut context: RequestContext<RoleServer>,
+    sep2663: bool,
+) {
+    context.ct = task.cancel.clone();
+    context.extensions.insert(RunningTask {
+        task: task.clone(),
+        sep2663,
+    });
     let handler = handler.detached();
     tokio::spawn(async move {
         let outcome = run(&handler, params, context).await;
         task.finish(outcome);
         tracing::info!(task = %task.id, status = ?task.status(), "task finished");
     });
-    Ok(custom(created))
 }
 
 /// Sends `notifications/tasks/status` on each change of the task's status until a terminal one, so a client

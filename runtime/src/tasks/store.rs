@@ -89,6 +89,8 @@ pub(crate) struct Task {
     pub(crate) cancel: CancellationToken,
     status: watch::Sender<Status>,
     state: Mutex<State>,
+    /// What the handler asked the client from inside a SEP-2663 task, until `tasks/update` answers.
+    pub(crate) inputs: super::sep2663::Inputs,
 }
 
 impl std::fmt::Debug for Task {
@@ -192,6 +194,11 @@ impl Task {
         self.transition(to, Some(message.to_owned()), None);
     }
 
+    /// The outcome, once the handler returned and the task was not cancelled first (SEP-2663's `tasks/get`).
+    pub(crate) fn settled(&self) -> Option<Outcome> {
+        self.state.lock().expect("task state lock").outcome.clone()
+    }
+
     /// Waits for a terminal status, then returns the outcome (`tasks/result`).
     pub(crate) async fn outcome(&self) -> Outcome {
         let mut status = self.status.subscribe();
@@ -260,6 +267,7 @@ impl TaskStore {
                 last_updated_at: created_at,
                 outcome: None,
             }),
+            inputs: Default::default(),
         });
         {
             let mut tasks = self.tasks.lock().expect("task store lock");

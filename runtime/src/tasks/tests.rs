@@ -17,7 +17,7 @@ use super::store::{Limits, TaskStore};
 use crate::app::App;
 use crate::context::{Ctx, Shared};
 use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
-use crate::error::{BoxError, ToolResult};
+use crate::error::{BoxError, ToolError, ToolResult};
 use crate::handler::Handler;
 use crate::registry::Registry;
 use crate::testing::{NO_AUTH, STDIO_ONLY};
@@ -35,7 +35,7 @@ const fn tool(name: &'static str) -> crate::defs::ToolDef {
     }
 }
 
-static SPEC: Spec = Spec {
+pub(super) static SPEC: Spec = Spec {
     server: ServerDef {
         name: "task-test",
         version: "1.0.0",
@@ -58,6 +58,10 @@ static SPEC: Spec = Spec {
             ("must", Some(TaskSupport::Required)),
             ("never", Some(TaskSupport::Forbidden)),
             ("bare", None),
+            ("gate", Some(TaskSupport::Optional)),
+            ("ask", Some(TaskSupport::Optional)),
+            ("oops", Some(TaskSupport::Optional)),
+            ("crash", Some(TaskSupport::Required)),
         ],
     },
     transports: STDIO_ONLY,
@@ -70,6 +74,10 @@ static SPEC: Spec = Spec {
         tool("never"),
         tool("bare"),
         tool("plain"),
+        tool("gate"),
+        tool("ask"),
+        tool("oops"),
+        tool("crash"),
     ],
     resources: &[],
     templates: &[],
@@ -77,9 +85,12 @@ static SPEC: Spec = Spec {
 };
 
 /// How many `wait` handlers saw their cancellation.
-static CANCELLED: AtomicUsize = AtomicUsize::new(0);
+pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 
-struct TaskApp;
+/// Lets one `gate` handler finish.
+pub(super) static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
+
+pub(super) struct TaskApp;
 
 impl App for TaskApp {
     type State = ();
@@ -95,6 +106,29 @@ impl App for TaskApp {
             ctx.task_status("waiting for cancellation");
             ctx.cancelled().await;
             CANCELLED.fetch_add(1, Ordering::SeqCst);
+        }
+        match name {
+            "gate" => GATE.acquire().await.unwrap().forget(),
+            "oops" => return Err(ToolError::new("boom")),
+            "crash" => {
+                return Err(ToolError::protocol(rmcp::ErrorData::internal_error(
+                    "crashed", None,
+                )));
+            }
+            "ask" => {
+                let schema = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+                let answer = ctx.elicit("Your name?", schema).await;
+                let name = answer
+                    .map_err(|e| ToolError::new(e.to_string()))?
+                    .content
+                    .and_then(|c| c.get("name").cloned())
+                    .unwrap_or_default();
+                return Ok(CallToolResult::success(vec![ContentBlock::text(format!(
+                    "hello {}",
+                    name.as_str().unwrap_or("?")
+                ))]));
+            }
+            _ => {}
         }
         Ok(CallToolResult::success(vec![ContentBlock::text(format!(
             "{name} done, task {}",
@@ -193,7 +227,7 @@ impl Client {
     }
 }
 
-fn server(limits: Limits) -> (Handler<TaskApp>, Arc<TaskStore>) {
+pub(super) fn server(limits: Limits) -> (Handler<TaskApp>, Arc<TaskStore>) {
     let shared = Arc::new(Shared {
         state: (),
         subscriptions: Arc::default(),
@@ -204,6 +238,26 @@ fn server(limits: Limits) -> (Handler<TaskApp>, Arc<TaskStore>) {
         Handler::<TaskApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared, limits);
     let store = handler.tasks().unwrap().clone();
     (handler, store)
+}
+
+/// A second session of the same server, sharing its task store.
+pub(super) fn another_session(handler: &Handler<TaskApp>) -> Handler<TaskApp> {
+    Handler::with_tasks(
+        handler.registry(),
+        handler.shared(),
+        handler.tasks().cloned(),
+    )
+}
+
+/// Waits (bounded) until a `wait` handler saw its cancellation after `CANCELLED` was `before`.
+pub(super) async fn handler_saw_cancellation(before: usize) {
+    for _ in 0..500 {
+        if CANCELLED.load(Ordering::SeqCst) > before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the handler never saw ctx.cancelled()");
 }
 
 fn code(answer: &Value) -> i64 {
@@ -236,7 +290,17 @@ async fn a_task_era_session_sees_the_capability_and_execution_as_written() {
             json!({"taskSupport": "forbidden"}),
             json!({}),
             Value::Null,
+            json!({"taskSupport": "optional"}),
+            json!({"taskSupport": "optional"}),
+            json!({"taskSupport": "optional"}),
+            json!({"taskSupport": "required"}),
         ]
+    );
+    assert!(
+        client.initialize["result"]["capabilities"]
+            .get("extensions")
+            .is_none(),
+        "no SEP-2663 extension for a 2025-11-25 session"
     );
 }
 
@@ -334,16 +398,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
 
     let cancelled = client.request("tasks/cancel", json!({"taskId": id})).await;
     assert_eq!(cancelled["result"]["status"], "cancelled", "{cancelled}");
-    for _ in 0..200 {
-        if CANCELLED.load(Ordering::SeqCst) > before {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(
-        CANCELLED.load(Ordering::SeqCst) > before,
-        "the handler saw ctx.cancelled()"
-    );
+    handler_saw_cancellation(before).await;
     // The handler went on to return a result; the task stays cancelled.
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(
@@ -376,11 +431,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
 #[tokio::test]
 async fn tasks_belong_to_their_session() {
     let (handler, _) = server(Limits::default());
-    let other = Handler::with_tasks(
-        handler.registry(),
-        handler.shared(),
-        handler.tasks().cloned(),
-    );
+    let other = another_session(&handler);
     let mut mine = Client::connect(handler, "2025-11-25").await;
     let mut theirs = Client::connect(other, "2025-11-25").await;
     let created = mine.call_as_task("wait", json!({})).await;

@@ -1,7 +1,8 @@
 //! What rmcp cannot carry for 2025-11-25 tasks, fixed on the JSON itself. rmcp's `CallToolRequestParams`
 //! drops `params.task`, its dispatcher takes `tasks/get` and `tasks/cancel` for the SEP-2663 extension's
 //! (and refuses them unless that extension is on), its `ServerCapabilities` has no `tasks` and its `Tool`
-//! no `execution`. So a transport that serves tasks renames the three requests to methods of mcpgen's own
+//! no `execution`. So a transport that serves tasks renames the three requests (and SEP-2663's
+//! `tasks/update`, so one place answers every task request of both eras) to methods of mcpgen's own
 //! namespace, which reach the handler as custom requests with their params intact, and adds
 //! `capabilities.tasks` to the `initialize` result and `execution` to the `tools/list` result.
 
@@ -22,6 +23,8 @@ pub(crate) const CALL: &str = "dev.mcpgen/tasks/call";
 pub(crate) const GET: &str = "dev.mcpgen/tasks/get";
 /// `tasks/cancel`, renamed.
 pub(crate) const CANCEL: &str = "dev.mcpgen/tasks/cancel";
+/// `tasks/update` (SEP-2663 only), renamed.
+pub(crate) const UPDATE: &str = "dev.mcpgen/tasks/update";
 
 /// The protocol versions that define tasks the 2025-11-25 way.
 pub(crate) fn is_task_era(version: &str) -> bool {
@@ -42,6 +45,7 @@ pub(crate) fn rename(message: &mut Value) -> bool {
         "tools/call" if message.get("params").and_then(|p| p.get("task")).is_some() => CALL,
         "tasks/get" => GET,
         "tasks/cancel" => CANCEL,
+        "tasks/update" => UPDATE,
         _ => return false,
     };
     message["method"] = renamed.into();
@@ -54,6 +58,7 @@ pub(crate) fn wire_name(method: &str) -> &str {
         CALL => "tools/call",
         GET => "tasks/get",
         CANCEL => "tasks/cancel",
+        UPDATE => "tasks/update",
         other => other,
     }
 }
@@ -145,7 +150,11 @@ mod tests {
         assert!(rename(&mut call));
         assert_eq!(call["method"], CALL);
         assert_eq!(call["params"]["task"], json!({"ttl": 5000}));
-        for (method, renamed) in [("tasks/get", GET), ("tasks/cancel", CANCEL)] {
+        for (method, renamed) in [
+            ("tasks/get", GET),
+            ("tasks/cancel", CANCEL),
+            ("tasks/update", UPDATE),
+        ] {
             let mut request = json!({"method": method, "params": {"taskId": "x"}});
             assert!(rename(&mut request));
             assert_eq!(request["method"], renamed);

@@ -144,6 +144,7 @@ impl App for Server {
             super::templates::search::DEF,
             super::templates::files::DEF,
             super::templates::raw::DEF,
+            super::templates::status_history::DEF,
         ],
         prompts: &[
             super::prompts::summarize::DEF,

@@ -173,8 +173,8 @@ pub mod fetch_status {
         meta: None,
     };
 
-    pub const IMPLEMENTATION: mcpgen_runtime::declarative::HttpToolDef =
-        mcpgen_runtime::declarative::HttpToolDef {
+    pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool =
+        mcpgen_runtime::declarative::HttpTool::new(mcpgen_runtime::declarative::HttpToolDef {
             method: "POST",
             base_url: "http://127.0.0.1:9/v1",
             base_url_env: Some("EVERYTHING_API_URL"),
@@ -196,5 +196,5 @@ pub mod fetch_status {
                 allow_hosts: &["status.example.com"],
                 allow_private: false,
             },
-        };
+        });
 }

@@ -37,6 +37,11 @@ fn def(base_url: &'static str, path: &'static str) -> HttpToolDef {
     }
 }
 
+/// A fresh tool (nothing prepared yet) for a definition a test may change between calls.
+fn tool(def: &HttpToolDef) -> HttpTool {
+    HttpTool::new(def.clone())
+}
+
 fn text_of(result: &CallToolResult) -> String {
     result.content[0].as_text().unwrap().text.clone()
 }
@@ -90,10 +95,9 @@ fn path_parameters_are_single_segments_and_queries_are_encoded() {
         ("tag", "{tags}"),
         ("t", "t={tags}"),
     ];
-    let base = Url::parse(d.base_url).unwrap();
+    let prepared = Prepared::new(&d).unwrap();
     let url = request_url(
-        &d,
-        &base,
+        &prepared,
         &args(json!({"name": "../../admin?x=1#f", "q": "a&b=c d", "tags": ["x y", 2]})),
     )
     .unwrap();
@@ -102,10 +106,10 @@ fn path_parameters_are_single_segments_and_queries_are_encoded() {
         "http://api.test/v1/files/..%2F..%2Fadmin%3Fx%3D1%23f/raw?q=a%26b%3Dc+d&tag=x+y&tag=2&t=t%3D%5B%22x+y%22%2C2%5D"
     );
     for refused in ["..", ".", ""] {
-        let error = request_url(&d, &base, &args(json!({"name": refused}))).unwrap_err();
+        let error = request_url(&prepared, &args(json!({"name": refused}))).unwrap_err();
         assert!(error.contains("cannot be"), "{error}");
     }
-    let error = request_url(&d, &base, &args(json!({}))).unwrap_err();
+    let error = request_url(&prepared, &args(json!({}))).unwrap_err();
     assert!(error.contains("missing"), "{error}");
     assert_eq!(encode_segment("a/b%2e é"), "a%2Fb%252e%20%C3%A9");
 }
@@ -145,7 +149,7 @@ async fn a_redirect_is_not_followed_by_default() {
     let (base, seen) =
         serve(|_| "HTTP/1.1 302 Found\r\nlocation: /elsewhere\r\ncontent-length: 0\r\n\r\n".into())
             .await;
-    let result = call(&def(leak(base), "/x"), JsonObject::new(), false)
+    let result = call(&tool(&def(leak(base), "/x")), JsonObject::new(), false)
         .await
         .unwrap();
     assert_eq!(result.is_error, Some(true));
@@ -184,7 +188,7 @@ async fn redirects_stay_on_the_origin_unless_allowed_and_credentials_never_leave
         env: "MCPGEN_TEST_HTTP_TOKEN",
     });
     d.redirects.follow = true;
-    let same = call(&d, JsonObject::new(), false).await.unwrap();
+    let same = call(&tool(&d), JsonObject::new(), false).await.unwrap();
     assert_eq!(text_of(&same), r#"{"from":"same"}"#);
     assert!(
         seen.lock()
@@ -194,7 +198,7 @@ async fn redirects_stay_on_the_origin_unless_allowed_and_credentials_never_leave
     );
 
     d.path = "/to-other";
-    let refused = call(&d, JsonObject::new(), false).await.unwrap();
+    let refused = call(&tool(&d), JsonObject::new(), false).await.unwrap();
     assert!(
         text_of(&refused).contains("another host"),
         "{}",
@@ -202,7 +206,7 @@ async fn redirects_stay_on_the_origin_unless_allowed_and_credentials_never_leave
     );
 
     d.redirects.allow_hosts = &["127.0.0.2"];
-    let refused = call(&d, JsonObject::new(), false).await.unwrap();
+    let refused = call(&tool(&d), JsonObject::new(), false).await.unwrap();
     assert!(
         text_of(&refused).contains("loopback or private"),
         "{}",
@@ -211,7 +215,7 @@ async fn redirects_stay_on_the_origin_unless_allowed_and_credentials_never_leave
     assert!(other_seen.lock().unwrap().is_empty());
 
     d.redirects.allow_private = true;
-    let followed = call(&d, JsonObject::new(), false).await.unwrap();
+    let followed = call(&tool(&d), JsonObject::new(), false).await.unwrap();
     assert_eq!(text_of(&followed), r#"{"from":"other"}"#);
     let other_heads = other_seen.lock().unwrap();
     assert_eq!(other_heads.len(), 1);
@@ -237,7 +241,7 @@ async fn responses_are_bounded_and_statuses_judged() {
     })
     .await;
     let base = leak(base);
-    let big = call(&def(base, "/big"), JsonObject::new(), false)
+    let big = call(&tool(&def(base, "/big")), JsonObject::new(), false)
         .await
         .unwrap();
     assert!(
@@ -245,7 +249,7 @@ async fn responses_are_bounded_and_statuses_judged() {
         "{}",
         text_of(&big)
     );
-    let missing = call(&def(base, "/missing"), JsonObject::new(), false)
+    let missing = call(&tool(&def(base, "/missing")), JsonObject::new(), false)
         .await
         .unwrap();
     assert_eq!(
@@ -254,11 +258,15 @@ async fn responses_are_bounded_and_statuses_judged() {
     );
     let mut tolerant = def(base, "/missing");
     tolerant.error_status = &[(500, 599)];
-    let tolerated = call(&tolerant, JsonObject::new(), false).await.unwrap();
+    let tolerated = call(&tool(&tolerant), JsonObject::new(), false)
+        .await
+        .unwrap();
     assert_eq!(tolerated.is_error, Some(false));
     let mut selected = def(base, "/json");
     selected.pointer = Some("/data");
-    let result = call(&selected, JsonObject::new(), true).await.unwrap();
+    let result = call(&tool(&selected), JsonObject::new(), true)
+        .await
+        .unwrap();
     assert_eq!(result.structured_content, Some(json!({"id": 7})));
 }
 
@@ -269,9 +277,13 @@ async fn the_body_takes_typed_arguments() {
     d.method = "POST";
     d.body = Some(r#"{"name":"{name}","tags":"{tags}","note":"n: {note}","fixed":1}"#);
     d.headers = &[("x-request", "{name}")];
-    call(&d, args(json!({"name": "a\"b", "tags": ["x", 2]})), false)
-        .await
-        .unwrap();
+    call(
+        &tool(&d),
+        args(json!({"name": "a\"b", "tags": ["x", 2]})),
+        false,
+    )
+    .await
+    .unwrap();
     let head = seen.lock().unwrap()[0].clone();
     // Compared as JSON: key order depends on serde_json's `preserve_order`, which the workspace turns on.
     let body = head.rsplit("\r\n\r\n").next().unwrap_or_default();
@@ -281,7 +293,7 @@ async fn the_body_takes_typed_arguments() {
         "{head}"
     );
     assert!(head.contains("x-request: a\"b"), "{head}");
-    let injected = call(&d, args(json!({"name": "a\r\nx-evil: 1"})), false)
+    let injected = call(&tool(&d), args(json!({"name": "a\r\nx-evil: 1"})), false)
         .await
         .unwrap();
     assert!(text_of(&injected).contains("CR, LF or NUL"));
@@ -301,19 +313,51 @@ async fn a_resource_read_is_the_body_or_an_error() {
     .await;
     let base = leak(base);
     assert_eq!(
-        read(&def(base, "/status")).await.unwrap(),
+        read(&tool(&def(base, "/status")), &JsonObject::new())
+            .await
+            .unwrap(),
         br#"{"ok":true}"#
     );
     assert!(seen.lock().unwrap()[0].starts_with("GET /status "));
     assert_eq!(
-        read(&def(base, "/missing")).await.unwrap_err(),
+        read(&tool(&def(base, "/missing")), &JsonObject::new())
+            .await
+            .unwrap_err(),
         "HTTP 404 Not Found: nope"
     );
-    let big = read(&def(base, "/big")).await.unwrap_err();
+    let big = read(&tool(&def(base, "/big")), &JsonObject::new())
+        .await
+        .unwrap_err();
     assert!(big.contains("larger than 1024 bytes"), "{big}");
-    let unreachable = read(&def("http://127.0.0.1:9", "/x")).await.unwrap_err();
+    let unreachable = read(&tool(&def("http://127.0.0.1:9", "/x")), &JsonObject::new())
+        .await
+        .unwrap_err();
     assert!(
         unreachable.starts_with("The request failed"),
         "{unreachable}"
     );
+}
+
+#[tokio::test]
+async fn a_template_read_encodes_hostile_variables() {
+    let (base, seen) = serve(|_| ok("fine")).await;
+    let mut d = def(leak(base), "/files/{name}/raw");
+    d.query = &[("q", "{q}")];
+    let hostile = args(json!({"name": "../../admin?x=1#f\r\nX-Evil: 1", "q": "a&b=c\r\n#"}));
+    assert_eq!(read(&tool(&d), &hostile).await.unwrap(), b"fine");
+    let head = seen.lock().unwrap()[0].clone();
+    assert!(
+        head.starts_with(
+            "GET /files/..%2F..%2Fadmin%3Fx%3D1%23f%0D%0AX-Evil%3A%201/raw?q=a%26b%3Dc%0D%0A%23 HTTP/1.1\r\n"
+        ),
+        "{head}"
+    );
+    assert!(!head.to_ascii_lowercase().contains("x-evil: 1"), "{head}");
+    for refused in ["..", "."] {
+        let error = read(&tool(&d), &args(json!({"name": refused})))
+            .await
+            .unwrap_err();
+        assert!(error.contains("cannot be"), "{error}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1);
 }
