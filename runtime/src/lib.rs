@@ -63,6 +63,7 @@ mod readiness;
 mod redact;
 #[cfg(feature = "redis")]
 mod redis_bus;
+#[cfg(feature = "redis")]
 mod redis_events;
 #[cfg(feature = "redis")]
 mod redis_store;
