@@ -45,8 +45,7 @@ fn a_declarative_tool_has_no_handler_until_taken_over() {
     );
     let server = c.read("src/generated/server.rs");
     assert!(
-        server.contains("mcpgen_runtime::declarative::command::call(")
-            && server.contains("&super::tools::echo::IMPLEMENTATION,"),
+        server.contains("echo => command(false),") || server.contains("echo => command(true),"),
         "{server}"
     );
     assert!(
@@ -116,12 +115,14 @@ transports:
     assert!(
         templates.contains("pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool")
             && templates.contains("source: TemplateSource::Http(&IMPLEMENTATION)")
-            && templates.contains("source: TemplateSource::Handler"),
+            && templates.matches("template_params!").count() == 1,
         "{templates}"
     );
     let server = c.read("src/generated/server.rs");
     assert!(
-        server.contains("templates::note::NAME") && !server.contains("templates::item::NAME"),
+        server.contains("note => super::template_note::read,")
+            && server.contains("item,")
+            && !server.contains("item =>"),
         "{server}"
     );
     assert!(
@@ -129,13 +130,13 @@ transports:
             .contains("http-tools = [\"mcpgen-runtime/http-tools\"]")
     );
 
-    // Without a handler template, `read_template` (and its imports) are left out.
+    // Without a handler template, no template line names a handler.
     c.write_spec(&spec.replace("  - uriTemplate: notes://{id}\n    name: note\n", ""));
     let out = c.mcpgen(&["generate"]);
     assert!(out.ok(), "{out}");
     let server = c.read("src/generated/server.rs");
     assert!(
-        !server.contains("read_template") && !server.contains("Vars"),
+        server.contains("templates {") && !server.contains("=> super::template_"),
         "{server}"
     );
 }

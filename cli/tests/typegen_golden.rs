@@ -42,7 +42,13 @@ fn rendered_modules_parse_as_rust() {
 #[test]
 fn rendered_modules_match_golden_snapshots() {
     let mut goldens = Goldens::new("typegen");
-    for case in cases::all() {
+    // The weather tools' types are snapshotted where users see them, in
+    // generated-examples/weather/src/generated/tools.rs (generated_examples.rs); a second copy here would only
+    // be the same text twice.
+    for case in cases::all()
+        .into_iter()
+        .filter(|case| !case.name.starts_with("weather_"))
+    {
         goldens.check(&format!("{}.rs", case.name), &case.render());
     }
     goldens.finish();

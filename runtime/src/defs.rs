@@ -22,6 +22,20 @@ pub struct ServerDef {
     pub icons: Option<&'static str>,
 }
 
+impl ServerDef {
+    /// No name (set `name`), version `0.1.0` (the spec's default), nothing else: generated code writes only
+    /// the fields its spec sets, over this.
+    pub const DEFAULT: ServerDef = ServerDef {
+        name: "",
+        version: "0.1.0",
+        title: None,
+        description: None,
+        instructions: None,
+        website_url: None,
+        icons: None,
+    };
+}
+
 /// Optional capabilities. Tools, resources and prompts are declared when their lists are non-empty.
 pub struct CapabilitiesDef {
     /// `tools.listChanged`.
@@ -40,6 +54,19 @@ pub struct CapabilitiesDef {
     /// (`None`: `execution: {}`). Served in `tools/list` as written; `optional` or `required` on any tool
     /// turns on task-augmented calls and the `tasks` capability.
     pub tool_execution: &'static [(&'static str, Option<TaskSupport>)],
+}
+
+impl CapabilitiesDef {
+    /// Every optional capability off, no tool with `execution`.
+    pub const DEFAULT: CapabilitiesDef = CapabilitiesDef {
+        tools_list_changed: false,
+        resources_subscribe: false,
+        resources_list_changed: false,
+        prompts_list_changed: false,
+        logging: false,
+        completions: false,
+        tool_execution: &[],
+    };
 }
 
 /// Whether a tool may run as an MCP task (`execution.taskSupport`, MCP 2025-11-25).
@@ -107,6 +134,17 @@ pub struct TransportsDef {
     pub lambda: Option<LambdaDef>,
 }
 
+impl TransportsDef {
+    /// No transport declared (stdio the default choice): generated code sets the ones its spec declares.
+    pub const DEFAULT: TransportsDef = TransportsDef {
+        default: Transport::Stdio,
+        stdio: false,
+        streamable_http: None,
+        sse: None,
+        lambda: None,
+    };
+}
+
 /// Streamable HTTP defaults from the spec; most fields can be overridden on the command line.
 pub struct HttpDef {
     /// Address to bind.
@@ -139,6 +177,27 @@ pub struct HttpDef {
     pub limits: HttpLimitsDef,
 }
 
+impl HttpDef {
+    /// The spec's defaults: `127.0.0.1:8000/mcp`, stateful, loopback hosts and origins only, a 60 s request
+    /// timeout, 4 MiB bodies, sessions idle for 300 s, in-process sessions, no metrics, default limits.
+    pub const DEFAULT: HttpDef = HttpDef {
+        host: "127.0.0.1",
+        port: 8000,
+        path: "/mcp",
+        stateful: true,
+        json_response: false,
+        allowed_hosts: None,
+        allowed_origins: None,
+        request_timeout_secs: 60,
+        max_body_bytes: 4 * 1024 * 1024,
+        session_idle_timeout_secs: 300,
+        redis_url_env: None,
+        redis_key_prefix: None,
+        metrics: None,
+        limits: HttpLimitsDef::DEFAULT,
+    };
+}
+
 /// Where `/metrics` is served.
 #[derive(Debug, Clone, Copy)]
 pub struct MetricsDef {
@@ -164,6 +223,19 @@ pub struct HttpLimitsDef {
     pub max_session_bytes: u64,
 }
 
+impl HttpLimitsDef {
+    /// The spec's defaults: 10 s for headers, 60 s idle, 1024 connections, 10,000 sessions (100 per
+    /// principal), 64 KiB per session.
+    pub const DEFAULT: HttpLimitsDef = HttpLimitsDef {
+        header_read_timeout_secs: 10,
+        idle_timeout_secs: 60,
+        max_connections: 1024,
+        max_sessions: 10_000,
+        max_sessions_per_principal: 100,
+        max_session_bytes: 64 * 1024,
+    };
+}
+
 /// Legacy HTTP+SSE defaults from the spec.
 pub struct SseDef {
     /// Address to bind.
@@ -186,6 +258,22 @@ pub struct SseDef {
     pub limits: HttpLimitsDef,
 }
 
+impl SseDef {
+    /// The spec's defaults: `127.0.0.1:8000`, `/sse` and `/message`, loopback hosts and origins only, a 60 s
+    /// request timeout, 4 MiB bodies, default limits.
+    pub const DEFAULT: SseDef = SseDef {
+        host: "127.0.0.1",
+        port: 8000,
+        path: "/sse",
+        message_path: "/message",
+        allowed_hosts: None,
+        allowed_origins: None,
+        request_timeout_secs: 60,
+        max_body_bytes: 4 * 1024 * 1024,
+        limits: HttpLimitsDef::DEFAULT,
+    };
+}
+
 /// AWS Lambda defaults from the spec: the streamable HTTP endpoint, stateless, served one event at a time.
 pub struct LambdaDef {
     /// The MCP endpoint, as the function sees it (an API Gateway REST stage is not part of it).
@@ -200,6 +288,17 @@ pub struct LambdaDef {
     pub max_body_bytes: u64,
 }
 
+impl LambdaDef {
+    /// The spec's defaults: `/mcp`, any Host, loopback origins only, a 60 s request timeout, 4 MiB bodies.
+    pub const DEFAULT: LambdaDef = LambdaDef {
+        path: "/mcp",
+        allowed_hosts: None,
+        allowed_origins: None,
+        request_timeout_secs: 60,
+        max_body_bytes: 4 * 1024 * 1024,
+    };
+}
+
 /// HTTP authentication from the spec's `auth` section.
 pub struct AuthDef {
     /// Environment variable holding the accepted bearer token(s), comma-separated.
@@ -208,6 +307,15 @@ pub struct AuthDef {
     pub oauth: Option<OAuthDef>,
     /// Scopes a tool needs beyond `oauth.scopes`: (tool name, scopes), only tools that need some.
     pub tool_scopes: &'static [(&'static str, &'static [&'static str])],
+}
+
+impl AuthDef {
+    /// No authentication.
+    pub const DEFAULT: AuthDef = AuthDef {
+        bearer_token_env: None,
+        oauth: None,
+        tool_scopes: &[],
+    };
 }
 
 /// OAuth 2.1 resource-server settings: JWT access tokens checked against the issuer's keys.
@@ -255,6 +363,20 @@ pub struct ToolDef {
     pub meta: Option<&'static str>,
 }
 
+impl ToolDef {
+    /// No name (set `name`) and no optional field: generated code writes only the fields its spec sets.
+    pub const DEFAULT: ToolDef = ToolDef {
+        name: "",
+        title: None,
+        description: None,
+        input_schema: None,
+        output_schema: None,
+        annotations: None,
+        icons: None,
+        meta: None,
+    };
+}
+
 /// Where a fixed resource's content comes from.
 pub enum ResourceSource {
     /// The spec's `text:`.
@@ -291,6 +413,22 @@ pub struct ResourceDef {
     pub source: ResourceSource,
 }
 
+impl ResourceDef {
+    /// No URI or name (set both), no optional field, served by a handler.
+    pub const DEFAULT: ResourceDef = ResourceDef {
+        uri: "",
+        name: "",
+        title: None,
+        description: None,
+        mime_type: None,
+        size: None,
+        annotations: None,
+        icons: None,
+        meta: None,
+        source: ResourceSource::Handler,
+    };
+}
+
 /// Where a resource template's content comes from.
 pub enum TemplateSource {
     /// The spec's `implementation.http`, its placeholders filled with the URI's variables (needs the
@@ -324,6 +462,22 @@ pub struct TemplateDef {
     pub source: TemplateSource,
 }
 
+impl TemplateDef {
+    /// No URI template or name (set both), no optional field, no static completions, served by a handler.
+    pub const DEFAULT: TemplateDef = TemplateDef {
+        uri_template: "",
+        name: "",
+        title: None,
+        description: None,
+        mime_type: None,
+        annotations: None,
+        icons: None,
+        meta: None,
+        completions: &[],
+        source: TemplateSource::Handler,
+    };
+}
+
 /// A prompt; rendered from `messages` when set, else built by a user handler in `src/prompts/`.
 pub struct PromptDef {
     /// The prompt's name on the wire.
@@ -342,6 +496,19 @@ pub struct PromptDef {
     pub meta: Option<&'static str>,
 }
 
+impl PromptDef {
+    /// No name (set `name`), no arguments, built by a handler, no optional field.
+    pub const DEFAULT: PromptDef = PromptDef {
+        name: "",
+        title: None,
+        description: None,
+        arguments: &[],
+        messages: None,
+        icons: None,
+        meta: None,
+    };
+}
+
 /// A prompt argument.
 pub struct PromptArgDef {
     /// The argument's name.
@@ -354,6 +521,17 @@ pub struct PromptArgDef {
     pub required: bool,
     /// Static completion values; empty: the completion hook answers.
     pub completions: &'static [&'static str],
+}
+
+impl PromptArgDef {
+    /// No name (set `name`), optional, no static completions.
+    pub const DEFAULT: PromptArgDef = PromptArgDef {
+        name: "",
+        title: None,
+        description: None,
+        required: false,
+        completions: &[],
+    };
 }
 
 /// Who speaks in a declarative prompt message.
@@ -393,4 +571,19 @@ pub struct Spec {
     pub templates: &'static [TemplateDef],
     /// Prompts.
     pub prompts: &'static [PromptDef],
+}
+
+impl Spec {
+    /// An unnamed server with nothing declared: generated code sets what its spec declares.
+    pub const DEFAULT: Spec = Spec {
+        server: ServerDef::DEFAULT,
+        capabilities: CapabilitiesDef::DEFAULT,
+        transports: TransportsDef::DEFAULT,
+        auth: AuthDef::DEFAULT,
+        env: &[],
+        tools: &[],
+        resources: &[],
+        templates: &[],
+        prompts: &[],
+    };
 }

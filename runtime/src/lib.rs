@@ -48,6 +48,7 @@ mod http;
 mod jwks;
 #[cfg(feature = "lambda")]
 mod lambda;
+mod macros;
 mod metrics;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;

@@ -5,48 +5,29 @@ use rmcp::model::JsonObject;
 use crate::app::App;
 use crate::context::Ctx;
 use crate::defs::{
-    AuthDef, CapabilitiesDef, EnvVarDef, ResourceDef, ResourceSource, ServerDef, Spec, TemplateDef,
-    TemplateSource, ToolDef, Transport, TransportsDef,
+    CapabilitiesDef, EnvVarDef, ResourceDef, ResourceSource, ServerDef, Spec, TemplateDef, ToolDef,
+    TransportsDef,
 };
 use crate::error::{BoxError, ToolError, ToolResult};
 
 /// Served over stdio only.
 pub(crate) const STDIO_ONLY: TransportsDef = TransportsDef {
-    default: Transport::Stdio,
     stdio: true,
-    streamable_http: None,
-    sse: None,
-    lambda: None,
-};
-
-/// No authentication.
-pub(crate) const NO_AUTH: AuthDef = AuthDef {
-    bearer_token_env: None,
-    oauth: None,
-    tool_scopes: &[],
+    ..TransportsDef::DEFAULT
 };
 
 pub(crate) static SPEC: Spec = Spec {
     server: ServerDef {
         name: "test-server",
         version: "1.0.0",
-        title: None,
         description: Some("A server for tests."),
-        instructions: None,
-        website_url: None,
-        icons: None,
+        ..ServerDef::DEFAULT
     },
     capabilities: CapabilitiesDef {
-        tools_list_changed: false,
         resources_subscribe: true,
-        resources_list_changed: false,
-        prompts_list_changed: false,
-        logging: false,
-        completions: false,
-        tool_execution: &[],
+        ..CapabilitiesDef::DEFAULT
     },
     transports: STDIO_ONLY,
-    auth: NO_AUTH,
     env: &[EnvVarDef {
         name: "TEST_SERVER_GREETING",
         required: false,
@@ -55,50 +36,29 @@ pub(crate) static SPEC: Spec = Spec {
     tools: &[
         ToolDef {
             name: "echo",
-            title: None,
             description: Some("Echoes its text."),
             input_schema: Some(r#"{"type":"object","properties":{"text":{"type":"string"}}}"#),
-            output_schema: None,
-            annotations: None,
-            icons: None,
-            meta: None,
+            ..ToolDef::DEFAULT
         },
         ToolDef {
             name: "ask",
-            title: None,
             description: Some("Asks the client for a name (elicitation) and answers with it."),
-            input_schema: None,
-            output_schema: None,
-            annotations: None,
-            icons: None,
-            meta: None,
+            ..ToolDef::DEFAULT
         },
     ],
     resources: &[ResourceDef {
         uri: "test://readme",
         name: "readme",
-        title: None,
-        description: None,
         mime_type: Some("text/plain"),
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
         source: ResourceSource::Text("Read me."),
+        ..ResourceDef::DEFAULT
     }],
     templates: &[TemplateDef {
         uri_template: "test://items/{id}",
         name: "item",
-        title: None,
-        description: None,
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     }],
-    prompts: &[],
+    ..Spec::DEFAULT
 };
 
 /// The test spec as an app with no state: `ask` elicits a name; `echo` is never served (an unknown tool).

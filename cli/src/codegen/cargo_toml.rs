@@ -219,14 +219,14 @@ pub fn features(view: &CrateView) -> Vec<(&'static str, Vec<&'static str>)> {
         })
         .collect();
     if let Some(http) = &view.transports.http {
-        if http.redis_url_env != "None" {
+        if http.session_store {
             defaults.push("redis");
         }
-        if http.metrics != "None" {
+        if http.metrics {
             defaults.push("metrics");
         }
     }
-    if view.auth.oauth.is_some() {
+    if view.auth.oauth {
         defaults.push("oauth");
     }
     if view.full_json_schema {

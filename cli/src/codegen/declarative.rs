@@ -12,7 +12,7 @@ use crate::validate::status_range;
 pub struct Lowered {
     /// `pub const IMPLEMENTATION: ... = ...;`, for the tool's module in `generated/tools.rs`.
     pub constant: String,
-    /// The adapter the dispatch calls, such as `mcpgen_runtime::declarative::command::call`.
+    /// The adapter the dispatch names (`mcpgen_runtime::app!`): `command` or `http`.
     pub adapter: &'static str,
 }
 
@@ -21,11 +21,11 @@ pub fn lower(implementation: &Implementation) -> Option<Lowered> {
     Some(match implementation.kind()? {
         ImplementationKind::Command(c) => Lowered {
             constant: command(c),
-            adapter: "mcpgen_runtime::declarative::command::call",
+            adapter: "command",
         },
         ImplementationKind::Http(h) => Lowered {
             constant: http(h),
-            adapter: "mcpgen_runtime::declarative::http::call",
+            adapter: "http",
         },
     })
 }

@@ -6,14 +6,15 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::view::{
-    AssetView, AuthView, CapabilitiesView, CrateView, EnvView, FieldView, HttpView, LambdaView,
-    MessageView, OAuthView, PromptArgView, PromptView, ResourceView, ServerView, SseView,
-    TemplateView, ToolView, TransportsView,
+    AssetView, AuthView, CrateView, EnvView, FieldView, HttpView, LambdaView, PromptView,
+    ResourceView, ServerView, SseView, TemplateView, ToolView, TransportsView,
 };
 
 use super::ident::{Scope, to_module_ident, to_snake_ident};
 use super::layout;
+use super::literal::Literal;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
+use super::spec_def;
 use super::typegen::{self, TypegenError};
 use crate::spec::{self, ImplementationKind, Spec, TransportKind};
 use mcpgen_runtime::schema_subset::Schema;
@@ -24,24 +25,7 @@ pub enum LowerError {
     Types { tool: String, source: TypegenError },
 }
 
-/// The tools with `execution`, as the runtime's `CapabilitiesDef::tool_execution` literal.
-fn tool_execution(spec: &Spec) -> String {
-    let entries: Vec<String> = spec
-        .tools
-        .iter()
-        .filter_map(|tool| {
-            let execution = tool.execution.as_ref()?;
-            let support = match execution.task_support {
-                None => "None".to_owned(),
-                Some(support) => format!("Some(mcpgen_runtime::defs::TaskSupport::{support:?})"),
-            };
-            Some(format!("({}, {support})", string_literal(&tool.name)))
-        })
-        .collect();
-    format!("&[{}]", entries.join(", "))
-}
-
-fn opt_lit(value: Option<&str>) -> String {
+pub(super) fn opt_lit(value: Option<&str>) -> String {
     value.map_or_else(
         || "None".to_owned(),
         |v| format!("Some({})", string_literal(v)),
@@ -53,61 +37,43 @@ fn json_text<T: Serialize>(value: &T) -> String {
 }
 
 /// The value as JSON text in a Rust literal.
-fn json_literal<T: Serialize>(value: Option<&T>) -> Option<String> {
+pub(super) fn json_literal<T: Serialize>(value: Option<&T>) -> Option<String> {
     value.map(|v| raw_string_literal(&json_text(v)))
 }
 
-fn opt_json<T: Serialize>(value: Option<&T>) -> String {
-    json_literal(value).map_or_else(|| "None".to_owned(), |lit| format!("Some({lit})"))
+/// `Some(r#"json"#)` for a value the spec sets.
+fn some_json<T: Serialize>(value: Option<&T>) -> Option<String> {
+    json_literal(value).map(|lit| format!("Some({lit})"))
 }
 
-fn opt_json_vec<T: Serialize>(values: &[T]) -> String {
-    if values.is_empty() {
-        "None".to_owned()
-    } else {
-        opt_json(Some(&values))
-    }
+/// `Some(r#"[..]"#)` for a non-empty list.
+pub(super) fn some_json_vec<T: Serialize>(values: &[T]) -> Option<String> {
+    some_json(Some(&values).filter(|v| !v.is_empty()))
+}
+
+/// `Some("text")` for a value the spec sets.
+pub(super) fn some_lit(value: Option<&str>) -> Option<String> {
+    value.map(|v| format!("Some({})", string_literal(v)))
 }
 
 /// `&["a", "b"]`.
-fn str_list(values: &[String]) -> String {
+pub(super) fn str_list(values: &[String]) -> String {
     let items: Vec<String> = values.iter().map(|v| string_literal(v)).collect();
     format!("&[{}]", items.join(", "))
 }
 
 fn lower_auth(spec: &Spec) -> AuthView {
     let auth = spec.auth.as_ref();
-    let bearer = auth
-        .and_then(|a| a.bearer.as_ref())
-        .map(|b| b.token_env.as_str());
-    let oauth = auth.and_then(|a| a.oauth.as_ref()).map(|o| OAuthView {
-        authorization_servers: str_list(&o.authorization_servers),
-        audience_lit: string_literal(&o.audience),
-        jwks_uri_lit: string_literal(&o.jwks_uri),
-        scopes: str_list(&o.scopes),
-        algorithms: str_list(&o.algorithms),
-    });
-    let tool_scopes = spec
-        .tools
-        .iter()
-        .filter(|t| !t.required_scopes.is_empty())
-        .map(|t| {
-            format!(
-                "({}, {})",
-                string_literal(&t.name),
-                str_list(&t.required_scopes)
-            )
-        })
-        .collect();
     AuthView {
-        bearer_token_env: opt_lit(bearer),
-        bearer_token_env_name: bearer.unwrap_or_default().to_owned(),
-        oauth,
-        tool_scopes,
+        bearer_token_env_name: auth
+            .and_then(|a| a.bearer.as_ref())
+            .map(|b| b.token_env.clone())
+            .unwrap_or_default(),
+        oauth: auth.is_some_and(|a| a.oauth.is_some()),
     }
 }
 
-fn opt_str_list(values: Option<&Vec<String>>) -> String {
+pub(super) fn opt_str_list(values: Option<&Vec<String>>) -> String {
     match values {
         None => "None".to_owned(),
         Some(list) => {
@@ -155,13 +121,15 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
     let templates = lower_templates(spec);
     let prompts = lower_prompts(spec);
     let completion_hook = completions_on
-        && (prompts
+        && (spec
+            .prompts
             .iter()
             .flat_map(|p| &p.arguments)
             .any(|a| a.completions.is_empty())
             || templates
                 .iter()
-                .any(|t| t.params.len() > t.completions.len()));
+                .zip(&spec.resource_templates)
+                .any(|(t, tpl)| t.params.len() > tpl.completions.len()));
 
     let order: Vec<TransportKind> = if spec.transports.order.is_empty() {
         // A spec built in code rather than loaded: fall back to declaration order.
@@ -185,54 +153,24 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
     };
     let default = order.first().copied().unwrap_or(TransportKind::Stdio);
     let http = spec.transports.streamable_http.as_ref().map(|h| HttpView {
-        host_lit: string_literal(&h.host),
         host: h.host.clone(),
         port: h.port,
-        path_lit: string_literal(&h.path),
         path: h.path.clone(),
         stateful: h.stateful,
-        json_response: h.json_response,
-        allowed_hosts: opt_str_list(h.allowed_hosts.as_ref()),
-        allowed_origins: opt_str_list(h.allowed_origins.as_ref()),
-        request_timeout: h.request_timeout,
         max_body_bytes: h.max_body_bytes,
-        session_idle_timeout: h.session_idle_timeout,
-        redis_url_env: opt_lit(h.session_store.as_ref().map(|s| s.redis_url_env.as_str())),
-        redis_key_prefix: opt_lit(
-            h.session_store
-                .as_ref()
-                .and_then(|s| s.key_prefix.as_deref()),
-        ),
-        metrics: h.metrics.as_ref().map_or_else(
-            || "None".to_owned(),
-            |m| {
-                let port = m
-                    .port
-                    .map_or_else(|| "None".to_owned(), |p| format!("Some({p})"));
-                format!("Some(mcpgen_runtime::defs::MetricsDef {{ port: {port} }})")
-            },
-        ),
+        session_store: h.session_store.is_some(),
+        metrics: h.metrics.is_some(),
         limits: h.limits(),
     });
     let sse = spec.transports.sse.as_ref().map(|s| SseView {
-        host_lit: string_literal(&s.host),
         host: s.host.clone(),
         port: s.port,
-        path_lit: string_literal(&s.path),
         path: s.path.clone(),
-        message_path_lit: string_literal(&s.message_path),
         message_path: s.message_path.clone(),
-        allowed_hosts: opt_str_list(s.allowed_hosts.as_ref()),
-        allowed_origins: opt_str_list(s.allowed_origins.as_ref()),
-        request_timeout: s.request_timeout,
-        max_body_bytes: s.max_body_bytes,
         limits: s.limits(),
     });
     let lambda = spec.transports.lambda.as_ref().map(|l| LambdaView {
-        path_lit: string_literal(&l.path),
         path: l.path.clone(),
-        allowed_hosts: opt_str_list(l.allowed_hosts.as_ref()),
-        allowed_origins: opt_str_list(l.allowed_origins.as_ref()),
         request_timeout: l.request_timeout,
         max_body_bytes: l.max_body_bytes,
     });
@@ -241,6 +179,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         _ => false,
     };
     let auth = lower_auth(spec);
+    let (spec_def, defs_used) = spec_def::spec_def(spec, completions_on, default);
 
     Ok(CrateView {
         header_rs,
@@ -249,14 +188,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         mcpgen_version: version.to_owned(),
         server: ServerView {
             name: server.name.clone(),
-            name_lit: string_literal(&server.name),
             version: server.version.clone(),
-            version_lit: string_literal(&server.version),
-            title: opt_lit(server.title.as_deref()),
-            description: opt_lit(server.description.as_deref()),
-            instructions: opt_lit(server.instructions.as_deref()),
-            website_url: opt_lit(server.website_url.as_deref()),
-            icons: opt_json_vec(&server.icons),
             description_text: server
                 .description
                 .as_deref()
@@ -264,23 +196,9 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                 .unwrap_or_default(),
             env_prefix: server.name.to_ascii_uppercase().replace('-', "_"),
         },
-        capabilities: CapabilitiesView {
-            tools_list_changed: spec.capabilities.tools.list_changed,
-            resources_subscribe: spec.capabilities.resources.subscribe,
-            resources_list_changed: spec.capabilities.resources.list_changed,
-            prompts_list_changed: spec.capabilities.prompts.list_changed,
-            logging: spec.capabilities.logging,
-            completions: completions_on,
-            tool_execution: tool_execution(spec),
-        },
+        spec_def,
         transports: TransportsView {
-            default_variant: match default {
-                TransportKind::Stdio => "Stdio",
-                TransportKind::StreamableHttp => "StreamableHttp",
-                TransportKind::Sse => "Sse",
-                TransportKind::Lambda => "Lambda",
-            }
-            .to_owned(),
+            default_is_stdio: default == TransportKind::Stdio,
             default_name: default.as_str().to_owned(),
             stdio: spec.transports.stdio.is_some(),
             http,
@@ -295,9 +213,7 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
             .iter()
             .map(|e| EnvView {
                 name: e.name.clone(),
-                name_lit: string_literal(&e.name),
                 required: e.required,
-                default: opt_lit(e.default.as_deref()),
                 description_text: e
                     .description
                     .as_deref()
@@ -305,9 +221,6 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                     .unwrap_or_default(),
             })
             .collect(),
-        has_tool_input: tools
-            .iter()
-            .any(|t| t.has_input || t.implementation.is_some()),
         has_handler_tools: tools.iter().any(|t| t.implementation.is_none()),
         command_tools: spec
             .tools
@@ -326,14 +239,8 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
                 .any(|t| t.implementation.is_some()),
         has_handler_resources: resources.iter().any(|r| r.handler),
         has_handler_templates: templates.iter().any(|t| t.handler),
-        has_handler_prompts: prompts.iter().any(|p| p.messages.is_none()),
-        server_imports: server_imports(
-            !tools.is_empty(),
-            resources.iter().any(|r| r.handler),
-            templates.iter().any(|t| t.handler),
-            prompts.iter().any(|p| p.messages.is_none()),
-            completion_hook,
-        ),
+        has_handler_prompts: prompts.iter().any(|p| !p.messages),
+        spec_def_imports: defs_used.join(", "),
         full_json_schema: spec
             .tools
             .iter()
@@ -347,39 +254,6 @@ pub fn lower(spec: &Spec, spec_path: &str) -> Result<CrateView, LowerError> {
         assets,
         completion_hook,
     })
-}
-
-/// What `generated/server.rs` imports: the dispatch methods it implements need their types, the others none.
-fn server_imports(
-    tools: bool,
-    handler_resources: bool,
-    templates: bool,
-    handler_prompts: bool,
-    completion_hook: bool,
-) -> Vec<String> {
-    [
-        (true, "mcpgen_runtime::App"),
-        (
-            true,
-            "mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef}",
-        ),
-        (tools, "mcpgen_runtime::rmcp::model::JsonObject"),
-        (tools, "mcpgen_runtime::{ToolError, ToolResult}"),
-        (
-            handler_resources || templates || handler_prompts,
-            "mcpgen_runtime::HandlerError",
-        ),
-        (handler_resources || templates, "mcpgen_runtime::ResourceResult"),
-        (templates, "mcpgen_runtime::uri_template::Vars"),
-        (handler_prompts, "mcpgen_runtime::prompt::Arguments"),
-        (handler_prompts, "mcpgen_runtime::PromptResult"),
-        (completion_hook, "mcpgen_runtime::CompletionResult"),
-        (completion_hook, "mcpgen_runtime::completion::CompletionRequest"),
-    ]
-    .into_iter()
-    .filter(|(wanted, _)| *wanted)
-    .map(|(_, path)| path.to_owned())
-    .collect()
 }
 
 /// Module names for a list of wire names, unique in their scope. Validation already rejects two items whose names
@@ -425,60 +299,56 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 (true, false) => "unstructured",
                 (false, false) => "unstructured_no_input",
             };
-            // `ToolDef`'s fields sit at 8 spaces in templates/generated/tools.rs.tera.
-            let field = |name: &str, literal: Option<String>| {
-                layout::some_literal(&format!("        {name}: "), literal.as_deref(), ",")
-            };
+            // `ToolDef`'s fields sit at 8 spaces in templates/generated/tools.rs.tera; only those the spec sets are
+            // written, over `ToolDef::DEFAULT` (all `None`).
             let name_lit = string_literal(&tool.name);
             let types = typegen::render(&types);
-            let title = field("title", tool.title.as_deref().map(string_literal));
-            let description = field(
-                "description",
-                tool.description.as_deref().map(string_literal),
-            );
-            let input_schema = field("input_schema", json_literal(tool.input_schema.as_ref()));
-            let output_schema = field("output_schema", json_literal(tool.output_schema.as_ref()));
-            let annotations = field("annotations", json_literal(tool.annotations.as_ref()));
-            let icons = field(
-                "icons",
-                json_literal(Some(&tool.icons).filter(|icons| !icons.is_empty())),
-            );
-            let meta = field("meta", json_literal(tool.meta.as_ref()));
+            let def_fields: Vec<String> = [
+                ("title", tool.title.as_deref().map(string_literal)),
+                (
+                    "description",
+                    tool.description.as_deref().map(string_literal),
+                ),
+                ("input_schema", json_literal(tool.input_schema.as_ref())),
+                ("output_schema", json_literal(tool.output_schema.as_ref())),
+                ("annotations", json_literal(tool.annotations.as_ref())),
+                (
+                    "icons",
+                    json_literal(Some(&tool.icons).filter(|icons| !icons.is_empty())),
+                ),
+                ("meta", json_literal(tool.meta.as_ref())),
+            ]
+            .into_iter()
+            .filter_map(|(name, literal)| {
+                let lead = format!("        {name}: ");
+                let value = layout::some_literal(&lead, Some(&literal?), ",");
+                Some(format!("{lead}{value},\n"))
+            })
+            .collect();
+            // With every optional field set, `..ToolDef::DEFAULT` would be a needless update.
+            let def_fields = if def_fields.len() < 7 {
+                format!("{}        ..ToolDef::DEFAULT\n", def_fields.concat())
+            } else {
+                def_fields.concat()
+            };
             // Widths are counted in chars, which is rustfmt's count for ASCII only.
-            let laid_out = declarative.is_none()
-                && typegen::is_laid_out(&types)
-                && [
-                    &title,
-                    &description,
-                    &input_schema,
-                    &output_schema,
-                    &annotations,
-                    &icons,
-                    &meta,
-                ]
-                .iter()
-                .all(|value| value.is_ascii());
+            let laid_out =
+                declarative.is_none() && typegen::is_laid_out(&types) && def_fields.is_ascii();
+            let handler_module = format!("tool_{}", module.trim_start_matches('_'));
             Ok(ToolView {
-                handler_module: format!("tool_{}", module.trim_start_matches('_')),
                 label: comment_text(&tool.name),
                 file: format!("tools/{module}.rs"),
                 wire: tool.name.clone(),
                 name_const: layout::assignment("    pub const NAME: &str =", &name_lit, ";"),
                 name_lit,
                 doc: item_doc(&tool.name, tool.description.as_deref(), ""),
-                title,
-                description,
-                input_schema,
-                output_schema,
-                annotations,
-                icons,
-                meta,
+                def_fields,
                 has_input,
                 has_output,
-                adapter: declarative
-                    .as_ref()
-                    .map_or(adapter, |d| d.adapter)
-                    .to_owned(),
+                dispatch: match &declarative {
+                    Some(d) => format!("{}({has_output})", d.adapter),
+                    None => format!("{adapter}(super::{handler_module}::handle)"),
+                },
                 implementation: declarative.map(|d| d.constant),
                 types,
                 task_support: match tool.execution.as_ref().and_then(|e| e.task_support) {
@@ -487,6 +357,7 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                     _ => None,
                 },
                 laid_out,
+                handler_module,
                 module,
             })
         })
@@ -540,26 +411,36 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                 uri: res.uri.clone(),
                 uri_lit: string_literal(&res.uri),
                 doc: item_doc(&res.uri, res.description.as_deref(), ""),
-                name_lit: string_literal(&res.name),
-                title: opt_lit(res.title.as_deref()),
-                description: opt_lit(res.description.as_deref()),
-                mime_type: opt_lit(res.mime_type.as_deref()),
-                size: res
-                    .size
-                    .map_or_else(|| "None".to_owned(), |s| format!("Some({s})")),
-                annotations: opt_json(res.annotations.as_ref()),
-                icons: opt_json_vec(&res.icons),
-                meta: opt_json(res.meta.as_ref()),
+                defs_imports: if source == "handler" {
+                    "ResourceDef"
+                } else {
+                    "ResourceDef, ResourceSource"
+                }
+                .to_owned(),
+                def: Literal::new("ResourceDef", 10)
+                    .set("uri", "URI")
+                    .set("name", string_literal(&res.name))
+                    .some("title", some_lit(res.title.as_deref()))
+                    .some("description", some_lit(res.description.as_deref()))
+                    .some("mime_type", some_lit(res.mime_type.as_deref()))
+                    .some("size", res.size.map(|s| format!("Some({s})")))
+                    .some("annotations", some_json(res.annotations.as_ref()))
+                    .some("icons", some_json_vec(&res.icons))
+                    .some("meta", some_json(res.meta.as_ref()))
+                    .some(
+                        "source",
+                        match source {
+                            "text" => Some("ResourceSource::Text(TEXT)"),
+                            "file" => Some("ResourceSource::File(CONTENT)"),
+                            "http" => Some("ResourceSource::Http(&IMPLEMENTATION)"),
+                            _ => None,
+                        }
+                        .map(str::to_owned),
+                    )
+                    .inline(),
                 is_text: source == "text",
                 is_file: source == "file",
                 handler: source == "handler",
-                source_expr: match source {
-                    "text" => "ResourceSource::Text(TEXT)",
-                    "file" => "ResourceSource::File(CONTENT)",
-                    "http" => "ResourceSource::Http(&IMPLEMENTATION)",
-                    _ => "ResourceSource::Handler",
-                }
-                .to_owned(),
                 http_const,
                 text_lit,
                 asset,
@@ -571,6 +452,54 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
     (resources, assets)
 }
 
+/// `PromptDef { .. }`, its arguments and messages written out, each over its runtime default.
+fn prompt_def(prompt: &spec::Prompt) -> String {
+    let arguments: Vec<String> = prompt
+        .arguments
+        .iter()
+        .map(|a| {
+            Literal::new("PromptArgDef", 5)
+                .set("name", string_literal(&a.name))
+                .some("title", some_lit(a.title.as_deref()))
+                .some("description", some_lit(a.description.as_deref()))
+                .some("required", a.required.then(|| "true".to_owned()))
+                .some(
+                    "completions",
+                    (!a.completions.is_empty()).then(|| str_list(&a.completions)),
+                )
+                .inline()
+        })
+        .collect();
+    let messages = prompt.messages.as_ref().map(|messages| {
+        let messages: Vec<String> = messages
+            .iter()
+            .map(|m| {
+                let role = match m.role {
+                    spec::Role::User => "User",
+                    spec::Role::Assistant => "Assistant",
+                };
+                format!(
+                    "MessageDef {{ role: MessageRole::{role}, text: {} }}",
+                    string_literal(&m.text)
+                )
+            })
+            .collect();
+        format!("Some(&[{}])", messages.join(", "))
+    });
+    Literal::new("PromptDef", 7)
+        .set("name", "NAME")
+        .some("title", some_lit(prompt.title.as_deref()))
+        .some("description", some_lit(prompt.description.as_deref()))
+        .some(
+            "arguments",
+            (!arguments.is_empty()).then(|| format!("&[{}]", arguments.join(", "))),
+        )
+        .some("messages", messages)
+        .some("icons", some_json_vec(&prompt.icons))
+        .some("meta", some_json(prompt.meta.as_ref()))
+        .inline()
+}
+
 /// Struct fields for a list of wire names (template variables, prompt arguments).
 fn fields<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>, bool)>) -> Vec<FieldView> {
     let mut scope = Scope::default();
@@ -578,17 +507,14 @@ fn fields<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>, bool)>) -> 
         .map(|(wire, description, required)| {
             let name = scope.claim(to_snake_ident(wire));
             FieldView {
-                rename: if name == wire {
-                    String::new()
-                } else {
-                    format!("#[serde(rename = {})] ", string_literal(wire))
-                },
                 name,
                 wire_lit: string_literal(wire),
                 wire: wire.to_owned(),
-                doc: description.map(|d| doc_comment(d, "")).unwrap_or_default(),
+                // Inside the `prompt_args!` call, which rustfmt leaves as written.
+                doc: description
+                    .map(|d| doc_comment(d, "        "))
+                    .unwrap_or_default(),
                 required,
-                arg_type: if required { "String" } else { "Option<String>" }.to_owned(),
                 arg_getter: if required { "required" } else { "optional" }.to_owned(),
             }
         })
@@ -620,39 +546,44 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
                 wire: tpl.name.clone(),
                 name_lit: string_literal(&tpl.name),
                 uri_template: tpl.uri_template.clone(),
-                uri_template_lit: string_literal(&tpl.uri_template),
                 uri_template_label: comment_text(&tpl.uri_template),
                 doc: item_doc(&tpl.uri_template, tpl.description.as_deref(), ""),
-                title: opt_lit(tpl.title.as_deref()),
-                description: opt_lit(tpl.description.as_deref()),
-                mime_type: opt_lit(tpl.mime_type.as_deref()),
-                annotations: opt_json(tpl.annotations.as_ref()),
-                icons: opt_json_vec(&tpl.icons),
-                meta: opt_json(tpl.meta.as_ref()),
-                completions: tpl
-                    .completions
-                    .iter()
-                    .map(|(var, values)| {
-                        (
-                            string_literal(var),
-                            values.iter().map(|v| string_literal(v)).collect(),
-                        )
-                    })
-                    .collect(),
-                vars_param: if variables.is_empty() {
-                    "_vars"
+                defs_imports: if http_const.is_empty() {
+                    "TemplateDef"
                 } else {
-                    "mut vars"
+                    "TemplateDef, TemplateSource"
                 }
                 .to_owned(),
+                def: Literal::new("TemplateDef", 10)
+                    .set("uri_template", string_literal(&tpl.uri_template))
+                    .set("name", "NAME")
+                    .some("title", some_lit(tpl.title.as_deref()))
+                    .some("description", some_lit(tpl.description.as_deref()))
+                    .some("mime_type", some_lit(tpl.mime_type.as_deref()))
+                    .some("annotations", some_json(tpl.annotations.as_ref()))
+                    .some("icons", some_json_vec(&tpl.icons))
+                    .some("meta", some_json(tpl.meta.as_ref()))
+                    .some(
+                        "completions",
+                        (!tpl.completions.is_empty()).then(|| {
+                            let entries: Vec<String> = tpl
+                                .completions
+                                .iter()
+                                .map(|(var, values)| {
+                                    format!("({}, {})", string_literal(var), str_list(values))
+                                })
+                                .collect();
+                            format!("&[{}]", entries.join(", "))
+                        }),
+                    )
+                    .some(
+                        "source",
+                        (!http_const.is_empty())
+                            .then(|| "TemplateSource::Http(&IMPLEMENTATION)".to_owned()),
+                    )
+                    .inline(),
                 params: fields(variables.iter().map(|v| (v.as_str(), None, true))),
                 handler: http_const.is_empty(),
-                source_expr: if http_const.is_empty() {
-                    "TemplateSource::Handler"
-                } else {
-                    "TemplateSource::Http(&IMPLEMENTATION)"
-                }
-                .to_owned(),
                 http_const,
                 module,
             }
@@ -672,34 +603,8 @@ fn lower_prompts(spec: &Spec) -> Vec<PromptView> {
             wire: prompt.name.clone(),
             name_lit: string_literal(&prompt.name),
             doc: item_doc(&prompt.name, prompt.description.as_deref(), ""),
-            title: opt_lit(prompt.title.as_deref()),
-            description: opt_lit(prompt.description.as_deref()),
-            icons: opt_json_vec(&prompt.icons),
-            meta: opt_json(prompt.meta.as_ref()),
-            arguments: prompt
-                .arguments
-                .iter()
-                .map(|a| PromptArgView {
-                    name_lit: string_literal(&a.name),
-                    title: opt_lit(a.title.as_deref()),
-                    description: opt_lit(a.description.as_deref()),
-                    required: a.required,
-                    completions: a.completions.iter().map(|c| string_literal(c)).collect(),
-                })
-                .collect(),
-            messages: prompt.messages.as_ref().map(|messages| {
-                messages
-                    .iter()
-                    .map(|m| MessageView {
-                        role: match m.role {
-                            spec::Role::User => "User",
-                            spec::Role::Assistant => "Assistant",
-                        }
-                        .to_owned(),
-                        text_lit: string_literal(&m.text),
-                    })
-                    .collect()
-            }),
+            def: prompt_def(prompt),
+            messages: prompt.messages.is_some(),
             args: fields(
                 prompt
                     .arguments
@@ -715,12 +620,6 @@ fn lower_prompts(spec: &Spec) -> Vec<PromptView> {
             .filter_map(|(wanted, names)| wanted.then_some(names))
             .collect::<Vec<_>>()
             .join(", "),
-            arguments_param: if prompt.arguments.is_empty() {
-                "_arguments"
-            } else {
-                "arguments"
-            }
-            .to_owned(),
             module,
         })
         .collect()

@@ -297,7 +297,7 @@ fn render_user_files(
     for t in view.templates.iter().filter(|t| t.handler) {
         per_item(&t.file, "crate/template.rs.tera", t, false)?;
     }
-    for p in view.prompts.iter().filter(|p| p.messages.is_none()) {
+    for p in view.prompts.iter().filter(|p| !p.messages) {
         per_item(&p.file, "crate/prompt.rs.tera", p, false)?;
     }
     // A user file that already exists is never written again, so formatting its stub would be wasted: on

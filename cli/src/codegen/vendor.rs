@@ -38,6 +38,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/jwks.rs",
     "src/lambda.rs",
     "src/lib.rs",
+    "src/macros.rs",
     "src/metrics.rs",
     "src/oauth.rs",
     "src/owned_sessions.rs",

@@ -17,7 +17,9 @@ pub struct CrateView {
     pub spec_path: String,
     pub mcpgen_version: String,
     pub server: ServerView,
-    pub capabilities: CapabilitiesView,
+    /// The `Spec { .. }` expression of `generated/server.rs` (`spec_def.rs`): every definition over its runtime
+    /// `DEFAULT`, naming only what the spec changes.
+    pub spec_def: String,
     pub transports: TransportsView,
     pub auth: AuthView,
     pub env: Vec<EnvView>,
@@ -29,8 +31,6 @@ pub struct CrateView {
     pub assets: Vec<AssetView>,
     /// Whether some completable argument lacks a static list, so the user hook `src/completions.rs` exists.
     pub completion_hook: bool,
-    /// Whether some tool takes arguments (else dispatch ignores them); declarative tools always do.
-    pub has_tool_input: bool,
     /// Whether some tool has a handler (else dispatch ignores `ctx`).
     pub has_handler_tools: bool,
     /// Whether some tool is a declarative `command` / `http` one (the runtime features `command-tools` /
@@ -42,8 +42,8 @@ pub struct CrateView {
     /// Whether any resource template is served by a handler (`read_template` in dispatch).
     pub has_handler_templates: bool,
     pub has_handler_prompts: bool,
-    /// The paths `generated/server.rs` imports (each becomes a `use` line).
-    pub server_imports: Vec<String>,
+    /// The names `spec_def` uses from `mcpgen_runtime::defs`, comma-separated.
+    pub spec_def_imports: String,
     /// Whether some tool schema uses a keyword outside the runtime's subset, so the crate links
     /// jsonschema (the `full-json-schema` feature, on by default then).
     pub full_json_schema: bool,
@@ -53,14 +53,7 @@ pub struct CrateView {
 pub struct ServerView {
     /// Crate and binary name (already a valid package name: validated).
     pub name: String,
-    pub name_lit: String,
     pub version: String,
-    pub version_lit: String,
-    pub title: String,
-    pub description: String,
-    pub instructions: String,
-    pub website_url: String,
-    pub icons: String,
     /// Plain text for TOML/Markdown (already single-line where needed).
     pub description_text: String,
     /// Prefix of the server's environment variables (`WEATHER` for `weather`).
@@ -68,23 +61,10 @@ pub struct ServerView {
 }
 
 #[derive(Debug, Serialize)]
-pub struct CapabilitiesView {
-    pub tools_list_changed: bool,
-    pub resources_subscribe: bool,
-    pub resources_list_changed: bool,
-    pub prompts_list_changed: bool,
-    pub logging: bool,
-    pub completions: bool,
-    /// `CapabilitiesDef::tool_execution` as a Rust literal: `&[]`, or one `("name", Some(..))` per tool
-    /// with `execution`.
-    pub tool_execution: String,
-}
-
-#[derive(Debug, Serialize)]
 pub struct TransportsView {
-    /// `Transport::Stdio` etc.
-    pub default_variant: String,
     pub default_name: String,
+    /// Whether stdio is the default transport.
+    pub default_is_stdio: bool,
     pub stdio: bool,
     pub http: Option<HttpView>,
     pub sse: Option<SseView>,
@@ -97,79 +77,46 @@ pub struct TransportsView {
 
 #[derive(Debug, Serialize)]
 pub struct HttpView {
-    pub host_lit: String,
     pub host: String,
     pub port: u16,
-    pub path_lit: String,
     pub path: String,
     pub stateful: bool,
-    pub json_response: bool,
-    pub allowed_hosts: String,
-    pub allowed_origins: String,
-    pub request_timeout: u64,
     pub max_body_bytes: u64,
-    pub session_idle_timeout: u64,
-    /// `Some("VAR")` or `None`.
-    pub redis_url_env: String,
-    /// `Some("prefix")` or `None` (the runtime's default, from the server name).
-    pub redis_key_prefix: String,
-    /// `None`, or `Some(MetricsDef { .. })`: a Rust expression.
-    pub metrics: String,
+    /// Whether sessions are kept in Redis (the runtime's `redis` feature).
+    pub session_store: bool,
+    /// Whether `/metrics` is served (the runtime's `metrics` feature).
+    pub metrics: bool,
     pub limits: HttpLimits,
 }
 
 #[derive(Debug, Serialize)]
 pub struct SseView {
-    pub host_lit: String,
     pub host: String,
     pub port: u16,
-    pub path_lit: String,
     pub path: String,
-    pub message_path_lit: String,
     pub message_path: String,
-    pub allowed_hosts: String,
-    pub allowed_origins: String,
-    pub request_timeout: u64,
-    pub max_body_bytes: u64,
     pub limits: HttpLimits,
 }
 
 #[derive(Debug, Serialize)]
 pub struct LambdaView {
-    pub path_lit: String,
     pub path: String,
-    pub allowed_hosts: String,
-    pub allowed_origins: String,
     pub request_timeout: u64,
     pub max_body_bytes: u64,
 }
 
 #[derive(Debug, Serialize)]
 pub struct AuthView {
-    /// `Some("VAR")` or `None`.
-    pub bearer_token_env: String,
     /// Plain variable name for prose; empty without bearer auth.
     pub bearer_token_env_name: String,
-    pub oauth: Option<OAuthView>,
-    /// `(name, &[scopes])` Rust tuples, only tools with `requiredScopes`.
-    pub tool_scopes: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OAuthView {
-    pub authorization_servers: String,
-    pub audience_lit: String,
-    pub jwks_uri_lit: String,
-    pub scopes: String,
-    pub algorithms: String,
+    /// Whether the spec asks for OAuth.
+    pub oauth: bool,
 }
 
 #[derive(Debug, Serialize)]
 pub struct EnvView {
     pub name: String,
-    pub name_lit: String,
     pub required: bool,
-    pub default: String,
     pub description_text: String,
 }
 
@@ -184,22 +131,19 @@ pub struct ToolView {
     pub file: String,
     pub wire: String,
     pub name_lit: String,
-    /// `pub const NAME: &str = "...";` and the `ToolDef` field values below are laid out for their place in
+    /// `pub const NAME: &str = "...";` and the `ToolDef` field lines below are laid out for their place in
     /// templates/generated/tools.rs.tera (see `layout`), so that the tool's module needs no rustfmt.
     pub name_const: String,
     pub doc: String,
-    pub title: String,
-    pub description: String,
-    pub input_schema: String,
-    pub output_schema: String,
-    pub annotations: String,
-    pub icons: String,
-    pub meta: String,
+    /// The `ToolDef` fields the spec sets, one `        name: Some(..),` line (or more) each, then
+    /// `..ToolDef::DEFAULT` (all `None`) unless every field is set.
+    pub def_fields: String,
     pub has_input: bool,
     pub has_output: bool,
-    /// `structured`, `structured_no_input`, `unstructured` or `unstructured_no_input` (runtime/tool.rs); for a
-    /// declarative tool the full path of its runtime adapter.
-    pub adapter: String,
+    /// The tool's entry in `mcpgen_runtime::app!` after `module =>`: its adapter (`structured`,
+    /// `structured_no_input`, `unstructured`, `unstructured_no_input` with the handler; `command` or `http` with
+    /// whether the output is structured).
+    pub dispatch: String,
     /// A declarative tool's `IMPLEMENTATION` constant (`codegen/declarative.rs`); such a tool has no handler file.
     pub implementation: Option<String>,
     /// The rendered `Input`/`Output` types (typegen).
@@ -221,23 +165,16 @@ pub struct ResourceView {
     pub uri: String,
     pub uri_lit: String,
     pub doc: String,
-    pub name_lit: String,
-    pub title: String,
-    pub description: String,
-    pub mime_type: String,
-    pub size: String,
-    pub annotations: String,
-    pub icons: String,
-    pub meta: String,
-    /// `text`, `file` or `handler`.
+    /// What the resource's module imports from the runtime's `defs`.
+    pub defs_imports: String,
+    /// The `ResourceDef { .. }` expression, over `ResourceDef::DEFAULT`.
+    pub def: String,
     /// The content is the spec's `text:` (`TEXT`).
     pub is_text: bool,
     /// The content is the spec's `file:`, embedded (`CONTENT`).
     pub is_file: bool,
     /// A user handler reads it.
     pub handler: bool,
-    /// The `ResourceSource` expression of its definition.
-    pub source_expr: String,
     /// `pub static IMPLEMENTATION: HttpTool = ...;` for an `implementation.http` resource, else empty.
     pub http_const: String,
     pub text_lit: String,
@@ -255,26 +192,17 @@ pub struct TemplateView {
     pub wire: String,
     pub name_lit: String,
     pub uri_template: String,
-    pub uri_template_lit: String,
     pub uri_template_label: String,
     pub doc: String,
-    pub title: String,
-    pub description: String,
-    pub mime_type: String,
-    pub annotations: String,
-    pub icons: String,
-    pub meta: String,
-    /// `(variable literal, [value literals])`.
-    pub completions: Vec<(String, Vec<String>)>,
+    /// The `TemplateDef { .. }` expression, over `TemplateDef::DEFAULT`.
+    pub def: String,
     pub params: Vec<FieldView>,
-    /// `Params::from_vars`'s parameter: `mut vars`, or `_vars` when the template has no variables.
-    pub vars_param: String,
     /// Served by a handler in `src/templates/` (else by its `implementation.http`).
     pub handler: bool,
     /// `pub static IMPLEMENTATION: HttpTool = ...;` for an `implementation.http` template, else empty.
     pub http_const: String,
-    /// The `TemplateSource` expression of its definition.
-    pub source_expr: String,
+    /// What the template's module imports from the runtime's `defs`.
+    pub defs_imports: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -286,11 +214,7 @@ pub struct FieldView {
     pub wire: String,
     pub doc: String,
     pub required: bool,
-    /// `#[serde(rename = "wire")] ` where the Rust name differs from the wire name, else empty.
-    pub rename: String,
-    /// The field's type as a prompt argument: `String` when required, else `Option<String>`.
-    pub arg_type: String,
-    /// The `Arguments` method that reads it: `required` or `optional`.
+    /// How `prompt_args!` reads it: `required` (a `String`) or `optional` (an `Option<String>`).
     pub arg_getter: String,
 }
 
@@ -304,33 +228,13 @@ pub struct PromptView {
     pub wire: String,
     pub name_lit: String,
     pub doc: String,
-    pub title: String,
-    pub description: String,
-    pub icons: String,
-    pub meta: String,
-    pub arguments: Vec<PromptArgView>,
-    /// None: a user handler builds the prompt.
-    pub messages: Option<Vec<MessageView>>,
+    /// The `PromptDef { .. }` expression, over `PromptDef::DEFAULT`.
+    pub def: String,
+    /// Whether the spec writes the messages (else a user handler builds the prompt).
+    pub messages: bool,
     pub args: Vec<FieldView>,
     /// What the prompt's module imports from the runtime's `defs`.
     pub defs_imports: String,
-    /// `Args::from_arguments`'s parameter: `arguments`, or `_arguments` without arguments.
-    pub arguments_param: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PromptArgView {
-    pub name_lit: String,
-    pub title: String,
-    pub description: String,
-    pub required: bool,
-    pub completions: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct MessageView {
-    pub role: String,
-    pub text_lit: String,
 }
 
 #[derive(Debug, Serialize)]

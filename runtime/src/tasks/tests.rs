@@ -16,22 +16,16 @@ use super::stdio::{TaskCodec, TaskTransport};
 use super::store::{Limits, TaskStore};
 use crate::app::App;
 use crate::context::{Ctx, Shared};
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
+use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport, ToolDef};
 use crate::error::{BoxError, ToolError, ToolResult};
 use crate::handler::Handler;
 use crate::registry::Registry;
-use crate::testing::{NO_AUTH, STDIO_ONLY};
+use crate::testing::STDIO_ONLY;
 
-const fn tool(name: &'static str) -> crate::defs::ToolDef {
-    crate::defs::ToolDef {
+const fn tool(name: &'static str) -> ToolDef {
+    ToolDef {
         name,
-        title: None,
-        description: None,
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     }
 }
 
@@ -39,19 +33,9 @@ pub(super) static SPEC: Spec = Spec {
     server: ServerDef {
         name: "task-test",
         version: "1.0.0",
-        title: None,
-        description: None,
-        instructions: None,
-        website_url: None,
-        icons: None,
+        ..ServerDef::DEFAULT
     },
     capabilities: CapabilitiesDef {
-        tools_list_changed: false,
-        resources_subscribe: false,
-        resources_list_changed: false,
-        prompts_list_changed: false,
-        logging: false,
-        completions: false,
         tool_execution: &[
             ("quick", Some(TaskSupport::Optional)),
             ("wait", Some(TaskSupport::Optional)),
@@ -63,10 +47,9 @@ pub(super) static SPEC: Spec = Spec {
             ("oops", Some(TaskSupport::Optional)),
             ("crash", Some(TaskSupport::Required)),
         ],
+        ..CapabilitiesDef::DEFAULT
     },
     transports: STDIO_ONLY,
-    auth: NO_AUTH,
-    env: &[],
     tools: &[
         tool("quick"),
         tool("wait"),
@@ -79,9 +62,7 @@ pub(super) static SPEC: Spec = Spec {
         tool("oops"),
         tool("crash"),
     ],
-    resources: &[],
-    templates: &[],
-    prompts: &[],
+    ..Spec::DEFAULT
 };
 
 /// How many `wait` handlers saw their cancellation.

@@ -12,13 +12,11 @@ pub mod test_simple_prompt {
         name: NAME,
         title: Some("Simple Test Prompt"),
         description: Some("A simple prompt without arguments."),
-        arguments: &[],
         messages: Some(&[MessageDef {
             role: MessageRole::User,
             text: "This is a simple prompt for testing.",
         }]),
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 }
 
@@ -35,34 +33,29 @@ pub mod test_prompt_with_arguments {
         arguments: &[
             PromptArgDef {
                 name: "arg1",
-                title: None,
                 description: Some("First test argument."),
                 required: true,
                 completions: &["paris", "park", "party"],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "arg2",
-                title: None,
                 description: Some("Second test argument."),
                 required: true,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
         messages: Some(&[MessageDef {
             role: MessageRole::User,
             text: "Prompt with arguments: arg1='{{arg1}}', arg2='{{arg2}}'",
         }]),
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 }
 
 /// `test_prompt_with_embedded_resource`: A prompt that includes an embedded resource.
 pub mod test_prompt_with_embedded_resource {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "test_prompt_with_embedded_resource";
 
@@ -72,39 +65,22 @@ pub mod test_prompt_with_embedded_resource {
         description: Some("A prompt that includes an embedded resource."),
         arguments: &[PromptArgDef {
             name: "resourceUri",
-            title: None,
             description: Some("URI of the resource to embed."),
             required: true,
-            completions: &[],
+            ..PromptArgDef::DEFAULT
         }],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {
+    mcpgen_runtime::prompt_args! {
         /// URI of the resource to embed.
-        #[serde(rename = "resourceUri")]
-        pub resource_uri: String,
-    }
-
-    impl Args {
-        pub(crate) fn from_arguments(arguments: &Arguments) -> Self {
-            Args {
-                resource_uri: arguments.required("resourceUri"),
-            }
-        }
+        resource_uri: required "resourceUri",
     }
 }
 
 /// `test_prompt_with_image`: A prompt that includes image content.
 pub mod test_prompt_with_image {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::PromptDef;
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "test_prompt_with_image";
 
@@ -112,19 +88,8 @@ pub mod test_prompt_with_image {
         name: NAME,
         title: Some("Prompt With Image"),
         description: Some("A prompt that includes image content."),
-        arguments: &[],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {}
-
-    impl Args {
-        pub(crate) fn from_arguments(_arguments: &Arguments) -> Self {
-            Args {}
-        }
-    }
+    mcpgen_runtime::prompt_args! {}
 }

@@ -16,11 +16,8 @@ pub mod static_text {
         title: Some("Static Text Resource"),
         description: Some("A static text resource for testing."),
         mime_type: Some("text/plain"),
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
         source: ResourceSource::Text(TEXT),
+        ..ResourceDef::DEFAULT
     };
 }
 
@@ -39,17 +36,14 @@ pub mod static_binary {
         title: Some("Static Binary Resource"),
         description: Some("A static binary resource (a 1x1 PNG) for testing."),
         mime_type: Some("image/png"),
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
         source: ResourceSource::File(CONTENT),
+        ..ResourceDef::DEFAULT
     };
 }
 
 /// `test://watched-resource`: Changes on each call of test_update_watched_resource; subscribe to hear about it.
 pub mod watched_resource {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::ResourceDef;
 
     pub const URI: &str = "test://watched-resource";
 
@@ -61,10 +55,6 @@ pub mod watched_resource {
             "Changes on each call of test_update_watched_resource; subscribe to hear about it.",
         ),
         mime_type: Some("text/plain"),
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        source: ResourceSource::Handler,
+        ..ResourceDef::DEFAULT
     };
 }

@@ -4,10 +4,7 @@
 
 /// `test://template/{id}/data`: A resource template with parameter substitution.
 pub mod template {
-    use serde::{Deserialize, Serialize};
-
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-    use mcpgen_runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
 
     pub const NAME: &str = "template";
 
@@ -17,24 +14,11 @@ pub mod template {
         title: Some("Resource Template"),
         description: Some("A resource template with parameter substitution."),
         mime_type: Some("application/json"),
-        annotations: None,
-        icons: None,
-        meta: None,
         completions: &[("id", &["1", "2", "3"])],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub id: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                id: vars.take("id"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        id: "id",
     }
 }

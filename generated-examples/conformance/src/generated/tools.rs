@@ -10,13 +10,8 @@ pub mod test_simple_text {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Tests simple text content response."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -28,13 +23,8 @@ pub mod test_image_content {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Tests image content response (a 1x1 PNG)."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -46,13 +36,8 @@ pub mod test_audio_content {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Tests audio content response (a silent WAV)."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -64,13 +49,8 @@ pub mod test_embedded_resource {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Tests embedded resource content response."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -82,13 +62,8 @@ pub mod test_multiple_content_types {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Tests a response with text, image and embedded resource content."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -100,13 +75,8 @@ pub mod test_tool_with_logging {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Sends three info log messages to the client while it runs."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -118,15 +88,10 @@ pub mod test_tool_with_progress {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some(
             "Reports progress 0, 50 and 100 of 100 when the client sends a progress token.",
         ),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -138,13 +103,8 @@ pub mod test_error_handling {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Always fails with a tool error (isError true)."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -156,13 +116,8 @@ pub mod test_reconnection {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Completes after a short pause (SSE polling scenario, SEP-1699)."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -174,17 +129,13 @@ pub mod test_sampling {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some(
             "Asks the client's model for a completion (sampling/createMessage) and returns its answer.",
         ),
         input_schema: Some(
             r#"{"type":"object","properties":{"prompt":{"type":"string","description":"The prompt to send to the LLM."}},"required":["prompt"]}"#,
         ),
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -202,17 +153,13 @@ pub mod test_elicitation {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some(
             "Asks the user for a username and email (elicitation/create) and returns the answer.",
         ),
         input_schema: Some(
             r#"{"type":"object","properties":{"message":{"type":"string","description":"The message to show the user."}},"required":["message"]}"#,
         ),
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -230,13 +177,8 @@ pub mod test_elicitation_sep1034_defaults {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Elicitation whose fields all carry default values (SEP-1034)."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -248,15 +190,10 @@ pub mod test_elicitation_sep1330_enums {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some(
             "Elicitation with every enum form (SEP-1330) - untitled, titled, legacy enumNames, multi-select.",
         ),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -268,17 +205,13 @@ pub mod json_schema_2020_12_tool {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some(
             "Tool with JSON Schema 2020-12 features ($schema, $defs, $ref, additionalProperties).",
         ),
         input_schema: Some(
             r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}"##,
         ),
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -307,17 +240,13 @@ pub mod test_update_watched_resource {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some(
             "Changes test://watched-resource and notifies its subscribers (notifications/resources/updated).",
         ),
-        input_schema: None,
         output_schema: Some(
             r#"{"type":"object","properties":{"version":{"type":"integer","description":"The resource's new version number."},"notified":{"type":"integer","description":"How many subscribed sessions were notified."}},"required":["version","notified"]}"#,
         ),
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -10,20 +10,7 @@ pub mod resources;
 pub mod templates;
 pub mod tools;
 
-/// Everything a handler usually needs: `use crate::generated::prelude::*;`.
-pub mod prelude {
-    pub use mcpgen_runtime::prelude::*;
-
-    /// The context every handler receives, with your `State` (see `mcpgen_runtime::Ctx`).
-    pub type Ctx = mcpgen_runtime::Ctx<crate::state::State>;
-
-    /// The value of environment variable `name`, or its default from the spec's `env` section.
-    #[allow(dead_code)] // for handlers that read the spec's variables
-    pub fn env_var(name: &str) -> Option<String> {
-        use mcpgen_runtime::App as _;
-        mcpgen_runtime::env_var(super::server::Server::SPEC.env, name)
-    }
-}
+mcpgen_runtime::prelude_module!(crate::state::State, crate::generated::server::Server);
 
 // Your handler files, compiled as part of this module: a spec item whose handler file is missing is
 // a compile error naming the file to write.

@@ -10,22 +10,19 @@ pub mod prompt_with_spaces_and_quotes {
 
     pub const DEF: PromptDef = PromptDef {
         name: NAME,
-        title: None,
         description: Some("Declarative prompt {% raw %}"),
         arguments: &[
             PromptArgDef {
                 name: "the city",
-                title: None,
                 description: Some("Argument with a space"),
                 required: true,
                 completions: &["São Paulo", "Zürich", "\"quoted\""],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "type",
-                title: None,
                 description: Some("Keyword argument"),
-                required: false,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
         messages: Some(&[
@@ -38,60 +35,35 @@ pub mod prompt_with_spaces_and_quotes {
                 text: "Sure.\nSecond line.",
             },
         ]),
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 }
 
 /// `self`: Handled prompt named self
 pub mod self_ {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "self";
 
     pub const DEF: PromptDef = PromptDef {
         name: NAME,
-        title: None,
         description: Some("Handled prompt named self"),
         arguments: &[
             PromptArgDef {
                 name: "crate",
-                title: None,
-                description: None,
                 required: true,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "1",
-                title: None,
-                description: None,
-                required: false,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {
-        #[serde(rename = "crate")]
-        pub crate_: String,
-        #[serde(rename = "1")]
-        pub _1: Option<String>,
-    }
-
-    impl Args {
-        pub(crate) fn from_arguments(arguments: &Arguments) -> Self {
-            Args {
-                crate_: arguments.required("crate"),
-                _1: arguments.optional("1"),
-            }
-        }
+    mcpgen_runtime::prompt_args! {
+        crate_: required "crate",
+        _1: optional "1",
     }
 }

@@ -17,30 +17,21 @@ pub mod text_resource_raw {
         title: Some("Title with \\ backslash"),
         description: Some("Text resource \u{202e}rtl\u{202c}"),
         mime_type: Some("text/plain"),
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
         source: ResourceSource::Text(TEXT),
+        ..ResourceDef::DEFAULT
     };
 }
 
 /// `cursed://handler/self`: Served by a handler named after a keyword
 pub mod self_ {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::ResourceDef;
 
     pub const URI: &str = "cursed://handler/self";
 
     pub const DEF: ResourceDef = ResourceDef {
         uri: URI,
         name: "self",
-        title: None,
         description: Some("Served by a handler named after a keyword"),
-        mime_type: None,
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        source: ResourceSource::Handler,
+        ..ResourceDef::DEFAULT
     };
 }

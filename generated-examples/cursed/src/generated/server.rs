@@ -2,180 +2,62 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::HandlerError;
-use mcpgen_runtime::PromptResult;
-use mcpgen_runtime::ResourceResult;
-use mcpgen_runtime::completion::CompletionRequest;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
-use mcpgen_runtime::prompt::Arguments;
-use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::uri_template::Vars;
-use mcpgen_runtime::{ToolError, ToolResult};
+use mcpgen_runtime::defs::{CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, TransportsDef};
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
-
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "cursed",
-            version: "0.0.1-rc.1+build.5",
-            title: Some("Cursed \"server\" \\ r#\"raw\"# */ {{ x }} {% if %} ✨"),
-            description: Some(
-                "Line one.\nLine two with a tab\tand a backslash \\ and a quote \" and \u{202e}right-to-left\u{202c}.",
-            ),
-            instructions: Some(
-                "Use the tools.\r\nNever trust */ or /* or \"## or {# #}.\n\n- a list\nlazy continuation",
-            ),
-            website_url: None,
-            icons: None,
-        },
-        capabilities: CapabilitiesDef {
-            tools_list_changed: false,
-            resources_subscribe: false,
-            resources_list_changed: false,
-            prompts_list_changed: false,
-            logging: false,
-            completions: true,
-            tool_execution: &[],
-        },
-        transports: TransportsDef {
-            default: Transport::Stdio,
-            stdio: true,
-            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
-                host: "127.0.0.1",
-                port: 8765,
-                path: "/mcp",
-                stateful: true,
-                json_response: false,
-                allowed_hosts: None,
-                allowed_origins: None,
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                session_idle_timeout_secs: 300,
-                redis_url_env: None,
-                redis_key_prefix: None,
-                metrics: None,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
-            }),
-            sse: None,
-            lambda: None,
-        },
-        auth: AuthDef {
-            bearer_token_env: None,
-            oauth: None,
-            tool_scopes: &[],
-        },
-        env: &[mcpgen_runtime::defs::EnvVarDef {
-            name: "CURSED_TOKEN",
-            required: false,
-            default: None,
-        }],
-        tools: &[
-            super::tools::type_::DEF,
-            super::tools::self_::DEF,
-            super::tools::self_main_std::DEF,
-            super::tools::_1st::DEF,
-            super::tools::rmcp_::DEF,
-        ],
-        resources: &[
-            super::resources::text_resource_raw::DEF,
-            super::resources::self_::DEF,
-        ],
-        templates: &[super::templates::items_by_type::DEF],
-        prompts: &[
-            super::prompts::prompt_with_spaces_and_quotes::DEF,
-            super::prompts::self_::DEF,
-        ],
-    };
-
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        type_ => structured(super::tool_type_::handle),
+        self_ => unstructured_no_input(super::tool_self_::handle),
+        self_main_std => unstructured(super::tool_self_main_std::handle),
+        _1st => unstructured_no_input(super::tool_1st::handle),
+        rmcp_ => structured_no_input(super::tool_rmcp_::handle),
     }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::type_::NAME => {
-                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_type_::handle).await
-            }
-            super::tools::self_::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_self_::handle).await
-            }
-            super::tools::self_main_std::NAME => {
-                mcpgen_runtime::tool::unstructured(
-                    ctx,
-                    arguments,
-                    super::tool_self_main_std::handle,
-                )
-                .await
-            }
-            super::tools::_1st::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_1st::handle).await
-            }
-            super::tools::rmcp_::NAME => {
-                mcpgen_runtime::tool::structured_no_input(ctx, super::tool_rmcp_::handle).await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+    resources {
+        text_resource_raw,
+        self_ => super::resource_self_::read,
     }
-
-    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        match uri {
-            super::resources::self_::URI => super::resource_self_::read(ctx, requested).await,
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {requested}"
-            ))),
-        }
+    templates {
+        items_by_type => super::template_items_by_type::read,
     }
-
-    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        match name {
-            super::templates::items_by_type::NAME => {
-                super::template_items_by_type::read(
-                    ctx,
-                    uri,
-                    super::templates::items_by_type::Params::from_vars(vars),
-                )
-                .await
-            }
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {uri}"
-            ))),
-        }
+    prompts {
+        prompt_with_spaces_and_quotes,
+        self_ => super::prompt_self_::get,
     }
-
-    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        match name {
-            super::prompts::self_::NAME => {
-                super::prompt_self_::get(
-                    ctx,
-                    super::prompts::self_::Args::from_arguments(&arguments),
-                )
-                .await
-            }
-            _ => Err(HandlerError::invalid_params(format!(
-                "Unknown prompt: {name}"
-            ))),
-        }
-    }
-
-    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-        super::completions::complete(ctx, request).await
-    }
+    complete super::completions::complete;
 }
+
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "cursed",
+        version: "0.0.1-rc.1+build.5",
+        title: Some("Cursed \"server\" \\ r#\"raw\"# */ {{ x }} {% if %} ✨"),
+        description: Some(
+            "Line one.\nLine two with a tab\tand a backslash \\ and a quote \" and \u{202e}right-to-left\u{202c}.",
+        ),
+        instructions: Some(
+            "Use the tools.\r\nNever trust */ or /* or \"## or {# #}.\n\n- a list\nlazy continuation",
+        ),
+        ..ServerDef::DEFAULT
+    },
+    capabilities: CapabilitiesDef {
+        completions: true,
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: TransportsDef {
+        stdio: true,
+        streamable_http: Some(HttpDef {
+            port: 8765,
+            ..HttpDef::DEFAULT
+        }),
+        ..TransportsDef::DEFAULT
+    },
+    env: &[EnvVarDef {
+        name: "CURSED_TOKEN",
+        required: false,
+        default: None,
+    }],
+    ..Spec::DEFAULT
+};

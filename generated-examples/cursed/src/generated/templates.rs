@@ -4,46 +4,22 @@
 
 /// `cursed://items/{type}/{self}{?crate,q}`: Template variables that are keywords
 pub mod items_by_type {
-    use serde::{Deserialize, Serialize};
-
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-    use mcpgen_runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
 
     pub const NAME: &str = "items \"by\" type";
 
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "cursed://items/{type}/{self}{?crate,q}",
         name: NAME,
-        title: None,
         description: Some("Template variables that are keywords"),
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
         completions: &[("type", &["a\"b", "🦀", "c\\d"])],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        #[serde(rename = "type")]
-        pub type_: String,
-        #[serde(rename = "self")]
-        pub self_: String,
-        #[serde(rename = "crate")]
-        pub crate_: String,
-        pub q: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                type_: vars.take("type"),
-                self_: vars.take("self"),
-                crate_: vars.take("crate"),
-                q: vars.take("q"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        type_: "type",
+        self_: "self",
+        crate_: "crate",
+        q: "q",
     }
 }

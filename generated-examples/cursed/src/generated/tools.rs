@@ -21,8 +21,8 @@ pub mod type_ {
             r#"{"type":"object","properties":{"Self":{"type":"string"},"r#raw":{"type":"string"},"*/":{"type":"string"}},"required":["Self"]}"#,
         ),
         annotations: Some(r#"{"title":"Annotated \"title\" */","readOnlyHint":true}"#),
-        icons: None,
         meta: Some(r##"{"cursed/\"key\"":"value with \"# and */","nested":{"{{":"}}"}}"##),
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -106,13 +106,8 @@ pub mod self_ {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Shadowing self"),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -124,15 +119,11 @@ pub mod self_main_std {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Dots and dashes and std and main"),
         input_schema: Some(
             r#"{"type":"object","properties":{"std":{"type":"string"},"main":{"type":"string"},"crate":{"type":"string"},"super":{"type":"string"},"async":{"type":"string"}}}"#,
         ),
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -161,13 +152,8 @@ pub mod _1st {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Leading digit\nsecond line\n\n\ttabbed"),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -179,13 +165,9 @@ pub mod rmcp_ {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("{} {:?} {0}"),
-        input_schema: None,
         output_schema: Some(r#"{"type":"object","properties":{"value":{"type":"string"}}}"#),
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -22,10 +22,8 @@ pub mod summarize {
             },
             PromptArgDef {
                 name: "style",
-                title: None,
                 description: Some("Tone of the summary."),
-                required: false,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
         messages: Some(&[
@@ -45,10 +43,7 @@ pub mod summarize {
 
 /// `plan_week`: Built by a handler from the current notes.
 pub mod plan_week {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "plan_week";
 
@@ -58,28 +53,14 @@ pub mod plan_week {
         description: Some("Built by a handler from the current notes."),
         arguments: &[PromptArgDef {
             name: "focus",
-            title: None,
             description: Some("What to focus on."),
-            required: false,
-            completions: &[],
+            ..PromptArgDef::DEFAULT
         }],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {
+    mcpgen_runtime::prompt_args! {
         /// What to focus on.
-        pub focus: Option<String>,
-    }
-
-    impl Args {
-        pub(crate) fn from_arguments(arguments: &Arguments) -> Self {
-            Args {
-                focus: arguments.optional("focus"),
-            }
-        }
+        focus: optional "focus",
     }
 }

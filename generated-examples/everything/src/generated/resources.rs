@@ -20,9 +20,8 @@ pub mod welcome {
         annotations: Some(
             r#"{"audience":["user","assistant"],"priority":0.8,"lastModified":"2026-01-15T10:00:00Z"}"#,
         ),
-        icons: None,
-        meta: None,
         source: ResourceSource::Text(TEXT),
+        ..ResourceDef::DEFAULT
     };
 }
 
@@ -41,30 +40,24 @@ pub mod logo {
         title: Some("Logo"),
         description: Some("An SVG embedded from disk."),
         mime_type: Some("image/svg+xml"),
-        size: None,
-        annotations: None,
         icons: Some(r#"[{"src":"https://example.com/logo.png"}]"#),
-        meta: None,
         source: ResourceSource::File(CONTENT),
+        ..ResourceDef::DEFAULT
     };
 }
 
 /// `note://stats`: Computed by a handler on each read.
 pub mod stats {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::ResourceDef;
 
     pub const URI: &str = "note://stats";
 
     pub const DEF: ResourceDef = ResourceDef {
         uri: URI,
         name: "stats",
-        title: None,
         description: Some("Computed by a handler on each read."),
         mime_type: Some("application/json"),
-        size: None,
-        annotations: None,
-        icons: None,
         meta: Some(r#"{"live":true}"#),
-        source: ResourceSource::Handler,
+        ..ResourceDef::DEFAULT
     };
 }

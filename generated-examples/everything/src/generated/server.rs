@@ -2,257 +2,109 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::HandlerError;
-use mcpgen_runtime::PromptResult;
-use mcpgen_runtime::ResourceResult;
-use mcpgen_runtime::completion::CompletionRequest;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
-use mcpgen_runtime::prompt::Arguments;
-use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::uri_template::Vars;
-use mcpgen_runtime::{ToolError, ToolResult};
+use mcpgen_runtime::defs::{
+    AuthDef, CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, SseDef, TaskSupport, Transport,
+    TransportsDef,
+};
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
-
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "everything",
-            version: "1.2.3",
-            title: Some("Everything"),
-            description: Some("Exercises every field of the mcpgen spec format."),
-            instructions: Some(
-                "Call `echo` to check the connection. Notes live under note:// resources.\n",
-            ),
-            website_url: Some("https://example.com/everything"),
-            icons: Some(
-                r#"[{"src":"https://example.com/everything.png","mimeType":"image/png","sizes":["48x48","96x96"],"theme":"light"},{"src":"data:image/svg+xml;base64,PHN2Zy8+","theme":"dark"}]"#,
-            ),
-        },
-        capabilities: CapabilitiesDef {
-            tools_list_changed: true,
-            resources_subscribe: true,
-            resources_list_changed: true,
-            prompts_list_changed: false,
-            logging: true,
-            completions: true,
-            tool_execution: &[
-                ("echo", Some(mcpgen_runtime::defs::TaskSupport::Forbidden)),
-                (
-                    "search_notes",
-                    Some(mcpgen_runtime::defs::TaskSupport::Optional),
-                ),
-                (
-                    "delete_note",
-                    Some(mcpgen_runtime::defs::TaskSupport::Required),
-                ),
-            ],
-        },
-        transports: TransportsDef {
-            default: Transport::StreamableHttp,
-            stdio: true,
-            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
-                host: "127.0.0.1",
-                port: 8080,
-                path: "/mcp",
-                stateful: false,
-                json_response: true,
-                allowed_hosts: Some(&["localhost", "127.0.0.1"]),
-                allowed_origins: Some(&["http://localhost:3000"]),
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                session_idle_timeout_secs: 300,
-                redis_url_env: None,
-                redis_key_prefix: None,
-                metrics: None,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
-            }),
-            sse: Some(mcpgen_runtime::defs::SseDef {
-                host: "127.0.0.1",
-                port: 8080,
-                path: "/sse",
-                message_path: "/message",
-                allowed_hosts: Some(&["localhost"]),
-                allowed_origins: Some(&["http://localhost:3000"]),
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
-            }),
-            lambda: None,
-        },
-        auth: AuthDef {
-            bearer_token_env: Some("EVERYTHING_API_TOKEN"),
-            oauth: None,
-            tool_scopes: &[("echo", &["echo:call"])],
-        },
-        env: &[
-            mcpgen_runtime::defs::EnvVarDef {
-                name: "EVERYTHING_API_TOKEN",
-                required: true,
-                default: None,
-            },
-            mcpgen_runtime::defs::EnvVarDef {
-                name: "EVERYTHING_REGION",
-                required: false,
-                default: Some("eu-west"),
-            },
-            mcpgen_runtime::defs::EnvVarDef {
-                name: "EVERYTHING_API_URL",
-                required: false,
-                default: None,
-            },
-        ],
-        tools: &[
-            super::tools::echo::DEF,
-            super::tools::search_notes::DEF,
-            super::tools::delete_note::DEF,
-            super::tools::ping::DEF,
-            super::tools::system_echo::DEF,
-            super::tools::fetch_status::DEF,
-        ],
-        resources: &[
-            super::resources::welcome::DEF,
-            super::resources::logo::DEF,
-            super::resources::stats::DEF,
-        ],
-        templates: &[
-            super::templates::note::DEF,
-            super::templates::search::DEF,
-            super::templates::files::DEF,
-            super::templates::raw::DEF,
-            super::templates::status_history::DEF,
-        ],
-        prompts: &[
-            super::prompts::summarize::DEF,
-            super::prompts::plan_week::DEF,
-        ],
-    };
-
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        echo => structured(super::tool_echo::handle),
+        search_notes => unstructured(super::tool_search_notes::handle),
+        delete_note => unstructured(super::tool_delete_note::handle),
+        ping => unstructured_no_input(super::tool_ping::handle),
+        system_echo => command(false),
+        fetch_status => http(true),
     }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::echo::NAME => {
-                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_echo::handle).await
-            }
-            super::tools::search_notes::NAME => {
-                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_search_notes::handle)
-                    .await
-            }
-            super::tools::delete_note::NAME => {
-                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_delete_note::handle)
-                    .await
-            }
-            super::tools::ping::NAME => {
-                mcpgen_runtime::tool::unstructured_no_input(ctx, super::tool_ping::handle).await
-            }
-            super::tools::system_echo::NAME => {
-                mcpgen_runtime::declarative::command::call(
-                    &super::tools::system_echo::IMPLEMENTATION,
-                    arguments,
-                    false,
-                )
-                .await
-            }
-            super::tools::fetch_status::NAME => {
-                mcpgen_runtime::declarative::http::call(
-                    &super::tools::fetch_status::IMPLEMENTATION,
-                    arguments,
-                    true,
-                )
-                .await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+    resources {
+        welcome,
+        logo,
+        stats => super::resource_stats::read,
     }
-
-    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        match uri {
-            super::resources::stats::URI => super::resource_stats::read(ctx, requested).await,
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {requested}"
-            ))),
-        }
+    templates {
+        note => super::template_note::read,
+        search => super::template_search::read,
+        files => super::template_files::read,
+        raw => super::template_raw::read,
+        status_history,
     }
-
-    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        match name {
-            super::templates::note::NAME => {
-                super::template_note::read(
-                    ctx,
-                    uri,
-                    super::templates::note::Params::from_vars(vars),
-                )
-                .await
-            }
-            super::templates::search::NAME => {
-                super::template_search::read(
-                    ctx,
-                    uri,
-                    super::templates::search::Params::from_vars(vars),
-                )
-                .await
-            }
-            super::templates::files::NAME => {
-                super::template_files::read(
-                    ctx,
-                    uri,
-                    super::templates::files::Params::from_vars(vars),
-                )
-                .await
-            }
-            super::templates::raw::NAME => {
-                super::template_raw::read(ctx, uri, super::templates::raw::Params::from_vars(vars))
-                    .await
-            }
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {uri}"
-            ))),
-        }
+    prompts {
+        summarize,
+        plan_week => super::prompt_plan_week::get,
     }
-
-    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        match name {
-            super::prompts::plan_week::NAME => {
-                super::prompt_plan_week::get(
-                    ctx,
-                    super::prompts::plan_week::Args::from_arguments(&arguments),
-                )
-                .await
-            }
-            _ => Err(HandlerError::invalid_params(format!(
-                "Unknown prompt: {name}"
-            ))),
-        }
-    }
-
-    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-        super::completions::complete(ctx, request).await
-    }
+    complete super::completions::complete;
 }
+
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "everything",
+        version: "1.2.3",
+        title: Some("Everything"),
+        description: Some("Exercises every field of the mcpgen spec format."),
+        instructions: Some(
+            "Call `echo` to check the connection. Notes live under note:// resources.\n",
+        ),
+        website_url: Some("https://example.com/everything"),
+        icons: Some(
+            r#"[{"src":"https://example.com/everything.png","mimeType":"image/png","sizes":["48x48","96x96"],"theme":"light"},{"src":"data:image/svg+xml;base64,PHN2Zy8+","theme":"dark"}]"#,
+        ),
+    },
+    capabilities: CapabilitiesDef {
+        tools_list_changed: true,
+        resources_subscribe: true,
+        resources_list_changed: true,
+        logging: true,
+        completions: true,
+        tool_execution: &[
+            ("echo", Some(TaskSupport::Forbidden)),
+            ("search_notes", Some(TaskSupport::Optional)),
+            ("delete_note", Some(TaskSupport::Required)),
+        ],
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: TransportsDef {
+        default: Transport::StreamableHttp,
+        stdio: true,
+        streamable_http: Some(HttpDef {
+            port: 8080,
+            stateful: false,
+            json_response: true,
+            allowed_hosts: Some(&["localhost", "127.0.0.1"]),
+            allowed_origins: Some(&["http://localhost:3000"]),
+            ..HttpDef::DEFAULT
+        }),
+        sse: Some(SseDef {
+            port: 8080,
+            allowed_hosts: Some(&["localhost"]),
+            allowed_origins: Some(&["http://localhost:3000"]),
+            ..SseDef::DEFAULT
+        }),
+        ..TransportsDef::DEFAULT
+    },
+    auth: AuthDef {
+        bearer_token_env: Some("EVERYTHING_API_TOKEN"),
+        tool_scopes: &[("echo", &["echo:call"])],
+        ..AuthDef::DEFAULT
+    },
+    env: &[
+        EnvVarDef {
+            name: "EVERYTHING_API_TOKEN",
+            required: true,
+            default: None,
+        },
+        EnvVarDef {
+            name: "EVERYTHING_REGION",
+            required: false,
+            default: Some("eu-west"),
+        },
+        EnvVarDef {
+            name: "EVERYTHING_API_URL",
+            required: false,
+            default: None,
+        },
+    ],
+    ..Spec::DEFAULT
+};

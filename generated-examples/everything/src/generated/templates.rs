@@ -4,10 +4,7 @@
 
 /// `note://notes/{id}`: One note.
 pub mod note {
-    use serde::{Deserialize, Serialize};
-
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-    use mcpgen_runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
 
     pub const NAME: &str = "note";
 
@@ -21,140 +18,69 @@ pub mod note {
         icons: Some(r#"[{"src":"https://example.com/note.png"}]"#),
         meta: Some(r#"{"kind":"note"}"#),
         completions: &[("id", &["first", "second"])],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub id: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                id: vars.take("id"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        id: "id",
     }
 }
 
 /// `note://search{?q,limit}`: Notes matching a query (query expansion).
 pub mod search {
-    use serde::{Deserialize, Serialize};
-
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-    use mcpgen_runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
 
     pub const NAME: &str = "search";
 
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "note://search{?q,limit}",
         name: NAME,
-        title: None,
         description: Some("Notes matching a query (query expansion)."),
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub q: String,
-        pub limit: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                q: vars.take("q"),
-                limit: vars.take("limit"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        q: "q",
+        limit: "limit",
     }
 }
 
 /// `note://files{/dir,name}{.ext}`: A note file by folder, name and extension (path and label expansion).
 pub mod files {
-    use serde::{Deserialize, Serialize};
-
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-    use mcpgen_runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
 
     pub const NAME: &str = "files";
 
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "note://files{/dir,name}{.ext}",
         name: NAME,
-        title: None,
         description: Some("A note file by folder, name and extension (path and label expansion)."),
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub dir: String,
-        pub name: String,
-        pub ext: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                dir: vars.take("dir"),
-                name: vars.take("name"),
-                ext: vars.take("ext"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        dir: "dir",
+        name: "name",
+        ext: "ext",
     }
 }
 
 /// `note://raw/{+path}{#section}`: Raw note text with reserved expansion and a fragment.
 pub mod raw {
-    use serde::{Deserialize, Serialize};
-
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-    use mcpgen_runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
 
     pub const NAME: &str = "raw";
 
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "note://raw/{+path}{#section}",
         name: NAME,
-        title: None,
         description: Some("Raw note text with reserved expansion and a fragment."),
-        mime_type: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub path: String,
-        pub section: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                path: vars.take("path"),
-                section: vars.take("section"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        path: "path",
+        section: "section",
     }
 }
 
@@ -193,15 +119,11 @@ pub mod status_history {
     pub const DEF: TemplateDef = TemplateDef {
         uri_template: "status://services/{service}/history{?days}",
         name: NAME,
-        title: None,
         description: Some(
             "One service's status history from the upstream API, no handler (nothing listens on the default URL).",
         ),
         mime_type: Some("application/json"),
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
         source: TemplateSource::Http(&IMPLEMENTATION),
+        ..TemplateDef::DEFAULT
     };
 }

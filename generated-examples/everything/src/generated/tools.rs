@@ -59,10 +59,8 @@ pub mod search_notes {
         input_schema: Some(
             r##"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"query":{"type":"string","minLength":1},"tags":{"type":"array","items":{"$ref":"#/definitions/tag"}},"limit":{"type":"integer","minimum":1,"default":20}},"required":["query"],"definitions":{"tag":{"type":"string","pattern":"^[a-z0-9-]+$"}}}"##,
         ),
-        output_schema: None,
         annotations: Some(r#"{"readOnlyHint":true,"openWorldHint":false}"#),
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -87,15 +85,12 @@ pub mod delete_note {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Delete a note permanently."),
         input_schema: Some(
             r#"{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}"#,
         ),
-        output_schema: None,
         annotations: Some(r#"{"destructiveHint":true,"idempotentHint":true}"#),
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -112,13 +107,8 @@ pub mod ping {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Check that the server answers. Takes no arguments."),
-        input_schema: None,
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 }
 
@@ -130,15 +120,11 @@ pub mod system_echo {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Print the message with the system's `echo` (a program, never a shell)."),
         input_schema: Some(
             r#"{"type":"object","properties":{"message":{"type":"string"}},"required":["message"]}"#,
         ),
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     pub const IMPLEMENTATION: mcpgen_runtime::declarative::CommandDef =
@@ -160,7 +146,6 @@ pub mod fetch_status {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some(
             "Fetch a status document from the upstream API (nothing listens on the default URL).",
         ),
@@ -168,9 +153,7 @@ pub mod fetch_status {
             r#"{"type":"object","properties":{"service":{"type":"string"},"verbose":{"type":"boolean"}},"required":["service"]}"#,
         ),
         output_schema: Some(r#"{"type":"object","properties":{"status":{"type":"string"}}}"#),
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool =

@@ -2,70 +2,25 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
-use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::{ToolError, ToolResult};
+use mcpgen_runtime::defs::{ServerDef, Spec, TransportsDef};
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
-
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "minimal",
-            version: "0.1.0",
-            title: None,
-            description: None,
-            instructions: None,
-            website_url: None,
-            icons: None,
-        },
-        capabilities: CapabilitiesDef {
-            tools_list_changed: false,
-            resources_subscribe: false,
-            resources_list_changed: false,
-            prompts_list_changed: false,
-            logging: false,
-            completions: false,
-            tool_execution: &[],
-        },
-        transports: TransportsDef {
-            default: Transport::Stdio,
-            stdio: true,
-            streamable_http: None,
-            sse: None,
-            lambda: None,
-        },
-        auth: AuthDef {
-            bearer_token_env: None,
-            oauth: None,
-            tool_scopes: &[],
-        },
-        env: &[],
-        tools: &[super::tools::add::DEF],
-        resources: &[],
-        templates: &[],
-        prompts: &[],
-    };
-
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::add::NAME => {
-                mcpgen_runtime::tool::unstructured(ctx, arguments, super::tool_add::handle).await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        add => unstructured(super::tool_add::handle),
     }
 }
+
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "minimal",
+        ..ServerDef::DEFAULT
+    },
+    transports: TransportsDef {
+        stdio: true,
+        ..TransportsDef::DEFAULT
+    },
+    ..Spec::DEFAULT
+};

@@ -10,15 +10,11 @@ pub mod add {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some("Add two numbers and return the sum."),
         input_schema: Some(
             r#"{"type":"object","properties":{"a":{"type":"number","description":"First addend."},"b":{"type":"number","description":"Second addend."}},"required":["a","b"]}"#,
         ),
-        output_schema: None,
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -2,109 +2,35 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
-use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::{ToolError, ToolResult};
+use mcpgen_runtime::defs::{CapabilitiesDef, HttpDef, ServerDef, Spec, TaskSupport, TransportsDef};
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
-
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "tasks",
-            version: "0.1.0",
-            title: None,
-            description: Some("Long-running tools served as MCP tasks."),
-            instructions: None,
-            website_url: None,
-            icons: None,
-        },
-        capabilities: CapabilitiesDef {
-            tools_list_changed: false,
-            resources_subscribe: false,
-            resources_list_changed: false,
-            prompts_list_changed: false,
-            logging: false,
-            completions: false,
-            tool_execution: &[
-                (
-                    "simulate-research-query",
-                    Some(mcpgen_runtime::defs::TaskSupport::Required),
-                ),
-                ("wait", Some(mcpgen_runtime::defs::TaskSupport::Optional)),
-            ],
-        },
-        transports: TransportsDef {
-            default: Transport::Stdio,
-            stdio: true,
-            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
-                host: "127.0.0.1",
-                port: 8000,
-                path: "/mcp",
-                stateful: true,
-                json_response: false,
-                allowed_hosts: None,
-                allowed_origins: None,
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                session_idle_timeout_secs: 300,
-                redis_url_env: None,
-                redis_key_prefix: None,
-                metrics: None,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
-            }),
-            sse: None,
-            lambda: None,
-        },
-        auth: AuthDef {
-            bearer_token_env: None,
-            oauth: None,
-            tool_scopes: &[],
-        },
-        env: &[],
-        tools: &[
-            super::tools::simulate_research_query::DEF,
-            super::tools::wait::DEF,
-        ],
-        resources: &[],
-        templates: &[],
-        prompts: &[],
-    };
-
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::simulate_research_query::NAME => {
-                mcpgen_runtime::tool::unstructured(
-                    ctx,
-                    arguments,
-                    super::tool_simulate_research_query::handle,
-                )
-                .await
-            }
-            super::tools::wait::NAME => {
-                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_wait::handle).await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        simulate_research_query => unstructured(super::tool_simulate_research_query::handle),
+        wait => structured(super::tool_wait::handle),
     }
 }
+
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "tasks",
+        description: Some("Long-running tools served as MCP tasks."),
+        ..ServerDef::DEFAULT
+    },
+    capabilities: CapabilitiesDef {
+        tool_execution: &[
+            ("simulate-research-query", Some(TaskSupport::Required)),
+            ("wait", Some(TaskSupport::Optional)),
+        ],
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: TransportsDef {
+        stdio: true,
+        streamable_http: Some(HttpDef::DEFAULT),
+        ..TransportsDef::DEFAULT
+    },
+    ..Spec::DEFAULT
+};

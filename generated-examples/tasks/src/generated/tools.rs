@@ -17,12 +17,10 @@ pub mod simulate_research_query {
         input_schema: Some(
             r#"{"type":"object","properties":{"topic":{"type":"string","description":"The research topic to investigate"},"ambiguous":{"type":"boolean","default":false,"description":"Simulate an ambiguous query that requires clarification (triggers input_required status)"}},"required":["topic"]}"#,
         ),
-        output_schema: None,
         annotations: Some(
             r#"{"readOnlyHint":false,"destructiveHint":false,"idempotentHint":false,"openWorldHint":false}"#,
         ),
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -47,7 +45,6 @@ pub mod wait {
 
     pub const DEF: ToolDef = ToolDef {
         name: NAME,
-        title: None,
         description: Some(
             "Waits `ms` milliseconds or until cancelled, then says which; runs as a task or as a plain call.",
         ),
@@ -57,9 +54,7 @@ pub mod wait {
         output_schema: Some(
             r#"{"type":"object","properties":{"waited":{"type":"integer","description":"Milliseconds actually waited."},"cancelled":{"type":"boolean"}},"required":["waited","cancelled"]}"#,
         ),
-        annotations: None,
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -15,7 +15,6 @@ pub mod summarize_forecast {
         arguments: &[
             PromptArgDef {
                 name: "city",
-                title: None,
                 description: Some("City identifier, such as paris."),
                 required: true,
                 completions: &[
@@ -26,30 +25,26 @@ pub mod summarize_forecast {
                     "sydney",
                     "reykjavik",
                 ],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "style",
-                title: None,
                 description: Some("Tone of the summary."),
-                required: false,
                 completions: &["brief", "detailed", "pirate"],
+                ..PromptArgDef::DEFAULT
             },
         ],
         messages: Some(&[MessageDef {
             role: MessageRole::User,
             text: "Use get_forecast for {{city}} and summarize the next three days in a {{style}} style.",
         }]),
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 }
 
 /// `packing_list`: A packing list for a trip, built by the server from the city's climate.
 pub mod packing_list {
-    use serde::{Deserialize, Serialize};
-
     use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
-    use mcpgen_runtime::prompt::Arguments;
 
     pub const NAME: &str = "packing_list";
 
@@ -62,39 +57,24 @@ pub mod packing_list {
         arguments: &[
             PromptArgDef {
                 name: "city",
-                title: None,
                 description: Some("City identifier."),
                 required: true,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
                 name: "month",
-                title: None,
                 description: Some("Month of travel (1-12)."),
                 required: true,
-                completions: &[],
+                ..PromptArgDef::DEFAULT
             },
         ],
-        messages: None,
-        icons: None,
-        meta: None,
+        ..PromptDef::DEFAULT
     };
 
-    /// The prompt's arguments (required ones are checked before your handler runs).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Args {
+    mcpgen_runtime::prompt_args! {
         /// City identifier.
-        pub city: String,
+        city: required "city",
         /// Month of travel (1-12).
-        pub month: String,
-    }
-
-    impl Args {
-        pub(crate) fn from_arguments(arguments: &Arguments) -> Self {
-            Args {
-                city: arguments.required("city"),
-                month: arguments.required("month"),
-            }
-        }
+        month: required "month",
     }
 }

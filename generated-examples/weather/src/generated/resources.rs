@@ -17,11 +17,8 @@ pub mod cities {
         title: Some("City climate data"),
         description: Some("Monthly climate normals for every known city, as JSON."),
         mime_type: Some("application/json"),
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
         source: ResourceSource::File(CONTENT),
+        ..ResourceDef::DEFAULT
     };
 }
 
@@ -37,19 +34,15 @@ pub mod about {
         uri: URI,
         name: "about",
         title: Some("About this server"),
-        description: None,
         mime_type: Some("text/markdown"),
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
         source: ResourceSource::Text(TEXT),
+        ..ResourceDef::DEFAULT
     };
 }
 
 /// `weather://status`: Uptime and call counters, computed live by a handler.
 pub mod status {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
+    use mcpgen_runtime::defs::ResourceDef;
 
     pub const URI: &str = "weather://status";
 
@@ -59,10 +52,6 @@ pub mod status {
         title: Some("Server status"),
         description: Some("Uptime and call counters, computed live by a handler."),
         mime_type: Some("application/json"),
-        size: None,
-        annotations: None,
-        icons: None,
-        meta: None,
-        source: ResourceSource::Handler,
+        ..ResourceDef::DEFAULT
     };
 }

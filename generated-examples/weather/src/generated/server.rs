@@ -2,212 +2,63 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::App;
-use mcpgen_runtime::CompletionResult;
-use mcpgen_runtime::HandlerError;
-use mcpgen_runtime::PromptResult;
-use mcpgen_runtime::ResourceResult;
-use mcpgen_runtime::completion::CompletionRequest;
-use mcpgen_runtime::defs::{AuthDef, CapabilitiesDef, ServerDef, Spec, Transport, TransportsDef};
-use mcpgen_runtime::prompt::Arguments;
-use mcpgen_runtime::rmcp::model::JsonObject;
-use mcpgen_runtime::uri_template::Vars;
-use mcpgen_runtime::{ToolError, ToolResult};
+use mcpgen_runtime::defs::{
+    CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, SseDef, TransportsDef,
+};
 
-use super::prelude::{BoxError, Ctx};
-use crate::state::State;
-
-/// The spec's server: its definitions and the dispatch into your handlers.
-pub(crate) struct Server;
-
-impl App for Server {
-    type State = State;
-
-    const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
-
-    const SPEC: &'static Spec = &Spec {
-        server: ServerDef {
-            name: "weather",
-            version: "0.1.0",
-            title: Some("Weather"),
-            description: Some(
-                "Climate-based forecasts, unit conversion and travel prompts for a handful of cities.",
-            ),
-            instructions: Some(
-                "Use list_cities to see which cities are known, then get_forecast for a daily outlook.\nTemperatures are in Celsius unless the caller asks for Fahrenheit.\n",
-            ),
-            website_url: None,
-            icons: None,
-        },
-        capabilities: CapabilitiesDef {
-            tools_list_changed: false,
-            resources_subscribe: false,
-            resources_list_changed: false,
-            prompts_list_changed: false,
-            logging: true,
-            completions: true,
-            tool_execution: &[],
-        },
-        transports: TransportsDef {
-            default: Transport::Stdio,
-            stdio: true,
-            streamable_http: Some(mcpgen_runtime::defs::HttpDef {
-                host: "127.0.0.1",
-                port: 8000,
-                path: "/mcp",
-                stateful: true,
-                json_response: false,
-                allowed_hosts: None,
-                allowed_origins: None,
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                session_idle_timeout_secs: 300,
-                redis_url_env: None,
-                redis_key_prefix: None,
-                metrics: None,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
-            }),
-            sse: Some(mcpgen_runtime::defs::SseDef {
-                host: "127.0.0.1",
-                port: 8000,
-                path: "/sse",
-                message_path: "/message",
-                allowed_hosts: None,
-                allowed_origins: None,
-                request_timeout_secs: 60,
-                max_body_bytes: 4194304,
-                limits: mcpgen_runtime::defs::HttpLimitsDef {
-                    header_read_timeout_secs: 10,
-                    idle_timeout_secs: 60,
-                    max_connections: 1024,
-                    max_sessions: 10000,
-                    max_sessions_per_principal: 100,
-                    max_session_bytes: 65536,
-                },
-            }),
-            lambda: None,
-        },
-        auth: AuthDef {
-            bearer_token_env: None,
-            oauth: None,
-            tool_scopes: &[],
-        },
-        env: &[mcpgen_runtime::defs::EnvVarDef {
-            name: "WEATHER_DEFAULT_UNITS",
-            required: false,
-            default: Some("celsius"),
-        }],
-        tools: &[
-            super::tools::list_cities::DEF,
-            super::tools::get_forecast::DEF,
-            super::tools::convert_temperature::DEF,
-            super::tools::climate_report::DEF,
-        ],
-        resources: &[
-            super::resources::cities::DEF,
-            super::resources::about::DEF,
-            super::resources::status::DEF,
-        ],
-        templates: &[
-            super::templates::city_forecast::DEF,
-            super::templates::alerts::DEF,
-        ],
-        prompts: &[
-            super::prompts::summarize_forecast::DEF,
-            super::prompts::packing_list::DEF,
-        ],
-    };
-
-    async fn init() -> Result<State, BoxError> {
-        crate::state::init().await
+mcpgen_runtime::app! {
+    /// The spec's server: its definitions and the dispatch into your handlers.
+    pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+    tools {
+        list_cities => structured_no_input(super::tool_list_cities::handle),
+        get_forecast => structured(super::tool_get_forecast::handle),
+        convert_temperature => structured(super::tool_convert_temperature::handle),
+        climate_report => unstructured(super::tool_climate_report::handle),
     }
-
-    async fn call_tool(name: &str, ctx: Ctx, arguments: JsonObject) -> ToolResult {
-        match name {
-            super::tools::list_cities::NAME => {
-                mcpgen_runtime::tool::structured_no_input(ctx, super::tool_list_cities::handle)
-                    .await
-            }
-            super::tools::get_forecast::NAME => {
-                mcpgen_runtime::tool::structured(ctx, arguments, super::tool_get_forecast::handle)
-                    .await
-            }
-            super::tools::convert_temperature::NAME => {
-                mcpgen_runtime::tool::structured(
-                    ctx,
-                    arguments,
-                    super::tool_convert_temperature::handle,
-                )
-                .await
-            }
-            super::tools::climate_report::NAME => {
-                mcpgen_runtime::tool::unstructured(
-                    ctx,
-                    arguments,
-                    super::tool_climate_report::handle,
-                )
-                .await
-            }
-            _ => Err(ToolError::invalid_params(format!("Unknown tool: {name}"))),
-        }
+    resources {
+        cities,
+        about,
+        status => super::resource_status::read,
     }
-
-    async fn read_resource(uri: &str, ctx: Ctx, requested: &str) -> ResourceResult {
-        match uri {
-            super::resources::status::URI => super::resource_status::read(ctx, requested).await,
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {requested}"
-            ))),
-        }
+    templates {
+        city_forecast => super::template_city_forecast::read,
+        alerts => super::template_alerts::read,
     }
-
-    async fn read_template(name: &str, ctx: Ctx, uri: &str, vars: Vars) -> ResourceResult {
-        match name {
-            super::templates::city_forecast::NAME => {
-                super::template_city_forecast::read(
-                    ctx,
-                    uri,
-                    super::templates::city_forecast::Params::from_vars(vars),
-                )
-                .await
-            }
-            super::templates::alerts::NAME => {
-                super::template_alerts::read(
-                    ctx,
-                    uri,
-                    super::templates::alerts::Params::from_vars(vars),
-                )
-                .await
-            }
-            _ => Err(HandlerError::not_found(format!(
-                "Resource not found: {uri}"
-            ))),
-        }
+    prompts {
+        summarize_forecast,
+        packing_list => super::prompt_packing_list::get,
     }
-
-    async fn get_prompt(name: &str, ctx: Ctx, arguments: Arguments) -> PromptResult {
-        match name {
-            super::prompts::packing_list::NAME => {
-                super::prompt_packing_list::get(
-                    ctx,
-                    super::prompts::packing_list::Args::from_arguments(&arguments),
-                )
-                .await
-            }
-            _ => Err(HandlerError::invalid_params(format!(
-                "Unknown prompt: {name}"
-            ))),
-        }
-    }
-
-    async fn complete(ctx: Ctx, request: CompletionRequest) -> CompletionResult {
-        super::completions::complete(ctx, request).await
-    }
+    complete super::completions::complete;
 }
+
+/// The spec's identity, capabilities, transports, auth and environment; `app!` adds the lists of definitions.
+const SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "weather",
+        title: Some("Weather"),
+        description: Some(
+            "Climate-based forecasts, unit conversion and travel prompts for a handful of cities.",
+        ),
+        instructions: Some(
+            "Use list_cities to see which cities are known, then get_forecast for a daily outlook.\nTemperatures are in Celsius unless the caller asks for Fahrenheit.\n",
+        ),
+        ..ServerDef::DEFAULT
+    },
+    capabilities: CapabilitiesDef {
+        logging: true,
+        completions: true,
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: TransportsDef {
+        stdio: true,
+        streamable_http: Some(HttpDef::DEFAULT),
+        sse: Some(SseDef::DEFAULT),
+        ..TransportsDef::DEFAULT
+    },
+    env: &[EnvVarDef {
+        name: "WEATHER_DEFAULT_UNITS",
+        required: false,
+        default: Some("celsius"),
+    }],
+    ..Spec::DEFAULT
+};

@@ -4,10 +4,7 @@
 
 /// `weather://forecast/{city}`: Three-day forecast for one city, as JSON.
 pub mod city_forecast {
-    use serde::{Deserialize, Serialize};
-
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-    use mcpgen_runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
 
     pub const NAME: &str = "city-forecast";
 
@@ -17,9 +14,6 @@ pub mod city_forecast {
         title: Some("City forecast"),
         description: Some("Three-day forecast for one city, as JSON."),
         mime_type: Some("application/json"),
-        annotations: None,
-        icons: None,
-        meta: None,
         completions: &[(
             "city",
             &[
@@ -31,30 +25,17 @@ pub mod city_forecast {
                 "reykjavik",
             ],
         )],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub city: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                city: vars.take("city"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        city: "city",
     }
 }
 
 /// `weather://alerts/{state}`: Active weather alerts for a US state (two-letter code).
 pub mod alerts {
-    use serde::{Deserialize, Serialize};
-
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-    use mcpgen_runtime::uri_template::Vars;
+    use mcpgen_runtime::defs::TemplateDef;
 
     pub const NAME: &str = "alerts";
 
@@ -64,24 +45,10 @@ pub mod alerts {
         title: Some("Weather alerts"),
         description: Some("Active weather alerts for a US state (two-letter code)."),
         mime_type: Some("text/plain"),
-        annotations: None,
-        icons: None,
-        meta: None,
-        completions: &[],
-        source: TemplateSource::Handler,
+        ..TemplateDef::DEFAULT
     };
 
-    /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Params {
-        pub state: String,
-    }
-
-    impl Params {
-        pub(crate) fn from_vars(mut vars: Vars) -> Self {
-            Params {
-                state: vars.take("state"),
-            }
-        }
+    mcpgen_runtime::template_params! {
+        state: "state",
     }
 }

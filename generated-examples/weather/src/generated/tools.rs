@@ -12,13 +12,11 @@ pub mod list_cities {
         name: NAME,
         title: Some("List cities"),
         description: Some("List the cities this server has climate data for."),
-        input_schema: None,
         output_schema: Some(
             r#"{"type":"object","properties":{"cities":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string","description":"Identifier to pass to other tools."},"name":{"type":"string"},"country":{"type":"string","description":"ISO 3166-1 alpha-2 country code."}},"required":["id","name","country"]}}},"required":["cities"]}"#,
         ),
         annotations: Some(r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#),
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -55,8 +53,7 @@ pub mod get_forecast {
             r#"{"type":"object","properties":{"city":{"type":"string"},"units":{"type":"string","enum":["celsius","fahrenheit"]},"days":{"type":"array","items":{"type":"object","properties":{"day":{"type":"integer","description":"Day number starting at 1."},"high":{"type":"number"},"low":{"type":"number"},"rainChance":{"type":"number","minimum":0,"maximum":1},"summary":{"type":"string"}},"required":["day","high","low","rainChance","summary"]}}},"required":["city","units","days"]}"#,
         ),
         annotations: Some(r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#),
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -125,8 +122,7 @@ pub mod convert_temperature {
             r#"{"type":"object","properties":{"value":{"type":"number"},"unit":{"type":"string"}},"required":["value","unit"]}"#,
         ),
         annotations: Some(r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#),
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -170,10 +166,8 @@ pub mod climate_report {
         input_schema: Some(
             r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities.","examples":["tokyo"]}},"required":["city"]}"#,
         ),
-        output_schema: None,
         annotations: Some(r#"{"readOnlyHint":true,"openWorldHint":false}"#),
-        icons: None,
-        meta: None,
+        ..ToolDef::DEFAULT
     };
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -1,0 +1,220 @@
+//! Macros for generated code: what every generated crate would otherwise write out the same way.
+
+/// Declares a generated crate's `prelude` module: the runtime's [`prelude`](crate::prelude), `Ctx` with
+/// the crate's state type, and `env_var` with the defaults of its app's spec.
+///
+/// `generated/mod.rs` calls it as `mcpgen_runtime::prelude_module!(crate::state::State,
+/// crate::generated::server::Server);` (paths from the crate root, since they are used inside the module).
+#[macro_export]
+macro_rules! prelude_module {
+    ($state:ty, $app:ty) => {
+        /// Everything a handler usually needs: `use crate::generated::prelude::*;`.
+        pub mod prelude {
+            pub use $crate::prelude::*;
+
+            /// The context every handler receives, with your `State` (see `mcpgen_runtime::Ctx`).
+            pub type Ctx = $crate::Ctx<$state>;
+
+            /// The value of environment variable `name`, or its default from the spec's `env` section.
+            #[allow(dead_code)] // for handlers that read the spec's variables
+            pub fn env_var(name: &str) -> Option<String> {
+                $crate::env_var(<$app as $crate::App>::SPEC.env, name)
+            }
+        }
+    };
+}
+
+/// Declares a generated crate's app: a unit struct implementing [`App`](crate::App) with the spec's
+/// definitions and the dispatch from each tool, resource, template and prompt to its handler, one line each.
+///
+/// It is written for `generated/server.rs`: item `x` is the module `super::tools::x` (`super::resources::x`,
+/// ...) with its `NAME` (`URI` for a resource) and `DEF`; `state` is the handlers' state and the function that
+/// builds it, and `spec` holds everything but the four lists, which the macro fills in from the sections.
+///
+/// ```ignore
+/// mcpgen_runtime::app! {
+///     pub(crate) struct Server { state: crate::state::State = crate::state::init, spec: SPEC }
+///     tools {
+///         get_forecast => structured(super::tool_get_forecast::handle),
+///         echo => command(true),
+///     }
+///     resources { about, status => super::resource_status::read }
+///     templates { city_forecast => super::template_city_forecast::read, alerts }
+///     prompts { summarize, packing_list => super::prompt_packing_list::get }
+///     complete super::completions::complete;
+/// }
+/// ```
+///
+/// A tool's adapter is `structured`, `unstructured`, `structured_no_input` or `unstructured_no_input` with the
+/// handler (the [`tool`](crate::tool) function of that name: typed `Input` parsed from the arguments, typed
+/// `Output` checked and sent as `structuredContent`), or `command` / `http` with whether its output is
+/// structured, for a tool the spec implements (its module's `IMPLEMENTATION`, [`declarative`](crate::declarative)).
+/// A resource, template or prompt without a handler is served from its definition.
+#[macro_export]
+macro_rules! app {
+    (@tool structured $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
+        $crate::tool::structured($ctx, $arguments, $handler).await
+    };
+    (@tool unstructured $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
+        $crate::tool::unstructured($ctx, $arguments, $handler).await
+    };
+    (@tool structured_no_input $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
+        $crate::tool::structured_no_input($ctx, $handler).await
+    };
+    (@tool unstructured_no_input $tool:ident $ctx:ident $arguments:ident ($handler:expr)) => {
+        $crate::tool::unstructured_no_input($ctx, $handler).await
+    };
+    (@tool command $tool:ident $ctx:ident $arguments:ident ($structured:literal)) => {
+        $crate::declarative::command::call(&super::tools::$tool::IMPLEMENTATION, $arguments, $structured)
+            .await
+    };
+    (@tool http $tool:ident $ctx:ident $arguments:ident ($structured:literal)) => {
+        $crate::declarative::http::call(&super::tools::$tool::IMPLEMENTATION, $arguments, $structured)
+            .await
+    };
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $app:ident { state: $state:ty = $init:path, spec: $spec:expr $(,)? }
+        $(tools { $($tool:ident => $adapter:ident $args:tt),* $(,)? })?
+        $(resources { $($resource:ident $(=> $read:path)?),* $(,)? })?
+        $(templates { $($template:ident $(=> $read_template:path)?),* $(,)? })?
+        $(prompts { $($prompt:ident $(=> $get:path)?),* $(,)? })?
+        $(complete $complete:path;)?
+    ) => {
+        $(#[$attr])*
+        $vis struct $app;
+
+        impl $crate::App for $app {
+            type State = $state;
+
+            const CRATE_NAME: &'static str = env!("CARGO_CRATE_NAME");
+
+            const SPEC: &'static $crate::defs::Spec = &$crate::defs::Spec {
+                $(tools: &[$(super::tools::$tool::DEF),*],)?
+                $(resources: &[$(super::resources::$resource::DEF),*],)?
+                $(templates: &[$(super::templates::$template::DEF),*],)?
+                $(prompts: &[$(super::prompts::$prompt::DEF),*],)?
+                ..$spec
+            };
+
+            async fn init() -> Result<$state, $crate::BoxError> {
+                $init().await
+            }
+
+            async fn call_tool(
+                name: &str,
+                ctx: $crate::Ctx<$state>,
+                arguments: $crate::rmcp::model::JsonObject,
+            ) -> $crate::ToolResult {
+                let _ = (&ctx, &arguments);
+                match name {
+                    $($(super::tools::$tool::NAME => {
+                        $crate::app!(@tool $adapter $tool ctx arguments $args)
+                    })*)?
+                    _ => Err($crate::ToolError::invalid_params(format!("Unknown tool: {name}"))),
+                }
+            }
+
+            $(async fn read_resource(
+                uri: &str,
+                ctx: $crate::Ctx<$state>,
+                requested: &str,
+            ) -> $crate::ResourceResult {
+                let _ = &ctx;
+                match uri {
+                    $($(super::resources::$resource::URI => $read(ctx, requested).await,)?)*
+                    _ => Err($crate::HandlerError::not_found(format!(
+                        "Resource not found: {requested}"
+                    ))),
+                }
+            })?
+
+            $(async fn read_template(
+                name: &str,
+                ctx: $crate::Ctx<$state>,
+                uri: &str,
+                vars: $crate::uri_template::Vars,
+            ) -> $crate::ResourceResult {
+                let _ = (&ctx, &vars);
+                match name {
+                    $($(super::templates::$template::NAME => {
+                        let params = super::templates::$template::Params::from_vars(vars);
+                        $read_template(ctx, uri, params).await
+                    })?)*
+                    _ => Err($crate::HandlerError::not_found(format!("Resource not found: {uri}"))),
+                }
+            })?
+
+            $(async fn get_prompt(
+                name: &str,
+                ctx: $crate::Ctx<$state>,
+                arguments: $crate::prompt::Arguments,
+            ) -> $crate::PromptResult {
+                let _ = (&ctx, &arguments);
+                match name {
+                    $($(super::prompts::$prompt::NAME => {
+                        let args = super::prompts::$prompt::Args::from_arguments(&arguments);
+                        $get(ctx, args).await
+                    })?)*
+                    _ => Err($crate::HandlerError::invalid_params(format!("Unknown prompt: {name}"))),
+                }
+            })?
+
+            $(async fn complete(
+                ctx: $crate::Ctx<$state>,
+                request: $crate::completion::CompletionRequest,
+            ) -> $crate::CompletionResult {
+                $complete(ctx, request).await
+            })?
+        }
+    };
+}
+
+/// Declares a resource template's `Params`: one `String` field per URI variable (`field: "wire name"`), and
+/// `Params::from_vars`, which [`app!`] calls with the variables of a matching URI.
+#[macro_export]
+macro_rules! template_params {
+    ($($(#[$attr:meta])* $field:ident: $wire:literal),* $(,)?) => {
+        /// The variables of a URI matching the template (percent-decoded; `""` when the URI leaves one out).
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        pub struct Params {
+            $($(#[$attr])* #[serde(rename = $wire)] pub $field: String,)*
+        }
+
+        impl Params {
+            pub(crate) fn from_vars(vars: $crate::uri_template::Vars) -> Self {
+                #[allow(unused_mut)]
+                let mut vars = vars;
+                let _ = &mut vars;
+                Params {
+                    $($field: vars.take($wire),)*
+                }
+            }
+        }
+    };
+}
+
+/// Declares a prompt's `Args`: one field per argument (`field: required "wire name"` is a `String`,
+/// `field: optional "wire name"` an `Option<String>`), and `Args::from_arguments`, which [`app!`] calls with
+/// the request's arguments (required ones already checked).
+#[macro_export]
+macro_rules! prompt_args {
+    (@type required) => { String };
+    (@type optional) => { Option<String> };
+    ($($(#[$attr:meta])* $field:ident: $kind:ident $wire:literal),* $(,)?) => {
+        /// The prompt's arguments (required ones are checked before your handler runs).
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        pub struct Args {
+            $($(#[$attr])* #[serde(rename = $wire)] pub $field: $crate::prompt_args!(@type $kind),)*
+        }
+
+        impl Args {
+            pub(crate) fn from_arguments(arguments: &$crate::prompt::Arguments) -> Self {
+                let _ = arguments;
+                Args {
+                    $($field: arguments.$kind($wire),)*
+                }
+            }
+        }
+    };
+}
