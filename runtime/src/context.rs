@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use futures::future::BoxFuture;
 use rmcp::model::{
     ClientResult, CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult,
     ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationSchema, LoggingLevel,
@@ -408,6 +409,36 @@ impl Drop for Session {
 #[derive(Default)]
 pub struct Subscriptions {
     table: Mutex<Table>,
+    /// Set when sessions are shared by several instances (`cluster.rs`): subscriptions then live there.
+    shared: std::sync::OnceLock<Arc<dyn SharedSubscriptions>>,
+}
+
+/// Subscriptions kept outside this process, for sessions that move between instances: updates reach each
+/// subscribed session from the instance holding its event stream (`cluster.rs`).
+pub(crate) trait SharedSubscriptions: Send + Sync {
+    /// Subscribes the session `session` (its `Mcp-Session-Id`) to `uri`, or unsubscribes it.
+    fn set<'a>(
+        &'a self,
+        session: &'a str,
+        uri: &'a str,
+        subscribed: bool,
+    ) -> BoxFuture<'a, Result<(), SubscribeError>>;
+    /// Tells every instance that `uri` changed; returns how many instances heard it.
+    fn updated<'a>(&'a self, uri: &'a str) -> BoxFuture<'a, usize>;
+}
+
+/// The notification an instance pushes into a session it holds, as if from the client, to have that
+/// session's handler send `notifications/resources/updated` on its event stream (`cluster.rs`).
+pub(crate) const RESOURCE_UPDATED: &str = "notifications/dev.mcpgen/resource-updated";
+
+/// Why a shared subscription was refused.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) enum SubscribeError {
+    /// Over [`MAX_SUBSCRIPTIONS_PER_SESSION`].
+    TooMany,
+    /// The shared store failed.
+    Store(String),
 }
 
 #[derive(Default)]
@@ -492,9 +523,25 @@ impl Subscriptions {
         self.len() == 0
     }
 
+    /// Keeps subscriptions in `shared` from now on (set once, before any session starts).
+    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+    pub(crate) fn share(&self, shared: Arc<dyn SharedSubscriptions>) {
+        let _ = self.shared.set(shared);
+    }
+
+    /// Where subscriptions live when instances share sessions.
+    pub(crate) fn shared(&self) -> Option<&Arc<dyn SharedSubscriptions>> {
+        self.shared.get()
+    }
+
     /// Notifies every live subscriber of `uri` and forgets closed connections; returns how many were
-    /// notified.
+    /// notified. When several instances share sessions (a `sessionStore`), the update goes to every
+    /// instance, each notifies the subscribed sessions whose event stream it holds, and this returns how
+    /// many instances heard it.
     pub async fn notify_updated(&self, uri: &str) -> usize {
+        if let Some(shared) = self.shared() {
+            return shared.updated(uri).await;
+        }
         let peers: Vec<Peer<RoleServer>> = {
             let mut table = self.table();
             let Some(subscribers) = table.by_uri.get_mut(uri) else {

@@ -11,21 +11,24 @@ use std::sync::Arc;
 use futures::FutureExt as _;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod,
-    CompleteRequestParams, CompleteResult, ContentBlock, CustomRequest, CustomResult,
-    DiscoverResult, GetPromptRequestParams, GetPromptResponse, ListPromptsResult,
+    CompleteRequestParams, CompleteResult, ContentBlock, CustomNotification, CustomRequest,
+    CustomResult, DiscoverResult, GetPromptRequestParams, GetPromptResponse, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
     ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
-    ResourceContents, ServerConfig, SetLevelRequestMethod, SetLevelRequestParams,
-    SubscribeRequestMethod, SubscribeRequestParams, Tool, UnsubscribeRequestMethod,
-    UnsubscribeRequestParams,
+    ResourceContents, ResourceUpdatedNotificationParam, ServerConfig, SetLevelRequestMethod,
+    SetLevelRequestParams, SubscribeRequestMethod, SubscribeRequestParams, Tool,
+    UnsubscribeRequestMethod, UnsubscribeRequestParams,
 };
-use rmcp::service::{RequestContext, RoleServer};
+use rmcp::service::{NotificationContext, RequestContext, RoleServer};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
 use super::app::App;
 use super::completion::{CompletionRequest, CompletionTarget, completion_info, filter_prefix};
-use super::context::{Ctx, MAX_SUBSCRIPTIONS_PER_SESSION, Session, Shared};
+use super::context::{
+    Ctx, MAX_SUBSCRIPTIONS_PER_SESSION, RESOURCE_UPDATED, Session, Shared, SharedSubscriptions,
+    SubscribeError,
+};
 use super::defs::{ResourceSource, TaskSupport, TemplateSource, ToolDef};
 use super::error::panic_message;
 use super::metrics::measured;
@@ -142,6 +145,12 @@ impl<A: App> Handler<A> {
         self.shared.clone()
     }
 
+    /// Keeps resource subscriptions in `shared`, for sessions shared by several instances.
+    #[cfg(feature = "streamable-http")]
+    pub(crate) fn share_subscriptions(&self, shared: Arc<dyn SharedSubscriptions>) {
+        self.shared.subscriptions.share(shared);
+    }
+
     /// The task store, when tasks are served here at all.
     pub(crate) fn tasks(&self) -> Option<&Arc<TaskStore>> {
         self.tasks.as_ref()
@@ -162,6 +171,21 @@ impl<A: App> Handler<A> {
 
     pub(crate) fn task_support(&self, tool: &str) -> Option<TaskSupport> {
         self.registry.task_support(A::SPEC, tool)
+    }
+
+    /// The shared subscriptions and the session's `Mcp-Session-Id`, when instances share sessions.
+    fn shared_subscriptions<'a>(
+        &'a self,
+        extensions: &'a rmcp::model::Extensions,
+    ) -> Option<(&'a Arc<dyn SharedSubscriptions>, &'a str)> {
+        let shared = self.shared.subscriptions.shared()?;
+        let session = extensions
+            .get::<http::request::Parts>()?
+            .headers
+            .get("mcp-session-id")?
+            .to_str()
+            .ok()?;
+        Some((shared, session))
     }
 
     fn ctx(&self, request: RequestContext<RoleServer>) -> Ctx<A::State> {
@@ -267,6 +291,12 @@ fn guarded<'a, T: 'a>(
                 format!("Internal error: {what} failed unexpectedly (the server log has details)")
             })
     }
+}
+
+/// The store that holds a cluster's subscriptions failed: the client may retry.
+fn store_unavailable(error: String) -> ErrorData {
+    tracing::warn!(%error, "cannot reach the shared subscriptions");
+    ErrorData::internal_error("the session store is unreachable; retry later", None)
 }
 
 /// The content of a resource (or of a template's, its variables as `arguments`) the spec implements with HTTP.
@@ -674,16 +704,26 @@ impl<A: App> ServerHandler for Handler<A> {
             if !served {
                 return Err(not_found(&request.uri));
             }
+            let too_many = || {
+                ErrorData::invalid_params(
+                    format!(
+                        "too many subscriptions: a session may hold {MAX_SUBSCRIPTIONS_PER_SESSION}; unsubscribe first"
+                    ),
+                    None,
+                )
+            };
+            if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
+                return shared
+                    .set(session, &request.uri, true)
+                    .await
+                    .map_err(|error| match error {
+                        SubscribeError::TooMany => too_many(),
+                        SubscribeError::Store(error) => store_unavailable(error),
+                    });
+            }
             self.session
                 .subscribe(request.uri, context.peer)
-                .map_err(|_| {
-                    ErrorData::invalid_params(
-                        format!(
-                            "too many subscriptions: a session may hold {MAX_SUBSCRIPTIONS_PER_SESSION}; unsubscribe first"
-                        ),
-                        None,
-                    )
-                })
+                .map_err(|_| too_many())
         }, |_| false)
         .await
     }
@@ -691,7 +731,7 @@ impl<A: App> ServerHandler for Handler<A> {
     async fn unsubscribe(
         &self,
         request: UnsubscribeRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured(
             "resources/unsubscribe",
@@ -700,12 +740,45 @@ impl<A: App> ServerHandler for Handler<A> {
                 if !A::SPEC.capabilities.resources_subscribe {
                     return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
                 }
+                if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
+                    return shared
+                        .set(session, &request.uri, false)
+                        .await
+                        .map_err(|error| match error {
+                            SubscribeError::TooMany => unreachable!("unsubscribing adds nothing"),
+                            SubscribeError::Store(error) => store_unavailable(error),
+                        });
+                }
                 self.session.unsubscribe(&request.uri);
                 Ok(())
             },
             |_| false,
         )
         .await
+    }
+
+    /// An update another instance announced for a session whose event stream this instance holds
+    /// (`cluster.rs` pushes it into the session with no HTTP request: a client's own notification carries
+    /// one and is ignored).
+    async fn on_custom_notification(
+        &self,
+        notification: CustomNotification,
+        context: NotificationContext<RoleServer>,
+    ) {
+        let from_cluster = notification.method == RESOURCE_UPDATED
+            && self.shared.subscriptions.shared().is_some()
+            && context.extensions.get::<http::request::Parts>().is_none();
+        let uri = notification
+            .params
+            .as_ref()
+            .and_then(|params| params.get("uri"))
+            .and_then(Value::as_str);
+        if let (true, Some(uri)) = (from_cluster, uri) {
+            let updated = ResourceUpdatedNotificationParam::new(uri);
+            if let Err(error) = context.peer.notify_resource_updated(updated).await {
+                tracing::debug!(%error, uri, "could not notify a subscriber");
+            }
+        }
     }
 
     /// rmcp hands over a request whose params do not fit its method's shape (`tools/call` without a string

@@ -498,6 +498,7 @@ mod streamable {
 
     use super::{HttpOptions, StreamableOptions};
     use crate::app::App;
+    use crate::cluster::Cluster;
     use crate::error::BoxError;
     use crate::handler::Handler;
     use crate::owned_sessions::{self, OwnedSessions};
@@ -532,9 +533,14 @@ mod streamable {
             let mut sessions = LocalSessionManager::default();
             // Sessions, their table entries and their stored records all end after the idle timeout.
             sessions.session_config.keep_alive = Some(http.session_idle_timeout);
-            let store = match &http.redis_url {
-                Some(url) => Some(shared_store(url, http, table.clone(), server.tasks()).await?),
-                None => None,
+            let (store, cluster) = match &http.redis_url {
+                Some(url) => {
+                    let (store, cluster) =
+                        shared_store(url, http, table.clone(), server.tasks()).await?;
+                    server.share_subscriptions(cluster.clone());
+                    (Some(store), Some(cluster))
+                }
+                None => (None, None),
             };
             let guard = owned_sessions::Guard {
                 table: table.clone(),
@@ -548,6 +554,7 @@ mod streamable {
                     sessions,
                     table,
                     store,
+                    cluster,
                     config,
                     &http.path,
                     http.max_stream_events,
@@ -601,30 +608,26 @@ mod streamable {
         Router::new().route_service(path, service)
     }
 
-    /// The Redis session store, connected, and the task store shared through the same Redis (`resolve`
-    /// refused a Redis URL without the feature).
+    /// The Redis session store, connected, the task store shared through the same Redis, and this
+    /// instance's place in the cluster of the instances that share it (`resolve` refused a Redis URL
+    /// without the feature).
     async fn shared_store(
         url: &super::SecretUrl,
         http: &StreamableOptions,
         table: Arc<SessionTable>,
         tasks: Option<&Arc<crate::tasks::store::TaskStore>>,
-    ) -> Result<Arc<dyn SharedStore>, BoxError> {
+    ) -> Result<(Arc<dyn SharedStore>, Arc<Cluster>), BoxError> {
         #[cfg(feature = "redis")]
         {
+            let (prefix, ttl) = (&http.redis_key_prefix, http.session_idle_timeout);
             // Tasks live where sessions do, so a session that moves finds its tasks.
             if let Some(tasks) = tasks {
-                let shared =
-                    crate::tasks::shared::SharedTasks::connect(url, &http.redis_key_prefix).await?;
+                let shared = crate::tasks::shared::SharedTasks::connect(url, prefix).await?;
                 tasks.share(Arc::new(shared));
             }
-            let store = crate::redis_store::RedisStore::connect(
-                url,
-                &http.redis_key_prefix,
-                http.session_idle_timeout,
-                table,
-            )
-            .await?;
-            Ok(Arc::new(store))
+            let store = crate::redis_store::RedisStore::connect(url, prefix, ttl, table).await?;
+            let cluster = crate::redis_bus::join(url, store.connection(), prefix, ttl).await?;
+            Ok((Arc::new(store), cluster))
         }
         #[cfg(not(feature = "redis"))]
         {

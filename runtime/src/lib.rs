@@ -29,6 +29,8 @@ mod app;
 mod auth;
 pub mod claims;
 mod cli;
+#[cfg(feature = "streamable-http")]
+mod cluster;
 pub mod completion;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod connections;
@@ -60,6 +62,8 @@ pub mod prompt;
 mod readiness;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
 mod redact;
+#[cfg(feature = "redis")]
+mod redis_bus;
 #[cfg(feature = "redis")]
 mod redis_events;
 #[cfg(feature = "redis")]

@@ -558,7 +558,8 @@ mod tests {
 
         let other = session(&second, "alice").await;
         let (status, _, refused) = send(&second, resume(&other)).await;
-        assert_eq!(status, http::StatusCode::OK);
+        // A failed resume is refused (`cluster::refuse_failed_resumes`).
+        assert_eq!(status, http::StatusCode::GONE);
         assert!(!refused.contains("result"), "{refused}");
     }
 

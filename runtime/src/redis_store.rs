@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::metrics;
 use super::principal::Principal;
 use super::redact::{self, SecretUrl};
+use super::redis_bus::subscriptions_key;
 use super::redis_events::RedisEvents;
 use super::session_store::{SessionEvents, SharedStore};
 use super::sessions::SessionTable;
@@ -60,7 +61,7 @@ impl RedisStore {
             connection,
             client,
             key_prefix: key_prefix.to_owned(),
-            prefix: format!("{key_prefix}session:"),
+            prefix: record_key_prefix(key_prefix),
             ttl: ttl.max(Duration::from_secs(1)),
             table,
         })
@@ -68,6 +69,11 @@ impl RedisStore {
 
     fn key(&self, session_id: &str) -> String {
         format!("{}{session_id}", self.prefix)
+    }
+
+    /// The connection, for the cluster's commands (`redis_bus.rs`).
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
     }
 
     async fn record(&self, session_id: &str) -> Result<Option<Record>, SessionStoreError> {
@@ -111,6 +117,11 @@ impl std::fmt::Debug for RedisStore {
             .field("ttl", &self.ttl)
             .finish_non_exhaustive()
     }
+}
+
+/// Where the records of the servers under `key_prefix` are: `<prefix>session:`.
+pub(crate) fn record_key_prefix(key_prefix: &str) -> String {
+    format!("{key_prefix}session:")
 }
 
 /// What a record holds: rmcp's state and who owns the session (`None`: auth is off).
@@ -159,7 +170,14 @@ impl SharedStore for RedisStore {
         let (mut connection, key) = (self.connection.clone(), self.key(session_id));
         let ttl = self.ttl.as_secs() as i64;
         tokio::spawn(async move {
-            let refreshed = connection.expire::<_, ()>(key, ttl).await;
+            // The session's subscriptions (`redis_bus.rs`) live as long as its record.
+            let refreshed: Result<(), _> = redis::pipe()
+                .expire(&key, ttl)
+                .ignore()
+                .expire(subscriptions_key(&key), ttl)
+                .ignore()
+                .query_async(&mut connection)
+                .await;
             metrics::redis("EXPIRE", &refreshed);
             if let Err(error) = refreshed {
                 tracing::warn!(%error, "cannot refresh a session record");
@@ -204,7 +222,12 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, session_id: &str) -> Result<(), SessionStoreError> {
-        let deleted: Result<(), _> = self.connection.clone().del(self.key(session_id)).await;
+        let key = self.key(session_id);
+        let deleted: Result<(), _> = self
+            .connection
+            .clone()
+            .del(&[subscriptions_key(&key), key])
+            .await;
         metrics::redis("DEL", &deleted);
         Ok(deleted?)
     }

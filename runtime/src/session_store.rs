@@ -20,10 +20,11 @@ use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use futures::StreamExt as _;
+use futures::future::BoxFuture;
 use rmcp::ServerHandler;
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::streamable_http_server::session::local::{
-    LocalSessionManager, LocalSessionManagerError, SessionError,
+    LocalSessionHandle, LocalSessionManager, LocalSessionManagerError, SessionError,
 };
 use rmcp::transport::streamable_http_server::session::{
     EventStore, EventStoreError, EventStream, RestoreOutcome, ServerSseMessage, SessionId,
@@ -32,6 +33,7 @@ use rmcp::transport::streamable_http_server::session::{
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use tokio_util::sync::CancellationToken;
 
+use super::cluster::{self, Cluster, Workers};
 use super::owned_sessions::OwnedSessions;
 use super::principal::Principal;
 use super::sessions::SessionTable;
@@ -41,11 +43,15 @@ const RESTORE_WAIT: Duration = Duration::from_secs(30);
 
 /// The streamable HTTP route with sessions shared through `store`, and their event streams too when the
 /// store keeps them (`SharedStore::events`).
+/// With a `cluster`, what an instance raises for a session reaches it wherever its streams are (`cluster.rs`).
+// The parts of the route, each from elsewhere (`http.rs`); a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn mount<S, F>(
     factory: F,
     mut sessions: LocalSessionManager,
     table: Arc<SessionTable>,
     store: Arc<dyn SharedStore>,
+    cluster: Option<Arc<Cluster>>,
     mut config: StreamableHttpServerConfig,
     path: &str,
     max_stream_events: usize,
@@ -63,14 +69,20 @@ where
         inner: RestoringSessions {
             inner: sessions,
             gates: Gates::default(),
+            cluster: cluster.clone(),
             events,
         },
         table,
     });
+    if let Some(cluster) = cluster {
+        let workers: Arc<dyn Workers> = sessions.clone();
+        cluster.attach(Arc::downgrade(&workers));
+    }
     let service = StreamableHttpService::new(factory, sessions, config);
     Router::new()
         .route_service(path, service)
         .layer(middleware::from_fn(hold_restore_gates))
+        .layer(middleware::from_fn(cluster::refuse_failed_resumes))
 }
 
 /// Sessions being restored, each with a token cancelled when its restore ends.
@@ -114,6 +126,13 @@ pub(crate) struct RestoringSessions {
     inner: LocalSessionManager,
     gates: Gates,
     events: Option<Arc<dyn SessionEvents>>,
+    cluster: Option<Arc<Cluster>>,
+}
+
+impl Workers for OwnedSessions<RestoringSessions> {
+    fn worker<'a>(&'a self, id: &'a SessionId) -> BoxFuture<'a, Option<LocalSessionHandle>> {
+        Box::pin(async move { self.inner.inner.sessions.read().await.get(id).cloned() })
+    }
 }
 
 impl SessionManager for RestoringSessions {
@@ -198,6 +217,9 @@ impl SessionManager for RestoringSessions {
         id: &SessionId,
         message: ClientJsonRpcMessage,
     ) -> Result<(), Self::Error> {
+        if let Some(cluster) = &self.cluster {
+            cluster.received(id, &message);
+        }
         self.inner.accept_message(id, message).await
     }
 
@@ -206,7 +228,8 @@ impl SessionManager for RestoringSessions {
         id: &SessionId,
     ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
     {
-        self.inner.create_standalone_stream(id).await
+        let stream = self.inner.create_standalone_stream(id).await?;
+        Ok(cluster::track(self.cluster.as_ref(), id, stream))
     }
 
     async fn resume(
@@ -215,13 +238,29 @@ impl SessionManager for RestoringSessions {
         last_event_id: String,
     ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
     {
-        let Some(events) = &self.events else {
-            return Ok(self.inner.resume(id, last_event_id).await?.right_stream());
+        // An event id without a `/<request>` part resumes the standalone stream.
+        let standalone = !last_event_id.contains('/');
+        let stream = match &self.events {
+            None => self
+                .inner
+                .resume(id, last_event_id)
+                .await
+                .inspect_err(|_| cluster::resume_failed())?
+                .right_stream(),
+            Some(events) => events
+                .resume(id, &last_event_id)
+                .await
+                .map_err(|error| {
+                    cluster::resume_failed();
+                    LocalSessionManagerError::SessionError(SessionError::EventStore(error))
+                })?
+                .left_stream(),
         };
-        let stream = events.resume(id, &last_event_id).await.map_err(|error| {
-            LocalSessionManagerError::SessionError(SessionError::EventStore(error))
-        })?;
-        Ok(stream.left_stream())
+        Ok(cluster::track(
+            self.cluster.as_ref().filter(|_| standalone),
+            id,
+            stream,
+        ))
     }
 
     async fn restore_session(
@@ -338,6 +377,7 @@ mod tests {
                 max_record_bytes: 1 << 16,
             })),
             store.clone(),
+            None,
             config,
             "/mcp",
             1000,

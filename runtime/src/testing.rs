@@ -42,12 +42,19 @@ pub(crate) static SPEC: Spec = Spec {
         required: false,
         default: Some("hello"),
     }],
-    tools: &[ToolDef {
-        name: "echo",
-        description: Some("Echoes its text."),
-        input_schema: Some(r#"{"type":"object","properties":{"text":{"type":"string"}}}"#),
-        ..ToolDef::DEFAULT
-    }],
+    tools: &[
+        ToolDef {
+            name: "echo",
+            description: Some("Echoes its text."),
+            input_schema: Some(r#"{"type":"object","properties":{"text":{"type":"string"}}}"#),
+            ..ToolDef::DEFAULT
+        },
+        ToolDef {
+            name: "ask",
+            description: Some("Asks the client for a name (elicitation) and answers with it."),
+            ..ToolDef::DEFAULT
+        },
+    ],
     resources: &[ResourceDef {
         uri: "test://readme",
         name: "readme",
@@ -63,7 +70,7 @@ pub(crate) static SPEC: Spec = Spec {
     ..Spec::DEFAULT
 };
 
-/// The test spec as an app with no state; its one tool is never called by the tests.
+/// The test spec as an app with no state: `ask` elicits a name; `echo` is never served (an unknown tool).
 pub(crate) struct TestApp;
 
 impl App for TestApp {
@@ -75,7 +82,16 @@ impl App for TestApp {
         Ok(())
     }
 
-    async fn call_tool(name: &str, _ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+        if name == "ask" {
+            let schema =
+                serde_json::json!({"type": "object", "properties": {"name": {"type": "string"}}});
+            let answer = ctx.elicit("Your name?", schema).await?;
+            let name = answer.content.unwrap_or_default()["name"].to_string();
+            return Ok(rmcp::model::CallToolResult::success(vec![
+                rmcp::model::ContentBlock::text(format!("hello {name}")),
+            ]));
+        }
         Err(ToolError::invalid_params(format!("Unknown tool: {name}")))
     }
 }
@@ -156,14 +172,30 @@ pub(crate) mod http {
     };
 
     pub(crate) async fn app(options: &HttpOptions) -> Router {
-        app_of::<TestApp>(options).await
+        app_with(options, Arc::new(Subscriptions::default())).await
     }
 
     /// [`app`] for another app's spec.
+    #[cfg(feature = "redis")]
     pub(crate) async fn app_of<A: crate::app::App<State = ()>>(options: &HttpOptions) -> Router {
+        serve::<A>(options, Arc::new(Subscriptions::default())).await
+    }
+
+    /// [`app`] with the subscriptions its sessions share, to raise updates from a test.
+    pub(crate) async fn app_with(
+        options: &HttpOptions,
+        subscriptions: Arc<Subscriptions>,
+    ) -> Router {
+        serve::<TestApp>(options, subscriptions).await
+    }
+
+    async fn serve<A: crate::app::App<State = ()>>(
+        options: &HttpOptions,
+        subscriptions: Arc<Subscriptions>,
+    ) -> Router {
         let shared = Arc::new(Shared {
             state: (),
-            subscriptions: Arc::new(Subscriptions::default()),
+            subscriptions,
             logging: false,
             logger: "test",
         });

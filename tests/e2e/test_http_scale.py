@@ -112,11 +112,13 @@ class Nginx:
 
 
 class Redis:
-    """redis-server on a loopback port; `args` adds to its configuration (TLS: `--port 0 --tls-port ...`)."""
+    """redis-server on a loopback port; `args` adds to its configuration (TLS: `--port 0 --tls-port ...`); with
+    `persist`, a directory, its data is kept there across restarts (append-only file), as a production Redis's."""
 
-    def __init__(self, args: list[str] | None = None):
+    def __init__(self, args: list[str] | None = None, persist: Path | None = None):
         self.port = free_port()
         self.args = args
+        self.persist = ["--dir", str(persist), "--appendonly", "yes"] if persist else []
         self.start()
         self.url = f"redis://127.0.0.1:{self.port}"
 
@@ -125,7 +127,8 @@ class Redis:
         args = self.args
         listen = ["--port", str(self.port)] if args is None else ["--port", "0", "--tls-port", str(self.port)]
         self.proc = subprocess.Popen(
-            ["redis-server", *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *(args or [])],
+            ["redis-server", *listen, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *self.persist,
+             *(args or [])],
             stdout=subprocess.DEVNULL)
         for _ in range(500):
             try:
@@ -363,7 +366,7 @@ def test_sessions_move_through_redis_over_tls_with_an_acl_user(built, tmp_path):
     ca, cert, key = make_certificates(tmp_path)
     redis = Redis(["--tls-cert-file", str(cert), "--tls-key-file", str(key), "--tls-ca-cert-file", str(ca),
                    "--tls-auth-clients", "no", "--user", "default", "off",
-                   "--user", "app", "on", ">p@ss:w/rd", "~mcp:*", "+@all"])
+                   "--user", "app", "on", ">p@ss:w/rd", "~mcp:*", "&mcp:*", "+@all"])
     url = f"rediss://app:p%40ss%3Aw%2Frd@127.0.0.1:{redis.port}"
     try:
         untrusted = subprocess.run(
