@@ -140,3 +140,33 @@ transports:
         "{server}"
     );
 }
+
+/// A resource with `implementation.file` has no handler file: its definition points at an `IMPLEMENTATION` that
+/// names the path, read by the runtime on every read.
+#[test]
+fn a_file_resource_has_no_handler() {
+    let spec = "mcpgen: 1
+server:
+  name: wrapper
+resources:
+  - uri: notes://all
+    name: notes
+  - uri: report://today
+    name: report
+    implementation:
+      file: {path: reports/today.json, maxBytes: 4096}
+transports:
+  stdio: {}
+";
+    let c = Crate::new(spec);
+    assert!(c.dir.join("src/resources/notes.rs").exists());
+    assert!(!c.dir.join("src/resources/report.rs").exists());
+    let resources = c.read("src/generated/resources.rs");
+    assert!(
+        resources.contains("pub static IMPLEMENTATION: mcpgen_runtime::declarative::FileDef")
+            && resources.contains("path: \"reports/today.json\"")
+            && resources.contains("max_bytes: 4096")
+            && resources.contains("source: ResourceSource::Path(&IMPLEMENTATION)"),
+        "{resources}"
+    );
+}

@@ -385,6 +385,8 @@ pub enum ResourceSource {
     File(&'static [u8]),
     /// The spec's `implementation.http`: fetched on every read (needs the `http-tools` feature).
     Http(&'static crate::declarative::HttpTool),
+    /// The spec's `implementation.file`: read from disk on every read.
+    Path(&'static crate::declarative::FileDef),
     /// A user handler in `src/resources/`.
     Handler,
 }

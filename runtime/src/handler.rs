@@ -469,6 +469,18 @@ impl<A: App> ServerHandler for Handler<A> {
                         }
                         #[cfg(not(feature = "http-tools"))]
                         ResourceSource::Http(_) => return Err(http_tools_off()),
+                        ResourceSource::Path(file) => {
+                            let bytes =
+                                crate::declarative::file::read(file)
+                                    .await
+                                    .map_err(|message| {
+                                        ErrorData::internal_error(
+                                            format!("Reading resource {uri}: {message}"),
+                                            None,
+                                        )
+                                    })?;
+                            vec![embedded(&uri, def.mime_type, &bytes)]
+                        }
                         ResourceSource::Handler => guarded(
                             || format!("resource '{}'", def.uri),
                             A::read_resource(def.uri, self.ctx(context), &uri),

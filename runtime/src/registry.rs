@@ -95,7 +95,9 @@ impl Registry {
             resource.size = match def.source {
                 ResourceSource::Text(text) => Some(text.len() as u64),
                 ResourceSource::File(bytes) => Some(bytes.len() as u64),
-                ResourceSource::Http(_) | ResourceSource::Handler => def.size,
+                ResourceSource::Http(_) | ResourceSource::Path(_) | ResourceSource::Handler => {
+                    def.size
+                }
             };
             resource.annotations = parse_some(&what, "annotations", def.annotations)?;
             resource.icons = parse_some(&what, "icons", def.icons)?;

@@ -239,6 +239,38 @@ def test_http_resources_are_fetched_on_every_read(binary, api) -> None:
     anyio.run(main)
 
 
+def test_file_resources_are_read_from_disk_on_every_read(binary, tmp_path) -> None:
+    """A resource with `implementation.file` reads its file on every read, relative to the server's working
+    directory: a rewrite is seen by the next read; a missing file and one over `maxBytes` are errors to that read
+    that name no path; the server stays up."""
+    report = tmp_path / "reports" / "today.json"
+    report.parent.mkdir()
+    target = StdioServerParameters(command=str(binary), args=["--transport", "stdio"], cwd=str(tmp_path),
+                                   env={"PATH": "/usr/bin:/bin"})
+
+    async def main() -> None:
+        with anyio.fail_after(120):
+            async with Client(target, read_timeout_seconds=20) as client:
+                with pytest.raises(MCPError) as error:
+                    await client.read_resource("report://today")
+                assert "cannot read the file" in str(error.value), error.value
+                assert "reports" not in str(error.value), error.value
+                for n in range(3):
+                    report.write_text(json.dumps({"run": n}))
+                    [content] = (await client.read_resource("report://today")).contents
+                    assert content.mime_type == "application/json"
+                    assert json.loads(content.text) == {"run": n}
+                report.write_text("x" * 65)
+                with pytest.raises(MCPError) as error:
+                    await client.read_resource("report://today")
+                assert "larger than 64 bytes" in str(error.value), error.value
+                report.write_text("{}")
+                [content] = (await client.read_resource("report://today")).contents
+                assert content.text == "{}"
+
+    anyio.run(main)
+
+
 def test_http_resource_templates_fill_the_request_from_the_uri(binary, api) -> None:
     """A template with `implementation.http` reads with the URI's variables: percent-decoded from the URI, then
     encoded again as one path segment and a query value, so `../`, `?`, `#` and CRLF in a variable stay data; `..`

@@ -4,7 +4,7 @@
 
 use super::rust::string_literal;
 use crate::spec::{
-    ApiKeyLocation, CommandImpl, HttpAuth, HttpImpl, Implementation, ImplementationKind,
+    ApiKeyLocation, CommandImpl, FileImpl, HttpAuth, HttpImpl, Implementation, ImplementationKind,
 };
 use crate::validate::status_range;
 
@@ -27,7 +27,21 @@ pub fn lower(implementation: &Implementation) -> Option<Lowered> {
             constant: http(h),
             adapter: "http",
         },
+        // Validation refuses `file` on a tool.
+        ImplementationKind::File(_) => return None,
     })
+}
+
+/// The `IMPLEMENTATION` static of a resource read from a file on every read.
+pub fn file(f: &FileImpl) -> String {
+    format!(
+        "pub static IMPLEMENTATION: mcpgen_runtime::declarative::FileDef = mcpgen_runtime::declarative::FileDef {{
+            path: {path},
+            max_bytes: {max},
+        }};",
+        path = string_literal(&f.path),
+        max = usize_literal(f.max_bytes),
+    )
 }
 
 fn strings<'a>(items: impl IntoIterator<Item = &'a String>) -> String {

@@ -391,8 +391,15 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
         .zip(modules)
         .map(|(res, module)| {
             let http_const = http_const(res.implementation.as_ref());
+            let file_const = res
+                .implementation
+                .as_ref()
+                .and_then(|i| i.file.as_ref())
+                .map(super::declarative::file)
+                .unwrap_or_default();
             let (source, text_lit, asset) = match (&res.text, &res.file) {
                 _ if !http_const.is_empty() => ("http", String::new(), String::new()),
+                _ if !file_const.is_empty() => ("path", String::new(), String::new()),
                 (Some(text), _) => ("text", string_literal(text), String::new()),
                 (None, Some(file)) => {
                     let asset = asset_name(&module, file);
@@ -433,6 +440,7 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                             "text" => Some("ResourceSource::Text(TEXT)"),
                             "file" => Some("ResourceSource::File(CONTENT)"),
                             "http" => Some("ResourceSource::Http(&IMPLEMENTATION)"),
+                            "path" => Some("ResourceSource::Path(&IMPLEMENTATION)"),
                             _ => None,
                         }
                         .map(str::to_owned),
@@ -442,6 +450,7 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                 is_file: source == "file",
                 handler: source == "handler",
                 http_const,
+                file_const,
                 text_lit,
                 asset,
                 asset_source: res.file.clone().unwrap_or_default(),

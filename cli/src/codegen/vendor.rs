@@ -24,6 +24,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/connections.rs",
     "src/context.rs",
     "src/declarative/command.rs",
+    "src/declarative/file.rs",
     "src/declarative/http.rs",
     "src/declarative/http/tests.rs",
     "src/declarative/mod.rs",

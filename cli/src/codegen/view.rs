@@ -177,6 +177,8 @@ pub struct ResourceView {
     pub handler: bool,
     /// `pub static IMPLEMENTATION: HttpTool = ...;` for an `implementation.http` resource, else empty.
     pub http_const: String,
+    /// `pub static IMPLEMENTATION: FileDef = ...;` for an `implementation.file` resource, else empty.
+    pub file_const: String,
     pub text_lit: String,
     pub asset: String,
     pub asset_source: String,

@@ -260,6 +260,7 @@ pub fn tool(
         meta: None,
         implementation: Some(Implementation {
             command: None,
+            file: None,
             http: Some(HttpImpl {
                 method,
                 base_url: shared.base_url.clone(),

@@ -148,16 +148,20 @@ pub struct Tool {
     pub implementation: Option<Implementation>,
 }
 
-/// A declarative implementation of a tool: exactly one of `command` or `http`.
+/// A declarative implementation: exactly one of `command` or `http` for a tool, `http` or `file` for a
+/// resource, `http` for a resource template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Implementation {
-    /// Run a program with an argv built from the arguments (never through a shell).
+    /// Run a program with an argv built from the arguments (never through a shell). Tools only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<CommandImpl>,
     /// Send one HTTP request built from the arguments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<HttpImpl>,
+    /// Read a file on disk on every read. Fixed resources only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileImpl>,
 }
 
 /// The one implementation a valid [`Implementation`] holds.
@@ -167,17 +171,32 @@ pub enum ImplementationKind<'a> {
     Command(&'a CommandImpl),
     /// An HTTP request.
     Http(&'a HttpImpl),
+    /// A file read at run time.
+    File(&'a FileImpl),
 }
 
 impl Implementation {
     /// The implementation, when exactly one is set (validation reports the other cases).
     pub fn kind(&self) -> Option<ImplementationKind<'_>> {
-        match (&self.command, &self.http) {
-            (Some(c), None) => Some(ImplementationKind::Command(c)),
-            (None, Some(h)) => Some(ImplementationKind::Http(h)),
+        match (&self.command, &self.http, &self.file) {
+            (Some(c), None, None) => Some(ImplementationKind::Command(c)),
+            (None, Some(h), None) => Some(ImplementationKind::Http(h)),
+            (None, None, Some(f)) => Some(ImplementationKind::File(f)),
             _ => None,
         }
     }
+}
+
+/// A resource read from a file on disk on every read, for content that changes while the server runs (the
+/// top-level `file:` is embedded at build time instead).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FileImpl {
+    /// The file: absolute, or relative to the server's working directory when it runs. No placeholders.
+    pub path: String,
+    /// Most bytes served; a larger file makes the read fail.
+    #[serde(default = "default_max_response")]
+    pub max_bytes: u64,
 }
 
 /// A tool that runs a program. stdout becomes the result (a JSON object as `structuredContent` when the tool

@@ -1,5 +1,5 @@
 //! Rules for tools, resources and resource templates implemented in the spec (`implementation.command`,
-//! `implementation.http`): every placeholder names an input property (a URI template variable for a resource
+//! `implementation.http`, `implementation.file`): every placeholder names an input property (a URI template variable for a resource
 //! template), arguments never choose the program or the host, headers cannot be split, secrets come from
 //! environment variables. The runtime enforces the same rules on values at call time
 //! (runtime/src/declarative/); these catch what a spec can get wrong before anything is built.
@@ -31,6 +31,15 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
         match implementation.kind() {
             Some(ImplementationKind::Command(c)) => rules.command(&format!("{pointer}/command"), c),
             Some(ImplementationKind::Http(h)) => rules.http(&format!("{pointer}/http"), h),
+            Some(ImplementationKind::File(_)) => rules.ctx.error(
+                "implementation-kind",
+                At::Key(&format!("{pointer}/file")),
+                format!(
+                    "tool `{}`: `file` reads a resource; a tool's `implementation` is `command` or `http`",
+                    tool.name
+                ),
+                Some("make it a resource with `implementation.file`, or run a program with `command`".to_owned()),
+            ),
             None => rules.ctx.error(
                 "implementation-kind",
                 At::Key(&pointer),
@@ -53,7 +62,7 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
             arguments: Arguments::None,
             declared: &declared,
         };
-        rules.read(&pointer, implementation);
+        rules.read(&pointer, implementation, true);
         let sources = [
             resource.text.is_some(),
             resource.file.is_some(),
@@ -88,6 +97,7 @@ pub fn check(ctx: &mut Ctx<'_>, spec: &Spec) {
         .read(
             &format!("/resourceTemplates/{i}/implementation"),
             implementation,
+            false,
         );
     }
 }
@@ -138,9 +148,9 @@ impl Rules<'_, '_, '_> {
     }
 
     /// A resource's or resource template's implementation: `http`, with GET.
-    fn read(&mut self, pointer: &str, implementation: &crate::spec::Implementation) {
-        match (&implementation.command, &implementation.http) {
-            (None, Some(h)) => {
+    fn read(&mut self, pointer: &str, implementation: &crate::spec::Implementation, fixed: bool) {
+        match implementation.kind() {
+            Some(ImplementationKind::Http(h)) => {
                 if h.method != HttpMethod::Get {
                     self.ctx.error(
                         "resource-http-method",
@@ -151,15 +161,43 @@ impl Rules<'_, '_, '_> {
                 }
                 self.http(&format!("{pointer}/http"), h);
             }
-            _ => self.ctx.error(
+            Some(ImplementationKind::File(f)) if fixed => {
+                if f.path.trim().is_empty() {
+                    self.ctx.error(
+                        "resource-file-path",
+                        At::Value(&format!("{pointer}/file/path")),
+                        format!("{}: `file.path` is empty", self.owner),
+                        Some("name the file to read, absolute or relative to the server's working directory".to_owned()),
+                    );
+                }
+            }
+            Some(ImplementationKind::File(_)) => self.ctx.error(
                 "implementation-kind",
-                At::Key(pointer),
+                At::Key(&format!("{pointer}/file")),
                 format!(
-                    "{}: a resource's `implementation` is `http` (a GET); programs are not supported",
+                    "{}: a template's `implementation` is `http`; a file path cannot take URI variables",
                     self.owner
                 ),
-                Some("use `http`, or leave `implementation` out and write a handler in Rust".to_owned()),
+                Some("use `http`, or leave `implementation` out and read the file in a Rust handler".to_owned()),
             ),
+            _ => {
+                let (kinds, hint) = if fixed {
+                    ("`http` (a GET) or `file`", "use `http` or `file`")
+                } else {
+                    ("`http` (a GET)", "use `http`")
+                };
+                self.ctx.error(
+                    "implementation-kind",
+                    At::Key(pointer),
+                    format!(
+                        "{}: a resource's `implementation` is {kinds}; programs are not supported",
+                        self.owner
+                    ),
+                    Some(format!(
+                        "{hint}, or leave `implementation` out and write a handler in Rust"
+                    )),
+                )
+            }
         }
     }
 

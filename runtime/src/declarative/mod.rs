@@ -1,5 +1,5 @@
 //! Tools implemented by the spec instead of a handler: a program run with an argv template (`command`), or an
-//! HTTP request built from the arguments (`http`). The generated code holds each tool's definition as a
+//! HTTP request built from the arguments (`http`); resources read by an HTTP GET or from a file ([`mod@file`]). The generated code holds each tool's definition as a
 //! constant and calls [`command::call`] or [`http::call`] with the arguments, already checked against the tool's
 //! input schema; the handler checks the result against its output schema as for any tool.
 //!
@@ -8,6 +8,7 @@
 
 #[cfg(feature = "command-tools")]
 pub mod command;
+pub mod file;
 #[cfg(feature = "http-tools")]
 pub mod http;
 mod output;
@@ -29,6 +30,15 @@ pub struct CommandDef {
     pub timeout_secs: u64,
     /// Most bytes read from stdout; a program that writes more is killed and the call fails.
     pub max_output_bytes: usize,
+}
+
+/// A resource read from a file on disk on every read (`implementation.file` in the spec).
+#[derive(Debug)]
+pub struct FileDef {
+    /// The file: absolute, or relative to the server's working directory.
+    pub path: &'static str,
+    /// Most bytes served; a larger file is an error.
+    pub max_bytes: usize,
 }
 
 /// A declarative HTTP tool or resource as generated code holds it (a `static`): the spec's definition, and what
