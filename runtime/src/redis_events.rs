@@ -15,6 +15,13 @@
 //! reach the client wherever it reconnected. A POST's stream ends after its response; any stream ends when
 //! the session's record is gone, when nothing was appended for an idle timeout, or when the client leaves.
 //!
+//! A POST's binding also names the instance running the call and the call's request id. Every instance
+//! renews `<prefix>instance:<uuid>` ([`HEARTBEAT`], expiring after [`HEARTBEAT_TTL`]); a tail of a POST
+//! stream that has had nothing to read for a blocking read's time looks whether that key is still there, and
+//! when it is gone (the instance died: its call's response can never come) sends the client a JSON-RPC error
+//! for the call, `-32603` with a message saying to retry, and ends the stream, instead of leaving it open
+//! until the idle timeout.
+//!
 //! While Redis is unreachable an event cannot be recorded. rmcp would pass the error to whoever sent the
 //! message (a tool's notification, the response itself, or the priming event that opens every POST's
 //! stream, failing the request), so instead the event is sent live with an id that records the stream's
@@ -27,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionManager;
 use redis::{AsyncConnectionConfig, Value};
-use rmcp::model::{JsonRpcMessage, ServerJsonRpcMessage};
+use rmcp::model::{JsonRpcMessage, RequestId, ServerJsonRpcMessage};
 use rmcp::transport::streamable_http_server::session::{
     EventId, EventStore, EventStoreError, EventStream, ServerSseMessage, SessionId,
 };
@@ -46,6 +53,10 @@ const BATCH: usize = 100;
 const REMEMBERED: usize = 10_000;
 /// The standalone stream's suffix in rmcp's stream ids.
 const COMMON: &str = ":common";
+/// How often an instance renews its liveness key.
+const HEARTBEAT: Duration = Duration::from_secs(1);
+/// How long an instance's liveness key outlives its last renewal.
+const HEARTBEAT_TTL: Duration = Duration::from_secs(5);
 
 /// Events in Redis Streams, shared by every instance of the server.
 pub(crate) struct RedisEvents {
@@ -60,6 +71,17 @@ pub(crate) struct RedisEvents {
     max_len: usize,
     /// The last recorded position of each recent stream.
     last: Mutex<HashMap<String, String>>,
+    /// `<prefix>instance:<uuid>`: this instance's liveness key, renewed while the store lives.
+    instance: String,
+    /// Its heartbeat task stops once this is dropped.
+    _alive: Arc<()>,
+}
+
+/// What a stream's binding says: the session it belongs to and, for a POST's, the instance running the call
+/// (its liveness key) and the call's request id as JSON.
+struct Binding {
+    session: String,
+    runner: Option<(String, String)>,
 }
 
 impl RedisEvents {
@@ -71,6 +93,13 @@ impl RedisEvents {
         ttl: Duration,
         max_len: usize,
     ) -> Self {
+        let instance = format!("{key_prefix}instance:{}", uuid::Uuid::new_v4().simple());
+        let alive = Arc::new(());
+        tokio::spawn(heartbeat(
+            connection.clone(),
+            instance.clone(),
+            Arc::downgrade(&alive),
+        ));
         RedisEvents {
             connection,
             client,
@@ -79,6 +108,8 @@ impl RedisEvents {
             ttl: ttl.max(Duration::from_secs(1)),
             max_len: max_len.max(1),
             last: Mutex::new(HashMap::new()),
+            instance,
+            _alive: alive,
         }
     }
 
@@ -110,17 +141,46 @@ impl RedisEvents {
         last.get(stream).cloned().unwrap_or_else(|| "0-0".into())
     }
 
-    /// The session a stream belongs to: named by the standalone stream's id, recorded for a POST's.
-    async fn owner(&self, stream: &str) -> Result<Option<String>, EventStoreError> {
+    /// Whom a stream belongs to: the session named by the standalone stream's id; the binding recorded for
+    /// a POST's (`session`, or `session\ninstance key\nrequest id`).
+    async fn owner(&self, stream: &str) -> Result<Option<Binding>, EventStoreError> {
         if let Some(session) = stream.strip_suffix(COMMON) {
-            return Ok(Some(session.to_owned()));
+            return Ok(Some(Binding {
+                session: session.to_owned(),
+                runner: None,
+            }));
         }
         let owner: Result<Option<String>, _> = redis::cmd("GET")
             .arg(self.binding_key(stream))
             .query_async(&mut self.connection.clone())
             .await;
         metrics::redis("GET", &owner);
-        Ok(owner?)
+        Ok(owner?.map(|value| {
+            let mut parts = value.splitn(3, '\n');
+            let session = parts.next().unwrap_or_default().to_owned();
+            let runner = parts.next().zip(parts.next());
+            Binding {
+                session,
+                runner: runner.map(|(key, id)| (key.to_owned(), id.to_owned())),
+            }
+        }))
+    }
+}
+
+/// Renews `key` every [`HEARTBEAT`] while the store it belongs to lives. A failed renewal is retried at the
+/// next beat: other instances take this one for dead only once the key has expired.
+async fn heartbeat(mut connection: ConnectionManager, key: String, alive: std::sync::Weak<()>) {
+    let mut beat = tokio::time::interval(HEARTBEAT);
+    while alive.strong_count() > 0 {
+        beat.tick().await;
+        let renewed: redis::RedisResult<()> = redis::cmd("SET")
+            .arg(&key)
+            .arg(1)
+            .arg("PX")
+            .arg(HEARTBEAT_TTL.as_millis() as u64)
+            .query_async(&mut connection)
+            .await;
+        metrics::redis("SET", &renewed);
     }
 }
 
@@ -217,16 +277,20 @@ impl EventStore for RedisEvents {
 
 #[async_trait::async_trait]
 impl SessionEvents for RedisEvents {
-    async fn bind(&self, session: &SessionId, event_id: &str) {
+    async fn bind(&self, session: &SessionId, event_id: &str, request: Option<&RequestId>) {
         let Some((stream, _)) = parse_event_id(event_id) else {
             return;
         };
         if stream.ends_with(COMMON) {
             return;
         }
+        let mut binding = session.to_string();
+        if let Some(id) = request.and_then(|id| serde_json::to_string(id).ok()) {
+            binding = format!("{binding}\n{}\n{id}", self.instance);
+        }
         let bound: Result<(), _> = redis::cmd("SET")
             .arg(self.binding_key(stream))
-            .arg(session.as_ref())
+            .arg(binding)
             .arg("PX")
             .arg(self.ttl.as_millis() as u64)
             .query_async(&mut self.connection.clone())
@@ -243,9 +307,10 @@ impl SessionEvents for RedisEvents {
         last_event_id: &str,
     ) -> Result<EventStream, EventStoreError> {
         let (stream, position) = parse_event_id(last_event_id).ok_or("malformed Last-Event-ID")?;
-        if self.owner(stream).await?.as_deref() != Some(session.as_ref()) {
+        let owner = self.owner(stream).await?;
+        let Some(Binding { runner, .. }) = owner.filter(|o| o.session == session.as_ref()) else {
             return Err("Last-Event-ID names a stream of another session".into());
-        }
+        };
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(IO_TIMEOUT))
             .set_response_timeout(Some(BLOCK + IO_TIMEOUT));
@@ -261,6 +326,7 @@ impl SessionEvents for RedisEvents {
             stream: stream.to_owned(),
             position: position.to_owned(),
             idle: self.ttl,
+            runner,
         };
         let (tx, rx) = mpsc::channel(BATCH);
         tokio::spawn(tail.run(tx));
@@ -278,6 +344,8 @@ struct Tail {
     stream: String,
     position: String,
     idle: Duration,
+    /// A POST stream's call: the liveness key of the instance running it, and its request id as JSON.
+    runner: Option<(String, String)>,
 }
 
 impl Tail {
@@ -296,6 +364,10 @@ impl Tail {
                 }
             };
             if entries.is_empty() {
+                if let Some(error) = self.runner_died().await {
+                    let _ = tx.send(error).await;
+                    return;
+                }
                 if last_event.elapsed() >= self.idle || !self.session_alive().await {
                     return;
                 }
@@ -329,6 +401,33 @@ impl Tail {
             .await;
         metrics::redis("XREAD", &read);
         Ok(entries(read?)?)
+    }
+
+    /// The error that ends a POST stream whose call's instance is gone (its liveness key expired): the
+    /// response can never come, and the client should retry the call instead of waiting.
+    async fn runner_died(&mut self) -> Option<ServerSseMessage> {
+        let (key, request) = self.runner.as_ref()?;
+        let alive: redis::RedisResult<bool> = redis::cmd("EXISTS")
+            .arg(key)
+            .query_async(&mut self.connection)
+            .await;
+        metrics::redis("EXISTS", &alive);
+        // Unknown while Redis fails: the tail ends on the read's own error then.
+        if alive.unwrap_or(true) {
+            return None;
+        }
+        tracing::warn!(stream = %self.stream, "the instance running a resumed call stopped: the call fails");
+        let error = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": serde_json::from_str::<serde_json::Value>(request).ok()?,
+            "error": {
+                "code": -32603,
+                "message": "The server instance running this call stopped before it answered; retry the call",
+            },
+        });
+        let mut event = ServerSseMessage::default();
+        event.message = Some(Arc::new(serde_json::from_value(error).ok()?));
+        Some(event)
     }
 
     async fn session_alive(&mut self) -> bool {
@@ -502,7 +601,7 @@ mod tests {
             .store_event(post, &ServerSseMessage::retry(Duration::from_secs(3)))
             .await
             .unwrap();
-        first.bind(&session("s1"), &priming).await;
+        first.bind(&session("s1"), &priming, None).await;
         let step = first.store_event(post, &progress(1)).await.unwrap();
 
         for other in ["s2", "s1x", "s"] {
@@ -523,6 +622,59 @@ mod tests {
         let unbound = "1b7c3e9a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
         let id = first.store_event(unbound, &progress(1)).await.unwrap();
         assert!(second.resume(&session("s1"), &id).await.is_err());
+    }
+
+    /// A resumed POST stream whose call runs on an instance that died (its liveness key expired, since its
+    /// store is gone) ends with a JSON-RPC error for the call, naming its request id, instead of staying open
+    /// until the idle timeout; while that instance lives, the stream waits for the call's response.
+    #[tokio::test]
+    async fn a_resumed_call_whose_instance_died_ends_with_an_error() {
+        let redis = RedisServer::start(&[]);
+        let (runner, other) = (store(&redis).await, store(&redis).await);
+        let post = "2b7c3e9a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
+        let priming = runner
+            .store_event(post, &ServerSseMessage::retry(Duration::from_secs(3)))
+            .await
+            .unwrap();
+        let request = RequestId::Number(42);
+        runner.bind(&session("s1"), &priming, Some(&request)).await;
+        // The session's record, which a tail looks for between reads.
+        let _: () = redis::cmd("SET")
+            .arg(format!("{PREFIX}session:s1"))
+            .arg("{}")
+            .query_async(&mut other.connection.clone())
+            .await
+            .unwrap();
+        let step = runner.store_event(post, &progress(1)).await.unwrap();
+        // The heartbeat's first beat has been written.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        let mut resumed = other.resume(&session("s1"), &priming).await.unwrap();
+        assert_eq!(ids(&take(&mut resumed, 1).await), [step]);
+        // Alive: nothing comes within a blocking read and a bit.
+        let waiting = tokio::time::timeout(BLOCK + Duration::from_secs(1), resumed.next()).await;
+        assert!(
+            waiting.is_err(),
+            "the stream ended while its instance lived: {waiting:?}"
+        );
+
+        drop(runner);
+        let error = tokio::time::timeout(HEARTBEAT_TTL + BLOCK * 2, resumed.next())
+            .await
+            .expect("an error within the liveness key's expiry and a blocking read")
+            .expect("an event, not the end");
+        let message = serde_json::to_value(error.message.as_deref().unwrap()).unwrap();
+        assert_eq!(message["id"], 42, "{message}");
+        assert_eq!(message["error"]["code"], -32603, "{message}");
+        assert!(
+            message["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("retry"),
+            "{message}"
+        );
+        let end = tokio::time::timeout(Duration::from_secs(10), resumed.next()).await;
+        assert!(matches!(end, Ok(None)), "the stream ends after the error");
     }
 
     /// Through the server: a POST's event stream, answered by one instance, resumes on another with the id

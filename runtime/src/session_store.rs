@@ -22,7 +22,7 @@ use axum::response::Response;
 use futures::StreamExt as _;
 use futures::future::BoxFuture;
 use rmcp::ServerHandler;
-use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use rmcp::model::{ClientJsonRpcMessage, JsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::streamable_http_server::session::local::{
     LocalSessionHandle, LocalSessionManager, LocalSessionManagerError, SessionError,
 };
@@ -199,6 +199,10 @@ impl SessionManager for RestoringSessions {
         message: ClientJsonRpcMessage,
     ) -> Result<impl futures::Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>
     {
+        let request = match &message {
+            JsonRpcMessage::Request(request) => Some(request.id.clone()),
+            _ => None,
+        };
         let mut stream = self.inner.create_stream(id, message).await?;
         let Some(events) = &self.events else {
             return Ok(stream.right_stream());
@@ -207,7 +211,7 @@ impl SessionManager for RestoringSessions {
         // rmcp's default `sse_retry`) binds the stream to the session before the client can learn its id.
         let first = stream.next().await;
         if let Some(event_id) = first.as_ref().and_then(|event| event.event_id.as_deref()) {
-            events.bind(id, event_id).await;
+            events.bind(id, event_id, request.as_ref()).await;
         }
         Ok(futures::stream::iter(first).chain(stream).left_stream())
     }
@@ -302,8 +306,14 @@ pub(crate) trait SharedStore: SessionStore {
 /// refused a stream of another.
 #[async_trait::async_trait]
 pub(crate) trait SessionEvents: EventStore {
-    /// Records that the stream of `event_id` (its first event) belongs to `session`.
-    async fn bind(&self, session: &SessionId, event_id: &str);
+    /// Records that the stream of `event_id` (its first event) belongs to `session`, and that this instance
+    /// runs its `request`.
+    async fn bind(
+        &self,
+        session: &SessionId,
+        event_id: &str,
+        request: Option<&rmcp::model::RequestId>,
+    );
 
     /// The events after `last_event_id` and those appended later, if it is an event of `session`'s.
     async fn resume(

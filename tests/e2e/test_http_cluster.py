@@ -208,10 +208,6 @@ def test_the_sdk_client_behind_nginx_hears_every_update_and_answers_every_elicit
     assert updates == ["test://watched"] * ROUNDS, updates
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "since the Redis event store (evstore), the client resumes the dead call's POST stream from Redis on another "
-    "instance, which stays open without a response until sessionIdleTimeout: the client waits for its own read "
-    "timeout (60 s here). Before it, a failed resume got 410 and the SDK failed the call in about 6 s."))
 def test_a_call_whose_instance_dies_mid_call_gets_an_error_not_silence(built, cluster, tmp_path):
     """kill -9 of the instance running a client's tool call (while the call waits on the client's elicitation
     answer), behind the generated nginx config: the call fails with an error well before the client's read
