@@ -620,12 +620,13 @@ mod streamable {
         #[cfg(feature = "redis")]
         {
             let (prefix, ttl) = (&http.redis_key_prefix, http.session_idle_timeout);
+            // The session store first: a Redis that cannot be reached is reported as the session store's.
+            let store = crate::redis_store::RedisStore::connect(url, prefix, ttl, table).await?;
             // Tasks live where sessions do, so a session that moves finds its tasks.
             if let Some(tasks) = tasks {
                 let shared = crate::tasks::shared::SharedTasks::connect(url, prefix).await?;
                 tasks.share(Arc::new(shared));
             }
-            let store = crate::redis_store::RedisStore::connect(url, prefix, ttl, table).await?;
             let cluster = crate::redis_bus::join(url, store.connection(), prefix, ttl).await?;
             Ok((Arc::new(store), cluster))
         }
