@@ -53,6 +53,10 @@ const BATCH: usize = 100;
 const REMEMBERED: usize = 10_000;
 /// The standalone stream's suffix in rmcp's stream ids.
 const COMMON: &str = ":common";
+/// How long a POST's stream is kept after its response: enough for a client that lost the stream just before
+/// the response to come back for it (rmcp tells clients to retry after 3 s), short enough that a busy server
+/// does not keep every call's stream for the whole session idle timeout.
+const ANSWERED_TTL: Duration = Duration::from_secs(30);
 /// How often an instance renews its liveness key.
 const HEARTBEAT: Duration = Duration::from_secs(1);
 /// How long an instance's liveness key outlives its last renewal.
@@ -238,6 +242,12 @@ impl EventStore for RedisEvents {
         if event.message.is_none() && event.retry.is_none() {
             xadd.arg("r").arg("");
         }
+        let done = event.message.as_deref().is_some_and(is_final) && !stream_id.ends_with(COMMON);
+        let ttl = if done {
+            ttl.min(ANSWERED_TTL.as_millis() as u64)
+        } else {
+            ttl
+        };
         let mut pipe = redis::pipe();
         pipe.add_command(xadd)
             .cmd("PEXPIRE")
@@ -253,7 +263,6 @@ impl EventStore for RedisEvents {
         }
         let added: Result<(String,), _> = pipe.query_async(&mut self.connection.clone()).await;
         metrics::redis("XADD", &added);
-        let done = event.message.as_deref().is_some_and(is_final) && !stream_id.ends_with(COMMON);
         match added {
             Ok((position,)) => {
                 self.remember(stream_id, (!done).then_some(position.as_str()));
@@ -848,6 +857,41 @@ mod tests {
             .unwrap();
         assert!((10..=200).contains(&len), "{len}");
         assert!((1..=7000).contains(&ttl), "{ttl}");
+
+        // A POST's stream, and its binding, live on after its response for ANSWERED_TTL only.
+        let events = RedisEvents::new(
+            redis::Client::open(redis.url("")).unwrap(),
+            connection.clone(),
+            PREFIX,
+            Duration::from_secs(300),
+            10,
+        );
+        let post = "3b7c3e9a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
+        let priming = events
+            .store_event(post, &ServerSseMessage::retry(Duration::from_secs(3)))
+            .await
+            .unwrap();
+        events.bind(&session("s1"), &priming, None).await;
+        let ttls = || {
+            let mut connection = connection.clone();
+            async move {
+                let ttls: (i64, i64) = redis::pipe()
+                    .cmd("PTTL")
+                    .arg(format!("{PREFIX}events:{post}"))
+                    .cmd("PTTL")
+                    .arg(format!("{PREFIX}events:{post}:session"))
+                    .query_async(&mut connection)
+                    .await
+                    .unwrap();
+                ttls
+            }
+        };
+        let (stream, binding) = ttls().await;
+        assert!(stream > 30_000 && binding > 30_000, "{stream} {binding}");
+        events.store_event(post, &response()).await.unwrap();
+        let (stream, binding) = ttls().await;
+        assert!((1..=30_000).contains(&stream), "{stream}");
+        assert!((1..=30_000).contains(&binding), "{binding}");
     }
 
     /// The cost of the event store per event, against a control in memory that serialises the event as the
