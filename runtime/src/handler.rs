@@ -1,5 +1,10 @@
 //! The rmcp `ServerHandler`: serves the registry's definitions and dispatches to the user's handlers
 //! through the generated [`App`], validating tool arguments and results, and containing handler panics.
+//!
+//! Each request method measures itself (`metrics::measured`) rather than one wrapper around dispatch: rmcp
+//! 3.11's streamable HTTP service takes the `ServerHandler` itself and dispatches inside (stateless requests
+//! on a transport it builds per request), so a `Service` in front of the handler would miss HTTP, and a
+//! forwarding wrapper would restate every handler method.
 
 // Logging and resources/subscribe are deprecated by newer protocol revisions but still used by clients.
 #![allow(deprecated)]
