@@ -70,19 +70,28 @@ runtime() {
   install_peers
   generate
   build_contenders
+  report runtime Runtime "bench/run.sh runtime $*" "" "$@"
+}
+
+# Runs mcpbench with the remaining arguments and writes its report to results/KIND-<stamp>.md (the raw phases
+# beside it as JSON), headed by TITLE, COMMAND, the machine and EXTRA (a line, or empty).
+report() {
+  local kind=$1 title=$2 command=$3 extra=$4
+  shift 4
   local stamp report
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
-  report="results/runtime-$stamp.md"
+  report="results/$kind-$stamp.md"
   {
-    echo "## Runtime ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+    echo "## $title ($(date -u '+%Y-%m-%d %H:%M UTC'))"
     echo
-    echo "Command: \`bench/run.sh runtime $*\`"
+    echo "Command: \`$command\`"
     echo
     machine
+    if [[ -n $extra ]]; then echo "$extra"; fi
     echo
   } >"$report"
   log "mcpbench $*"
-  target/release/mcpbench --json "results/runtime-$stamp.json" "$@" >>"$report.tmp"
+  target/release/mcpbench --json "results/$kind-$stamp.json" "$@" >>"$report.tmp"
   { echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; echo; cat "$report.tmp"; } >>"$report"
   rm -f "$report.tmp"
   cat "$report"
@@ -98,26 +107,9 @@ cluster() {
   cargo build --release --quiet -p mcpbench
   CARGO_TARGET_DIR="$bench/target" cargo build --profile dist --quiet --manifest-path target-gen/benchgen/Cargo.toml
   CARGO_TARGET_DIR="$bench/target" cargo build --profile dist --quiet --manifest-path target-gen/benchcluster/Cargo.toml
-  local stamp report
-  stamp=$(date -u +%Y%m%dT%H%M%SZ)
-  report="results/cluster-$stamp.md"
-  {
-    echo "## Scale-out ($(date -u '+%Y-%m-%d %H:%M UTC'))"
-    echo
-    echo "Command: \`bench/run.sh cluster $*\`"
-    echo
-    machine
-    echo "- $(redis-server --version | cut -d' ' -f1-3); $(/usr/sbin/nginx -v 2>&1)"
-    echo
-  } >"$report"
-  log "mcpbench --config cluster.toml $*"
-  target/release/mcpbench --config cluster.toml --modes stateful --concurrency 32,256 --baseline one \
-    --no-targets --json "results/cluster-$stamp.json" "$@" \
-    >>"$report.tmp"
-  { echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)"; echo; cat "$report.tmp"; } >>"$report"
-  rm -f "$report.tmp"
-  cat "$report"
-  log "report: bench/$report"
+  report cluster Scale-out "bench/run.sh cluster $*" \
+    "- $(redis-server --version | cut -d' ' -f1-3); $(/usr/sbin/nginx -v 2>&1)" \
+    --config cluster.toml --modes stateful --concurrency 32,256 --baseline one --no-targets "$@"
 }
 
 # Seconds (one decimal) a command takes; its output goes to $scratch/out.
