@@ -146,7 +146,8 @@ pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-  access_log off;
+  log_format upstreams '$request_method $status $upstream_addr $upstream_status $request_time $http_mcp_session_id';
+  access_log {workdir}/access.log upstreams;
 {temp}
   include {block};
 }}

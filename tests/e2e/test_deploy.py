@@ -60,6 +60,10 @@ def test_generated_nginx_config_passes_nginx_t(crates, variant, tmp_path):
                            capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stderr
     assert "syntax is ok" in check.stderr
+    # nginx drops an idle upstream connection before the server's idle timeout (the spec's default, 60 s) closes it:
+    # the other way round, a POST sent on a connection the server is closing gets a 502.
+    keepalive = re.search(r"^    keepalive_timeout (\d+)ms;$", conf.with_name("default.conf").read_text(), re.M)
+    assert keepalive and int(keepalive.group(1)) < 60_000, keepalive
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -320,6 +320,11 @@ def test_a_redis_restart_under_load_fails_only_calls_during_the_outage(built, tm
             s.stop()
         redis.stop()
     print("calls by phase and success:", dict(outcomes), errors[:3])
+    if errors:
+        # What nginx answered other than 2xx, and what the instances warned of: the failure's cause.
+        refused = [line for line in (tmp_path / "access.log").read_text().splitlines() if line.split()[1][0] != "2"]
+        warnings = [line for s in servers for line in s.text().splitlines() if " WARN " in line or " ERROR " in line]
+        errors += ["nginx:", *refused[-20:], "instances:", *warnings[-40:]]
     assert outcomes[("before", False)] == 0, errors
     # The clients' sessions were held by every instance before the outage (round robin spreads them), so
     # their calls needed no Redis; a session only Redis could move gets a clear 503 until it is back.

@@ -50,6 +50,13 @@ impl<'s> Deploy<'s> {
         !self.http.stateful || self.redis_url_env().is_some()
     }
 
+    /// How long nginx keeps an idle connection to a replica: half the server's idle timeout, so nginx always
+    /// drops a kept-alive connection before the server closes it. The other way round, nginx may send a POST
+    /// on a connection the server is closing, and answers it 502 without retrying (a POST is never resent).
+    pub fn upstream_keepalive_ms(&self) -> u64 {
+        self.http.idle_timeout * 1000 / 2
+    }
+
     fn replicas(&self) -> u32 {
         if self.scales_out() { REPLICAS } else { 1 }
     }

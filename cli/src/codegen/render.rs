@@ -203,6 +203,10 @@ pub fn render_crate(
         ctx.insert("deploy_scales_out", &deploy.scales_out());
         ctx.insert("deploy_session_store", &deploy.http.session_store.is_some());
         ctx.insert("deploy_app_host", deploy::APP_SERVICE);
+        ctx.insert(
+            "deploy_upstream_keepalive_ms",
+            &deploy.upstream_keepalive_ms(),
+        );
         plan.add(
             "deploy/nginx.conf",
             render_one("crate/deploy/nginx.conf.tera", &ctx)?,
