@@ -20,7 +20,7 @@ use rmcp::transport::streamable_http_server::session::{
 use super::auth::Auth;
 use super::principal::Principal;
 use super::session_store::SharedStore;
-use super::sessions::{Peek, Refusal, SessionTable, record_too_large};
+use super::sessions::{Peek, Refusal, SessionTable, record_too_large, store_unreachable};
 
 tokio::task_local! {
     /// The request being handled: who sent it, and whether it was refused a session.
@@ -199,11 +199,7 @@ pub(crate) async fn guard(State(guard): State<Guard>, request: Request, next: Ne
             }
             Err(error) => {
                 tracing::warn!(%error, "cannot read the session store");
-                return (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Service Unavailable: the session store is unreachable; retry later",
-                )
-                    .into_response();
+                return store_unreachable();
             }
         }
     }

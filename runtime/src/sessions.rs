@@ -186,6 +186,18 @@ impl Refusal {
     }
 }
 
+/// 503 for a request for a session only the shared store knows while the store cannot be read: a JSON-RPC
+/// error (its `id` is unknown, the body unread) that a client shows as it is, and `Retry-After`.
+pub(crate) fn store_unreachable() -> Response {
+    let message = "Service Unavailable: the session store is unreachable; retry later";
+    let mut response = jsonrpc_error(StatusCode::SERVICE_UNAVAILABLE, None, -32000, message);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(RETRY_AFTER.as_secs()),
+    );
+    response
+}
+
 /// 413 for an `initialize` request larger than a session may keep.
 pub(crate) fn record_too_large(limits: &SessionLimits, id: Option<Value>) -> Response {
     let message = format!(
@@ -285,6 +297,13 @@ mod tests {
         assert_eq!(full.headers()[header::RETRY_AFTER], "5");
         let mine = Refusal::PrincipalFull.response(&limits, None);
         assert_eq!(mine.status(), StatusCode::TOO_MANY_REQUESTS);
+        let unreachable = store_unreachable();
+        assert_eq!(unreachable.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(unreachable.headers()[header::RETRY_AFTER], "5");
+        assert_eq!(
+            unreachable.headers()[header::CONTENT_TYPE],
+            "application/json"
+        );
         let peek =
             Peek::of(br#"{"jsonrpc":"2.0","id":3,"method":"initialize","params":{}}"#).unwrap();
         assert!(peek.is_initialize());

@@ -330,6 +330,7 @@ def test_a_redis_restart_under_load_fails_only_calls_during_the_outage(built, tm
     # their calls needed no Redis; a session only Redis could move gets a clear 503 until it is back.
     status, body = moved["outage"]
     assert status == 503 and b"session store is unreachable; retry later" in body, moved
+    assert json.loads(body)["error"]["code"] == -32000, body  # a JSON-RPC error: clients show its message
     status, body = moved["after"]
     assert status == 200 and b"touched on i1" in body, moved
     assert outcomes[("after", False)] == 0, errors
