@@ -176,7 +176,7 @@ pub(crate) mod http {
     }
 
     /// [`app`] for another app's spec.
-    #[cfg(feature = "redis")]
+    #[cfg(feature = "streamable-http")]
     pub(crate) async fn app_of<A: crate::app::App<State = ()>>(options: &HttpOptions) -> Router {
         serve::<A>(options, Arc::new(Subscriptions::default())).await
     }
