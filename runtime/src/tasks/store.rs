@@ -542,6 +542,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn principals_are_capped_like_sessions_and_anyone_by_the_server_only() {
+        let store = store(Limits {
+            per_session: 2,
+            total: 5,
+            ..Limits::default()
+        });
+        let (alice, bob) = (Owner::Principal([1; 32]), Owner::Principal([2; 32]));
+        store.create(alice, None).unwrap();
+        let task = store.create(alice, None).unwrap();
+        let error = store.create(alice, None).unwrap_err();
+        assert!(error.message.contains("limit per client"), "{error:?}");
+        assert!(
+            store.get(bob, &task.id).is_err(),
+            "another principal's task"
+        );
+        assert!(store.get(Owner::Anyone, &task.id).is_err());
+        // No owner to tell callers apart: the server's cap alone.
+        for _ in 0..3 {
+            store.create(Owner::Anyone, None).unwrap();
+        }
+        let error = store.create(Owner::Anyone, None).unwrap_err();
+        assert!(error.message.contains("the server holds 5"), "{error:?}");
+        // Each principal has its own key in the shared store; sessions are keyed by their MCP id.
+        assert_ne!(alice.key(), bob.key());
+        assert_eq!(Owner::Session(1).key(), None);
+    }
+
+    #[tokio::test]
     async fn cancel_is_refused_once_terminal_and_a_cancelled_task_stays_cancelled() {
         let store = store(Limits::default());
         let done = store.create(1, None).unwrap();
