@@ -44,6 +44,8 @@ pub(crate) const PAGE_SIZE: usize = 50;
 
 /// Who may reach a task: only requests of the same owner find it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Only streamable HTTP makes tasks of other owners than sessions.
+#[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
 pub(crate) enum Owner {
     /// The session (or stdio connection) that created it, by its handler's id.
     Session(u64),
