@@ -52,6 +52,7 @@ impl Principal {
     }
 
     /// The digest itself (the owner of a principal's tasks).
+    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
     pub(crate) fn bytes(self) -> [u8; 32] {
         self.0
     }

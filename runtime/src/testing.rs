@@ -17,7 +17,7 @@ pub(crate) const STDIO_ONLY: TransportsDef = TransportsDef {
 };
 
 /// A tool with nothing but its name (the task tests' specs).
-#[cfg(any(feature = "stdio", feature = "redis"))]
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
 pub(crate) const fn tool(name: &'static str) -> ToolDef {
     ToolDef {
         name,
