@@ -132,14 +132,19 @@ impl<A: App> Handler<A> {
     /// A server for a new connection or session: same definitions, state and task store, fresh session data.
     #[cfg(any(feature = "streamable-http", feature = "sse"))]
     pub(crate) fn new_session(&self) -> Self {
-        Handler {
-            sessionless: self.sessionless,
-            ..Handler::with_tasks(
-                self.registry.clone(),
-                self.shared.clone(),
-                self.tasks.clone(),
-            )
+        if self.sessionless {
+            // A stateless request's handler has no session tasks to end when it goes.
+            return Handler {
+                tasks: self.tasks.clone(),
+                sessionless: true,
+                ..Handler::with_tasks(self.registry.clone(), self.shared.clone(), None)
+            };
         }
+        Handler::with_tasks(
+            self.registry.clone(),
+            self.shared.clone(),
+            self.tasks.clone(),
+        )
     }
 
     /// The same server for stateless streamable HTTP (see `sessionless`).
@@ -147,8 +152,9 @@ impl<A: App> Handler<A> {
     pub(crate) fn sessionless(&self) -> Self {
         Handler {
             sessionless: true,
-            ..self.new_session()
+            ..self.clone()
         }
+        .new_session()
     }
 
     /// Whether 2025-11-25 tasks, which a session polls, can be served here.

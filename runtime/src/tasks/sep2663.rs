@@ -208,10 +208,10 @@ async fn remote(
     Ok(acknowledged())
 }
 
-fn got(task: Map<String, Value>) -> CustomResult {
-    let mut answer = task;
-    answer.insert("resultType".into(), "complete".into());
-    CustomResult(Value::Object(answer))
+/// The answer to `tasks/get`.
+fn got(mut task: Map<String, Value>) -> CustomResult {
+    task.insert("resultType".into(), "complete".into());
+    CustomResult(Value::Object(task))
 }
 
 fn acknowledged() -> CustomResult {
