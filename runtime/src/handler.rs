@@ -56,6 +56,9 @@ pub(crate) struct Handler<A: App> {
     /// Serves one connection that outlives its calls (stdio), so 2026-07-28 requests, which have no
     /// session, can still own tasks (`tasks/sep2663.rs`).
     connection: bool,
+    /// Serves stateless streamable HTTP: no session outlives a call to poll a 2025-11-25 task, so only
+    /// 2026-07-28 requests, whose tasks belong to the principal, get tasks.
+    sessionless: bool,
 }
 
 impl<A: App> Clone for Handler<A> {
@@ -67,6 +70,7 @@ impl<A: App> Clone for Handler<A> {
             tasks: self.tasks.clone(),
             scope: self.scope.clone(),
             connection: self.connection,
+            sessionless: self.sessionless,
         }
     }
 }
@@ -107,6 +111,7 @@ impl<A: App> Handler<A> {
             tasks,
             scope,
             connection: false,
+            sessionless: false,
         }
     }
 
@@ -127,6 +132,14 @@ impl<A: App> Handler<A> {
     /// A server for a new connection or session: same definitions, state and task store, fresh session data.
     #[cfg(any(feature = "streamable-http", feature = "sse"))]
     pub(crate) fn new_session(&self) -> Self {
+        if self.sessionless {
+            // A stateless request's handler has no session tasks to end when it goes.
+            return Handler {
+                tasks: self.tasks.clone(),
+                sessionless: true,
+                ..Handler::with_tasks(self.registry.clone(), self.shared.clone(), None)
+            };
+        }
         Handler::with_tasks(
             self.registry.clone(),
             self.shared.clone(),
@@ -134,8 +147,23 @@ impl<A: App> Handler<A> {
         )
     }
 
+    /// The same server for stateless streamable HTTP (see `sessionless`).
+    #[cfg(feature = "streamable-http")]
+    pub(crate) fn sessionless(&self) -> Self {
+        Handler {
+            sessionless: true,
+            ..self.clone()
+        }
+        .new_session()
+    }
+
+    /// Whether 2025-11-25 tasks, which a session polls, can be served here.
+    pub(crate) fn has_sessions(&self) -> bool {
+        !self.sessionless
+    }
+
     /// The same server without tasks, for transports where no session could poll one.
-    #[cfg(any(feature = "streamable-http", feature = "sse"))]
+    #[cfg(any(feature = "lambda", feature = "sse"))]
     pub(crate) fn without_tasks(&self) -> Self {
         Handler::with_tasks(self.registry.clone(), self.shared.clone(), None)
     }
@@ -380,7 +408,7 @@ impl<A: App> ServerHandler for Handler<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         // On 2026-07-28, the server decides whether a call becomes a task (SEP-2663).
-        if let Some(created) = tasks::sep2663::call(self, &request, &context)? {
+        if let Some(created) = tasks::sep2663::call(self, &request, &context).await? {
             return Ok(CallToolResponse::Task(created));
         }
         let index = self.registry.tool(&request.name);

@@ -567,22 +567,26 @@ mod streamable {
                     mount(server, Arc::new(sessions), config, &http.path)
                 }
             };
-            let routes = crate::tasks::http::layer::<A>(routes, options.max_body_bytes, tasks)
-                .layer(middleware::from_fn_with_state(guard, owned_sessions::guard));
+            let owners = tasks.then(|| options.auth.clone());
+            let routes =
+                crate::tasks::http::layer::<A>(routes, options.max_body_bytes, tasks, owners)
+                    .layer(middleware::from_fn_with_state(guard, owned_sessions::guard));
             // Stateless requests stream too, but end with their response: only sessions hold streams open.
             #[cfg(feature = "metrics")]
             let routes = routes.layer(middleware::from_fn(crate::metrics::count_streams));
             (routes, store)
         } else {
             let routes = mount(
-                // No session outlives a stateless request to poll a task: tools run as plain calls.
-                server.without_tasks(),
+                // No session outlives a stateless request to poll a 2025-11-25 task: only 2026-07-28
+                // requests, whose tasks belong to the principal, get tasks.
+                server.sessionless(),
                 Arc::new(NeverSessionManager::default()),
                 config,
                 &http.path,
             );
+            let owners = tasks.then(|| options.auth.clone());
             (
-                crate::tasks::http::layer::<A>(routes, options.max_body_bytes, false),
+                crate::tasks::http::layer::<A>(routes, options.max_body_bytes, false, owners),
                 None,
             )
         })

@@ -73,7 +73,14 @@ fn service(
 /// The streamable HTTP router, stateless, always ready.
 async fn router<A: App>(handler: Handler<A>, options: &HttpOptions) -> Result<Router, BoxError> {
     let ready = Arc::new(AtomicBool::new(true));
-    http::router(handler, options, CancellationToken::new(), ready).await
+    // A task would outlive its invocation, which Lambda freezes: tools run as plain calls.
+    http::router(
+        handler.without_tasks(),
+        options,
+        CancellationToken::new(),
+        ready,
+    )
+    .await
 }
 
 /// The effective settings: the spec's `lambda` section, overridden by the flags and environment variables

@@ -51,6 +51,12 @@ impl Principal {
         Principal([0; 32])
     }
 
+    /// The digest itself (the owner of a principal's tasks).
+    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+    pub(crate) fn bytes(self) -> [u8; 32] {
+        self.0
+    }
+
     /// Lower-case hex, as the session store keeps it.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn to_hex(self) -> String {

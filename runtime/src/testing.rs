@@ -17,7 +17,7 @@ pub(crate) const STDIO_ONLY: TransportsDef = TransportsDef {
 };
 
 /// A tool with nothing but its name (the task tests' specs).
-#[cfg(any(feature = "stdio", feature = "redis"))]
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
 pub(crate) const fn tool(name: &'static str) -> ToolDef {
     ToolDef {
         name,
@@ -176,7 +176,7 @@ pub(crate) mod http {
     }
 
     /// [`app`] for another app's spec.
-    #[cfg(feature = "redis")]
+    #[cfg(feature = "streamable-http")]
     pub(crate) async fn app_of<A: crate::app::App<State = ()>>(options: &HttpOptions) -> Router {
         serve::<A>(options, Arc::new(Subscriptions::default())).await
     }

@@ -69,6 +69,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/tasks/tests.rs",
     "src/tasks/tests_redis_store.rs",
     "src/tasks/tests_sep2663.rs",
+    "src/tasks/tests_sep2663_http.rs",
     "src/tasks/wire.rs",
     "src/testing.rs",
     "src/tool.rs",

@@ -307,25 +307,34 @@ fn tools_on(ctx: &mut Ctx<'_>, spec: &Spec, workers: usize) {
     }
 }
 
-/// A tool that allows tasks needs a transport that serves them: stdio or stateful streamable HTTP. On
-/// stateless HTTP no session outlives a request to poll a task, and legacy SSE cannot carry them, so
-/// the server announces no `tasks` capability there and clients must call the tool plainly, which a
-/// `required` tool forbids.
+/// A tool that allows tasks needs a transport that serves them: stdio or stateful streamable HTTP serve
+/// both protocol eras. Stateless HTTP serves only 2026-07-28's (SEP-2663 tasks belong to the caller's
+/// principal, not a session): no session outlives a request to poll a 2025-11-25 task, so older clients
+/// call the tool plainly, which a `required` tool forbids. Legacy SSE and Lambda serve no tasks.
 fn task_transports(ctx: &mut Ctx<'_>, spec: &Spec) {
     let transports = &spec.transports;
-    if transports.stdio.is_some()
-        || transports
-            .streamable_http
-            .as_ref()
-            .is_some_and(|h| h.stateful)
-    {
+    let http = transports.streamable_http.as_ref();
+    if transports.stdio.is_some() || http.is_some_and(|h| h.stateful) {
         return;
     }
+    let stateless = http.is_some();
     for (i, tool) in spec.tools.iter().enumerate() {
         let support = tool.execution.as_ref().and_then(|e| e.task_support);
         let at = format!("/tools/{i}/execution/taskSupport");
         let name = &tool.name;
         match support {
+            Some(TaskSupport::Required) if stateless => ctx.warn(
+                "tasks-not-served",
+                At::Value(&at),
+                format!(
+                    "tool `{name}` may only run as a task (`required`), but stateless HTTP serves tasks to \
+                     2026-07-28 clients only: 2025-11-25 clients get no task capability"
+                ),
+                Some(
+                    "`stateful: true` (or `stdio`) serves 2025-11-25 tasks too; or make it `optional`"
+                        .to_owned(),
+                ),
+            ),
             Some(TaskSupport::Required) => ctx.error(
                 "tasks-not-served",
                 At::Value(&at),
@@ -333,19 +342,19 @@ fn task_transports(ctx: &mut Ctx<'_>, spec: &Spec) {
                     "tool `{name}` may only run as a task (`required`), but no transport of this spec serves tasks"
                 ),
                 Some(
-                    "tasks need `stdio` or `streamable-http` with `stateful: true`; or make it `optional` (clients \
-                     may call it plainly) or `forbidden`"
+                    "tasks need `stdio` or `streamable-http`; or make it `optional` (clients may call it \
+                     plainly) or `forbidden`"
                         .to_owned(),
                 ),
             ),
-            Some(TaskSupport::Optional) => ctx.warn(
+            Some(TaskSupport::Optional) if !stateless => ctx.warn(
                 "tasks-not-served",
                 At::Value(&at),
                 format!(
                     "tool `{name}` allows tasks (`optional`), but no transport of this spec serves them: clients \
                      will call it plainly"
                 ),
-                Some("tasks need `stdio` or `streamable-http` with `stateful: true`".to_owned()),
+                Some("tasks need `stdio` or `streamable-http`".to_owned()),
             ),
             _ => {}
         }

@@ -1,35 +1,48 @@
 //! The streamable HTTP side of [`super::wire`], as middleware in front of rmcp's service: a POST body with
-//! a task request is renamed (stateful mode, where tasks are served), and the answers to `initialize`
-//! and `tools/list` (a short event stream, or JSON) get `capabilities.tasks` and `execution`.
+//! a task request is renamed (with its `Mcp-Method` header, which rmcp checks against the body), the
+//! owner of a 2026-07-28 request's tasks is put in its extensions, and the answers to `initialize` and
+//! `tools/list` (a short event stream, or JSON) get `capabilities.tasks` and `execution`.
 
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{Method, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use serde_json::Value;
 
+use super::sep2663::HttpOwner;
+use super::store::Owner;
 use super::wire;
 use crate::app::App;
+use crate::auth::Auth;
 use crate::defs::TaskSupport;
+use crate::principal::Principal;
 
 /// The largest `initialize` answer read back for rewriting; rmcp's is a few hundred bytes.
 const MAX_INITIALIZE_ANSWER: usize = 1024 * 1024;
 
 /// Middleware state.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Rewrite {
     /// The body limit the guard in front already enforces.
     pub(crate) max_body_bytes: usize,
-    /// Whether tasks are served (stateful mode).
+    /// Whether 2025-11-25 tasks are served (stateful mode).
     pub(crate) tasks: bool,
+    /// The server's auth, when SEP-2663 tasks are served (the server has a task tool): it says who
+    /// owns a request's tasks.
+    pub(crate) owners: Option<Auth>,
     /// The spec's `execution` per tool.
     pub(crate) execution: &'static [(&'static str, Option<TaskSupport>)],
 }
 
 /// `routes` behind the middleware when the spec gives a tool `execution` (else unchanged).
-pub(crate) fn layer<A: App>(routes: Router, max_body_bytes: usize, tasks: bool) -> Router {
+pub(crate) fn layer<A: App>(
+    routes: Router,
+    max_body_bytes: usize,
+    tasks: bool,
+    owners: Option<Auth>,
+) -> Router {
     let execution = A::SPEC.capabilities.tool_execution;
     if execution.is_empty() {
         return routes;
@@ -37,6 +50,7 @@ pub(crate) fn layer<A: App>(routes: Router, max_body_bytes: usize, tasks: bool) 
     let state = Rewrite {
         max_body_bytes,
         tasks,
+        owners,
         execution,
     };
     routes.layer(axum::middleware::from_fn_with_state(state, rewrite))
@@ -51,14 +65,27 @@ pub(crate) async fn rewrite(
     if request.method() != Method::POST {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, rewrite.max_body_bytes).await else {
         return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
+    if let Some(auth) = &rewrite.owners {
+        let owner = match Principal::of(auth, &parts.headers, &parts.extensions) {
+            Some(principal) => Some(Owner::Principal(principal.bytes())),
+            None if matches!(auth, Auth::None) => Some(Owner::Anyone),
+            // Authenticated, yet no principal: no owner, so no tasks.
+            None => None,
+        };
+        if let Some(owner) = owner {
+            parts.extensions.insert(HttpOwner(owner));
+        }
+    }
+    let renames = rewrite.tasks || rewrite.owners.is_some();
     let mut patch_answer = false;
     let mut body = bytes.clone();
     let mentions = |word: &[u8]| bytes.windows(word.len()).any(|w| w == word);
-    let interesting = (rewrite.tasks && (wire::may_carry_task(&bytes) || mentions(b"initialize")))
+    let interesting = (renames && wire::may_carry_task(&bytes))
+        || (rewrite.tasks && mentions(b"initialize"))
         || (!rewrite.execution.is_empty() && mentions(b"tools/list"));
     if interesting {
         // A body that is not JSON is left for rmcp to answer.
@@ -68,15 +95,20 @@ pub(crate) async fn rewrite(
                 Some("tools/list") => !rewrite.execution.is_empty(),
                 _ => false,
             };
-            if rewrite.tasks
+            if renames
                 && wire::rename(&mut message)
                 && let Ok(renamed) = serde_json::to_vec(&message)
             {
                 body = Bytes::from(renamed);
+                // rmcp refuses a body whose method is not the header's (2026-07-28's SEP-2243).
+                if parts.headers.contains_key(MCP_METHOD)
+                    && let Some(Ok(method)) = message["method"].as_str().map(HeaderValue::from_str)
+                {
+                    parts.headers.insert(MCP_METHOD, method);
+                }
             }
         }
     }
-    let mut parts = parts;
     parts.headers.remove(header::CONTENT_LENGTH);
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     if !patch_answer || !response.status().is_success() {
@@ -89,6 +121,9 @@ pub(crate) async fn rewrite(
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(patch(&answer, &rewrite)))
 }
+
+/// The header that names a request's method (SEP-2243).
+const MCP_METHOD: &str = "mcp-method";
 
 /// The answer's result with `capabilities.tasks` (`initialize`) or `execution` (`tools/list`).
 fn patch_message(message: &mut Value, rewrite: &Rewrite) -> bool {
@@ -137,6 +172,7 @@ mod tests {
         let rewrite = Rewrite {
             max_body_bytes: 1 << 20,
             tasks: true,
+            owners: None,
             execution: &[("t", Some(TaskSupport::Optional))],
         };
         let advertise = |answer: &[u8]| patch(answer, &rewrite);

@@ -6,8 +6,9 @@
 //! rmcp 3.11's dispatcher knows only the SEP-2663 form (`docs/compatibility.md`, "Tasks"), so the
 //! handler answers the task methods of both eras in front of it, and [`wire`] carries what rmcp's types
 //! drop. 2025-11-25 tasks are served to sessions that negotiated it over stdio and stateful streamable
-//! HTTP, SEP-2663 tasks to 2026-07-28 requests on stdio; elsewhere (stateless HTTP, where no session can
-//! poll, legacy SSE, older versions) a tool runs as a plain call.
+//! HTTP, SEP-2663 tasks to 2026-07-28 requests on stdio and streamable HTTP (both modes: that version
+//! has no sessions, so its tasks belong to the principal); elsewhere (2025-11-25 on stateless HTTP, where
+//! no session can poll, legacy SSE, Lambda, older versions) a tool runs as a plain call.
 
 #[cfg(feature = "streamable-http")]
 pub(crate) mod http;
@@ -23,6 +24,8 @@ mod tests;
 mod tests_redis_store;
 #[cfg(all(test, feature = "stdio"))]
 mod tests_sep2663;
+#[cfg(all(test, feature = "streamable-http"))]
+mod tests_sep2663_http;
 pub(crate) mod wire;
 
 use std::sync::Arc;
@@ -81,7 +84,7 @@ pub(crate) fn served<'h, A: App>(
     handler: &'h Handler<A>,
     context: &RequestContext<RoleServer>,
 ) -> Option<&'h Arc<TaskStore>> {
-    let store = handler.tasks()?;
+    let store = handler.tasks().filter(|_| handler.has_sessions())?;
     let version = context.protocol_version()?;
     wire::is_task_era(version.as_str()).then_some(store)
 }
@@ -137,7 +140,7 @@ pub(crate) async fn handle<A: App>(
     if method != wire::CALL && version.is_some_and(|v| v.as_str() >= "2026-07-28") {
         return match method {
             wire::GET | wire::CANCEL | wire::UPDATE => {
-                Ok(sep2663::handle(handler, &request, &context))
+                Ok(sep2663::handle(handler, &request, &context).await)
             }
             _ => Err(request),
         };
@@ -336,7 +339,7 @@ async fn call<A: App>(
     tracing::info!(task = %task.id, tool = %name, "task created");
     #[cfg(feature = "redis")]
     if let Some((shared, session)) = shared_session(store, &context) {
-        shared.publish(session, task.clone()).await;
+        shared.publish(session, task.clone(), true).await;
     }
     let created = json!({ "task": task.to_json() });
     tokio::spawn(notify_status(task.clone(), context.peer.clone()));

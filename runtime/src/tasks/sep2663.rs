@@ -6,8 +6,10 @@
 //! sampling), and `tasks/cancel` acknowledges. The tasks are the same as 2025-11-25's ([`super::store`]:
 //! ids, TTLs, caps, owner, cancellation); only their wire form is this file's.
 //!
-//! Served where one connection outlives the call (stdio). On streamable HTTP, 2026-07-28 has no sessions:
-//! every request is stateless, so no task could be polled by its owner and tools run as plain calls.
+//! Served on stdio, where the connection owns its tasks, and on streamable HTTP, where 2026-07-28 has no
+//! sessions: every request is stateless, so a task belongs to the request's principal (auth on) or to
+//! whoever holds its unguessable id (auth off), lives in the server's store past the request that made
+//! it, and, with Redis, is read, cancelled and updated through any instance (`shared.rs`).
 //! `notifications/tasks` are not sent: a client asks for them through `subscriptions/listen`'s `taskIds`,
 //! which rmcp 3.11's subscription filter does not carry.
 
@@ -23,21 +25,33 @@ use rmcp::service::{RequestContext, RoleServer};
 use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
 
-use super::store::{Status, Task, TaskStore};
+use super::store::{Outcome, Owner, Status, Task, TaskStore};
 use super::{RunningTask, wire};
 use crate::app::App;
 use crate::defs::TaskSupport;
 use crate::handler::Handler;
 
-/// The task store, when this request gets SEP-2663 tasks: the server has task tools, the transport keeps
-/// the session for as long as its tasks, and the request names protocol 2026-07-28 or later.
+/// Who owns the tasks of a 2026-07-28 request over streamable HTTP, put in the request's extensions by
+/// the transport's middleware (`tasks/http.rs`), which knows the server's auth.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HttpOwner(pub(crate) Owner);
+
+/// The task store and the owner of this request's tasks, when it gets SEP-2663 tasks: the server has
+/// task tools, the transport keeps them past the request (stdio's connection, or streamable HTTP's
+/// server-wide store), and the request names protocol 2026-07-28 or later.
 pub(crate) fn served<'h, A: App>(
     handler: &'h Handler<A>,
     context: &RequestContext<RoleServer>,
-) -> Option<&'h Arc<TaskStore>> {
-    let store = handler.tasks().filter(|_| handler.is_connection())?;
+) -> Option<(&'h Arc<TaskStore>, Owner)> {
+    let store = handler.tasks()?;
+    let owner = if handler.is_connection() {
+        Owner::Session(handler.session_id())
+    } else {
+        let parts = context.extensions.get::<http::request::Parts>()?;
+        parts.extensions.get::<HttpOwner>()?.0
+    };
     let version = context.protocol_version()?;
-    (version.as_str() >= "2026-07-28").then_some(store)
+    (version.as_str() >= "2026-07-28").then_some((store, owner))
 }
 
 /// Whether the client declared the extension (on this request, or in `server/discover`'s `_meta`).
@@ -71,12 +85,12 @@ pub(crate) fn advertise<A: App>(
 /// `required` or `optional` becomes a task whenever the client declared the extension (the spec author
 /// marked it long-running; SEP-2663 leaves the choice to the server); a `required` one from a client that
 /// did not is refused with -32021, as SEP-2663 asks of a request the server cannot serve without a task.
-pub(crate) fn call<A: App>(
+pub(crate) async fn call<A: App>(
     handler: &Handler<A>,
     params: &CallToolRequestParams,
     context: &RequestContext<RoleServer>,
 ) -> Result<Option<CreateTaskResult>, ErrorData> {
-    let Some(store) = served(handler, context) else {
+    let Some((store, owner)) = served(handler, context) else {
         return Ok(None);
     };
     // The task's own run of the tool.
@@ -93,9 +107,13 @@ pub(crate) fn call<A: App>(
             _ => Ok(None),
         };
     }
-    let task = store.create(handler.session_id(), None)?;
+    let task = store.create(owner, None)?;
     tracing::info!(task = %task.id, tool = %params.name, "task created (SEP-2663)");
-    let created = serde_json::from_value(Value::Object(base(&task)))
+    #[cfg(feature = "redis")]
+    if let (Some(shared), Some(key)) = (store.shared(), owner.key()) {
+        shared.publish(key, task.clone(), false).await;
+    }
+    let created = serde_json::from_value(Value::Object(base(&task.to_json())))
         .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
     super::start(handler, task, params.clone(), context.clone(), true);
     Ok(Some(CreateTaskResult::new(created)))
@@ -103,12 +121,12 @@ pub(crate) fn call<A: App>(
 
 /// Answers `tasks/get`, `tasks/update` and `tasks/cancel` (renamed by the transport, `wire.rs`) for a
 /// 2026-07-28 request.
-pub(crate) fn handle<A: App>(
+pub(crate) async fn handle<A: App>(
     handler: &Handler<A>,
     request: &CustomRequest,
     context: &RequestContext<RoleServer>,
 ) -> Result<CustomResult, ErrorData> {
-    let Some(store) = served(handler, context) else {
+    let Some((store, owner)) = served(handler, context) else {
         return Err(ErrorData::new(
             ErrorCode::METHOD_NOT_FOUND,
             wire::wire_name(&request.method).to_owned(),
@@ -118,37 +136,101 @@ pub(crate) fn handle<A: App>(
     if !declared(context) {
         return Err(missing_capability());
     }
-    let task = store.get(handler.session_id(), super::task_id(request)?)?;
+    let id = super::task_id(request)?;
+    let task = match store.get(owner, id) {
+        Ok(task) => task,
+        Err(error) => {
+            // Not this instance's: another one may run it.
+            #[cfg(feature = "redis")]
+            if let (Some(shared), Some(key)) = (store.shared(), owner.key()) {
+                return remote(shared, &key, id, request).await;
+            }
+            return Err(error);
+        }
+    };
     match request.method.as_str() {
         wire::GET => {
-            let mut answer = detailed(&task);
-            answer.insert("resultType".into(), "complete".into());
-            return Ok(CustomResult(Value::Object(answer)));
+            let requests = task.inputs.requests();
+            return Ok(got(detailed(
+                base(&task.to_json()),
+                task.status(),
+                requests,
+                task.settled(),
+            )));
         }
-        wire::UPDATE => {
-            let responses = super::param(request, "inputResponses")
-                .and_then(Value::as_object)
-                .ok_or_else(|| {
-                    ErrorData::invalid_params("params.inputResponses (an object) is required", None)
-                })?;
-            task.inputs.answer(responses);
-        }
+        wire::UPDATE => task.inputs.answer(responses(request)?),
         // Cooperative: a task that already ended keeps its status, and the ack is the same.
         _ => {
             if !task.status().is_terminal() {
-                let _ = store.cancel(handler.session_id(), &task.id);
+                let _ = store.cancel(owner, &task.id);
                 tracing::info!(task = %task.id, "task cancelled by the client");
             }
         }
     }
-    Ok(CustomResult(json!({ "resultType": "complete" })))
+    Ok(acknowledged())
 }
 
-/// The `Task` fields of SEP-2663 (`ttlMs`, `pollIntervalMs`: 2025-11-25 names them `ttl`, `pollInterval`).
-fn base(task: &Task) -> Map<String, Value> {
-    let Value::Object(mut object) = task.to_json() else {
-        unreachable!("a task is an object")
-    };
+/// A task request for a task another instance runs, from its record in Redis: `tasks/update`'s answers
+/// wait there for the runner, which takes them at its next write.
+#[cfg(feature = "redis")]
+async fn remote(
+    shared: &super::shared::SharedTasks,
+    owner: &str,
+    id: &str,
+    request: &CustomRequest,
+) -> Result<CustomResult, ErrorData> {
+    let (task, outcome) = shared.snapshot(owner, id).await?;
+    let status = task
+        .get("status")
+        .and_then(Value::as_str)
+        .and_then(Status::parse)
+        .unwrap_or(Status::Working);
+    match request.method.as_str() {
+        wire::GET => {
+            let mut object = base(&task);
+            let requests = match object.remove("inputRequests") {
+                Some(Value::Object(requests)) => requests,
+                _ => Map::new(),
+            };
+            return Ok(got(detailed(object, status, requests, outcome)));
+        }
+        wire::UPDATE => shared.update(owner, id, responses(request)?).await?,
+        _ if status.is_terminal() => {}
+        _ => {
+            if shared.cancel(owner, id).await.is_ok() {
+                tracing::info!(task = %id, "task cancelled by the client");
+            } else {
+                // Ended meanwhile (the ack is the same), or gone, or Redis failed: say which.
+                shared.snapshot(owner, id).await?;
+            }
+        }
+    }
+    Ok(acknowledged())
+}
+
+/// The answer to `tasks/get`.
+fn got(mut task: Map<String, Value>) -> CustomResult {
+    task.insert("resultType".into(), "complete".into());
+    CustomResult(Value::Object(task))
+}
+
+fn acknowledged() -> CustomResult {
+    CustomResult(json!({ "resultType": "complete" }))
+}
+
+/// `params.inputResponses` of `tasks/update`.
+fn responses(request: &CustomRequest) -> Result<&Map<String, Value>, ErrorData> {
+    super::param(request, "inputResponses")
+        .and_then(Value::as_object)
+        .ok_or_else(|| {
+            ErrorData::invalid_params("params.inputResponses (an object) is required", None)
+        })
+}
+
+/// The `Task` fields of SEP-2663 from a task's 2025-11-25 JSON (`ttlMs`, `pollIntervalMs`: 2025-11-25
+/// names them `ttl`, `pollInterval`).
+fn base(task: &Value) -> Map<String, Value> {
+    let mut object = task.as_object().cloned().unwrap_or_default();
     for (old, new) in [("ttl", "ttlMs"), ("pollInterval", "pollIntervalMs")] {
         if let Some(value) = object.remove(old) {
             object.insert(new.into(), value);
@@ -157,24 +239,23 @@ fn base(task: &Task) -> Map<String, Value> {
     object
 }
 
-/// The `DetailedTask`: the status with its payload. A tool result with `isError: true` is `completed`
-/// with that result (2025-11-25 calls it `failed`); only a JSON-RPC error is `failed`, with `error`.
-fn detailed(task: &Task) -> Map<String, Value> {
-    let mut object = base(task);
-    let (status, payload) = match task.status() {
-        Status::InputRequired => {
-            let requests = task.inputs.requests();
-            if requests.is_empty() {
-                // Answered; the handler has not yet moved the task back to `working`.
-                ("working", None)
-            } else {
-                (
-                    "input_required",
-                    Some(("inputRequests", Value::Object(requests))),
-                )
-            }
-        }
-        Status::Completed | Status::Failed => match task.settled() {
+/// The `DetailedTask`: the status with its payload (the requests waiting for `tasks/update`, the
+/// outcome). A tool result with `isError: true` is `completed` with that result (2025-11-25 calls it
+/// `failed`); only a JSON-RPC error is `failed`, with `error`.
+fn detailed(
+    mut object: Map<String, Value>,
+    status: Status,
+    requests: Map<String, Value>,
+    outcome: Option<Outcome>,
+) -> Map<String, Value> {
+    let (status, payload) = match status {
+        // Answered; the handler has not yet moved the task back to `working`.
+        Status::InputRequired if requests.is_empty() => ("working", None),
+        Status::InputRequired => (
+            "input_required",
+            Some(("inputRequests", Value::Object(requests))),
+        ),
+        Status::Completed | Status::Failed => match outcome {
             Some(Ok(result)) => ("completed", Some(("result", result))),
             Some(Err(error)) => {
                 let error = serde_json::to_value(error).unwrap_or_else(|_| json!({}));
@@ -203,7 +284,8 @@ struct InputsState {
 }
 
 impl Inputs {
-    fn requests(&self) -> Map<String, Value> {
+    /// The requests still waiting, by key (`inputRequests`).
+    pub(super) fn requests(&self) -> Map<String, Value> {
         let state = self.0.lock().expect("task inputs lock");
         state
             .pending
@@ -213,7 +295,7 @@ impl Inputs {
     }
 
     /// `tasks/update`: answers go to the requests still waiting; other keys are ignored.
-    fn answer(&self, responses: &Map<String, Value>) {
+    pub(super) fn answer(&self, responses: &Map<String, Value>) {
         let mut state = self.0.lock().expect("task inputs lock");
         for (key, response) in responses {
             if let Some((_, answer)) = state.pending.remove(key) {

@@ -14,6 +14,11 @@
 //!
 //! Writes go through one script that never changes a terminal task, so a cancel and the handler's own
 //! end cannot overwrite each other: the first one wins, on every instance.
+//!
+//! SEP-2663 tasks (2026-07-28 over streamable HTTP) are owned by a principal instead of a session
+//! (`Owner::key`) and are not listed (that era has no `tasks/list`). Their record's task JSON carries
+//! the `inputRequests` the handler waits on; `tasks/update` through another instance pushes its answers
+//! to `<prefix>task:<id>:input`, which the runner takes at its next write (within a [`TICK`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,15 +42,17 @@ const WAIT_POLL: Duration = Duration::from_millis(250);
 const LOST: &str = "The server instance running this task stopped before it finished";
 
 /// KEYS: record, lease, session index. ARGV: create ("1"/"0"), owner, status, task JSON, outcome JSON
-/// (or ""), TTL ms, lease ms ("0": leave the lease), task id. Returns the status the record holds
-/// afterwards, or nil when it expired.
+/// (or ""), TTL ms, lease ms ("0": leave the lease), task id, listed in the index ("1"/"0"). Returns the
+/// status the record holds afterwards, or nil when it expired.
 const PUT: &str = r"
 local function terminal(s) return s == 'completed' or s == 'failed' or s == 'cancelled' end
 if ARGV[1] == '1' then
   redis.call('HSET', KEYS[1], 'owner', ARGV[2], 'status', ARGV[3], 'task', ARGV[4])
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
-  redis.call('RPUSH', KEYS[3], ARGV[8])
-  if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[6]) then redis.call('PEXPIRE', KEYS[3], ARGV[6]) end
+  if ARGV[9] == '1' then
+    redis.call('RPUSH', KEYS[3], ARGV[8])
+    if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[6]) then redis.call('PEXPIRE', KEYS[3], ARGV[6]) end
+  end
   redis.call('SET', KEYS[2], '1', 'PX', ARGV[7])
   return ARGV[3]
 end
@@ -144,11 +151,15 @@ impl SharedTasks {
         format!("{}tasks:{session}", self.prefix)
     }
 
-    /// Runs [`PUT`].
+    fn inputs(&self, id: &str) -> String {
+        format!("{}task:{id}:input", self.prefix)
+    }
+
+    /// Runs [`PUT`] (`create`: `Some(listed)`).
     #[allow(clippy::too_many_arguments)]
     async fn put(
         &self,
-        create: bool,
+        create: Option<bool>,
         session: &str,
         id: &str,
         status: &str,
@@ -163,7 +174,7 @@ impl SharedTasks {
             .arg(self.record(id))
             .arg(self.lease(id))
             .arg(self.index(session))
-            .arg(if create { "1" } else { "0" })
+            .arg(if create.is_some() { "1" } else { "0" })
             .arg(session)
             .arg(status)
             .arg(task.to_string())
@@ -171,20 +182,22 @@ impl SharedTasks {
             .arg(ttl_ms.max(1))
             .arg(ms(lease))
             .arg(id)
+            .arg(if create == Some(true) { "1" } else { "0" })
             .query_async(&mut self.connection.clone())
             .await;
         metrics::redis("EVAL", &stored);
         stored
     }
 
-    /// Mirrors a task this instance has just created for `session`, then keeps the mirror up to date
-    /// in the background until the task ends. When Redis fails, the task still runs and is served here.
-    pub(crate) async fn publish(self: &Arc<Self>, session: String, task: Arc<Task>) {
+    /// Mirrors a task this instance has just created for `session` (a session id, or an `Owner::key`),
+    /// `listed` for `tasks/list`, then keeps the mirror up to date in the background until the task
+    /// ends. When Redis fails, the task still runs and is served here.
+    pub(crate) async fn publish(self: &Arc<Self>, session: String, task: Arc<Task>, listed: bool) {
         let json = task.to_json();
         let ttl = json["ttl"].as_u64().unwrap_or(1);
         let created = self
             .put(
-                true,
+                Some(listed),
                 &session,
                 &task.id,
                 task.status().as_str(),
@@ -213,13 +226,19 @@ impl SharedTasks {
             }
             let status = task.status();
             let outcome = status.is_terminal().then(|| task.settled()).flatten();
+            let mut json = task.to_json();
+            let requests = task.inputs.requests();
+            if !requests.is_empty() {
+                json["inputRequests"] = Value::Object(requests);
+                self.take_inputs(&task).await;
+            }
             let stored = self
                 .put(
-                    false,
+                    None,
                     &session,
                     &task.id,
                     status.as_str(),
-                    &task.to_json(),
+                    &json,
                     outcome.as_ref(),
                     0,
                     LEASE,
@@ -291,7 +310,7 @@ impl SharedTasks {
         remote.task["lastUpdatedAt"] = super::store::now().into();
         let stored = self
             .put(
-                false,
+                None,
                 session,
                 id,
                 status.as_str(),
@@ -313,6 +332,66 @@ impl SharedTasks {
             // Ended meanwhile by its runner or another caller: read it again.
             Some(_) => Box::pin(self.read(session, id)).await,
         }
+    }
+
+    /// Answers to the task's `inputRequests` sent through other instances, handed to its handler.
+    async fn take_inputs(&self, task: &Task) {
+        let key = self.inputs(&task.id);
+        let taken: Result<(Vec<String>, i64), _> = redis::pipe()
+            .atomic()
+            .lrange(&key, 0, -1)
+            .del(&key)
+            .query_async(&mut self.connection.clone())
+            .await;
+        metrics::redis("LRANGE", &taken);
+        match taken {
+            Ok((answers, _)) => {
+                for answer in answers {
+                    if let Ok(Value::Object(responses)) = serde_json::from_str(&answer) {
+                        task.inputs.answer(&responses);
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::warn!(task = %task.id, %error, "cannot read answers to a task's input requests")
+            }
+        }
+    }
+
+    /// The task JSON (with `inputRequests` while it waits on any) and the outcome of a task another
+    /// instance runs (SEP-2663's `tasks/get`).
+    pub(crate) async fn snapshot(
+        &self,
+        session: &str,
+        id: &str,
+    ) -> Result<(Value, Option<Outcome>), ErrorData> {
+        let remote = self.read(session, id).await?;
+        Ok((remote.task, remote.outcome.as_deref().and_then(decode)))
+    }
+
+    /// SEP-2663's `tasks/update` for a task another instance runs: the answers wait for its runner.
+    /// Ignored once the task ended, as an update of answered requests is.
+    pub(crate) async fn update(
+        &self,
+        session: &str,
+        id: &str,
+        responses: &serde_json::Map<String, Value>,
+    ) -> Result<(), ErrorData> {
+        let remote = self.read(session, id).await?;
+        if is_terminal(&remote.status) {
+            return Ok(());
+        }
+        let ttl = remote.task["ttl"].as_u64().unwrap_or(1).max(1);
+        let key = self.inputs(id);
+        let pushed: Result<(), _> = redis::pipe()
+            .rpush(&key, Value::Object(responses.clone()).to_string())
+            .ignore()
+            .pexpire(&key, i64::try_from(ttl).unwrap_or(i64::MAX))
+            .ignore()
+            .query_async(&mut self.connection.clone())
+            .await;
+        metrics::redis("RPUSH", &pushed);
+        pushed.map_err(|e| redis_error(&e))
     }
 
     /// `tasks/get` for a task another instance runs.

@@ -1,5 +1,6 @@
-//! The in-memory task store: one per server, every task bound to the session that created it, each
-//! freed when its TTL ends, with caps per session and per server.
+//! The in-memory task store: one per server, every task bound to its [`Owner`] (the session that created
+//! it, or on stateless 2026-07-28 HTTP the principal), each freed when its TTL ends, with caps per owner
+//! and per server.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,6 +42,45 @@ impl Default for Limits {
 /// `tasks/list` pages hold at most this many tasks.
 pub(crate) const PAGE_SIZE: usize = 50;
 
+/// Who may reach a task: only requests of the same owner find it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Only streamable HTTP makes tasks of other owners than sessions.
+#[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+pub(crate) enum Owner {
+    /// The session (or stdio connection) that created it, by its handler's id.
+    Session(u64),
+    /// A 2026-07-28 request over streamable HTTP, which has no session, with auth on: the principal's
+    /// digest (`principal.rs`).
+    Principal([u8; 32]),
+    /// The same without auth: nobody to tell callers apart, so the unguessable id is the only key.
+    Anyone,
+}
+
+impl From<u64> for Owner {
+    fn from(session: u64) -> Self {
+        Owner::Session(session)
+    }
+}
+
+impl Owner {
+    /// The owner as the shared task store (`shared.rs`) records it, when it is not a session (whose
+    /// record names its MCP session id). Session ids are UUIDs, so neither form can be one.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn key(self) -> Option<String> {
+        match self {
+            Owner::Session(_) => None,
+            Owner::Principal(digest) => Some(format!(
+                "principal:{}",
+                digest
+                    .iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect::<String>()
+            )),
+            Owner::Anyone => Some("anyone".to_owned()),
+        }
+    }
+}
+
 /// A task's status (MCP 2025-11-25).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
@@ -62,6 +102,20 @@ impl Status {
         }
     }
 
+    /// The status [`Status::as_str`] names.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn parse(name: &str) -> Option<Status> {
+        [
+            Status::Working,
+            Status::InputRequired,
+            Status::Completed,
+            Status::Failed,
+            Status::Cancelled,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == name)
+    }
+
     pub(crate) fn is_terminal(self) -> bool {
         matches!(self, Status::Completed | Status::Failed | Status::Cancelled)
     }
@@ -79,7 +133,7 @@ struct State {
 /// One task. The status lives in a watch channel so `tasks/result` can wait for a terminal one.
 pub(crate) struct Task {
     pub(crate) id: String,
-    owner: u64,
+    owner: Owner,
     seq: u64,
     created_at: String,
     ttl_ms: u64,
@@ -273,9 +327,10 @@ impl TaskStore {
     /// A new `working` task for `owner`, freed (and its handler cancelled) when its TTL ends.
     pub(crate) fn create(
         self: &Arc<Self>,
-        owner: u64,
+        owner: impl Into<Owner>,
         requested_ttl_ms: Option<u64>,
     ) -> Result<Arc<Task>, ErrorData> {
+        let owner = owner.into();
         let ttl = requested_ttl_ms
             .map(Duration::from_millis)
             .unwrap_or(self.limits.default_ttl)
@@ -307,10 +362,18 @@ impl TaskStore {
                     self.limits.total
                 )));
             }
+            // Without an owner to tell callers apart, only the server's cap applies.
+            let who = match owner {
+                Owner::Session(_) => Some("session"),
+                Owner::Principal(_) => Some("client"),
+                Owner::Anyone => None,
+            };
             let mine = tasks.values().filter(|t| t.owner == owner).count();
-            if mine >= self.limits.per_session {
+            if let Some(who) = who
+                && mine >= self.limits.per_session
+            {
                 return Err(too_many(format!(
-                    "this session holds {mine} tasks, the limit per session; wait for some to expire \
+                    "this {who} holds {mine} tasks, the limit per {who}; wait for some to expire \
                      (their TTL) or cancel them"
                 )));
             }
@@ -326,7 +389,8 @@ impl TaskStore {
     }
 
     /// The task `id` if `owner` created it and it has not expired.
-    pub(crate) fn get(&self, owner: u64, id: &str) -> Result<Arc<Task>, ErrorData> {
+    pub(crate) fn get(&self, owner: impl Into<Owner>, id: &str) -> Result<Arc<Task>, ErrorData> {
+        let owner = owner.into();
         let tasks = self.tasks.lock().expect("task store lock");
         match tasks.get(id) {
             Some(task) if task.owner == owner => Ok(task.clone()),
@@ -335,7 +399,7 @@ impl TaskStore {
     }
 
     /// `tasks/cancel`: the task, now `cancelled`; refused for a terminal one.
-    pub(crate) fn cancel(&self, owner: u64, id: &str) -> Result<Arc<Task>, ErrorData> {
+    pub(crate) fn cancel(&self, owner: impl Into<Owner>, id: &str) -> Result<Arc<Task>, ErrorData> {
         let task = self.get(owner, id)?;
         if !task.mark_cancelled() {
             return Err(not_cancellable(task.status().as_str()));
@@ -345,6 +409,7 @@ impl TaskStore {
 
     /// `tasks/list`: one page of `owner`'s tasks, oldest first, and the cursor of the next page.
     pub(crate) fn list(&self, owner: u64, cursor: Option<&str>) -> Result<Value, ErrorData> {
+        let owner = Owner::Session(owner);
         let after = match cursor {
             None => 0,
             Some(cursor) => cursor
@@ -378,7 +443,7 @@ impl TaskStore {
         }
         let mut tasks = self.tasks.lock().expect("task store lock");
         tasks.retain(|_, task| {
-            if task.owner == owner {
+            if task.owner == Owner::Session(owner) {
                 task.cancel.cancel();
                 false
             } else {
@@ -476,6 +541,34 @@ mod tests {
         store.end_session(1);
         assert_eq!(store.len(), 2);
         store.create(3, None).unwrap();
+    }
+
+    #[tokio::test]
+    async fn principals_are_capped_like_sessions_and_anyone_by_the_server_only() {
+        let store = store(Limits {
+            per_session: 2,
+            total: 5,
+            ..Limits::default()
+        });
+        let (alice, bob) = (Owner::Principal([1; 32]), Owner::Principal([2; 32]));
+        store.create(alice, None).unwrap();
+        let task = store.create(alice, None).unwrap();
+        let error = store.create(alice, None).unwrap_err();
+        assert!(error.message.contains("limit per client"), "{error:?}");
+        assert!(
+            store.get(bob, &task.id).is_err(),
+            "another principal's task"
+        );
+        assert!(store.get(Owner::Anyone, &task.id).is_err());
+        // No owner to tell callers apart: the server's cap alone.
+        for _ in 0..3 {
+            store.create(Owner::Anyone, None).unwrap();
+        }
+        let error = store.create(Owner::Anyone, None).unwrap_err();
+        assert!(error.message.contains("the server holds 5"), "{error:?}");
+        // Each principal has its own key in the shared store; sessions are keyed by their MCP id.
+        assert_ne!(alice.key(), bob.key());
+        assert_eq!(Owner::Session(1).key(), None);
     }
 
     #[tokio::test]

@@ -256,3 +256,58 @@ async fn tasks_keep_working_locally_while_redis_is_down() {
         "{elsewhere}"
     );
 }
+
+/// SEP-2663 tasks (2026-07-28 requests, which have no session) belong to their principal on every
+/// instance: created through one, polled, answered through `tasks/update` and cancelled through the
+/// other, whose answers and cancel reach the handler where it runs; another principal's id is unknown.
+#[tokio::test]
+async fn sep2663_tasks_are_polled_updated_and_cancelled_through_another_instance() {
+    use super::tests_sep2663_http::{self as sep, HttpTaskApp, status};
+    let redis = RedisServer::start(&[]);
+    let options = with_store(redis.url(""), Duration::from_secs(60));
+    let first = app_of::<HttpTaskApp>(&options).await;
+    let second = app_of::<HttpTaskApp>(&options).await;
+    let (alice, bob) = (sep::Client::of("alice"), sep::Client::of("bob"));
+
+    let before = sep::CANCELLED.load(Ordering::SeqCst);
+    let hold = alice.create(&first, "hold").await;
+    let held = |t: &Value| t["statusMessage"] == "holding until cancelled";
+    let got = alice.poll(&second, &hold, held).await;
+    assert_eq!(status(&got), "working", "{got}");
+    assert_eq!(got["ttlMs"], 600_000, "{got}");
+    let unknown = bob.task(&second, "tasks/get", "0000", Value::Null).await;
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+    for method in ["tasks/get", "tasks/cancel"] {
+        let refused = bob.task(&second, method, &hold, Value::Null).await;
+        assert_eq!(refused["error"], unknown["error"], "{method}: {refused}");
+    }
+    let acked = alice
+        .task(&second, "tasks/cancel", &hold, Value::Null)
+        .await;
+    assert_eq!(acked["result"]["resultType"], "complete", "{acked}");
+    // The runner sees the cancel at its next write and cancels the handler there.
+    let cancelled = alice
+        .poll(&first, &hold, |t| status(t) == "cancelled")
+        .await;
+    assert_eq!(cancelled["taskId"], hold.as_str());
+    sep::handler_saw_cancellation(before).await;
+
+    let ask = alice.create(&first, "ask").await;
+    let waiting = alice
+        .poll(&second, &ask, |t| status(t) == "input_required")
+        .await;
+    let requests = waiting["inputRequests"].as_object().unwrap();
+    let key = requests.keys().next().unwrap().clone();
+    assert_eq!(
+        requests[&key]["params"]["message"], "Your name?",
+        "{waiting}"
+    );
+    let answer = json!({"action": "accept", "content": {"name": "Luca"}});
+    let update = json!({"inputResponses": { key.as_str(): answer }});
+    let acked = alice.task(&second, "tasks/update", &ask, update).await;
+    assert_eq!(acked["result"]["resultType"], "complete", "{acked}");
+    let done = alice
+        .poll(&second, &ask, |t| status(t) == "completed")
+        .await;
+    assert_eq!(sep::text(&done), "hello Luca, task true", "{done}");
+}

@@ -1,0 +1,330 @@
+//! SEP-2663 tasks (protocol 2026-07-28) over streamable HTTP, in raw requests through the axum app as
+//! `http::router` builds it, stateful and stateless: every request stands alone (no session), so a task
+//! is reached on later requests through the server's store, owned by the request's principal.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use http::StatusCode;
+use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::context::Ctx;
+use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
+use crate::error::{BoxError, ToolError, ToolResult};
+use crate::testing::http::{LIMITS, anonymous, app_of, options, send};
+use crate::testing::{STDIO_ONLY, tool};
+
+static SPEC: Spec = Spec {
+    server: ServerDef {
+        name: "http-tasks",
+        version: "1.0.0",
+        ..ServerDef::DEFAULT
+    },
+    capabilities: CapabilitiesDef {
+        tool_execution: &[
+            ("gate", Some(TaskSupport::Optional)),
+            ("hold", Some(TaskSupport::Optional)),
+            ("ask", Some(TaskSupport::Optional)),
+            ("must", Some(TaskSupport::Required)),
+            ("quick", Some(TaskSupport::Optional)),
+        ],
+        ..CapabilitiesDef::DEFAULT
+    },
+    transports: STDIO_ONLY,
+    tools: &[
+        tool("gate"),
+        tool("hold"),
+        tool("ask"),
+        tool("must"),
+        tool("quick"),
+    ],
+    ..Spec::DEFAULT
+};
+
+/// Lets one `gate` handler finish.
+static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
+
+/// How many `hold` handlers saw their cancellation.
+pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
+
+/// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `quick` and `must`
+/// return at once; each says whether it ran as a task.
+pub(super) struct HttpTaskApp;
+
+impl App for HttpTaskApp {
+    type State = ();
+    const SPEC: &'static Spec = &SPEC;
+    const CRATE_NAME: &'static str = "http_tasks";
+
+    async fn init() -> Result<(), BoxError> {
+        Ok(())
+    }
+
+    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+        let text = match name {
+            "gate" => {
+                GATE.acquire().await.unwrap().forget();
+                "gate done".to_owned()
+            }
+            "hold" => {
+                ctx.task_status("holding until cancelled");
+                ctx.cancelled().await;
+                CANCELLED.fetch_add(1, Ordering::SeqCst);
+                "hold cancelled".to_owned()
+            }
+            "ask" => {
+                let schema = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+                let answer = ctx
+                    .elicit("Your name?", schema)
+                    .await
+                    .map_err(|e| ToolError::new(e.to_string()))?;
+                let content = answer.content.unwrap_or_default();
+                format!("hello {}", content["name"].as_str().unwrap_or("?"))
+            }
+            _ => format!("{name} done"),
+        };
+        let text = format!("{text}, task {}", ctx.task_id().is_some());
+        Ok(CallToolResult::success(vec![ContentBlock::text(text)]))
+    }
+}
+
+/// A 2026-07-28 client: the protocol metadata in every request's `_meta` and the SEP-2243 headers,
+/// as `token` (none: no credentials), declaring the tasks extension or not.
+#[derive(Clone, Copy)]
+pub(super) struct Client {
+    pub(super) token: Option<&'static str>,
+    pub(super) declare: bool,
+}
+
+impl Client {
+    pub(super) const fn of(token: &'static str) -> Client {
+        Client {
+            token: Some(token),
+            declare: true,
+        }
+    }
+
+    /// `method` with `params` through `app`, `name` in `Mcp-Name`; the JSON-RPC answer, within 10 s.
+    pub(super) async fn request(
+        &self,
+        app: &Router,
+        method: &str,
+        name: &str,
+        mut params: Value,
+    ) -> Value {
+        let mut capabilities = json!({"elicitation": {}});
+        if self.declare {
+            capabilities["extensions"] = json!({"io.modelcontextprotocol/tasks": {}});
+        }
+        params["_meta"] = json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "0"},
+            "io.modelcontextprotocol/clientCapabilities": capabilities,
+        });
+        let message = json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params});
+        let mut request = anonymous("POST", None)
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", method)
+            .header("mcp-name", name);
+        if let Some(token) = self.token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = request.body(Body::from(message.to_string())).unwrap();
+        let (status, _, body) = tokio::time::timeout(Duration::from_secs(10), send(app, request))
+            .await
+            .unwrap_or_else(|_| panic!("{method} answers within 10 s"));
+        let answer: Value = serde_json::from_str(&body)
+            .ok()
+            .into_iter()
+            .chain(
+                body.lines()
+                    .filter_map(|line| line.strip_prefix("data:"))
+                    .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok()),
+            )
+            .find(|answer| answer.get("id") == Some(&json!(7)))
+            .unwrap_or_else(|| panic!("no answer to {method}: {body}"));
+        // rmcp answers some errors (-32021) with 400.
+        if answer.get("result").is_some() {
+            assert_eq!(status, StatusCode::OK, "{method}: {body}");
+        }
+        answer
+    }
+
+    pub(super) async fn call(&self, app: &Router, tool: &str) -> Value {
+        let params = json!({"name": tool, "arguments": {}});
+        self.request(app, "tools/call", tool, params).await
+    }
+
+    /// The id of the task `tool`'s call became.
+    pub(super) async fn create(&self, app: &Router, tool: &str) -> String {
+        let answer = self.call(app, tool).await;
+        assert_eq!(answer["result"]["resultType"], "task", "{answer}");
+        assert_eq!(answer["result"]["status"], "working", "{answer}");
+        answer["result"]["taskId"].as_str().unwrap().to_owned()
+    }
+
+    /// `tasks/get`, `tasks/cancel` (or `tasks/update` with `extra` params) on the task `id`.
+    pub(super) async fn task(&self, app: &Router, method: &str, id: &str, extra: Value) -> Value {
+        let mut params = json!({ "taskId": id });
+        if let Value::Object(extra) = extra {
+            params.as_object_mut().unwrap().extend(extra);
+        }
+        self.request(app, method, id, params).await
+    }
+
+    /// Polls `tasks/get` until `done` holds of its result (bounded).
+    pub(super) async fn poll(
+        &self,
+        app: &Router,
+        id: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        for _ in 0..500 {
+            let got = self.task(app, "tasks/get", id, Value::Null).await;
+            if done(&got["result"]) {
+                return got["result"].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("task {id} never got there");
+    }
+}
+
+pub(super) fn status(task: &Value) -> &str {
+    task["status"].as_str().unwrap_or_default()
+}
+
+pub(super) fn text(task: &Value) -> &str {
+    task["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+/// Waits (bounded) until `CANCELLED` moved past `before`.
+pub(super) async fn handler_saw_cancellation(before: usize) {
+    for _ in 0..500 {
+        if CANCELLED.load(Ordering::SeqCst) > before {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the handler never saw its cancellation");
+}
+
+/// The app, stateful or stateless, with bearer auth for `tokens` (none: auth off).
+async fn app(stateful: bool, tokens: &[&str]) -> Router {
+    let mut options = options(tokens, LIMITS);
+    options.streamable.as_mut().unwrap().stateful = stateful;
+    app_of::<HttpTaskApp>(&options).await
+}
+
+#[tokio::test]
+async fn a_call_becomes_a_task_polled_on_later_requests_in_both_modes() {
+    for stateful in [true, false] {
+        let app = app(stateful, &[]).await;
+        let client = Client {
+            token: None,
+            declare: true,
+        };
+        let answer = client.call(&app, "gate").await;
+        let created = &answer["result"];
+        assert_eq!(created["resultType"], "task", "{answer}");
+        assert_eq!(created["ttlMs"], 600_000, "{answer}");
+        assert_eq!(created["pollIntervalMs"], 1000, "{answer}");
+        let id = created["taskId"].as_str().unwrap();
+        // The handler outlived the request that started it.
+        let working = client.task(&app, "tasks/get", id, Value::Null).await;
+        assert_eq!(working["result"]["resultType"], "complete", "{working}");
+        assert_eq!(status(&working["result"]), "working", "{working}");
+        GATE.add_permits(1);
+        let done = client.poll(&app, id, |t| status(t) == "completed").await;
+        assert_eq!(text(&done), "gate done, task true", "{done}");
+
+        let unknown = client.task(&app, "tasks/get", "0000", Value::Null).await;
+        assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+    }
+}
+
+#[tokio::test]
+async fn elicitation_inside_a_task_is_answered_by_update() {
+    let app = app(false, &["alice"]).await;
+    let alice = Client::of("alice");
+    let id = alice.create(&app, "ask").await;
+    let waiting = alice
+        .poll(&app, &id, |t| status(t) == "input_required")
+        .await;
+    let requests = waiting["inputRequests"].as_object().unwrap();
+    assert_eq!(requests.len(), 1, "{waiting}");
+    let (key, request) = requests.iter().next().unwrap();
+    assert_eq!(request["method"], "elicitation/create", "{waiting}");
+    assert_eq!(request["params"]["message"], "Your name?", "{waiting}");
+    let answer = json!({"action": "accept", "content": {"name": "Luca"}});
+    let update = json!({"inputResponses": { key.as_str(): answer }});
+    let acked = alice.task(&app, "tasks/update", &id, update).await;
+    assert_eq!(acked["result"]["resultType"], "complete", "{acked}");
+    let done = alice.poll(&app, &id, |t| status(t) == "completed").await;
+    assert_eq!(text(&done), "hello Luca, task true", "{done}");
+}
+
+#[tokio::test]
+async fn cancel_reaches_the_handler() {
+    let app = app(true, &["alice"]).await;
+    let alice = Client::of("alice");
+    let before = CANCELLED.load(Ordering::SeqCst);
+    let id = alice.create(&app, "hold").await;
+    alice
+        .poll(&app, &id, |t| {
+            t["statusMessage"] == "holding until cancelled"
+        })
+        .await;
+    let acked = alice.task(&app, "tasks/cancel", &id, Value::Null).await;
+    assert_eq!(acked["result"]["resultType"], "complete", "{acked}");
+    handler_saw_cancellation(before).await;
+    let cancelled = alice.task(&app, "tasks/get", &id, Value::Null).await;
+    assert_eq!(status(&cancelled["result"]), "cancelled", "{cancelled}");
+}
+
+#[tokio::test]
+async fn another_principals_task_is_refused_like_an_unknown_one() {
+    for stateful in [true, false] {
+        let app = app(stateful, &["alice", "bob"]).await;
+        let (alice, bob) = (Client::of("alice"), Client::of("bob"));
+        let id = alice.create(&app, "hold").await;
+        let unknown = bob.task(&app, "tasks/get", "0000", Value::Null).await;
+        assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+        let update = json!({"inputResponses": {}});
+        for (method, extra) in [
+            ("tasks/get", Value::Null),
+            ("tasks/update", update),
+            ("tasks/cancel", Value::Null),
+        ] {
+            let refused = bob.task(&app, method, &id, extra).await;
+            assert_eq!(refused["error"], unknown["error"], "{method}: {refused}");
+        }
+        let mine = alice.task(&app, "tasks/get", &id, Value::Null).await;
+        assert_eq!(status(&mine["result"]), "working", "{mine}");
+        alice.task(&app, "tasks/cancel", &id, Value::Null).await;
+    }
+}
+
+#[tokio::test]
+async fn a_client_without_the_extension_gets_plain_calls_or_minus_32021() {
+    let app = app(false, &[]).await;
+    let client = Client {
+        token: None,
+        declare: false,
+    };
+    let refused = client.call(&app, "must").await;
+    assert_eq!(refused["error"]["code"], -32021, "{refused}");
+    let plain = client.call(&app, "quick").await;
+    assert_eq!(
+        plain["result"]["content"][0]["text"], "quick done, task false",
+        "{plain}"
+    );
+    let refused = client.task(&app, "tasks/get", "0000", Value::Null).await;
+    assert_eq!(refused["error"]["code"], -32021, "{refused}");
+}
