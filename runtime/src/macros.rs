@@ -170,6 +170,40 @@ macro_rules! app {
     };
 }
 
+/// Declares a tool's `NAME` (its name on the wire) and `DEF` (its [`ToolDef`](crate::defs::ToolDef)) inside
+/// the tool's module of `generated/tools.rs`: the name, then each optional field the spec sets, without its `Some`;
+/// the others keep [`ToolDef::DEFAULT`](crate::defs::ToolDef::DEFAULT)'s `None`.
+///
+/// ```
+/// pub mod get_forecast {
+///     mcpgen_runtime::tool! {
+///         name: "get-forecast",
+///         title: "Get forecast",
+///         input_schema: r#"{"type":"object"}"#,
+///     }
+/// }
+///
+/// assert_eq!(get_forecast::NAME, "get-forecast");
+/// assert_eq!(get_forecast::DEF.name, get_forecast::NAME);
+/// assert_eq!(get_forecast::DEF.title, Some("Get forecast"));
+/// assert_eq!(get_forecast::DEF.description, None);
+/// ```
+#[macro_export]
+macro_rules! tool {
+    (name: $name:expr $(, $field:ident: $value:expr)* $(,)?) => {
+        /// The tool's name on the wire.
+        pub const NAME: &str = $name;
+
+        /// The tool's definition, as the spec gives it.
+        #[allow(clippy::needless_update)] // a spec may set every field
+        pub const DEF: $crate::defs::ToolDef = $crate::defs::ToolDef {
+            name: NAME,
+            $($field: Some($value),)*
+            ..$crate::defs::ToolDef::DEFAULT
+        };
+    };
+}
+
 /// Declares a resource template's `Params`: one `String` field per URI variable (`field: "wire name"`), and
 /// `Params::from_vars`, which [`app!`] calls with the variables of a matching URI.
 #[macro_export]

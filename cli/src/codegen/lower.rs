@@ -11,7 +11,6 @@ use super::view::{
 };
 
 use super::ident::{Scope, to_module_ident, to_snake_ident};
-use super::layout;
 use super::literal::Literal;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
 use super::spec_def;
@@ -299,11 +298,11 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 (true, false) => "unstructured",
                 (false, false) => "unstructured_no_input",
             };
-            // `ToolDef`'s fields sit at 8 spaces in templates/generated/tools.rs.tera; only those the spec sets are
-            // written, over `ToolDef::DEFAULT` (all `None`).
+            // The optional `ToolDef` fields the spec sets, one a line inside the module's `tool!` call (which
+            // rustfmt leaves as written), each a literal that the macro wraps in `Some`.
             let name_lit = string_literal(&tool.name);
             let types = typegen::render(&types);
-            let def_fields: Vec<String> = [
+            let def_fields: String = [
                 ("title", tool.title.as_deref().map(string_literal)),
                 (
                     "description",
@@ -319,27 +318,14 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 ("meta", json_literal(tool.meta.as_ref())),
             ]
             .into_iter()
-            .filter_map(|(name, literal)| {
-                let lead = format!("        {name}: ");
-                let value = layout::some_literal(&lead, Some(&literal?), ",");
-                Some(format!("{lead}{value},\n"))
-            })
+            .filter_map(|(name, literal)| Some(format!("        {name}: {},\n", literal?)))
             .collect();
-            // With every optional field set, `..ToolDef::DEFAULT` would be a needless update.
-            let def_fields = if def_fields.len() < 7 {
-                format!("{}        ..ToolDef::DEFAULT\n", def_fields.concat())
-            } else {
-                def_fields.concat()
-            };
-            // Widths are counted in chars, which is rustfmt's count for ASCII only.
-            let laid_out =
-                declarative.is_none() && typegen::is_laid_out(&types) && def_fields.is_ascii();
+            let laid_out = declarative.is_none() && typegen::is_laid_out(&types);
             let handler_module = format!("tool_{}", module.trim_start_matches('_'));
             Ok(ToolView {
                 label: comment_text(&tool.name),
                 file: format!("tools/{module}.rs"),
                 wire: tool.name.clone(),
-                name_const: layout::assignment("    pub const NAME: &str =", &name_lit, ";"),
                 name_lit,
                 doc: item_doc(&tool.name, tool.description.as_deref(), ""),
                 def_fields,

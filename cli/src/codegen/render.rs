@@ -470,15 +470,13 @@ mod tests {
             String::from("mcpgen: 1\nserver: {name: t}\ntransports: {stdio: {}}\ntools:\n");
         for i in 0..240 {
             let name = ["add", "self", "1st-tool", "a.b-c", "n"][i % 5];
-            // Wide characters: one char, two columns for rustfmt, so every module goes through it and is changed.
-            let description = format!(
-                "{}{}",
-                "A description long enough. ".repeat(i % 4),
-                "日本語".repeat(14)
-            );
+            let description = "A description long enough. ".repeat(i % 4 + 1);
             yaml += &format!("  - name: {name}_{i}\n    description: '{description}{i}'\n");
             yaml += "    inputSchema: {type: object, properties: {a: {type: integer, description: 'First.'}, \
                      text: {type: string, enum: [x, y]}}, required: [a]}\n";
+            // A declarative tool's `IMPLEMENTATION` comes out on one line, so every module goes through rustfmt and
+            // is changed.
+            yaml += "    implementation: {command: {program: echo, args: ['{a}']}}\n";
             if i % 3 == 0 {
                 yaml += "    outputSchema: {type: object, properties: {b: {type: array, items: {type: string}}}}\n";
             }

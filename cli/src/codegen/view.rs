@@ -131,12 +131,9 @@ pub struct ToolView {
     pub file: String,
     pub wire: String,
     pub name_lit: String,
-    /// `pub const NAME: &str = "...";` and the `ToolDef` field lines below are laid out for their place in
-    /// templates/generated/tools.rs.tera (see `layout`), so that the tool's module needs no rustfmt.
-    pub name_const: String,
     pub doc: String,
-    /// The `ToolDef` fields the spec sets, one `        name: Some(..),` line (or more) each, then
-    /// `..ToolDef::DEFAULT` (all `None`) unless every field is set.
+    /// The optional `ToolDef` fields the spec sets, one `        name: literal,` line each, inside the module's
+    /// `mcpgen_runtime::tool!` call (rustfmt leaves a braced macro call as written).
     pub def_fields: String,
     pub has_input: bool,
     pub has_output: bool,
@@ -151,7 +148,7 @@ pub struct ToolView {
     /// `optional` or `required` when clients may run the tool as an MCP task (the stub's comment says how).
     pub task_support: Option<&'static str>,
     /// Whether the tool's module in generated/tools.rs comes out of the template as rustfmt would lay it out, so
-    /// rendering need not run rustfmt on it (`layout`, `typegen::is_laid_out`).
+    /// rendering need not run rustfmt on it (`typegen::is_laid_out`; the `tool!` call is never reformatted).
     pub laid_out: bool,
 }
 
