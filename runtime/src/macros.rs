@@ -46,7 +46,7 @@ macro_rules! prelude_module {
 /// ```
 ///
 /// A tool's adapter is `structured`, `unstructured`, `structured_no_input` or `unstructured_no_input` with the
-/// handler (the [`tool`](crate::tool) function of that name: typed `Input` parsed from the arguments, typed
+/// handler (the [`tool`](mod@crate::tool) function of that name: typed `Input` parsed from the arguments, typed
 /// `Output` checked and sent as `structuredContent`), or `command` / `http` with whether its output is
 /// structured, for a tool the spec implements (its module's `IMPLEMENTATION`, [`declarative`](crate::declarative)).
 /// A resource, template or prompt without a handler is served from its definition.
