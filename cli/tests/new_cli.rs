@@ -2,6 +2,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use mcpgen::codegen::cargo_toml::RuntimeSource;
@@ -100,14 +101,9 @@ fn new_writes_the_crate_with_its_manifest_and_user_stubs() {
     );
 }
 
-#[test]
-fn new_refuses_a_non_empty_directory_and_writes_nothing() {
-    let dir = scratch("nonempty");
-    let out_dir = dir.path().join("taken");
-    std::fs::create_dir_all(&out_dir).unwrap();
-    std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
-    let spec = repo_root().join("specs/minimal.yaml");
-    let out = mcpgen(
+/// `mcpgen new SPEC --out OUT --no-verify`, run in `cwd`.
+fn new_without_verify(spec: &Path, out_dir: &Path, cwd: &Path) -> Output {
+    mcpgen(
         &[
             "new",
             spec.to_str().unwrap(),
@@ -115,8 +111,18 @@ fn new_refuses_a_non_empty_directory_and_writes_nothing() {
             out_dir.to_str().unwrap(),
             "--no-verify",
         ],
-        dir.path(),
-    );
+        cwd,
+    )
+}
+
+#[test]
+fn new_refuses_a_non_empty_directory_and_writes_nothing() {
+    let dir = scratch("nonempty");
+    let out_dir = dir.path().join("taken");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
+    let spec = repo_root().join("specs/minimal.yaml");
+    let out = new_without_verify(&spec, &out_dir, dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("is not empty"), "{}", text(&out));
     let entries: Vec<_> = std::fs::read_dir(&out_dir)
@@ -140,16 +146,7 @@ fn new_with_an_invalid_spec_creates_nothing() {
     )
     .unwrap();
     let out_dir = dir.path().join("out");
-    let out = mcpgen(
-        &[
-            "new",
-            spec.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-            "--no-verify",
-        ],
-        dir.path(),
-    );
+    let out = new_without_verify(&spec, &out_dir, dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("bad.yaml:2:"),

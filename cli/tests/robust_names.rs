@@ -76,7 +76,7 @@ proptest! {
             Ok(loaded) => {
                 prop_assert!(!collides, "{names:?} collide but the spec loaded");
                 let view = lower(&loaded.spec, "names.yaml").expect("lower");
-                let modules: Vec<&str> = view.tools.iter().map(|t| t.module.as_str()).collect();
+                let modules: Vec<&str> = view.tools.iter().map(|t| t.item.module.as_str()).collect();
                 let expected: Vec<String> = names.iter().map(|n| to_module_ident(n)).collect();
                 prop_assert_eq!(&modules, &expected.iter().map(String::as_str).collect::<Vec<_>>());
                 prop_assert_eq!(modules.iter().collect::<BTreeSet<_>>().len(), names.len());

@@ -46,7 +46,7 @@ macro_rules! prelude_module {
 /// ```
 ///
 /// A tool's adapter is `structured`, `unstructured`, `structured_no_input` or `unstructured_no_input` with the
-/// handler (the [`tool`](crate::tool) function of that name: typed `Input` parsed from the arguments, typed
+/// handler (the [`tool`](mod@crate::tool) function of that name: typed `Input` parsed from the arguments, typed
 /// `Output` checked and sent as `structuredContent`), or `command` / `http` with whether its output is
 /// structured, for a tool the spec implements (its module's `IMPLEMENTATION`, [`declarative`](crate::declarative)).
 /// A resource, template or prompt without a handler is served from its definition.
@@ -168,6 +168,155 @@ macro_rules! app {
             })?
         }
     };
+}
+
+/// Declares a tool's `NAME` (its name on the wire) and `DEF` (its [`ToolDef`](crate::defs::ToolDef)) inside
+/// the tool's module of `generated/tools.rs`: the name, then each optional field the spec sets, without its `Some`;
+/// the others keep [`ToolDef::DEFAULT`](crate::defs::ToolDef::DEFAULT)'s `None`.
+///
+/// ```
+/// pub mod get_forecast {
+///     mcpgen_runtime::tool! {
+///         name: "get-forecast",
+///         title: "Get forecast",
+///         input_schema: r#"{"type":"object"}"#,
+///     }
+/// }
+///
+/// assert_eq!(get_forecast::NAME, "get-forecast");
+/// assert_eq!(get_forecast::DEF.name, get_forecast::NAME);
+/// assert_eq!(get_forecast::DEF.title, Some("Get forecast"));
+/// assert_eq!(get_forecast::DEF.description, None);
+/// ```
+#[macro_export]
+macro_rules! tool {
+    (name: $name:expr $(, $field:ident: $value:expr)* $(,)?) => {
+        /// The tool's name on the wire.
+        pub const NAME: &str = $name;
+
+        /// The tool's definition, as the spec gives it.
+        pub const DEF: $crate::defs::ToolDef =
+            $crate::__def!($crate::defs::ToolDef, name: NAME $(, $field: $value)*);
+    };
+}
+
+/// Declares a fixed resource's `URI` and `DEF` (its [`ResourceDef`](crate::defs::ResourceDef)) inside its
+/// module of `generated/resources.rs`: the URI, the name, then each field the spec sets, the optional ones without
+/// their `Some` and `source` as a whole [`ResourceSource`](crate::defs::ResourceSource).
+///
+/// ```
+/// pub mod welcome {
+///     use mcpgen_runtime::defs::ResourceSource;
+///
+///     pub const TEXT: &str = "Welcome.";
+///
+///     mcpgen_runtime::resource! {
+///         uri: "note://welcome",
+///         name: "welcome",
+///         size: 8,
+///         source: ResourceSource::Text(TEXT),
+///     }
+/// }
+///
+/// assert_eq!(welcome::DEF.uri, welcome::URI);
+/// assert_eq!(welcome::DEF.size, Some(8));
+/// assert!(matches!(welcome::DEF.source, mcpgen_runtime::defs::ResourceSource::Text("Welcome.")));
+/// ```
+#[macro_export]
+macro_rules! resource {
+    (uri: $uri:expr, name: $name:expr $(, $field:ident: $value:expr)* $(,)?) => {
+        /// The resource's URI.
+        pub const URI: &str = $uri;
+
+        /// The resource's definition, as the spec gives it.
+        pub const DEF: $crate::defs::ResourceDef =
+            $crate::__def!($crate::defs::ResourceDef, uri: URI, name: $name $(, $field: $value)*);
+    };
+}
+
+/// Declares a resource template's `NAME` and `DEF` (its [`TemplateDef`](crate::defs::TemplateDef)) inside its
+/// module of `generated/templates.rs`: the name, the URI template, then each field the spec sets, the optional ones
+/// without their `Some`, `completions` and `source` as they are.
+///
+/// ```
+/// pub mod note {
+///     mcpgen_runtime::template! {
+///         name: "note",
+///         uri_template: "note://notes/{id}",
+///         description: "One note.",
+///         completions: &[("id", &["first", "second"])],
+///     }
+/// }
+///
+/// assert_eq!(note::DEF.name, note::NAME);
+/// assert_eq!(note::DEF.description, Some("One note."));
+/// assert_eq!(note::DEF.completions.len(), 1);
+/// ```
+#[macro_export]
+macro_rules! template {
+    (name: $name:expr, uri_template: $uri_template:expr $(, $field:ident: $value:expr)* $(,)?) => {
+        /// The template's name on the wire.
+        pub const NAME: &str = $name;
+
+        /// The template's definition, as the spec gives it.
+        pub const DEF: $crate::defs::TemplateDef = $crate::__def!(
+            $crate::defs::TemplateDef, name: NAME, uri_template: $uri_template $(, $field: $value)*
+        );
+    };
+}
+
+/// Declares a prompt's `NAME` and `DEF` (its [`PromptDef`](crate::defs::PromptDef)) inside its module of
+/// `generated/prompts.rs`: the name, then each field the spec sets, the optional ones without their `Some` and
+/// `arguments` as it is.
+///
+/// ```
+/// pub mod summarize {
+///     use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef};
+///
+///     mcpgen_runtime::prompt! {
+///         name: "summarize",
+///         arguments: &[
+///             PromptArgDef { name: "city", required: true, ..PromptArgDef::DEFAULT },
+///         ],
+///         messages: &[
+///             MessageDef { role: MessageRole::User, text: "Summarize {{city}}." },
+///         ],
+///     }
+/// }
+///
+/// assert_eq!(summarize::DEF.name, summarize::NAME);
+/// assert_eq!(summarize::DEF.arguments.len(), 1);
+/// assert_eq!(summarize::DEF.messages.map(<[_]>::len), Some(1));
+/// ```
+#[macro_export]
+macro_rules! prompt {
+    (name: $name:expr $(, $field:ident: $value:expr)* $(,)?) => {
+        /// The prompt's name on the wire.
+        pub const NAME: &str = $name;
+
+        /// The prompt's definition, as the spec gives it.
+        pub const DEF: $crate::defs::PromptDef =
+            $crate::__def!($crate::defs::PromptDef, name: NAME $(, $field: $value)*);
+    };
+}
+
+/// A definition: `$ty::DEFAULT` with the named fields set; every field of the `defs` types is an `Option`
+/// (written here without its `Some`) but the names, lists and sources below.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __def {
+    (@set $def:ident.name = $value:expr) => { $def.name = $value };
+    (@set $def:ident.uri = $value:expr) => { $def.uri = $value };
+    (@set $def:ident.uri_template = $value:expr) => { $def.uri_template = $value };
+    (@set $def:ident.completions = $value:expr) => { $def.completions = $value };
+    (@set $def:ident.arguments = $value:expr) => { $def.arguments = $value };
+    (@set $def:ident.source = $value:expr) => { $def.source = $value };
+    (@set $def:ident.$field:ident = $value:expr) => { $def.$field = Some($value) };
+    ($ty:path, $($field:ident: $value:expr),*) => {{
+        let mut def = <$ty>::DEFAULT;
+        $($crate::__def!(@set def.$field = $value);)*
+        def
+    }};
 }
 
 /// Declares a resource template's `Params`: one `String` field per URI variable (`field: "wire name"`), and

@@ -3,6 +3,8 @@
 //! carries what its spec says and nothing else. Lowering decides which fields differ, comparing each value with the
 //! runtime's own constant, so an omitted field is the default by construction; templates print the result.
 
+use super::layout;
+
 /// A struct literal being built: the type's name, how many fields it has, and the fields it sets, in order.
 pub struct Literal {
     ty: &'static str,
@@ -72,6 +74,25 @@ impl Literal {
         };
         format!("{} {{ {}{rest}}}", self.ty, fields.concat())
     }
+
+    /// For a list item at `indent` that nothing formats (inside a macro call): `inline()` when the line fits
+    /// rustfmt's width with its trailing comma, else one field a line, the way rustfmt breaks a struct literal.
+    pub fn laid_out(&self, indent: &str) -> String {
+        let inline = self.inline();
+        if layout::width(indent) + layout::width(&inline) < layout::MAX_WIDTH {
+            return inline;
+        }
+        let inner = format!("{indent}{}", layout::INDENT);
+        let mut lines: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(name, value)| format!("{inner}{name}: {value},"))
+            .collect();
+        if self.fields.len() < self.count {
+            lines.push(format!("{inner}..{}::DEFAULT", self.ty));
+        }
+        format!("{} {{\n{}\n{indent}}}", self.ty, lines.join("\n"))
+    }
 }
 
 #[cfg(test)]
@@ -92,5 +113,27 @@ mod tests {
         assert_eq!(default.inline(), "HttpDef::DEFAULT");
         let full = Literal::new("MetricsDef", 1).set("port", "None");
         assert_eq!(full.inline(), "MetricsDef { port: None, }");
+    }
+
+    #[test]
+    fn a_literal_too_wide_for_its_line_gets_one_field_a_line() {
+        let arg = |description: &str| {
+            Literal::new("PromptArgDef", 5)
+                .set("name", "\"city\"")
+                .set("description", format!("Some({description:?})"))
+        };
+        let indent = "            ";
+        assert_eq!(
+            arg("City.").laid_out(indent),
+            r#"PromptArgDef { name: "city", description: Some("City."), ..PromptArgDef::DEFAULT }"#
+        );
+        let long = "x".repeat(60);
+        assert_eq!(
+            arg(&long).laid_out(indent),
+            format!(
+                "PromptArgDef {{\n{indent}    name: \"city\",\n{indent}    description: Some({long:?}),\n\
+                 {indent}    ..PromptArgDef::DEFAULT\n{indent}}}"
+            )
+        );
     }
 }

@@ -6,12 +6,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::view::{
-    AssetView, AuthView, CrateView, EnvView, FieldView, HttpView, LambdaView, PromptView,
+    AssetView, AuthView, CrateView, EnvView, FieldView, HttpView, ItemView, LambdaView, PromptView,
     ResourceView, ServerView, SseView, TemplateView, ToolView, TransportsView,
 };
 
 use super::ident::{Scope, to_module_ident, to_snake_ident};
-use super::layout;
 use super::literal::Literal;
 use super::rust::{comment_text, doc_comment, raw_string_literal, string_literal, summary_line};
 use super::spec_def;
@@ -41,14 +40,9 @@ pub(super) fn json_literal<T: Serialize>(value: Option<&T>) -> Option<String> {
     value.map(|v| raw_string_literal(&json_text(v)))
 }
 
-/// `Some(r#"json"#)` for a value the spec sets.
-fn some_json<T: Serialize>(value: Option<&T>) -> Option<String> {
-    json_literal(value).map(|lit| format!("Some({lit})"))
-}
-
-/// `Some(r#"[..]"#)` for a non-empty list.
-pub(super) fn some_json_vec<T: Serialize>(values: &[T]) -> Option<String> {
-    some_json(Some(&values).filter(|v| !v.is_empty()))
+/// The JSON array literal of a non-empty list.
+fn json_list<T: Serialize>(values: &[T]) -> Option<String> {
+    json_literal(Some(&values).filter(|v| !v.is_empty()))
 }
 
 /// `Some("text")` for a value the spec sets.
@@ -80,6 +74,33 @@ pub(super) fn opt_str_list(values: Option<&Vec<String>>) -> String {
             let items: Vec<String> = list.iter().map(|v| string_literal(v)).collect();
             format!("Some(&[{}])", items.join(", "))
         }
+    }
+}
+
+/// The field lines of a definition macro call (`tool!`, `resource!`, `template!`): `name: value,` for each field
+/// the spec sets, at the call's indentation in its module (rustfmt leaves a braced macro call as written).
+fn macro_fields<'a>(fields: impl IntoIterator<Item = (&'a str, Option<String>)>) -> String {
+    fields
+        .into_iter()
+        .filter_map(|(name, value)| Some(format!("        {name}: {},\n", value?)))
+        .collect()
+}
+
+/// The names every item's view carries: `kind` is `tool`, `resource`, `template` or `prompt`, `label` its wire name
+/// (a resource's URI), `subject` what its doc comment names (a template's URI template).
+fn item_view(
+    kind: &str,
+    module: String,
+    label: &str,
+    subject: &str,
+    description: Option<&str>,
+) -> ItemView {
+    ItemView {
+        label: comment_text(label),
+        handler_module: format!("{kind}_{}", module.trim_start_matches('_')),
+        file: format!("{kind}s/{module}.rs"),
+        doc: item_doc(subject, description, ""),
+        module,
     }
 }
 
@@ -299,11 +320,11 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 (true, false) => "unstructured",
                 (false, false) => "unstructured_no_input",
             };
-            // `ToolDef`'s fields sit at 8 spaces in templates/generated/tools.rs.tera; only those the spec sets are
-            // written, over `ToolDef::DEFAULT` (all `None`).
+            // The optional `ToolDef` fields the spec sets, one a line inside the module's `tool!` call (which
+            // rustfmt leaves as written), each a literal that the macro wraps in `Some`.
             let name_lit = string_literal(&tool.name);
             let types = typegen::render(&types);
-            let def_fields: Vec<String> = [
+            let def_fields = macro_fields([
                 ("title", tool.title.as_deref().map(string_literal)),
                 (
                     "description",
@@ -312,42 +333,26 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 ("input_schema", json_literal(tool.input_schema.as_ref())),
                 ("output_schema", json_literal(tool.output_schema.as_ref())),
                 ("annotations", json_literal(tool.annotations.as_ref())),
-                (
-                    "icons",
-                    json_literal(Some(&tool.icons).filter(|icons| !icons.is_empty())),
-                ),
+                ("icons", json_list(&tool.icons)),
                 ("meta", json_literal(tool.meta.as_ref())),
-            ]
-            .into_iter()
-            .filter_map(|(name, literal)| {
-                let lead = format!("        {name}: ");
-                let value = layout::some_literal(&lead, Some(&literal?), ",");
-                Some(format!("{lead}{value},\n"))
-            })
-            .collect();
-            // With every optional field set, `..ToolDef::DEFAULT` would be a needless update.
-            let def_fields = if def_fields.len() < 7 {
-                format!("{}        ..ToolDef::DEFAULT\n", def_fields.concat())
-            } else {
-                def_fields.concat()
-            };
-            // Widths are counted in chars, which is rustfmt's count for ASCII only.
-            let laid_out =
-                declarative.is_none() && typegen::is_laid_out(&types) && def_fields.is_ascii();
-            let handler_module = format!("tool_{}", module.trim_start_matches('_'));
+            ]);
+            let laid_out = declarative.is_none() && typegen::is_laid_out(&types);
+            let item = item_view(
+                "tool",
+                module,
+                &tool.name,
+                &tool.name,
+                tool.description.as_deref(),
+            );
             Ok(ToolView {
-                label: comment_text(&tool.name),
-                file: format!("tools/{module}.rs"),
                 wire: tool.name.clone(),
-                name_const: layout::assignment("    pub const NAME: &str =", &name_lit, ";"),
                 name_lit,
-                doc: item_doc(&tool.name, tool.description.as_deref(), ""),
                 def_fields,
                 has_input,
                 has_output,
                 dispatch: match &declarative {
                     Some(d) => format!("{}({has_output})", d.adapter),
-                    None => format!("{adapter}(super::{handler_module}::handle)"),
+                    None => format!("{adapter}(super::{}::handle)", item.handler_module),
                 },
                 implementation: declarative.map(|d| d.constant),
                 types,
@@ -357,8 +362,7 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                     _ => None,
                 },
                 laid_out,
-                handler_module,
-                module,
+                item,
             })
         })
         .collect()
@@ -412,29 +416,21 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                 (None, None) => ("handler", String::new(), String::new()),
             };
             ResourceView {
-                handler_module: format!("resource_{}", module.trim_start_matches('_')),
-                label: comment_text(&res.uri),
-                file: format!("resources/{module}.rs"),
                 uri: res.uri.clone(),
                 uri_lit: string_literal(&res.uri),
-                doc: item_doc(&res.uri, res.description.as_deref(), ""),
-                defs_imports: if source == "handler" {
-                    "ResourceDef"
-                } else {
-                    "ResourceDef, ResourceSource"
-                }
-                .to_owned(),
-                def: Literal::new("ResourceDef", 10)
-                    .set("uri", "URI")
-                    .set("name", string_literal(&res.name))
-                    .some("title", some_lit(res.title.as_deref()))
-                    .some("description", some_lit(res.description.as_deref()))
-                    .some("mime_type", some_lit(res.mime_type.as_deref()))
-                    .some("size", res.size.map(|s| format!("Some({s})")))
-                    .some("annotations", some_json(res.annotations.as_ref()))
-                    .some("icons", some_json_vec(&res.icons))
-                    .some("meta", some_json(res.meta.as_ref()))
-                    .some(
+                def_fields: macro_fields([
+                    ("name", Some(string_literal(&res.name))),
+                    ("title", res.title.as_deref().map(string_literal)),
+                    (
+                        "description",
+                        res.description.as_deref().map(string_literal),
+                    ),
+                    ("mime_type", res.mime_type.as_deref().map(string_literal)),
+                    ("size", res.size.map(|s| s.to_string())),
+                    ("annotations", json_literal(res.annotations.as_ref())),
+                    ("icons", json_list(&res.icons)),
+                    ("meta", json_literal(res.meta.as_ref())),
+                    (
                         "source",
                         match source {
                             "text" => Some("ResourceSource::Text(TEXT)"),
@@ -444,8 +440,8 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                             _ => None,
                         }
                         .map(str::to_owned),
-                    )
-                    .inline(),
+                    ),
+                ]),
                 is_text: source == "text",
                 is_file: source == "file",
                 handler: source == "handler",
@@ -454,16 +450,23 @@ fn lower_resources(spec: &Spec) -> (Vec<ResourceView>, Vec<AssetView>) {
                 text_lit,
                 asset,
                 asset_source: res.file.clone().unwrap_or_default(),
-                module,
+                item: item_view(
+                    "resource",
+                    module,
+                    &res.uri,
+                    &res.uri,
+                    res.description.as_deref(),
+                ),
             }
         })
         .collect();
     (resources, assets)
 }
 
-/// `PromptDef { .. }`, its arguments and messages written out, each over its runtime default.
-fn prompt_def(prompt: &spec::Prompt) -> String {
-    let arguments: Vec<String> = prompt
+/// The `PromptDef` fields of a prompt's `prompt!` call: its arguments and messages written out one to a line, each
+/// over its runtime default.
+fn prompt_fields(prompt: &spec::Prompt) -> String {
+    let arguments: Vec<Literal> = prompt
         .arguments
         .iter()
         .map(|a| {
@@ -476,37 +479,45 @@ fn prompt_def(prompt: &spec::Prompt) -> String {
                     "completions",
                     (!a.completions.is_empty()).then(|| str_list(&a.completions)),
                 )
-                .inline()
         })
         .collect();
     let messages = prompt.messages.as_ref().map(|messages| {
-        let messages: Vec<String> = messages
+        messages
             .iter()
             .map(|m| {
                 let role = match m.role {
                     spec::Role::User => "User",
                     spec::Role::Assistant => "Assistant",
                 };
-                format!(
-                    "MessageDef {{ role: MessageRole::{role}, text: {} }}",
-                    string_literal(&m.text)
-                )
+                Literal::new("MessageDef", 2)
+                    .set("role", format!("MessageRole::{role}"))
+                    .set("text", string_literal(&m.text))
             })
-            .collect();
-        format!("Some(&[{}])", messages.join(", "))
+            .collect::<Vec<Literal>>()
     });
-    Literal::new("PromptDef", 7)
-        .set("name", "NAME")
-        .some("title", some_lit(prompt.title.as_deref()))
-        .some("description", some_lit(prompt.description.as_deref()))
-        .some(
+    // Inside the call, which rustfmt leaves as written: an item a line, broken as rustfmt would when too wide.
+    let list = |items: Vec<Literal>| {
+        let indent = "            ";
+        let lines: String = items
+            .iter()
+            .map(|i| format!("{indent}{},\n", i.laid_out(indent)))
+            .collect();
+        format!("&[\n{lines}        ]")
+    };
+    macro_fields([
+        ("title", prompt.title.as_deref().map(string_literal)),
+        (
+            "description",
+            prompt.description.as_deref().map(string_literal),
+        ),
+        (
             "arguments",
-            (!arguments.is_empty()).then(|| format!("&[{}]", arguments.join(", "))),
-        )
-        .some("messages", messages)
-        .some("icons", some_json_vec(&prompt.icons))
-        .some("meta", some_json(prompt.meta.as_ref()))
-        .inline()
+            Some(arguments).filter(|a| !a.is_empty()).map(list),
+        ),
+        ("messages", messages.map(list)),
+        ("icons", json_list(&prompt.icons)),
+        ("meta", json_literal(prompt.meta.as_ref())),
+    ])
 }
 
 /// Struct fields for a list of wire names (template variables, prompt arguments).
@@ -538,6 +549,15 @@ fn http_const(implementation: Option<&crate::spec::Implementation>) -> String {
         .unwrap_or_default()
 }
 
+/// `&[("variable", &["value", ..]), ..]` for a template's static completions.
+fn template_completions(completions: &indexmap::IndexMap<String, Vec<String>>) -> Option<String> {
+    let entries: Vec<String> = completions
+        .iter()
+        .map(|(var, values)| format!("({}, {})", string_literal(var), str_list(values)))
+        .collect();
+    (!entries.is_empty()).then(|| format!("&[{}]", entries.join(", ")))
+}
+
 fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
     let modules = module_names(spec.resource_templates.iter().map(|t| t.name.as_str()));
     spec.resource_templates
@@ -549,52 +569,38 @@ fn lower_templates(spec: &Spec) -> Vec<TemplateView> {
                 .map(|p| p.variables().map(str::to_owned).collect())
                 .unwrap_or_default();
             TemplateView {
-                handler_module: format!("template_{}", module.trim_start_matches('_')),
-                label: comment_text(&tpl.name),
-                file: format!("templates/{module}.rs"),
                 wire: tpl.name.clone(),
                 name_lit: string_literal(&tpl.name),
                 uri_template: tpl.uri_template.clone(),
                 uri_template_label: comment_text(&tpl.uri_template),
-                doc: item_doc(&tpl.uri_template, tpl.description.as_deref(), ""),
-                defs_imports: if http_const.is_empty() {
-                    "TemplateDef"
-                } else {
-                    "TemplateDef, TemplateSource"
-                }
-                .to_owned(),
-                def: Literal::new("TemplateDef", 10)
-                    .set("uri_template", string_literal(&tpl.uri_template))
-                    .set("name", "NAME")
-                    .some("title", some_lit(tpl.title.as_deref()))
-                    .some("description", some_lit(tpl.description.as_deref()))
-                    .some("mime_type", some_lit(tpl.mime_type.as_deref()))
-                    .some("annotations", some_json(tpl.annotations.as_ref()))
-                    .some("icons", some_json_vec(&tpl.icons))
-                    .some("meta", some_json(tpl.meta.as_ref()))
-                    .some(
-                        "completions",
-                        (!tpl.completions.is_empty()).then(|| {
-                            let entries: Vec<String> = tpl
-                                .completions
-                                .iter()
-                                .map(|(var, values)| {
-                                    format!("({}, {})", string_literal(var), str_list(values))
-                                })
-                                .collect();
-                            format!("&[{}]", entries.join(", "))
-                        }),
-                    )
-                    .some(
+                def_fields: macro_fields([
+                    ("uri_template", Some(string_literal(&tpl.uri_template))),
+                    ("title", tpl.title.as_deref().map(string_literal)),
+                    (
+                        "description",
+                        tpl.description.as_deref().map(string_literal),
+                    ),
+                    ("mime_type", tpl.mime_type.as_deref().map(string_literal)),
+                    ("annotations", json_literal(tpl.annotations.as_ref())),
+                    ("icons", json_list(&tpl.icons)),
+                    ("meta", json_literal(tpl.meta.as_ref())),
+                    ("completions", template_completions(&tpl.completions)),
+                    (
                         "source",
                         (!http_const.is_empty())
                             .then(|| "TemplateSource::Http(&IMPLEMENTATION)".to_owned()),
-                    )
-                    .inline(),
+                    ),
+                ]),
                 params: fields(variables.iter().map(|v| (v.as_str(), None, true))),
                 handler: http_const.is_empty(),
                 http_const,
-                module,
+                item: item_view(
+                    "template",
+                    module,
+                    &tpl.name,
+                    &tpl.uri_template,
+                    tpl.description.as_deref(),
+                ),
             }
         })
         .collect()
@@ -606,13 +612,9 @@ fn lower_prompts(spec: &Spec) -> Vec<PromptView> {
         .iter()
         .zip(modules)
         .map(|(prompt, module)| PromptView {
-            handler_module: format!("prompt_{}", module.trim_start_matches('_')),
-            label: comment_text(&prompt.name),
-            file: format!("prompts/{module}.rs"),
             wire: prompt.name.clone(),
             name_lit: string_literal(&prompt.name),
-            doc: item_doc(&prompt.name, prompt.description.as_deref(), ""),
-            def: prompt_def(prompt),
+            def_fields: prompt_fields(prompt),
             messages: prompt.messages.is_some(),
             args: fields(
                 prompt
@@ -623,13 +625,18 @@ fn lower_prompts(spec: &Spec) -> Vec<PromptView> {
             defs_imports: [
                 (prompt.messages.is_some(), "MessageDef, MessageRole"),
                 (!prompt.arguments.is_empty(), "PromptArgDef"),
-                (true, "PromptDef"),
             ]
             .into_iter()
             .filter_map(|(wanted, names)| wanted.then_some(names))
             .collect::<Vec<_>>()
             .join(", "),
-            module,
+            item: item_view(
+                "prompt",
+                module,
+                &prompt.name,
+                &prompt.name,
+                prompt.description.as_deref(),
+            ),
         })
         .collect()
 }

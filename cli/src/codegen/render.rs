@@ -293,16 +293,21 @@ fn render_user_files(
         Ok(())
     };
     for t in view.tools.iter().filter(|t| t.implementation.is_none()) {
-        per_item(&t.file, "crate/tool.rs.tera", t, tool_stub_is_formatted(t))?;
+        per_item(
+            &t.item.file,
+            "crate/tool.rs.tera",
+            t,
+            tool_stub_is_formatted(t),
+        )?;
     }
     for r in view.resources.iter().filter(|r| r.handler) {
-        per_item(&r.file, "crate/resource.rs.tera", r, false)?;
+        per_item(&r.item.file, "crate/resource.rs.tera", r, false)?;
     }
     for t in view.templates.iter().filter(|t| t.handler) {
-        per_item(&t.file, "crate/template.rs.tera", t, false)?;
+        per_item(&t.item.file, "crate/template.rs.tera", t, false)?;
     }
     for p in view.prompts.iter().filter(|p| !p.messages) {
-        per_item(&p.file, "crate/prompt.rs.tera", p, false)?;
+        per_item(&p.item.file, "crate/prompt.rs.tera", p, false)?;
     }
     // A user file that already exists is never written again, so formatting its stub would be wasted: on
     // regeneration that is every handler stub, most of the formatting work.
@@ -323,7 +328,7 @@ fn render_user_files(
 /// `tool_stubs_said_to_be_formatted_are_what_rustfmt_makes`.
 fn tool_stub_is_formatted(tool: &super::view::ToolView) -> bool {
     "ToolError::not_implemented()".len() + tool.name_lit.len() <= 60
-        && "use crate::generated::tools::::{Input, Output};".len() + tool.module.len() <= 100
+        && "use crate::generated::tools::::{Input, Output};".len() + tool.item.module.len() <= 100
 }
 
 /// Per-item views are different types; templates only need them as JSON.
@@ -434,19 +439,23 @@ mod tests {
         let scratch = tempfile::tempdir().unwrap();
         let (mut skipped, mut formatted) = (0, 0);
         for tool in &view.tools {
-            let path = format!("src/{}", tool.file);
+            let path = format!("src/{}", tool.item.file);
             let rendered = String::from_utf8(plan.get(&path).unwrap().contents.clone()).unwrap();
             let by_rustfmt = rustfmt(scratch.path(), &path, rendered.clone()).unwrap();
             if tool_stub_is_formatted(tool) {
                 skipped += 1;
-                assert_eq!(rendered, by_rustfmt, "{}: said to be formatted", tool.label);
+                assert_eq!(
+                    rendered, by_rustfmt,
+                    "{}: said to be formatted",
+                    tool.item.label
+                );
             } else {
                 formatted += 1;
                 // A tool that goes through rustfmt must need it, else the rule is looser than it could be.
                 assert_ne!(
                     rendered, by_rustfmt,
                     "{}: formatted for nothing",
-                    tool.label
+                    tool.item.label
                 );
             }
         }
@@ -474,15 +483,13 @@ mod tests {
             String::from("mcpgen: 1\nserver: {name: t}\ntransports: {stdio: {}}\ntools:\n");
         for i in 0..240 {
             let name = ["add", "self", "1st-tool", "a.b-c", "n"][i % 5];
-            // Wide characters: one char, two columns for rustfmt, so every module goes through it and is changed.
-            let description = format!(
-                "{}{}",
-                "A description long enough. ".repeat(i % 4),
-                "日本語".repeat(14)
-            );
+            let description = "A description long enough. ".repeat(i % 4 + 1);
             yaml += &format!("  - name: {name}_{i}\n    description: '{description}{i}'\n");
             yaml += "    inputSchema: {type: object, properties: {a: {type: integer, description: 'First.'}, \
                      text: {type: string, enum: [x, y]}}, required: [a]}\n";
+            // A declarative tool's `IMPLEMENTATION` comes out on one line, so every module goes through rustfmt and
+            // is changed.
+            yaml += "    implementation: {command: {program: echo, args: ['{a}']}}\n";
             if i % 3 == 0 {
                 yaml += "    outputSchema: {type: object, properties: {b: {type: array, items: {type: string}}}}\n";
             }

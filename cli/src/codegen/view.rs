@@ -120,23 +120,29 @@ pub struct EnvView {
     pub description_text: String,
 }
 
+/// What every tool, resource, template and prompt view carries (flattened into it, so templates print `t.module`).
 #[derive(Debug, Serialize)]
-pub struct ToolView {
+pub struct ItemView {
     /// The wire name (URI for resources) as one line safe in comments and Markdown code spans.
     pub label: String,
-    /// Module name in `generated::tools` and file stem in `src/tools/`.
+    /// Module name in `generated::tools` (`resources`, ...) and file stem in `src/tools/` (...).
     pub module: String,
-    /// Module name of the user's handler file inside `generated` (`tool_<module>`).
+    /// Module name of the user's handler file inside `generated` (`tool_<module>`, `resource_<module>`, ...).
     pub handler_module: String,
+    /// The handler file, relative to `src/`.
     pub file: String,
+    /// The module's doc comment.
+    pub doc: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ToolView {
+    #[serde(flatten)]
+    pub item: ItemView,
     pub wire: String,
     pub name_lit: String,
-    /// `pub const NAME: &str = "...";` and the `ToolDef` field lines below are laid out for their place in
-    /// templates/generated/tools.rs.tera (see `layout`), so that the tool's module needs no rustfmt.
-    pub name_const: String,
-    pub doc: String,
-    /// The `ToolDef` fields the spec sets, one `        name: Some(..),` line (or more) each, then
-    /// `..ToolDef::DEFAULT` (all `None`) unless every field is set.
+    /// The optional `ToolDef` fields the spec sets, one `        name: literal,` line each, inside the module's
+    /// `mcpgen_runtime::tool!` call (rustfmt leaves a braced macro call as written).
     pub def_fields: String,
     pub has_input: bool,
     pub has_output: bool,
@@ -151,24 +157,19 @@ pub struct ToolView {
     /// `optional` or `required` when clients may run the tool as an MCP task (the stub's comment says how).
     pub task_support: Option<&'static str>,
     /// Whether the tool's module in generated/tools.rs comes out of the template as rustfmt would lay it out, so
-    /// rendering need not run rustfmt on it (`layout`, `typegen::is_laid_out`).
+    /// rendering need not run rustfmt on it (`typegen::is_laid_out`; the `tool!` call is never reformatted).
     pub laid_out: bool,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ResourceView {
-    /// The wire name (URI for resources) as one line safe in comments and Markdown code spans.
-    pub label: String,
-    pub module: String,
-    pub handler_module: String,
-    pub file: String,
+    #[serde(flatten)]
+    pub item: ItemView,
     pub uri: String,
     pub uri_lit: String,
-    pub doc: String,
-    /// What the resource's module imports from the runtime's `defs`.
-    pub defs_imports: String,
-    /// The `ResourceDef { .. }` expression, over `ResourceDef::DEFAULT`.
-    pub def: String,
+    /// The `ResourceDef` fields after `uri`, one `        name: value,` line each, inside the module's
+    /// `mcpgen_runtime::resource!` call.
+    pub def_fields: String,
     /// The content is the spec's `text:` (`TEXT`).
     pub is_text: bool,
     /// The content is the spec's `file:`, embedded (`CONTENT`).
@@ -186,25 +187,20 @@ pub struct ResourceView {
 
 #[derive(Debug, Serialize)]
 pub struct TemplateView {
-    /// The wire name (URI for resources) as one line safe in comments and Markdown code spans.
-    pub label: String,
-    pub module: String,
-    pub handler_module: String,
-    pub file: String,
+    #[serde(flatten)]
+    pub item: ItemView,
     pub wire: String,
     pub name_lit: String,
     pub uri_template: String,
     pub uri_template_label: String,
-    pub doc: String,
-    /// The `TemplateDef { .. }` expression, over `TemplateDef::DEFAULT`.
-    pub def: String,
+    /// The `TemplateDef` fields after `name`, one `        name: value,` line each, inside the module's
+    /// `mcpgen_runtime::template!` call.
+    pub def_fields: String,
     pub params: Vec<FieldView>,
     /// Served by a handler in `src/templates/` (else by its `implementation.http`).
     pub handler: bool,
     /// `pub static IMPLEMENTATION: HttpTool = ...;` for an `implementation.http` template, else empty.
     pub http_const: String,
-    /// What the template's module imports from the runtime's `defs`.
-    pub defs_imports: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -222,20 +218,17 @@ pub struct FieldView {
 
 #[derive(Debug, Serialize)]
 pub struct PromptView {
-    /// The wire name (URI for resources) as one line safe in comments and Markdown code spans.
-    pub label: String,
-    pub module: String,
-    pub handler_module: String,
-    pub file: String,
+    #[serde(flatten)]
+    pub item: ItemView,
     pub wire: String,
     pub name_lit: String,
-    pub doc: String,
-    /// The `PromptDef { .. }` expression, over `PromptDef::DEFAULT`.
-    pub def: String,
+    /// The `PromptDef` fields after `name`, one `        name: value,` line each (a list one item a line),
+    /// inside the module's `mcpgen_runtime::prompt!` call.
+    pub def_fields: String,
     /// Whether the spec writes the messages (else a user handler builds the prompt).
     pub messages: bool,
     pub args: Vec<FieldView>,
-    /// What the prompt's module imports from the runtime's `defs`.
+    /// What the prompt's module imports from the runtime's `defs` (its arguments' and messages' types), if any.
     pub defs_imports: String,
 }
 

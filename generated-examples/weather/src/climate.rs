@@ -112,6 +112,14 @@ fn noise(id: &str, month: u64, day: u64, salt: u64) -> f64 {
     (hash % 2001) as f64 / 1000.0 - 1.0
 }
 
+/// The index and value of the largest of `values` (the first of equals).
+pub fn peak(values: &[f64]) -> (usize, f64) {
+    values.iter().enumerate().fold(
+        (0, f64::MIN),
+        |best, (i, &v)| if v > best.1 { (i, v) } else { best },
+    )
+}
+
 pub fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }

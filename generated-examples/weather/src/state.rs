@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use crate::climate::{Cities, parse_cities};
+use crate::climate::{Cities, City, parse_cities};
 use crate::generated::prelude::*;
 use crate::generated::resources;
 
@@ -34,13 +34,12 @@ impl State {
         self.started.elapsed().as_secs()
     }
 
-    /// The list of known city identifiers, for error messages.
-    pub fn city_ids(&self) -> String {
-        self.cities
-            .keys()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
+    /// The city with identifier `id`, or an error message that lists the known ones.
+    pub fn city(&self, id: &str) -> Result<&City, String> {
+        self.cities.get(id).ok_or_else(|| {
+            let known: Vec<&str> = self.cities.keys().map(String::as_str).collect();
+            format!("Unknown city '{id}'. Known cities: {}.", known.join(", "))
+        })
     }
 }
 

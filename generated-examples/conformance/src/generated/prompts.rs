@@ -4,32 +4,26 @@
 
 /// `test_simple_prompt`: A simple prompt without arguments.
 pub mod test_simple_prompt {
-    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole};
 
-    pub const NAME: &str = "test_simple_prompt";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        title: Some("Simple Test Prompt"),
-        description: Some("A simple prompt without arguments."),
-        messages: Some(&[MessageDef {
-            role: MessageRole::User,
-            text: "This is a simple prompt for testing.",
-        }]),
-        ..PromptDef::DEFAULT
-    };
+    mcpgen_runtime::prompt! {
+        name: "test_simple_prompt",
+        title: "Simple Test Prompt",
+        description: "A simple prompt without arguments.",
+        messages: &[
+            MessageDef { role: MessageRole::User, text: "This is a simple prompt for testing.", },
+        ],
+    }
 }
 
 /// `test_prompt_with_arguments`: A prompt with required arguments.
 pub mod test_prompt_with_arguments {
-    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef};
 
-    pub const NAME: &str = "test_prompt_with_arguments";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        title: Some("Prompt With Arguments"),
-        description: Some("A prompt with required arguments."),
+    mcpgen_runtime::prompt! {
+        name: "test_prompt_with_arguments",
+        title: "Prompt With Arguments",
+        description: "A prompt with required arguments.",
         arguments: &[
             PromptArgDef {
                 name: "arg1",
@@ -45,32 +39,32 @@ pub mod test_prompt_with_arguments {
                 ..PromptArgDef::DEFAULT
             },
         ],
-        messages: Some(&[MessageDef {
-            role: MessageRole::User,
-            text: "Prompt with arguments: arg1='{{arg1}}', arg2='{{arg2}}'",
-        }]),
-        ..PromptDef::DEFAULT
-    };
+        messages: &[
+            MessageDef {
+                role: MessageRole::User,
+                text: "Prompt with arguments: arg1='{{arg1}}', arg2='{{arg2}}'",
+            },
+        ],
+    }
 }
 
 /// `test_prompt_with_embedded_resource`: A prompt that includes an embedded resource.
 pub mod test_prompt_with_embedded_resource {
-    use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::PromptArgDef;
 
-    pub const NAME: &str = "test_prompt_with_embedded_resource";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        title: Some("Prompt With Embedded Resource"),
-        description: Some("A prompt that includes an embedded resource."),
-        arguments: &[PromptArgDef {
-            name: "resourceUri",
-            description: Some("URI of the resource to embed."),
-            required: true,
-            ..PromptArgDef::DEFAULT
-        }],
-        ..PromptDef::DEFAULT
-    };
+    mcpgen_runtime::prompt! {
+        name: "test_prompt_with_embedded_resource",
+        title: "Prompt With Embedded Resource",
+        description: "A prompt that includes an embedded resource.",
+        arguments: &[
+            PromptArgDef {
+                name: "resourceUri",
+                description: Some("URI of the resource to embed."),
+                required: true,
+                ..PromptArgDef::DEFAULT
+            },
+        ],
+    }
 
     mcpgen_runtime::prompt_args! {
         /// URI of the resource to embed.
@@ -80,16 +74,11 @@ pub mod test_prompt_with_embedded_resource {
 
 /// `test_prompt_with_image`: A prompt that includes image content.
 pub mod test_prompt_with_image {
-    use mcpgen_runtime::defs::PromptDef;
-
-    pub const NAME: &str = "test_prompt_with_image";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        title: Some("Prompt With Image"),
-        description: Some("A prompt that includes image content."),
-        ..PromptDef::DEFAULT
-    };
+    mcpgen_runtime::prompt! {
+        name: "test_prompt_with_image",
+        title: "Prompt With Image",
+        description: "A prompt that includes image content.",
+    }
 
     mcpgen_runtime::prompt_args! {}
 }

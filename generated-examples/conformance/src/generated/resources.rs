@@ -4,57 +4,44 @@
 
 /// `test://static-text`: A static text resource for testing.
 pub mod static_text {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
-
-    pub const URI: &str = "test://static-text";
+    use mcpgen_runtime::defs::ResourceSource;
 
     pub const TEXT: &str = "This is the content of the static text resource.";
 
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "test://static-text",
         name: "static-text",
-        title: Some("Static Text Resource"),
-        description: Some("A static text resource for testing."),
-        mime_type: Some("text/plain"),
+        title: "Static Text Resource",
+        description: "A static text resource for testing.",
+        mime_type: "text/plain",
         source: ResourceSource::Text(TEXT),
-        ..ResourceDef::DEFAULT
-    };
+    }
 }
 
 /// `test://static-binary`: A static binary resource (a 1x1 PNG) for testing.
 pub mod static_binary {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
-
-    pub const URI: &str = "test://static-binary";
+    use mcpgen_runtime::defs::ResourceSource;
 
     /// The content of `data/conformance-pixel.png`, embedded at build time.
     pub const CONTENT: &[u8] = include_bytes!("assets/static_binary.png");
 
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "test://static-binary",
         name: "static-binary",
-        title: Some("Static Binary Resource"),
-        description: Some("A static binary resource (a 1x1 PNG) for testing."),
-        mime_type: Some("image/png"),
+        title: "Static Binary Resource",
+        description: "A static binary resource (a 1x1 PNG) for testing.",
+        mime_type: "image/png",
         source: ResourceSource::File(CONTENT),
-        ..ResourceDef::DEFAULT
-    };
+    }
 }
 
 /// `test://watched-resource`: Changes on each call of test_update_watched_resource; subscribe to hear about it.
 pub mod watched_resource {
-    use mcpgen_runtime::defs::ResourceDef;
-
-    pub const URI: &str = "test://watched-resource";
-
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "test://watched-resource",
         name: "watched-resource",
-        title: Some("Watched Resource"),
-        description: Some(
-            "Changes on each call of test_update_watched_resource; subscribe to hear about it.",
-        ),
-        mime_type: Some("text/plain"),
-        ..ResourceDef::DEFAULT
-    };
+        title: "Watched Resource",
+        description: "Changes on each call of test_update_watched_resource; subscribe to hear about it.",
+        mime_type: "text/plain",
+    }
 }

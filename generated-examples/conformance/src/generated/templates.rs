@@ -4,19 +4,14 @@
 
 /// `test://template/{id}/data`: A resource template with parameter substitution.
 pub mod template {
-    use mcpgen_runtime::defs::TemplateDef;
-
-    pub const NAME: &str = "template";
-
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "template",
         uri_template: "test://template/{id}/data",
-        name: NAME,
-        title: Some("Resource Template"),
-        description: Some("A resource template with parameter substitution."),
-        mime_type: Some("application/json"),
+        title: "Resource Template",
+        description: "A resource template with parameter substitution.",
+        mime_type: "application/json",
         completions: &[("id", &["1", "2", "3"])],
-        ..TemplateDef::DEFAULT
-    };
+    }
 
     mcpgen_runtime::template_params! {
         id: "id",

@@ -4,139 +4,83 @@
 
 /// `test_simple_text`: Tests simple text content response.
 pub mod test_simple_text {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_simple_text";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Tests simple text content response."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_simple_text",
+        description: "Tests simple text content response.",
+    }
 }
 
 /// `test_image_content`: Tests image content response (a 1x1 PNG).
 pub mod test_image_content {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_image_content";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Tests image content response (a 1x1 PNG)."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_image_content",
+        description: "Tests image content response (a 1x1 PNG).",
+    }
 }
 
 /// `test_audio_content`: Tests audio content response (a silent WAV).
 pub mod test_audio_content {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_audio_content";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Tests audio content response (a silent WAV)."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_audio_content",
+        description: "Tests audio content response (a silent WAV).",
+    }
 }
 
 /// `test_embedded_resource`: Tests embedded resource content response.
 pub mod test_embedded_resource {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_embedded_resource";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Tests embedded resource content response."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_embedded_resource",
+        description: "Tests embedded resource content response.",
+    }
 }
 
 /// `test_multiple_content_types`: Tests a response with text, image and embedded resource content.
 pub mod test_multiple_content_types {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_multiple_content_types";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Tests a response with text, image and embedded resource content."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_multiple_content_types",
+        description: "Tests a response with text, image and embedded resource content.",
+    }
 }
 
 /// `test_tool_with_logging`: Sends three info log messages to the client while it runs.
 pub mod test_tool_with_logging {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_tool_with_logging";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Sends three info log messages to the client while it runs."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_tool_with_logging",
+        description: "Sends three info log messages to the client while it runs.",
+    }
 }
 
 /// `test_tool_with_progress`: Reports progress 0, 50 and 100 of 100 when the client sends a progress token.
 pub mod test_tool_with_progress {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_tool_with_progress";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some(
-            "Reports progress 0, 50 and 100 of 100 when the client sends a progress token.",
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_tool_with_progress",
+        description: "Reports progress 0, 50 and 100 of 100 when the client sends a progress token.",
+    }
 }
 
 /// `test_error_handling`: Always fails with a tool error (isError true).
 pub mod test_error_handling {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_error_handling";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Always fails with a tool error (isError true)."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_error_handling",
+        description: "Always fails with a tool error (isError true).",
+    }
 }
 
 /// `test_reconnection`: Completes after a short pause (SSE polling scenario, SEP-1699).
 pub mod test_reconnection {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_reconnection";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Completes after a short pause (SSE polling scenario, SEP-1699)."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_reconnection",
+        description: "Completes after a short pause (SSE polling scenario, SEP-1699).",
+    }
 }
 
 /// `test_sampling`: Asks the client's model for a completion (sampling/createMessage) and returns its answer.
 pub mod test_sampling {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_sampling";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some(
-            "Asks the client's model for a completion (sampling/createMessage) and returns its answer.",
-        ),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"prompt":{"type":"string","description":"The prompt to send to the LLM."}},"required":["prompt"]}"#,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_sampling",
+        description: "Asks the client's model for a completion (sampling/createMessage) and returns its answer.",
+        input_schema: r#"{"type":"object","properties":{"prompt":{"type":"string","description":"The prompt to send to the LLM."}},"required":["prompt"]}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
@@ -147,20 +91,11 @@ pub mod test_sampling {
 
 /// `test_elicitation`: Asks the user for a username and email (elicitation/create) and returns the answer.
 pub mod test_elicitation {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_elicitation";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some(
-            "Asks the user for a username and email (elicitation/create) and returns the answer.",
-        ),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"message":{"type":"string","description":"The message to show the user."}},"required":["message"]}"#,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_elicitation",
+        description: "Asks the user for a username and email (elicitation/create) and returns the answer.",
+        input_schema: r#"{"type":"object","properties":{"message":{"type":"string","description":"The message to show the user."}},"required":["message"]}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
@@ -171,48 +106,27 @@ pub mod test_elicitation {
 
 /// `test_elicitation_sep1034_defaults`: Elicitation whose fields all carry default values (SEP-1034).
 pub mod test_elicitation_sep1034_defaults {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_elicitation_sep1034_defaults";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Elicitation whose fields all carry default values (SEP-1034)."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_elicitation_sep1034_defaults",
+        description: "Elicitation whose fields all carry default values (SEP-1034).",
+    }
 }
 
 /// `test_elicitation_sep1330_enums`: Elicitation with every enum form (SEP-1330) - untitled, titled, legacy enumNames, multi-select.
 pub mod test_elicitation_sep1330_enums {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_elicitation_sep1330_enums";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some(
-            "Elicitation with every enum form (SEP-1330) - untitled, titled, legacy enumNames, multi-select.",
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_elicitation_sep1330_enums",
+        description: "Elicitation with every enum form (SEP-1330) - untitled, titled, legacy enumNames, multi-select.",
+    }
 }
 
 /// `json_schema_2020_12_tool`: Tool with JSON Schema 2020-12 features ($schema, $defs, $ref, additionalProperties).
 pub mod json_schema_2020_12_tool {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "json_schema_2020_12_tool";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some(
-            "Tool with JSON Schema 2020-12 features ($schema, $defs, $ref, additionalProperties).",
-        ),
-        input_schema: Some(
-            r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}"##,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "json_schema_2020_12_tool",
+        description: "Tool with JSON Schema 2020-12 features ($schema, $defs, $ref, additionalProperties).",
+        input_schema: r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}"##,
+    }
 
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -234,20 +148,11 @@ pub mod json_schema_2020_12_tool {
 
 /// `test_update_watched_resource`: Changes test://watched-resource and notifies its subscribers (notifications/resources/updated).
 pub mod test_update_watched_resource {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "test_update_watched_resource";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some(
-            "Changes test://watched-resource and notifies its subscribers (notifications/resources/updated).",
-        ),
-        output_schema: Some(
-            r#"{"type":"object","properties":{"version":{"type":"integer","description":"The resource's new version number."},"notified":{"type":"integer","description":"How many subscribed sessions were notified."}},"required":["version","notified"]}"#,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "test_update_watched_resource",
+        description: "Changes test://watched-resource and notifies its subscribers (notifications/resources/updated).",
+        output_schema: r#"{"type":"object","properties":{"version":{"type":"integer","description":"The resource's new version number."},"notified":{"type":"integer","description":"How many subscribed sessions were notified."}},"required":["version","notified"]}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Output {

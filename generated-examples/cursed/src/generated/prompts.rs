@@ -4,13 +4,11 @@
 
 /// `prompt with spaces "and quotes"`: Declarative prompt {% raw %}
 pub mod prompt_with_spaces_and_quotes {
-    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef};
 
-    pub const NAME: &str = "prompt with spaces \"and quotes\"";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        description: Some("Declarative prompt {% raw %}"),
+    mcpgen_runtime::prompt! {
+        name: "prompt with spaces \"and quotes\"",
+        description: "Declarative prompt {% raw %}",
         arguments: &[
             PromptArgDef {
                 name: "the city",
@@ -25,42 +23,28 @@ pub mod prompt_with_spaces_and_quotes {
                 ..PromptArgDef::DEFAULT
             },
         ],
-        messages: Some(&[
+        messages: &[
             MessageDef {
                 role: MessageRole::User,
                 text: "Weather in {{ the city }} for {{type}}: keep \"# */ {% raw %} \\ \u{202e}intact\u{202c}.",
             },
-            MessageDef {
-                role: MessageRole::Assistant,
-                text: "Sure.\nSecond line.",
-            },
-        ]),
-        ..PromptDef::DEFAULT
-    };
+            MessageDef { role: MessageRole::Assistant, text: "Sure.\nSecond line.", },
+        ],
+    }
 }
 
 /// `self`: Handled prompt named self
 pub mod self_ {
-    use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::PromptArgDef;
 
-    pub const NAME: &str = "self";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        description: Some("Handled prompt named self"),
+    mcpgen_runtime::prompt! {
+        name: "self",
+        description: "Handled prompt named self",
         arguments: &[
-            PromptArgDef {
-                name: "crate",
-                required: true,
-                ..PromptArgDef::DEFAULT
-            },
-            PromptArgDef {
-                name: "1",
-                ..PromptArgDef::DEFAULT
-            },
+            PromptArgDef { name: "crate", required: true, ..PromptArgDef::DEFAULT },
+            PromptArgDef { name: "1", ..PromptArgDef::DEFAULT },
         ],
-        ..PromptDef::DEFAULT
-    };
+    }
 
     mcpgen_runtime::prompt_args! {
         crate_: required "crate",

@@ -4,34 +4,26 @@
 
 /// `cursed://text/%22quoted%22?q={{x}}#frag`: Text resource  rtl
 pub mod text_resource_raw {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
-
-    pub const URI: &str = "cursed://text/%22quoted%22?q={{x}}#frag";
+    use mcpgen_runtime::defs::ResourceSource;
 
     pub const TEXT: &str =
         "Exact bytes: \"# */ {{ x }} {% y %} \\ \t tab\nnew line 🦀 \u{202e}evil\u{202c} end";
 
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "cursed://text/%22quoted%22?q={{x}}#frag",
         name: "text \"resource\" {% raw %} */",
-        title: Some("Title with \\ backslash"),
-        description: Some("Text resource \u{202e}rtl\u{202c}"),
-        mime_type: Some("text/plain"),
+        title: "Title with \\ backslash",
+        description: "Text resource \u{202e}rtl\u{202c}",
+        mime_type: "text/plain",
         source: ResourceSource::Text(TEXT),
-        ..ResourceDef::DEFAULT
-    };
+    }
 }
 
 /// `cursed://handler/self`: Served by a handler named after a keyword
 pub mod self_ {
-    use mcpgen_runtime::defs::ResourceDef;
-
-    pub const URI: &str = "cursed://handler/self";
-
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "cursed://handler/self",
         name: "self",
-        description: Some("Served by a handler named after a keyword"),
-        ..ResourceDef::DEFAULT
-    };
+        description: "Served by a handler named after a keyword",
+    }
 }

@@ -4,17 +4,12 @@
 
 /// `cursed://items/{type}/{self}{?crate,q}`: Template variables that are keywords
 pub mod items_by_type {
-    use mcpgen_runtime::defs::TemplateDef;
-
-    pub const NAME: &str = "items \"by\" type";
-
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "items \"by\" type",
         uri_template: "cursed://items/{type}/{self}{?crate,q}",
-        name: NAME,
-        description: Some("Template variables that are keywords"),
+        description: "Template variables that are keywords",
         completions: &[("type", &["a\"b", "🦀", "c\\d"])],
-        ..TemplateDef::DEFAULT
-    };
+    }
 
     mcpgen_runtime::template_params! {
         type_: "type",

@@ -4,26 +4,15 @@
 
 /// `type`: Keyword name. Backslash \, quote ", raw breaker "#, comment */, tera {{ a }} {% b %}, emoji 🦀, RTL  dcba .
 pub mod type_ {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "type";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        title: Some("Type \"tool\""),
-        description: Some(
-            "Keyword name. Backslash \\, quote \", raw breaker \"#, comment */, tera {{ a }} {% b %}, emoji 🦀, RTL \u{202e}dcba\u{202c}.",
-        ),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"self":{"type":"string","description":"Keyword property \"self\""},"1st":{"type":"integer","description":"Leading digit"},"with space":{"type":"boolean"},"a-b":{"type":"string","enum":["x-y","1","","Self","\"quoted\"","🦀"]},"emoji🦀":{"type":"number"},"quote\"d":{"type":"string"},"back\\slash":{"type":"string"},"Result":{"type":"string","description":"Shadows std's Result"},"Option":{"type":"object","properties":{"Some":{"type":"string"},"None":{"type":"integer"}}}},"required":["self"]}"#,
-        ),
-        output_schema: Some(
-            r#"{"type":"object","properties":{"Self":{"type":"string"},"r#raw":{"type":"string"},"*/":{"type":"string"}},"required":["Self"]}"#,
-        ),
-        annotations: Some(r#"{"title":"Annotated \"title\" */","readOnlyHint":true}"#),
-        meta: Some(r##"{"cursed/\"key\"":"value with \"# and */","nested":{"{{":"}}"}}"##),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "type",
+        title: "Type \"tool\"",
+        description: "Keyword name. Backslash \\, quote \", raw breaker \"#, comment */, tera {{ a }} {% b %}, emoji 🦀, RTL \u{202e}dcba\u{202c}.",
+        input_schema: r#"{"type":"object","properties":{"self":{"type":"string","description":"Keyword property \"self\""},"1st":{"type":"integer","description":"Leading digit"},"with space":{"type":"boolean"},"a-b":{"type":"string","enum":["x-y","1","","Self","\"quoted\"","🦀"]},"emoji🦀":{"type":"number"},"quote\"d":{"type":"string"},"back\\slash":{"type":"string"},"Result":{"type":"string","description":"Shadows std's Result"},"Option":{"type":"object","properties":{"Some":{"type":"string"},"None":{"type":"integer"}}}},"required":["self"]}"#,
+        output_schema: r#"{"type":"object","properties":{"Self":{"type":"string"},"r#raw":{"type":"string"},"*/":{"type":"string"}},"required":["Self"]}"#,
+        annotations: r#"{"title":"Annotated \"title\" */","readOnlyHint":true}"#,
+        meta: r##"{"cursed/\"key\"":"value with \"# and */","nested":{"{{":"}}"}}"##,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
@@ -100,31 +89,19 @@ pub mod type_ {
 
 /// `self`: Shadowing self
 pub mod self_ {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "self";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Shadowing self"),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "self",
+        description: "Shadowing self",
+    }
 }
 
 /// `Self.main-std`: Dots and dashes and std and main
 pub mod self_main_std {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "Self.main-std";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Dots and dashes and std and main"),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"std":{"type":"string"},"main":{"type":"string"},"crate":{"type":"string"},"super":{"type":"string"},"async":{"type":"string"}}}"#,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "Self.main-std",
+        description: "Dots and dashes and std and main",
+        input_schema: r#"{"type":"object","properties":{"std":{"type":"string"},"main":{"type":"string"},"crate":{"type":"string"},"super":{"type":"string"},"async":{"type":"string"}}}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct Input {
@@ -146,29 +123,19 @@ pub mod self_main_std {
 
 /// `1st`: Leading digit
 pub mod _1st {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "1st";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Leading digit\nsecond line\n\n\ttabbed"),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "1st",
+        description: "Leading digit\nsecond line\n\n\ttabbed",
+    }
 }
 
 /// `rmcp`: {} {:?} {0}
 pub mod rmcp_ {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "rmcp";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("{} {:?} {0}"),
-        output_schema: Some(r#"{"type":"object","properties":{"value":{"type":"string"}}}"#),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "rmcp",
+        description: "{} {:?} {0}",
+        output_schema: r#"{"type":"object","properties":{"value":{"type":"string"}}}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct Output {

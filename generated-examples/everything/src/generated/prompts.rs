@@ -4,14 +4,12 @@
 
 /// `summarize`: Ask for a summary of one note.
 pub mod summarize {
-    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef};
 
-    pub const NAME: &str = "summarize";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        title: Some("Summarize a note"),
-        description: Some("Ask for a summary of one note."),
+    mcpgen_runtime::prompt! {
+        name: "summarize",
+        title: "Summarize a note",
+        description: "Ask for a summary of one note.",
         arguments: &[
             PromptArgDef {
                 name: "id",
@@ -26,38 +24,34 @@ pub mod summarize {
                 ..PromptArgDef::DEFAULT
             },
         ],
-        messages: Some(&[
+        messages: &[
             MessageDef {
                 role: MessageRole::User,
                 text: "Summarize note {{id}} in a {{style}} tone.",
             },
-            MessageDef {
-                role: MessageRole::Assistant,
-                text: "Sure, reading note {{id}} now.",
-            },
-        ]),
-        icons: Some(r#"[{"src":"https://example.com/summarize.png"}]"#),
-        meta: Some(r#"{"group":"notes"}"#),
-    };
+            MessageDef { role: MessageRole::Assistant, text: "Sure, reading note {{id}} now.", },
+        ],
+        icons: r#"[{"src":"https://example.com/summarize.png"}]"#,
+        meta: r#"{"group":"notes"}"#,
+    }
 }
 
 /// `plan_week`: Built by a handler from the current notes.
 pub mod plan_week {
-    use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::PromptArgDef;
 
-    pub const NAME: &str = "plan_week";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        title: Some("Plan my week"),
-        description: Some("Built by a handler from the current notes."),
-        arguments: &[PromptArgDef {
-            name: "focus",
-            description: Some("What to focus on."),
-            ..PromptArgDef::DEFAULT
-        }],
-        ..PromptDef::DEFAULT
-    };
+    mcpgen_runtime::prompt! {
+        name: "plan_week",
+        title: "Plan my week",
+        description: "Built by a handler from the current notes.",
+        arguments: &[
+            PromptArgDef {
+                name: "focus",
+                description: Some("What to focus on."),
+                ..PromptArgDef::DEFAULT
+            },
+        ],
+    }
 
     mcpgen_runtime::prompt_args! {
         /// What to focus on.

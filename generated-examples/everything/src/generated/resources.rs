@@ -4,60 +4,47 @@
 
 /// `note://welcome`: Served as written.
 pub mod welcome {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
-
-    pub const URI: &str = "note://welcome";
+    use mcpgen_runtime::defs::ResourceSource;
 
     pub const TEXT: &str = "Welcome to the everything server.";
 
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "note://welcome",
         name: "welcome",
-        title: Some("Welcome note"),
-        description: Some("Served as written."),
-        mime_type: Some("text/plain"),
-        size: Some(33),
-        annotations: Some(
-            r#"{"audience":["user","assistant"],"priority":0.8,"lastModified":"2026-01-15T10:00:00Z"}"#,
-        ),
+        title: "Welcome note",
+        description: "Served as written.",
+        mime_type: "text/plain",
+        size: 33,
+        annotations: r#"{"audience":["user","assistant"],"priority":0.8,"lastModified":"2026-01-15T10:00:00Z"}"#,
         source: ResourceSource::Text(TEXT),
-        ..ResourceDef::DEFAULT
-    };
+    }
 }
 
 /// `note://logo`: An SVG embedded from disk.
 pub mod logo {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
-
-    pub const URI: &str = "note://logo";
+    use mcpgen_runtime::defs::ResourceSource;
 
     /// The content of `data/logo.svg`, embedded at build time.
     pub const CONTENT: &[u8] = include_bytes!("assets/logo.svg");
 
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "note://logo",
         name: "logo",
-        title: Some("Logo"),
-        description: Some("An SVG embedded from disk."),
-        mime_type: Some("image/svg+xml"),
-        icons: Some(r#"[{"src":"https://example.com/logo.png"}]"#),
+        title: "Logo",
+        description: "An SVG embedded from disk.",
+        mime_type: "image/svg+xml",
+        icons: r#"[{"src":"https://example.com/logo.png"}]"#,
         source: ResourceSource::File(CONTENT),
-        ..ResourceDef::DEFAULT
-    };
+    }
 }
 
 /// `note://stats`: Computed by a handler on each read.
 pub mod stats {
-    use mcpgen_runtime::defs::ResourceDef;
-
-    pub const URI: &str = "note://stats";
-
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "note://stats",
         name: "stats",
-        description: Some("Computed by a handler on each read."),
-        mime_type: Some("application/json"),
-        meta: Some(r#"{"live":true}"#),
-        ..ResourceDef::DEFAULT
-    };
+        description: "Computed by a handler on each read.",
+        mime_type: "application/json",
+        meta: r#"{"live":true}"#,
+    }
 }

@@ -4,22 +4,17 @@
 
 /// `note://notes/{id}`: One note.
 pub mod note {
-    use mcpgen_runtime::defs::TemplateDef;
-
-    pub const NAME: &str = "note";
-
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "note",
         uri_template: "note://notes/{id}",
-        name: NAME,
-        title: Some("Note by id"),
-        description: Some("One note."),
-        mime_type: Some("text/markdown"),
-        annotations: Some(r#"{"audience":["assistant"],"priority":0.5}"#),
-        icons: Some(r#"[{"src":"https://example.com/note.png"}]"#),
-        meta: Some(r#"{"kind":"note"}"#),
+        title: "Note by id",
+        description: "One note.",
+        mime_type: "text/markdown",
+        annotations: r#"{"audience":["assistant"],"priority":0.5}"#,
+        icons: r#"[{"src":"https://example.com/note.png"}]"#,
+        meta: r#"{"kind":"note"}"#,
         completions: &[("id", &["first", "second"])],
-        ..TemplateDef::DEFAULT
-    };
+    }
 
     mcpgen_runtime::template_params! {
         id: "id",
@@ -28,16 +23,11 @@ pub mod note {
 
 /// `note://search{?q,limit}`: Notes matching a query (query expansion).
 pub mod search {
-    use mcpgen_runtime::defs::TemplateDef;
-
-    pub const NAME: &str = "search";
-
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "search",
         uri_template: "note://search{?q,limit}",
-        name: NAME,
-        description: Some("Notes matching a query (query expansion)."),
-        ..TemplateDef::DEFAULT
-    };
+        description: "Notes matching a query (query expansion).",
+    }
 
     mcpgen_runtime::template_params! {
         q: "q",
@@ -47,16 +37,11 @@ pub mod search {
 
 /// `note://files{/dir,name}{.ext}`: A note file by folder, name and extension (path and label expansion).
 pub mod files {
-    use mcpgen_runtime::defs::TemplateDef;
-
-    pub const NAME: &str = "files";
-
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "files",
         uri_template: "note://files{/dir,name}{.ext}",
-        name: NAME,
-        description: Some("A note file by folder, name and extension (path and label expansion)."),
-        ..TemplateDef::DEFAULT
-    };
+        description: "A note file by folder, name and extension (path and label expansion).",
+    }
 
     mcpgen_runtime::template_params! {
         dir: "dir",
@@ -67,16 +52,11 @@ pub mod files {
 
 /// `note://raw/{+path}{#section}`: Raw note text with reserved expansion and a fragment.
 pub mod raw {
-    use mcpgen_runtime::defs::TemplateDef;
-
-    pub const NAME: &str = "raw";
-
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "raw",
         uri_template: "note://raw/{+path}{#section}",
-        name: NAME,
-        description: Some("Raw note text with reserved expansion and a fragment."),
-        ..TemplateDef::DEFAULT
-    };
+        description: "Raw note text with reserved expansion and a fragment.",
+    }
 
     mcpgen_runtime::template_params! {
         path: "path",
@@ -86,9 +66,7 @@ pub mod raw {
 
 /// `status://services/{service}/history{?days}`: One service's status history from the upstream API, no handler (nothing listens on the default URL).
 pub mod status_history {
-    use mcpgen_runtime::defs::{TemplateDef, TemplateSource};
-
-    pub const NAME: &str = "status_history";
+    use mcpgen_runtime::defs::TemplateSource;
 
     /// Fetched on every read, its placeholders filled with the URI's variables.
     pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool =
@@ -116,14 +94,11 @@ pub mod status_history {
             },
         });
 
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "status_history",
         uri_template: "status://services/{service}/history{?days}",
-        name: NAME,
-        description: Some(
-            "One service's status history from the upstream API, no handler (nothing listens on the default URL).",
-        ),
-        mime_type: Some("application/json"),
+        description: "One service's status history from the upstream API, no handler (nothing listens on the default URL).",
+        mime_type: "application/json",
         source: TemplateSource::Http(&IMPLEMENTATION),
-        ..TemplateDef::DEFAULT
-    };
+    }
 }

@@ -4,28 +4,16 @@
 
 /// `echo`: Return the message, optionally repeated.
 pub mod echo {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "echo";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        title: Some("Echo"),
-        description: Some("Return the message, optionally repeated."),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"message":{"type":"string","description":"Text to return.","examples":["hello"]},"times":{"type":"integer","minimum":1,"maximum":10,"default":1}},"required":["message"],"additionalProperties":false}"#,
-        ),
-        output_schema: Some(
-            r#"{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}"#,
-        ),
-        annotations: Some(
-            r#"{"title":"Echo","readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false}"#,
-        ),
-        icons: Some(
-            r#"[{"src":"https://example.com/echo.png","mimeType":"image/png","sizes":["any"]}]"#,
-        ),
-        meta: Some(r#"{"category":"diagnostics"}"#),
-    };
+    mcpgen_runtime::tool! {
+        name: "echo",
+        title: "Echo",
+        description: "Return the message, optionally repeated.",
+        input_schema: r#"{"type":"object","properties":{"message":{"type":"string","description":"Text to return.","examples":["hello"]},"times":{"type":"integer","minimum":1,"maximum":10,"default":1}},"required":["message"],"additionalProperties":false}"#,
+        output_schema: r#"{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}"#,
+        annotations: r#"{"title":"Echo","readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false}"#,
+        icons: r#"[{"src":"https://example.com/echo.png","mimeType":"image/png","sizes":["any"]}]"#,
+        meta: r#"{"category":"diagnostics"}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -48,20 +36,13 @@ pub mod echo {
 
 /// `search_notes`: Search notes by text and tags; long searches can run as a task.
 pub mod search_notes {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "search_notes";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        title: Some("Search notes"),
-        description: Some("Search notes by text and tags; long searches can run as a task."),
-        input_schema: Some(
-            r##"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"query":{"type":"string","minLength":1},"tags":{"type":"array","items":{"$ref":"#/definitions/tag"}},"limit":{"type":"integer","minimum":1,"default":20}},"required":["query"],"definitions":{"tag":{"type":"string","pattern":"^[a-z0-9-]+$"}}}"##,
-        ),
-        annotations: Some(r#"{"readOnlyHint":true,"openWorldHint":false}"#),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "search_notes",
+        title: "Search notes",
+        description: "Search notes by text and tags; long searches can run as a task.",
+        input_schema: r##"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"query":{"type":"string","minLength":1},"tags":{"type":"array","items":{"$ref":"#/definitions/tag"}},"limit":{"type":"integer","minimum":1,"default":20}},"required":["query"],"definitions":{"tag":{"type":"string","pattern":"^[a-z0-9-]+$"}}}"##,
+        annotations: r#"{"readOnlyHint":true,"openWorldHint":false}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
@@ -79,19 +60,12 @@ pub mod search_notes {
 
 /// `delete_note`: Delete a note permanently.
 pub mod delete_note {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "delete_note";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Delete a note permanently."),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}"#,
-        ),
-        annotations: Some(r#"{"destructiveHint":true,"idempotentHint":true}"#),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "delete_note",
+        description: "Delete a note permanently.",
+        input_schema: r#"{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}"#,
+        annotations: r#"{"destructiveHint":true,"idempotentHint":true}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
@@ -101,31 +75,19 @@ pub mod delete_note {
 
 /// `ping`: Check that the server answers. Takes no arguments.
 pub mod ping {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "ping";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Check that the server answers. Takes no arguments."),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "ping",
+        description: "Check that the server answers. Takes no arguments.",
+    }
 }
 
 /// `system_echo`: Print the message with the system's `echo` (a program, never a shell).
 pub mod system_echo {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "system_echo";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Print the message with the system's `echo` (a program, never a shell)."),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"message":{"type":"string"}},"required":["message"]}"#,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "system_echo",
+        description: "Print the message with the system's `echo` (a program, never a shell).",
+        input_schema: r#"{"type":"object","properties":{"message":{"type":"string"}},"required":["message"]}"#,
+    }
 
     pub const IMPLEMENTATION: mcpgen_runtime::declarative::CommandDef =
         mcpgen_runtime::declarative::CommandDef {
@@ -140,21 +102,12 @@ pub mod system_echo {
 
 /// `fetch_status`: Fetch a status document from the upstream API (nothing listens on the default URL).
 pub mod fetch_status {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "fetch_status";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some(
-            "Fetch a status document from the upstream API (nothing listens on the default URL).",
-        ),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"service":{"type":"string"},"verbose":{"type":"boolean"}},"required":["service"]}"#,
-        ),
-        output_schema: Some(r#"{"type":"object","properties":{"status":{"type":"string"}}}"#),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "fetch_status",
+        description: "Fetch a status document from the upstream API (nothing listens on the default URL).",
+        input_schema: r#"{"type":"object","properties":{"service":{"type":"string"},"verbose":{"type":"boolean"}},"required":["service"]}"#,
+        output_schema: r#"{"type":"object","properties":{"status":{"type":"string"}}}"#,
+    }
 
     pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool =
         mcpgen_runtime::declarative::HttpTool::new(mcpgen_runtime::declarative::HttpToolDef {

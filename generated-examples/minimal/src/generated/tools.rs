@@ -4,18 +4,11 @@
 
 /// `add`: Add two numbers and return the sum.
 pub mod add {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "add";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some("Add two numbers and return the sum."),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"a":{"type":"number","description":"First addend."},"b":{"type":"number","description":"Second addend."}},"required":["a","b"]}"#,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "add",
+        description: "Add two numbers and return the sum.",
+        input_schema: r#"{"type":"object","properties":{"a":{"type":"number","description":"First addend."},"b":{"type":"number","description":"Second addend."}},"required":["a","b"]}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {

@@ -4,24 +4,13 @@
 
 /// `simulate-research-query`: Simulates a deep research operation that gathers, analyzes, and synthesizes information. Demonstrates MCP task-based operations with progress through multiple stages. If 'ambiguous' is true and clien…
 pub mod simulate_research_query {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "simulate-research-query";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        title: Some("Simulate Research Query"),
-        description: Some(
-            "Simulates a deep research operation that gathers, analyzes, and synthesizes information. Demonstrates MCP task-based operations with progress through multiple stages. If 'ambiguous' is true and client supports elicitation, sends an elicitation request for clarification.",
-        ),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"topic":{"type":"string","description":"The research topic to investigate"},"ambiguous":{"type":"boolean","default":false,"description":"Simulate an ambiguous query that requires clarification (triggers input_required status)"}},"required":["topic"]}"#,
-        ),
-        annotations: Some(
-            r#"{"readOnlyHint":false,"destructiveHint":false,"idempotentHint":false,"openWorldHint":false}"#,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "simulate-research-query",
+        title: "Simulate Research Query",
+        description: "Simulates a deep research operation that gathers, analyzes, and synthesizes information. Demonstrates MCP task-based operations with progress through multiple stages. If 'ambiguous' is true and client supports elicitation, sends an elicitation request for clarification.",
+        input_schema: r#"{"type":"object","properties":{"topic":{"type":"string","description":"The research topic to investigate"},"ambiguous":{"type":"boolean","default":false,"description":"Simulate an ambiguous query that requires clarification (triggers input_required status)"}},"required":["topic"]}"#,
+        annotations: r#"{"readOnlyHint":false,"destructiveHint":false,"idempotentHint":false,"openWorldHint":false}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
@@ -39,23 +28,12 @@ pub mod simulate_research_query {
 
 /// `wait`: Waits `ms` milliseconds or until cancelled, then says which; runs as a task or as a plain call.
 pub mod wait {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "wait";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        description: Some(
-            "Waits `ms` milliseconds or until cancelled, then says which; runs as a task or as a plain call.",
-        ),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"ms":{"type":"integer","minimum":0,"maximum":600000,"description":"How long to wait."}},"required":["ms"]}"#,
-        ),
-        output_schema: Some(
-            r#"{"type":"object","properties":{"waited":{"type":"integer","description":"Milliseconds actually waited."},"cancelled":{"type":"boolean"}},"required":["waited","cancelled"]}"#,
-        ),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "wait",
+        description: "Waits `ms` milliseconds or until cancelled, then says which; runs as a task or as a plain call.",
+        input_schema: r#"{"type":"object","properties":{"ms":{"type":"integer","minimum":0,"maximum":600000,"description":"How long to wait."}},"required":["ms"]}"#,
+        output_schema: r#"{"type":"object","properties":{"waited":{"type":"integer","description":"Milliseconds actually waited."},"cancelled":{"type":"boolean"}},"required":["waited","cancelled"]}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {

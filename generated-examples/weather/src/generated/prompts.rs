@@ -4,27 +4,18 @@
 
 /// `summarize_forecast`: Ask the model for a short, friendly forecast summary.
 pub mod summarize_forecast {
-    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::{MessageDef, MessageRole, PromptArgDef};
 
-    pub const NAME: &str = "summarize_forecast";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        title: Some("Summarize a forecast"),
-        description: Some("Ask the model for a short, friendly forecast summary."),
+    mcpgen_runtime::prompt! {
+        name: "summarize_forecast",
+        title: "Summarize a forecast",
+        description: "Ask the model for a short, friendly forecast summary.",
         arguments: &[
             PromptArgDef {
                 name: "city",
                 description: Some("City identifier, such as paris."),
                 required: true,
-                completions: &[
-                    "paris",
-                    "tokyo",
-                    "new-york",
-                    "denver",
-                    "sydney",
-                    "reykjavik",
-                ],
+                completions: &["paris", "tokyo", "new-york", "denver", "sydney", "reykjavik"],
                 ..PromptArgDef::DEFAULT
             },
             PromptArgDef {
@@ -34,26 +25,23 @@ pub mod summarize_forecast {
                 ..PromptArgDef::DEFAULT
             },
         ],
-        messages: Some(&[MessageDef {
-            role: MessageRole::User,
-            text: "Use get_forecast for {{city}} and summarize the next three days in a {{style}} style.",
-        }]),
-        ..PromptDef::DEFAULT
-    };
+        messages: &[
+            MessageDef {
+                role: MessageRole::User,
+                text: "Use get_forecast for {{city}} and summarize the next three days in a {{style}} style.",
+            },
+        ],
+    }
 }
 
 /// `packing_list`: A packing list for a trip, built by the server from the city's climate.
 pub mod packing_list {
-    use mcpgen_runtime::defs::{PromptArgDef, PromptDef};
+    use mcpgen_runtime::defs::PromptArgDef;
 
-    pub const NAME: &str = "packing_list";
-
-    pub const DEF: PromptDef = PromptDef {
-        name: NAME,
-        title: Some("Packing list"),
-        description: Some(
-            "A packing list for a trip, built by the server from the city's climate.",
-        ),
+    mcpgen_runtime::prompt! {
+        name: "packing_list",
+        title: "Packing list",
+        description: "A packing list for a trip, built by the server from the city's climate.",
         arguments: &[
             PromptArgDef {
                 name: "city",
@@ -68,8 +56,7 @@ pub mod packing_list {
                 ..PromptArgDef::DEFAULT
             },
         ],
-        ..PromptDef::DEFAULT
-    };
+    }
 
     mcpgen_runtime::prompt_args! {
         /// City identifier.

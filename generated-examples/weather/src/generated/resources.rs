@@ -4,54 +4,43 @@
 
 /// `weather://cities`: Monthly climate normals for every known city, as JSON.
 pub mod cities {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
-
-    pub const URI: &str = "weather://cities";
+    use mcpgen_runtime::defs::ResourceSource;
 
     /// The content of `data/cities.json`, embedded at build time.
     pub const CONTENT: &[u8] = include_bytes!("assets/cities.json");
 
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "weather://cities",
         name: "cities",
-        title: Some("City climate data"),
-        description: Some("Monthly climate normals for every known city, as JSON."),
-        mime_type: Some("application/json"),
+        title: "City climate data",
+        description: "Monthly climate normals for every known city, as JSON.",
+        mime_type: "application/json",
         source: ResourceSource::File(CONTENT),
-        ..ResourceDef::DEFAULT
-    };
+    }
 }
 
 /// `weather://about`.
 pub mod about {
-    use mcpgen_runtime::defs::{ResourceDef, ResourceSource};
-
-    pub const URI: &str = "weather://about";
+    use mcpgen_runtime::defs::ResourceSource;
 
     pub const TEXT: &str = "# Weather\nForecasts here are derived from monthly climate normals, not live observations.\n";
 
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "weather://about",
         name: "about",
-        title: Some("About this server"),
-        mime_type: Some("text/markdown"),
+        title: "About this server",
+        mime_type: "text/markdown",
         source: ResourceSource::Text(TEXT),
-        ..ResourceDef::DEFAULT
-    };
+    }
 }
 
 /// `weather://status`: Uptime and call counters, computed live by a handler.
 pub mod status {
-    use mcpgen_runtime::defs::ResourceDef;
-
-    pub const URI: &str = "weather://status";
-
-    pub const DEF: ResourceDef = ResourceDef {
-        uri: URI,
+    mcpgen_runtime::resource! {
+        uri: "weather://status",
         name: "status",
-        title: Some("Server status"),
-        description: Some("Uptime and call counters, computed live by a handler."),
-        mime_type: Some("application/json"),
-        ..ResourceDef::DEFAULT
-    };
+        title: "Server status",
+        description: "Uptime and call counters, computed live by a handler.",
+        mime_type: "application/json",
+    }
 }

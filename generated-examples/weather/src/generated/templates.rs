@@ -4,29 +4,14 @@
 
 /// `weather://forecast/{city}`: Three-day forecast for one city, as JSON.
 pub mod city_forecast {
-    use mcpgen_runtime::defs::TemplateDef;
-
-    pub const NAME: &str = "city-forecast";
-
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "city-forecast",
         uri_template: "weather://forecast/{city}",
-        name: NAME,
-        title: Some("City forecast"),
-        description: Some("Three-day forecast for one city, as JSON."),
-        mime_type: Some("application/json"),
-        completions: &[(
-            "city",
-            &[
-                "paris",
-                "tokyo",
-                "new-york",
-                "denver",
-                "sydney",
-                "reykjavik",
-            ],
-        )],
-        ..TemplateDef::DEFAULT
-    };
+        title: "City forecast",
+        description: "Three-day forecast for one city, as JSON.",
+        mime_type: "application/json",
+        completions: &[("city", &["paris", "tokyo", "new-york", "denver", "sydney", "reykjavik"])],
+    }
 
     mcpgen_runtime::template_params! {
         city: "city",
@@ -35,18 +20,13 @@ pub mod city_forecast {
 
 /// `weather://alerts/{state}`: Active weather alerts for a US state (two-letter code).
 pub mod alerts {
-    use mcpgen_runtime::defs::TemplateDef;
-
-    pub const NAME: &str = "alerts";
-
-    pub const DEF: TemplateDef = TemplateDef {
+    mcpgen_runtime::template! {
+        name: "alerts",
         uri_template: "weather://alerts/{state}",
-        name: NAME,
-        title: Some("Weather alerts"),
-        description: Some("Active weather alerts for a US state (two-letter code)."),
-        mime_type: Some("text/plain"),
-        ..TemplateDef::DEFAULT
-    };
+        title: "Weather alerts",
+        description: "Active weather alerts for a US state (two-letter code).",
+        mime_type: "text/plain",
+    }
 
     mcpgen_runtime::template_params! {
         state: "state",

@@ -4,20 +4,13 @@
 
 /// `list_cities`: List the cities this server has climate data for.
 pub mod list_cities {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "list_cities";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        title: Some("List cities"),
-        description: Some("List the cities this server has climate data for."),
-        output_schema: Some(
-            r#"{"type":"object","properties":{"cities":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string","description":"Identifier to pass to other tools."},"name":{"type":"string"},"country":{"type":"string","description":"ISO 3166-1 alpha-2 country code."}},"required":["id","name","country"]}}},"required":["cities"]}"#,
-        ),
-        annotations: Some(r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "list_cities",
+        title: "List cities",
+        description: "List the cities this server has climate data for.",
+        output_schema: r#"{"type":"object","properties":{"cities":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string","description":"Identifier to pass to other tools."},"name":{"type":"string"},"country":{"type":"string","description":"ISO 3166-1 alpha-2 country code."}},"required":["id","name","country"]}}},"required":["cities"]}"#,
+        annotations: r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Output {
@@ -36,25 +29,14 @@ pub mod list_cities {
 
 /// `get_forecast`: Daily forecast for a known city, derived from its monthly climate normals.
 pub mod get_forecast {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "get_forecast";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        title: Some("Get forecast"),
-        description: Some(
-            "Daily forecast for a known city, derived from its monthly climate normals.",
-        ),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities, such as \"paris\".","examples":["paris"]},"days":{"type":"integer","minimum":1,"maximum":14,"default":3,"description":"Number of days to forecast."},"units":{"type":"string","enum":["celsius","fahrenheit"],"description":"Temperature units."},"month":{"type":"integer","minimum":1,"maximum":12,"description":"Month (1-12) to forecast for; defaults to January."}},"required":["city"],"additionalProperties":false}"#,
-        ),
-        output_schema: Some(
-            r#"{"type":"object","properties":{"city":{"type":"string"},"units":{"type":"string","enum":["celsius","fahrenheit"]},"days":{"type":"array","items":{"type":"object","properties":{"day":{"type":"integer","description":"Day number starting at 1."},"high":{"type":"number"},"low":{"type":"number"},"rainChance":{"type":"number","minimum":0,"maximum":1},"summary":{"type":"string"}},"required":["day","high","low","rainChance","summary"]}}},"required":["city","units","days"]}"#,
-        ),
-        annotations: Some(r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "get_forecast",
+        title: "Get forecast",
+        description: "Daily forecast for a known city, derived from its monthly climate normals.",
+        input_schema: r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities, such as \"paris\".","examples":["paris"]},"days":{"type":"integer","minimum":1,"maximum":14,"default":3,"description":"Number of days to forecast."},"units":{"type":"string","enum":["celsius","fahrenheit"],"description":"Temperature units."},"month":{"type":"integer","minimum":1,"maximum":12,"description":"Month (1-12) to forecast for; defaults to January."}},"required":["city"],"additionalProperties":false}"#,
+        output_schema: r#"{"type":"object","properties":{"city":{"type":"string"},"units":{"type":"string","enum":["celsius","fahrenheit"]},"days":{"type":"array","items":{"type":"object","properties":{"day":{"type":"integer","description":"Day number starting at 1."},"high":{"type":"number"},"low":{"type":"number"},"rainChance":{"type":"number","minimum":0,"maximum":1},"summary":{"type":"string"}},"required":["day","high","low","rainChance","summary"]}}},"required":["city","units","days"]}"#,
+        annotations: r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -107,23 +89,14 @@ pub mod get_forecast {
 
 /// `convert_temperature`: Convert a temperature between Celsius, Fahrenheit and Kelvin.
 pub mod convert_temperature {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "convert_temperature";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        title: Some("Convert temperature"),
-        description: Some("Convert a temperature between Celsius, Fahrenheit and Kelvin."),
-        input_schema: Some(
-            r##"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"value":{"type":"number","description":"The temperature to convert."},"from":{"$ref":"#/definitions/unit"},"to":{"$ref":"#/definitions/unit"}},"required":["value","from","to"],"definitions":{"unit":{"type":"string","enum":["celsius","fahrenheit","kelvin"]}}}"##,
-        ),
-        output_schema: Some(
-            r#"{"type":"object","properties":{"value":{"type":"number"},"unit":{"type":"string"}},"required":["value","unit"]}"#,
-        ),
-        annotations: Some(r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "convert_temperature",
+        title: "Convert temperature",
+        description: "Convert a temperature between Celsius, Fahrenheit and Kelvin.",
+        input_schema: r##"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"value":{"type":"number","description":"The temperature to convert."},"from":{"$ref":"#/definitions/unit"},"to":{"$ref":"#/definitions/unit"}},"required":["value","from","to"],"definitions":{"unit":{"type":"string","enum":["celsius","fahrenheit","kelvin"]}}}"##,
+        output_schema: r#"{"type":"object","properties":{"value":{"type":"number"},"unit":{"type":"string"}},"required":["value","unit"]}"#,
+        annotations: r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
@@ -153,22 +126,13 @@ pub mod convert_temperature {
 
 /// `climate_report`: Year-round climate report for a city. Walks through all twelve months and reports progress as it goes, so clients can show a progress bar.
 pub mod climate_report {
-    use mcpgen_runtime::defs::ToolDef;
-
-    pub const NAME: &str = "climate_report";
-
-    pub const DEF: ToolDef = ToolDef {
-        name: NAME,
-        title: Some("Climate report"),
-        description: Some(
-            "Year-round climate report for a city. Walks through all twelve months and reports progress as it goes, so clients can show a progress bar.\n",
-        ),
-        input_schema: Some(
-            r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities.","examples":["tokyo"]}},"required":["city"]}"#,
-        ),
-        annotations: Some(r#"{"readOnlyHint":true,"openWorldHint":false}"#),
-        ..ToolDef::DEFAULT
-    };
+    mcpgen_runtime::tool! {
+        name: "climate_report",
+        title: "Climate report",
+        description: "Year-round climate report for a city. Walks through all twelve months and reports progress as it goes, so clients can show a progress bar.\n",
+        input_schema: r#"{"type":"object","properties":{"city":{"type":"string","description":"City identifier from list_cities.","examples":["tokyo"]}},"required":["city"]}"#,
+        annotations: r#"{"readOnlyHint":true,"openWorldHint":false}"#,
+    }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {

@@ -9,13 +9,9 @@ use crate::generated::prompts::packing_list::Args;
 
 pub async fn get(ctx: Ctx, args: Args) -> PromptResult {
     let state = ctx.state();
-    let Some(city) = state.cities.get(&args.city) else {
-        return Err(HandlerError::invalid_params(format!(
-            "Unknown city '{}'. Known cities: {}.",
-            args.city,
-            state.city_ids()
-        )));
-    };
+    let city = state
+        .city(&args.city)
+        .map_err(HandlerError::invalid_params)?;
     let month: usize = match args.month.trim().parse() {
         Ok(month @ 1..=12) => month,
         _ => {

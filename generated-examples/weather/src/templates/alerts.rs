@@ -4,6 +4,7 @@
 //! `read` gets the requested URI and its variables as `Params` (percent-decoded) and returns the
 //! resource's [`Contents`].
 
+use crate::climate::peak;
 use crate::generated::prelude::*;
 use crate::generated::templates::alerts::Params;
 
@@ -23,14 +24,7 @@ pub async fn read(ctx: Ctx, _uri: &str, params: Params) -> ResourceResult {
         .values()
         .filter(|city| city.state.as_deref() == Some(code.as_str()))
         .filter_map(|city| {
-            let (month, rain) =
-                city.monthly_rain_mm
-                    .iter()
-                    .enumerate()
-                    .fold(
-                        (0, f64::MIN),
-                        |best, (i, &r)| if r > best.1 { (i, r) } else { best },
-                    );
+            let (month, rain) = peak(&city.monthly_rain_mm);
             (rain >= 50.0).then(|| {
                 format!(
                     "{}: heavy rain is typical in {} ({rain:.0} mm on average).",

@@ -10,13 +10,7 @@ use crate::generated::templates::city_forecast::Params;
 
 pub async fn read(ctx: Ctx, _uri: &str, params: Params) -> ResourceResult {
     let state = ctx.state();
-    let Some(city) = state.cities.get(&params.city) else {
-        return Err(HandlerError::not_found(format!(
-            "Unknown city '{}'. Known cities: {}.",
-            params.city,
-            state.city_ids()
-        )));
-    };
+    let city = state.city(&params.city).map_err(HandlerError::not_found)?;
     let days: Vec<_> = (1..=3)
         .map(|day| {
             let forecast = city.forecast(&params.city, 1, day);

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::climate::MONTHS;
+use crate::climate::{MONTHS, peak};
 use crate::generated::prelude::*;
 use crate::generated::tools::climate_report::Input;
 
@@ -16,13 +16,7 @@ const STEP: Duration = Duration::from_millis(25);
 pub async fn handle(ctx: Ctx, input: Input) -> ToolResult {
     let state = ctx.state();
     state.record_tool_call();
-    let Some(city) = state.cities.get(&input.city) else {
-        return Err(ToolError::new(format!(
-            "Unknown city '{}'. Known cities: {}.",
-            input.city,
-            state.city_ids()
-        )));
-    };
+    let city = state.city(&input.city).map_err(ToolError::new)?;
     ctx.log(
         LogLevel::Info,
         json!({ "message": "building climate report", "city": input.city }),
@@ -44,22 +38,8 @@ pub async fn handle(ctx: Ctx, input: Input) -> ToolResult {
             .await;
     }
 
-    let (warmest, _) =
-        city.monthly_high_c
-            .iter()
-            .enumerate()
-            .fold(
-                (0, f64::MIN),
-                |best, (i, &t)| if t > best.1 { (i, t) } else { best },
-            );
-    let (wettest, _) =
-        city.monthly_rain_mm
-            .iter()
-            .enumerate()
-            .fold(
-                (0, f64::MIN),
-                |best, (i, &r)| if r > best.1 { (i, r) } else { best },
-            );
+    let (warmest, _) = peak(&city.monthly_high_c);
+    let (wettest, _) = peak(&city.monthly_rain_mm);
     report.push_str(&format!(
         "\nWarmest month: {}. Wettest month: {}.\n",
         MONTHS[warmest], MONTHS[wettest]

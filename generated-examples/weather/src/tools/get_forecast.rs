@@ -12,13 +12,7 @@ use crate::generated::tools::get_forecast::{DaysItem, Input, Output, Units};
 pub async fn handle(ctx: Ctx, input: Input) -> ToolResult<Output> {
     let state = ctx.state();
     state.record_tool_call();
-    let Some(city) = state.cities.get(&input.city) else {
-        return Err(ToolError::new(format!(
-            "Unknown city '{}'. Known cities: {}.",
-            input.city,
-            state.city_ids()
-        )));
-    };
+    let city = state.city(&input.city).map_err(ToolError::new)?;
     let fahrenheit = match input.units {
         Some(Units::Fahrenheit) => true,
         Some(Units::Celsius) => false,
