@@ -61,6 +61,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/sse.rs",
     "src/stdio.rs",
     "src/tasks/http.rs",
+    "src/tasks/listen.rs",
     "src/tasks/mod.rs",
     "src/tasks/sep2663.rs",
     "src/tasks/shared.rs",

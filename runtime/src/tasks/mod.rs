@@ -12,6 +12,7 @@
 
 #[cfg(feature = "streamable-http")]
 pub(crate) mod http;
+mod listen;
 pub(crate) mod sep2663;
 #[cfg(feature = "redis")]
 pub(crate) mod shared;
@@ -129,12 +130,17 @@ pub(crate) async fn handle<A: App>(
         wire::GET,
         wire::CANCEL,
         wire::UPDATE,
+        wire::LISTEN,
         "tasks/result",
         "tasks/list",
     ]
     .contains(&method)
     {
         return Err(request);
+    }
+    // SEP-2663's alone (`listen.rs` refuses older versions).
+    if method == wire::LISTEN {
+        return Ok(listen::listen(handler, &request, &context).await);
     }
     let version = context.protocol_version();
     if method != wire::CALL && version.is_some_and(|v| v.as_str() >= "2026-07-28") {

@@ -10,8 +10,7 @@
 //! sessions: every request is stateless, so a task belongs to the request's principal (auth on) or to
 //! whoever holds its unguessable id (auth off), lives in the server's store past the request that made
 //! it, and, with Redis, is read, cancelled and updated through any instance (`shared.rs`).
-//! `notifications/tasks` are not sent: a client asks for them through `subscriptions/listen`'s `taskIds`,
-//! which rmcp 3.11's subscription filter does not carry.
+//! `notifications/tasks`, asked for through `subscriptions/listen`'s `taskIds`, are sent by [`super::listen`].
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -55,13 +54,13 @@ pub(crate) fn served<'h, A: App>(
 }
 
 /// Whether the client declared the extension (on this request, or in `server/discover`'s `_meta`).
-fn declared(context: &RequestContext<RoleServer>) -> bool {
+pub(super) fn declared(context: &RequestContext<RoleServer>) -> bool {
     context
         .client_capabilities()
         .is_some_and(|capabilities| capabilities.supports_tasks())
 }
 
-fn missing_capability() -> ErrorData {
+pub(super) fn missing_capability() -> ErrorData {
     ErrorData::missing_required_client_capability(
         ClientCapabilities::builder().enable_tasks().build(),
     )
@@ -149,15 +148,7 @@ pub(crate) async fn handle<A: App>(
         }
     };
     match request.method.as_str() {
-        wire::GET => {
-            let requests = task.inputs.requests();
-            return Ok(got(detailed(
-                base(&task.to_json()),
-                task.status(),
-                requests,
-                task.settled(),
-            )));
-        }
+        wire::GET => return Ok(got(current(&task))),
         wire::UPDATE => task.inputs.answer(responses(request)?),
         // Cooperative: a task that already ended keeps its status, and the ack is the same.
         _ => {
@@ -225,6 +216,17 @@ fn responses(request: &CustomRequest) -> Result<&Map<String, Value>, ErrorData> 
         .ok_or_else(|| {
             ErrorData::invalid_params("params.inputResponses (an object) is required", None)
         })
+}
+
+/// The `DetailedTask` of a task this instance holds, as `tasks/get` and `notifications/tasks` carry it.
+pub(super) fn current(task: &Task) -> Map<String, Value> {
+    let requests = task.inputs.requests();
+    detailed(
+        base(&task.to_json()),
+        task.status(),
+        requests,
+        task.settled(),
+    )
 }
 
 /// The `Task` fields of SEP-2663 from a task's 2025-11-25 JSON (`ttlMs`, `pollIntervalMs`: 2025-11-25

@@ -103,7 +103,6 @@ impl Status {
     }
 
     /// The status [`Status::as_str`] names.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) fn parse(name: &str) -> Option<Status> {
         [
             Status::Working,

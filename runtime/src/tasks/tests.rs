@@ -39,6 +39,7 @@ pub(super) static SPEC: Spec = Spec {
             ("ask", Some(TaskSupport::Optional)),
             ("oops", Some(TaskSupport::Optional)),
             ("crash", Some(TaskSupport::Required)),
+            ("later", Some(TaskSupport::Optional)),
         ],
         ..CapabilitiesDef::DEFAULT
     },
@@ -54,6 +55,7 @@ pub(super) static SPEC: Spec = Spec {
         tool("ask"),
         tool("oops"),
         tool("crash"),
+        tool("later"),
     ],
     ..Spec::DEFAULT
 };
@@ -63,6 +65,9 @@ pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 
 /// Lets one `gate` handler finish.
 pub(super) static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
+
+/// Lets a `later` handler take its next step.
+pub(super) static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
 
 pub(super) struct TaskApp;
 
@@ -88,6 +93,15 @@ impl App for TaskApp {
                 return Err(ToolError::protocol(rmcp::ErrorData::internal_error(
                     "crashed", None,
                 )));
+            }
+            // Each status only when the test says: working, input_required (answered), working, completed.
+            "later" => {
+                LATER.acquire().await.unwrap().forget();
+                let schema = json!({"type": "object", "properties": {}});
+                ctx.elicit("Go on?", schema)
+                    .await
+                    .map_err(|e| ToolError::new(e.to_string()))?;
+                LATER.acquire().await.unwrap().forget();
             }
             "ask" => {
                 let schema = json!({"type": "object", "properties": {"name": {"type": "string"}}});
@@ -268,6 +282,7 @@ async fn a_task_era_session_sees_the_capability_and_execution_as_written() {
             json!({"taskSupport": "optional"}),
             json!({"taskSupport": "optional"}),
             json!({"taskSupport": "required"}),
+            json!({"taskSupport": "optional"}),
         ]
     );
     assert!(

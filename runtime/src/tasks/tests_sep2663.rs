@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::stdio::{TaskCodec, TaskTransport};
 use super::store::Limits;
 use super::tests::{
-    CANCELLED, GATE, SPEC, TaskApp, another_session, handler_saw_cancellation, server,
+    CANCELLED, GATE, LATER, SPEC, TaskApp, another_session, handler_saw_cancellation, server,
 };
 use crate::handler::Handler;
 
@@ -298,4 +298,209 @@ async fn unknown_and_other_connections_task_ids_are_refused_alike() {
     }
     assert_eq!(get(&mine, &id).await.unwrap().status(), TaskStatus::Working);
     mine.cancel_task(CancelTaskParams::new(id)).await.unwrap();
+}
+
+/// A 2026-07-28 client on its own connection in raw JSON lines, since rmcp's client cannot ask for task
+/// notifications (its `SubscriptionFilter` has no `taskIds`, and its subscription refuses
+/// `notifications/tasks`). Notifications read while waiting for an answer are kept, in order.
+struct Raw {
+    write: tokio::io::WriteHalf<tokio::io::DuplexStream>,
+    read: tokio::io::BufReader<tokio::io::ReadHalf<tokio::io::DuplexStream>>,
+    next_id: u64,
+    notifications: std::collections::VecDeque<Value>,
+}
+
+impl Raw {
+    async fn connect(handler: Handler<TaskApp>) -> Raw {
+        let (server_io, client_io) = tokio::io::duplex(1 << 20);
+        let (read, write) = tokio::io::split(server_io);
+        let codec = TaskCodec::new(true, SPEC.capabilities.tool_execution);
+        let handler = handler.on_connection();
+        tokio::spawn(async move {
+            if let Ok(running) = handler.serve(TaskTransport::new(read, write, codec)).await {
+                let _ = running.waiting().await;
+            }
+        });
+        let (read, write) = tokio::io::split(client_io);
+        let mut raw = Raw {
+            write,
+            read: tokio::io::BufReader::new(read),
+            next_id: 1,
+            notifications: Default::default(),
+        };
+        let discovered = raw.request("server/discover", json!({})).await;
+        assert!(discovered.get("result").is_some(), "{discovered}");
+        raw
+    }
+
+    /// Sends `method`, with the protocol metadata (declaring the tasks extension) unless `params` has
+    /// its own; its id.
+    async fn send(&mut self, method: &str, mut params: Value) -> u64 {
+        use tokio::io::AsyncWriteExt as _;
+        if params.get("_meta").is_none() {
+            params["_meta"] = json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+            "io.modelcontextprotocol/clientCapabilities":
+                {"elicitation": {}, "extensions": { TASKS_EXTENSION_ID: {} }},
+            });
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        let message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let line = format!("{message}\n");
+        self.write.write_all(line.as_bytes()).await.unwrap();
+        id
+    }
+
+    /// The next message from the server, within 10 s.
+    async fn receive(&mut self) -> Value {
+        use tokio::io::AsyncBufReadExt as _;
+        let mut line = String::new();
+        let read = self.read.read_line(&mut line);
+        let n = tokio::time::timeout(Duration::from_secs(10), read)
+            .await
+            .expect("a message within 10 s")
+            .unwrap();
+        assert!(n > 0, "server closed");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    /// The answer to the request `id`, keeping the notifications that come first.
+    async fn answer(&mut self, id: u64) -> Value {
+        loop {
+            let message = self.receive().await;
+            if message.get("method").is_some() {
+                self.notifications.push_back(message);
+            } else if message["id"] == id {
+                return message;
+            }
+        }
+    }
+
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send(method, params).await;
+        self.answer(id).await
+    }
+
+    /// The next notification, kept or new.
+    async fn notification(&mut self) -> Value {
+        match self.notifications.pop_front() {
+            Some(notification) => notification,
+            None => loop {
+                let message = self.receive().await;
+                if message.get("method").is_some() {
+                    return message;
+                }
+            },
+        }
+    }
+
+    /// The id of the task `tool`'s call became.
+    async fn create(&mut self, tool: &str) -> String {
+        let created = self
+            .request("tools/call", json!({"name": tool, "arguments": {}}))
+            .await;
+        assert_eq!(created["result"]["resultType"], "task", "{created}");
+        created["result"]["taskId"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The next notification: `notifications/tasks` for the task `id` on `subscription`; its params.
+async fn task_notification(raw: &mut Raw, subscription: u64, id: &str) -> Value {
+    let notification = raw.notification().await;
+    assert_eq!(
+        notification["method"], "notifications/tasks",
+        "{notification}"
+    );
+    let params = &notification["params"];
+    let meta = &params["_meta"];
+    assert_eq!(meta["io.modelcontextprotocol/subscriptionId"], subscription);
+    assert_eq!(params["taskId"], id, "{notification}");
+    // rmcp's client reads it as its task status notification, a DetailedTask.
+    let typed: rmcp::model::ServerJsonRpcMessage = serde_json::from_value(notification.clone())
+        .unwrap_or_else(|e| panic!("{e}: {notification}"));
+    assert!(
+        format!("{typed:?}").contains("TaskStatusNotification"),
+        "{typed:?}"
+    );
+    params.clone()
+}
+
+#[tokio::test]
+async fn listen_with_task_ids_sends_each_status_of_the_named_tasks_only() {
+    let (handler, _) = server(Limits::default());
+    let theirs = connect(another_session(&handler), true).await;
+    let mut mine = Raw::connect(handler).await;
+    let id = mine.create("later").await;
+    let foreign = create(&theirs, "ask").await;
+    let listen = json!({"notifications": {"taskIds": [id, foreign, "0000", id]}});
+    let subscription = mine.send("subscriptions/listen", listen).await;
+    let acknowledged = mine.notification().await;
+    assert_eq!(
+        acknowledged["method"], "notifications/subscriptions/acknowledged",
+        "{acknowledged}"
+    );
+    let meta = &acknowledged["params"]["_meta"];
+    assert_eq!(meta["io.modelcontextprotocol/subscriptionId"], subscription);
+    // Another connection's task and an unknown id are left out alike.
+    assert_eq!(
+        acknowledged["params"]["notifications"],
+        json!({"taskIds": [id]})
+    );
+
+    // Tasks not named (one of mine, one of theirs) change meanwhile.
+    let unnamed = mine.create("quick").await;
+    theirs
+        .cancel_task(CancelTaskParams::new(foreign.clone()))
+        .await
+        .unwrap();
+    let working = task_notification(&mut mine, subscription, &id).await;
+    assert_eq!(working["status"], "working", "{working}");
+    LATER.add_permits(1);
+    let waiting = task_notification(&mut mine, subscription, &id).await;
+    assert_eq!(waiting["status"], "input_required", "{waiting}");
+    let key = waiting["inputRequests"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap();
+    let update =
+        json!({"taskId": id, "inputResponses": { key: {"action": "accept", "content": {}} }});
+    let acked = mine.request("tasks/update", update).await;
+    assert_eq!(acked["result"]["resultType"], "complete", "{acked}");
+    let resumed = task_notification(&mut mine, subscription, &id).await;
+    assert_eq!(resumed["status"], "working", "{resumed}");
+    LATER.add_permits(1);
+    let mut done = task_notification(&mut mine, subscription, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(
+        done["result"]["content"][0]["text"],
+        "later done, task true"
+    );
+    // The very DetailedTask `tasks/get` answers.
+    let mut got = mine.request("tasks/get", json!({"taskId": id})).await["result"].take();
+    got.as_object_mut().unwrap().remove("resultType");
+    done.as_object_mut().unwrap().remove("_meta");
+    assert_eq!(done, got);
+    // Nothing else came: the unnamed task ended meanwhile, the other connection's was cancelled.
+    let unnamed = mine.request("tasks/get", json!({"taskId": unnamed})).await;
+    assert_eq!(unnamed["result"]["status"], "completed", "{unnamed}");
+    assert!(mine.notifications.is_empty(), "{:?}", mine.notifications);
+}
+
+#[tokio::test]
+async fn listen_for_task_ids_needs_the_extension() {
+    let (handler, _) = server(Limits::default());
+    let mut raw = Raw::connect(handler).await;
+    let id = raw.create("quick").await;
+    let mut listen = json!({"notifications": {"taskIds": [id]}});
+    listen["_meta"] = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    });
+    let refused = raw.request("subscriptions/listen", listen).await;
+    assert_eq!(refused["error"]["code"], -32021, "{refused}");
 }

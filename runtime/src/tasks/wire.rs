@@ -4,7 +4,9 @@
 //! no `execution`. So a transport that serves tasks renames the three requests (and SEP-2663's
 //! `tasks/update`, so one place answers every task request of both eras) to methods of mcpgen's own
 //! namespace, which reach the handler as custom requests with their params intact, and adds
-//! `capabilities.tasks` to the `initialize` result and `execution` to the `tools/list` result.
+//! `capabilities.tasks` to the `initialize` result and `execution` to the `tools/list` result. A
+//! `subscriptions/listen` naming `notifications.taskIds` (SEP-2663) is renamed too: rmcp's
+//! `SubscriptionFilter` would drop the ids and its `SubscriptionSink` refuses `notifications/tasks`.
 
 // Only the stdio, streamable HTTP and SSE transports rewrite messages, each with the functions it needs.
 #![cfg_attr(
@@ -25,6 +27,8 @@ pub(crate) const GET: &str = "dev.mcpgen/tasks/get";
 pub(crate) const CANCEL: &str = "dev.mcpgen/tasks/cancel";
 /// `tasks/update` (SEP-2663 only), renamed.
 pub(crate) const UPDATE: &str = "dev.mcpgen/tasks/update";
+/// A `subscriptions/listen` with `params.notifications.taskIds` (SEP-2663), renamed.
+pub(crate) const LISTEN: &str = "dev.mcpgen/subscriptions/listen";
 
 /// The protocol versions that define tasks the 2025-11-25 way.
 pub(crate) fn is_task_era(version: &str) -> bool {
@@ -46,6 +50,9 @@ pub(crate) fn rename(message: &mut Value) -> bool {
         "tasks/get" => GET,
         "tasks/cancel" => CANCEL,
         "tasks/update" => UPDATE,
+        "subscriptions/listen" if message.pointer("/params/notifications/taskIds").is_some() => {
+            LISTEN
+        }
         _ => return false,
     };
     message["method"] = renamed.into();
@@ -59,6 +66,7 @@ pub(crate) fn wire_name(method: &str) -> &str {
         GET => "tasks/get",
         CANCEL => "tasks/cancel",
         UPDATE => "tasks/update",
+        LISTEN => "subscriptions/listen",
         other => other,
     }
 }
@@ -154,8 +162,10 @@ mod tests {
             ("tasks/get", GET),
             ("tasks/cancel", CANCEL),
             ("tasks/update", UPDATE),
+            ("subscriptions/listen", LISTEN),
         ] {
-            let mut request = json!({"method": method, "params": {"taskId": "x"}});
+            let mut request = json!({"method": method,
+                "params": {"taskId": "x", "notifications": {"taskIds": ["x"]}}});
             assert!(rename(&mut request));
             assert_eq!(request["method"], renamed);
             assert_eq!(wire_name(renamed), method);
@@ -164,6 +174,7 @@ mod tests {
             json!({"method": "tools/call", "params": {"name": "t"}}),
             json!({"method": "tasks/result", "params": {"taskId": "x"}}),
             json!({"method": "tools/list", "params": {"task": {}}}),
+            json!({"method": "subscriptions/listen", "params": {"notifications": {"toolsListChanged": true}}}),
             json!({"id": 1, "result": {}}),
         ] {
             assert!(!rename(&mut other), "{other}");
