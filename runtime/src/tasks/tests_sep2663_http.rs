@@ -31,6 +31,7 @@ static SPEC: Spec = Spec {
             ("ask", Some(TaskSupport::Optional)),
             ("must", Some(TaskSupport::Required)),
             ("quick", Some(TaskSupport::Optional)),
+            ("later", Some(TaskSupport::Optional)),
         ],
         ..CapabilitiesDef::DEFAULT
     },
@@ -41,6 +42,7 @@ static SPEC: Spec = Spec {
         tool("ask"),
         tool("must"),
         tool("quick"),
+        tool("later"),
     ],
     ..Spec::DEFAULT
 };
@@ -48,11 +50,15 @@ static SPEC: Spec = Spec {
 /// Lets one `gate` handler finish.
 static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
 
+/// Lets a `later` handler take its next step.
+static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
+
 /// How many `hold` handlers saw their cancellation.
 pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 
-/// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `quick` and `must`
-/// return at once; each says whether it ran as a task.
+/// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `later` waits for
+/// [`LATER`], elicits, and waits again; `quick` and `must` return at once; each says whether it ran as
+/// a task.
 pub(super) struct HttpTaskApp;
 
 impl App for HttpTaskApp {
@@ -85,6 +91,15 @@ impl App for HttpTaskApp {
                 let content = answer.content.unwrap_or_default();
                 format!("hello {}", content["name"].as_str().unwrap_or("?"))
             }
+            "later" => {
+                LATER.acquire().await.unwrap().forget();
+                let schema = json!({"type": "object", "properties": {}});
+                ctx.elicit("Go on?", schema)
+                    .await
+                    .map_err(|e| ToolError::new(e.to_string()))?;
+                LATER.acquire().await.unwrap().forget();
+                "later done".to_owned()
+            }
             _ => format!("{name} done"),
         };
         let text = format!("{text}, task {}", ctx.task_id().is_some());
@@ -108,14 +123,8 @@ impl Client {
         }
     }
 
-    /// `method` with `params` through `app`, `name` in `Mcp-Name`; the JSON-RPC answer, within 10 s.
-    pub(super) async fn request(
-        &self,
-        app: &Router,
-        method: &str,
-        name: &str,
-        mut params: Value,
-    ) -> Value {
+    /// The POST of `method` with `params`, `name` in `Mcp-Name`.
+    fn build(&self, method: &str, name: &str, mut params: Value) -> http::Request<Body> {
         let mut capabilities = json!({"elicitation": {}});
         if self.declare {
             capabilities["extensions"] = json!({"io.modelcontextprotocol/tasks": {}});
@@ -133,7 +142,18 @@ impl Client {
         if let Some(token) = self.token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
-        let request = request.body(Body::from(message.to_string())).unwrap();
+        request.body(Body::from(message.to_string())).unwrap()
+    }
+
+    /// `method` with `params` through `app`, `name` in `Mcp-Name`; the JSON-RPC answer, within 10 s.
+    pub(super) async fn request(
+        &self,
+        app: &Router,
+        method: &str,
+        name: &str,
+        params: Value,
+    ) -> Value {
+        let request = self.build(method, name, params);
         let (status, _, body) = tokio::time::timeout(Duration::from_secs(10), send(app, request))
             .await
             .unwrap_or_else(|_| panic!("{method} answers within 10 s"));
@@ -326,5 +346,129 @@ async fn a_client_without_the_extension_gets_plain_calls_or_minus_32021() {
         "{plain}"
     );
     let refused = client.task(&app, "tasks/get", "0000", Value::Null).await;
+    assert_eq!(refused["error"]["code"], -32021, "{refused}");
+}
+
+/// The messages of an open event stream (a `subscriptions/listen` answer), one at a time.
+struct Events {
+    body: axum::body::BodyDataStream,
+    buffer: String,
+}
+
+impl Events {
+    /// Opens `ids`' subscription for `client`.
+    async fn listen(client: &Client, app: &Router, ids: &[&str]) -> Events {
+        use tower::ServiceExt as _;
+        let params = json!({"notifications": {"taskIds": ids}});
+        let request = client.build("subscriptions/listen", "", params);
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        Events {
+            body: response.into_body().into_data_stream(),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next JSON-RPC message, within 10 s.
+    async fn next(&mut self) -> Value {
+        use futures::StreamExt as _;
+        let read = async {
+            loop {
+                while let Some(end) = self.buffer.find("\n\n") {
+                    let event: String = self.buffer.drain(..end + 2).collect();
+                    let data = event
+                        .lines()
+                        .filter_map(|line| line.strip_prefix("data:"))
+                        .find_map(|data| serde_json::from_str::<Value>(data.trim()).ok());
+                    if let Some(message) = data {
+                        return message;
+                    }
+                }
+                let chunk = self.body.next().await.expect("stream open").unwrap();
+                self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), read)
+            .await
+            .expect("a message within 10 s")
+    }
+
+    /// The next message: `notifications/tasks` for the task `id`, on the subscription of request 7;
+    /// its params.
+    async fn task(&mut self, id: &str) -> Value {
+        let notification = self.next().await;
+        assert_eq!(
+            notification["method"], "notifications/tasks",
+            "{notification}"
+        );
+        let params = &notification["params"];
+        assert_eq!(
+            params["_meta"]["io.modelcontextprotocol/subscriptionId"], 7,
+            "{notification}"
+        );
+        assert_eq!(params["taskId"], id, "{notification}");
+        params.clone()
+    }
+}
+
+#[tokio::test]
+async fn listen_with_task_ids_streams_each_status_of_the_principals_named_tasks_only() {
+    for stateful in [false, true] {
+        let app = app(stateful, &["alice", "bob"]).await;
+        let (alice, bob) = (Client::of("alice"), Client::of("bob"));
+        let id = alice.create(&app, "later").await;
+        let foreign = bob.create(&app, "ask").await;
+        let mut events = Events::listen(&alice, &app, &[&id, &foreign, "0000"]).await;
+        let acknowledged = events.next().await;
+        assert_eq!(
+            acknowledged["method"], "notifications/subscriptions/acknowledged",
+            "{acknowledged}"
+        );
+        let params = &acknowledged["params"];
+        assert_eq!(params["_meta"]["io.modelcontextprotocol/subscriptionId"], 7);
+        // Bob's task and an unknown id are left out alike.
+        assert_eq!(params["notifications"], json!({"taskIds": [id]}));
+
+        // Tasks not named (another of alice's, bob's) change meanwhile.
+        let unnamed = alice.create(&app, "quick").await;
+        bob.task(&app, "tasks/cancel", &foreign, Value::Null).await;
+        assert_eq!(status(&events.task(&id).await), "working");
+        LATER.add_permits(1);
+        let waiting = events.task(&id).await;
+        assert_eq!(status(&waiting), "input_required", "{waiting}");
+        let key = waiting["inputRequests"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .unwrap();
+        let update = json!({"inputResponses": { key: {"action": "accept", "content": {}} }});
+        alice.task(&app, "tasks/update", &id, update).await;
+        assert_eq!(status(&events.task(&id).await), "working");
+        LATER.add_permits(1);
+        let mut done = events.task(&id).await;
+        assert_eq!(status(&done), "completed", "{done}");
+        assert_eq!(text(&done), "later done, task true", "{done}");
+        // The very DetailedTask `tasks/get` answers.
+        let mut got = alice.task(&app, "tasks/get", &id, Value::Null).await["result"].take();
+        got.as_object_mut().unwrap().remove("resultType");
+        done.as_object_mut().unwrap().remove("_meta");
+        assert_eq!(done, got);
+        let unnamed = alice.task(&app, "tasks/get", &unnamed, Value::Null).await;
+        assert_eq!(status(&unnamed["result"]), "completed", "{unnamed}");
+    }
+}
+
+#[tokio::test]
+async fn listen_for_task_ids_needs_the_extension() {
+    let app = app(false, &[]).await;
+    let client = Client {
+        token: None,
+        declare: false,
+    };
+    let params = json!({"notifications": {"taskIds": ["0000"]}});
+    let refused = client
+        .request(&app, "subscriptions/listen", "", params)
+        .await;
     assert_eq!(refused["error"]["code"], -32021, "{refused}");
 }
