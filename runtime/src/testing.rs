@@ -25,6 +25,30 @@ pub(crate) const fn tool(name: &'static str) -> ToolDef {
     }
 }
 
+/// The task tests' `later` tool: waits for a permit of `steps`, asks the client (so the task is
+/// `input_required`), waits for another permit, then returns; each status only when the test says.
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) async fn step_by_step(
+    ctx: &Ctx<()>,
+    steps: &tokio::sync::Semaphore,
+) -> Result<(), ToolError> {
+    steps.acquire().await.unwrap().forget();
+    let schema = serde_json::json!({"type": "object", "properties": {}});
+    ctx.elicit("Go on?", schema)
+        .await
+        .map_err(|e| ToolError::new(e.to_string()))?;
+    steps.acquire().await.unwrap().forget();
+    Ok(())
+}
+
+/// `tasks/update`'s `inputResponses` accepting the first of a SEP-2663 task's `inputRequests`, empty.
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) fn accept_first_input(task: &serde_json::Value) -> serde_json::Value {
+    let requests = task["inputRequests"].as_object().expect("inputRequests");
+    let key = requests.keys().next().expect("an input request");
+    serde_json::json!({ key: {"action": "accept", "content": {}} })
+}
+
 pub(crate) static SPEC: Spec = Spec {
     server: ServerDef {
         name: "test-server",

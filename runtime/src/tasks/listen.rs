@@ -18,15 +18,13 @@ use std::sync::Arc;
 use futures::future::join_all;
 use rmcp::ErrorData;
 use rmcp::model::{
-    CustomNotification, CustomRequest, CustomResult, ErrorCode, GetMeta as _, RequestId,
-    ServerNotification,
+    CustomNotification, CustomRequest, CustomResult, GetMeta as _, RequestId, ServerNotification,
 };
 use rmcp::service::{Peer, RequestContext, RoleServer};
 use serde_json::{Value, json};
 
-use super::sep2663::{current, declared, missing_capability, served};
+use super::sep2663::{admitted, current};
 use super::store::{Status, Task};
-use super::wire;
 use crate::app::App;
 use crate::handler::Handler;
 
@@ -42,17 +40,8 @@ pub(super) async fn listen<A: App>(
     request: &CustomRequest,
     context: &RequestContext<RoleServer>,
 ) -> Result<CustomResult, ErrorData> {
-    let Some((store, owner)) = served(handler, context) else {
-        return Err(ErrorData::new(
-            ErrorCode::METHOD_NOT_FOUND,
-            wire::wire_name(&request.method).to_owned(),
-            None,
-        ));
-    };
     // SEP-2663: a client asking for task notifications without the extension gets -32021.
-    if !declared(context) {
-        return Err(missing_capability());
-    }
+    let (store, owner) = admitted(handler, request, context)?;
     let mut tasks: Vec<Arc<Task>> = Vec::new();
     for id in task_ids(request)? {
         if let Ok(task) = store.get(owner, id)

@@ -54,13 +54,13 @@ pub(crate) fn served<'h, A: App>(
 }
 
 /// Whether the client declared the extension (on this request, or in `server/discover`'s `_meta`).
-pub(super) fn declared(context: &RequestContext<RoleServer>) -> bool {
+fn declared(context: &RequestContext<RoleServer>) -> bool {
     context
         .client_capabilities()
         .is_some_and(|capabilities| capabilities.supports_tasks())
 }
 
-pub(super) fn missing_capability() -> ErrorData {
+fn missing_capability() -> ErrorData {
     ErrorData::missing_required_client_capability(
         ClientCapabilities::builder().enable_tasks().build(),
     )
@@ -118,14 +118,15 @@ pub(crate) async fn call<A: App>(
     Ok(Some(CreateTaskResult::new(created)))
 }
 
-/// Answers `tasks/get`, `tasks/update` and `tasks/cancel` (renamed by the transport, `wire.rs`) for a
-/// 2026-07-28 request.
-pub(crate) async fn handle<A: App>(
-    handler: &Handler<A>,
+/// The store and owner of a renamed SEP-2663 request (a task request or a listen for task ids): `-32601`
+/// where such tasks are not served (as rmcp answers the method), `-32021` for a client that did not declare
+/// the extension.
+pub(super) fn admitted<'h, A: App>(
+    handler: &'h Handler<A>,
     request: &CustomRequest,
     context: &RequestContext<RoleServer>,
-) -> Result<CustomResult, ErrorData> {
-    let Some((store, owner)) = served(handler, context) else {
+) -> Result<(&'h Arc<TaskStore>, Owner), ErrorData> {
+    let Some(served) = served(handler, context) else {
         return Err(ErrorData::new(
             ErrorCode::METHOD_NOT_FOUND,
             wire::wire_name(&request.method).to_owned(),
@@ -135,6 +136,17 @@ pub(crate) async fn handle<A: App>(
     if !declared(context) {
         return Err(missing_capability());
     }
+    Ok(served)
+}
+
+/// Answers `tasks/get`, `tasks/update` and `tasks/cancel` (renamed by the transport, `wire.rs`) for a
+/// 2026-07-28 request.
+pub(crate) async fn handle<A: App>(
+    handler: &Handler<A>,
+    request: &CustomRequest,
+    context: &RequestContext<RoleServer>,
+) -> Result<CustomResult, ErrorData> {
+    let (store, owner) = admitted(handler, request, context)?;
     let id = super::task_id(request)?;
     let task = match store.get(owner, id) {
         Ok(task) => task,

@@ -94,15 +94,7 @@ impl App for TaskApp {
                     "crashed", None,
                 )));
             }
-            // Each status only when the test says: working, input_required (answered), working, completed.
-            "later" => {
-                LATER.acquire().await.unwrap().forget();
-                let schema = json!({"type": "object", "properties": {}});
-                ctx.elicit("Go on?", schema)
-                    .await
-                    .map_err(|e| ToolError::new(e.to_string()))?;
-                LATER.acquire().await.unwrap().forget();
-            }
+            "later" => crate::testing::step_by_step(&ctx, &LATER).await?,
             "ask" => {
                 let schema = json!({"type": "object", "properties": {"name": {"type": "string"}}});
                 let answer = ctx.elicit("Your name?", schema).await;

@@ -20,6 +20,7 @@ use super::tests::{
     CANCELLED, GATE, LATER, SPEC, TaskApp, another_session, handler_saw_cancellation, server,
 };
 use crate::handler::Handler;
+use crate::testing::accept_first_input;
 
 type Client = RunningService<RoleClient, ClientConfig>;
 
@@ -460,14 +461,7 @@ async fn listen_with_task_ids_sends_each_status_of_the_named_tasks_only() {
     LATER.add_permits(1);
     let waiting = task_notification(&mut mine, subscription, &id).await;
     assert_eq!(waiting["status"], "input_required", "{waiting}");
-    let key = waiting["inputRequests"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap();
-    let update =
-        json!({"taskId": id, "inputResponses": { key: {"action": "accept", "content": {}} }});
+    let update = json!({"taskId": id, "inputResponses": accept_first_input(&waiting)});
     let acked = mine.request("tasks/update", update).await;
     assert_eq!(acked["result"]["resultType"], "complete", "{acked}");
     let resumed = task_notification(&mut mine, subscription, &id).await;

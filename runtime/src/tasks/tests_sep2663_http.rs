@@ -16,7 +16,7 @@ use crate::context::Ctx;
 use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
 use crate::error::{BoxError, ToolError, ToolResult};
 use crate::testing::http::{LIMITS, anonymous, app_of, options, send};
-use crate::testing::{STDIO_ONLY, tool};
+use crate::testing::{STDIO_ONLY, accept_first_input, tool};
 
 static SPEC: Spec = Spec {
     server: ServerDef {
@@ -92,12 +92,7 @@ impl App for HttpTaskApp {
                 format!("hello {}", content["name"].as_str().unwrap_or("?"))
             }
             "later" => {
-                LATER.acquire().await.unwrap().forget();
-                let schema = json!({"type": "object", "properties": {}});
-                ctx.elicit("Go on?", schema)
-                    .await
-                    .map_err(|e| ToolError::new(e.to_string()))?;
-                LATER.acquire().await.unwrap().forget();
+                crate::testing::step_by_step(&ctx, &LATER).await?;
                 "later done".to_owned()
             }
             _ => format!("{name} done"),
@@ -347,6 +342,12 @@ async fn a_client_without_the_extension_gets_plain_calls_or_minus_32021() {
     );
     let refused = client.task(&app, "tasks/get", "0000", Value::Null).await;
     assert_eq!(refused["error"]["code"], -32021, "{refused}");
+    // SEP-2663: task notifications asked for without the extension, too.
+    let listen = json!({"notifications": {"taskIds": ["0000"]}});
+    let refused = client
+        .request(&app, "subscriptions/listen", "", listen)
+        .await;
+    assert_eq!(refused["error"]["code"], -32021, "{refused}");
 }
 
 /// The messages of an open event stream (a `subscriptions/listen` answer), one at a time.
@@ -413,9 +414,9 @@ impl Events {
 
 #[tokio::test]
 async fn listen_with_task_ids_streams_each_status_of_the_principals_named_tasks_only() {
+    let (alice, bob) = (Client::of("alice"), Client::of("bob"));
     for stateful in [false, true] {
         let app = app(stateful, &["alice", "bob"]).await;
-        let (alice, bob) = (Client::of("alice"), Client::of("bob"));
         let id = alice.create(&app, "later").await;
         let foreign = bob.create(&app, "ask").await;
         let mut events = Events::listen(&alice, &app, &[&id, &foreign, "0000"]).await;
@@ -436,13 +437,7 @@ async fn listen_with_task_ids_streams_each_status_of_the_principals_named_tasks_
         LATER.add_permits(1);
         let waiting = events.task(&id).await;
         assert_eq!(status(&waiting), "input_required", "{waiting}");
-        let key = waiting["inputRequests"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .next()
-            .unwrap();
-        let update = json!({"inputResponses": { key: {"action": "accept", "content": {}} }});
+        let update = json!({"inputResponses": accept_first_input(&waiting)});
         alice.task(&app, "tasks/update", &id, update).await;
         assert_eq!(status(&events.task(&id).await), "working");
         LATER.add_permits(1);
@@ -457,18 +452,4 @@ async fn listen_with_task_ids_streams_each_status_of_the_principals_named_tasks_
         let unnamed = alice.task(&app, "tasks/get", &unnamed, Value::Null).await;
         assert_eq!(status(&unnamed["result"]), "completed", "{unnamed}");
     }
-}
-
-#[tokio::test]
-async fn listen_for_task_ids_needs_the_extension() {
-    let app = app(false, &[]).await;
-    let client = Client {
-        token: None,
-        declare: false,
-    };
-    let params = json!({"notifications": {"taskIds": ["0000"]}});
-    let refused = client
-        .request(&app, "subscriptions/listen", "", params)
-        .await;
-    assert_eq!(refused["error"]["code"], -32021, "{refused}");
 }
