@@ -188,6 +188,8 @@ impl Refusal {
 
 /// 503 for a request for a session only the shared store knows while the store cannot be read: a JSON-RPC
 /// error (its `id` is unknown, the body unread) that a client shows as it is, and `Retry-After`.
+// Only streamable HTTP restores sessions from a shared store.
+#[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
 pub(crate) fn store_unreachable() -> Response {
     let message = "Service Unavailable: the session store is unreachable; retry later";
     let mut response = jsonrpc_error(StatusCode::SERVICE_UNAVAILABLE, None, -32000, message);
