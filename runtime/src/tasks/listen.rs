@@ -5,10 +5,13 @@
 //! rmcp 3.11 cannot carry this: its `SubscriptionFilter` has no `taskIds` (serde drops them), and its
 //! `SubscriptionSink::send` refuses `TaskStatusNotification`. So the transport renames such a request
 //! (`wire.rs`), and this module serves the whole subscription as rmcp's `SubscriptionContext` would: the
-//! `notifications/subscriptions/acknowledged` naming what it accepted, then the notifications, every one
-//! with the subscription's id (the request's) in `_meta`, until the client cancels the request. Only the
-//! ids of tasks the request's owner may reach with `tasks/get` are accepted (others are left out of the
-//! acknowledgement, whether unknown, expired or another owner's), and only a task this instance holds:
+//! `notifications/subscriptions/acknowledged` naming what it accepted, then the notifications, each with
+//! the subscription's id (the request's) in `_meta`, then the final result once every accepted task is
+//! terminal (nothing more can come, and an open stream would hold a resumable HTTP stream for good),
+//! unless the client cancels the request first.
+//!
+//! Only the ids of tasks the request's owner may reach with `tasks/get` are accepted (an unknown, expired
+//! or another owner's id is left out of the acknowledgement alike), and only tasks this instance holds:
 //! with Redis, a task another instance runs is left out too, and its client polls `tasks/get`. The other
 //! categories of the filter are not served (the runtime serves none through `subscriptions/listen`), so
 //! the acknowledgement names task ids alone.
@@ -16,11 +19,12 @@
 use std::sync::Arc;
 
 use futures::future::join_all;
-use rmcp::ErrorData;
 use rmcp::model::{
     CustomNotification, CustomRequest, CustomResult, GetMeta as _, RequestId, ServerNotification,
+    SubscriptionsListenResult,
 };
 use rmcp::service::{Peer, RequestContext, RoleServer};
+use rmcp::{ErrorData, ServerHandler as _};
 use serde_json::{Value, json};
 
 use super::sep2663::{admitted, current};
@@ -34,7 +38,8 @@ const TASK_NOTIFICATION: &str = "notifications/tasks";
 /// The notification that opens a subscription's stream.
 const ACKNOWLEDGED: &str = "notifications/subscriptions/acknowledged";
 
-/// Serves a renamed `subscriptions/listen` until the client cancels it (or goes away).
+/// Serves a renamed `subscriptions/listen` until each accepted task is terminal (then the final result), or
+/// until the client cancels it or goes away.
 pub(super) async fn listen<A: App>(
     handler: &Handler<A>,
     request: &CustomRequest,
@@ -59,13 +64,17 @@ pub(super) async fn listen<A: App>(
             .map(|task| follow(task, &context.peer, &context.id)),
     );
     tokio::select! {
-        _ = follow => context.ct.cancelled().await,
-        () = context.ct.cancelled() => {}
+        _ = follow => {}
+        () = context.ct.cancelled() => {
+            return Err(ErrorData::internal_error("subscriptions/listen was cancelled", None));
+        }
     }
-    Err(ErrorData::internal_error(
-        "subscriptions/listen was cancelled",
-        None,
-    ))
+    // Nothing more can come: the graceful end 2026-07-28 defines, as rmcp's dispatcher answers it.
+    let mut ended = SubscriptionsListenResult::complete(context.id.clone());
+    ended.meta.set_server_info(handler.get_info().server_info);
+    serde_json::to_value(ended)
+        .map(CustomResult)
+        .map_err(|e| ErrorData::internal_error(e.to_string(), None))
 }
 
 /// `params.notifications.taskIds`.

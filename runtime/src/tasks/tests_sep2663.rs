@@ -473,6 +473,11 @@ async fn listen_with_task_ids_sends_each_status_of_the_named_tasks_only() {
         done["result"]["content"][0]["text"],
         "later done, task true"
     );
+    // Nothing more can come: the subscription ends gracefully.
+    let ended = mine.answer(subscription).await;
+    assert_eq!(ended["result"]["resultType"], "complete", "{ended}");
+    let meta = &ended["result"]["_meta"];
+    assert_eq!(meta["io.modelcontextprotocol/subscriptionId"], subscription);
     // The very DetailedTask `tasks/get` answers.
     let mut got = mine.request("tasks/get", json!({"taskId": id})).await["result"].take();
     got.as_object_mut().unwrap().remove("resultType");

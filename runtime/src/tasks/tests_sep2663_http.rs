@@ -444,6 +444,10 @@ async fn listen_with_task_ids_streams_each_status_of_the_principals_named_tasks_
         let mut done = events.task(&id).await;
         assert_eq!(status(&done), "completed", "{done}");
         assert_eq!(text(&done), "later done, task true", "{done}");
+        // Nothing more can come: the subscription ends gracefully.
+        let ended = events.next().await;
+        assert_eq!(ended["id"], 7, "{ended}");
+        assert_eq!(ended["result"]["resultType"], "complete", "{ended}");
         // The very DetailedTask `tasks/get` answers.
         let mut got = alice.task(&app, "tasks/get", &id, Value::Null).await["result"].take();
         got.as_object_mut().unwrap().remove("resultType");
