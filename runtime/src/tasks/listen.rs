@@ -58,13 +58,13 @@ pub(super) async fn listen<A: App>(
     let accepted: Vec<&str> = tasks.iter().map(|task| task.id.as_str()).collect();
     let acknowledgement = json!({ "notifications": { "taskIds": accepted } });
     send(&context.peer, &context.id, ACKNOWLEDGED, acknowledgement).await?;
-    let follow = join_all(
+    let following = join_all(
         tasks
             .iter()
             .map(|task| follow(task, &context.peer, &context.id)),
     );
     tokio::select! {
-        _ = follow => {}
+        _ = following => {}
         () = context.ct.cancelled() => {
             return Err(ErrorData::internal_error("subscriptions/listen was cancelled", None));
         }
