@@ -95,6 +95,10 @@ pub(crate) async fn rewrite(
                 Some("tools/list") => !rewrite.execution.is_empty(),
                 _ => false,
             };
+            // rmcp checks `Mcp-Name` against `params.taskId` only under the names it knows.
+            if renames && let Err(why) = task_name_header_matches(&parts.headers, &message) {
+                return header_mismatch(message.get("id").cloned(), why);
+            }
             if renames
                 && wire::rename(&mut message)
                 && let Ok(renamed) = serde_json::to_vec(&message)
@@ -124,6 +128,78 @@ pub(crate) async fn rewrite(
 
 /// The header that names a request's method (SEP-2243).
 const MCP_METHOD: &str = "mcp-method";
+
+/// The header that names a request's target: for the task methods, `params.taskId` (SEP-2663).
+const MCP_NAME: &str = "mcp-name";
+
+/// SEP-2243's check of `Mcp-Name` for `tasks/get`, `tasks/update` and `tasks/cancel`, which rmcp makes
+/// for them (as for every name-shaped request) but no longer sees once they are renamed: a header that
+/// differs from `params.taskId` is refused, and so is a missing one from a client that sends the
+/// SEP-2243 headers (`Mcp-Method`; earlier protocol versions send neither).
+fn task_name_header_matches(
+    headers: &axum::http::HeaderMap,
+    message: &Value,
+) -> Result<(), String> {
+    let method = message.get("method").and_then(Value::as_str);
+    if !matches!(method, Some("tasks/get" | "tasks/update" | "tasks/cancel")) {
+        return Ok(());
+    }
+    let Some(task_id) = message.pointer("/params/taskId").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    let mut values = headers.get_all(MCP_NAME).iter();
+    let Some(value) = values.next() else {
+        return match headers.contains_key(MCP_METHOD) {
+            true => Err("missing required Mcp-Name header".to_owned()),
+            false => Ok(()),
+        };
+    };
+    if values.next().is_some() {
+        return Err("duplicate Mcp-Name header".to_owned());
+    }
+    let name = value
+        .to_str()
+        .ok()
+        .and_then(decode_header_value)
+        .ok_or_else(|| "Mcp-Name header is not a valid value".to_owned())?;
+    if name != task_id {
+        return Err(format!(
+            "Mcp-Name header `{name}` does not match params.taskId `{task_id}`"
+        ));
+    }
+    Ok(())
+}
+
+/// A SEP-2243 header value: `=?base64?...?=` wraps a value that is not plain ASCII; the field's
+/// surrounding whitespace is not part of it (RFC 9110, 5.5).
+fn decode_header_value(raw: &str) -> Option<String> {
+    use base64::Engine as _;
+    let raw = raw.trim_matches([' ', '\t']);
+    match raw
+        .strip_prefix("=?base64?")
+        .and_then(|r| r.strip_suffix("?="))
+    {
+        Some(encoded) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()?;
+            String::from_utf8(bytes).ok()
+        }
+        None => Some(raw.to_owned()),
+    }
+}
+
+/// HTTP 400 with the JSON-RPC error `-32020` (HeaderMismatch), as rmcp answers its own header checks.
+fn header_mismatch(id: Option<Value>, why: String) -> Response {
+    let error = rmcp::model::ErrorData::new(rmcp::model::ErrorCode::HEADER_MISMATCH, why, None);
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "error": error});
+    (
+        axum::http::StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
 
 /// The answer's result with `capabilities.tasks` (`initialize`) or `execution` (`tools/list`).
 fn patch_message(message: &mut Value, rewrite: &Rewrite) -> bool {

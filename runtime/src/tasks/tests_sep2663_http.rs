@@ -265,6 +265,35 @@ async fn a_call_becomes_a_task_polled_on_later_requests_in_both_modes() {
 }
 
 #[tokio::test]
+async fn an_mcp_name_other_than_the_task_id_is_refused() {
+    let app = app(false, &[]).await;
+    let client = Client {
+        token: None,
+        declare: true,
+    };
+    let id = client.create(&app, "hold").await;
+    let params = json!({ "taskId": id });
+    for method in ["tasks/get", "tasks/update", "tasks/cancel"] {
+        let refused = client
+            .request(&app, method, "another-task", params.clone())
+            .await;
+        assert_eq!(refused["error"]["code"], -32020, "{method}: {refused}");
+    }
+    // Base64-wrapped (SEP-2243) and with surrounding whitespace, the same id is accepted.
+    use base64::Engine as _;
+    let wrapped = format!(
+        " =?base64?{}?= ",
+        base64::engine::general_purpose::STANDARD.encode(&id)
+    );
+    let working = client
+        .request(&app, "tasks/get", &wrapped, params.clone())
+        .await;
+    assert_eq!(status(&working["result"]), "working", "{working}");
+    let acked = client.task(&app, "tasks/cancel", &id, Value::Null).await;
+    assert_eq!(acked["result"]["resultType"], "complete", "{acked}");
+}
+
+#[tokio::test]
 async fn elicitation_inside_a_task_is_answered_by_update() {
     let app = app(false, &["alice"]).await;
     let alice = Client::of("alice");
