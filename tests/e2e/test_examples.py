@@ -147,14 +147,16 @@ def first_invalid_arguments(tool: dict) -> tuple[dict, str] | None:
 async def refused_as_task_only(client: Client, tool: dict, args: dict) -> bool:
     """Whether a plain call of `tool` is refused because it may only run as a task, which a server does to sessions
     it serves tasks to: -32601 on protocol 2025-11-25 (stdio or stateful HTTP), -32021 (the client did not declare
-    the SEP-2663 tasks extension, which this SDK's client cannot) on 2026-07-28 over stdio. Any other answer is
-    left to the caller's checks."""
+    the SEP-2663 tasks extension, which this SDK's client cannot) on 2026-07-28 over stdio. Any other answer (a
+    result, another JSON-RPC error) is left to the caller's checks."""
     if (tool.get("execution") or {}).get("taskSupport") != "required":
         return False
     try:
         with anyio.fail_after(CALL_TIMEOUT_S):
             await client.call_tool(tool["name"], args)
     except MCPError as error:
+        if error.error.code not in (-32021, -32601):
+            return False
         if error.error.code == -32021:
             assert "io.modelcontextprotocol/tasks" in str(error.error.data), error
             return True
@@ -185,6 +187,12 @@ async def check_tools(client: Client, ex: Example) -> None:
             async def on_progress(p: float, total: float | None, message: str | None) -> None:
                 progress.append(p)
 
+            if "rpcError" in call:
+                # The tool answers with a JSON-RPC error by design.
+                with anyio.fail_after(CALL_TIMEOUT_S), pytest.raises(MCPError) as raised:
+                    await client.call_tool(name, call.get("args", {}))
+                assert raised.value.error.code == call["rpcError"], f"{name}: {raised.value}"
+                continue
             with anyio.fail_after(CALL_TIMEOUT_S):
                 result = await client.call_tool(name, call.get("args", {}), progress_callback=on_progress)
             text = result_text(result)
