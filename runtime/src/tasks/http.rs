@@ -1,8 +1,8 @@
 //! The streamable HTTP side of [`super::wire`], as middleware in front of rmcp's service: a POST body with
-//! a task request is renamed (with its `Mcp-Method` header, which rmcp checks against the body, its `Mcp-Name` checked here
-//! against `params.taskId` as rmcp would have), the
-//! owner of a 2026-07-28 request's tasks is put in its extensions, and the answers to `initialize` and
-//! `tools/list` (a short event stream, or JSON) get `capabilities.tasks` and `execution`.
+//! a task request is renamed (with its `Mcp-Method` header, which rmcp checks against the body; its
+//! `Mcp-Name` is checked here against `params.taskId`, as rmcp would have), the owner of a 2026-07-28
+//! request's tasks is put in its extensions, and the answers to `initialize` and `tools/list` (a short
+//! event stream, or JSON) get `capabilities.tasks` and `execution`.
 
 use axum::Router;
 use axum::body::{Body, Bytes, to_bytes};
