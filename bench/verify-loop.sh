@@ -9,6 +9,9 @@
 # a shared machine falls on each alike) changes one tool description in its spec, runs `mcpgen generate` and
 # `mcpgen verify`. Reports each run and each binary's median.
 #
+# With EDIT=handler the warm loop edits a handler instead (appends a comment to src/tools/get_forecast.rs) and
+# `mcpgen generate` has nothing to do: what a handler edit costs to rebuild and verify.
+#
 # Usage: bench/verify-loop.sh [RUNS]   (default 5)
 # Env:   MCPGEN="name=path [name=path ...]" or MCPGEN=path (default: target/release/mcpgen, built if missing),
 #        e.g. MCPGEN="before=/tmp/old/mcpgen after=target/release/mcpgen" for a before/after comparison.
@@ -60,16 +63,22 @@ for i in $(seq 1 "$runs"); do
   for k in $(seq 0 $((count - 1))); do
     name=${names[$(((k + i) % count))]}
     dir=$scratch/$name
-    # One description edit, as a user iterating on the spec would make.
-    sed -i "s/^    description: Daily forecast for a known city.*/    description: Daily forecast for a known city, derived from its monthly climate normals (edit $i)./" \
-      "$dir/spec/weather.yaml"
+    if [[ ${EDIT:-spec} == handler ]]; then
+      echo "// edit $i" >>"$dir/weather/src/tools/get_forecast.rs"
+      edited=$dir/weather/src/tools/get_forecast.rs
+    else
+      # One description edit, as a user iterating on the spec would make.
+      sed -i "s/^    description: Daily forecast for a known city.*/    description: Daily forecast for a known city, derived from its monthly climate normals (edit $i)./" \
+        "$dir/spec/weather.yaml"
+      edited=$dir/weather/src/generated/tools.rs
+    fi
     start=$(now)
     "${binary[$name]}" generate "$dir/weather" >"$dir/gen.log" 2>&1 || { cat "$dir/gen.log"; exit 1; }
     mid=$(now)
     CARGO_TARGET_DIR=$dir/target "${binary[$name]}" verify "$dir/weather" >"$dir/verify.log" 2>&1 \
       || { cat "$dir/verify.log"; exit 1; }
     end=$(now)
-    grep -q "(edit $i)" "$dir/weather/src/generated/tools.rs" \
+    grep -q "edit $i" "$edited" \
       || { echo "$name: generate did not carry the edit into the crate" >&2; exit 1; }
     total=$(elapsed "$start" "$end")
     times[$name]+="$total "
