@@ -260,22 +260,33 @@ impl<S> Ctx<S> {
         }
     }
 
-    /// Inside a SEP-2663 task (protocol 2026-07-28, which has no server-to-client requests), a request to
-    /// the client goes into the task's `inputRequests` and its answer comes with `tasks/update`; `None`
-    /// elsewhere.
+    /// On protocol 2026-07-28, which has no server-to-client requests, a request to the client is asked
+    /// another way: inside a SEP-2663 task it goes into the task's `inputRequests` and its answer comes
+    /// with `tasks/update`; in a plain call the answer comes with a retry of the call (SEP-2322,
+    /// [`crate::mrtr`]), or the call ends here asking for it. `None` elsewhere.
     async fn ask_in_task<P: Serialize, R: serde::de::DeserializeOwned>(
         &self,
         method: &str,
         params: &P,
     ) -> Option<Result<R, ClientRequestError>> {
+        let round = self.request.extensions.get::<Arc<crate::mrtr::Round>>();
         let running = self
             .request
             .extensions
             .get::<crate::tasks::RunningTask>()
-            .filter(|running| running.sep2663)?;
+            .filter(|running| running.sep2663);
+        if round.is_none() && running.is_none() {
+            return None;
+        }
         let params = match serde_json::to_value(params) {
             Ok(params) => params,
             Err(_) => return Some(Err(ClientRequestError::UnexpectedResponse)),
+        };
+        let Some(running) = running else {
+            let answer = round?.ask(method, params).await;
+            return Some(
+                serde_json::from_value(answer).map_err(|_| ClientRequestError::UnexpectedResponse),
+            );
         };
         let Some(answer) = crate::tasks::sep2663::ask(&running.task, method, params).await else {
             return Some(Err(ClientRequestError::Failed(

@@ -429,13 +429,21 @@ impl<A: App> ServerHandler for Handler<A> {
             {
                 return Err(tasks::task_required(def.name));
             }
-            self.run_tool(def, index, request, context).await
+            // A plain 2026-07-28 call asks the client by answering `input_required` (SEP-2322).
+            let Some(round) = crate::mrtr::plain_round(&request, &context)? else {
+                return Ok(self.run_tool(def, index, request, context).await?.into());
+            };
+            let mut context = context;
+            context.extensions.insert(round.clone());
+            tokio::select! {
+                result = self.run_tool(def, index, request, context) => Ok(result?.into()),
+                asked = round.needed() => Ok(CallToolResponse::InputRequired(asked?)),
+            }
         };
-        measured("tools/call", tool, call, |result| {
-            result.is_error == Some(true)
+        measured("tools/call", tool, call, |response| {
+            matches!(response, CallToolResponse::Complete(result) if result.is_error == Some(true))
         })
         .await
-        .map(Into::into)
     }
 
     async fn list_resources(

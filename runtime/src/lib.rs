@@ -50,6 +50,7 @@ mod jwks;
 mod lambda;
 mod macros;
 mod metrics;
+mod mrtr;
 #[cfg(all(feature = "oauth", any(feature = "streamable-http", feature = "sse")))]
 mod oauth;
 #[cfg(feature = "streamable-http")]

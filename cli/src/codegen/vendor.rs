@@ -41,6 +41,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/lib.rs",
     "src/macros.rs",
     "src/metrics.rs",
+    "src/mrtr.rs",
     "src/oauth.rs",
     "src/owned_sessions.rs",
     "src/prelude.rs",

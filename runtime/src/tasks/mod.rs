@@ -21,6 +21,8 @@ pub(crate) mod stdio;
 pub(crate) mod store;
 #[cfg(all(test, feature = "stdio"))]
 mod tests;
+#[cfg(all(test, feature = "streamable-http"))]
+mod tests_mrtr_http;
 #[cfg(all(test, feature = "redis"))]
 mod tests_redis_store;
 #[cfg(all(test, feature = "stdio"))]

@@ -43,6 +43,7 @@ static SPEC: Spec = Spec {
         tool("must"),
         tool("quick"),
         tool("later"),
+        tool("twice"),
     ],
     ..Spec::DEFAULT
 };
@@ -56,7 +57,8 @@ static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
 /// How many `hold` handlers saw their cancellation.
 pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 
-/// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `later` waits for
+/// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `twice` a name then a
+/// colour (a plain call: it has no `taskSupport`), `later` waits for
 /// [`LATER`], elicits, and waits again; `quick` and `must` return at once; each says whether it ran as
 /// a task.
 pub(super) struct HttpTaskApp;
@@ -90,6 +92,19 @@ impl App for HttpTaskApp {
                     .map_err(|e| ToolError::new(e.to_string()))?;
                 let content = answer.content.unwrap_or_default();
                 format!("hello {}", content["name"].as_str().unwrap_or("?"))
+            }
+            "twice" => {
+                let schema = json!({"type": "object", "properties": {"v": {"type": "string"}}});
+                let mut said = Vec::new();
+                for question in ["Your name?", "Your colour?"] {
+                    let answer = ctx
+                        .elicit(question, schema.clone())
+                        .await
+                        .map_err(|e| ToolError::new(e.to_string()))?;
+                    let content = answer.content.unwrap_or_default();
+                    said.push(content["v"].as_str().unwrap_or("?").to_owned());
+                }
+                said.join(" likes ")
             }
             "later" => {
                 crate::testing::step_by_step(&ctx, &LATER).await?;
@@ -231,7 +246,7 @@ pub(super) async fn handler_saw_cancellation(before: usize) {
 }
 
 /// The app, stateful or stateless, with bearer auth for `tokens` (none: auth off).
-async fn app(stateful: bool, tokens: &[&str]) -> Router {
+pub(super) async fn app(stateful: bool, tokens: &[&str]) -> Router {
     let mut options = options(tokens, LIMITS);
     options.streamable.as_mut().unwrap().stateful = stateful;
     app_of::<HttpTaskApp>(&options).await
