@@ -180,7 +180,10 @@ impl<S> Ctx<S> {
         {
             return Err(ClientRequestError::Unsupported("sampling"));
         }
-        if let Some(answer) = self.ask_in_task("sampling/createMessage", &request).await {
+        if let Some(answer) = self
+            .ask_in_task("sampling/createMessage", &request, false)
+            .await
+        {
             return answer;
         }
         // Sent as a plain request rather than through `Peer::create_message`, which rmcp marks
@@ -208,6 +211,29 @@ impl<S> Ctx<S> {
         message: impl Into<String>,
         schema: serde_json::Value,
     ) -> Result<ElicitResult, ClientRequestError> {
+        self.elicit_as(message, schema, false).await
+    }
+
+    /// [`Ctx::elicit`] for a question a task-enabled tool asks before its work starts. On protocol
+    /// 2026-07-28, when the call is to become a SEP-2663 task, such a question asked before the handler
+    /// first waits on anything else is asked in SEP-2322 rounds: the `tools/call` answers
+    /// `resultType: "input_required"`, the client calls again with the answer, the handler runs again from
+    /// the start, and the task is created only once every such question is answered, so the client gets
+    /// the task with its input gathered. Elsewhere, and later in the handler, it is [`Ctx::elicit`].
+    pub async fn elicit_first(
+        &self,
+        message: impl Into<String>,
+        schema: serde_json::Value,
+    ) -> Result<ElicitResult, ClientRequestError> {
+        self.elicit_as(message, schema, true).await
+    }
+
+    async fn elicit_as(
+        &self,
+        message: impl Into<String>,
+        schema: serde_json::Value,
+        up_front: bool,
+    ) -> Result<ElicitResult, ClientRequestError> {
         let requested_schema: ElicitationSchema =
             serde_json::from_value(schema).map_err(ClientRequestError::InvalidSchema)?;
         if self
@@ -223,7 +249,10 @@ impl<S> Ctx<S> {
             message: message.clone(),
             requested_schema: requested_schema.clone(),
         };
-        if let Some(answer) = self.ask_in_task("elicitation/create", &form).await {
+        if let Some(answer) = self
+            .ask_in_task("elicitation/create", &form, up_front)
+            .await
+        {
             return answer;
         }
         // Inside a task, the request names the task and the task is `input_required` until the answer.
@@ -264,10 +293,12 @@ impl<S> Ctx<S> {
     /// another way: inside a SEP-2663 task it goes into the task's `inputRequests` and its answer comes
     /// with `tasks/update`; in a plain call the answer comes with a retry of the call (SEP-2322,
     /// [`crate::mrtr`]), or the call ends here asking for it. `None` elsewhere.
+    /// `up_front` asks a call that is to become a task in rounds too, until it became one.
     async fn ask_in_task<P: Serialize, R: serde::de::DeserializeOwned>(
         &self,
         method: &str,
         params: &P,
+        up_front: bool,
     ) -> Option<Result<R, ClientRequestError>> {
         let round = self.request.extensions.get::<Arc<crate::mrtr::Round>>();
         let running = self
@@ -282,12 +313,14 @@ impl<S> Ctx<S> {
             Ok(params) => params,
             Err(_) => return Some(Err(ClientRequestError::UnexpectedResponse)),
         };
-        let Some(running) = running else {
-            let answer = round?.ask(method, params).await;
+        if let Some(round) = round.filter(|_| running.is_none() || up_front)
+            && let Some(answer) = round.ask(method, params.clone()).await
+        {
             return Some(
                 serde_json::from_value(answer).map_err(|_| ClientRequestError::UnexpectedResponse),
             );
-        };
+        }
+        let running = running?;
         let Some(answer) = crate::tasks::sep2663::ask(&running.task, method, params).await else {
             return Some(Err(ClientRequestError::Failed(
                 rmcp::ServiceError::Cancelled {

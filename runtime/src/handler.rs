@@ -408,8 +408,8 @@ impl<A: App> ServerHandler for Handler<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         // On 2026-07-28, the server decides whether a call becomes a task (SEP-2663).
-        if let Some(created) = tasks::sep2663::call(self, &request, &context).await? {
-            return Ok(CallToolResponse::Task(created));
+        if let Some(response) = tasks::sep2663::call(self, &request, &context).await? {
+            return Ok(response);
         }
         let index = self.registry.tool(&request.name);
         // Counted under the tool's name only when the spec has it: the label's values stay a closed set.

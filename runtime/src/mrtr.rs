@@ -10,7 +10,7 @@
 //! [`RequestStateCodec`]) bound to the tool and its arguments, so a state that was altered, or echoed
 //! with another call, is refused with `-32602`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rmcp::ErrorData;
@@ -75,6 +75,8 @@ pub(crate) struct Round {
     asked: AtomicU64,
     question: Mutex<Option<(String, Value)>>,
     waiting: Notify,
+    /// Cleared once a call that was to become a task became one: later questions go to the task.
+    open: AtomicBool,
 }
 
 impl Round {
@@ -104,20 +106,35 @@ impl Round {
             asked: AtomicU64::new(0),
             question: Mutex::new(None),
             waiting: Notify::new(),
+            open: AtomicBool::new(true),
         })
     }
 
     /// The client's answer to the handler's next question `{method, params}`; when the call has none,
-    /// records the question and never returns (the call ends with [`Round::needed`]).
-    pub(crate) async fn ask(&self, method: &str, params: Value) -> Value {
+    /// records the question and never returns (the call ends with [`Round::needed`]). `None` once
+    /// [`Round::close`]d.
+    pub(crate) async fn ask(&self, method: &str, params: Value) -> Option<Value> {
+        if !self.open.load(Ordering::Acquire) {
+            return None;
+        }
         let key = format!("input-{}", self.asked.fetch_add(1, Ordering::Relaxed) + 1);
         if let Some(answer) = self.answers.get(&key) {
-            return answer.clone();
+            return Some(answer.clone());
         }
         *self.question.lock().expect("mrtr question lock") =
             Some((key, json!({ "method": method, "params": params })));
         self.waiting.notify_one();
         std::future::pending().await
+    }
+
+    /// Whether the handler asked a question this call does not answer.
+    pub(crate) fn unanswered(&self) -> bool {
+        self.question.lock().expect("mrtr question lock").is_some()
+    }
+
+    /// Ends the rounds: the call became a task, which asks its own way from now on.
+    pub(crate) fn close(&self) {
+        self.open.store(false, Ordering::Release);
     }
 
     /// Waits until the handler asks a question the call does not answer, and makes the

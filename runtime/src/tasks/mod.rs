@@ -351,30 +351,53 @@ async fn call<A: App>(
     }
     let created = json!({ "task": task.to_json() });
     tokio::spawn(notify_status(task.clone(), context.peer.clone()));
-    start(handler, task, params, context, false);
+    start(handler, task, params, context, false, None);
     Ok(custom(created))
 }
 
 /// Runs the call of `task` in the background, through the same path as a plain call, so the result is
-/// exactly what that call would have answered; the handler's cancellation token is the task's.
+/// exactly what that call would have answered; the handler's cancellation token is the task's. With a
+/// `round` (SEP-2322 answers gathered before the task, `crate::mrtr`), the answer comes after the
+/// handler's first step: if it stopped at a question the round does not answer, the run is abandoned and
+/// the task must not be announced.
 fn start<A: App>(
     handler: &Handler<A>,
     task: Arc<Task>,
     params: CallToolRequestParams,
     mut context: RequestContext<RoleServer>,
     sep2663: bool,
-) {
+    round: Option<Arc<crate::mrtr::Round>>,
+) -> tokio::sync::oneshot::Receiver<()> {
     context.ct = task.cancel.clone();
     context.extensions.insert(RunningTask {
         task: task.clone(),
         sep2663,
     });
+    if let Some(round) = &round {
+        context.extensions.insert(round.clone());
+    }
+    let (stepped, first_step) = tokio::sync::oneshot::channel();
     let handler = handler.detached();
     tokio::spawn(async move {
-        let outcome = run(&handler, params, context).await;
+        let mut call = run(&handler, params, context);
+        // The first poll runs the handler up to its first wait: answered questions do not wait.
+        let first = futures::poll!(call.as_mut());
+        if round.as_ref().is_some_and(|round| round.unanswered()) {
+            let _ = stepped.send(());
+            return;
+        }
+        if let Some(round) = &round {
+            round.close();
+        }
+        let _ = stepped.send(());
+        let outcome = match first {
+            std::task::Poll::Ready(outcome) => outcome,
+            std::task::Poll::Pending => call.await,
+        };
         task.finish(outcome);
         tracing::info!(task = %task.id, status = ?task.status(), "task finished");
     });
+    first_step
 }
 
 /// Sends `notifications/tasks/status` on each change of the task's status until a terminal one, so a client

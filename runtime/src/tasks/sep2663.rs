@@ -17,8 +17,8 @@ use std::sync::{Arc, Mutex};
 
 use rmcp::ErrorData;
 use rmcp::model::{
-    CallToolRequestParams, ClientCapabilities, CreateTaskResult, CustomRequest, CustomResult,
-    ErrorCode, ServerCapabilities, TASKS_EXTENSION_ID,
+    CallToolRequestParams, CallToolResponse, ClientCapabilities, CreateTaskResult, CustomRequest,
+    CustomResult, ErrorCode, ServerCapabilities, TASKS_EXTENSION_ID,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use serde_json::{Map, Value, json};
@@ -80,7 +80,8 @@ pub(crate) fn advertise<A: App>(
     }
 }
 
-/// A `tools/call`: the task it became, or `None` for a plain call. A tool whose `taskSupport` is
+/// A `tools/call`: the task it became (or the `input_required` answer asking the questions its handler
+/// asks before the task), or `None` for a plain call. A tool whose `taskSupport` is
 /// `required` or `optional` becomes a task whenever the client declared the extension (the spec author
 /// marked it long-running; SEP-2663 leaves the choice to the server); a `required` one from a client that
 /// did not is refused with -32021, as SEP-2663 asks of a request the server cannot serve without a task.
@@ -88,7 +89,7 @@ pub(crate) async fn call<A: App>(
     handler: &Handler<A>,
     params: &CallToolRequestParams,
     context: &RequestContext<RoleServer>,
-) -> Result<Option<CreateTaskResult>, ErrorData> {
+) -> Result<Option<CallToolResponse>, ErrorData> {
     let Some((store, owner)) = served(handler, context) else {
         return Ok(None);
     };
@@ -106,16 +107,30 @@ pub(crate) async fn call<A: App>(
             _ => Ok(None),
         };
     }
+    // Questions the handler asks up front (`Ctx::elicit_first`) come before the task (SEP-2322 rounds).
+    let round = Arc::new(crate::mrtr::Round::of(params)?);
     let task = store.create(owner, None)?;
+    let created = serde_json::from_value(Value::Object(base(&task.to_json())))
+        .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
+    let first_step = super::start(
+        handler,
+        task.clone(),
+        params.clone(),
+        context.clone(),
+        true,
+        Some(round.clone()),
+    );
+    let _ = first_step.await;
+    if round.unanswered() {
+        store.discard(&task.id);
+        return Ok(Some(CallToolResponse::InputRequired(round.needed().await?)));
+    }
     tracing::info!(task = %task.id, tool = %params.name, "task created (SEP-2663)");
     #[cfg(feature = "redis")]
     if let (Some(shared), Some(key)) = (store.shared(), owner.key()) {
         shared.publish(key, task.clone(), false).await;
     }
-    let created = serde_json::from_value(Value::Object(base(&task.to_json())))
-        .map_err(|e| ErrorData::internal_error(e.to_string(), None))?;
-    super::start(handler, task, params.clone(), context.clone(), true);
-    Ok(Some(CreateTaskResult::new(created)))
+    Ok(Some(CallToolResponse::Task(CreateTaskResult::new(created))))
 }
 
 /// The store and owner of a renamed SEP-2663 request (a task request or a listen for task ids): `-32601`

@@ -387,6 +387,11 @@ impl TaskStore {
         Ok(task)
     }
 
+    /// Forgets the task `id`, never announced to its client.
+    pub(crate) fn discard(&self, id: &str) {
+        self.tasks.lock().expect("task store lock").remove(id);
+    }
+
     /// The task `id` if `owner` created it and it has not expired.
     pub(crate) fn get(&self, owner: impl Into<Owner>, id: &str) -> Result<Arc<Task>, ErrorData> {
         let owner = owner.into();

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::tests_sep2663_http::{Client, app};
+use super::tests_sep2663_http::{Client, app, status};
 
 /// A client that does not declare the tasks extension, so every call is plain.
 const PLAIN: Client = Client {
@@ -100,4 +100,38 @@ async fn a_tampered_or_borrowed_request_state_is_refused() {
         text(&call(&app, "twice", retry).await),
         "Ada likes blue, task false"
     );
+}
+
+#[tokio::test]
+async fn questions_asked_first_come_in_rounds_before_the_task() {
+    let tasks = Client {
+        token: None,
+        declare: true,
+    };
+    for stateful in [true, false] {
+        let app = app(stateful, &[]).await;
+        let params = json!({"name": "gather", "arguments": {}});
+        let first = tasks
+            .request(&app, "tools/call", "gather", params.clone())
+            .await;
+        let (key, request, state) = asked(&first);
+        assert!(first["result"].get("taskId").is_none(), "{first}");
+        assert_eq!(request["params"]["message"], "Your name?", "{request}");
+        let mut retry = params;
+        retry["inputResponses"] = json!({ key: accepted("Ada") });
+        retry["requestState"] = json!(state);
+        let created = tasks.request(&app, "tools/call", "gather", retry).await;
+        let result = &created["result"];
+        assert_eq!(result["resultType"], "task", "{created}");
+        assert!(result.get("requestState").is_none(), "{created}");
+        assert!(result.get("inputRequests").is_none(), "{created}");
+        let id = result["taskId"].as_str().unwrap();
+        let done = tasks
+            .poll(&app, id, |task| status(task) == "completed")
+            .await;
+        assert_eq!(
+            done["result"]["content"][0]["text"],
+            "gathered Ada, task true"
+        );
+    }
 }

@@ -32,6 +32,7 @@ static SPEC: Spec = Spec {
             ("must", Some(TaskSupport::Required)),
             ("quick", Some(TaskSupport::Optional)),
             ("later", Some(TaskSupport::Optional)),
+            ("gather", Some(TaskSupport::Required)),
         ],
         ..CapabilitiesDef::DEFAULT
     },
@@ -44,6 +45,7 @@ static SPEC: Spec = Spec {
         tool("quick"),
         tool("later"),
         tool("twice"),
+        tool("gather"),
     ],
     ..Spec::DEFAULT
 };
@@ -58,7 +60,8 @@ static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
 pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 
 /// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `twice` a name then a
-/// colour (a plain call: it has no `taskSupport`), `later` waits for
+/// colour (a plain call: it has no `taskSupport`), `gather` (a task) a name before its task exists
+/// (`Ctx::elicit_first`), `later` waits for
 /// [`LATER`], elicits, and waits again; `quick` and `must` return at once; each says whether it ran as
 /// a task.
 pub(super) struct HttpTaskApp;
@@ -92,6 +95,15 @@ impl App for HttpTaskApp {
                     .map_err(|e| ToolError::new(e.to_string()))?;
                 let content = answer.content.unwrap_or_default();
                 format!("hello {}", content["name"].as_str().unwrap_or("?"))
+            }
+            "gather" => {
+                let schema = json!({"type": "object", "properties": {"v": {"type": "string"}}});
+                let answer = ctx
+                    .elicit_first("Your name?", schema)
+                    .await
+                    .map_err(|e| ToolError::new(e.to_string()))?;
+                let content = answer.content.unwrap_or_default();
+                format!("gathered {}", content["v"].as_str().unwrap_or("?"))
             }
             "twice" => {
                 let schema = json!({"type": "object", "properties": {"v": {"type": "string"}}});

@@ -26,6 +26,8 @@ mod tool_multi_input;
 mod tool_protocol_error_job;
 #[path = "../tools/slow_compute.rs"]
 mod tool_slow_compute;
+#[path = "../tools/test_tool_with_task.rs"]
+mod tool_test_tool_with_task;
 
 /// Runs the server: parses the command line, builds the state and serves the chosen transport.
 pub fn main() -> std::process::ExitCode {

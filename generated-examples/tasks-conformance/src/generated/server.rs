@@ -14,6 +14,7 @@ mcpgen_runtime::app! {
         protocol_error_job => unstructured_no_input(super::tool_protocol_error_job::handle),
         confirm_delete => unstructured(super::tool_confirm_delete::handle),
         multi_input => unstructured_no_input(super::tool_multi_input::handle),
+        test_tool_with_task => unstructured_no_input(super::tool_test_tool_with_task::handle),
     }
 }
 
@@ -33,6 +34,7 @@ const SPEC: Spec = Spec {
             ("protocol_error_job", Some(TaskSupport::Required)),
             ("confirm_delete", Some(TaskSupport::Required)),
             ("multi_input", Some(TaskSupport::Required)),
+            ("test_tool_with_task", Some(TaskSupport::Required)),
         ],
         ..CapabilitiesDef::DEFAULT
     },

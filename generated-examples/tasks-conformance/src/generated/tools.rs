@@ -69,3 +69,11 @@ pub mod multi_input {
         description: "Asks the user two questions at once (two elicitations in parallel), then echoes both answers.",
     }
 }
+
+/// `test_tool_with_task`: Asks the user's name before its task exists (SEP-2322 rounds answering `tools/call`), then greets them from the task.
+pub mod test_tool_with_task {
+    mcpgen_runtime::tool! {
+        name: "test_tool_with_task",
+        description: "Asks the user's name before its task exists (SEP-2322 rounds answering `tools/call`), then greets them from the task.",
+    }
+}
