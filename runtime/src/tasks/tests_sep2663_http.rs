@@ -96,27 +96,11 @@ impl App for HttpTaskApp {
                 let content = answer.content.unwrap_or_default();
                 format!("hello {}", content["name"].as_str().unwrap_or("?"))
             }
-            "gather" => {
-                let schema = json!({"type": "object", "properties": {"v": {"type": "string"}}});
-                let answer = ctx
-                    .elicit_first("Your name?", schema)
-                    .await
-                    .map_err(|e| ToolError::new(e.to_string()))?;
-                let content = answer.content.unwrap_or_default();
-                format!("gathered {}", content["v"].as_str().unwrap_or("?"))
-            }
+            "gather" => format!("gathered {}", said(&ctx, "Your name?", true).await?),
             "twice" => {
-                let schema = json!({"type": "object", "properties": {"v": {"type": "string"}}});
-                let mut said = Vec::new();
-                for question in ["Your name?", "Your colour?"] {
-                    let answer = ctx
-                        .elicit(question, schema.clone())
-                        .await
-                        .map_err(|e| ToolError::new(e.to_string()))?;
-                    let content = answer.content.unwrap_or_default();
-                    said.push(content["v"].as_str().unwrap_or("?").to_owned());
-                }
-                said.join(" likes ")
+                let name = said(&ctx, "Your name?", false).await?;
+                let colour = said(&ctx, "Your colour?", false).await?;
+                format!("{name} likes {colour}")
             }
             "later" => {
                 crate::testing::step_by_step(&ctx, &LATER).await?;
@@ -127,6 +111,21 @@ impl App for HttpTaskApp {
         let text = format!("{text}, task {}", ctx.task_id().is_some());
         Ok(CallToolResult::success(vec![ContentBlock::text(text)]))
     }
+}
+
+/// The `v` the user gives to `question`, asked with `Ctx::elicit_first` when `first`.
+async fn said(ctx: &Ctx<()>, question: &str, first: bool) -> Result<String, ToolError> {
+    let schema = json!({"type": "object", "properties": {"v": {"type": "string"}}});
+    let answer = if first {
+        ctx.elicit_first(question, schema).await
+    } else {
+        ctx.elicit(question, schema).await
+    };
+    let content = answer
+        .map_err(|e| ToolError::new(e.to_string()))?
+        .content
+        .unwrap_or_default();
+    Ok(content["v"].as_str().unwrap_or("?").to_owned())
 }
 
 /// A 2026-07-28 client: the protocol metadata in every request's `_meta` and the SEP-2243 headers,
