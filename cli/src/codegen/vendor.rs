@@ -69,6 +69,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/tasks/stdio.rs",
     "src/tasks/store.rs",
     "src/tasks/tests.rs",
+    "src/tasks/tests_mrtr_http.rs",
     "src/tasks/tests_redis_store.rs",
     "src/tasks/tests_sep2663.rs",
     "src/tasks/tests_sep2663_http.rs",
