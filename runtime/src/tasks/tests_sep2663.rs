@@ -11,7 +11,7 @@ use rmcp::model::{
     TaskStatus, UpdateTaskParams,
 };
 use rmcp::service::{ClientLifecycleMode, RoleClient, RunningService, serve_client_with_lifecycle};
-use rmcp::{ServiceError, ServiceExt as _};
+use rmcp::{ClientHandler, ServiceError, ServiceExt as _};
 use serde_json::{Value, json};
 
 use super::stdio::{TaskCodec, TaskTransport};
@@ -27,6 +27,22 @@ type Client = RunningService<RoleClient, ClientConfig>;
 /// A 2026-07-28 client (`server/discover`, then metadata on every request) on its own connection;
 /// `declare` says whether it declares the tasks extension.
 async fn connect(handler: Handler<TaskApp>, declare: bool) -> Client {
+    let mut capabilities = json!({"elicitation": {}});
+    if declare {
+        capabilities["extensions"] = json!({ TASKS_EXTENSION_ID: {} });
+    }
+    let info = ClientConfig::new(
+        serde_json::from_value(capabilities).unwrap(),
+        Implementation::new("sep2663-test", "0"),
+    );
+    connect_as(handler, info).await
+}
+
+/// `client` connected to `handler` on protocol 2026-07-28.
+async fn connect_as<C: ClientHandler>(
+    handler: Handler<TaskApp>,
+    client: C,
+) -> RunningService<RoleClient, C> {
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
     let (read, write) = tokio::io::split(server_io);
     let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
@@ -37,20 +53,12 @@ async fn connect(handler: Handler<TaskApp>, declare: bool) -> Client {
             let _ = running.waiting().await;
         }
     });
-    let mut capabilities = json!({"elicitation": {}});
-    if declare {
-        capabilities["extensions"] = json!({ TASKS_EXTENSION_ID: {} });
-    }
-    let info = ClientConfig::new(
-        serde_json::from_value(capabilities).unwrap(),
-        Implementation::new("sep2663-test", "0"),
-    );
     let lifecycle = ClientLifecycleMode::Discover {
         preferred_versions: vec![ProtocolVersion::V_2026_07_28],
     };
     tokio::time::timeout(
         Duration::from_secs(10),
-        serve_client_with_lifecycle(info, client_io, lifecycle),
+        serve_client_with_lifecycle(client, client_io, lifecycle),
     )
     .await
     .expect("discover within 10 s")
@@ -502,4 +510,50 @@ async fn listen_for_task_ids_needs_the_extension() {
     });
     let refused = raw.request("subscriptions/listen", listen).await;
     assert_eq!(refused["error"]["code"], -32021, "{refused}");
+}
+
+/// A client that answers every elicitation with the name Ada, and does not declare the tasks extension.
+struct Ada;
+
+impl ClientHandler for Ada {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(
+            serde_json::from_value(json!({"elicitation": {}})).unwrap(),
+            Implementation::new("mrtr-test", "0"),
+        )
+    }
+
+    async fn create_elicitation(
+        &self,
+        _request: rmcp::model::ElicitRequestParams,
+        _context: rmcp::service::RequestContext<RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        Ok(
+            rmcp::model::ElicitResult::new(rmcp::model::ElicitationAction::Accept)
+                .with_content(json!({"name": "Ada"})),
+        )
+    }
+}
+
+#[tokio::test]
+async fn rmcps_client_answers_a_plain_calls_input_required_and_gets_the_result() {
+    let (handler, _) = server(Limits::default());
+    let client = connect_as(handler, Ada).await;
+    // rmcp's `call_tool` answers each `input_required` with its handler and calls again (SEP-2322).
+    let call = client.call_tool(CallToolRequestParams::new("ask"));
+    let result = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .expect("answer within 10 s")
+        .unwrap();
+    let text = result.content[0].as_text().unwrap().text.clone();
+    assert_eq!(text, "hello Ada");
+    // Asked by `input_required`, not by a request the protocol does not have.
+    match client
+        .call_tool_once(CallToolRequestParams::new("ask"))
+        .await
+        .unwrap()
+    {
+        CallToolResponse::InputRequired(asked) => assert!(asked.request_state.is_some()),
+        other => panic!("not input_required: {other:?}"),
+    }
 }
