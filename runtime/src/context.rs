@@ -169,6 +169,11 @@ impl<S> Ctx<S> {
     /// Asks the client's model for a completion (`sampling/createMessage`), for a tool that needs an
     /// LLM without holding API keys itself. Fails with [`ClientRequestError::Unsupported`], without
     /// asking, when the client did not declare the `sampling` capability.
+    ///
+    /// On protocol 2026-07-28, which has no server-to-client requests, a plain call that does not carry
+    /// the answer yet ends here (the handler's run is dropped) with a SEP-2322 `input_required` answer,
+    /// and the handler runs again from the start when the client calls again with the answer: work before
+    /// the question repeats. Inside a task the question waits in the task's `inputRequests`.
     pub async fn sample(
         &self,
         request: CreateMessageRequestParams,
@@ -206,6 +211,11 @@ impl<S> Ctx<S> {
     /// declined or cancelled, and holds the values when they accepted. Fails with
     /// [`ClientRequestError::Unsupported`], without asking, when the client did not declare the
     /// `elicitation` capability.
+    ///
+    /// On protocol 2026-07-28, which has no server-to-client requests, a plain call that does not carry
+    /// the answer yet ends here (the handler's run is dropped) with a SEP-2322 `input_required` answer,
+    /// and the handler runs again from the start when the client calls again with the answer: work before
+    /// the question repeats. Inside a task the question waits in the task's `inputRequests`.
     pub async fn elicit(
         &self,
         message: impl Into<String>,
