@@ -114,6 +114,9 @@ pub fn run<A: App>() -> ExitCode {
 async fn serve<A: App>(cli: Cli) -> Result<(), BoxError> {
     let spec = A::SPEC;
     super::env::check_required(spec.env)?;
+    if let Some(key) = &cli.request_state_key {
+        super::mrtr::use_key(key)?;
+    }
     let registry = Registry::build(spec)?;
     let state = A::init()
         .await

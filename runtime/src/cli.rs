@@ -74,6 +74,11 @@ pub(crate) struct Cli {
     /// Largest initialize request in bytes, which a session keeps (then 413; default from the spec).
     #[arg(long, value_name = "BYTES")]
     pub(crate) max_session_bytes: Option<u64>,
+    /// Key (at least 32 bytes) that seals the `requestState` a protocol 2026-07-28 call gets when its handler
+    /// asks the client: set the same value on every instance behind one address, so a retry may reach any of
+    /// them. Default: a key drawn at start-up, valid for this process only.
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub(crate) request_state_key: Option<String>,
     /// Events kept per event stream in the shared session store, for clients that resume one with
     /// `Last-Event-ID` (the oldest go first; a client further behind misses them).
     #[arg(long, value_name = "COUNT", default_value_t = 1000)]

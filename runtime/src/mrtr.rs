@@ -21,25 +21,22 @@ use rmcp::service::{RequestContext, RoleServer};
 use serde_json::{Map, Value, json};
 use tokio::sync::Notify;
 
-/// The environment variable holding the key that seals `requestState` (at least 32 bytes), the same on
-/// every instance behind one address; without it each process draws its own, so a retry must reach the
-/// instance that asked.
-pub(crate) const KEY_VARIABLE: &str = "MCPGEN_REQUEST_STATE_KEY";
-
 /// How long a sealed state stays valid: one round's answer should not take longer.
 const STATE_TTL: std::time::Duration = std::time::Duration::from_secs(3600);
 
+static CODEC: OnceLock<RequestStateCodec> = OnceLock::new();
+
+/// Seals states with `key` (`--request-state-key`, the same on every instance behind one address)
+/// instead of a key drawn for this process; refused when shorter than the codec's 32 bytes.
+pub(crate) fn use_key(key: &str) -> Result<(), String> {
+    let codec = RequestStateCodec::try_new(key.as_bytes().to_vec())
+        .map_err(|error| format!("--request-state-key is not usable: {error}"))?;
+    let _ = CODEC.set(codec);
+    Ok(())
+}
+
 fn codec() -> &'static RequestStateCodec {
-    static CODEC: OnceLock<RequestStateCodec> = OnceLock::new();
     CODEC.get_or_init(|| {
-        if let Ok(key) = std::env::var(KEY_VARIABLE) {
-            match RequestStateCodec::try_new(key.into_bytes()) {
-                Ok(codec) => return codec,
-                Err(error) => tracing::error!(
-                    "{KEY_VARIABLE} is not usable ({error}); using a per-process key"
-                ),
-            }
-        }
         // 244 random bits from the operating system's generator (uuid v4 reads it).
         let mut key = uuid::Uuid::new_v4().as_bytes().to_vec();
         key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
@@ -158,5 +155,16 @@ impl Round {
             )
             .map_err(|e| ErrorData::internal_error(format!("requestState: {e}"), None))?;
         Ok(InputRequiredResult::new(Some(requests), Some(state)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A key too short to seal with stops the server at start-up instead of being replaced silently.
+    #[test]
+    fn a_short_request_state_key_is_refused() {
+        let error = super::use_key("short").unwrap_err();
+        assert!(error.contains("--request-state-key"), "{error}");
+        assert!(error.contains("32 bytes"), "{error}");
     }
 }
