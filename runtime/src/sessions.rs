@@ -175,14 +175,7 @@ impl Refusal {
                 ),
             ),
         };
-        let mut response = jsonrpc_error(status, id, -32000, &message);
-        if self == Refusal::Full {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(RETRY_AFTER.as_secs()),
-            );
-        }
-        response
+        jsonrpc_error(status, id, -32000, &message)
     }
 }
 
@@ -192,12 +185,7 @@ impl Refusal {
 #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
 pub(crate) fn store_unreachable() -> Response {
     let message = "Service Unavailable: the session store is unreachable; retry later";
-    let mut response = jsonrpc_error(StatusCode::SERVICE_UNAVAILABLE, None, -32000, message);
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from(RETRY_AFTER.as_secs()),
-    );
-    response
+    jsonrpc_error(StatusCode::SERVICE_UNAVAILABLE, None, -32000, message)
 }
 
 /// 413 for an `initialize` request larger than a session may keep.
@@ -209,18 +197,26 @@ pub(crate) fn record_too_large(limits: &SessionLimits, id: Option<Value>) -> Res
     jsonrpc_error(StatusCode::PAYLOAD_TOO_LARGE, id, -32600, &message)
 }
 
+/// A JSON-RPC error body with `status`; a 503 (the server, not the client, must change) says when to retry.
 fn jsonrpc_error(status: StatusCode, id: Option<Value>, code: i64, message: &str) -> Response {
     let body = serde_json::json!({
         "jsonrpc": "2.0",
         "id": id.unwrap_or(Value::Null),
         "error": {"code": code, "message": message},
     });
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, "application/json")],
         body.to_string(),
     )
-        .into_response()
+        .into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(RETRY_AFTER.as_secs()),
+        );
+    }
+    response
 }
 
 /// What a JSON-RPC request body says about itself, read without building the whole document.
