@@ -275,15 +275,11 @@ impl<'a> Compare<'a> {
                 format!("now limited to {}", list(&values)),
             ),
             (Some(old_values), Some(new_values)) => {
-                let removed: Vec<Value> = old_values
-                    .into_iter()
-                    .filter(|v| !new_values.contains(v))
-                    .collect();
-                if !removed.is_empty() {
+                if let Some(removed) = lost_values(&old_values, &new_values) {
                     self.push(
                         Kind::NarrowedEnum,
                         at,
-                        format!("no longer accepts {}", list(&removed)),
+                        format!("no longer accepts {removed}"),
                     );
                 }
             }
@@ -342,16 +338,8 @@ impl<'a> Compare<'a> {
                 "no longer limited to its enum values".to_owned(),
             ),
             (Some(old_values), Some(new_values)) => {
-                let added: Vec<Value> = new_values
-                    .into_iter()
-                    .filter(|v| !old_values.contains(v))
-                    .collect();
-                if !added.is_empty() {
-                    self.push(
-                        Kind::ChangedOutputSchema,
-                        at,
-                        format!("may now be {}", list(&added)),
-                    );
+                if let Some(added) = lost_values(&new_values, &old_values) {
+                    self.push(Kind::ChangedOutputSchema, at, format!("may now be {added}"));
                 }
             }
             _ => {}
@@ -437,6 +425,12 @@ fn lost_types(from: Option<&BTreeSet<String>>, to: Option<&BTreeSet<String>>) ->
     }
     let now: Vec<&str> = to.iter().map(String::as_str).collect();
     Some(format!("{} (now {})", lost.join(", "), now.join(", ")))
+}
+
+/// The enum values in `from` that `to` lacks, as text (`None` when `to` has them all).
+fn lost_values(from: &[Value], to: &[Value]) -> Option<String> {
+    let lost: Vec<Value> = from.iter().filter(|v| !to.contains(v)).cloned().collect();
+    (!lost.is_empty()).then(|| list(&lost))
 }
 
 fn enum_values(schema: &Value) -> Option<Vec<Value>> {

@@ -172,6 +172,14 @@ impl Builder {
         self.server.insert(key.to_owned(), value);
     }
 
+    /// `headers` sending the bearer token that `token` stands for (the client's syntax for a variable or input).
+    fn set_bearer(&mut self, token: &str) {
+        self.set(
+            "headers",
+            json!({ "Authorization": format!("Bearer {token}") }),
+        );
+    }
+
     /// VS Code input id for an env var of this server: `NAME-var-name`, unique across servers.
     fn input_id(&self, var: &str) -> String {
         format!(
@@ -292,10 +300,7 @@ impl Builder {
                 self.set("type", json!(kind));
                 self.set("url", json!(r.url));
                 if let Some(var) = bearer {
-                    self.set(
-                        "headers",
-                        json!({ "Authorization": format!("Bearer ${{{var}}}") }),
-                    );
+                    self.set_bearer(&format!("${{{var}}}"));
                     if self.client == Client::Generic {
                         self.notes.push(format!(
                             "`${{{var}}}` is expanded from the environment by clients that support references \
@@ -306,19 +311,21 @@ impl Builder {
                     }
                 }
             }
-            // The same entry but for the URL's key.
-            Client::Cursor | Client::Windsurf => {
-                let url_key = if self.client == Client::Cursor {
-                    "url"
-                } else {
-                    "serverUrl"
+            // The same entry but for the URL's key and how a variable is written.
+            Client::Cursor | Client::Windsurf | Client::GeminiCli => {
+                let url_key = match self.client {
+                    Client::Cursor => "url",
+                    Client::Windsurf => "serverUrl",
+                    _ if r.transport == TransportKind::Sse => "url",
+                    _ => "httpUrl",
                 };
                 self.set(url_key, json!(r.url));
                 if let Some(var) = bearer {
-                    self.set(
-                        "headers",
-                        json!({ "Authorization": format!("Bearer ${{env:{var}}}") }),
-                    );
+                    if self.client == Client::GeminiCli {
+                        self.set_bearer(&format!("${{{var}}}"));
+                    } else {
+                        self.set_bearer(&format!("${{env:{var}}}"));
+                    }
                     self.note_token_from_env(var);
                 }
             }
@@ -330,28 +337,10 @@ impl Builder {
                     let description =
                         format!("Bearer token for the {} MCP server ({var})", self.name);
                     let reference = self.add_input(&id, &description, true);
-                    self.set(
-                        "headers",
-                        json!({ "Authorization": format!("Bearer {reference}") }),
-                    );
+                    self.set_bearer(&reference);
                     self.notes.push(format!(
                         "VS Code prompts for the bearer token ({var}) on first connection and stores it"
                     ));
-                }
-            }
-            Client::GeminiCli => {
-                let key = if r.transport == TransportKind::Sse {
-                    "url"
-                } else {
-                    "httpUrl"
-                };
-                self.set(key, json!(r.url));
-                if let Some(var) = bearer {
-                    self.set(
-                        "headers",
-                        json!({ "Authorization": format!("Bearer ${{{var}}}") }),
-                    );
-                    self.note_token_from_env(var);
                 }
             }
             Client::Codex if r.transport == TransportKind::StreamableHttp => {

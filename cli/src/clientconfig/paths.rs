@@ -169,6 +169,17 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
         })
     };
     let project = |rel: &[&str]| rel.iter().fold(env.cwd.clone(), |p, c| p.join(c));
+    // The OS's folder for an application's settings.
+    let app_config = |app: &str| -> Result<PathBuf, PathError> {
+        Ok(match env.os {
+            Os::MacOs => home()?
+                .join("Library")
+                .join("Application Support")
+                .join(app),
+            Os::Windows => appdata()?.join(app),
+            Os::Linux => xdg_config(env, name)?.join(app),
+        })
+    };
 
     match (client, scope) {
         (Client::Generic, _) => Err(PathError::NoStandardLocation),
@@ -177,26 +188,16 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
         }
 
         (Client::ClaudeDesktop, Scope::User) => {
-            let dir = match env.os {
-                Os::MacOs => home()?
-                    .join("Library")
-                    .join("Application Support")
-                    .join("Claude"),
-                Os::Windows => {
-                    // The MSIX (Store-style) install virtualises %APPDATA%: the app reads its package's
-                    // LocalCache, and a file in %APPDATA%\Claude is silently ignored.
-                    let msix = env
-                        .local_appdata
-                        .as_ref()
-                        .map(|l| l.join("Packages").join(CLAUDE_MSIX_PACKAGE));
-                    match msix {
-                        Some(pkg) if (env.exists)(&pkg) => {
-                            pkg.join("LocalCache").join("Roaming").join("Claude")
-                        }
-                        _ => appdata()?.join("Claude"),
-                    }
-                }
-                Os::Linux => xdg_config(env, name)?.join("Claude"),
+            // The MSIX (Store-style) install on Windows virtualises %APPDATA%: the app reads its package's
+            // LocalCache, and a file in %APPDATA%\Claude is silently ignored.
+            let msix = env
+                .local_appdata
+                .as_ref()
+                .map(|l| l.join("Packages").join(CLAUDE_MSIX_PACKAGE))
+                .filter(|pkg| env.os == Os::Windows && (env.exists)(pkg));
+            let dir = match msix {
+                Some(pkg) => pkg.join("LocalCache").join("Roaming").join("Claude"),
+                None => app_config("Claude")?,
             };
             Ok(dir.join("claude_desktop_config.json"))
         }
@@ -207,17 +208,7 @@ pub fn config_path(client: Client, scope: Scope, env: &HostEnv) -> Result<PathBu
         (Client::Cursor, Scope::User) => Ok(home()?.join(".cursor").join("mcp.json")),
         (Client::Cursor, Scope::Project) => Ok(project(&[".cursor", "mcp.json"])),
 
-        (Client::Vscode, Scope::User) => {
-            let dir = match env.os {
-                Os::MacOs => home()?
-                    .join("Library")
-                    .join("Application Support")
-                    .join("Code"),
-                Os::Windows => appdata()?.join("Code"),
-                Os::Linux => xdg_config(env, name)?.join("Code"),
-            };
-            Ok(dir.join("User").join("mcp.json"))
-        }
+        (Client::Vscode, Scope::User) => Ok(app_config("Code")?.join("User").join("mcp.json")),
         (Client::Vscode, Scope::Project) => Ok(project(&[".vscode", "mcp.json"])),
 
         (Client::Windsurf, Scope::User) => Ok(home()?

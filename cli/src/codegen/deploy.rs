@@ -270,42 +270,40 @@ impl<'s> Deploy<'s> {
         })
     }
 
-    fn service(&self) -> Value {
+    /// A Kubernetes object named after the server, with its labels.
+    fn object(&self, api_version: &str, kind: &str, spec: Value) -> Value {
         json!({
-            "apiVersion": "v1",
-            "kind": "Service",
+            "apiVersion": api_version,
+            "kind": kind,
             "metadata": {"name": self.name, "labels": self.labels()},
-            "spec": {
-                "selector": self.labels(),
-                "ports": [{"name": "http", "port": self.http.port, "targetPort": "http"}],
-            },
+            "spec": spec,
         })
+    }
+
+    fn service(&self) -> Value {
+        let spec = json!({
+            "selector": self.labels(),
+            "ports": [{"name": "http", "port": self.http.port, "targetPort": "http"}],
+        });
+        self.object("v1", "Service", spec)
     }
 
     fn disruption_budget(&self) -> Value {
-        json!({
-            "apiVersion": "policy/v1",
-            "kind": "PodDisruptionBudget",
-            "metadata": {"name": self.name, "labels": self.labels()},
-            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": self.labels()}},
-        })
+        let spec = json!({"maxUnavailable": 1, "selector": {"matchLabels": self.labels()}});
+        self.object("policy/v1", "PodDisruptionBudget", spec)
     }
 
     fn autoscaler(&self) -> Value {
-        json!({
-            "apiVersion": "autoscaling/v2",
-            "kind": "HorizontalPodAutoscaler",
-            "metadata": {"name": self.name, "labels": self.labels()},
-            "spec": {
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.name},
-                "minReplicas": REPLICAS,
-                "maxReplicas": MAX_REPLICAS,
-                "metrics": [{
-                    "type": "Resource",
-                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
-                }],
-            },
-        })
+        let spec = json!({
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.name},
+            "minReplicas": REPLICAS,
+            "maxReplicas": MAX_REPLICAS,
+            "metrics": [{
+                "type": "Resource",
+                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+            }],
+        });
+        self.object("autoscaling/v2", "HorizontalPodAutoscaler", spec)
     }
 
     fn secret(&self) -> Value {

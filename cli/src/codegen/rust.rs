@@ -144,12 +144,23 @@ mod tests {
         "\\u{41} looks like an escape",
     ];
 
+    /// Each hostile text, quoted by `quote`, parses back as a Rust string literal to the same text.
+    fn round_trips(quote: fn(&str) -> String) -> Vec<String> {
+        HOSTILE
+            .iter()
+            .map(|&text| {
+                let lit = quote(text);
+                let parsed: syn::LitStr =
+                    syn::parse_str(&lit).unwrap_or_else(|e| panic!("{lit}: {e}"));
+                assert_eq!(parsed.value(), text, "literal {lit}");
+                lit
+            })
+            .collect()
+    }
+
     #[test]
     fn string_literal_round_trips_through_rustc_syntax() {
-        for &text in HOSTILE {
-            let lit = string_literal(text);
-            let parsed: syn::LitStr = syn::parse_str(&lit).unwrap_or_else(|e| panic!("{lit}: {e}"));
-            assert_eq!(parsed.value(), text, "literal {lit}");
+        for lit in round_trips(string_literal) {
             assert!(
                 !lit.chars().any(is_invisible),
                 "invisible char left in {lit}"
@@ -159,11 +170,7 @@ mod tests {
 
     #[test]
     fn raw_string_literal_round_trips() {
-        for &text in HOSTILE {
-            let lit = raw_string_literal(text);
-            let parsed: syn::LitStr = syn::parse_str(&lit).unwrap_or_else(|e| panic!("{lit}: {e}"));
-            assert_eq!(parsed.value(), text, "literal {lit}");
-        }
+        round_trips(raw_string_literal);
         assert_eq!(raw_string_literal(r#"{"a":"b"}"#), r##"r#"{"a":"b"}"#"##);
         assert_eq!(raw_string_literal("no quotes"), "r\"no quotes\"");
         assert_eq!(raw_string_literal(r##"x"#y"##), r###"r##"x"#y"##"###);

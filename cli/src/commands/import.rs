@@ -36,33 +36,8 @@ pub struct OpenapiArgs {
     /// Overwrite FILE if it exists.
     #[arg(long)]
     pub force: bool,
-    /// The server's name [default: from the document's title].
-    #[arg(long)]
-    pub name: Option<String>,
-    /// Prefix of the environment variables for the base URL and credentials [default: from the name].
-    #[arg(long, value_name = "PREFIX")]
-    pub env_prefix: Option<String>,
-    /// Import only operations with this tag (repeatable).
-    #[arg(long = "include-tag", value_name = "TAG")]
-    pub include_tags: Vec<String>,
-    /// Leave out operations with this tag (repeatable).
-    #[arg(long = "exclude-tag", value_name = "TAG")]
-    pub exclude_tags: Vec<String>,
-    /// Import only operations whose path matches (`*` matches any text; repeatable), such as `/pets*`.
-    #[arg(long = "include-path", value_name = "PATTERN")]
-    pub include_paths: Vec<String>,
-    /// Leave out operations whose path matches (repeatable).
-    #[arg(long = "exclude-path", value_name = "PATTERN")]
-    pub exclude_paths: Vec<String>,
-    /// Import only operations whose operationId matches (repeatable).
-    #[arg(long = "include-operation", value_name = "ID")]
-    pub include_operations: Vec<String>,
-    /// Leave out operations whose operationId matches (repeatable).
-    #[arg(long = "exclude-operation", value_name = "ID")]
-    pub exclude_operations: Vec<String>,
-    /// Refuse to import more operations than this (after the filters).
-    #[arg(long, value_name = "N", default_value_t = 100)]
-    pub max_operations: usize,
+    #[command(flatten)]
+    pub options: Options,
     /// List the tools that would be made, and the warnings; write nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -85,18 +60,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Source::Openapi(args) = args.source;
     let started = Instant::now();
     let doc = openapi::read(&args.doc)?;
-    let options = Options {
-        name: args.name.clone(),
-        env_prefix: args.env_prefix.clone(),
-        include_tags: args.include_tags.clone(),
-        exclude_tags: args.exclude_tags.clone(),
-        include_paths: args.include_paths.clone(),
-        exclude_paths: args.exclude_paths.clone(),
-        include_operations: args.include_operations.clone(),
-        exclude_operations: args.exclude_operations.clone(),
-        max_operations: args.max_operations,
-    };
-    let import = match openapi::import(&doc, &options) {
+    let import = match openapi::import(&doc, &args.options) {
         Err(ImportError::Invalid { yaml, diagnostics }) => {
             let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
             eprint!(

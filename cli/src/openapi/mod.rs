@@ -29,31 +29,43 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// What to import.
-#[derive(Debug, Clone)]
+/// What to import. These are also `mcpgen import openapi`'s options, so their docs are its `--help`.
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// The server's name; default: from `info.title`.
+    /// The server's name [default: from the document's title].
+    #[arg(long)]
     pub name: Option<String>,
-    /// Prefix of the environment variables (base URL, credentials); default: from the server's name.
+    /// Prefix of the environment variables for the base URL and credentials [default: from the name].
+    #[arg(long, value_name = "PREFIX")]
     pub env_prefix: Option<String>,
-    /// Keep only operations with one of these tags (empty: all).
+    /// Import only operations with this tag (repeatable).
+    #[arg(long = "include-tag", value_name = "TAG")]
     pub include_tags: Vec<String>,
-    /// Leave out operations with any of these tags.
+    /// Leave out operations with this tag (repeatable).
+    #[arg(long = "exclude-tag", value_name = "TAG")]
     pub exclude_tags: Vec<String>,
-    /// Keep only operations whose path matches one of these patterns (`*` matches any text; empty: all).
+    /// Import only operations whose path matches (`*` matches any text; repeatable), such as `/pets*`.
+    #[arg(long = "include-path", value_name = "PATTERN")]
     pub include_paths: Vec<String>,
-    /// Leave out operations whose path matches one of these patterns.
+    /// Leave out operations whose path matches (repeatable).
+    #[arg(long = "exclude-path", value_name = "PATTERN")]
     pub exclude_paths: Vec<String>,
-    /// Keep only these operation ids (`*` patterns; empty: all).
+    /// Import only operations whose operationId matches (repeatable).
+    #[arg(long = "include-operation", value_name = "ID")]
     pub include_operations: Vec<String>,
-    /// Leave out these operation ids.
+    /// Leave out operations whose operationId matches (repeatable).
+    #[arg(long = "exclude-operation", value_name = "ID")]
     pub exclude_operations: Vec<String>,
-    /// Most operations imported; more (after the filters) is an error naming the filters.
+    /// Refuse to import more operations than this (after the filters).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_OPERATIONS)]
     pub max_operations: usize,
 }
 
+/// The cap on imported operations unless `--max-operations` says otherwise.
+const DEFAULT_MAX_OPERATIONS: usize = 100;
+
 impl Default for Options {
-    /// Everything, up to 100 operations (`mcpgen import openapi`'s default cap).
+    /// Everything, up to the default cap of operations.
     fn default() -> Self {
         Options {
             name: None,
@@ -64,7 +76,7 @@ impl Default for Options {
             exclude_paths: Vec::new(),
             include_operations: Vec::new(),
             exclude_operations: Vec::new(),
-            max_operations: 100,
+            max_operations: DEFAULT_MAX_OPERATIONS,
         }
     }
 }

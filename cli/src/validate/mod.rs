@@ -238,6 +238,19 @@ fn deserialize(raw: &Value) -> Result<Spec, serde_json::Error> {
     Ok(spec)
 }
 
+/// A value for a message: strings without quotes, cut to `max_chars` characters then `...`.
+fn shortened(v: &Value, max_chars: usize) -> String {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().count() > max_chars {
+        format!("{}...", text.chars().take(max_chars).collect::<String>())
+    } else {
+        text
+    }
+}
+
 /// Human path of a JSON pointer for messages: `/tools/0/annotations` -> `tools[0].annotations`.
 pub fn human_path(pointer: &str) -> String {
     let mut out = String::new();

@@ -470,19 +470,11 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A value in backticks, shortened.
 fn show(v: &Value) -> String {
     format!("`{}`", compact(v))
 }
 
-/// A value for a message: strings without quotes, long values shortened.
 fn compact(v: &Value) -> String {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    if text.chars().count() > 60 {
-        format!("{}...", text.chars().take(60).collect::<String>())
-    } else {
-        text
-    }
+    super::shortened(v, 60)
 }

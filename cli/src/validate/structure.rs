@@ -227,18 +227,16 @@ fn describe(schema: &Value, raw: &Value, err: &ValidationError<'_>, out: &mut Ve
             push("invalid-value", pointer, false, message, hint);
         }
         ValidationErrorKind::Minimum { limit }
-        | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            let message = format!(
-                "{} is too small for {}: the minimum is {limit}",
-                show(instance),
-                node(&pointer)
-            );
-            push("out-of-range", pointer, false, message, None);
-        }
-        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit }
+        | ValidationErrorKind::Maximum { limit }
         | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            let (size, bound) = match err.kind() {
+                ValidationErrorKind::Minimum { .. }
+                | ValidationErrorKind::ExclusiveMinimum { .. } => ("small", "minimum"),
+                _ => ("large", "maximum"),
+            };
             let message = format!(
-                "{} is too large for {}: the maximum is {limit}",
+                "{} is too {size} for {}: the {bound} is {limit}",
                 show(instance),
                 node(&pointer)
             );
@@ -351,10 +349,7 @@ fn is_yaml11_bool(s: &str) -> bool {
 }
 
 fn choice_message(pointer: &str, options: &[&Value], instance: &Value) -> (String, Option<String>) {
-    let list: Vec<String> = options
-        .iter()
-        .map(|o| format!("`{}`", show_bare(o)))
-        .collect();
+    let list: Vec<String> = options.iter().map(|o| show(o)).collect();
     let message = format!(
         "{} is not a valid value for {}: expected {}",
         show(instance),
@@ -393,19 +388,7 @@ pub(super) fn value_kind(v: &Value) -> String {
 
 /// A value in backticks, shortened.
 fn show(v: &Value) -> String {
-    format!("`{}`", show_bare(v))
-}
-
-fn show_bare(v: &Value) -> String {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    if text.chars().count() > 40 {
-        format!("{}...", text.chars().take(40).collect::<String>())
-    } else {
-        text
-    }
+    format!("`{}`", super::shortened(v, 40))
 }
 
 /// The keys the schema allows in the mapping at `pointer`.
