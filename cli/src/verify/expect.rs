@@ -18,15 +18,7 @@ pub fn no_arguments_schema() -> Value {
 
 /// The `serverInfo` of the `initialize` result.
 pub fn server_info(spec: &Spec) -> Value {
-    let server = &spec.server;
-    let mut info = Map::new();
-    info.insert("name".into(), json!(server.name));
-    info.insert("version".into(), json!(server.version));
-    put(&mut info, "title", &server.title);
-    put(&mut info, "description", &server.description);
-    put(&mut info, "websiteUrl", &server.website_url);
-    put_list(&mut info, "icons", &server.icons);
-    Value::Object(info)
+    Value::Object(wire_fields(&spec.server, &["version", "websiteUrl"]))
 }
 
 /// The capabilities a client can rely on, flattened to booleans: `tools`, `tools.listChanged`, `resources`,
@@ -83,21 +75,14 @@ pub fn tools(spec: &Spec) -> Vec<Value> {
     spec.tools
         .iter()
         .map(|tool| {
-            let mut item = Map::new();
-            item.insert("name".into(), json!(tool.name));
-            put(&mut item, "title", &tool.title);
-            put(&mut item, "description", &tool.description);
+            // No `execution`: rmcp 3.11's `Tool` has no such field, so a server built on it cannot serve one
+            // and an rmcp client could not see it.
+            let mut item = wire_fields(tool, &["outputSchema", "annotations"]);
             let input = tool
                 .input_schema
                 .clone()
                 .map_or_else(no_arguments_schema, Value::Object);
             item.insert("inputSchema".into(), input);
-            put(&mut item, "outputSchema", &tool.output_schema);
-            put(&mut item, "annotations", &tool.annotations);
-            // No `execution`: rmcp 3.11's `Tool` has no such field, so a server built on it cannot serve one
-            // and an rmcp client could not see it.
-            put_list(&mut item, "icons", &tool.icons);
-            put(&mut item, "_meta", &tool.meta);
             Value::Object(item)
         })
         .collect()
@@ -110,19 +95,11 @@ pub fn resources(spec: &Spec, contents: &IndexMap<String, Vec<u8>>) -> Vec<Value
     spec.resources
         .iter()
         .map(|resource| {
-            let mut item = Map::new();
-            item.insert("uri".into(), json!(resource.uri));
-            item.insert("name".into(), json!(resource.name));
-            put(&mut item, "title", &resource.title);
-            put(&mut item, "description", &resource.description);
-            put(&mut item, "mimeType", &resource.mime_type);
+            let mut item = wire_fields(resource, &["uri", "mimeType", "annotations"]);
             let size = resource
                 .size
                 .or_else(|| contents.get(&resource.uri).map(|c| c.len() as u64));
             put(&mut item, "size", &size);
-            put(&mut item, "annotations", &resource.annotations);
-            put_list(&mut item, "icons", &resource.icons);
-            put(&mut item, "_meta", &resource.meta);
             Value::Object(item)
         })
         .collect()
@@ -133,16 +110,10 @@ pub fn templates(spec: &Spec) -> Vec<Value> {
     spec.resource_templates
         .iter()
         .map(|template| {
-            let mut item = Map::new();
-            item.insert("uriTemplate".into(), json!(template.uri_template));
-            item.insert("name".into(), json!(template.name));
-            put(&mut item, "title", &template.title);
-            put(&mut item, "description", &template.description);
-            put(&mut item, "mimeType", &template.mime_type);
-            put(&mut item, "annotations", &template.annotations);
-            put_list(&mut item, "icons", &template.icons);
-            put(&mut item, "_meta", &template.meta);
-            Value::Object(item)
+            Value::Object(wire_fields(
+                template,
+                &["uriTemplate", "mimeType", "annotations"],
+            ))
         })
         .collect()
 }
@@ -153,18 +124,12 @@ pub fn prompts(spec: &Spec) -> Vec<Value> {
     spec.prompts
         .iter()
         .map(|prompt| {
-            let mut item = Map::new();
-            item.insert("name".into(), json!(prompt.name));
-            put(&mut item, "title", &prompt.title);
-            put(&mut item, "description", &prompt.description);
+            let mut item = wire_fields(prompt, &[]);
             let arguments: Vec<Value> = prompt
                 .arguments
                 .iter()
                 .map(|argument| {
-                    let mut arg = Map::new();
-                    arg.insert("name".into(), json!(argument.name));
-                    put(&mut arg, "title", &argument.title);
-                    put(&mut arg, "description", &argument.description);
+                    let mut arg = wire_fields(argument, &[]);
                     if argument.required {
                         arg.insert("required".into(), Value::Bool(true));
                     }
@@ -174,8 +139,6 @@ pub fn prompts(spec: &Spec) -> Vec<Value> {
             if !arguments.is_empty() {
                 item.insert("arguments".into(), Value::Array(arguments));
             }
-            put_list(&mut item, "icons", &prompt.icons);
-            put(&mut item, "_meta", &prompt.meta);
             Value::Object(item)
         })
         .collect()
@@ -405,12 +368,18 @@ fn put<T: serde::Serialize>(map: &mut Map<String, Value>, key: &str, value: &Opt
     }
 }
 
-fn put_list<T: serde::Serialize>(map: &mut Map<String, Value>, key: &str, values: &[T]) {
-    if !values.is_empty() {
-        map.insert(
-            key.into(),
-            serde_json::to_value(values).expect("spec values serialise"),
-        );
+/// The keys every listed kind serves as the spec writes them (those a kind lacks are simply absent).
+const DESCRIBED: &[&str] = &["name", "title", "description", "icons", "_meta"];
+
+/// The [`DESCRIBED`] keys and the `extra` ones of a spec item as it serialises: the model uses the wire's names
+/// and leaves out what is unset, so these are served as written.
+fn wire_fields(item: &impl serde::Serialize, extra: &[&str]) -> Map<String, Value> {
+    match serde_json::to_value(item).expect("spec values serialise") {
+        Value::Object(fields) => fields
+            .into_iter()
+            .filter(|(key, _)| DESCRIBED.contains(&key.as_str()) || extra.contains(&key.as_str()))
+            .collect(),
+        _ => unreachable!("spec items serialise as objects"),
     }
 }
 
