@@ -336,12 +336,15 @@ mod tests {
         }
     }
 
+    /// [`diag`] at `span`, rendered over `src`.
+    fn rendered(src: &str, span: Span) -> String {
+        render_text(&[diag(Some(span))], |_| Some(src.to_owned()))
+    }
+
     #[test]
     fn text_has_header_snippet_and_help() {
         let src = "mcpgen: 1\nserver:\n  nme: x\n";
-        let text = render_text(&[diag(Some(Span::new(3, 3, 3, 6)))], |_| {
-            Some(src.to_owned())
-        });
+        let text = rendered(src, Span::new(3, 3, 3, 6));
         assert_eq!(
             text,
             "error[unknown-key]: unknown key `nme` in the server
@@ -369,9 +372,7 @@ mod tests {
             .position(|c| c == 'n')
             .unwrap()
             + 1;
-        let text = render_text(&[diag(Some(Span::new(2, column, 2, column + 3)))], |_| {
-            Some(src.to_owned())
-        });
+        let text = rendered(src, Span::new(2, column, 2, column + 3));
         let lines: Vec<&str> = text.lines().collect();
         let source_line = lines.iter().find(|l| l.starts_with("2 |")).unwrap();
         let caret_line = lines.iter().find(|l| l.contains('^')).unwrap();
@@ -390,19 +391,15 @@ mod tests {
     #[test]
     fn a_node_over_several_lines_is_marked_from_first_to_last_line() {
         let src = "tools:\n  - {name: a,\n     description: b,\n     x: 1}\nnext: 2\n";
-        let text = render_text(&[diag(Some(Span::new(2, 5, 4, 10)))], |_| {
-            Some(src.to_owned())
-        });
+        let text = rendered(src, Span::new(2, 5, 4, 10));
         // Every line of the node, with the start and the end marked, and nothing after it.
-        assert!(
-            text.contains("2 |     - {name: a,\n  |  _____^\n"),
-            "{text}"
-        );
-        assert!(text.contains("3 | |      description: b,\n"), "{text}");
-        assert!(
-            text.contains("4 | |      x: 1}\n  | |_________^\n"),
-            "{text}"
-        );
+        for marked in [
+            "2 |     - {name: a,\n  |  _____^\n",
+            "3 | |      description: b,\n",
+            "4 | |      x: 1}\n  | |_________^\n",
+        ] {
+            assert!(text.contains(marked), "{text}");
+        }
         assert!(!text.contains("next: 2"), "{text}");
     }
 
@@ -435,8 +432,7 @@ mod tests {
             "mcpgen: 1\rserver:\r  nme: x\r",
             "mcpgen: 1\r\nserver:\r\n  nme: x",
         ] {
-            let span = Span::new(3, 3, 3, 6);
-            let text = render_text(&[diag(Some(span))], |_| Some(src.to_owned()));
+            let text = rendered(src, Span::new(3, 3, 3, 6));
             assert!(text.contains("3 |   nme: x\n"), "{text}");
             assert!(!text.contains('\r'), "{text:?}");
         }

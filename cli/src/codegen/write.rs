@@ -360,6 +360,11 @@ mod tests {
         Ok(changes)
     }
 
+    /// Writes `files` into `root` as a first, successful run.
+    fn generate(root: &Path, files: &[(&str, &str, Owner)]) {
+        run(root, &plan(files), &ApplyOptions::default()).unwrap();
+    }
+
     fn read(root: &Path, path: &str) -> String {
         std::fs::read_to_string(root.join(path)).unwrap()
     }
@@ -368,11 +373,13 @@ mod tests {
     fn creates_then_updates_only_what_changed_and_never_user_files() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("crate");
-        let v1 = plan(&[
-            ("src/generated/a.rs", "a1", Owner::Generated),
-            ("src/tools/t.rs", "stub", Owner::User),
-        ]);
-        run(&root, &v1, &ApplyOptions::default()).unwrap();
+        generate(
+            &root,
+            &[
+                ("src/generated/a.rs", "a1", Owner::Generated),
+                ("src/tools/t.rs", "stub", Owner::User),
+            ],
+        );
         std::fs::write(root.join("src/tools/t.rs"), "my code").unwrap();
 
         let v2 = plan(&[
@@ -400,12 +407,7 @@ mod tests {
     fn hand_edited_generated_file_is_refused_then_forced_with_backup() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        run(
-            root,
-            &plan(&[("g.rs", "v1", Owner::Generated)]),
-            &ApplyOptions::default(),
-        )
-        .unwrap();
+        generate(root, &[("g.rs", "v1", Owner::Generated)]);
         std::fs::write(root.join("g.rs"), "edited").unwrap();
 
         let v2 = plan(&[
@@ -461,11 +463,13 @@ mod tests {
     fn removed_generated_files_are_deleted_only_when_unmodified() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        let v1 = plan(&[
-            ("a/x.rs", "x", Owner::Generated),
-            ("b/y.rs", "y", Owner::Generated),
-        ]);
-        run(root, &v1, &ApplyOptions::default()).unwrap();
+        generate(
+            root,
+            &[
+                ("a/x.rs", "x", Owner::Generated),
+                ("b/y.rs", "y", Owner::Generated),
+            ],
+        );
         std::fs::write(root.join("b/y.rs"), "edited").unwrap();
         let changes = run(root, &Plan::default(), &ApplyOptions::default()).unwrap();
         assert_eq!(
@@ -483,15 +487,20 @@ mod tests {
     fn failure_part_way_restores_every_file() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("crate");
-        let v1 = plan(&[
-            ("a.rs", "a1", Owner::Generated),
-            ("b.rs", "b1", Owner::Generated),
-        ]);
-        run(&root, &v1, &ApplyOptions::default()).unwrap();
-        let before: Vec<_> = ["a.rs", "b.rs", MANIFEST_PATH]
-            .iter()
-            .map(|p| read(&root, p))
-            .collect();
+        generate(
+            &root,
+            &[
+                ("a.rs", "a1", Owner::Generated),
+                ("b.rs", "b1", Owner::Generated),
+            ],
+        );
+        let contents = || -> Vec<String> {
+            ["a.rs", "b.rs", MANIFEST_PATH]
+                .iter()
+                .map(|p| read(&root, p))
+                .collect()
+        };
+        let before = contents();
 
         let v2 = plan(&[
             ("a.rs", "a2", Owner::Generated),
@@ -504,11 +513,7 @@ mod tests {
                 ..Default::default()
             };
             assert!(run(&root, &v2, &options).is_err());
-            let after: Vec<_> = ["a.rs", "b.rs", MANIFEST_PATH]
-                .iter()
-                .map(|p| read(&root, p))
-                .collect();
-            assert_eq!(before, after, "fail_after={fail_after}");
+            assert_eq!(before, contents(), "fail_after={fail_after}");
             assert!(
                 !root.join("new").exists(),
                 "fail_after={fail_after}: created folder left behind"

@@ -151,31 +151,30 @@ impl Drop for SseClient {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
 
     #[tokio::test]
     async fn reads_events_across_chunks() {
-        let (endpoint, messages) = read_chunks(&[
-            b"event: endpoint\r\ndata: /message?sessionId=1",
-            b"\r\n\r\n: keep-alive\n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\n",
-            b"data: \"id\":1,\"result\":{}}\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n\n",
-        ])
+        assert_reads(
+            &[
+                b"event: endpoint\r\ndata: /message?sessionId=1",
+                b"\r\n\r\n: keep-alive\n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\n",
+                b"data: \"id\":1,\"result\":{}}\n\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n\n",
+            ],
+            vec![
+                json!({"jsonrpc": "2.0", "id": 1, "result": {}}),
+                // no `event:` line: a message event
+                json!({"jsonrpc": "2.0", "id": 2, "result": {}}),
+            ],
+        )
         .await;
-        assert_eq!(
-            (endpoint.as_deref(), messages),
-            (
-                Some("/message?sessionId=1"),
-                vec![
-                    serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {}}),
-                    // no `event:` line: a message event
-                    serde_json::json!({"jsonrpc": "2.0", "id": 2, "result": {}}),
-                ]
-            )
-        );
     }
 
-    /// Feeds `chunks` to `read_events` as one response body; returns the endpoint and the messages, as JSON.
-    async fn read_chunks(chunks: &[&'static [u8]]) -> (Option<String>, Vec<serde_json::Value>) {
+    /// Feeds `chunks` to `read_events` as one response body: the endpoint must be `/message?sessionId=1` and
+    /// the messages, as JSON, `want`.
+    async fn assert_reads(chunks: &[&'static [u8]], want: Vec<Value>) {
         let body = futures_util::stream::iter(
             chunks
                 .iter()
@@ -188,30 +187,28 @@ mod tests {
         while let Some(message) = rx.recv().await {
             messages.push(serde_json::to_value(message).unwrap());
         }
-        (endpoint_rx.await.ok(), messages)
+        let endpoint = endpoint_rx.await.ok();
+        assert_eq!(endpoint.as_deref(), Some("/message?sessionId=1"));
+        assert_eq!(messages, want);
     }
 
     /// A network may cut the body anywhere: inside a multibyte character ("ü" is C3 BC) or between the CR and
     /// the LF of a line ending. Neither may change what arrives.
     #[tokio::test]
     async fn chunks_split_a_character_and_a_crlf() {
-        let (endpoint, messages) = read_chunks(&[
-            b"event: endpoint\r\ndata: /message?sessionId=1\r\n\r\n",
-            b"event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"city\":\"Z\xc3",
-            b"\xbcrich\"}}\r\n\r\n",
-            b"event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\r\n\r",
-            b"\n",
-        ])
+        assert_reads(
+            &[
+                b"event: endpoint\r\ndata: /message?sessionId=1\r\n\r\n",
+                b"event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"city\":\"Z\xc3",
+                b"\xbcrich\"}}\r\n\r\n",
+                b"event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\r\n\r",
+                b"\n",
+            ],
+            vec![
+                json!({"jsonrpc": "2.0", "id": 1, "result": {"city": "Zürich"}}),
+                json!({"jsonrpc": "2.0", "id": 2, "result": {}}),
+            ],
+        )
         .await;
-        assert_eq!(
-            (endpoint.as_deref(), messages),
-            (
-                Some("/message?sessionId=1"),
-                vec![
-                    serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {"city": "Zürich"}}),
-                    serde_json::json!({"jsonrpc": "2.0", "id": 2, "result": {}}),
-                ]
-            )
-        );
     }
 }
