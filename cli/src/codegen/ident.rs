@@ -235,87 +235,103 @@ impl Scope {
 mod tests {
     use super::*;
 
+    /// `convert` (named `name` in failures) turns each input of `table` into its expected identifier.
+    fn check(name: &str, convert: fn(&str) -> String, table: &[(&str, &str)]) {
+        for (input, want) in table {
+            assert_eq!(convert(input), *want, "{name}({input:?})");
+        }
+    }
+
     #[test]
     fn snake_table() {
-        let table = [
-            ("get_forecast", "get_forecast"),
-            ("get-forecast", "get_forecast"),
-            ("get.forecast", "get_forecast"),
-            ("getForecast", "get_forecast"),
-            ("GetForecast", "get_forecast"),
-            ("HTTPServer", "http_server"),
-            ("getUserV2", "get_user_v2"),
-            ("type", "type_"),
-            ("self", "self_"),
-            ("Self", "self_"),
-            ("crate", "crate_"),
-            ("super", "super_"),
-            ("async", "async_"),
-            ("gen", "gen_"),
-            ("main", "main"),
-            ("std", "std"),
-            ("state", "state"),
-            ("1st", "_1st"),
-            ("123", "_123"),
-            ("", "unnamed"),
-            ("---", "unnamed"),
-            ("_", "unnamed"),
-            ("a b  c", "a_b_c"),
-            ("météo", "m_ue9_t_ue9_o"),
-            ("温度", "u6e29_u5ea6"),
-            ("🌧 rain", "rain"),
-            ("x\u{202e}y", "x_y"),
-        ];
-        for (input, want) in table {
-            assert_eq!(to_snake_ident(input), want, "to_snake_ident({input:?})");
-        }
+        check(
+            "to_snake_ident",
+            to_snake_ident,
+            &[
+                ("get_forecast", "get_forecast"),
+                ("get-forecast", "get_forecast"),
+                ("get.forecast", "get_forecast"),
+                ("getForecast", "get_forecast"),
+                ("GetForecast", "get_forecast"),
+                ("HTTPServer", "http_server"),
+                ("getUserV2", "get_user_v2"),
+                ("type", "type_"),
+                ("self", "self_"),
+                ("Self", "self_"),
+                ("crate", "crate_"),
+                ("super", "super_"),
+                ("async", "async_"),
+                ("gen", "gen_"),
+                ("main", "main"),
+                ("std", "std"),
+                ("state", "state"),
+                ("1st", "_1st"),
+                ("123", "_123"),
+                ("", "unnamed"),
+                ("---", "unnamed"),
+                ("_", "unnamed"),
+                ("a b  c", "a_b_c"),
+                ("météo", "m_ue9_t_ue9_o"),
+                ("温度", "u6e29_u5ea6"),
+                ("🌧 rain", "rain"),
+                ("x\u{202e}y", "x_y"),
+            ],
+        );
     }
 
     #[test]
     fn module_table() {
-        let table = [
-            ("main", "main_"),
-            ("std", "std_"),
-            ("rmcp", "rmcp_"),
-            ("serde", "serde_"),
-            ("generated", "generated_"),
-            ("runtime", "runtime_"),
-            ("type", "type_"),
-            ("get-forecast", "get_forecast"),
-            ("state", "state_"),
-        ];
-        for (input, want) in table {
-            assert_eq!(to_module_ident(input), want, "to_module_ident({input:?})");
-        }
+        check(
+            "to_module_ident",
+            to_module_ident,
+            &[
+                ("main", "main_"),
+                ("std", "std_"),
+                ("rmcp", "rmcp_"),
+                ("serde", "serde_"),
+                ("generated", "generated_"),
+                ("runtime", "runtime_"),
+                ("type", "type_"),
+                ("get-forecast", "get_forecast"),
+                ("state", "state_"),
+            ],
+        );
     }
 
     #[test]
     fn pascal_table() {
-        let table = [
-            ("get_forecast", "GetForecast"),
-            ("city-forecast", "CityForecast"),
-            ("rainChance", "RainChance"),
-            ("celsius", "Celsius"),
-            ("Self", "Self_"),
-            ("self", "Self_"),
-            ("Option", "Option_"),
-            ("result", "Result_"),
-            ("input", "Input_"),
-            ("1", "X1"),
-            ("2x", "X2x"),
-            ("", "Unnamed"),
-            ("a.b", "AB"),
-        ];
-        for (input, want) in table {
-            assert_eq!(to_pascal_ident(input), want, "to_pascal_ident({input:?})");
-        }
+        check(
+            "to_pascal_ident",
+            to_pascal_ident,
+            &[
+                ("get_forecast", "GetForecast"),
+                ("city-forecast", "CityForecast"),
+                ("rainChance", "RainChance"),
+                ("celsius", "Celsius"),
+                ("Self", "Self_"),
+                ("self", "Self_"),
+                ("Option", "Option_"),
+                ("result", "Result_"),
+                ("input", "Input_"),
+                ("1", "X1"),
+                ("2x", "X2x"),
+                ("", "Unnamed"),
+                ("a.b", "AB"),
+            ],
+        );
     }
 
     #[test]
     fn const_table() {
-        assert_eq!(to_const_ident("cities.json"), "CITIES_JSON");
-        assert_eq!(to_const_ident("self"), "SELF");
-        assert_eq!(to_const_ident("1st"), "_1ST");
+        check(
+            "to_const_ident",
+            to_const_ident,
+            &[
+                ("cities.json", "CITIES_JSON"),
+                ("self", "SELF"),
+                ("1st", "_1ST"),
+            ],
+        );
     }
 
     #[test]

@@ -360,9 +360,12 @@ mod tests {
         Ok(changes)
     }
 
-    /// Writes `files` into `root` as a first, successful run.
-    fn generate(root: &Path, files: &[(&str, &str, Owner)]) {
-        run(root, &plan(files), &ApplyOptions::default()).unwrap();
+    /// A crate folder in a new temporary directory, holding `files` as written by a first, successful run.
+    fn generated(files: &[(&str, &str, Owner)]) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("crate");
+        run(&root, &plan(files), &ApplyOptions::default()).unwrap();
+        (dir, root)
     }
 
     fn read(root: &Path, path: &str) -> String {
@@ -371,15 +374,10 @@ mod tests {
 
     #[test]
     fn creates_then_updates_only_what_changed_and_never_user_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("crate");
-        generate(
-            &root,
-            &[
-                ("src/generated/a.rs", "a1", Owner::Generated),
-                ("src/tools/t.rs", "stub", Owner::User),
-            ],
-        );
+        let (_dir, root) = generated(&[
+            ("src/generated/a.rs", "a1", Owner::Generated),
+            ("src/tools/t.rs", "stub", Owner::User),
+        ]);
         std::fs::write(root.join("src/tools/t.rs"), "my code").unwrap();
 
         let v2 = plan(&[
@@ -405,28 +403,26 @@ mod tests {
 
     #[test]
     fn hand_edited_generated_file_is_refused_then_forced_with_backup() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        generate(root, &[("g.rs", "v1", Owner::Generated)]);
+        let (_dir, root) = generated(&[("g.rs", "v1", Owner::Generated)]);
         std::fs::write(root.join("g.rs"), "edited").unwrap();
 
         let v2 = plan(&[
             ("g.rs", "v2", Owner::Generated),
             ("new.rs", "n", Owner::Generated),
         ]);
-        let err = run(root, &v2, &ApplyOptions::default()).unwrap_err();
+        let err = run(&root, &v2, &ApplyOptions::default()).unwrap_err();
         assert!(
             matches!(&err, WriteError::HandEdited(p) if p == &["g.rs".to_owned()]),
             "{err}"
         );
-        assert_eq!(read(root, "g.rs"), "edited");
+        assert_eq!(read(&root, "g.rs"), "edited");
         assert!(
             !root.join("new.rs").exists(),
             "a refused run writes nothing"
         );
 
         run(
-            root,
+            &root,
             &v2,
             &ApplyOptions {
                 force: true,
@@ -434,7 +430,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(read(root, "g.rs"), "v2");
+        assert_eq!(read(&root, "g.rs"), "v2");
         let backups: Vec<_> = std::fs::read_dir(root.join(".mcpgen/backup"))
             .unwrap()
             .collect();
@@ -461,17 +457,12 @@ mod tests {
 
     #[test]
     fn removed_generated_files_are_deleted_only_when_unmodified() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        generate(
-            root,
-            &[
-                ("a/x.rs", "x", Owner::Generated),
-                ("b/y.rs", "y", Owner::Generated),
-            ],
-        );
+        let (_dir, root) = generated(&[
+            ("a/x.rs", "x", Owner::Generated),
+            ("b/y.rs", "y", Owner::Generated),
+        ]);
         std::fs::write(root.join("b/y.rs"), "edited").unwrap();
-        let changes = run(root, &Plan::default(), &ApplyOptions::default()).unwrap();
+        let changes = run(&root, &Plan::default(), &ApplyOptions::default()).unwrap();
         assert_eq!(
             changes.changes,
             vec![Change::Delete {
@@ -480,20 +471,15 @@ mod tests {
         );
         assert_eq!(changes.kept_edited, vec!["b/y.rs".to_owned()]);
         assert!(!root.join("a").exists(), "emptied folder removed");
-        assert_eq!(read(root, "b/y.rs"), "edited");
+        assert_eq!(read(&root, "b/y.rs"), "edited");
     }
 
     #[test]
     fn failure_part_way_restores_every_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("crate");
-        generate(
-            &root,
-            &[
-                ("a.rs", "a1", Owner::Generated),
-                ("b.rs", "b1", Owner::Generated),
-            ],
-        );
+        let (_dir, root) = generated(&[
+            ("a.rs", "a1", Owner::Generated),
+            ("b.rs", "b1", Owner::Generated),
+        ]);
         let contents = || -> Vec<String> {
             ["a.rs", "b.rs", MANIFEST_PATH]
                 .iter()
