@@ -125,6 +125,28 @@ def rpc(method: str, params: dict | None = None, id: int = 1) -> dict:
     return message
 
 
+def request_2026(url: str, method: str, name: str, params: dict, capabilities: dict) -> tuple[int, dict]:
+    """`method` as a protocol 2026-07-28 client with `capabilities` (no session: each request carries the client's
+    info in `_meta`); the HTTP status and the JSON-RPC answer, from a JSON body or an event stream."""
+    params = {**params, "_meta": {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "e2e", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": capabilities,
+    }}
+    headers = {**MCP_HEADERS, "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method, "Mcp-Name": name}
+    status, _, body = http("POST", url, rpc(method, params), headers)
+    text = body.decode()
+    candidates = [text] + [line[5:].strip() for line in text.splitlines() if line.startswith("data:")]
+    for candidate in candidates:
+        try:
+            message = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(message, dict) and message.get("id") == 1:
+            return status, message
+    raise AssertionError(f"no answer to {method} ({status}): {text}")
+
+
 def nginx_main_config(workdir: Path, server_block: Path, upstreams: list[str], listen: str | None = None) -> Path:
     """A main nginx config for the generated server block, as the official image's includes conf.d, with its pid,
     logs and temp files in `workdir`; the block's upstream (Compose's `app` service) becomes `upstreams`, and its

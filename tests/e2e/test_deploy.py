@@ -111,12 +111,16 @@ def test_generated_compose_file_names_the_image_ports_and_services(crates, varia
     assert mount[1] == "/etc/nginx/conf.d/default.conf"
     block = (crate / "deploy" / "nginx.conf").read_text()
     assert re.search(r"^    server app:8101;$", block, re.M) and re.search(r"^    listen 8101;$", block, re.M)
+    # Replicas that share the load share the request-state key, which Compose refuses to start without.
+    var = "SCALE_E2E_REQUEST_STATE_KEY"
+    key = {var: f"${{{var}:?set {var} to one random key of 32 or more bytes, shared by every replica}}"}
     if variant == "stateful-redis":
-        assert app["environment"] == {"SCALE_REDIS_URL": "redis://redis:6379"}
+        assert app["environment"] == {"SCALE_REDIS_URL": "redis://redis:6379", **key}
         assert "redis" in services and app["deploy"]["replicas"] == 3
+    elif variant == "stateless":
+        assert "redis" not in services and app["environment"] == key and app["deploy"]["replicas"] == 3
     else:
-        assert "redis" not in services
-        assert app["deploy"]["replicas"] == (1 if variant == "stateful-alone" else 3)
+        assert "redis" not in services and "environment" not in app and app["deploy"]["replicas"] == 1
 
 
 def test_dockerignore_keeps_target_out_of_the_build_context(crates):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -19,7 +20,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-from http_support import MCP_HEADERS, Server, build_server, http, nginx_main_config, rpc, stop_process
+from http_support import (MCP_HEADERS, Server, build_server, http, nginx_main_config, request_2026, rpc,
+                          stop_process)
 from mcp import Client
 
 HANDLERS = {
@@ -61,6 +63,16 @@ pub async fn handle(ctx: Ctx) -> ToolResult {
     ctx.cancelled().await;
     tracing::info!("hold cancelled on {id}");
     Ok(CallToolResult::success(vec![ContentBlock::text("cancelled")]))
+}
+""",
+    "src/tools/confirm.rs": """use crate::generated::prelude::*;
+
+pub async fn handle(ctx: Ctx) -> ToolResult {
+    let schema = json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]});
+    let answer = ctx.elicit("Your name?", schema).await?;
+    let name = answer.content.and_then(|c| c["name"].as_str().map(str::to_owned)).unwrap_or_default();
+    let id = std::env::var("INSTANCE_ID").unwrap_or_default();
+    Ok(CallToolResult::success(vec![ContentBlock::text(format!("{name} on {id}"))]))
 }
 """,
 }
@@ -207,6 +219,35 @@ def test_stateful_sessions_move_between_instances_through_redis(built, tmp_path)
         run_stateful(built, tmp_path, {"SCALE_REDIS_URL": redis.url}, CALLS)
     finally:
         redis.stop()
+
+
+def test_a_2026_call_that_asks_the_client_is_answered_through_another_instance(binary):
+    """A protocol 2026-07-28 call whose handler elicits answers `input_required` with a sealed `requestState`; the
+    retry may reach another instance, which accepts the state only when both share the key the generated deploy/
+    files pass (`SCALE_E2E_REQUEST_STATE_KEY`). Without it each instance draws its own and refuses the other's."""
+    def confirm(server: Server, extra: dict) -> dict:
+        status, reply = request_2026(server.url, "tools/call", "confirm", {"name": "confirm", "arguments": {}, **extra},
+                                     {"elicitation": {}})
+        assert status == 200, reply
+        return reply
+
+    for shared, key in [(True, {"SCALE_E2E_REQUEST_STATE_KEY": secrets.token_urlsafe(48)}), (False, {})]:
+        servers = [Server(binary, ["--transport", "streamable-http", "--stateless", "--json-response"],
+                          env={**key, "INSTANCE_ID": f"i{n}"}) for n in range(2)]
+        try:
+            asked = confirm(servers[0], {})["result"]
+            assert asked["resultType"] == "input_required", asked
+            (question,) = asked["inputRequests"]
+            retry = {"inputResponses": {question: {"action": "accept", "content": {"name": "Ada"}}},
+                     "requestState": asked["requestState"]}
+            done = confirm(servers[1], retry)
+            if shared:
+                assert done["result"]["content"][0]["text"] == "Ada on i1", done
+            else:
+                assert done["error"]["code"] == -32602, done
+        finally:
+            for s in servers:
+                s.stop()
 
 
 def answer(url: str, message: dict, session: str | None = None) -> tuple[dict, str | None]:

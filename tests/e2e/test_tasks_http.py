@@ -5,12 +5,11 @@ Every request stands alone: the task outlives the call that made it and is reach
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
-from http_support import TARGET, Server, http
+from http_support import TARGET, Server, request_2026
 
 BINARY = TARGET / "debug" / "tasks"
 EXTENSION = "io.modelcontextprotocol/tasks"
@@ -22,30 +21,7 @@ def request(server: Server, method: str, name: str, params: dict, declare: bool 
     capabilities: dict = {"elicitation": {}}
     if declare:
         capabilities["extensions"] = {EXTENSION: {}}
-    params = {**params, "_meta": {
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientInfo": {"name": "e2e", "version": "0"},
-        "io.modelcontextprotocol/clientCapabilities": capabilities,
-    }}
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "application/json, text/event-stream",
-        "MCP-Protocol-Version": "2026-07-28",
-        "Mcp-Method": method,
-        "Mcp-Name": name,
-    }
-    status, _, body = http("POST", server.url, {"jsonrpc": "2.0", "id": 1, "method": method, "params": params},
-                           headers)
-    text = body.decode()
-    candidates = [text] + [line[5:].strip() for line in text.splitlines() if line.startswith("data:")]
-    for candidate in candidates:
-        try:
-            message = json.loads(candidate)
-        except ValueError:
-            continue
-        if isinstance(message, dict) and message.get("id") == 1:
-            return status, message
-    raise AssertionError(f"no answer to {method} ({status}): {text}")
+    return request_2026(server.url, method, name, params, capabilities)
 
 
 def task(server: Server, method: str, task_id: str, **params) -> dict:

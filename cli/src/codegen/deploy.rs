@@ -1,7 +1,9 @@
 //! Deployment files for servers with streamable HTTP: a Compose file (the server's replicas behind nginx, with
 //! Redis when the spec keeps sessions there), nginx's server block, and Kubernetes manifests (Deployment with
 //! liveness and readiness probes, Service, PodDisruptionBudget, and, when instances can share the load, a
-//! HorizontalPodAutoscaler; the Redis URL from a Secret). The YAML files are data, serialised with serde_yaml
+//! HorizontalPodAutoscaler; the Redis URL from a Secret). Replicas that share the load also share the key that seals
+//! a 2026-07-28 call's `requestState`, so a retry may reach any of them: Compose refuses to start without it and
+//! Kubernetes reads it from a Secret the user creates (mcpgen never writes a key into a file). The YAML files are data, serialised with serde_yaml
 //! from values built here; nginx's format has no serialiser, so its file is a template
 //! (`templates/crate/deploy/nginx.conf.tera`). All of them are the user's after creation, like the Dockerfile.
 
@@ -18,6 +20,8 @@ pub const APP_SERVICE: &str = "app";
 const REDIS_SERVICE: &str = "redis";
 /// The Secret key holding the Redis URL.
 const SECRET_KEY: &str = "url";
+/// The Secret key holding the request-state key.
+const REQUEST_STATE_SECRET_KEY: &str = "key";
 
 /// What the deployment files need from the spec.
 pub struct Deploy<'s> {
@@ -69,6 +73,17 @@ impl<'s> Deploy<'s> {
         format!("{}-redis", self.name)
     }
 
+    /// The variable every replica reads the request-state key from (`--request-state-key`), when replicas
+    /// share the load: one instance's per-process key would refuse a retry that reaches another.
+    fn request_state_env(&self) -> Option<String> {
+        self.scales_out()
+            .then(|| format!("{}_REQUEST_STATE_KEY", self.env_prefix))
+    }
+
+    fn request_state_secret_name(&self) -> String {
+        format!("{}-request-state", self.name)
+    }
+
     /// `deploy/compose.yaml`.
     pub fn compose(&self) -> String {
         let port = self.http.port;
@@ -79,9 +94,22 @@ impl<'s> Deploy<'s> {
             "restart": "unless-stopped",
         });
         let mut services = serde_json::Map::new();
+        let mut environment = serde_json::Map::new();
         if let Some(var) = self.redis_url_env() {
-            app["environment"] = json!({var: format!("redis://{REDIS_SERVICE}:6379")});
+            environment.insert(var.into(), json!(format!("redis://{REDIS_SERVICE}:6379")));
             app["depends_on"] = json!({REDIS_SERVICE: {"condition": "service_healthy"}});
+        }
+        if let Some(var) = self.request_state_env() {
+            // `:?` stops `docker compose up` with this message while the variable is unset or empty.
+            environment.insert(
+                var.clone(),
+                json!(format!(
+                    "${{{var}:?set {var} to one random key of 32 or more bytes, shared by every replica}}"
+                )),
+            );
+        }
+        if !environment.is_empty() {
+            app["environment"] = environment.into();
         }
         services.insert(APP_SERVICE.into(), app);
         if self.redis_url_env().is_some() {
@@ -112,8 +140,15 @@ impl<'s> Deploy<'s> {
                 "restart": "unless-stopped",
             }),
         );
+        let key = match self.request_state_env() {
+            Some(var) => format!(
+                "#   export {var}=$(openssl rand -base64 48)   # the key every replica shares\n"
+            ),
+            None => String::new(),
+        };
         let header = format!(
             "# {name} behind nginx on port {port}, generated once by mcpgen; yours to edit.\n\
+             {key}\
              #   docker compose -f deploy/compose.yaml up --build\n\
              # {sessions}\n",
             name = self.name,
@@ -141,23 +176,29 @@ impl<'s> Deploy<'s> {
             }
             text + &yaml(&value)
         };
+        let mut deployment_notes = vec![
+            format!(
+                "The image is {}:latest: push it where the cluster pulls from and name it here.",
+                self.name
+            ),
+            format!(
+                "Add the host name clients use to {}_ALLOWED_HOSTS (an Ingress's, for one).",
+                self.env_prefix
+            ),
+        ];
+        if self.request_state_env().is_some() {
+            deployment_notes.push(
+                "The replicas share one request-state key: create it once, before applying:".into(),
+            );
+            deployment_notes.push(format!(
+                "  kubectl create secret generic {} --from-literal={REQUEST_STATE_SECRET_KEY}=\"$(openssl rand -base64 48)\"",
+                self.request_state_secret_name()
+            ));
+        }
         let mut files = vec![
             (
                 "deployment.yaml",
-                file(
-                    "Deployment",
-                    &[
-                        format!(
-                            "The image is {}:latest: push it where the cluster pulls from and name it here.",
-                            self.name
-                        ),
-                        format!(
-                            "Add the host name clients use to {}_ALLOWED_HOSTS (an Ingress's, for one).",
-                            self.env_prefix
-                        ),
-                    ],
-                    self.deployment(),
-                ),
+                file("Deployment", &deployment_notes, self.deployment()),
             ),
             ("service.yaml", file("Service", &[], self.service())),
             (
@@ -208,6 +249,15 @@ impl<'s> Deploy<'s> {
             env.push(json!({
                 "name": var,
                 "valueFrom": {"secretKeyRef": {"name": self.secret_name(), "key": SECRET_KEY}},
+            }));
+        }
+        if let Some(var) = self.request_state_env() {
+            env.push(json!({
+                "name": var,
+                "valueFrom": {"secretKeyRef": {
+                    "name": self.request_state_secret_name(),
+                    "key": REQUEST_STATE_SECRET_KEY,
+                }},
             }));
         }
         let probe = |path: &str, period: u32| {
@@ -370,6 +420,61 @@ mod tests {
         assert_eq!(
             container["env"][1]["valueFrom"]["secretKeyRef"]["name"],
             "weather-redis"
+        );
+    }
+
+    #[test]
+    fn replicas_that_share_the_load_share_the_request_state_key_and_none_is_written() {
+        let key = "WEATHER_REQUEST_STATE_KEY";
+        for transport in ["{stateful: false}", "{sessionStore: {redisUrlEnv: R}}"] {
+            let spec = spec(transport);
+            let deploy = Deploy::of(&spec, "WEATHER").unwrap();
+            let text = deploy.compose();
+            let compose = parse(&text);
+            let value = compose["services"]["app"]["environment"][key]
+                .as_str()
+                .unwrap();
+            assert!(
+                value.starts_with("${WEATHER_REQUEST_STATE_KEY:?set "),
+                "{value}"
+            );
+            assert!(
+                text.contains("export WEATHER_REQUEST_STATE_KEY=$(openssl rand"),
+                "{text}"
+            );
+            let files = deploy.kubernetes();
+            let deployment = parse(&files[0].1);
+            let env = &deployment["spec"]["template"]["spec"]["containers"][0]["env"];
+            let from_secret = env
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|var| var["name"] == key)
+                .unwrap();
+            assert_eq!(
+                from_secret["valueFrom"]["secretKeyRef"],
+                json!({"name": "weather-request-state", "key": "key"})
+            );
+            assert!(
+                files[0]
+                    .1
+                    .contains("kubectl create secret generic weather-request-state")
+            );
+            // The key is the user's to create: no manifest carries one.
+            assert!(
+                files
+                    .iter()
+                    .all(|(_, text)| parse(text)["metadata"]["name"] != "weather-request-state")
+            );
+        }
+        let alone = spec("{stateful: true}");
+        let deploy = Deploy::of(&alone, "WEATHER").unwrap();
+        assert!(!deploy.compose().contains(key));
+        assert!(
+            deploy
+                .kubernetes()
+                .iter()
+                .all(|(_, text)| !text.contains(key))
         );
     }
 

@@ -9,6 +9,7 @@ use super::view::CrateView;
 const HEADER: &str = "\
 # AWS SAM template for this server's `lambda` transport (needs cargo-lambda: `pip install cargo-lambda`).
 #   sam build --beta-features && sam deploy --guided
+# The deploy asks for RequestStateKey, which all instances share: give it `openssl rand -base64 48`.
 # The Function URL allows anyone to call it (AuthType NONE): protect the server with the spec's `auth`, or set
 # AuthType to AWS_IAM. mcpgen writes this file once; it is yours to edit.
 ";
@@ -17,7 +18,16 @@ const HEADER: &str = "\
 pub fn render(view: &CrateView) -> Option<String> {
     let lambda = view.transports.lambda.as_ref()?;
     let mut variables = json!({"RUST_LOG": "info"});
-    let mut parameters = json!({});
+    // Concurrent calls run in separate instances, so a 2026-07-28 call's retry, whose `requestState` one instance
+    // sealed, may reach another: they all need the same key, a deploy-time parameter like the tokens.
+    let key_env = format!("{}_REQUEST_STATE_KEY", view.server.env_prefix);
+    variables[&key_env] = json!({"Ref": "RequestStateKey"});
+    let mut parameters = json!({"RequestStateKey": {
+        "Type": "String",
+        "NoEcho": true,
+        "MinLength": 32,
+        "Description": format!("Key sealing requestState, shared by all instances ({key_env}): openssl rand -base64 48"),
+    }});
     if !view.auth.bearer_token_env_name.is_empty() {
         // The tokens are a deploy-time parameter, never written into the template.
         variables[&view.auth.bearer_token_env_name] = json!({"Ref": "BearerTokens"});
@@ -55,9 +65,7 @@ pub fn render(view: &CrateView) -> Option<String> {
             },
         },
     });
-    if parameters.as_object().is_some_and(|p| !p.is_empty()) {
-        template["Parameters"] = parameters;
-    }
+    template["Parameters"] = parameters;
     let yaml = serde_yaml::to_string(&template).expect("JSON values serialise as YAML");
     Some(format!("{HEADER}{yaml}"))
 }
@@ -103,11 +111,21 @@ mod tests {
             doc["Outputs"]["McpEndpoint"]["Value"]["Fn::Sub"],
             "${McpFunctionUrl.FunctionUrl}api/mcp"
         );
+        assert_eq!(
+            properties["Environment"]["Variables"]["T_REQUEST_STATE_KEY"],
+            json!({"Ref": "RequestStateKey"})
+        );
+        let key = &doc["Parameters"]["RequestStateKey"];
+        assert_eq!(
+            (&key["NoEcho"], &key["MinLength"]),
+            (&json!(true), &json!(32))
+        );
         let open = render(&view(
             "mcpgen: 1\nserver: {name: t}\ntransports: {lambda: {}}\n",
         ))
         .unwrap();
         let doc: Value = serde_yaml::from_str(&open).unwrap();
-        assert!(doc.get("Parameters").is_none(), "{open}");
+        assert!(doc["Parameters"].get("BearerTokens").is_none(), "{open}");
+        assert!(doc["Parameters"].get("RequestStateKey").is_some(), "{open}");
     }
 }
