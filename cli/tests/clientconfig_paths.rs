@@ -227,29 +227,25 @@ fn project_scope_is_relative_to_the_current_directory() {
 
 #[test]
 fn missing_variables_and_generic_are_clear_errors() {
-    let mut e = env(Os::Linux);
-    e.home = None;
-    let err = config_path(Client::ClaudeDesktop, Scope::User, &e).unwrap_err();
-    assert_eq!(
-        err,
-        PathError::MissingVar {
-            client: "Claude Desktop",
-            var: "HOME"
-        }
-    );
-    let mut w = env(Os::Windows);
-    w.appdata = None;
-    let err = config_path(Client::ClaudeDesktop, Scope::User, &w).unwrap_err();
-    assert_eq!(
-        err,
-        PathError::MissingVar {
-            client: "Claude Desktop",
-            var: "APPDATA"
-        }
-    );
-    assert!(err.to_string().contains("--config-path"));
-    assert_eq!(
-        config_path(Client::Generic, Scope::User, &e).unwrap_err(),
-        PathError::NoStandardLocation
-    );
+    let cases: [(Os, fn(&mut HostEnv), &str); 2] = [
+        (Os::Linux, |e| e.home = None, "HOME"),
+        (Os::Windows, |e| e.appdata = None, "APPDATA"),
+    ];
+    for (os, unset, var) in cases {
+        let mut e = env(os);
+        unset(&mut e);
+        let err = config_path(Client::ClaudeDesktop, Scope::User, &e).unwrap_err();
+        assert_eq!(
+            err,
+            PathError::MissingVar {
+                client: "Claude Desktop",
+                var
+            }
+        );
+        assert!(err.to_string().contains("--config-path"), "{err}");
+        assert_eq!(
+            config_path(Client::Generic, Scope::User, &e).unwrap_err(),
+            PathError::NoStandardLocation
+        );
+    }
 }
