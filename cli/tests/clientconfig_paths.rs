@@ -227,13 +227,15 @@ fn project_scope_is_relative_to_the_current_directory() {
 
 #[test]
 fn missing_variables_and_generic_are_clear_errors() {
-    let cases: [(Os, fn(&mut HostEnv), &str); 2] = [
-        (Os::Linux, |e| e.home = None, "HOME"),
-        (Os::Windows, |e| e.appdata = None, "APPDATA"),
-    ];
-    for (os, unset, var) in cases {
-        let mut e = env(os);
-        unset(&mut e);
+    let no_home = HostEnv {
+        home: None,
+        ..env(Os::Linux)
+    };
+    let no_appdata = HostEnv {
+        appdata: None,
+        ..env(Os::Windows)
+    };
+    for (e, var) in [(no_home, "HOME"), (no_appdata, "APPDATA")] {
         let err = config_path(Client::ClaudeDesktop, Scope::User, &e).unwrap_err();
         assert_eq!(
             err,
