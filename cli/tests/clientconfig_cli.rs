@@ -7,7 +7,7 @@ mod clientconfig_support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use clientconfig_support::{TempDir, fixture, fixtures_root};
+use clientconfig_support::{TempDir, fixtures_root, place_fixture, place_fixture_as};
 use serde_json::Value;
 
 /// A minimal crate as `mcpgen generate` leaves it: Cargo.toml, a binary target, the manifest, the spec.
@@ -96,8 +96,7 @@ fn prints_the_snippet_with_the_release_binary_from_cargo_metadata() {
 #[test]
 fn install_is_idempotent_and_conflicts_exit_1_with_a_diff() {
     let weather = Weather::new("cli-install");
-    let config = weather.tmp.path().join("claude_desktop_config.json");
-    std::fs::write(&config, fixture("claude_desktop_config.json")).unwrap();
+    let (config, original) = place_fixture(weather.tmp.path(), "claude_desktop_config.json");
     let cfg = config.to_str().unwrap();
     let claude = |args: &[&str]| weather.config("claude-desktop", args);
 
@@ -148,15 +147,14 @@ fn install_is_idempotent_and_conflicts_exit_1_with_a_diff() {
     let removed = claude(&["--uninstall", "--config-path", cfg]);
     assert!(removed.status.success());
     let after: Value = serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
-    let original: Value = serde_json::from_str(&fixture("claude_desktop_config.json")).unwrap();
+    let original: Value = serde_json::from_str(&original).unwrap();
     assert_eq!(after, original);
 }
 
 #[test]
 fn malformed_config_exits_1_with_its_location() {
     let weather = Weather::new("cli-malformed");
-    let config = weather.tmp.path().join("config.toml");
-    std::fs::write(&config, fixture("malformed.toml")).unwrap();
+    let (config, original) = place_fixture_as(weather.tmp.path(), "malformed.toml", "config.toml");
     let out = weather.config(
         "codex",
         &["--install", "--config-path", config.to_str().unwrap()],
@@ -168,10 +166,7 @@ fn malformed_config_exits_1_with_its_location() {
         "{stderr}"
     );
     assert!(stderr.contains("not changed"));
-    assert_eq!(
-        std::fs::read_to_string(&config).unwrap(),
-        fixture("malformed.toml")
-    );
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), original);
 }
 
 #[test]

@@ -7,10 +7,10 @@ mod golden_support;
 
 use std::collections::BTreeSet;
 
-use clientconfig_support::{golden_spec, load_str};
+use clientconfig_support::{golden_spec, load_str, parse_config};
 use golden_support::Goldens;
 use mcpgen::clientconfig::{
-    Client, EntryContext, EntryError, FileFormat, crate_snippets, server_entry,
+    Client, ClientEntry, EntryContext, EntryError, crate_snippets, server_entry,
     stdio_command_placeholder,
 };
 use mcpgen::spec::TransportKind;
@@ -46,7 +46,7 @@ fn snippets_are_deterministic_and_hold_no_machine_path() {
         if name == "README.md" {
             continue;
         }
-        let doc = parse(
+        let doc = parse_config(
             Client::ALL
                 .iter()
                 .find(|c| name.starts_with(&format!("{}.", c.id())))
@@ -69,49 +69,6 @@ fn client_of(file: &str) -> Client {
         .into_iter()
         .find(|c| file.starts_with(&format!("{}.", c.id())))
         .expect("file named after its client")
-}
-
-/// Parses a snippet as the client's format, into JSON for uniform checks.
-fn parse(client: Client, text: &str) -> Value {
-    match client.format() {
-        FileFormat::Json => serde_json::from_str(text).expect("valid strict JSON"),
-        FileFormat::Jsonc => jsonc_parser::cst::CstRootNode::parse(text, &Default::default())
-            .expect("valid JSONC")
-            .to_serde_value()
-            .expect("a value"),
-        FileFormat::Toml => {
-            let doc: toml_edit::DocumentMut = text.parse().expect("valid TOML");
-            toml_to_json(doc.as_item())
-        }
-    }
-}
-
-fn toml_to_json(item: &toml_edit::Item) -> Value {
-    // Independent of the crate's own converter: go through toml_edit's Display of values.
-    match item {
-        toml_edit::Item::Table(t) => Value::Object(
-            t.iter()
-                .map(|(k, v)| (k.to_owned(), toml_to_json(v)))
-                .collect(),
-        ),
-        toml_edit::Item::Value(v) => toml_value_to_json(v),
-        other => panic!("unexpected TOML item {other:?}"),
-    }
-}
-
-fn toml_value_to_json(v: &toml_edit::Value) -> Value {
-    match v {
-        toml_edit::Value::String(s) => Value::String(s.value().clone()),
-        toml_edit::Value::Boolean(b) => Value::Bool(*b.value()),
-        toml_edit::Value::Integer(i) => Value::from(*i.value()),
-        toml_edit::Value::Array(a) => Value::Array(a.iter().map(toml_value_to_json).collect()),
-        toml_edit::Value::InlineTable(t) => Value::Object(
-            t.iter()
-                .map(|(k, v)| (k.to_owned(), toml_value_to_json(v)))
-                .collect(),
-        ),
-        other => panic!("unexpected TOML value {other:?}"),
-    }
 }
 
 fn server(doc: &Value, client: Client) -> &serde_json::Map<String, Value> {
@@ -361,7 +318,7 @@ fn every_snippet_parses_as_its_format_and_has_the_documented_shape() {
             let entry = server_entry(client, &spec, transport, &ctx).expect("declared transport");
             let text = entry.render();
             assert!(text.ends_with('\n'));
-            let doc = parse(client, &text);
+            let doc = parse_config(client, &text);
             assert_eq!(
                 doc,
                 entry.document(),
@@ -372,16 +329,33 @@ fn every_snippet_parses_as_its_format_and_has_the_documented_shape() {
     }
 }
 
-#[test]
-fn stdio_passes_the_transport_flag_when_stdio_is_not_the_default() {
-    let spec = load_str(
-        "mcpgen: 1\nserver: {name: svc}\ntools: [{name: t}]\ntransports:\n  streamable-http: {}\n  stdio: {}\n",
-    );
+/// What `client` is given for `transport` of a one-tool server `svc` run as `command`, whose spec ends with `rest`
+/// (its transports and auth).
+fn svc_entry(
+    rest: &str,
+    command: &str,
+    client: Client,
+    transport: TransportKind,
+) -> Result<ClientEntry, EntryError> {
+    let spec = load_str(&format!(
+        "mcpgen: 1\nserver: {{name: svc}}\ntools: [{{name: t}}]\n{rest}"
+    ));
     let ctx = EntryContext {
         name: "svc".into(),
-        command: "/opt/svc/target/release/svc".into(),
+        command: command.into(),
     };
-    let entry = server_entry(Client::ClaudeDesktop, &spec, TransportKind::Stdio, &ctx).unwrap();
+    server_entry(client, &spec, transport, &ctx)
+}
+
+#[test]
+fn stdio_passes_the_transport_flag_when_stdio_is_not_the_default() {
+    let entry = svc_entry(
+        "transports:\n  streamable-http: {}\n  stdio: {}\n",
+        "/opt/svc/target/release/svc",
+        Client::ClaudeDesktop,
+        TransportKind::Stdio,
+    )
+    .unwrap();
     assert_eq!(
         entry.server["args"],
         serde_json::json!(["--transport", "stdio"])
@@ -391,20 +365,8 @@ fn stdio_passes_the_transport_flag_when_stdio_is_not_the_default() {
 
 #[test]
 fn wildcard_and_remote_hosts_and_oauth() {
-    let spec = load_str(
-        "mcpgen: 1\nserver: {name: svc}\ntools: [{name: t}]\ntransports:\n  streamable-http: {host: 0.0.0.0, port: 9000}\n  sse: {host: 10.1.2.3, port: 9001}\nauth:\n  oauth:\n    authorizationServers: [https://auth.example.com]\n    audience: https://svc.example.com\n    jwksUri: https://auth.example.com/jwks\n",
-    );
-    let ctx = EntryContext {
-        name: "svc".into(),
-        command: String::new(),
-    };
-    let code = server_entry(
-        Client::ClaudeCode,
-        &spec,
-        TransportKind::StreamableHttp,
-        &ctx,
-    )
-    .unwrap();
+    let rest = "transports:\n  streamable-http: {host: 0.0.0.0, port: 9000}\n  sse: {host: 10.1.2.3, port: 9001}\nauth:\n  oauth:\n    authorizationServers: [https://auth.example.com]\n    audience: https://svc.example.com\n    jwksUri: https://auth.example.com/jwks\n";
+    let code = svc_entry(rest, "", Client::ClaudeCode, TransportKind::StreamableHttp).unwrap();
     assert_eq!(
         code.server["url"], "http://127.0.0.1:9000/mcp",
         "wildcard bind: connect on loopback"
@@ -414,7 +376,7 @@ fn wildcard_and_remote_hosts_and_oauth() {
         "OAuth: the client signs in, no static header"
     );
     assert!(code.notes.iter().any(|n| n.contains("OAuth")));
-    let desktop = server_entry(Client::ClaudeDesktop, &spec, TransportKind::Sse, &ctx).unwrap();
+    let desktop = svc_entry(rest, "", Client::ClaudeDesktop, TransportKind::Sse).unwrap();
     let args = desktop.server["args"].as_array().unwrap();
     assert!(
         args.contains(&"--allow-http".into()),
@@ -434,13 +396,13 @@ fn wildcard_and_remote_hosts_and_oauth() {
 
 #[test]
 fn undeclared_transport_is_an_error() {
-    let spec =
-        load_str("mcpgen: 1\nserver: {name: svc}\ntools: [{name: t}]\ntransports:\n  stdio: {}\n");
-    let ctx = EntryContext {
-        name: "svc".into(),
-        command: "x".into(),
-    };
-    let err = server_entry(Client::Cursor, &spec, TransportKind::Sse, &ctx).unwrap_err();
+    let err = svc_entry(
+        "transports:\n  stdio: {}\n",
+        "x",
+        Client::Cursor,
+        TransportKind::Sse,
+    )
+    .unwrap_err();
     assert_eq!(
         err,
         EntryError::TransportNotDeclared {

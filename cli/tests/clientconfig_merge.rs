@@ -5,9 +5,11 @@
 
 mod clientconfig_support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use clientconfig_support::{TempDir, fixture, golden_spec};
+use clientconfig_support::{
+    TempDir, fixture, golden_spec, parse_config, place_fixture, place_fixture_as,
+};
 use mcpgen::clientconfig::install::{self, InstallError, InstallOptions};
 use mcpgen::clientconfig::merge::{MergeError, Outcome, merge_entry, remove_entry};
 use mcpgen::clientconfig::{Client, ClientEntry, EntryContext, FileFormat, server_entry};
@@ -21,47 +23,6 @@ fn entry(client: Client, transport: TransportKind) -> ClientEntry {
         command: "/opt/mcp/weather/target/release/weather".into(),
     };
     server_entry(client, &golden_spec(), transport, &ctx).expect("declared transport")
-}
-
-fn parse(client: Client, text: &str) -> Value {
-    match client.format() {
-        FileFormat::Json => serde_json::from_str(text).expect("strict JSON"),
-        FileFormat::Jsonc => jsonc_parser::cst::CstRootNode::parse(text, &Default::default())
-            .expect("JSONC")
-            .to_serde_value()
-            .unwrap_or_else(|| json!({})),
-        FileFormat::Toml => {
-            let doc: toml_edit::DocumentMut = text.parse().expect("TOML");
-            toml_json(doc.as_item())
-        }
-    }
-}
-
-fn toml_json(item: &toml_edit::Item) -> Value {
-    match item {
-        toml_edit::Item::Table(t) => Value::Object(
-            t.iter()
-                .map(|(k, v)| (k.to_owned(), toml_json(v)))
-                .collect(),
-        ),
-        toml_edit::Item::Value(v) => toml_value_json(v),
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-fn toml_value_json(v: &toml_edit::Value) -> Value {
-    match v {
-        toml_edit::Value::String(s) => json!(s.value()),
-        toml_edit::Value::Integer(i) => json!(i.value()),
-        toml_edit::Value::Boolean(b) => json!(b.value()),
-        toml_edit::Value::Array(a) => Value::Array(a.iter().map(toml_value_json).collect()),
-        toml_edit::Value::InlineTable(t) => Value::Object(
-            t.iter()
-                .map(|(k, v)| (k.to_owned(), toml_value_json(v)))
-                .collect(),
-        ),
-        other => panic!("unexpected {other:?}"),
-    }
 }
 
 /// The input document with our entry (and, for VS Code, our inputs) put in: what the file must parse to.
@@ -135,17 +96,15 @@ fn install_into_realistic_files_changes_only_our_entry() {
     for (client, name, file) in FIXTURES {
         for transport in [TransportKind::Stdio, TransportKind::StreamableHttp] {
             let dir = TempDir::new("realistic");
-            let path = dir.path().join(file);
-            let original = fixture(name);
-            std::fs::write(&path, &original).unwrap();
+            let (path, original) = place_fixture_as(dir.path(), name, file);
             let e = entry(client, transport);
             let report = install::install(&path, &e, InstallOptions::default()).expect("install");
             assert_eq!(report.outcome, Outcome::Added, "{name}");
             assert!(report.written && !report.created);
             let new = std::fs::read_to_string(&path).unwrap();
             assert_eq!(
-                parse(client, &new),
-                expected_after_install(&parse(client, &original), &e),
+                parse_config(client, &new),
+                expected_after_install(&parse_config(client, &original), &e),
                 "{name}"
             );
             assert_only_insertions(&original, &new);
@@ -195,7 +154,7 @@ fn empty_file_and_missing_directory() {
         let report = install::install(&path, &e, InstallOptions::default()).unwrap();
         assert_eq!(report.outcome, Outcome::Added);
         assert_eq!(
-            parse(client, &std::fs::read_to_string(&path).unwrap()),
+            parse_config(client, &std::fs::read_to_string(&path).unwrap()),
             e.document(),
             "{client}"
         );
@@ -204,7 +163,7 @@ fn empty_file_and_missing_directory() {
         let report = install::install(&nested, &e, InstallOptions::default()).unwrap();
         assert!(report.created && report.written && report.backup.is_none());
         let text = std::fs::read_to_string(&nested).unwrap();
-        assert_eq!(parse(client, &text), e.document());
+        assert_eq!(parse_config(client, &text), e.document());
         assert!(text.ends_with('\n'));
         assert_eq!(
             std::fs::read_dir(nested.parent().unwrap()).unwrap().count(),
@@ -273,9 +232,7 @@ fn malformed_files_are_left_untouched_with_a_located_error() {
     ];
     for (client, name, line, message) in cases {
         let dir = TempDir::new("malformed");
-        let path = dir.path().join(name);
-        let original = fixture(name);
-        std::fs::write(&path, &original).unwrap();
+        let (path, original) = place_fixture(dir.path(), name);
         let err = install::install(
             &path,
             &entry(client, TransportKind::Stdio),
@@ -343,14 +300,26 @@ fn wrong_shape_is_reported_with_its_location() {
     );
 }
 
+/// A temporary directory `tag` holding the fixture `name` as `file` with our HTTP entry installed; also returns the
+/// file's path and the fixture's text.
+fn installed_http_entry(
+    tag: &str,
+    client: Client,
+    name: &str,
+    file: &str,
+) -> (TempDir, PathBuf, String) {
+    let dir = TempDir::new(tag);
+    let (path, original) = place_fixture_as(dir.path(), name, file);
+    let e = entry(client, TransportKind::StreamableHttp);
+    install::install(&path, &e, InstallOptions::default()).unwrap();
+    (dir, path, original)
+}
+
 #[test]
 fn second_install_is_a_no_op() {
     for (client, name, file) in FIXTURES {
-        let dir = TempDir::new("idempotent");
-        let path = dir.path().join(file);
-        std::fs::write(&path, fixture(name)).unwrap();
+        let (dir, path, _) = installed_http_entry("idempotent", client, name, file);
         let e = entry(client, TransportKind::StreamableHttp);
-        install::install(&path, &e, InstallOptions::default()).unwrap();
         let after_first = std::fs::read_to_string(&path).unwrap();
         let listing = dir.listing();
         let report = install::install(&path, &e, InstallOptions::default()).unwrap();
@@ -364,16 +333,8 @@ fn second_install_is_a_no_op() {
 #[test]
 fn a_different_entry_of_the_same_name_needs_force() {
     for (client, name, file) in FIXTURES {
-        let dir = TempDir::new("force");
-        let path = dir.path().join(file);
-        std::fs::write(&path, fixture(name)).unwrap();
         // Someone else's `weather` entry (here: our HTTP entry) is present.
-        install::install(
-            &path,
-            &entry(client, TransportKind::StreamableHttp),
-            InstallOptions::default(),
-        )
-        .unwrap();
+        let (dir, path, _) = installed_http_entry("force", client, name, file);
         let before = std::fs::read_to_string(&path).unwrap();
         let listing = dir.listing();
         let stdio = entry(client, TransportKind::Stdio);
@@ -414,13 +375,13 @@ fn a_different_entry_of_the_same_name_needs_force() {
             before
         );
         let after = std::fs::read_to_string(&path).unwrap();
-        let mut expected = parse(client, &before);
+        let mut expected = parse_config(client, &before);
         expected[client.servers_key()]["weather"] = Value::Object(stdio.server.clone());
         if let Some(inputs) = expected.get_mut("inputs").and_then(Value::as_array_mut) {
             inputs.extend(stdio.inputs.iter().cloned());
         }
         assert_eq!(
-            parse(client, &after),
+            parse_config(client, &after),
             expected,
             "{name}: only our entry replaced"
         );
@@ -430,24 +391,15 @@ fn a_different_entry_of_the_same_name_needs_force() {
 #[test]
 fn uninstall_removes_only_our_entry() {
     for (client, name, file) in FIXTURES {
-        let dir = TempDir::new("uninstall");
-        let path = dir.path().join(file);
-        let original = fixture(name);
-        std::fs::write(&path, &original).unwrap();
-        install::install(
-            &path,
-            &entry(client, TransportKind::StreamableHttp),
-            InstallOptions::default(),
-        )
-        .unwrap();
+        let (dir, path, original) = installed_http_entry("uninstall", client, name, file);
         let report =
             install::uninstall(&path, client, "weather", InstallOptions::default()).unwrap();
         assert_eq!(report.outcome, Outcome::Removed);
         assert!(report.backup.is_some());
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
-            parse(client, &text),
-            parse(client, &original),
+            parse_config(client, &text),
+            parse_config(client, &original),
             "{name}: back to the original structure"
         );
         if client.format() != FileFormat::Json {
@@ -487,9 +439,7 @@ fn uninstall_keeps_inputs_other_servers_use() {
 #[test]
 fn dry_run_writes_nothing() {
     let dir = TempDir::new("dry");
-    let path = dir.path().join("claude_desktop_config.json");
-    let original = fixture("claude_desktop_config.json");
-    std::fs::write(&path, &original).unwrap();
+    let (path, original) = place_fixture(dir.path(), "claude_desktop_config.json");
     let report = install::install(
         &path,
         &entry(Client::ClaudeDesktop, TransportKind::Stdio),
@@ -529,8 +479,7 @@ fn dry_run_writes_nothing() {
 fn installs_through_a_symlink_and_keeps_permissions() {
     use std::os::unix::fs::PermissionsExt;
     let dir = TempDir::new("symlink");
-    let real = dir.path().join("real.json");
-    std::fs::write(&real, fixture("claude_desktop_config.json")).unwrap();
+    let (real, _) = place_fixture_as(dir.path(), "claude_desktop_config.json", "real.json");
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
     let link = dir.path().join("claude_desktop_config.json");
     std::os::unix::fs::symlink(&real, &link).unwrap();

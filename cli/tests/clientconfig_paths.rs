@@ -227,29 +227,27 @@ fn project_scope_is_relative_to_the_current_directory() {
 
 #[test]
 fn missing_variables_and_generic_are_clear_errors() {
-    let mut e = env(Os::Linux);
-    e.home = None;
-    let err = config_path(Client::ClaudeDesktop, Scope::User, &e).unwrap_err();
-    assert_eq!(
-        err,
-        PathError::MissingVar {
-            client: "Claude Desktop",
-            var: "HOME"
-        }
-    );
-    let mut w = env(Os::Windows);
-    w.appdata = None;
-    let err = config_path(Client::ClaudeDesktop, Scope::User, &w).unwrap_err();
-    assert_eq!(
-        err,
-        PathError::MissingVar {
-            client: "Claude Desktop",
-            var: "APPDATA"
-        }
-    );
-    assert!(err.to_string().contains("--config-path"));
-    assert_eq!(
-        config_path(Client::Generic, Scope::User, &e).unwrap_err(),
-        PathError::NoStandardLocation
-    );
+    let no_home = HostEnv {
+        home: None,
+        ..env(Os::Linux)
+    };
+    let no_appdata = HostEnv {
+        appdata: None,
+        ..env(Os::Windows)
+    };
+    for (e, var) in [(no_home, "HOME"), (no_appdata, "APPDATA")] {
+        let err = config_path(Client::ClaudeDesktop, Scope::User, &e).unwrap_err();
+        assert_eq!(
+            err,
+            PathError::MissingVar {
+                client: "Claude Desktop",
+                var
+            }
+        );
+        assert!(err.to_string().contains("--config-path"), "{err}");
+        assert_eq!(
+            config_path(Client::Generic, Scope::User, &e).unwrap_err(),
+            PathError::NoStandardLocation
+        );
+    }
 }

@@ -34,6 +34,7 @@ use serde_json::{Map, Value, json};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::{Child, Command};
 
+use mcpgen::verify::session::HTTP_ON_A_FREE_LOOPBACK_PORT;
 use support::repo_root;
 
 /// Bound on every start-up and request (the machine is shared: generous, never used as an assertion).
@@ -154,14 +155,7 @@ struct Server {
 
 async fn start_http(binary: &Path, flags: &[&str]) -> Server {
     let mut child = Command::new(binary)
-        .args([
-            "--transport",
-            "streamable-http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-        ])
+        .args(HTTP_ON_A_FREE_LOOPBACK_PORT)
         .args(flags)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())

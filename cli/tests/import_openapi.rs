@@ -7,7 +7,7 @@ use std::process::Command;
 
 use mcpgen::openapi::{self, Import, ImportError, Options};
 use mcpgen::spec::{ApiKeyLocation, HttpImpl, Tool};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 fn doc(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -47,6 +47,19 @@ fn http<'a>(import: &'a Import, name: &str) -> &'a HttpImpl {
         .http
         .as_ref()
         .unwrap()
+}
+
+/// The tool's `inputSchema` or `outputSchema` (`which`), which must be there.
+fn schema<'a>(import: &'a Import, name: &str, which: &str) -> &'a Map<String, Value> {
+    let tool = tool(import, name);
+    let schema = match which {
+        "inputSchema" => &tool.input_schema,
+        "outputSchema" => &tool.output_schema,
+        _ => panic!("no schema {which}"),
+    };
+    schema
+        .as_ref()
+        .unwrap_or_else(|| panic!("{name} has no {which}"))
 }
 
 fn warned(import: &Import, pointer: &str, words: &str) -> bool {
@@ -106,35 +119,23 @@ fn petstore_30() {
         (key.name.as_str(), key.location),
         ("api_key", ApiKeyLocation::Header)
     );
-    let output = tool(&import, "get_pet_by_id")
-        .output_schema
-        .as_ref()
-        .unwrap();
+    let output = schema(&import, "get_pet_by_id", "outputSchema");
     assert_eq!(output["type"], "object");
     assert_eq!(
         output["properties"]["category"],
         json!({"$ref": "#/$defs/Category"})
     );
     // Query and header parameters keep their schemas; the JSON body is one `body` argument, verbatim.
-    let input = tool(&import, "find_pets_by_status")
-        .input_schema
-        .as_ref()
-        .unwrap();
+    let input = schema(&import, "find_pets_by_status", "inputSchema");
     assert_eq!(
         input["properties"]["status"]["enum"],
         json!(["available", "pending", "sold"])
     );
     assert_eq!(http(&import, "find_pets_by_tags").query["tags"], "{tags}");
     assert_eq!(http(&import, "delete_pet").headers["api_key"], "{api_key}");
-    let add = tool(&import, "add_pet");
-    assert_eq!(
-        add.input_schema.as_ref().unwrap()["properties"]["body"]["$ref"],
-        "#/$defs/Pet"
-    );
-    assert_eq!(
-        add.input_schema.as_ref().unwrap()["required"],
-        json!(["body"])
-    );
+    let add = schema(&import, "add_pet", "inputSchema");
+    assert_eq!(add["properties"]["body"]["$ref"], "#/$defs/Pet");
+    assert_eq!(add["required"], json!(["body"]));
     assert_eq!(http(&import, "add_pet").body, Some(json!("{body}")));
     // An array response has no outputSchema (MCP's must be an object): the result is the JSON text.
     assert!(tool(&import, "find_pets_by_status").output_schema.is_none());
@@ -158,18 +159,12 @@ fn petstore_31_features() {
     assert_eq!(import.spec.tools.len(), 19);
     // A path item behind `$ref` (components/pathItems).
     assert_eq!(http(&import, "get_user_by_name").path, "/user/{username}");
-    let order = tool(&import, "get_order_by_id")
-        .output_schema
-        .as_ref()
-        .unwrap();
+    let order = schema(&import, "get_order_by_id", "outputSchema");
     assert_eq!(
         order["properties"]["shipDate"]["type"],
         json!(["string", "null"])
     );
-    let pet = &tool(&import, "get_pet_by_id")
-        .output_schema
-        .as_ref()
-        .unwrap()["properties"]["category"];
+    let pet = &schema(&import, "get_pet_by_id", "outputSchema")["properties"]["category"];
     assert_eq!(
         pet,
         &json!({"$ref": "#/$defs/Category", "description": "The pet's category."})
@@ -217,7 +212,7 @@ fn spotify_query_heavy() {
         "explode false"
     ));
     // A required list parameter needs an item: an empty one would send no parameter.
-    let search = tool(&import, "search").input_schema.as_ref().unwrap();
+    let search = schema(&import, "search", "inputSchema");
     assert_eq!(search["properties"]["type"]["minItems"], 1);
 }
 

@@ -36,6 +36,16 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The `error` of a failed run's JSON report, checked to say `ok: false`.
+fn json_error(out: &Output) -> String {
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    assert_eq!(report["ok"], false, "{report}");
+    let error = report["error"].as_str();
+    error
+        .unwrap_or_else(|| panic!("no error: {report}"))
+        .to_owned()
+}
+
 fn spec(name: &str) -> String {
     repo_root().join(name).to_str().unwrap().to_owned()
 }
@@ -258,12 +268,8 @@ fn generate_json_reports_spec_diagnostics_in_validates_shape() {
     );
 
     let missing = mcpgen(&["generate", "--format=json", "no/such/dir"], tmp.path());
-    let report: Value = serde_json::from_slice(&missing.stdout).unwrap();
-    assert_eq!(report["ok"], false);
-    assert!(
-        report["error"].as_str().unwrap().contains("no/such/dir"),
-        "{report}"
-    );
+    let error = json_error(&missing);
+    assert!(error.contains("no/such/dir"), "{error}");
 }
 
 #[test]
@@ -309,11 +315,8 @@ fn new_quiet_verbose_and_json() {
 
     let refused = run(&["--format", "json"], "json");
     assert_eq!(refused.status.code(), Some(1));
-    let report: Value = serde_json::from_slice(&refused.stdout).unwrap();
-    assert!(
-        report["error"].as_str().unwrap().contains("is not empty"),
-        "{report}"
-    );
+    let error = json_error(&refused);
+    assert!(error.contains("is not empty"), "{error}");
 }
 
 /// The flags are global: every command takes them, and -q keeps only what the command is for.

@@ -49,18 +49,12 @@ fn check_passes_on_a_fresh_crate_and_lists_drift_and_hand_edits() {
 
     c.write_spec(&with_multiply());
     let before = snapshot(&c.dir);
-    let out = c.mcpgen(&["generate", "--check"]);
-    assert_eq!(out.code, Some(1), "{out}");
-    assert!(
-        out.stdout
-            .contains("created (yours to edit): src/tools/multiply.rs"),
-        "{out}"
-    );
-    assert!(
-        out.stdout.contains("updated: src/generated/tools.rs"),
-        "{out}"
-    );
-    assert!(out.stderr.contains("is out of date"), "{out}");
+    let out = c.check_out_of_date();
+    out.assert_stdout_has(&[
+        "created (yours to edit): src/tools/multiply.rs",
+        "updated: src/generated/tools.rs",
+    ]);
+    out.assert_stderr_has(&["is out of date"]);
     assert_eq!(before, snapshot(&c.dir), "--check writes nothing");
 
     // A hand edit is drift too, and named as such.
@@ -69,8 +63,7 @@ fn check_passes_on_a_fresh_crate_and_lists_drift_and_hand_edits() {
     let mut text = std::fs::read_to_string(&server).unwrap();
     text.push_str("// my tweak\n");
     std::fs::write(&server, &text).unwrap();
-    let out = c.mcpgen(&["generate", "--check"]);
-    assert_eq!(out.code, Some(1), "{out}");
+    let out = c.check_out_of_date();
     assert_eq!(
         out.stdout.trim(),
         "edited by hand: src/generated/server.rs",
@@ -80,8 +73,7 @@ fn check_passes_on_a_fresh_crate_and_lists_drift_and_hand_edits() {
     // A spec edit that changes no generated file (a comment) still leaves the manifest stale.
     std::fs::write(&server, text.replace("// my tweak\n", "")).unwrap();
     c.write_spec(&format!("{MINIMAL}# a comment\n"));
-    let out = c.mcpgen(&["generate", "--check"]);
-    assert_eq!(out.code, Some(1), "{out}");
+    let out = c.check_out_of_date();
     assert!(out.stdout.contains(".mcpgen/manifest.json"), "{out}");
 }
 
@@ -151,9 +143,7 @@ fn hand_edited_generated_file_is_refused_then_overwritten_with_force_after_a_bac
 
     let out = c.mcpgen(&["generate"]);
     assert_eq!(out.code, Some(1), "{out}");
-    assert!(out.stderr.contains("src/generated/tools.rs"), "{out}");
-    assert!(out.stderr.contains("--force"), "{out}");
-    assert!(out.stderr.contains("Nothing was written"), "{out}");
+    out.assert_stderr_has(&["src/generated/tools.rs", "--force", "Nothing was written"]);
     assert_eq!(before, snapshot(&c.dir), "a refused run writes nothing");
 
     let out = c.mcpgen(&["generate", "--force"]);
@@ -241,16 +231,17 @@ fn cargo_toml_keeps_every_user_line_and_gets_back_what_mcpgen_needs() {
         + "\n[profile.dev.package.\"*\"]\nopt-level = 1\n";
     std::fs::write(c.dir.join("Cargo.toml"), &user).unwrap();
 
-    let out = c.mcpgen(&["generate", "--check"]);
-    assert_eq!(out.code, Some(1), "{out}");
+    let out = c.check_out_of_date();
     assert_eq!(
         out.stdout.trim(),
         "updated (only mcpgen's entries): Cargo.toml",
         "{out}"
     );
     let out = c.mcpgen(&["generate", "--diff"]);
-    assert!(out.stdout.contains("-rmcp = { version = \"3.1\""), "{out}");
-    assert!(out.stdout.contains("+rmcp = { version = \"3.11\""), "{out}");
+    out.assert_stdout_has(&[
+        "-rmcp = { version = \"3.1\"",
+        "+rmcp = { version = \"3.11\"",
+    ]);
 
     let out = c.mcpgen(&["generate"]);
     assert!(out.ok(), "{out}");
@@ -309,17 +300,12 @@ fn renamed_tool_is_reported_as_a_removal_and_an_addition_and_its_old_handler_kep
     c.write_spec(&with_multiply().replace("name: multiply", "name: product"));
     let out = c.mcpgen(&["generate"]);
     assert!(out.ok(), "{out}");
-    assert!(out.stdout.contains("removed tool: multiply"), "{out}");
-    assert!(out.stdout.contains("added tool: product"), "{out}");
-    assert!(
-        out.stdout
-            .contains("created (yours to edit): src/tools/product.rs"),
-        "{out}"
-    );
-    assert!(
-        out.stdout.contains("orphaned: src/tools/multiply.rs"),
-        "{out}"
-    );
+    out.assert_stdout_has(&[
+        "removed tool: multiply",
+        "added tool: product",
+        "created (yours to edit): src/tools/product.rs",
+        "orphaned: src/tools/multiply.rs",
+    ]);
     assert_eq!(c.read("src/tools/multiply.rs"), "// my multiply\n");
     assert!(!c.read("src/generated/mod.rs").contains("multiply.rs"));
 }

@@ -33,15 +33,43 @@ const IMPLEMENTATION: &str = "    implementation:
         args: ['%s', '{text}']
 ";
 
-#[test]
-fn a_declarative_tool_has_no_handler_until_taken_over() {
-    let c = Crate::new(DECLARATIVE);
-    assert!(c.dir.join("src/tools/ping.rs").exists());
-    assert!(!c.dir.join("src/tools/echo.rs").exists());
+/// A crate made from `spec`, checked to have a handler (its file under `src/<kind>s/` and its `mod <kind>_<name>;`)
+/// for `handled` and none for `declarative`, whose definitions (`src/generated/<kind>s.rs`) hold each of
+/// `definition`.
+fn crate_with_one_handler(
+    spec: &str,
+    kind: &str,
+    handled: &str,
+    declarative: &str,
+    definition: &[&str],
+) -> Crate {
+    let c = Crate::new(spec);
+    let definitions = c.read(&format!("src/generated/{kind}s.rs"));
+    for needle in definition {
+        assert!(definitions.contains(needle), "{needle:?}:\n{definitions}");
+    }
+    assert!(c.dir.join(format!("src/{kind}s/{handled}.rs")).exists());
+    assert!(!c.dir.join(format!("src/{kind}s/{declarative}.rs")).exists());
     let mod_rs = c.read("src/generated/mod.rs");
     assert!(
-        mod_rs.contains("mod tool_ping;") && !mod_rs.contains("mod tool_echo;"),
+        mod_rs.contains(&format!("mod {kind}_{handled};"))
+            && !mod_rs.contains(&format!("mod {kind}_{declarative};")),
         "{mod_rs}"
+    );
+    c
+}
+
+#[test]
+fn a_declarative_tool_has_no_handler_until_taken_over() {
+    let c = crate_with_one_handler(
+        DECLARATIVE,
+        "tool",
+        "ping",
+        "echo",
+        &[
+            "pub const IMPLEMENTATION: mcpgen_runtime::declarative::CommandDef",
+            "program: \"printf\"",
+        ],
     );
     let server = c.read("src/generated/server.rs");
     assert!(
@@ -103,19 +131,20 @@ resourceTemplates:
 transports:
   stdio: {}
 ";
-    let c = Crate::new(spec);
-    assert!(c.dir.join("src/templates/note.rs").exists());
-    assert!(!c.dir.join("src/templates/item.rs").exists());
-    let mod_rs = c.read("src/generated/mod.rs");
-    assert!(
-        mod_rs.contains("mod template_note;") && !mod_rs.contains("mod template_item;"),
-        "{mod_rs}"
+    let c = crate_with_one_handler(
+        spec,
+        "template",
+        "note",
+        "item",
+        &[
+            "pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool",
+            "source: TemplateSource::Http(&IMPLEMENTATION)",
+        ],
     );
     let templates = c.read("src/generated/templates.rs");
-    assert!(
-        templates.contains("pub static IMPLEMENTATION: mcpgen_runtime::declarative::HttpTool")
-            && templates.contains("source: TemplateSource::Http(&IMPLEMENTATION)")
-            && templates.matches("template_params!").count() == 1,
+    assert_eq!(
+        templates.matches("template_params!").count(),
+        1,
         "{templates}"
     );
     let server = c.read("src/generated/server.rs");
@@ -158,15 +187,16 @@ resources:
 transports:
   stdio: {}
 ";
-    let c = Crate::new(spec);
-    assert!(c.dir.join("src/resources/notes.rs").exists());
-    assert!(!c.dir.join("src/resources/report.rs").exists());
-    let resources = c.read("src/generated/resources.rs");
-    assert!(
-        resources.contains("pub static IMPLEMENTATION: mcpgen_runtime::declarative::FileDef")
-            && resources.contains("path: \"reports/today.json\"")
-            && resources.contains("max_bytes: 4096")
-            && resources.contains("source: ResourceSource::Path(&IMPLEMENTATION)"),
-        "{resources}"
+    crate_with_one_handler(
+        spec,
+        "resource",
+        "notes",
+        "report",
+        &[
+            "pub static IMPLEMENTATION: mcpgen_runtime::declarative::FileDef",
+            "path: \"reports/today.json\"",
+            "max_bytes: 4096",
+            "source: ResourceSource::Path(&IMPLEMENTATION)",
+        ],
     );
 }

@@ -6,19 +6,14 @@
 //! The fixture is `generated-examples/minimal` as that release checked it in, packed (tests/migrate/).
 
 mod regen_support;
+mod support;
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 
-use regen_support::{mcpgen, snapshot};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
+use regen_support::{StdioServer, mcpgen, snapshot};
+use serde_json::json;
+use support::repo_root;
 
 /// Files the user owns (everything but mcpgen's: `src/generated/`, the vendored runtime, the manifest, mcp-config,
 /// README.md, and Cargo.toml, which gets mcpgen's entries), as text.
@@ -43,7 +38,7 @@ fn a_crate_with_the_copied_runtime_moves_to_the_runtime_crate_without_losing_a_u
     let tmp = tempfile::tempdir().unwrap();
     let status = Command::new("tar")
         .arg("xzf")
-        .arg(root().join("tests/migrate/minimal-0.1.0-copied-runtime.tar.gz"))
+        .arg(repo_root().join("tests/migrate/minimal-0.1.0-copied-runtime.tar.gz"))
         .arg("-C")
         .arg(tmp.path())
         .status()
@@ -73,7 +68,7 @@ fn a_crate_with_the_copied_runtime_moves_to_the_runtime_crate_without_losing_a_u
     std::fs::write(dir.join("Cargo.toml"), &manifest).unwrap();
     let before = user_files(&dir);
 
-    let spec = root().join("specs/minimal.yaml");
+    let spec = repo_root().join("specs/minimal.yaml");
     let out = mcpgen(&dir, &["generate", "--spec", spec.to_str().unwrap()]);
     assert!(out.ok(), "{out}");
 
@@ -123,7 +118,7 @@ fn a_crate_with_the_copied_runtime_moves_to_the_runtime_crate_without_losing_a_u
     // Up to date afterwards, and it builds and answers over stdio.
     let again = mcpgen(&dir, &["generate", "--check"]);
     assert!(again.ok(), "{again}");
-    let target = root().join("target/nested");
+    let target = repo_root().join("target/nested");
     let build = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
@@ -132,46 +127,11 @@ fn a_crate_with_the_copied_runtime_moves_to_the_runtime_crate_without_losing_a_u
         .status()
         .unwrap();
     assert!(build.success(), "the migrated crate builds");
-    let mut server = Command::new(target.join("debug/minimal"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = server.stdin.take().unwrap();
-    writeln!(
-        stdin,
-        r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"protocolVersion":"2025-06-18","capabilities":{{}},"clientInfo":{{"name":"t","version":"1"}}}}}}"#
-    )
-    .unwrap();
-    writeln!(
-        stdin,
-        r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
-    )
-    .unwrap();
-    writeln!(
-        stdin,
-        r#"{{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{{"name":"add","arguments":{{"a":2,"b":3}}}}}}"#
-    )
-    .unwrap();
-    // Read until the call's answer, with a watchdog so a silent server fails the test instead of hanging it.
-    let pid = server.id();
-    let watchdog = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(60));
-        let _ = Command::new("kill").arg(pid.to_string()).status();
-    });
-    let stdout = std::io::BufReader::new(server.stdout.take().unwrap());
-    let answer = std::io::BufRead::lines(stdout)
-        .take(10)
-        .map_while(Result::ok)
-        .find(|line| line.contains(r#""id":2"#));
-    drop(stdin);
-    let _ = server.kill();
-    let _ = server.wait();
-    drop(watchdog);
-    let answer = answer.expect("the server answers the call");
-    assert!(
-        answer.contains(r#""text":"5""#),
+    let mut server = StdioServer::start(&mut Command::new(target.join("debug/minimal")), "t");
+    let answer = server.request(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "add", "arguments": {"a": 2, "b": 3}}}));
+    assert_eq!(
+        answer["result"]["content"][0]["text"], "5",
         "the migrated handler answers: {answer}"
     );
 }

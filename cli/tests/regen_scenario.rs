@@ -6,23 +6,15 @@
 //! Builds share `target/nested` so dependencies compile once; one crate is reused across the steps.
 
 mod regen_support;
+mod support;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc::channel;
-use std::time::Duration;
+use std::path::Path;
+use std::process::Command;
 
-use regen_support::Crate;
+use regen_support::{Crate, StdioServer};
 use serde_json::{Value, json};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
+use support::repo_root;
 
 const STREAMABLE_HTTP: &str = "  streamable-http:
     host: 127.0.0.1
@@ -169,7 +161,7 @@ fn cargo_build(c: &Crate, step: &str) {
         Command::new(env!("CARGO"))
             .args(["build", "--quiet"])
             .current_dir(&c.dir)
-            .env("CARGO_TARGET_DIR", root().join("target/nested"))
+            .env("CARGO_TARGET_DIR", repo_root().join("target/nested"))
             .output()
             .unwrap()
     };
@@ -187,60 +179,13 @@ fn cargo_build(c: &Crate, step: &str) {
     );
 }
 
-/// `tools/list` of the built server over stdio (initialize, initialized, tools/list).
+/// `tools/list` of the built server over stdio.
 fn served_tools(c: &Crate) -> Vec<Value> {
-    let exe = root().join("target/nested/debug/weather");
-    let mut child = Command::new(exe)
-        .args(["--transport", "stdio"])
-        .current_dir(&c.dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let send = |stdin: &mut std::process::ChildStdin, v: Value| {
-        writeln!(stdin, "{v}").unwrap();
-        stdin.flush().unwrap();
-    };
-    let wait = |id: u64| -> Value {
-        loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(60))
-                .expect("the server answers within a minute");
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if v["id"] == json!(id) {
-                return v;
-            }
-        }
-    };
-    send(
-        &mut stdin,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {},
-            "clientInfo": {"name": "regen-scenario", "version": "0"}}}),
-    );
-    wait(1);
-    send(
-        &mut stdin,
-        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-    );
-    send(
-        &mut stdin,
-        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
-    );
-    let reply = wait(2);
-    let _ = child.kill();
-    let _ = child.wait();
+    let exe = repo_root().join("target/nested/debug/weather");
+    let mut command = Command::new(exe);
+    command.args(["--transport", "stdio"]).current_dir(&c.dir);
+    let mut server = StdioServer::start(&mut command, "regen-scenario");
+    let reply = server.request(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}));
     reply["result"]["tools"]
         .as_array()
         .unwrap_or_else(|| panic!("tools/list failed: {reply}"))
@@ -274,12 +219,12 @@ fn assert_tools_match_spec(c: &Crate, step: &str) {
 
 #[test]
 fn user_work_survives_every_spec_change_and_the_crate_keeps_serving_its_spec() {
-    let weather = std::fs::read_to_string(root().join("specs/weather.yaml")).unwrap();
+    let weather = std::fs::read_to_string(repo_root().join("specs/weather.yaml")).unwrap();
     let stdio_only = replace_once(&weather, STREAMABLE_HTTP, "");
-    let cities = std::fs::read(root().join("specs/data/cities.json")).unwrap();
+    let cities = std::fs::read(repo_root().join("specs/data/cities.json")).unwrap();
     let c = Crate::with_files(&stdio_only, &[("data/cities.json", &cities)]);
     // Same dependency versions as the workspace: no resolution, and the shared build stays warm.
-    std::fs::copy(root().join("Cargo.lock"), c.dir.join("Cargo.lock")).unwrap();
+    std::fs::copy(repo_root().join("Cargo.lock"), c.dir.join("Cargo.lock")).unwrap();
 
     edit_like_a_user(&c);
     let mut user = user_files(&c.dir);
@@ -305,25 +250,14 @@ fn user_work_survives_every_spec_change_and_the_crate_keeps_serving_its_spec() {
         assert_cargo_toml_kept(&cargo_toml, &new_cargo_toml, step);
         match step {
             "a tool added" => assert!(now.contains_key("src/tools/sunrise.rs"), "{out}"),
-            "a tool renamed" => {
-                assert!(out.stdout.contains("removed tool: climate_report"), "{out}");
-                assert!(out.stdout.contains("added tool: climate_summary"), "{out}");
-                assert!(
-                    out.stdout.contains("orphaned: src/tools/climate_report.rs"),
-                    "{out}"
-                );
-            }
-            "a tool removed" => {
-                assert!(
-                    out.stdout.contains("orphaned: src/tools/list_cities.rs"),
-                    "{out}"
-                )
-            }
-            "a prompt's messages removed" => assert!(
-                out.stdout
-                    .contains("created (yours to edit): src/prompts/summarize_forecast.rs"),
-                "{out}"
-            ),
+            "a tool renamed" => out.assert_stdout_has(&[
+                "removed tool: climate_report",
+                "added tool: climate_summary",
+                "orphaned: src/tools/climate_report.rs",
+            ]),
+            "a tool removed" => out.assert_stdout_has(&["orphaned: src/tools/list_cities.rs"]),
+            "a prompt's messages removed" => out
+                .assert_stdout_has(&["created (yours to edit): src/prompts/summarize_forecast.rs"]),
             "a transport added" => assert!(
                 new_cargo_toml
                     .lines()

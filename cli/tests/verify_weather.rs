@@ -42,6 +42,13 @@ fn fixture() -> (MutexGuard<'static, ()>, PathBuf) {
     (guard, weather_copy("weather"))
 }
 
+/// The shared copy, under the lock, with `from` replaced (once) by `to` in its `file`.
+fn edited_fixture(file: &str, from: &str, to: &str) -> (MutexGuard<'static, ()>, PathBuf) {
+    let (lock, dir) = fixture();
+    edit(&dir.join(file), from, to);
+    (lock, dir)
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert_eq!(
@@ -59,8 +66,11 @@ fn append(path: &Path, code: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-fn verify_fixture(dir: &Path) -> VerifyReport {
-    verify_fixture_with(dir, &weather_spec(), VerifyOptions::default())
+/// The copy verified against the weather spec: the report and its text.
+fn verify_fixture(dir: &Path) -> (VerifyReport, String) {
+    let report = verify_fixture_with(dir, &weather_spec(), VerifyOptions::default());
+    let text = report::render_text(&report);
+    (report, text)
 }
 
 fn verify_fixture_with(dir: &Path, spec: &LoadedSpec, opts: VerifyOptions) -> VerifyReport {
@@ -140,7 +150,7 @@ fn verify_passes_on_the_weather_example() {
 fn compile_error_in_a_handler_is_the_users() {
     let (_lock, dir) = fixture();
     append(&dir.join("src/tools/convert_temperature.rs"), BROKEN);
-    let report = verify_fixture(&dir);
+    let (report, text) = verify_fixture(&dir);
     assert!(!report.build.success && report.checks.is_empty());
     let user: Vec<_> = report.build.errors_from(Origin::User).collect();
     assert_eq!(user.len(), 1, "{:#?}", report.build.errors);
@@ -153,7 +163,6 @@ fn compile_error_in_a_handler_is_the_users() {
     );
     assert!(user[0].rendered.contains("mismatched types"));
     assert_eq!(report.build.errors_from(Origin::Generated).count(), 0);
-    let text = report::render_text(&report);
     assert!(text.contains("Errors in your code"), "{text}");
     assert!(!text.contains("bug in mcpgen"), "{text}");
 }
@@ -162,7 +171,7 @@ fn compile_error_in_a_handler_is_the_users() {
 fn compile_error_in_generated_code_is_reported_as_an_mcpgen_bug() {
     let (_lock, dir) = fixture();
     append(&dir.join("src/generated/tools.rs"), BROKEN);
-    let report = verify_fixture(&dir);
+    let (report, text) = verify_fixture(&dir);
     assert!(!report.build.success);
     let generated: Vec<_> = report.build.errors_from(Origin::Generated).collect();
     assert_eq!(generated.len(), 1, "{:#?}", report.build.errors);
@@ -174,23 +183,20 @@ fn compile_error_in_generated_code_is_reported_as_an_mcpgen_bug() {
             .ends_with("src/generated/tools.rs")
     );
     assert_eq!(report.build.errors_from(Origin::User).count(), 0);
-    let text = report::render_text(&report);
     assert!(text.contains("this is a bug in mcpgen"), "{text}");
     assert!(text.contains(verify::ISSUE_TRACKER), "{text}");
 }
 
 #[test]
 fn hand_edited_schema_fails_tools_list_naming_the_difference() {
-    let (_lock, dir) = fixture();
-    edit(
-        &dir.join("src/generated/tools.rs"),
+    let (_lock, dir) = edited_fixture(
+        "src/generated/tools.rs",
         r#""minimum":1,"maximum":14,"default":3"#,
         r#""minimum":1,"maximum":15,"default":3"#,
     );
-    let report = verify_fixture(&dir);
-    assert!(report.build.success, "{}", report::render_text(&report));
+    let (report, text) = verify_fixture(&dir);
+    assert!(report.build.success, "{text}");
     assert!(!report.passed());
-    let text = report::render_text(&report);
     for check in &report.checks {
         if check.check == "tools/list" {
             assert_eq!(check.status, Status::Fail, "{text}");
@@ -216,9 +222,8 @@ fn hand_edited_schema_fails_tools_list_naming_the_difference() {
 
 #[test]
 fn handler_printing_to_stdout_fails_on_stdio() {
-    let (_lock, dir) = fixture();
-    edit(
-        &dir.join("src/prompts/packing_list.rs"),
+    let (_lock, dir) = edited_fixture(
+        "src/prompts/packing_list.rs",
         "    let state = ctx.state();\n",
         "    println!(\"packing for {}\", args.city);\n    let state = ctx.state();\n",
     );
@@ -254,15 +259,13 @@ fn handler_printing_to_stdout_fails_on_stdio() {
 
 #[test]
 fn a_result_that_breaks_the_output_schema_fails_the_tool_call() {
-    let (_lock, dir) = fixture();
     // rainChance is declared within 0..=1.
-    edit(
-        &dir.join("src/tools/get_forecast.rs"),
+    let (_lock, dir) = edited_fixture(
+        "src/tools/get_forecast.rs",
         "rain_chance: forecast.rain_chance,",
         "rain_chance: forecast.rain_chance + 5.0,",
     );
-    let report = verify_fixture(&dir);
-    let text = report::render_text(&report);
+    let (report, text) = verify_fixture(&dir);
     assert!(!report.passed(), "{text}");
     for row in rows(&report, "tools/call get_forecast", Status::Fail) {
         let note = row.note.as_deref().unwrap();
@@ -277,15 +280,13 @@ fn a_result_that_breaks_the_output_schema_fails_the_tool_call() {
 
 #[test]
 fn a_stub_handler_is_reported_as_a_stub() {
-    let (_lock, dir) = fixture();
     // What `mcpgen new` writes (templates/crate/tool.rs.tera), as the body of an implemented handler.
-    edit(
-        &dir.join("src/tools/convert_temperature.rs"),
+    let (_lock, dir) = edited_fixture(
+        "src/tools/convert_temperature.rs",
         "    ctx.state().record_tool_call();\n",
         "    ctx.state().record_tool_call();\n    if true {\n        return Err(ToolError::not_implemented(\"convert_temperature\"));\n    }\n",
     );
-    let report = verify_fixture(&dir);
-    let text = report::render_text(&report);
+    let (report, text) = verify_fixture(&dir);
     assert!(report.passed(), "a stub is not a failure:\n{text}");
     rows(&report, "tools/call convert_temperature", Status::Stub);
     assert!(
@@ -299,10 +300,9 @@ fn a_stub_handler_is_reported_as_a_stub() {
 
 #[test]
 fn a_destructive_tool_is_called_only_when_asked() {
-    let (_lock, dir) = fixture();
     // climate_report becomes destructive in the served definition and in the spec alike.
-    edit(
-        &dir.join("src/generated/tools.rs"),
+    let (_lock, dir) = edited_fixture(
+        "src/generated/tools.rs",
         r#"{"readOnlyHint":true,"openWorldHint":false}"#,
         r#"{"readOnlyHint":true,"destructiveHint":true,"openWorldHint":false}"#,
     );

@@ -101,6 +101,16 @@ impl Expected {
     }
 }
 
+/// The flags that serve a generated server's streamable HTTP on 127.0.0.1 at a port the OS picks (it logs the URL).
+pub const HTTP_ON_A_FREE_LOOPBACK_PORT: [&str; 6] = [
+    "--transport",
+    "streamable-http",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+];
+
 /// One server run: a transport, how it is labelled in the table, and the flags that select it.
 struct Run {
     kind: TransportKind,
@@ -140,14 +150,7 @@ fn runs(spec: &Spec, both_http_modes: bool) -> Vec<Run> {
                 let Some(http) = &transports.streamable_http else {
                     continue;
                 };
-                let base = [
-                    "--transport",
-                    "streamable-http",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "0",
-                ];
+                let base = HTTP_ON_A_FREE_LOOPBACK_PORT;
                 let declared = match (http.stateful, http.json_response) {
                     (true, _) => "streamable-http (stateful)",
                     (false, true) => "streamable-http (stateless, json)",
