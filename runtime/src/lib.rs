@@ -100,6 +100,10 @@ pub use resource::Contents;
 /// The rmcp version this runtime is built on, for handlers that use its types directly.
 pub use rmcp;
 pub use serde_json;
+/// For generated types, before their `derive`: every `Option` field of the struct gets
+/// `#[serde(skip_serializing_if = "Option::is_none")]` (one marked `#[serialize_always]` keeps its `null`), so an
+/// optional property that is absent stays absent.
+pub use serde_with_macros::skip_serializing_none;
 
 /// The `mimalloc` feature (off by default) replaces the system allocator with mimalloc: more requests per
 /// second under load, more resident memory (mcpgen's BENCHMARKS.md, "the opt-in allocator").

@@ -1,3 +1,4 @@
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
         #[serde(default = "default_input_count")]
@@ -14,11 +15,8 @@
         pub long_label: String,
         #[serde(default = "default_input_unit")]
         pub unit: Unit,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub wrong_type: Option<i64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub nullable: Option<i64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub list: Option<Vec<i64>>,
     }
 
@@ -54,9 +52,8 @@
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
+    #[serde(rename_all = "snake_case")]
     pub enum Unit {
-        #[serde(rename = "celsius")]
         Celsius,
-        #[serde(rename = "fahrenheit")]
         Fahrenheit,
     }

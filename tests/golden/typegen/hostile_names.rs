@@ -1,5 +1,6 @@
     /// Quotes " backslash \ block */ /* raw "# braces {{ x }} {% y %}
     /// second line    with tab \u{202e} rtl
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
         /// dash
@@ -7,51 +8,36 @@
         pub a_b: String,
         /// underscore, same Rust name as a-b
         #[serde(rename = "a_b")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub a_b_2: Option<String>,
         #[serde(rename = "aB")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub a_b_3: Option<String>,
         #[serde(rename = "type")]
         pub type_: String,
         #[serde(rename = "self")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub self_: Option<bool>,
         #[serde(rename = "Self")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub self_2: Option<bool>,
         #[serde(rename = "crate")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub crate_: Option<i64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub main: Option<i64>,
         #[serde(rename = "1st")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub _1st: Option<f64>,
         /// empty name
         #[serde(rename = "")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub unnamed: Option<String>,
         #[serde(rename = "🌧")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub unnamed_2: Option<String>,
         #[serde(rename = "🌧 rain")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub rain: Option<String>,
         #[serde(rename = "météo")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub m_ue9_t_ue9_o: Option<String>,
         #[serde(rename = "温度")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub u6e29_u5ea6: Option<f64>,
         #[serde(rename = "quote\"name")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub quote_name: Option<String>,
         #[serde(rename = "back\\slash")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub back_slash: Option<String>,
         #[serde(rename = "tera {{ x }}")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub tera_x: Option<String>,
         /// Enum with hostile values: "quoted" and \ backslash.
         pub kind: Kind,

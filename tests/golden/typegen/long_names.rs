@@ -1,6 +1,6 @@
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         #[allow(clippy::type_complexity)]
         pub a_property_name_long_enough_to_push_the_field_declaration_past_one_hundred_columns:
             Option<
@@ -14,7 +14,6 @@
                     >,
                 >,
             >,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         #[allow(clippy::type_complexity)]
         pub short: Option<
             std::collections::BTreeMap<
@@ -31,7 +30,6 @@
         #[serde(
             rename = "a wire name long enough that the serde rename attribute must be broken over three lines"
         )]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub a_wire_name_long_enough_that_the_serde_rename_attribute_must_be_broken_over_three_lines:
             Option<String>,
         #[serde(

@@ -1,15 +1,13 @@
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct Input {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub narrowed: Option<Narrowed>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub widened: Option<serde_json::Value>,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct Narrowed {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub a: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub b: Option<String>,
     }

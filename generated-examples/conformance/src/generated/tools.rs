@@ -128,20 +128,18 @@ pub mod json_schema_2020_12_tool {
         input_schema: r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}"##,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Input {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub address: Option<Address>,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct Address {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub street: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub city: Option<String>,
     }
 }

@@ -14,6 +14,7 @@ pub mod type_ {
         meta: r##"{"cursed/\"key\"":"value with \"# and */","nested":{"{{":"}}"}}"##,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
         /// Keyword property "self"
@@ -21,29 +22,21 @@ pub mod type_ {
         pub self_: String,
         /// Leading digit
         #[serde(rename = "1st")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub _1st: Option<i64>,
         #[serde(rename = "with space")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub with_space: Option<bool>,
         #[serde(rename = "a-b")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub a_b: Option<AB>,
         #[serde(rename = "emoji🦀")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub emoji: Option<f64>,
         #[serde(rename = "quote\"d")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub quote_d: Option<String>,
         #[serde(rename = "back\\slash")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub back_slash: Option<String>,
         /// Shadows std's Result
         #[serde(rename = "Result")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub result: Option<String>,
         #[serde(rename = "Option")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub option: Option<Option_>,
     }
 
@@ -64,25 +57,22 @@ pub mod type_ {
         Unnamed2,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
     pub struct Option_ {
-        #[serde(rename = "Some")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub some: Option<String>,
-        #[serde(rename = "None")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub none: Option<i64>,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Output {
         #[serde(rename = "Self")]
         pub self_: String,
         #[serde(rename = "r#raw")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub r_raw: Option<String>,
         #[serde(rename = "*/")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub unnamed: Option<String>,
     }
 }
@@ -103,20 +93,16 @@ pub mod self_main_std {
         input_schema: r#"{"type":"object","properties":{"std":{"type":"string"},"main":{"type":"string"},"crate":{"type":"string"},"super":{"type":"string"},"async":{"type":"string"}}}"#,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct Input {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub std: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub main: Option<String>,
         #[serde(rename = "crate")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub crate_: Option<String>,
         #[serde(rename = "super")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub super_: Option<String>,
         #[serde(rename = "async")]
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub async_: Option<String>,
     }
 }
@@ -137,9 +123,9 @@ pub mod rmcp_ {
         output_schema: r#"{"type":"object","properties":{"value":{"type":"string"}}}"#,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
     pub struct Output {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
     }
 }

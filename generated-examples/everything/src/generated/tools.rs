@@ -44,10 +44,10 @@ pub mod search_notes {
         annotations: r#"{"readOnlyHint":true,"openWorldHint":false}"#,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
         pub query: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
         #[serde(default = "default_input_limit")]
         pub limit: i64,

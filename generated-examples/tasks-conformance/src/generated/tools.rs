@@ -24,10 +24,10 @@ pub mod slow_compute {
         input_schema: r#"{"type":"object","properties":{"seconds":{"type":"number","minimum":0,"maximum":600},"label":{"type":"string"}},"required":["seconds"]}"#,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     pub struct Input {
         pub seconds: f64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub label: Option<String>,
     }
 }

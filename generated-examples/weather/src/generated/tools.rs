@@ -38,6 +38,7 @@ pub mod get_forecast {
         annotations: r#"{"readOnlyHint":true,"idempotentHint":true,"openWorldHint":false}"#,
     }
 
+    #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Input {
@@ -47,10 +48,8 @@ pub mod get_forecast {
         #[serde(default = "default_input_days")]
         pub days: i64,
         /// Temperature units.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub units: Option<Units>,
         /// Month (1-12) to forecast for; defaults to January.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub month: Option<i64>,
     }
 
@@ -61,10 +60,9 @@ pub mod get_forecast {
     /// Temperature units.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
+    #[serde(rename_all = "snake_case")]
     pub enum Units {
-        #[serde(rename = "celsius")]
         Celsius,
-        #[serde(rename = "fahrenheit")]
         Fahrenheit,
     }
 
@@ -108,12 +106,10 @@ pub mod convert_temperature {
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
+    #[serde(rename_all = "snake_case")]
     pub enum Unit {
-        #[serde(rename = "celsius")]
         Celsius,
-        #[serde(rename = "fahrenheit")]
         Fahrenheit,
-        #[serde(rename = "kelvin")]
         Kelvin,
     }
 
