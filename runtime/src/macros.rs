@@ -191,12 +191,7 @@ macro_rules! app {
 #[macro_export]
 macro_rules! tool {
     (name: $name:expr $(, $field:ident: $value:expr)* $(,)?) => {
-        /// The tool's name on the wire.
-        pub const NAME: &str = $name;
-
-        /// The tool's definition, as the spec gives it.
-        pub const DEF: $crate::defs::ToolDef =
-            $crate::__def!($crate::defs::ToolDef, name: NAME $(, $field: $value)*);
+        $crate::__named_def!("tool", ToolDef, name: $name $(, $field: $value)*);
     };
 }
 
@@ -255,12 +250,8 @@ macro_rules! resource {
 #[macro_export]
 macro_rules! template {
     (name: $name:expr, uri_template: $uri_template:expr $(, $field:ident: $value:expr)* $(,)?) => {
-        /// The template's name on the wire.
-        pub const NAME: &str = $name;
-
-        /// The template's definition, as the spec gives it.
-        pub const DEF: $crate::defs::TemplateDef = $crate::__def!(
-            $crate::defs::TemplateDef, name: NAME, uri_template: $uri_template $(, $field: $value)*
+        $crate::__named_def!(
+            "template", TemplateDef, name: $name, uri_template: $uri_template $(, $field: $value)*
         );
     };
 }
@@ -291,12 +282,21 @@ macro_rules! template {
 #[macro_export]
 macro_rules! prompt {
     (name: $name:expr $(, $field:ident: $value:expr)* $(,)?) => {
-        /// The prompt's name on the wire.
+        $crate::__named_def!("prompt", PromptDef, name: $name $(, $field: $value)*);
+    };
+}
+
+/// The `NAME` and `DEF` of a tool, template or prompt (`$what`, for their docs), `DEF` being a `defs::$ty`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __named_def {
+    ($what:literal, $ty:ident, name: $name:expr $(, $field:ident: $value:expr)*) => {
+        #[doc = concat!("The ", $what, "'s name on the wire.")]
         pub const NAME: &str = $name;
 
-        /// The prompt's definition, as the spec gives it.
-        pub const DEF: $crate::defs::PromptDef =
-            $crate::__def!($crate::defs::PromptDef, name: NAME $(, $field: $value)*);
+        #[doc = concat!("The ", $what, "'s definition, as the spec gives it.")]
+        pub const DEF: $crate::defs::$ty =
+            $crate::__def!($crate::defs::$ty, name: NAME $(, $field: $value)*);
     };
 }
 
