@@ -26,6 +26,8 @@
         pub always: Option<serde_json::Value>,
         pub big: Option<u64>,
         pub huge: Option<serde_json::Number>,
+        pub narrowed: Option<Narrowed>,
+        pub widened: Option<serde_json::Value>,
     }
 
     #[mcpgen_runtime::skip_serializing_none]
@@ -40,4 +42,11 @@
     pub enum NullableEnum {
         Red,
         Green,
+    }
+
+    #[mcpgen_runtime::skip_serializing_none]
+    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+    pub struct Narrowed {
+        pub a: Option<String>,
+        pub b: Option<String>,
     }
