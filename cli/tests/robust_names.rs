@@ -9,7 +9,7 @@ use std::path::Path;
 
 use mcpgen::codegen::ident::{to_module_ident, to_snake_ident};
 use mcpgen::codegen::lower::lower;
-use mcpgen::codegen::typegen::{render, rule_on_field, types_for};
+use mcpgen::codegen::typegen::{render, types_for};
 use mcpgen::pipeline::load_spec_str;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -26,35 +26,8 @@ fn spec_with_tools(names: &[String]) -> String {
     s
 }
 
-/// The string values of `#[serde(key = "...")]` among `attrs`, by key.
-fn serde_values(attrs: &[syn::Attribute], source: &str) -> HashMap<String, String> {
-    let mut values = HashMap::new();
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        attr.parse_nested_meta(|meta| {
-            if meta.input.peek(syn::Token![=]) {
-                let key = meta.path.get_ident().map(ToString::to_string);
-                let value: syn::Expr = meta.value()?.parse()?;
-                if let (
-                    Some(key),
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(value),
-                        ..
-                    }),
-                ) = (key, value)
-                {
-                    values.insert(key, value.value());
-                }
-            }
-            Ok(())
-        })
-        .unwrap_or_else(|e| panic!("{e}: {source}"));
-    }
-    values
-}
-
-/// The `(field ident, serde's name for it)` pairs of struct `name` in rendered Rust source: its `rename`, else
-/// the struct's `rename_all` rule on the identifier, else the identifier.
-fn fields_of(source: &str, name: &str) -> Vec<(String, String)> {
+/// The `(field ident, serde rename)` pairs of struct `name` in rendered Rust source.
+fn fields_of(source: &str, name: &str) -> Vec<(String, Option<String>)> {
     let file: syn::File = syn::parse_str(source).unwrap_or_else(|e| panic!("{e}:\n{source}"));
     let strukt = file
         .items
@@ -64,18 +37,23 @@ fn fields_of(source: &str, name: &str) -> Vec<(String, String)> {
             _ => None,
         })
         .unwrap_or_else(|| panic!("no struct {name} in:\n{source}"));
-    let rule = serde_values(&strukt.attrs, source).remove("rename_all");
     strukt
         .fields
         .iter()
         .map(|f| {
-            let ident = f.ident.as_ref().unwrap().to_string();
-            let wire = match (serde_values(&f.attrs, source).remove("rename"), &rule) {
-                (Some(rename), _) => rename,
-                (None, Some(rule)) => rule_on_field(rule, &ident),
-                (None, None) => ident.clone(),
-            };
-            (ident, wire)
+            let mut rename = None;
+            for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+                attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("rename") {
+                        rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                    } else if meta.input.peek(syn::Token![=]) {
+                        meta.value()?.parse::<syn::Expr>()?;
+                    }
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}: {source}"));
+            }
+            (f.ident.as_ref().unwrap().to_string(), rename)
         })
         .collect()
 }
@@ -125,7 +103,11 @@ proptest! {
         let fields = fields_of(&render(&module), "Input");
         let idents: BTreeSet<&str> = fields.iter().map(|(i, _)| i.as_str()).collect();
         prop_assert_eq!(idents.len(), fields.len(), "duplicate fields: {:?}", fields);
-        let wires: BTreeSet<String> = fields.iter().map(|(_, wire)| wire.clone()).collect();
+        // serde's name for each field: the rename, else the (raw-prefix-free) identifier.
+        let wires: BTreeSet<String> = fields
+            .iter()
+            .map(|(ident, rename)| rename.clone().unwrap_or_else(|| ident.clone()))
+            .collect();
         prop_assert_eq!(&wires, &names);
     }
 }

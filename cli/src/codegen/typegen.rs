@@ -16,8 +16,7 @@
 //! - a string enum with the same base name and values as an earlier one is that type (input and output often
 //!   repeat `units`);
 //! - fields: `to_snake_ident` of the property, with `#[serde(rename)]` when it differs; variants: `to_pascal_ident`
-//!   of the value, renamed likewise; a struct or enum with `#[serde(rename_all)]` where one of serde's rules accounts
-//!   for most of its renames (`renames`); JSON defaults: `fn default_<struct>_<field>()`.
+//!   of the value, renamed likewise; JSON defaults: `fn default_<struct>_<field>()`.
 //!
 //! An optional property is an `Option` field: serde reads a missing one as `None`, and the struct's
 //! `#[mcpgen_runtime::skip_serializing_none]` (serde_with's) leaves a `None` out, except on a required nullable
@@ -69,17 +68,6 @@ const ENUM_DERIVES: &[&str] = &[
 ];
 /// Clippy's default `type-complexity-threshold`: a field type scoring more is linted.
 const TYPE_COMPLEXITY_THRESHOLD: u32 = 250;
-/// serde's `rename_all` rules, in the order typegen prefers them when several fit equally well.
-const RENAME_RULES: &[&str] = &[
-    "snake_case",
-    "kebab-case",
-    "camelCase",
-    "lowercase",
-    "SCREAMING_SNAKE_CASE",
-    "UPPERCASE",
-    "PascalCase",
-    "SCREAMING-KEBAB-CASE",
-];
 /// Keywords that combine subschemas. Beside a typed base they only narrow it (every JSON Schema keyword is a
 /// conjunction), so they are ignored there; without a typed base the value is untyped.
 const COMBINATORS: &[&str] = &["allOf", "anyOf", "oneOf", "not", "if", "then", "else"];
@@ -395,113 +383,13 @@ fn layout_attr(indent: &str, path: &str, arg: &str) -> String {
     }
 }
 
-/// `#[serde(rename)]` to a wire name.
-fn rename(wire: &str) -> String {
-    layout_attr(
-        INDENT,
-        "serde",
-        &format!("rename = {}", string_literal(wire)),
-    )
-}
-
-/// What serde's `#[serde(rename_all = rule)]` makes of a struct field's name (serde_derive's `apply_to_field`).
-pub fn rule_on_field(rule: &str, field: &str) -> String {
-    let pascal = || {
-        let mut pascal = String::new();
-        let mut capitalize = true;
-        for ch in field.chars() {
-            if ch == '_' {
-                capitalize = true;
-            } else if capitalize {
-                pascal.push(ch.to_ascii_uppercase());
-                capitalize = false;
-            } else {
-                pascal.push(ch);
-            }
-        }
-        pascal
-    };
-    match rule {
-        "UPPERCASE" | "SCREAMING_SNAKE_CASE" => field.to_ascii_uppercase(),
-        "PascalCase" => pascal(),
-        "camelCase" => lower_first(&pascal()),
-        "kebab-case" => field.replace('_', "-"),
-        "SCREAMING-KEBAB-CASE" => field.to_ascii_uppercase().replace('_', "-"),
-        _ => field.to_owned(),
+/// `#[serde(rename)]` from a Rust name to its wire name, when they differ.
+fn rename(name: &str, wire: &str) -> Vec<String> {
+    if name == wire {
+        return Vec::new();
     }
-}
-
-/// What serde's `#[serde(rename_all = rule)]` makes of an enum variant's name (serde_derive's `apply_to_variant`).
-fn rule_on_variant(rule: &str, variant: &str) -> String {
-    let snake = || {
-        let mut snake = String::new();
-        for (i, ch) in variant.char_indices() {
-            if i > 0 && ch.is_uppercase() {
-                snake.push('_');
-            }
-            snake.push(ch.to_ascii_lowercase());
-        }
-        snake
-    };
-    match rule {
-        "lowercase" => variant.to_ascii_lowercase(),
-        "UPPERCASE" => variant.to_ascii_uppercase(),
-        "camelCase" => lower_first(variant),
-        "snake_case" => snake(),
-        "SCREAMING_SNAKE_CASE" => snake().to_ascii_uppercase(),
-        "kebab-case" => snake().replace('_', "-"),
-        "SCREAMING-KEBAB-CASE" => snake().to_ascii_uppercase().replace('_', "-"),
-        _ => variant.to_owned(),
-    }
-}
-
-/// serde's `s[..1].to_ascii_lowercase() + &s[1..]`; empty for an empty name (where serde_derive would panic, so
-/// the caller never lets the rule reach such a name).
-fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |first| {
-        format!("{}{}", first.to_ascii_lowercase(), chars.as_str())
-    })
-}
-
-/// How `(Rust name, wire name)` pairs are bridged: for each pair whether it needs its own `rename`, and a
-/// `rename_all` rule where one accounts for most of the renaming (at least two names, more than it leaves to their
-/// own `rename`, which serde lets override the rule). `apply` is `rule_on_field` or `rule_on_variant`.
-fn renames(
-    names: &[(&str, &str)],
-    apply: fn(&str, &str) -> String,
-) -> (Option<&'static str>, Vec<bool>) {
-    let misses = |rule: Option<&str>| -> Vec<bool> {
-        names
-            .iter()
-            .map(|(name, wire)| match rule {
-                // An escaped keyword or leading digit (`type_`, `_1st`) keeps its `rename`: camelCase would map
-                // it by dropping the underscore, which reads as magic.
-                Some(rule) if !name.starts_with('_') && !name.ends_with('_') => {
-                    let renamed = apply(rule, name);
-                    renamed.is_empty() || renamed != *wire
-                }
-                _ => name != wire,
-            })
-            .collect()
-    };
-    let count = |misses: &[bool]| misses.iter().filter(|m| **m).count();
-    let plain = misses(None);
-    let best = RENAME_RULES
-        .iter()
-        .map(|rule| (*rule, misses(Some(rule))))
-        .min_by_key(|(_, misses)| count(misses));
-    match best {
-        Some((rule, misses)) => {
-            let saved = count(&plain) - count(&misses);
-            if saved >= 2 && saved > count(&misses) {
-                (Some(rule), misses)
-            } else {
-                (None, plain)
-            }
-        }
-        None => (None, plain),
-    }
+    let attr = format!("rename = {}", string_literal(wire));
+    vec![layout_attr(INDENT, "serde", &attr)]
 }
 
 /// A struct field, with its declaration laid out and an `allow` where clippy would find its type too complex.
@@ -970,7 +858,7 @@ impl Gen<'_> {
             let field_ptr = format!("{ptr}/properties/{}", escape_pointer_segment(wire));
             let shape = self.shape(root, &field_ptr, schema, wire, false);
             let field_name = field_names.claim(to_snake_ident(wire));
-            let mut attrs = Vec::new();
+            let mut attrs = rename(&field_name, wire);
             // Valid against its own schema: `mcpgen validate` refuses a spec whose default is not.
             let default = schema.as_object().and_then(|s| s.get("default"));
             let ty = if required.contains(wire.as_str()) {
@@ -1015,7 +903,8 @@ impl Gen<'_> {
         for wire in required.iter().filter(|w| !props.contains_key(**w)) {
             all_optional = false;
             let field_name = field_names.claim(to_snake_ident(wire));
-            fields.push(field_def(field_name, wire, &Ty::value(), "", Vec::new()));
+            let attrs = rename(&field_name, wire);
+            fields.push(field_def(field_name, wire, &Ty::value(), "", attrs));
         }
         if skip_none {
             for i in nulls {
@@ -1023,51 +912,34 @@ impl Gen<'_> {
             }
         }
 
-        // The struct's serde attribute: a `rename_all` rule, `deny_unknown_fields`.
-        let names: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|f| (f.name.as_str(), f.wire.as_str()))
-            .collect();
-        let (rule, misses) = renames(&names, rule_on_field);
-        let mut container = Vec::new();
-        if let Some(rule) = rule {
-            container.push(format!("rename_all = {}", string_literal(rule)));
-        }
-        for (field, miss) in fields.iter_mut().zip(misses) {
-            if miss {
-                field.attrs.insert(0, rename(&field.wire));
-            }
-        }
+        let mut attrs = Vec::new();
         let additional = map.get("additionalProperties");
         let patterns = map.contains_key("patternProperties");
-        if matches!(additional, Some(Value::Bool(false))) && !patterns {
-            container.push("deny_unknown_fields".to_owned());
-        }
-        let mut attrs = Vec::new();
-        if !container.is_empty() {
-            attrs.push(format!("#[serde({})]", container.join(", ")));
-        }
-        // Keep undeclared properties when the schema types them, so they survive a round trip.
-        if let Some(values @ Value::Object(_)) = additional
-            && !patterns
-        {
-            let value_ptr = format!("{ptr}/additionalProperties");
-            let hint = format!("{name}Value");
-            let value = self
-                .shape(root, &value_ptr, values, &hint, true)
-                .nullable_ty();
-            let ty = Ty::Generic(
-                "std::collections::BTreeMap",
-                vec![Ty::path("String"), value],
-            );
-            let field_name = field_names.claim("additional_properties".to_owned());
-            fields.push(field_def(
-                field_name,
-                "",
-                &ty,
-                "Properties not declared in the schema.",
-                vec![format!("{INDENT}#[serde(flatten)]")],
-            ));
+        match additional {
+            Some(Value::Bool(false)) if !patterns => {
+                attrs.push("#[serde(deny_unknown_fields)]".to_owned());
+            }
+            // Keep undeclared properties when the schema types them, so they survive a round trip.
+            Some(values @ Value::Object(_)) if !patterns => {
+                let value_ptr = format!("{ptr}/additionalProperties");
+                let hint = format!("{name}Value");
+                let value = self
+                    .shape(root, &value_ptr, values, &hint, true)
+                    .nullable_ty();
+                let ty = Ty::Generic(
+                    "std::collections::BTreeMap",
+                    vec![Ty::path("String"), value],
+                );
+                let field_name = field_names.claim("additional_properties".to_owned());
+                fields.push(field_def(
+                    field_name,
+                    "",
+                    &ty,
+                    "Properties not declared in the schema.",
+                    vec![format!("{INDENT}#[serde(flatten)]")],
+                ));
+            }
+            _ => {}
         }
 
         // Default only where it means the same as deserialising `{}`: every field optional, none with a JSON default.
@@ -1184,32 +1056,18 @@ impl Gen<'_> {
         }
         let name = self.types.claim(key.0.clone());
         let mut variant_names = Scope::default();
-        let pairs: Vec<(String, String)> = values
-            .into_iter()
-            .map(|wire| {
-                let variant = variant_names.claim(to_pascal_ident(&wire));
-                (wire, variant)
-            })
-            .collect();
-        let names: Vec<(&str, &str)> = pairs
-            .iter()
-            .map(|(wire, variant)| (variant.as_str(), wire.as_str()))
-            .collect();
-        let (rule, misses) = renames(&names, rule_on_variant);
-        let variants = pairs
-            .iter()
-            .zip(misses)
-            .map(|((wire, variant), miss)| VariantDef {
-                name: variant.clone(),
-                wire: wire.clone(),
+        let mut variants = Vec::new();
+        let mut pairs = Vec::new();
+        for wire in values {
+            let variant = variant_names.claim(to_pascal_ident(&wire));
+            let attrs = rename(&variant, &wire);
+            pairs.push((wire.clone(), variant.clone()));
+            variants.push(VariantDef {
+                name: variant,
+                wire,
                 doc: String::new(),
-                attrs: if miss { vec![rename(wire)] } else { Vec::new() },
-            })
-            .collect();
-        // Variant names come from the wire values, so they may share a prefix or the enum's name.
-        let mut attrs = vec!["#[allow(clippy::enum_variant_names)]".to_owned()];
-        if let Some(rule) = rule {
-            attrs.push(format!("#[serde(rename_all = {})]", string_literal(rule)));
+                attrs,
+            });
         }
         let named = Named {
             name: name.clone(),
@@ -1221,7 +1079,8 @@ impl Gen<'_> {
             name: name.clone(),
             doc: doc_comment(&doc, ""),
             derives: ENUM_DERIVES.iter().map(|d| (*d).to_owned()).collect(),
-            attrs,
+            // Variant names come from the wire values, so they may share a prefix or the enum's name.
+            attrs: vec!["#[allow(clippy::enum_variant_names)]".to_owned()],
             variants,
         })));
         name
@@ -1515,157 +1374,6 @@ mod tests {
         assert!(s.skip_none);
         assert_eq!(s.fields[0].attrs, ["    #[serialize_always]"]);
         assert!(!skip_none(json!({"type": ["integer", "null"]}), true));
-    }
-
-    #[test]
-    fn rename_rules_are_serdes() {
-        // serde_derive's own cases (`internals/case.rs`): (variant, lower, UPPER, camel, snake, SCREAMING,
-        // kebab, SCREAMING-KEBAB).
-        for (original, lower, upper, camel, snake, screaming, kebab, screaming_kebab) in [
-            (
-                "Outcome", "outcome", "OUTCOME", "outcome", "outcome", "OUTCOME", "outcome",
-                "OUTCOME",
-            ),
-            (
-                "VeryTasty",
-                "verytasty",
-                "VERYTASTY",
-                "veryTasty",
-                "very_tasty",
-                "VERY_TASTY",
-                "very-tasty",
-                "VERY-TASTY",
-            ),
-            ("A", "a", "A", "a", "a", "A", "a", "A"),
-            ("Z42", "z42", "Z42", "z42", "z42", "Z42", "z42", "Z42"),
-        ] {
-            let apply = |rule| rule_on_variant(rule, original);
-            assert_eq!(apply("PascalCase"), original);
-            assert_eq!(
-                [
-                    apply("lowercase"),
-                    apply("UPPERCASE"),
-                    apply("camelCase"),
-                    apply("snake_case")
-                ],
-                [lower, upper, camel, snake]
-            );
-            assert_eq!(
-                [
-                    apply("SCREAMING_SNAKE_CASE"),
-                    apply("kebab-case"),
-                    apply("SCREAMING-KEBAB-CASE")
-                ],
-                [screaming, kebab, screaming_kebab]
-            );
-        }
-        // (field, UPPER, Pascal, camel, SCREAMING, kebab, SCREAMING-KEBAB).
-        for (original, upper, pascal, camel, screaming, kebab, screaming_kebab) in [
-            (
-                "outcome", "OUTCOME", "Outcome", "outcome", "OUTCOME", "outcome", "OUTCOME",
-            ),
-            (
-                "very_tasty",
-                "VERY_TASTY",
-                "VeryTasty",
-                "veryTasty",
-                "VERY_TASTY",
-                "very-tasty",
-                "VERY-TASTY",
-            ),
-            ("a", "A", "A", "a", "A", "a", "A"),
-            ("z42", "Z42", "Z42", "z42", "Z42", "z42", "Z42"),
-        ] {
-            let apply = |rule| rule_on_field(rule, original);
-            assert_eq!(
-                [apply("lowercase"), apply("snake_case")],
-                [original, original]
-            );
-            assert_eq!(
-                [apply("UPPERCASE"), apply("PascalCase"), apply("camelCase")],
-                [upper, pascal, camel]
-            );
-            assert_eq!(
-                [
-                    apply("SCREAMING_SNAKE_CASE"),
-                    apply("kebab-case"),
-                    apply("SCREAMING-KEBAB-CASE")
-                ],
-                [screaming, kebab, screaming_kebab]
-            );
-        }
-    }
-
-    #[test]
-    fn rename_all_replaces_renames_only_where_it_saves_attributes() {
-        let attrs = |schema: Value| {
-            let m = module(schema);
-            let s = structs(&m)[0];
-            let fields: Vec<usize> = s.fields.iter().map(|f| f.attrs.len()).collect();
-            (s.attrs.clone(), fields)
-        };
-        // Two camelCase names: one rule instead of two renames; the keyword keeps its own.
-        assert_eq!(
-            attrs(
-                json!({"type": "object", "required": ["rainChance", "maxTemp", "day", "type"],
-                "properties": {"rainChance": {}, "maxTemp": {}, "day": {}, "type": {}},
-                "additionalProperties": false})
-            ),
-            (
-                vec!["#[serde(rename_all = \"camelCase\", deny_unknown_fields)]".to_owned()],
-                vec![0, 0, 0, 1]
-            )
-        );
-        // camelCase would map these keywords, but only by dropping their underscores.
-        assert_eq!(
-            attrs(
-                json!({"type": "object", "required": ["type", "self", "crate"],
-                "properties": {"type": {}, "self": {}, "crate": {}}})
-            ),
-            (vec![], vec![1, 1, 1])
-        );
-        // One name: a rule would save nothing.
-        assert_eq!(
-            attrs(json!({"type": "object", "required": ["rainChance", "day"],
-                "properties": {"rainChance": {}, "day": {}}})),
-            (vec![], vec![1, 0])
-        );
-        let variants = |values: Value| {
-            let m = module(json!({"type": "object", "required": ["e"],
-                "properties": {"e": {"type": "string", "enum": values}}}));
-            let TypeItem::Enum(e) = &m.items[1] else {
-                panic!("no enum")
-            };
-            let renamed: Vec<usize> = e.variants.iter().map(|v| v.attrs.len()).collect();
-            (e.attrs[1..].to_vec(), renamed)
-        };
-        assert_eq!(
-            variants(json!(["celsius", "fahrenheit", "kelvin"])),
-            (
-                vec!["#[serde(rename_all = \"snake_case\")]".to_owned()],
-                vec![0, 0, 0]
-            )
-        );
-        assert_eq!(
-            variants(json!(["in-progress", "done", "on-hold", "Other"])),
-            (
-                vec!["#[serde(rename_all = \"kebab-case\")]".to_owned()],
-                vec![0, 0, 0, 1]
-            )
-        );
-        assert_eq!(
-            variants(json!(["HIGH_PRIORITY", "LOW_PRIORITY"])),
-            (
-                vec!["#[serde(rename_all = \"SCREAMING_SNAKE_CASE\")]".to_owned()],
-                vec![0, 0]
-            )
-        );
-        assert_eq!(variants(json!(["Red", "a b"])), (vec![], vec![0, 1]));
-        // A rule for two names beside three renames would be one more thing to read, not less.
-        assert_eq!(
-            variants(json!(["red", "green", "a b", "c d", "e f"])),
-            (vec![], vec![1, 1, 1, 1, 1])
-        );
     }
 
     #[test]

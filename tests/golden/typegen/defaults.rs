@@ -52,8 +52,9 @@
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
-    #[serde(rename_all = "snake_case")]
     pub enum Unit {
+        #[serde(rename = "celsius")]
         Celsius,
+        #[serde(rename = "fahrenheit")]
         Fahrenheit,
     }

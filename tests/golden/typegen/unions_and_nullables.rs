@@ -38,9 +38,10 @@
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
-    #[serde(rename_all = "snake_case")]
     pub enum NullableEnum {
+        #[serde(rename = "red")]
         Red,
+        #[serde(rename = "green")]
         Green,
     }
 

@@ -59,9 +59,10 @@ pub mod type_ {
 
     #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "PascalCase")]
     pub struct Option_ {
+        #[serde(rename = "Some")]
         pub some: Option<String>,
+        #[serde(rename = "None")]
         pub none: Option<i64>,
     }
 

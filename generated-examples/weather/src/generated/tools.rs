@@ -60,9 +60,10 @@ pub mod get_forecast {
     /// Temperature units.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
-    #[serde(rename_all = "snake_case")]
     pub enum Units {
+        #[serde(rename = "celsius")]
         Celsius,
+        #[serde(rename = "fahrenheit")]
         Fahrenheit,
     }
 
@@ -106,10 +107,12 @@ pub mod convert_temperature {
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
-    #[serde(rename_all = "snake_case")]
     pub enum Unit {
+        #[serde(rename = "celsius")]
         Celsius,
+        #[serde(rename = "fahrenheit")]
         Fahrenheit,
+        #[serde(rename = "kelvin")]
         Kelvin,
     }
 

@@ -1,8 +1,10 @@
     #[mcpgen_runtime::skip_serializing_none]
     #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    #[serde(deny_unknown_fields)]
     pub struct Input {
+        #[serde(rename = "maxResults")]
         pub max_results: Option<i64>,
+        #[serde(rename = "pageToken")]
         pub page_token: Option<String>,
         #[serde(rename = "type")]
         pub type_: Option<String>,
@@ -13,19 +15,21 @@
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
-    #[serde(rename_all = "kebab-case")]
     pub enum Status {
+        #[serde(rename = "in-progress")]
         InProgress,
+        #[serde(rename = "on-hold")]
         OnHold,
+        #[serde(rename = "done")]
         Done,
-        #[serde(rename = "Other")]
         Other,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     #[allow(clippy::enum_variant_names)]
-    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
     pub enum Level {
+        #[serde(rename = "HIGH_PRIORITY")]
         HighPriority,
+        #[serde(rename = "LOW_PRIORITY")]
         LowPriority,
     }
