@@ -25,6 +25,30 @@ pub(crate) const fn tool(name: &'static str) -> ToolDef {
     }
 }
 
+/// A task test's spec: server `name`, served over stdio, with `tools` that run as tasks as `tool_execution`
+/// says.
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) const fn task_spec(
+    name: &'static str,
+    tool_execution: &'static [(&'static str, Option<crate::defs::TaskSupport>)],
+    tools: &'static [ToolDef],
+) -> Spec {
+    Spec {
+        server: ServerDef {
+            name,
+            version: "1.0.0",
+            ..ServerDef::DEFAULT
+        },
+        capabilities: CapabilitiesDef {
+            tool_execution,
+            ..CapabilitiesDef::DEFAULT
+        },
+        transports: STDIO_ONLY,
+        tools,
+        ..Spec::DEFAULT
+    }
+}
+
 /// The task tests' `later` tool: waits for a permit of `steps`, asks the client (so the task is
 /// `input_required`), waits for another permit, then returns; each status only when the test says.
 #[cfg(any(feature = "stdio", feature = "streamable-http"))]
@@ -94,19 +118,40 @@ pub(crate) static SPEC: Spec = Spec {
     ..Spec::DEFAULT
 };
 
-/// The test spec as an app with no state: `ask` elicits a name; `echo` is never served (an unknown tool).
-pub(crate) struct TestApp;
+/// An app with no state, for the runtime's tests: its spec and its tools' dispatch are all it sets.
+pub(crate) trait StatelessApp: Send + Sync + 'static {
+    /// The spec served.
+    const SPEC: &'static Spec;
 
-impl App for TestApp {
+    /// Runs tool `name` ([`App::call_tool`], whose arguments no test tool reads).
+    fn call(name: &str, ctx: Ctx<()>) -> impl Future<Output = ToolResult> + Send;
+}
+
+impl<T: StatelessApp> App for T {
     type State = ();
-    const SPEC: &'static Spec = &SPEC;
-    const CRATE_NAME: &'static str = "test_server";
+    const SPEC: &'static Spec = <T as StatelessApp>::SPEC;
+    const CRATE_NAME: &'static str = "mcpgen_runtime";
 
     async fn init() -> Result<(), BoxError> {
         Ok(())
     }
 
-    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    fn call_tool(
+        name: &str,
+        ctx: Ctx<()>,
+        _arguments: JsonObject,
+    ) -> impl Future<Output = ToolResult> + Send {
+        T::call(name, ctx)
+    }
+}
+
+/// The test spec as an app: `ask` elicits a name; `echo` is never served (an unknown tool).
+pub(crate) struct TestApp;
+
+impl StatelessApp for TestApp {
+    const SPEC: &'static Spec = &SPEC;
+
+    async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         if name == "ask" {
             let schema =
                 serde_json::json!({"type": "object", "properties": {"name": {"type": "string"}}});

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rmcp::ServiceExt as _;
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 use tokio::io::{
     AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, DuplexStream, ReadHalf, WriteHalf,
@@ -14,37 +14,28 @@ use tokio::io::{
 
 use super::stdio::{TaskCodec, TaskTransport};
 use super::store::{Limits, TaskStore};
-use crate::app::App;
 use crate::context::{Ctx, Shared};
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
-use crate::error::{BoxError, ToolError, ToolResult};
+use crate::defs::{Spec, TaskSupport};
+use crate::error::{ToolError, ToolResult};
 use crate::handler::Handler;
 use crate::registry::Registry;
-use crate::testing::{STDIO_ONLY, tool};
+use crate::testing::{StatelessApp, task_spec, tool};
 
-pub(super) static SPEC: Spec = Spec {
-    server: ServerDef {
-        name: "task-test",
-        version: "1.0.0",
-        ..ServerDef::DEFAULT
-    },
-    capabilities: CapabilitiesDef {
-        tool_execution: &[
-            ("quick", Some(TaskSupport::Optional)),
-            ("wait", Some(TaskSupport::Optional)),
-            ("must", Some(TaskSupport::Required)),
-            ("never", Some(TaskSupport::Forbidden)),
-            ("bare", None),
-            ("gate", Some(TaskSupport::Optional)),
-            ("ask", Some(TaskSupport::Optional)),
-            ("oops", Some(TaskSupport::Optional)),
-            ("crash", Some(TaskSupport::Required)),
-            ("later", Some(TaskSupport::Optional)),
-        ],
-        ..CapabilitiesDef::DEFAULT
-    },
-    transports: STDIO_ONLY,
-    tools: &[
+pub(super) static SPEC: Spec = task_spec(
+    "task-test",
+    &[
+        ("quick", Some(TaskSupport::Optional)),
+        ("wait", Some(TaskSupport::Optional)),
+        ("must", Some(TaskSupport::Required)),
+        ("never", Some(TaskSupport::Forbidden)),
+        ("bare", None),
+        ("gate", Some(TaskSupport::Optional)),
+        ("ask", Some(TaskSupport::Optional)),
+        ("oops", Some(TaskSupport::Optional)),
+        ("crash", Some(TaskSupport::Required)),
+        ("later", Some(TaskSupport::Optional)),
+    ],
+    &[
         tool("quick"),
         tool("wait"),
         tool("must"),
@@ -57,8 +48,7 @@ pub(super) static SPEC: Spec = Spec {
         tool("crash"),
         tool("later"),
     ],
-    ..Spec::DEFAULT
-};
+);
 
 /// How many `wait` handlers saw their cancellation.
 pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
@@ -71,16 +61,10 @@ pub(super) static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_
 
 pub(super) struct TaskApp;
 
-impl App for TaskApp {
-    type State = ();
+impl StatelessApp for TaskApp {
     const SPEC: &'static Spec = &SPEC;
-    const CRATE_NAME: &'static str = "task_test";
 
-    async fn init() -> Result<(), BoxError> {
-        Ok(())
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         if name == "wait" {
             ctx.task_status("waiting for cancellation");
             ctx.cancelled().await;

@@ -8,50 +8,34 @@ use std::time::Duration;
 use axum::Router;
 use http::StatusCode;
 use redis::AsyncCommands as _;
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 
-use crate::app::App;
 use crate::context::Ctx;
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
-use crate::error::{BoxError, ToolResult};
+use crate::defs::{Spec, TaskSupport};
+use crate::error::ToolResult;
 use crate::redis_store::tests::{RedisServer, with_store};
 use crate::testing::http::{INITIALIZED, app_of, post};
-use crate::testing::{STDIO_ONLY, tool};
+use crate::testing::{StatelessApp, task_spec, tool};
 
-static SPEC: Spec = Spec {
-    server: ServerDef {
-        name: "shared-tasks",
-        version: "1.0.0",
-        ..ServerDef::DEFAULT
-    },
-    capabilities: CapabilitiesDef {
-        tool_execution: &[
-            ("hold", Some(TaskSupport::Optional)),
-            ("quick", Some(TaskSupport::Optional)),
-        ],
-        ..CapabilitiesDef::DEFAULT
-    },
-    transports: STDIO_ONLY,
-    tools: &[tool("hold"), tool("quick")],
-    ..Spec::DEFAULT
-};
+static SPEC: Spec = task_spec(
+    "shared-tasks",
+    &[
+        ("hold", Some(TaskSupport::Optional)),
+        ("quick", Some(TaskSupport::Optional)),
+    ],
+    &[tool("hold"), tool("quick")],
+);
 
 /// How many `hold` handlers saw their cancellation.
 static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 
 struct SharedTaskApp;
 
-impl App for SharedTaskApp {
-    type State = ();
+impl StatelessApp for SharedTaskApp {
     const SPEC: &'static Spec = &SPEC;
-    const CRATE_NAME: &'static str = "shared_tasks";
 
-    async fn init() -> Result<(), BoxError> {
-        Ok(())
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         if name == "hold" {
             ctx.task_status("holding until cancelled");
             ctx.cancelled().await;

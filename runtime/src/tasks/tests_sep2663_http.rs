@@ -8,36 +8,27 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use http::StatusCode;
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 
-use crate::app::App;
 use crate::context::Ctx;
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
-use crate::error::{BoxError, ToolError, ToolResult};
+use crate::defs::{Spec, TaskSupport};
+use crate::error::{ToolError, ToolResult};
 use crate::testing::http::{LIMITS, anonymous, app_of, options, send};
-use crate::testing::{STDIO_ONLY, accept_first_input, tool};
+use crate::testing::{StatelessApp, accept_first_input, task_spec, tool};
 
-static SPEC: Spec = Spec {
-    server: ServerDef {
-        name: "http-tasks",
-        version: "1.0.0",
-        ..ServerDef::DEFAULT
-    },
-    capabilities: CapabilitiesDef {
-        tool_execution: &[
-            ("gate", Some(TaskSupport::Optional)),
-            ("hold", Some(TaskSupport::Optional)),
-            ("ask", Some(TaskSupport::Optional)),
-            ("must", Some(TaskSupport::Required)),
-            ("quick", Some(TaskSupport::Optional)),
-            ("later", Some(TaskSupport::Optional)),
-            ("gather", Some(TaskSupport::Required)),
-        ],
-        ..CapabilitiesDef::DEFAULT
-    },
-    transports: STDIO_ONLY,
-    tools: &[
+static SPEC: Spec = task_spec(
+    "http-tasks",
+    &[
+        ("gate", Some(TaskSupport::Optional)),
+        ("hold", Some(TaskSupport::Optional)),
+        ("ask", Some(TaskSupport::Optional)),
+        ("must", Some(TaskSupport::Required)),
+        ("quick", Some(TaskSupport::Optional)),
+        ("later", Some(TaskSupport::Optional)),
+        ("gather", Some(TaskSupport::Required)),
+    ],
+    &[
         tool("gate"),
         tool("hold"),
         tool("ask"),
@@ -47,8 +38,7 @@ static SPEC: Spec = Spec {
         tool("twice"),
         tool("gather"),
     ],
-    ..Spec::DEFAULT
-};
+);
 
 /// Lets one `gate` handler finish.
 static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
@@ -66,16 +56,10 @@ pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 /// a task.
 pub(super) struct HttpTaskApp;
 
-impl App for HttpTaskApp {
-    type State = ();
+impl StatelessApp for HttpTaskApp {
     const SPEC: &'static Spec = &SPEC;
-    const CRATE_NAME: &'static str = "http_tasks";
 
-    async fn init() -> Result<(), BoxError> {
-        Ok(())
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         let text = match name {
             "gate" => {
                 GATE.acquire().await.unwrap().forget();
