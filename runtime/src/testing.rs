@@ -65,6 +65,45 @@ pub(crate) async fn step_by_step(
     Ok(())
 }
 
+/// The status a task test's holding tool reports while it waits for its cancellation.
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) const HELD: &str = "holding until cancelled";
+
+/// How many of a test app's holding tools saw their cancellation (each app counts its own: tests run in
+/// parallel).
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) struct Cancellations(std::sync::atomic::AtomicUsize);
+
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+impl Cancellations {
+    pub(crate) const fn new() -> Cancellations {
+        Cancellations(std::sync::atomic::AtomicUsize::new(0))
+    }
+
+    /// How many so far.
+    pub(crate) fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The holding tool: reports [`HELD`], waits for its cancellation, and counts it.
+    pub(crate) async fn hold(&self, ctx: &Ctx<()>) {
+        ctx.task_status(HELD);
+        ctx.cancelled().await;
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Waits (bounded) until a holding tool saw its cancellation after the count was `before`.
+    pub(crate) async fn seen_after(&self, before: usize) {
+        for _ in 0..500 {
+            if self.count() > before {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the handler never saw its cancellation");
+    }
+}
+
 /// `tasks/update`'s `inputResponses` accepting the first of a SEP-2663 task's `inputRequests`, empty.
 #[cfg(any(feature = "stdio", feature = "streamable-http"))]
 pub(crate) fn accept_first_input(task: &serde_json::Value) -> serde_json::Value {

@@ -2,7 +2,6 @@
 //! no 2025-11-25 task API): the wire forms, the lifecycle, and hostile callers.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rmcp::ServiceExt as _;
@@ -19,7 +18,7 @@ use crate::defs::{Spec, TaskSupport};
 use crate::error::{ToolError, ToolResult};
 use crate::handler::Handler;
 use crate::registry::Registry;
-use crate::testing::{StatelessApp, task_spec, tool};
+use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, tool};
 
 pub(super) static SPEC: Spec = task_spec(
     "task-test",
@@ -51,7 +50,7 @@ pub(super) static SPEC: Spec = task_spec(
 );
 
 /// How many `wait` handlers saw their cancellation.
-pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
+pub(super) static CANCELLED: Cancellations = Cancellations::new();
 
 /// Lets one `gate` handler finish.
 pub(super) static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
@@ -66,9 +65,7 @@ impl StatelessApp for TaskApp {
 
     async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         if name == "wait" {
-            ctx.task_status("waiting for cancellation");
-            ctx.cancelled().await;
-            CANCELLED.fetch_add(1, Ordering::SeqCst);
+            CANCELLED.hold(&ctx).await;
         }
         match name {
             "gate" => GATE.acquire().await.unwrap().forget(),
@@ -213,17 +210,6 @@ pub(super) fn another_session(handler: &Handler<TaskApp>) -> Handler<TaskApp> {
     )
 }
 
-/// Waits (bounded) until a `wait` handler saw its cancellation after `CANCELLED` was `before`.
-pub(super) async fn handler_saw_cancellation(before: usize) {
-    for _ in 0..500 {
-        if CANCELLED.load(Ordering::SeqCst) > before {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the handler never saw ctx.cancelled()");
-}
-
 fn code(answer: &Value) -> i64 {
     answer["error"]["code"]
         .as_i64()
@@ -344,7 +330,7 @@ async fn task_support_is_enforced_both_ways() {
 async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
     let (handler, _) = server(Limits::default());
     let mut client = Client::connect(handler, "2025-11-25").await;
-    let before = CANCELLED.load(Ordering::SeqCst);
+    let before = CANCELLED.count();
     let created = client.call_as_task("wait", json!({})).await;
     let id = created["result"]["task"]["taskId"]
         .as_str()
@@ -354,7 +340,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
     // The handler's status message shows once it runs.
     for _ in 0..200 {
         let task = client.request("tasks/get", json!({"taskId": id})).await;
-        if task["result"]["statusMessage"] == "waiting for cancellation" {
+        if task["result"]["statusMessage"] == HELD {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -363,7 +349,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
 
     let cancelled = client.request("tasks/cancel", json!({"taskId": id})).await;
     assert_eq!(cancelled["result"]["status"], "cancelled", "{cancelled}");
-    handler_saw_cancellation(before).await;
+    CANCELLED.seen_after(before).await;
     // The handler went on to return a result; the task stays cancelled.
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(

@@ -2,7 +2,6 @@
 //! through one instance, polled, fetched, listed and cancelled through the other; hostile sessions; and a
 //! task whose instance went away. The module's name puts it under CI's `redis_store` test filter.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -16,7 +15,7 @@ use crate::defs::{Spec, TaskSupport};
 use crate::error::ToolResult;
 use crate::redis_store::tests::{RedisServer, with_store};
 use crate::testing::http::{INITIALIZED, app_of, post};
-use crate::testing::{StatelessApp, task_spec, tool};
+use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, tool};
 
 static SPEC: Spec = task_spec(
     "shared-tasks",
@@ -28,7 +27,7 @@ static SPEC: Spec = task_spec(
 );
 
 /// How many `hold` handlers saw their cancellation.
-static CANCELLED: AtomicUsize = AtomicUsize::new(0);
+static CANCELLED: Cancellations = Cancellations::new();
 
 struct SharedTaskApp;
 
@@ -37,9 +36,7 @@ impl StatelessApp for SharedTaskApp {
 
     async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         if name == "hold" {
-            ctx.task_status("holding until cancelled");
-            ctx.cancelled().await;
-            CANCELLED.fetch_add(1, Ordering::SeqCst);
+            CANCELLED.hold(&ctx).await;
         } else {
             // Long enough that `tasks/result` on the other instance has to wait.
             tokio::time::sleep(Duration::from_millis(600)).await;
@@ -124,7 +121,7 @@ async fn tasks_move_across_instances_with_their_session() {
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         let got = alice.task(&second, "tasks/get", &hold).await;
-        if got["result"]["statusMessage"] == "holding until cancelled" {
+        if got["result"]["statusMessage"] == HELD {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "{got}");
@@ -164,17 +161,10 @@ async fn tasks_move_across_instances_with_their_session() {
     }
 
     // Cancelled through the second instance: the handler on the first sees it.
-    let before = CANCELLED.load(Ordering::SeqCst);
+    let before = CANCELLED.count();
     let cancelled = alice.task(&second, "tasks/cancel", &hold).await;
     assert_eq!(cancelled["result"]["status"], "cancelled", "{cancelled}");
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while CANCELLED.load(Ordering::SeqCst) == before {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the handler never saw the cancel"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    CANCELLED.seen_after(before).await;
     let got = alice.task(&first, "tasks/get", &hold).await;
     assert_eq!(got["result"]["status"], "cancelled", "{got}");
     let again = alice.task(&second, "tasks/cancel", &hold).await;
@@ -253,9 +243,9 @@ async fn sep2663_tasks_are_polled_updated_and_cancelled_through_another_instance
     let second = app_of::<HttpTaskApp>(&options).await;
     let (alice, bob) = (sep::Client::of("alice"), sep::Client::of("bob"));
 
-    let before = sep::CANCELLED.load(Ordering::SeqCst);
+    let before = sep::CANCELLED.count();
     let hold = alice.create(&first, "hold").await;
-    let held = |t: &Value| t["statusMessage"] == "holding until cancelled";
+    let held = |t: &Value| t["statusMessage"] == HELD;
     let got = alice.poll(&second, &hold, held).await;
     assert_eq!(status(&got), "working", "{got}");
     assert_eq!(got["ttlMs"], 600_000, "{got}");
@@ -274,7 +264,7 @@ async fn sep2663_tasks_are_polled_updated_and_cancelled_through_another_instance
         .poll(&first, &hold, |t| status(t) == "cancelled")
         .await;
     assert_eq!(cancelled["taskId"], hold.as_str());
-    sep::handler_saw_cancellation(before).await;
+    sep::CANCELLED.seen_after(before).await;
 
     let ask = alice.create(&first, "ask").await;
     let waiting = alice

@@ -2,7 +2,6 @@
 //! whose client speaks this form: `call_tool_once`, `get_task`, `update_task`, `cancel_task`) through
 //! the stdio codec and the handler.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use rmcp::model::{
@@ -16,11 +15,9 @@ use serde_json::{Value, json};
 
 use super::stdio::{TaskCodec, TaskTransport};
 use super::store::Limits;
-use super::tests::{
-    CANCELLED, GATE, LATER, SPEC, TaskApp, another_session, handler_saw_cancellation, server,
-};
+use super::tests::{CANCELLED, GATE, LATER, SPEC, TaskApp, another_session, server};
 use crate::handler::Handler;
-use crate::testing::accept_first_input;
+use crate::testing::{HELD, accept_first_input};
 
 type Client = RunningService<RoleClient, ClientConfig>;
 
@@ -251,17 +248,17 @@ async fn elicitation_inside_a_task_is_answered_by_update() {
 async fn cancel_reaches_the_handler_and_is_acknowledged() {
     let (handler, _) = server(Limits::default());
     let client = connect(handler, true).await;
-    let before = CANCELLED.load(Ordering::SeqCst);
+    let before = CANCELLED.count();
     let id = create(&client, "wait").await;
     poll(&client, &id, |t| {
-        t.task.status_message.as_deref() == Some("waiting for cancellation")
+        t.task.status_message.as_deref() == Some(HELD)
     })
     .await;
     client
         .cancel_task(CancelTaskParams::new(id.clone()))
         .await
         .unwrap();
-    handler_saw_cancellation(before).await;
+    CANCELLED.seen_after(before).await;
     let cancelled = terminal(&client, &id).await;
     assert_eq!(cancelled.payload, TaskPayload::Cancelled);
     // Cancellation is cooperative and acknowledged again once terminal.
