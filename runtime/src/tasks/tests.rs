@@ -98,6 +98,20 @@ impl StatelessApp for TaskApp {
     }
 }
 
+/// Serves `handler` as stdio does, with the task codec, over an in-memory pipe; the client's end.
+pub(super) fn pipe(handler: Handler<TaskApp>) -> DuplexStream {
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    let (read, write) = tokio::io::split(server_io);
+    let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
+    let transport = TaskTransport::new(read, write, codec);
+    tokio::spawn(async move {
+        if let Ok(running) = handler.serve(transport).await {
+            let _ = running.waiting().await;
+        }
+    });
+    client_io
+}
+
 /// One stdio session over an in-memory pipe, spoken to in raw lines.
 struct Client {
     write: WriteHalf<DuplexStream>,
@@ -108,16 +122,7 @@ struct Client {
 
 impl Client {
     async fn connect(handler: Handler<TaskApp>, version: &str) -> Client {
-        let (server_io, client_io) = tokio::io::duplex(1 << 20);
-        let (server_read, server_write) = tokio::io::split(server_io);
-        let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
-        let transport = TaskTransport::new(server_read, server_write, codec);
-        tokio::spawn(async move {
-            if let Ok(running) = handler.serve(transport).await {
-                let _ = running.waiting().await;
-            }
-        });
-        let (read, write) = tokio::io::split(client_io);
+        let (read, write) = tokio::io::split(pipe(handler));
         let mut client = Client {
             write,
             read: BufReader::new(read),

@@ -10,6 +10,7 @@ use redis::AsyncCommands as _;
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 
+use crate::app::App;
 use crate::context::Ctx;
 use crate::defs::{Spec, TaskSupport};
 use crate::error::ToolResult;
@@ -98,6 +99,11 @@ impl Client {
     }
 }
 
+/// An instance of `A` whose sessions and tasks live in `redis`.
+async fn instance<A: App<State = ()>>(redis: &RedisServer) -> Router {
+    app_of::<A>(&with_store(redis.url(""), Duration::from_secs(60))).await
+}
+
 /// The error message of an answer ("" for a result).
 fn error(answer: &Value) -> &str {
     answer["error"]["message"].as_str().unwrap_or_default()
@@ -108,9 +114,10 @@ fn error(answer: &Value) -> &str {
 #[tokio::test]
 async fn tasks_move_across_instances_with_their_session() {
     let redis = RedisServer::start(&[]);
-    let options = with_store(redis.url(""), Duration::from_secs(60));
-    let first = app_of::<SharedTaskApp>(&options).await;
-    let second = app_of::<SharedTaskApp>(&options).await;
+    let (first, second) = (
+        instance::<SharedTaskApp>(&redis).await,
+        instance::<SharedTaskApp>(&redis).await,
+    );
     let alice = Client::open(&first, "alice").await;
     let hold = alice.create(&first, "hold").await;
 
@@ -178,8 +185,7 @@ async fn tasks_move_across_instances_with_their_session() {
 #[tokio::test]
 async fn a_task_whose_instance_died_fails() {
     let redis = RedisServer::start(&[]);
-    let options = with_store(redis.url(""), Duration::from_secs(60));
-    let app = app_of::<SharedTaskApp>(&options).await;
+    let app = instance::<SharedTaskApp>(&redis).await;
     let alice = Client::open(&app, "alice").await;
     // What a dead instance leaves behind: a working task and no lease.
     let mut look = redis.connection("").await;
@@ -207,8 +213,7 @@ async fn a_task_whose_instance_died_fails() {
 #[tokio::test]
 async fn tasks_keep_working_locally_while_redis_is_down() {
     let mut redis = RedisServer::start(&[]);
-    let options = with_store(redis.url(""), Duration::from_secs(60));
-    let app = app_of::<SharedTaskApp>(&options).await;
+    let app = instance::<SharedTaskApp>(&redis).await;
     let alice = Client::open(&app, "alice").await;
     redis.stop();
 
@@ -238,9 +243,10 @@ async fn tasks_keep_working_locally_while_redis_is_down() {
 async fn sep2663_tasks_are_polled_updated_and_cancelled_through_another_instance() {
     use super::tests_sep2663_http::{self as sep, HttpTaskApp, status};
     let redis = RedisServer::start(&[]);
-    let options = with_store(redis.url(""), Duration::from_secs(60));
-    let first = app_of::<HttpTaskApp>(&options).await;
-    let second = app_of::<HttpTaskApp>(&options).await;
+    let (first, second) = (
+        instance::<HttpTaskApp>(&redis).await,
+        instance::<HttpTaskApp>(&redis).await,
+    );
     let (alice, bob) = (sep::Client::of("alice"), sep::Client::of("bob"));
 
     let before = sep::CANCELLED.count();

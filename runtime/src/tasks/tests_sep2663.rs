@@ -10,12 +10,11 @@ use rmcp::model::{
     TaskStatus, UpdateTaskParams,
 };
 use rmcp::service::{ClientLifecycleMode, RoleClient, RunningService, serve_client_with_lifecycle};
-use rmcp::{ClientHandler, ServiceError, ServiceExt as _};
+use rmcp::{ClientHandler, ServiceError};
 use serde_json::{Value, json};
 
-use super::stdio::{TaskCodec, TaskTransport};
 use super::store::Limits;
-use super::tests::{CANCELLED, GATE, LATER, SPEC, TaskApp, another_session, server};
+use super::tests::{CANCELLED, GATE, LATER, TaskApp, another_session, pipe, server};
 use crate::handler::Handler;
 use crate::testing::{HELD, accept_first_input};
 
@@ -40,16 +39,7 @@ async fn connect_as<C: ClientHandler>(
     handler: Handler<TaskApp>,
     client: C,
 ) -> RunningService<RoleClient, C> {
-    let (server_io, client_io) = tokio::io::duplex(1 << 20);
-    let (read, write) = tokio::io::split(server_io);
-    let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
-    let transport = TaskTransport::new(read, write, codec);
-    let handler = handler.on_connection();
-    tokio::spawn(async move {
-        if let Ok(running) = handler.serve(transport).await {
-            let _ = running.waiting().await;
-        }
-    });
+    let client_io = pipe(handler.on_connection());
     let lifecycle = ClientLifecycleMode::Discover {
         preferred_versions: vec![ProtocolVersion::V_2026_07_28],
     };
@@ -318,16 +308,7 @@ struct Raw {
 
 impl Raw {
     async fn connect(handler: Handler<TaskApp>) -> Raw {
-        let (server_io, client_io) = tokio::io::duplex(1 << 20);
-        let (read, write) = tokio::io::split(server_io);
-        let codec = TaskCodec::new(true, SPEC.capabilities.tool_execution);
-        let handler = handler.on_connection();
-        tokio::spawn(async move {
-            if let Ok(running) = handler.serve(TaskTransport::new(read, write, codec)).await {
-                let _ = running.waiting().await;
-            }
-        });
-        let (read, write) = tokio::io::split(client_io);
+        let (read, write) = tokio::io::split(pipe(handler.on_connection()));
         let mut raw = Raw {
             write,
             read: tokio::io::BufReader::new(read),
