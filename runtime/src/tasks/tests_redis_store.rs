@@ -99,9 +99,14 @@ impl Client {
     }
 }
 
-/// An instance of `A` whose sessions and tasks live in `redis`.
-async fn instance<A: App<State = ()>>(redis: &RedisServer) -> Router {
-    app_of::<A>(&with_store(redis.url(""), Duration::from_secs(60))).await
+/// `N` instances of `A` whose sessions and tasks live in `redis`.
+async fn instances<A: App<State = ()>, const N: usize>(redis: &RedisServer) -> [Router; N] {
+    let options = with_store(redis.url(""), Duration::from_secs(60));
+    let mut apps = Vec::with_capacity(N);
+    for _ in 0..N {
+        apps.push(app_of::<A>(&options).await);
+    }
+    apps.try_into().ok().expect("N instances")
 }
 
 /// The error message of an answer ("" for a result).
@@ -114,10 +119,7 @@ fn error(answer: &Value) -> &str {
 #[tokio::test]
 async fn tasks_move_across_instances_with_their_session() {
     let redis = RedisServer::start(&[]);
-    let (first, second) = (
-        instance::<SharedTaskApp>(&redis).await,
-        instance::<SharedTaskApp>(&redis).await,
-    );
+    let [first, second] = instances::<SharedTaskApp, 2>(&redis).await;
     let alice = Client::open(&first, "alice").await;
     let hold = alice.create(&first, "hold").await;
 
@@ -185,7 +187,7 @@ async fn tasks_move_across_instances_with_their_session() {
 #[tokio::test]
 async fn a_task_whose_instance_died_fails() {
     let redis = RedisServer::start(&[]);
-    let app = instance::<SharedTaskApp>(&redis).await;
+    let [app] = instances::<SharedTaskApp, 1>(&redis).await;
     let alice = Client::open(&app, "alice").await;
     // What a dead instance leaves behind: a working task and no lease.
     let mut look = redis.connection("").await;
@@ -213,7 +215,7 @@ async fn a_task_whose_instance_died_fails() {
 #[tokio::test]
 async fn tasks_keep_working_locally_while_redis_is_down() {
     let mut redis = RedisServer::start(&[]);
-    let app = instance::<SharedTaskApp>(&redis).await;
+    let [app] = instances::<SharedTaskApp, 1>(&redis).await;
     let alice = Client::open(&app, "alice").await;
     redis.stop();
 
@@ -243,10 +245,7 @@ async fn tasks_keep_working_locally_while_redis_is_down() {
 async fn sep2663_tasks_are_polled_updated_and_cancelled_through_another_instance() {
     use super::tests_sep2663_http::{self as sep, HttpTaskApp, status};
     let redis = RedisServer::start(&[]);
-    let (first, second) = (
-        instance::<HttpTaskApp>(&redis).await,
-        instance::<HttpTaskApp>(&redis).await,
-    );
+    let [first, second] = instances::<HttpTaskApp, 2>(&redis).await;
     let (alice, bob) = (sep::Client::of("alice"), sep::Client::of("bob"));
 
     let before = sep::CANCELLED.count();
