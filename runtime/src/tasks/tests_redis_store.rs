@@ -106,7 +106,7 @@ async fn instances<A: App<State = ()>, const N: usize>(redis: &RedisServer) -> [
     for _ in 0..N {
         apps.push(app_of::<A>(&options).await);
     }
-    apps.try_into().ok().expect("N instances")
+    apps.try_into().expect("N instances")
 }
 
 /// The error message of an answer ("" for a result).
