@@ -850,7 +850,7 @@ mod tests {
 
     use super::*;
     use crate::context::Subscriptions;
-    use crate::testing::{SPEC, TestApp};
+    use crate::testing::TestApp;
 
     /// A handler for the test spec served over an in-memory pipe, a client connected to it, and the table of
     /// subscriptions the server shares.
@@ -859,17 +859,7 @@ mod tests {
         Arc<Subscriptions>,
     ) {
         let subscriptions = Arc::new(Subscriptions::default());
-        let shared = Arc::new(Shared {
-            state: (),
-            subscriptions: subscriptions.clone(),
-            logging: false,
-            logger: "test",
-        });
-        let handler = Handler::<TestApp>::new(
-            Arc::new(Registry::build(&SPEC).unwrap()),
-            shared,
-            Limits::default(),
-        );
+        let handler = crate::testing::handler::<TestApp>(subscriptions.clone());
         let (server_io, client_io) = tokio::io::duplex(64 * 1024);
         tokio::spawn(async move {
             if let Ok(running) = handler.serve(server_io).await {

@@ -1,14 +1,19 @@
 //! A small spec for the runtime's own tests.
 
+use std::sync::Arc;
+
 use rmcp::model::JsonObject;
 
 use crate::app::App;
-use crate::context::Ctx;
+use crate::context::{Ctx, Shared, Subscriptions};
 use crate::defs::{
     CapabilitiesDef, EnvVarDef, ResourceDef, ResourceSource, ServerDef, Spec, TemplateDef, ToolDef,
     TransportsDef,
 };
 use crate::error::{BoxError, ToolError, ToolResult};
+use crate::handler::Handler;
+use crate::registry::Registry;
+use crate::tasks::store::Limits;
 
 /// Served over stdio only.
 pub(crate) const STDIO_ONLY: TransportsDef = TransportsDef {
@@ -157,6 +162,18 @@ pub(crate) static SPEC: Spec = Spec {
     ..Spec::DEFAULT
 };
 
+/// A server of `A`, with no state and the default task limits, whose sessions share `subscriptions`.
+pub(crate) fn handler<A: App<State = ()>>(subscriptions: Arc<Subscriptions>) -> Handler<A> {
+    let shared = Arc::new(Shared {
+        state: (),
+        subscriptions,
+        logging: false,
+        logger: "test",
+    });
+    let registry = Arc::new(Registry::build(A::SPEC).unwrap());
+    Handler::new(registry, shared, Limits::default())
+}
+
 /// An app with no state, for the runtime's tests: its spec and its tools' dispatch are all it sets.
 pub(crate) trait StatelessApp: Send + Sync + 'static {
     /// The spec served.
@@ -221,11 +238,9 @@ pub(crate) mod http {
     use super::TestApp;
     use crate::auth::{Auth, BearerTokens};
     use crate::connections::ConnectionLimits;
-    use crate::context::{Shared, Subscriptions};
+    use crate::context::Subscriptions;
     use crate::guard::Guard;
-    use crate::handler::Handler;
     use crate::http::{HttpOptions, SseOptions, StreamableOptions};
-    use crate::registry::Registry;
     use crate::sessions::SessionLimits;
 
     pub(crate) const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"0"}}}"#;
@@ -301,19 +316,8 @@ pub(crate) mod http {
         options: &HttpOptions,
         subscriptions: Arc<Subscriptions>,
     ) -> Router {
-        let shared = Arc::new(Shared {
-            state: (),
-            subscriptions,
-            logging: false,
-            logger: "test",
-        });
-        let handler = Handler::<A>::new(
-            Arc::new(Registry::build(A::SPEC).unwrap()),
-            shared,
-            crate::tasks::store::Limits::default(),
-        );
         crate::http::router(
-            handler,
+            super::handler::<A>(subscriptions),
             options,
             CancellationToken::new(),
             Arc::new(AtomicBool::new(true)),

@@ -13,11 +13,10 @@ use tokio::io::{
 
 use super::stdio::{TaskCodec, TaskTransport};
 use super::store::{Limits, TaskStore};
-use crate::context::{Ctx, Shared};
+use crate::context::Ctx;
 use crate::defs::{Spec, TaskSupport};
 use crate::error::{ToolError, ToolResult};
 use crate::handler::Handler;
-use crate::registry::Registry;
 use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, tool};
 
 pub(super) static SPEC: Spec = task_spec(
@@ -121,6 +120,12 @@ struct Client {
 }
 
 impl Client {
+    /// A session on protocol `version` of a new server, and the server's task store.
+    async fn start(version: &str) -> (Client, Arc<TaskStore>) {
+        let (handler, store) = server();
+        (Client::connect(handler, version).await, store)
+    }
+
     async fn connect(handler: Handler<TaskApp>, version: &str) -> Client {
         let (read, write) = tokio::io::split(pipe(handler));
         let mut client = Client {
@@ -193,15 +198,9 @@ impl Client {
     }
 }
 
-pub(super) fn server(limits: Limits) -> (Handler<TaskApp>, Arc<TaskStore>) {
-    let shared = Arc::new(Shared {
-        state: (),
-        subscriptions: Arc::default(),
-        logging: false,
-        logger: "test",
-    });
-    let handler =
-        Handler::<TaskApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared, limits);
+/// A server of [`TaskApp`], and its task store.
+pub(super) fn server() -> (Handler<TaskApp>, Arc<TaskStore>) {
+    let handler = crate::testing::handler::<TaskApp>(Arc::default());
     let store = handler.tasks().unwrap().clone();
     (handler, store)
 }
@@ -223,8 +222,7 @@ fn code(answer: &Value) -> i64 {
 
 #[tokio::test]
 async fn a_task_era_session_sees_the_capability_and_execution_as_written() {
-    let (handler, _) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, _) = Client::start("2025-11-25").await;
     assert_eq!(
         client.initialize["result"]["capabilities"]["tasks"],
         json!({"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}})
@@ -262,8 +260,7 @@ async fn a_task_era_session_sees_the_capability_and_execution_as_written() {
 
 #[tokio::test]
 async fn a_task_runs_the_handler_and_its_result_is_the_plain_calls() {
-    let (handler, _) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, _) = Client::start("2025-11-25").await;
     let created = client.call_as_task("quick", json!({"ttl": 60_000})).await;
     let task = &created["result"]["task"];
     assert_eq!(task["status"], "working", "{created}");
@@ -300,8 +297,7 @@ async fn a_task_runs_the_handler_and_its_result_is_the_plain_calls() {
 
 #[tokio::test]
 async fn task_support_is_enforced_both_ways() {
-    let (handler, _) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, _) = Client::start("2025-11-25").await;
     let plain = client
         .request("tools/call", json!({"name": "must", "arguments": {}}))
         .await;
@@ -333,8 +329,7 @@ async fn task_support_is_enforced_both_ways() {
 
 #[tokio::test]
 async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
-    let (handler, _) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, _) = Client::start("2025-11-25").await;
     let before = CANCELLED.count();
     let created = client.call_as_task("wait", json!({})).await;
     let id = created["result"]["task"]["taskId"]
@@ -386,7 +381,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
 
 #[tokio::test]
 async fn tasks_belong_to_their_session() {
-    let (handler, _) = server(Limits::default());
+    let (handler, _) = server();
     let other = another_session(&handler);
     let mut mine = Client::connect(handler, "2025-11-25").await;
     let mut theirs = Client::connect(other, "2025-11-25").await;
@@ -413,7 +408,7 @@ async fn tasks_belong_to_their_session() {
 
 #[tokio::test]
 async fn ten_thousand_tasks_from_one_session_hit_its_limit_with_a_clear_error() {
-    let (handler, store) = server(Limits::default());
+    let (handler, store) = server();
     let per_session = Limits::default().per_session;
     let mut client = Client::connect(handler, "2025-11-25").await;
     let mut refused = 0;
@@ -455,8 +450,7 @@ async fn ten_thousand_tasks_from_one_session_hit_its_limit_with_a_clear_error() 
 
 #[tokio::test]
 async fn an_expired_task_is_gone() {
-    let (handler, store) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, store) = Client::start("2025-11-25").await;
     let created = client.call_as_task("quick", json!({"ttl": 100})).await;
     let id = created["result"]["task"]["taskId"]
         .as_str()
@@ -471,8 +465,7 @@ async fn an_expired_task_is_gone() {
 
 #[tokio::test]
 async fn older_sessions_get_plain_calls_and_no_capability() {
-    let (handler, store) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-06-18").await;
+    let (mut client, store) = Client::start("2025-06-18").await;
     assert!(
         client.initialize["result"]["capabilities"]
             .get("tasks")
@@ -491,8 +484,7 @@ async fn older_sessions_get_plain_calls_and_no_capability() {
 
 #[tokio::test]
 async fn a_session_that_ends_frees_its_tasks() {
-    let (handler, store) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, store) = Client::start("2025-11-25").await;
     client.call_as_task("wait", json!({})).await;
     assert_eq!(store.len(), 1);
     drop(client);
