@@ -220,6 +220,12 @@ fn code(answer: &Value) -> i64 {
         .unwrap_or_else(|| panic!("not an error: {answer}"))
 }
 
+fn message(answer: &Value) -> &str {
+    answer["error"]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error: {answer}"))
+}
+
 #[tokio::test]
 async fn a_task_era_session_sees_the_capability_and_execution_as_written() {
     let (mut client, _) = Client::start("2025-11-25").await;
@@ -303,10 +309,8 @@ async fn task_support_is_enforced_both_ways() {
         .await;
     assert_eq!(code(&plain), -32601, "{plain}");
     assert!(
-        plain["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("must be called as a task")
+        message(&plain).contains("must be called as a task"),
+        "{plain}"
     );
     for tool in ["never", "bare", "plain"] {
         let task = client.call_as_task(tool, json!({})).await;
@@ -371,12 +375,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
         .request("tasks/cancel", json!({"taskId": done}))
         .await;
     assert_eq!(code(&late), -32602, "{late}");
-    assert!(
-        late["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("'completed'")
-    );
+    assert!(message(&late).contains("'completed'"), "{late}");
 }
 
 #[tokio::test]
@@ -416,8 +415,7 @@ async fn ten_thousand_tasks_from_one_session_hit_its_limit_with_a_clear_error() 
         let answer = client.call_as_task("wait", json!({})).await;
         if answer.get("error").is_some() {
             assert_eq!(code(&answer), -32600, "{answer}");
-            let message = answer["error"]["message"].as_str().unwrap();
-            assert!(message.contains("limit per session"), "{message}");
+            assert!(message(&answer).contains("limit per session"), "{answer}");
             refused += 1;
         }
     }
