@@ -36,7 +36,7 @@ use super::context::{
 };
 use super::defs::{ResourceSource, TaskSupport, TemplateSource, ToolDef};
 use super::error::panic_message;
-use super::metrics::measured;
+use super::metrics::{measured, measured_tool};
 use super::prompt::{Arguments, render};
 use super::registry::Registry;
 use super::resource::embedded;
@@ -387,12 +387,9 @@ impl<A: App> ServerHandler for Handler<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        measured(
-            "tools/list",
-            "",
-            async move { Ok(ListToolsResult::with_all_items(self.registry.tools.clone())) },
-            |_| false,
-        )
+        measured("tools/list", async move {
+            Ok(ListToolsResult::with_all_items(self.registry.tools.clone()))
+        })
         .await
     }
 
@@ -440,7 +437,7 @@ impl<A: App> ServerHandler for Handler<A> {
                 asked = round.needed() => Ok(CallToolResponse::InputRequired(asked?)),
             }
         };
-        measured("tools/call", tool, call, |response| {
+        measured_tool(tool, call, |response| {
             matches!(response, CallToolResponse::Complete(result) if result.is_error == Some(true))
         })
         .await
@@ -451,16 +448,11 @@ impl<A: App> ServerHandler for Handler<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        measured(
-            "resources/list",
-            "",
-            async move {
-                Ok(ListResourcesResult::with_all_items(
-                    self.registry.resources.clone(),
-                ))
-            },
-            |_| false,
-        )
+        measured("resources/list", async move {
+            Ok(ListResourcesResult::with_all_items(
+                self.registry.resources.clone(),
+            ))
+        })
         .await
     }
 
@@ -469,16 +461,11 @@ impl<A: App> ServerHandler for Handler<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        measured(
-            "resources/templates/list",
-            "",
-            async move {
-                Ok(ListResourceTemplatesResult::with_all_items(
-                    self.registry.templates.clone(),
-                ))
-            },
-            |_| false,
-        )
+        measured("resources/templates/list", async move {
+            Ok(ListResourceTemplatesResult::with_all_items(
+                self.registry.templates.clone(),
+            ))
+        })
         .await
     }
 
@@ -487,14 +474,10 @@ impl<A: App> ServerHandler for Handler<A> {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        measured(
-            "resources/read",
-            "",
-            async move {
-                let uri = request.uri;
-                let contents: Vec<ResourceContents> = if let Some(def) =
-                    A::SPEC.resources.iter().find(|def| def.uri == uri)
-                {
+        measured("resources/read", async move {
+            let uri = request.uri;
+            let contents: Vec<ResourceContents> =
+                if let Some(def) = A::SPEC.resources.iter().find(|def| def.uri == uri) {
                     match def.source {
                         ResourceSource::Text(text) => {
                             let contents = ResourceContents::text(text, &uri);
@@ -560,10 +543,8 @@ impl<A: App> ServerHandler for Handler<A> {
                         .into_contents(&uri, def.mime_type),
                     }
                 };
-                Ok(ReadResourceResult::new(contents).into())
-            },
-            |_| false,
-        )
+            Ok(ReadResourceResult::new(contents).into())
+        })
         .await
     }
 
@@ -572,16 +553,11 @@ impl<A: App> ServerHandler for Handler<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        measured(
-            "prompts/list",
-            "",
-            async move {
-                Ok(ListPromptsResult::with_all_items(
-                    self.registry.prompts.clone(),
-                ))
-            },
-            |_| false,
-        )
+        measured("prompts/list", async move {
+            Ok(ListPromptsResult::with_all_items(
+                self.registry.prompts.clone(),
+            ))
+        })
         .await
     }
 
@@ -590,30 +566,25 @@ impl<A: App> ServerHandler for Handler<A> {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        measured(
-            "prompts/get",
-            "",
-            async move {
-                let Some(def) = A::SPEC.prompts.iter().find(|def| def.name == request.name) else {
-                    return Err(ErrorData::invalid_params(
-                        format!("Unknown prompt: {}", request.name),
-                        None,
-                    ));
-                };
-                let arguments = Arguments::check(def, request.arguments)?;
-                if def.messages.is_some() {
-                    return Ok(render(def, &arguments).into());
-                }
-                let result = guarded(
-                    || format!("prompt '{}'", def.name),
-                    A::get_prompt(def.name, self.ctx(context), arguments),
-                )
-                .await
-                .map_err(|message| ErrorData::internal_error(message, None))??;
-                Ok(result.into())
-            },
-            |_| false,
-        )
+        measured("prompts/get", async move {
+            let Some(def) = A::SPEC.prompts.iter().find(|def| def.name == request.name) else {
+                return Err(ErrorData::invalid_params(
+                    format!("Unknown prompt: {}", request.name),
+                    None,
+                ));
+            };
+            let arguments = Arguments::check(def, request.arguments)?;
+            if def.messages.is_some() {
+                return Ok(render(def, &arguments).into());
+            }
+            let result = guarded(
+                || format!("prompt '{}'", def.name),
+                A::get_prompt(def.name, self.ctx(context), arguments),
+            )
+            .await
+            .map_err(|message| ErrorData::internal_error(message, None))??;
+            Ok(result.into())
+        })
         .await
     }
 
@@ -622,99 +593,94 @@ impl<A: App> ServerHandler for Handler<A> {
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
-        measured(
-            "completion/complete",
-            "",
-            async move {
-                if !A::SPEC.capabilities.completions {
-                    return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
-                }
-                let argument = request.argument;
-                let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
-                    Reference::Prompt(reference) => {
-                        let def = A::SPEC
-                            .prompts
-                            .iter()
-                            .find(|def| def.name == reference.name)
-                            .ok_or_else(|| {
-                                ErrorData::invalid_params(
-                                    format!("Unknown prompt: {}", reference.name),
-                                    None,
-                                )
-                            })?;
-                        let arg = def
-                            .arguments
-                            .iter()
-                            .find(|a| a.name == argument.name)
-                            .ok_or_else(|| {
-                                ErrorData::invalid_params(
-                                    format!(
-                                        "Prompt '{}' has no argument '{}'",
-                                        def.name, argument.name
-                                    ),
-                                    None,
-                                )
-                            })?;
-                        (CompletionTarget::Prompt(def.name), arg.completions)
-                    }
-                    Reference::Resource(reference) => {
-                        let (def, matcher) = A::SPEC
-                            .templates
-                            .iter()
-                            .zip(&self.registry.template_matchers)
-                            .find(|(def, _)| def.uri_template == reference.uri)
-                            .ok_or_else(|| {
-                                ErrorData::invalid_params(
-                                    format!("Unknown resource template: {}", reference.uri),
-                                    None,
-                                )
-                            })?;
-                        if !matcher.variables().any(|v| v == argument.name) {
-                            return Err(ErrorData::invalid_params(
+        measured("completion/complete", async move {
+            if !A::SPEC.capabilities.completions {
+                return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
+            }
+            let argument = request.argument;
+            let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
+                Reference::Prompt(reference) => {
+                    let def = A::SPEC
+                        .prompts
+                        .iter()
+                        .find(|def| def.name == reference.name)
+                        .ok_or_else(|| {
+                            ErrorData::invalid_params(
+                                format!("Unknown prompt: {}", reference.name),
+                                None,
+                            )
+                        })?;
+                    let arg = def
+                        .arguments
+                        .iter()
+                        .find(|a| a.name == argument.name)
+                        .ok_or_else(|| {
+                            ErrorData::invalid_params(
                                 format!(
-                                    "Template '{}' has no variable '{}'",
-                                    def.uri_template, argument.name
+                                    "Prompt '{}' has no argument '{}'",
+                                    def.name, argument.name
                                 ),
                                 None,
-                            ));
-                        }
-                        let statics = def
-                            .completions
-                            .iter()
-                            .find(|(name, _)| *name == argument.name)
-                            .map_or(&[][..], |(_, values)| *values);
-                        (CompletionTarget::Template(def.name), statics)
-                    }
-                    _ => {
+                            )
+                        })?;
+                    (CompletionTarget::Prompt(def.name), arg.completions)
+                }
+                Reference::Resource(reference) => {
+                    let (def, matcher) = A::SPEC
+                        .templates
+                        .iter()
+                        .zip(&self.registry.template_matchers)
+                        .find(|(def, _)| def.uri_template == reference.uri)
+                        .ok_or_else(|| {
+                            ErrorData::invalid_params(
+                                format!("Unknown resource template: {}", reference.uri),
+                                None,
+                            )
+                        })?;
+                    if !matcher.variables().any(|v| v == argument.name) {
                         return Err(ErrorData::invalid_params(
-                            "Unsupported completion reference",
+                            format!(
+                                "Template '{}' has no variable '{}'",
+                                def.uri_template, argument.name
+                            ),
                             None,
                         ));
                     }
+                    let statics = def
+                        .completions
+                        .iter()
+                        .find(|(name, _)| *name == argument.name)
+                        .map_or(&[][..], |(_, values)| *values);
+                    (CompletionTarget::Template(def.name), statics)
+                }
+                _ => {
+                    return Err(ErrorData::invalid_params(
+                        "Unsupported completion reference",
+                        None,
+                    ));
+                }
+            };
+            let values = if statics.is_empty() {
+                let hook_request = CompletionRequest {
+                    target,
+                    argument: argument.name,
+                    value: argument.value,
+                    context: request
+                        .context
+                        .and_then(|c| c.arguments)
+                        .unwrap_or_default(),
                 };
-                let values = if statics.is_empty() {
-                    let hook_request = CompletionRequest {
-                        target,
-                        argument: argument.name,
-                        value: argument.value,
-                        context: request
-                            .context
-                            .and_then(|c| c.arguments)
-                            .unwrap_or_default(),
-                    };
-                    guarded(
-                        || "the completion hook".to_owned(),
-                        A::complete(self.ctx(context), hook_request),
-                    )
-                    .await
-                    .map_err(|message| ErrorData::internal_error(message, None))??
-                } else {
-                    filter_prefix(statics.iter().copied(), &argument.value)
-                };
-                Ok(CompleteResult::new(completion_info(values)))
-            },
-            |_| false,
-        )
+                guarded(
+                    || "the completion hook".to_owned(),
+                    A::complete(self.ctx(context), hook_request),
+                )
+                .await
+                .map_err(|message| ErrorData::internal_error(message, None))??
+            } else {
+                filter_prefix(statics.iter().copied(), &argument.value)
+            };
+            Ok(CompleteResult::new(completion_info(values)))
+        })
         .await
     }
 
@@ -723,18 +689,13 @@ impl<A: App> ServerHandler for Handler<A> {
         request: SetLevelRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        measured(
-            "logging/setLevel",
-            "",
-            async move {
-                if !A::SPEC.capabilities.logging {
-                    return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
-                }
-                self.session.set_log_level(request.level);
-                Ok(())
-            },
-            |_| false,
-        )
+        measured("logging/setLevel", async move {
+            if !A::SPEC.capabilities.logging {
+                return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
+            }
+            self.session.set_log_level(request.level);
+            Ok(())
+        })
         .await
     }
 
@@ -743,7 +704,7 @@ impl<A: App> ServerHandler for Handler<A> {
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        measured("resources/subscribe", "", async move {
+        measured("resources/subscribe", async move {
             if !A::SPEC.capabilities.resources_subscribe {
                 return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
             }
@@ -777,7 +738,7 @@ impl<A: App> ServerHandler for Handler<A> {
             self.session
                 .subscribe(request.uri, context.peer)
                 .map_err(|_| too_many())
-        }, |_| false)
+        })
         .await
     }
 
@@ -786,27 +747,21 @@ impl<A: App> ServerHandler for Handler<A> {
         request: UnsubscribeRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        measured(
-            "resources/unsubscribe",
-            "",
-            async move {
-                if !A::SPEC.capabilities.resources_subscribe {
-                    return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
-                }
-                if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
-                    return shared
-                        .set(session, &request.uri, false)
-                        .await
-                        .map_err(|error| match error {
-                            SubscribeError::TooMany => unreachable!("unsubscribing adds nothing"),
-                            SubscribeError::Store(error) => store_unavailable(error),
-                        });
-                }
-                self.session.unsubscribe(&request.uri);
-                Ok(())
-            },
-            |_| false,
-        )
+        measured("resources/unsubscribe", async move {
+            if !A::SPEC.capabilities.resources_subscribe {
+                return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
+            }
+            if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
+                return shared.set(session, &request.uri, false).await.map_err(
+                    |error| match error {
+                        SubscribeError::TooMany => unreachable!("unsubscribing adds nothing"),
+                        SubscribeError::Store(error) => store_unavailable(error),
+                    },
+                );
+            }
+            self.session.unsubscribe(&request.uri);
+            Ok(())
+        })
         .await
     }
 
@@ -841,29 +796,24 @@ impl<A: App> ServerHandler for Handler<A> {
         request: CustomRequest,
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
-        measured(
-            "custom",
-            "",
-            async move {
-                // tasks/result, tasks/list, and the task requests the transport renamed (`tasks/wire.rs`).
-                let request = match tasks::handle(self, request, context).await {
-                    Ok(answer) => return answer,
-                    Err(request) => request,
-                };
-                if STANDARD_REQUESTS.contains(&request.method.as_str()) {
-                    return Err(ErrorData::invalid_params(
-                        format!("invalid params for `{}`", request.method),
-                        None,
-                    ));
-                }
-                Err(ErrorData::new(
-                    rmcp::model::ErrorCode::METHOD_NOT_FOUND,
-                    request.method,
+        measured("custom", async move {
+            // tasks/result, tasks/list, and the task requests the transport renamed (`tasks/wire.rs`).
+            let request = match tasks::handle(self, request, context).await {
+                Ok(answer) => return answer,
+                Err(request) => request,
+            };
+            if STANDARD_REQUESTS.contains(&request.method.as_str()) {
+                return Err(ErrorData::invalid_params(
+                    format!("invalid params for `{}`", request.method),
                     None,
-                ))
-            },
-            |_| false,
-        )
+                ));
+            }
+            Err(ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                request.method,
+                None,
+            ))
+        })
         .await
     }
 }
@@ -900,7 +850,7 @@ mod tests {
 
     use super::*;
     use crate::context::Subscriptions;
-    use crate::testing::{SPEC, TestApp};
+    use crate::testing::TestApp;
 
     /// A handler for the test spec served over an in-memory pipe, a client connected to it, and the table of
     /// subscriptions the server shares.
@@ -909,17 +859,7 @@ mod tests {
         Arc<Subscriptions>,
     ) {
         let subscriptions = Arc::new(Subscriptions::default());
-        let shared = Arc::new(Shared {
-            state: (),
-            subscriptions: subscriptions.clone(),
-            logging: false,
-            logger: "test",
-        });
-        let handler = Handler::<TestApp>::new(
-            Arc::new(Registry::build(&SPEC).unwrap()),
-            shared,
-            Limits::default(),
-        );
+        let handler = crate::testing::handler::<TestApp>(subscriptions.clone());
         let (server_io, client_io) = tokio::io::duplex(64 * 1024);
         tokio::spawn(async move {
             if let Ok(running) = handler.serve(server_io).await {

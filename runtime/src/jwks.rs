@@ -441,6 +441,14 @@ mod tests {
         Arc::new(KeyCache::new(uri, Policy::DEFAULT).unwrap())
     }
 
+    /// An issuer serving `K1` with `headers`, and a cache of its key set that has fetched it once.
+    async fn cached_k1(headers: &'static str) -> (TestServer, Arc<KeyCache>) {
+        let server = TestServer::start(move |_| ok(headers, &jwks(&[K1]))).await;
+        let cache = cache(&format!("{}/jwks.json", server.origin));
+        assert!(cache.keys_for(Some("k1")).await.is_ok());
+        (server, cache)
+    }
+
     impl KeyCache {
         fn advance(&self, by: Duration) {
             *self.skew.lock().unwrap() += by;
@@ -504,9 +512,7 @@ mod tests {
     /// A key the issuer removes is refused once the set's max-age has passed, not trusted for ever.
     #[tokio::test]
     async fn a_removed_key_is_refused_after_the_sets_lifetime() {
-        let server = TestServer::start(|_| ok("Cache-Control: max-age=60\r\n", &jwks(&[K1]))).await;
-        let cache = cache(&format!("{}/jwks.json", server.origin));
-        assert!(cache.keys_for(Some("k1")).await.is_ok());
+        let (server, cache) = cached_k1("Cache-Control: max-age=60\r\n").await;
         server.answer(|_| ok("Cache-Control: max-age=60\r\n", &jwks(&[K2])));
         // Fresh: served from the cache without a fetch.
         assert!(cache.keys_for(Some("k1")).await.is_ok());
@@ -524,9 +530,7 @@ mod tests {
     /// the set in use never expires while the issuer answers (and no request waits for the fetch).
     #[tokio::test]
     async fn a_set_near_its_expiry_is_refreshed_in_the_background() {
-        let server = TestServer::start(|_| ok("Cache-Control: max-age=60\r\n", &jwks(&[K1]))).await;
-        let cache = cache(&format!("{}/jwks.json", server.origin));
-        assert!(cache.keys_for(Some("k1")).await.is_ok());
+        let (server, cache) = cached_k1("Cache-Control: max-age=60\r\n").await;
         server.answer(|_| ok("Cache-Control: max-age=60\r\n", &jwks(&[K2])));
         cache.advance(Duration::from_secs(30));
         assert!(cache.keys_for(Some("k1")).await.is_ok());
@@ -554,9 +558,7 @@ mod tests {
     /// An issuer that stops answering: the last good set serves through the grace period, then nothing does.
     #[tokio::test]
     async fn a_failed_refetch_keeps_the_last_set_for_the_grace_period_only() {
-        let server = TestServer::start(|_| ok("Cache-Control: max-age=60\r\n", &jwks(&[K1]))).await;
-        let cache = cache(&format!("{}/jwks.json", server.origin));
-        assert!(cache.keys_for(Some("k1")).await.is_ok());
+        let (server, cache) = cached_k1("Cache-Control: max-age=60\r\n").await;
         server.answer(|_| {
             b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
         });
@@ -576,9 +578,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_kids_refetch_at_most_once_per_interval() {
-        let server = TestServer::start(|_| ok("", &jwks(&[K1]))).await;
-        let cache = cache(&format!("{}/jwks.json", server.origin));
-        assert!(cache.keys_for(Some("k1")).await.is_ok());
+        let (server, cache) = cached_k1("").await;
         for _ in 0..5 {
             assert!(cache.keys_for(Some("nope")).await.is_err());
         }

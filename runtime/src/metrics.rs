@@ -11,10 +11,27 @@ use std::future::Future;
 
 use rmcp::ErrorData;
 
-/// Runs one request's handler, counting it under `method` (and `tool`, for `tools/call`) with its latency, and
-/// as an error when it fails or `failed` says its result is one (a tool's `isError`). Without the feature, or
-/// before the metrics are enabled, it only awaits the call.
+/// Runs one request's handler, counting it under `method` with its latency, and as an error when it fails.
+/// Without the feature, or before the metrics are enabled, it only awaits the call.
 pub(crate) async fn measured<T>(
+    method: &'static str,
+    call: impl Future<Output = Result<T, ErrorData>>,
+) -> Result<T, ErrorData> {
+    counted(method, "", call, |_| false).await
+}
+
+/// [`measured`] for `tools/call`, counted under `tool` too, and as an error when `failed` says its result is
+/// one (a tool's `isError`).
+pub(crate) async fn measured_tool<T>(
+    tool: &'static str,
+    call: impl Future<Output = Result<T, ErrorData>>,
+    failed: impl FnOnce(&T) -> bool,
+) -> Result<T, ErrorData> {
+    counted("tools/call", tool, call, failed).await
+}
+
+/// Counts `call` under `method` and `tool` once metrics are enabled.
+async fn counted<T>(
     method: &'static str,
     tool: &'static str,
     call: impl Future<Output = Result<T, ErrorData>>,

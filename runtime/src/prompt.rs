@@ -142,6 +142,11 @@ mod tests {
         meta: None,
     };
 
+    /// Checks `arguments`, an object, against `DEF`.
+    fn check(arguments: Value) -> Result<Arguments, ErrorData> {
+        Arguments::check(&DEF, Some(arguments.as_object().unwrap().clone()))
+    }
+
     fn texts(result: &GetPromptResult) -> Vec<(Role, String)> {
         result
             .messages
@@ -152,11 +157,7 @@ mod tests {
 
     #[test]
     fn renders_arguments_and_blanks_missing_optional_ones() {
-        let args = Arguments::check(
-            &DEF,
-            Some(json!({"city": "paris"}).as_object().unwrap().clone()),
-        )
-        .unwrap();
+        let args = check(json!({"city": "paris"})).unwrap();
         let result = render(&DEF, &args);
         assert_eq!(result.description.as_deref(), Some("Summary"));
         assert_eq!(
@@ -173,26 +174,13 @@ mod tests {
 
     #[test]
     fn substituted_values_are_not_expanded_again() {
-        let args = Arguments::check(
-            &DEF,
-            Some(
-                json!({"city": "{{style}}", "style": "x"})
-                    .as_object()
-                    .unwrap()
-                    .clone(),
-            ),
-        )
-        .unwrap();
+        let args = check(json!({"city": "{{style}}", "style": "x"})).unwrap();
         assert_eq!(texts(&render(&DEF, &args))[1].1, "Sure: {{style}}{{style}}");
     }
 
     #[test]
     fn missing_required_argument_is_invalid_params() {
-        let error = Arguments::check(
-            &DEF,
-            Some(json!({"style": "brief"}).as_object().unwrap().clone()),
-        )
-        .unwrap_err();
+        let error = check(json!({"style": "brief"})).unwrap_err();
         assert_eq!(error.code, rmcp::model::ErrorCode::INVALID_PARAMS);
         assert!(error.message.contains("city"), "{}", error.message);
         assert!(Arguments::check(&DEF, None).is_err());

@@ -201,17 +201,16 @@ mod tests {
     const UPDATED: &str = "notifications/resources/updated";
 
     /// Three instances sharing one Redis, with the subscriptions each one's sessions share.
-    async fn cluster(redis: &RedisServer) -> Vec<(Router, Arc<Subscriptions>)> {
+    async fn cluster(redis: &RedisServer) -> [(Router, Arc<Subscriptions>); 3] {
         let options = with_store(redis.url(""), Duration::from_secs(60));
-        let mut instances = Vec::new();
-        for _ in 0..3 {
+        let instance = async || {
             let subscriptions = Arc::new(Subscriptions::default());
-            instances.push((
+            (
                 app_with(&options, subscriptions.clone()).await,
                 subscriptions,
-            ));
-        }
-        instances
+            )
+        };
+        [instance().await, instance().await, instance().await]
     }
 
     /// A session of alice's started on `app`, whose client can answer elicitations.
@@ -260,10 +259,7 @@ mod tests {
     #[tokio::test]
     async fn redis_bus_delivers_a_resource_update_once_wherever_the_stream_is() {
         let redis = RedisServer::start(&[]);
-        let instances = cluster(&redis).await;
-        let [(a, _), (b, raised), (c, _)] = &instances[..] else {
-            unreachable!()
-        };
+        let [(a, _), (b, raised), (c, _)] = &cluster(&redis).await;
         let id = session(a).await;
         let subscribe = r#"{"jsonrpc":"2.0","id":1,"method":"resources/subscribe","params":{"uri":"test://readme"}}"#;
         let (status, _, body) = post(a, "alice", Some(&id), subscribe).await;
@@ -305,10 +301,7 @@ mod tests {
     #[tokio::test]
     async fn redis_bus_brings_an_answer_to_the_instance_that_asked() {
         let redis = RedisServer::start(&[]);
-        let instances = cluster(&redis).await;
-        let [(a, _), (b, _), _] = &instances[..] else {
-            unreachable!()
-        };
+        let [(a, _), (b, _), _] = &cluster(&redis).await;
         let id = session(a).await;
         let call = r#"{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"ask"}}"#;
         let request = mcp("POST", "alice", Some(&id))
@@ -346,10 +339,7 @@ mod tests {
     #[tokio::test]
     async fn redis_bus_refuses_to_resume_a_stream_served_elsewhere() {
         let redis = RedisServer::start(&[]);
-        let instances = cluster(&redis).await;
-        let [(a, _), (b, _), _] = &instances[..] else {
-            unreachable!()
-        };
+        let [(a, _), (b, _), _] = &cluster(&redis).await;
         let id = session(a).await;
         let resume = mcp("GET", "alice", Some(&id))
             .header("last-event-id", "0/41")

@@ -519,6 +519,15 @@ mod tests {
         RedisEvents::new(client, connection, PREFIX, Duration::from_secs(60), 1000)
     }
 
+    /// Opens POST stream `post` as rmcp does, with its priming event, bound to session `s1` (for the call
+    /// `request`, if given); returns the priming event's id.
+    async fn open_post(store: &RedisEvents, post: &str, request: Option<&RequestId>) -> String {
+        let retry = ServerSseMessage::retry(Duration::from_secs(3));
+        let priming = store.store_event(post, &retry).await.unwrap();
+        store.bind(&session("s1"), &priming, request).await;
+        priming
+    }
+
     fn progress(n: u32) -> ServerSseMessage {
         let message = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/progress",
             "params": {"progressToken": "t", "progress": n}});
@@ -606,11 +615,7 @@ mod tests {
         let redis = RedisServer::start(&[]);
         let (first, second) = (store(&redis).await, store(&redis).await);
         let post = "0b7c3e9a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
-        let priming = first
-            .store_event(post, &ServerSseMessage::retry(Duration::from_secs(3)))
-            .await
-            .unwrap();
-        first.bind(&session("s1"), &priming, None).await;
+        let priming = open_post(&first, post, None).await;
         let step = first.store_event(post, &progress(1)).await.unwrap();
 
         for other in ["s2", "s1x", "s"] {
@@ -641,12 +646,8 @@ mod tests {
         let redis = RedisServer::start(&[]);
         let (runner, other) = (store(&redis).await, store(&redis).await);
         let post = "2b7c3e9a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
-        let priming = runner
-            .store_event(post, &ServerSseMessage::retry(Duration::from_secs(3)))
-            .await
-            .unwrap();
         let request = RequestId::Number(42);
-        runner.bind(&session("s1"), &priming, Some(&request)).await;
+        let priming = open_post(&runner, post, Some(&request)).await;
         // The session's record, which a tail looks for between reads.
         let _: () = redis::cmd("SET")
             .arg(format!("{PREFIX}session:s1"))
@@ -867,11 +868,7 @@ mod tests {
             10,
         );
         let post = "3b7c3e9a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
-        let priming = events
-            .store_event(post, &ServerSseMessage::retry(Duration::from_secs(3)))
-            .await
-            .unwrap();
-        events.bind(&session("s1"), &priming, None).await;
+        open_post(&events, post, None).await;
         let ttls = || {
             let mut connection = connection.clone();
             async move {

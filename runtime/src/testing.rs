@@ -1,14 +1,19 @@
 //! A small spec for the runtime's own tests.
 
+use std::sync::Arc;
+
 use rmcp::model::JsonObject;
 
 use crate::app::App;
-use crate::context::Ctx;
+use crate::context::{Ctx, Shared, Subscriptions};
 use crate::defs::{
     CapabilitiesDef, EnvVarDef, ResourceDef, ResourceSource, ServerDef, Spec, TemplateDef, ToolDef,
     TransportsDef,
 };
 use crate::error::{BoxError, ToolError, ToolResult};
+use crate::handler::Handler;
+use crate::registry::Registry;
+use crate::tasks::store::Limits;
 
 /// Served over stdio only.
 pub(crate) const STDIO_ONLY: TransportsDef = TransportsDef {
@@ -22,6 +27,30 @@ pub(crate) const fn tool(name: &'static str) -> ToolDef {
     ToolDef {
         name,
         ..ToolDef::DEFAULT
+    }
+}
+
+/// A task test's spec: server `name`, served over stdio, with `tools` that run as tasks as `tool_execution`
+/// says.
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) const fn task_spec(
+    name: &'static str,
+    tool_execution: &'static [(&'static str, Option<crate::defs::TaskSupport>)],
+    tools: &'static [ToolDef],
+) -> Spec {
+    Spec {
+        server: ServerDef {
+            name,
+            version: "1.0.0",
+            ..ServerDef::DEFAULT
+        },
+        capabilities: CapabilitiesDef {
+            tool_execution,
+            ..CapabilitiesDef::DEFAULT
+        },
+        transports: STDIO_ONLY,
+        tools,
+        ..Spec::DEFAULT
     }
 }
 
@@ -39,6 +68,45 @@ pub(crate) async fn step_by_step(
         .map_err(|e| ToolError::new(e.to_string()))?;
     steps.acquire().await.unwrap().forget();
     Ok(())
+}
+
+/// The status a task test's holding tool reports while it waits for its cancellation.
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) const HELD: &str = "holding until cancelled";
+
+/// How many of a test app's holding tools saw their cancellation (each app counts its own: tests run in
+/// parallel).
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) struct Cancellations(std::sync::atomic::AtomicUsize);
+
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+impl Cancellations {
+    pub(crate) const fn new() -> Cancellations {
+        Cancellations(std::sync::atomic::AtomicUsize::new(0))
+    }
+
+    /// How many so far.
+    pub(crate) fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The holding tool: reports [`HELD`], waits for its cancellation, and counts it.
+    pub(crate) async fn hold(&self, ctx: &Ctx<()>) {
+        ctx.task_status(HELD);
+        ctx.cancelled().await;
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Waits (bounded) until a holding tool saw its cancellation after the count was `before`.
+    pub(crate) async fn seen_after(&self, before: usize) {
+        for _ in 0..500 {
+            if self.count() > before {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the handler never saw its cancellation");
+    }
 }
 
 /// `tasks/update`'s `inputResponses` accepting the first of a SEP-2663 task's `inputRequests`, empty.
@@ -94,19 +162,52 @@ pub(crate) static SPEC: Spec = Spec {
     ..Spec::DEFAULT
 };
 
-/// The test spec as an app with no state: `ask` elicits a name; `echo` is never served (an unknown tool).
-pub(crate) struct TestApp;
+/// A server of `A`, with no state and the default task limits, whose sessions share `subscriptions`.
+pub(crate) fn handler<A: App<State = ()>>(subscriptions: Arc<Subscriptions>) -> Handler<A> {
+    let shared = Arc::new(Shared {
+        state: (),
+        subscriptions,
+        logging: false,
+        logger: "test",
+    });
+    let registry = Arc::new(Registry::build(A::SPEC).unwrap());
+    Handler::new(registry, shared, Limits::default())
+}
 
-impl App for TestApp {
+/// An app with no state, for the runtime's tests: its spec and its tools' dispatch are all it sets.
+pub(crate) trait StatelessApp: Send + Sync + 'static {
+    /// The spec served.
+    const SPEC: &'static Spec;
+
+    /// Runs tool `name` ([`App::call_tool`], whose arguments no test tool reads).
+    fn call(name: &str, ctx: Ctx<()>) -> impl Future<Output = ToolResult> + Send;
+}
+
+impl<T: StatelessApp> App for T {
     type State = ();
-    const SPEC: &'static Spec = &SPEC;
-    const CRATE_NAME: &'static str = "test_server";
+    const SPEC: &'static Spec = <T as StatelessApp>::SPEC;
+    const CRATE_NAME: &'static str = "mcpgen_runtime";
 
     async fn init() -> Result<(), BoxError> {
         Ok(())
     }
 
-    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    fn call_tool(
+        name: &str,
+        ctx: Ctx<()>,
+        _arguments: JsonObject,
+    ) -> impl Future<Output = ToolResult> + Send {
+        T::call(name, ctx)
+    }
+}
+
+/// The test spec as an app: `ask` elicits a name; `echo` is never served (an unknown tool).
+pub(crate) struct TestApp;
+
+impl StatelessApp for TestApp {
+    const SPEC: &'static Spec = &SPEC;
+
+    async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         if name == "ask" {
             let schema =
                 serde_json::json!({"type": "object", "properties": {"name": {"type": "string"}}});
@@ -137,11 +238,9 @@ pub(crate) mod http {
     use super::TestApp;
     use crate::auth::{Auth, BearerTokens};
     use crate::connections::ConnectionLimits;
-    use crate::context::{Shared, Subscriptions};
+    use crate::context::Subscriptions;
     use crate::guard::Guard;
-    use crate::handler::Handler;
     use crate::http::{HttpOptions, SseOptions, StreamableOptions};
-    use crate::registry::Registry;
     use crate::sessions::SessionLimits;
 
     pub(crate) const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"test","version":"0"}}}"#;
@@ -217,19 +316,8 @@ pub(crate) mod http {
         options: &HttpOptions,
         subscriptions: Arc<Subscriptions>,
     ) -> Router {
-        let shared = Arc::new(Shared {
-            state: (),
-            subscriptions,
-            logging: false,
-            logger: "test",
-        });
-        let handler = Handler::<A>::new(
-            Arc::new(Registry::build(A::SPEC).unwrap()),
-            shared,
-            crate::tasks::store::Limits::default(),
-        );
         crate::http::router(
-            handler,
+            super::handler::<A>(subscriptions),
             options,
             CancellationToken::new(),
             Arc::new(AtomicBool::new(true)),

@@ -163,10 +163,7 @@ struct Results {
 
 impl Results {
     fn scalar(&mut self, metric: &str, contender: &str, value: f64) {
-        self.scalars
-            .entry(metric.into())
-            .or_default()
-            .entry(contender.into())
+        entry(&mut self.scalars, metric, contender)
             .or_default()
             .push(value);
     }
@@ -178,25 +175,27 @@ impl Results {
                 phase.errors,
                 truncate(&e, 300)
             );
-            self.errors
-                .entry(scenario.into())
-                .or_default()
-                .entry(contender.into())
-                .or_insert(e);
+            entry(&mut self.errors, scenario, contender).or_insert(e);
         }
         if let Some(s) = phase.summary {
             eprintln!(
                 "    {scenario:<22} {:>9.0} calls/s  p50 {:.3} ms  p99 {:.3} ms  errors {}  cpu server {:.2} driver {:.2}",
                 s.calls_per_s, s.p50_ms, s.p99_ms, s.errors, s.server_cpu, s.driver_cpu
             );
-            self.phases
-                .entry(scenario.into())
-                .or_default()
-                .entry(contender.into())
+            entry(&mut self.phases, scenario, contender)
                 .or_default()
                 .push(s);
         }
     }
+}
+
+/// `contender`'s entry under `key` in a map of metric or scenario, then contender.
+fn entry<'m, T>(
+    map: &'m mut BTreeMap<String, BTreeMap<String, T>>,
+    key: &str,
+    contender: &str,
+) -> std::collections::btree_map::Entry<'m, String, T> {
+    map.entry(key.into()).or_default().entry(contender.into())
 }
 
 fn truncate(s: &str, max: usize) -> &str {

@@ -295,6 +295,23 @@ mod tests {
         }
     }
 
+    /// mcpgen against the hand-written server, its control run, and `peers`.
+    fn roles(peers: &[String]) -> Roles<'_> {
+        Roles {
+            generated: "mcpgen",
+            baseline: "hand",
+            peers,
+            control: "hand-again",
+        }
+    }
+
+    /// Asserts `table` holds each of `lines` (each a part of one of its lines).
+    fn assert_lines(table: &str, lines: &[&str]) {
+        for line in lines {
+            assert!(table.contains(line), "no {line:?} in\n{table}");
+        }
+    }
+
     #[test]
     fn ratios_pair_rounds_and_orient_so_higher_is_better() {
         // Round 2 is slow for both: paired, mcpgen is 2x every round; the medians alone would say 2x too, but
@@ -327,12 +344,7 @@ mod tests {
     #[test]
     fn the_table_names_every_missed_line() {
         let peers = ["ts-sdk".to_owned()];
-        let roles = Roles {
-            generated: "mcpgen",
-            baseline: "hand",
-            peers: &peers,
-            control: "hand-again",
-        };
+        let roles = roles(&peers);
         let metrics = vec![
             metric(
                 "startup_ms",
@@ -367,32 +379,17 @@ mod tests {
             ),
         ];
         let table = report(&metrics, &roles, 32);
-        assert!(
-            table.contains("| mcpgen / hand >= 0.95 on every runtime metric | **missed** | below ×0.95: start-up 0.90×"),
-            "{table}"
-        );
-        // The control's line reports what noise did, never a verdict on a target.
-        assert!(
-            table.contains("| control: hand-again / hand, the same binary twice (not a target: the noise alone) | noise | below ×0.95: start-up 0.90× [0.90–0.90]"),
-            "{table}"
-        );
-        assert!(
-            table.contains("| ahead of ts-sdk on every metric | met |"),
-            "{table}"
-        );
-        assert!(
-            table.contains("| stdio >= 100k calls/s with 32 in flight | met | 115.0k/s"),
-            "{table}"
-        );
-        assert!(
-            table.contains(
-                "| stateless HTTP >= 30× ts-sdk at concurrency 32 | met | 30.00× [30.00–30.00]"
-            ),
-            "{table}"
-        );
-        assert!(
-            table.contains("| stateful HTTP p50 <= 1 ms at concurrency 1 | not measured |"),
-            "{table}"
+        assert_lines(
+            &table,
+            &[
+                "| mcpgen / hand >= 0.95 on every runtime metric | **missed** | below ×0.95: start-up 0.90×",
+                // The control's line reports what noise did, never a verdict on a target.
+                "| control: hand-again / hand, the same binary twice (not a target: the noise alone) | noise | below ×0.95: start-up 0.90× [0.90–0.90]",
+                "| ahead of ts-sdk on every metric | met |",
+                "| stdio >= 100k calls/s with 32 in flight | met | 115.0k/s",
+                "| stateless HTTP >= 30× ts-sdk at concurrency 32 | met | 30.00× [30.00–30.00]",
+                "| stateful HTTP p50 <= 1 ms at concurrency 1 | not measured |",
+            ],
         );
     }
 
@@ -432,25 +429,16 @@ mod tests {
                 .map(|k| (k.to_string(), k.to_string()))
                 .collect();
         let peers = ["ts-sdk".to_owned()];
-        let roles = Roles {
-            generated: "mcpgen",
-            baseline: "hand",
-            peers: &peers,
-            control: "hand-again",
-        };
+        let roles = roles(&peers);
         let table = report(&metrics(&BTreeMap::new(), &phases, &scenarios), &roles, 32);
         assert!(!table.contains("not measured"), "{table}");
-        assert!(
-            table.contains("| stdio >= 100k calls/s with 32 in flight | met | 110.0k/s"),
-            "{table}"
-        );
-        assert!(
-            table.contains("| stateless HTTP >= 30× ts-sdk at concurrency 32 | met | 50.00×"),
-            "{table}"
-        );
-        assert!(
-            table.contains("| stateful HTTP p50 <= 1 ms at concurrency 1 | met | 0.150 ms"),
-            "{table}"
+        assert_lines(
+            &table,
+            &[
+                "| stdio >= 100k calls/s with 32 in flight | met | 110.0k/s",
+                "| stateless HTTP >= 30× ts-sdk at concurrency 32 | met | 50.00×",
+                "| stateful HTTP p50 <= 1 ms at concurrency 1 | met | 0.150 ms",
+            ],
         );
     }
 }

@@ -154,11 +154,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use rmcp::model::CallToolResult;
-
-    fn args(value: Value) -> JsonObject {
-        value.as_object().unwrap().clone()
-    }
+    use crate::declarative::testing::{args, assert_says, text_of};
 
     fn def(program: &'static str, args: &'static [&'static str]) -> CommandDef {
         CommandDef {
@@ -169,10 +165,6 @@ mod tests {
             timeout_secs: 10,
             max_output_bytes: 1024,
         }
-    }
-
-    fn text_of(result: &CallToolResult) -> String {
-        result.content[0].as_text().unwrap().text.clone()
     }
 
     #[test]
@@ -235,17 +227,13 @@ mod tests {
         slow.timeout_secs = 1;
         let started = std::time::Instant::now();
         let timed_out = call(&slow, JsonObject::new(), false).await.unwrap();
-        assert!(text_of(&timed_out).contains("did not finish within 1 s"));
+        assert_says(&timed_out, "did not finish within 1 s");
         assert!(started.elapsed() < Duration::from_secs(20));
 
         let flood = call(&def("yes", &[]), JsonObject::new(), false)
             .await
             .unwrap();
-        assert!(
-            text_of(&flood).contains("more than 1024 bytes"),
-            "{}",
-            text_of(&flood)
-        );
+        assert_says(&flood, "more than 1024 bytes");
 
         let missing = call(&def("/nonexistent/program", &[]), JsonObject::new(), false)
             .await
@@ -263,11 +251,7 @@ mod tests {
         d.timeout_secs = 1;
         let file = pid_file.to_str().unwrap();
         let result = call(&d, args(json!({"file": file})), false).await.unwrap();
-        assert!(
-            text_of(&result).contains("did not finish"),
-            "{}",
-            text_of(&result)
-        );
+        assert_says(&result, "did not finish");
         let pid = std::fs::read_to_string(&pid_file)
             .unwrap()
             .trim()

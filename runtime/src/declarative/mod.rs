@@ -14,6 +14,29 @@ pub mod http;
 mod output;
 pub mod template;
 
+/// What the declarative tools' tests share.
+#[cfg(all(test, any(feature = "command-tools", feature = "http-tools")))]
+mod testing {
+    use rmcp::model::{CallToolResult, JsonObject};
+    use serde_json::Value;
+
+    /// A JSON object as a tool's arguments.
+    pub(super) fn args(value: Value) -> JsonObject {
+        value.as_object().unwrap().clone()
+    }
+
+    /// The text of a result's first content block.
+    pub(super) fn text_of(result: &CallToolResult) -> String {
+        result.content[0].as_text().unwrap().text.clone()
+    }
+
+    /// Asserts that the text of `result` contains `part`.
+    pub(super) fn assert_says(result: &CallToolResult, part: &str) {
+        let text = text_of(result);
+        assert!(text.contains(part), "{text}");
+    }
+}
+
 /// A tool run as a program (`implementation.command` in the spec).
 #[derive(Debug)]
 pub struct CommandDef {

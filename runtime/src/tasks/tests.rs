@@ -2,11 +2,10 @@
 //! no 2025-11-25 task API): the wire forms, the lifecycle, and hostile callers.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rmcp::ServiceExt as _;
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 use tokio::io::{
     AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, DuplexStream, ReadHalf, WriteHalf,
@@ -14,37 +13,27 @@ use tokio::io::{
 
 use super::stdio::{TaskCodec, TaskTransport};
 use super::store::{Limits, TaskStore};
-use crate::app::App;
-use crate::context::{Ctx, Shared};
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
-use crate::error::{BoxError, ToolError, ToolResult};
+use crate::context::Ctx;
+use crate::defs::{Spec, TaskSupport};
+use crate::error::{ToolError, ToolResult};
 use crate::handler::Handler;
-use crate::registry::Registry;
-use crate::testing::{STDIO_ONLY, tool};
+use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, tool};
 
-pub(super) static SPEC: Spec = Spec {
-    server: ServerDef {
-        name: "task-test",
-        version: "1.0.0",
-        ..ServerDef::DEFAULT
-    },
-    capabilities: CapabilitiesDef {
-        tool_execution: &[
-            ("quick", Some(TaskSupport::Optional)),
-            ("wait", Some(TaskSupport::Optional)),
-            ("must", Some(TaskSupport::Required)),
-            ("never", Some(TaskSupport::Forbidden)),
-            ("bare", None),
-            ("gate", Some(TaskSupport::Optional)),
-            ("ask", Some(TaskSupport::Optional)),
-            ("oops", Some(TaskSupport::Optional)),
-            ("crash", Some(TaskSupport::Required)),
-            ("later", Some(TaskSupport::Optional)),
-        ],
-        ..CapabilitiesDef::DEFAULT
-    },
-    transports: STDIO_ONLY,
-    tools: &[
+pub(super) static SPEC: Spec = task_spec(
+    "task-test",
+    &[
+        ("quick", Some(TaskSupport::Optional)),
+        ("wait", Some(TaskSupport::Optional)),
+        ("must", Some(TaskSupport::Required)),
+        ("never", Some(TaskSupport::Forbidden)),
+        ("bare", None),
+        ("gate", Some(TaskSupport::Optional)),
+        ("ask", Some(TaskSupport::Optional)),
+        ("oops", Some(TaskSupport::Optional)),
+        ("crash", Some(TaskSupport::Required)),
+        ("later", Some(TaskSupport::Optional)),
+    ],
+    &[
         tool("quick"),
         tool("wait"),
         tool("must"),
@@ -57,11 +46,10 @@ pub(super) static SPEC: Spec = Spec {
         tool("crash"),
         tool("later"),
     ],
-    ..Spec::DEFAULT
-};
+);
 
 /// How many `wait` handlers saw their cancellation.
-pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
+pub(super) static CANCELLED: Cancellations = Cancellations::new();
 
 /// Lets one `gate` handler finish.
 pub(super) static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
@@ -71,20 +59,12 @@ pub(super) static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_
 
 pub(super) struct TaskApp;
 
-impl App for TaskApp {
-    type State = ();
+impl StatelessApp for TaskApp {
     const SPEC: &'static Spec = &SPEC;
-    const CRATE_NAME: &'static str = "task_test";
 
-    async fn init() -> Result<(), BoxError> {
-        Ok(())
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         if name == "wait" {
-            ctx.task_status("waiting for cancellation");
-            ctx.cancelled().await;
-            CANCELLED.fetch_add(1, Ordering::SeqCst);
+            CANCELLED.hold(&ctx).await;
         }
         match name {
             "gate" => GATE.acquire().await.unwrap().forget(),
@@ -117,6 +97,20 @@ impl App for TaskApp {
     }
 }
 
+/// Serves `handler` as stdio does, with the task codec, over an in-memory pipe; the client's end.
+pub(super) fn pipe(handler: Handler<TaskApp>) -> DuplexStream {
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    let (read, write) = tokio::io::split(server_io);
+    let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
+    let transport = TaskTransport::new(read, write, codec);
+    tokio::spawn(async move {
+        if let Ok(running) = handler.serve(transport).await {
+            let _ = running.waiting().await;
+        }
+    });
+    client_io
+}
+
 /// One stdio session over an in-memory pipe, spoken to in raw lines.
 struct Client {
     write: WriteHalf<DuplexStream>,
@@ -126,17 +120,14 @@ struct Client {
 }
 
 impl Client {
+    /// A session on protocol `version` of a new server, and the server's task store.
+    async fn start(version: &str) -> (Client, Arc<TaskStore>) {
+        let (handler, store) = server();
+        (Client::connect(handler, version).await, store)
+    }
+
     async fn connect(handler: Handler<TaskApp>, version: &str) -> Client {
-        let (server_io, client_io) = tokio::io::duplex(1 << 20);
-        let (server_read, server_write) = tokio::io::split(server_io);
-        let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
-        let transport = TaskTransport::new(server_read, server_write, codec);
-        tokio::spawn(async move {
-            if let Ok(running) = handler.serve(transport).await {
-                let _ = running.waiting().await;
-            }
-        });
-        let (read, write) = tokio::io::split(client_io);
+        let (read, write) = tokio::io::split(pipe(handler));
         let mut client = Client {
             write,
             read: BufReader::new(read),
@@ -207,15 +198,9 @@ impl Client {
     }
 }
 
-pub(super) fn server(limits: Limits) -> (Handler<TaskApp>, Arc<TaskStore>) {
-    let shared = Arc::new(Shared {
-        state: (),
-        subscriptions: Arc::default(),
-        logging: false,
-        logger: "test",
-    });
-    let handler =
-        Handler::<TaskApp>::new(Arc::new(Registry::build(&SPEC).unwrap()), shared, limits);
+/// A server of [`TaskApp`], and its task store.
+pub(super) fn server() -> (Handler<TaskApp>, Arc<TaskStore>) {
+    let handler = crate::testing::handler::<TaskApp>(Arc::default());
     let store = handler.tasks().unwrap().clone();
     (handler, store)
 }
@@ -229,27 +214,21 @@ pub(super) fn another_session(handler: &Handler<TaskApp>) -> Handler<TaskApp> {
     )
 }
 
-/// Waits (bounded) until a `wait` handler saw its cancellation after `CANCELLED` was `before`.
-pub(super) async fn handler_saw_cancellation(before: usize) {
-    for _ in 0..500 {
-        if CANCELLED.load(Ordering::SeqCst) > before {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the handler never saw ctx.cancelled()");
-}
-
 fn code(answer: &Value) -> i64 {
     answer["error"]["code"]
         .as_i64()
         .unwrap_or_else(|| panic!("not an error: {answer}"))
 }
 
+fn message(answer: &Value) -> &str {
+    answer["error"]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error: {answer}"))
+}
+
 #[tokio::test]
 async fn a_task_era_session_sees_the_capability_and_execution_as_written() {
-    let (handler, _) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, _) = Client::start("2025-11-25").await;
     assert_eq!(
         client.initialize["result"]["capabilities"]["tasks"],
         json!({"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}})
@@ -287,8 +266,7 @@ async fn a_task_era_session_sees_the_capability_and_execution_as_written() {
 
 #[tokio::test]
 async fn a_task_runs_the_handler_and_its_result_is_the_plain_calls() {
-    let (handler, _) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, _) = Client::start("2025-11-25").await;
     let created = client.call_as_task("quick", json!({"ttl": 60_000})).await;
     let task = &created["result"]["task"];
     assert_eq!(task["status"], "working", "{created}");
@@ -325,17 +303,14 @@ async fn a_task_runs_the_handler_and_its_result_is_the_plain_calls() {
 
 #[tokio::test]
 async fn task_support_is_enforced_both_ways() {
-    let (handler, _) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, _) = Client::start("2025-11-25").await;
     let plain = client
         .request("tools/call", json!({"name": "must", "arguments": {}}))
         .await;
     assert_eq!(code(&plain), -32601, "{plain}");
     assert!(
-        plain["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("must be called as a task")
+        message(&plain).contains("must be called as a task"),
+        "{plain}"
     );
     for tool in ["never", "bare", "plain"] {
         let task = client.call_as_task(tool, json!({})).await;
@@ -358,9 +333,8 @@ async fn task_support_is_enforced_both_ways() {
 
 #[tokio::test]
 async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
-    let (handler, _) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
-    let before = CANCELLED.load(Ordering::SeqCst);
+    let (mut client, _) = Client::start("2025-11-25").await;
+    let before = CANCELLED.count();
     let created = client.call_as_task("wait", json!({})).await;
     let id = created["result"]["task"]["taskId"]
         .as_str()
@@ -370,7 +344,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
     // The handler's status message shows once it runs.
     for _ in 0..200 {
         let task = client.request("tasks/get", json!({"taskId": id})).await;
-        if task["result"]["statusMessage"] == "waiting for cancellation" {
+        if task["result"]["statusMessage"] == HELD {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -379,7 +353,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
 
     let cancelled = client.request("tasks/cancel", json!({"taskId": id})).await;
     assert_eq!(cancelled["result"]["status"], "cancelled", "{cancelled}");
-    handler_saw_cancellation(before).await;
+    CANCELLED.seen_after(before).await;
     // The handler went on to return a result; the task stays cancelled.
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(
@@ -401,17 +375,12 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
         .request("tasks/cancel", json!({"taskId": done}))
         .await;
     assert_eq!(code(&late), -32602, "{late}");
-    assert!(
-        late["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("'completed'")
-    );
+    assert!(message(&late).contains("'completed'"), "{late}");
 }
 
 #[tokio::test]
 async fn tasks_belong_to_their_session() {
-    let (handler, _) = server(Limits::default());
+    let (handler, _) = server();
     let other = another_session(&handler);
     let mut mine = Client::connect(handler, "2025-11-25").await;
     let mut theirs = Client::connect(other, "2025-11-25").await;
@@ -438,7 +407,7 @@ async fn tasks_belong_to_their_session() {
 
 #[tokio::test]
 async fn ten_thousand_tasks_from_one_session_hit_its_limit_with_a_clear_error() {
-    let (handler, store) = server(Limits::default());
+    let (handler, store) = server();
     let per_session = Limits::default().per_session;
     let mut client = Client::connect(handler, "2025-11-25").await;
     let mut refused = 0;
@@ -446,8 +415,7 @@ async fn ten_thousand_tasks_from_one_session_hit_its_limit_with_a_clear_error() 
         let answer = client.call_as_task("wait", json!({})).await;
         if answer.get("error").is_some() {
             assert_eq!(code(&answer), -32600, "{answer}");
-            let message = answer["error"]["message"].as_str().unwrap();
-            assert!(message.contains("limit per session"), "{message}");
+            assert!(message(&answer).contains("limit per session"), "{answer}");
             refused += 1;
         }
     }
@@ -480,8 +448,7 @@ async fn ten_thousand_tasks_from_one_session_hit_its_limit_with_a_clear_error() 
 
 #[tokio::test]
 async fn an_expired_task_is_gone() {
-    let (handler, store) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, store) = Client::start("2025-11-25").await;
     let created = client.call_as_task("quick", json!({"ttl": 100})).await;
     let id = created["result"]["task"]["taskId"]
         .as_str()
@@ -496,8 +463,7 @@ async fn an_expired_task_is_gone() {
 
 #[tokio::test]
 async fn older_sessions_get_plain_calls_and_no_capability() {
-    let (handler, store) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-06-18").await;
+    let (mut client, store) = Client::start("2025-06-18").await;
     assert!(
         client.initialize["result"]["capabilities"]
             .get("tasks")
@@ -516,8 +482,7 @@ async fn older_sessions_get_plain_calls_and_no_capability() {
 
 #[tokio::test]
 async fn a_session_that_ends_frees_its_tasks() {
-    let (handler, store) = server(Limits::default());
-    let mut client = Client::connect(handler, "2025-11-25").await;
+    let (mut client, store) = Client::start("2025-11-25").await;
     client.call_as_task("wait", json!({})).await;
     assert_eq!(store.len(), 1);
     drop(client);

@@ -2,60 +2,42 @@
 //! through one instance, polled, fetched, listed and cancelled through the other; hostile sessions; and a
 //! task whose instance went away. The module's name puts it under CI's `redis_store` test filter.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use http::StatusCode;
 use redis::AsyncCommands as _;
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::context::Ctx;
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
-use crate::error::{BoxError, ToolResult};
+use crate::defs::{Spec, TaskSupport};
+use crate::error::ToolResult;
 use crate::redis_store::tests::{RedisServer, with_store};
 use crate::testing::http::{INITIALIZED, app_of, post};
-use crate::testing::{STDIO_ONLY, tool};
+use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, tool};
 
-static SPEC: Spec = Spec {
-    server: ServerDef {
-        name: "shared-tasks",
-        version: "1.0.0",
-        ..ServerDef::DEFAULT
-    },
-    capabilities: CapabilitiesDef {
-        tool_execution: &[
-            ("hold", Some(TaskSupport::Optional)),
-            ("quick", Some(TaskSupport::Optional)),
-        ],
-        ..CapabilitiesDef::DEFAULT
-    },
-    transports: STDIO_ONLY,
-    tools: &[tool("hold"), tool("quick")],
-    ..Spec::DEFAULT
-};
+static SPEC: Spec = task_spec(
+    "shared-tasks",
+    &[
+        ("hold", Some(TaskSupport::Optional)),
+        ("quick", Some(TaskSupport::Optional)),
+    ],
+    &[tool("hold"), tool("quick")],
+);
 
 /// How many `hold` handlers saw their cancellation.
-static CANCELLED: AtomicUsize = AtomicUsize::new(0);
+static CANCELLED: Cancellations = Cancellations::new();
 
 struct SharedTaskApp;
 
-impl App for SharedTaskApp {
-    type State = ();
+impl StatelessApp for SharedTaskApp {
     const SPEC: &'static Spec = &SPEC;
-    const CRATE_NAME: &'static str = "shared_tasks";
 
-    async fn init() -> Result<(), BoxError> {
-        Ok(())
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         if name == "hold" {
-            ctx.task_status("holding until cancelled");
-            ctx.cancelled().await;
-            CANCELLED.fetch_add(1, Ordering::SeqCst);
+            CANCELLED.hold(&ctx).await;
         } else {
             // Long enough that `tasks/result` on the other instance has to wait.
             tokio::time::sleep(Duration::from_millis(600)).await;
@@ -117,6 +99,16 @@ impl Client {
     }
 }
 
+/// `N` instances of `A` whose sessions and tasks live in `redis`.
+async fn instances<A: App<State = ()>, const N: usize>(redis: &RedisServer) -> [Router; N] {
+    let options = with_store(redis.url(""), Duration::from_secs(60));
+    let mut apps = Vec::with_capacity(N);
+    for _ in 0..N {
+        apps.push(app_of::<A>(&options).await);
+    }
+    apps.try_into().expect("N instances")
+}
+
 /// The error message of an answer ("" for a result).
 fn error(answer: &Value) -> &str {
     answer["error"]["message"].as_str().unwrap_or_default()
@@ -127,9 +119,7 @@ fn error(answer: &Value) -> &str {
 #[tokio::test]
 async fn tasks_move_across_instances_with_their_session() {
     let redis = RedisServer::start(&[]);
-    let options = with_store(redis.url(""), Duration::from_secs(60));
-    let first = app_of::<SharedTaskApp>(&options).await;
-    let second = app_of::<SharedTaskApp>(&options).await;
+    let [first, second] = instances::<SharedTaskApp, 2>(&redis).await;
     let alice = Client::open(&first, "alice").await;
     let hold = alice.create(&first, "hold").await;
 
@@ -140,7 +130,7 @@ async fn tasks_move_across_instances_with_their_session() {
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         let got = alice.task(&second, "tasks/get", &hold).await;
-        if got["result"]["statusMessage"] == "holding until cancelled" {
+        if got["result"]["statusMessage"] == HELD {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "{got}");
@@ -180,17 +170,10 @@ async fn tasks_move_across_instances_with_their_session() {
     }
 
     // Cancelled through the second instance: the handler on the first sees it.
-    let before = CANCELLED.load(Ordering::SeqCst);
+    let before = CANCELLED.count();
     let cancelled = alice.task(&second, "tasks/cancel", &hold).await;
     assert_eq!(cancelled["result"]["status"], "cancelled", "{cancelled}");
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while CANCELLED.load(Ordering::SeqCst) == before {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the handler never saw the cancel"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    CANCELLED.seen_after(before).await;
     let got = alice.task(&first, "tasks/get", &hold).await;
     assert_eq!(got["result"]["status"], "cancelled", "{got}");
     let again = alice.task(&second, "tasks/cancel", &hold).await;
@@ -204,8 +187,7 @@ async fn tasks_move_across_instances_with_their_session() {
 #[tokio::test]
 async fn a_task_whose_instance_died_fails() {
     let redis = RedisServer::start(&[]);
-    let options = with_store(redis.url(""), Duration::from_secs(60));
-    let app = app_of::<SharedTaskApp>(&options).await;
+    let [app] = instances::<SharedTaskApp, 1>(&redis).await;
     let alice = Client::open(&app, "alice").await;
     // What a dead instance leaves behind: a working task and no lease.
     let mut look = redis.connection("").await;
@@ -233,8 +215,7 @@ async fn a_task_whose_instance_died_fails() {
 #[tokio::test]
 async fn tasks_keep_working_locally_while_redis_is_down() {
     let mut redis = RedisServer::start(&[]);
-    let options = with_store(redis.url(""), Duration::from_secs(60));
-    let app = app_of::<SharedTaskApp>(&options).await;
+    let [app] = instances::<SharedTaskApp, 1>(&redis).await;
     let alice = Client::open(&app, "alice").await;
     redis.stop();
 
@@ -264,14 +245,12 @@ async fn tasks_keep_working_locally_while_redis_is_down() {
 async fn sep2663_tasks_are_polled_updated_and_cancelled_through_another_instance() {
     use super::tests_sep2663_http::{self as sep, HttpTaskApp, status};
     let redis = RedisServer::start(&[]);
-    let options = with_store(redis.url(""), Duration::from_secs(60));
-    let first = app_of::<HttpTaskApp>(&options).await;
-    let second = app_of::<HttpTaskApp>(&options).await;
+    let [first, second] = instances::<HttpTaskApp, 2>(&redis).await;
     let (alice, bob) = (sep::Client::of("alice"), sep::Client::of("bob"));
 
-    let before = sep::CANCELLED.load(Ordering::SeqCst);
+    let before = sep::CANCELLED.count();
     let hold = alice.create(&first, "hold").await;
-    let held = |t: &Value| t["statusMessage"] == "holding until cancelled";
+    let held = |t: &Value| t["statusMessage"] == HELD;
     let got = alice.poll(&second, &hold, held).await;
     assert_eq!(status(&got), "working", "{got}");
     assert_eq!(got["ttlMs"], 600_000, "{got}");
@@ -290,7 +269,7 @@ async fn sep2663_tasks_are_polled_updated_and_cancelled_through_another_instance
         .poll(&first, &hold, |t| status(t) == "cancelled")
         .await;
     assert_eq!(cancelled["taskId"], hold.as_str());
-    sep::handler_saw_cancellation(before).await;
+    sep::CANCELLED.seen_after(before).await;
 
     let ask = alice.create(&first, "ask").await;
     let waiting = alice

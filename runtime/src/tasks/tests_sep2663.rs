@@ -2,7 +2,7 @@
 //! whose client speaks this form: `call_tool_once`, `get_task`, `update_task`, `cancel_task`) through
 //! the stdio codec and the handler.
 
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::{
@@ -11,16 +11,13 @@ use rmcp::model::{
     TaskStatus, UpdateTaskParams,
 };
 use rmcp::service::{ClientLifecycleMode, RoleClient, RunningService, serve_client_with_lifecycle};
-use rmcp::{ClientHandler, ServiceError, ServiceExt as _};
+use rmcp::{ClientHandler, ServiceError};
 use serde_json::{Value, json};
 
-use super::stdio::{TaskCodec, TaskTransport};
-use super::store::Limits;
-use super::tests::{
-    CANCELLED, GATE, LATER, SPEC, TaskApp, another_session, handler_saw_cancellation, server,
-};
+use super::store::TaskStore;
+use super::tests::{CANCELLED, GATE, LATER, TaskApp, another_session, pipe, server};
 use crate::handler::Handler;
-use crate::testing::accept_first_input;
+use crate::testing::{HELD, accept_first_input};
 
 type Client = RunningService<RoleClient, ClientConfig>;
 
@@ -38,21 +35,18 @@ async fn connect(handler: Handler<TaskApp>, declare: bool) -> Client {
     connect_as(handler, info).await
 }
 
+/// A [`connect`]ed client of a new server, and the server's task store.
+async fn start(declare: bool) -> (Client, Arc<TaskStore>) {
+    let (handler, store) = server();
+    (connect(handler, declare).await, store)
+}
+
 /// `client` connected to `handler` on protocol 2026-07-28.
 async fn connect_as<C: ClientHandler>(
     handler: Handler<TaskApp>,
     client: C,
 ) -> RunningService<RoleClient, C> {
-    let (server_io, client_io) = tokio::io::duplex(1 << 20);
-    let (read, write) = tokio::io::split(server_io);
-    let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
-    let transport = TaskTransport::new(read, write, codec);
-    let handler = handler.on_connection();
-    tokio::spawn(async move {
-        if let Ok(running) = handler.serve(transport).await {
-            let _ = running.waiting().await;
-        }
-    });
+    let client_io = pipe(handler.on_connection());
     let lifecycle = ClientLifecycleMode::Discover {
         preferred_versions: vec![ProtocolVersion::V_2026_07_28],
     };
@@ -67,7 +61,7 @@ async fn connect_as<C: ClientHandler>(
 
 /// Two connections to one server, each declaring the extension or not.
 async fn two_connections(first: bool, second: bool) -> (Client, Client) {
-    let (handler, _) = server(Limits::default());
+    let (handler, _) = server();
     let other = another_session(&handler);
     (connect(handler, first).await, connect(other, second).await)
 }
@@ -134,8 +128,7 @@ async fn the_extension_is_advertised_to_clients_that_declare_it() {
 
 #[tokio::test]
 async fn a_call_becomes_a_task_whose_result_comes_inline() {
-    let (handler, store) = server(Limits::default());
-    let client = connect(handler, true).await;
+    let (client, store) = start(true).await;
     let CallToolResponse::Task(created) = call(&client, "gate").await.unwrap() else {
         panic!("not a task");
     };
@@ -166,8 +159,7 @@ async fn a_call_becomes_a_task_whose_result_comes_inline() {
 
 #[tokio::test]
 async fn a_client_without_the_extension_gets_plain_calls_or_minus_32021() {
-    let (handler, store) = server(Limits::default());
-    let client = connect(handler, false).await;
+    let (client, store) = start(false).await;
     let CallToolResponse::Complete(result) = call(&client, "quick").await.unwrap() else {
         panic!("an optional tool runs as a plain call");
     };
@@ -184,8 +176,7 @@ async fn a_client_without_the_extension_gets_plain_calls_or_minus_32021() {
 
 #[tokio::test]
 async fn a_tool_error_completes_and_a_protocol_error_fails_inline() {
-    let (handler, _) = server(Limits::default());
-    let client = connect(handler, true).await;
+    let (client, _) = start(true).await;
     let id = create(&client, "oops").await;
     let done = terminal(&client, &id).await;
     let TaskPayload::Completed { result } = &done.payload else {
@@ -205,8 +196,7 @@ async fn a_tool_error_completes_and_a_protocol_error_fails_inline() {
 
 #[tokio::test]
 async fn elicitation_inside_a_task_is_answered_by_update() {
-    let (handler, _) = server(Limits::default());
-    let client = connect(handler, true).await;
+    let (client, _) = start(true).await;
     let id = create(&client, "ask").await;
     let waiting = poll(&client, &id, |t| t.status() == TaskStatus::InputRequired).await;
     let TaskPayload::InputRequired { input_requests } = &waiting.payload else {
@@ -249,19 +239,18 @@ async fn elicitation_inside_a_task_is_answered_by_update() {
 
 #[tokio::test]
 async fn cancel_reaches_the_handler_and_is_acknowledged() {
-    let (handler, _) = server(Limits::default());
-    let client = connect(handler, true).await;
-    let before = CANCELLED.load(Ordering::SeqCst);
+    let (client, _) = start(true).await;
+    let before = CANCELLED.count();
     let id = create(&client, "wait").await;
     poll(&client, &id, |t| {
-        t.task.status_message.as_deref() == Some("waiting for cancellation")
+        t.task.status_message.as_deref() == Some(HELD)
     })
     .await;
     client
         .cancel_task(CancelTaskParams::new(id.clone()))
         .await
         .unwrap();
-    handler_saw_cancellation(before).await;
+    CANCELLED.seen_after(before).await;
     let cancelled = terminal(&client, &id).await;
     assert_eq!(cancelled.payload, TaskPayload::Cancelled);
     // Cancellation is cooperative and acknowledged again once terminal.
@@ -321,16 +310,7 @@ struct Raw {
 
 impl Raw {
     async fn connect(handler: Handler<TaskApp>) -> Raw {
-        let (server_io, client_io) = tokio::io::duplex(1 << 20);
-        let (read, write) = tokio::io::split(server_io);
-        let codec = TaskCodec::new(true, SPEC.capabilities.tool_execution);
-        let handler = handler.on_connection();
-        tokio::spawn(async move {
-            if let Ok(running) = handler.serve(TaskTransport::new(read, write, codec)).await {
-                let _ = running.waiting().await;
-            }
-        });
-        let (read, write) = tokio::io::split(client_io);
+        let (read, write) = tokio::io::split(pipe(handler.on_connection()));
         let mut raw = Raw {
             write,
             read: tokio::io::BufReader::new(read),
@@ -438,7 +418,7 @@ async fn task_notification(raw: &mut Raw, subscription: u64, id: &str) -> Value 
 
 #[tokio::test]
 async fn listen_with_task_ids_sends_each_status_of_the_named_tasks_only() {
-    let (handler, _) = server(Limits::default());
+    let (handler, _) = server();
     let theirs = connect(another_session(&handler), true).await;
     let mut mine = Raw::connect(handler).await;
     let id = mine.create("later").await;
@@ -499,7 +479,7 @@ async fn listen_with_task_ids_sends_each_status_of_the_named_tasks_only() {
 
 #[tokio::test]
 async fn listen_for_task_ids_needs_the_extension() {
-    let (handler, _) = server(Limits::default());
+    let (handler, _) = server();
     let mut raw = Raw::connect(handler).await;
     let id = raw.create("quick").await;
     let mut listen = json!({"notifications": {"taskIds": [id]}});
@@ -537,7 +517,7 @@ impl ClientHandler for Ada {
 
 #[tokio::test]
 async fn rmcps_client_answers_a_plain_calls_input_required_and_gets_the_result() {
-    let (handler, _) = server(Limits::default());
+    let (handler, _) = server();
     let client = connect_as(handler, Ada).await;
     // rmcp's `call_tool` answers each `input_required` with its handler and calls again (SEP-2322).
     let call = client.call_tool(CallToolRequestParams::new("ask"));

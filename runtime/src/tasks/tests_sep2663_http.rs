@@ -2,42 +2,32 @@
 //! `http::router` builds it, stateful and stateless: every request stands alone (no session), so a task
 //! is reached on later requests through the server's store, owned by the request's principal.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use http::StatusCode;
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
 
-use crate::app::App;
 use crate::context::Ctx;
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
-use crate::error::{BoxError, ToolError, ToolResult};
+use crate::defs::{Spec, TaskSupport};
+use crate::error::{ToolError, ToolResult};
 use crate::testing::http::{LIMITS, anonymous, app_of, options, send};
-use crate::testing::{STDIO_ONLY, accept_first_input, tool};
+use crate::testing::{Cancellations, HELD, StatelessApp, accept_first_input, task_spec, tool};
 
-static SPEC: Spec = Spec {
-    server: ServerDef {
-        name: "http-tasks",
-        version: "1.0.0",
-        ..ServerDef::DEFAULT
-    },
-    capabilities: CapabilitiesDef {
-        tool_execution: &[
-            ("gate", Some(TaskSupport::Optional)),
-            ("hold", Some(TaskSupport::Optional)),
-            ("ask", Some(TaskSupport::Optional)),
-            ("must", Some(TaskSupport::Required)),
-            ("quick", Some(TaskSupport::Optional)),
-            ("later", Some(TaskSupport::Optional)),
-            ("gather", Some(TaskSupport::Required)),
-        ],
-        ..CapabilitiesDef::DEFAULT
-    },
-    transports: STDIO_ONLY,
-    tools: &[
+static SPEC: Spec = task_spec(
+    "http-tasks",
+    &[
+        ("gate", Some(TaskSupport::Optional)),
+        ("hold", Some(TaskSupport::Optional)),
+        ("ask", Some(TaskSupport::Optional)),
+        ("must", Some(TaskSupport::Required)),
+        ("quick", Some(TaskSupport::Optional)),
+        ("later", Some(TaskSupport::Optional)),
+        ("gather", Some(TaskSupport::Required)),
+    ],
+    &[
         tool("gate"),
         tool("hold"),
         tool("ask"),
@@ -47,8 +37,7 @@ static SPEC: Spec = Spec {
         tool("twice"),
         tool("gather"),
     ],
-    ..Spec::DEFAULT
-};
+);
 
 /// Lets one `gate` handler finish.
 static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
@@ -57,7 +46,7 @@ static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
 static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
 
 /// How many `hold` handlers saw their cancellation.
-pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
+pub(super) static CANCELLED: Cancellations = Cancellations::new();
 
 /// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `twice` a name then a
 /// colour (a plain call: it has no `taskSupport`), `gather` (a task) a name before its task exists
@@ -66,25 +55,17 @@ pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 /// a task.
 pub(super) struct HttpTaskApp;
 
-impl App for HttpTaskApp {
-    type State = ();
+impl StatelessApp for HttpTaskApp {
     const SPEC: &'static Spec = &SPEC;
-    const CRATE_NAME: &'static str = "http_tasks";
 
-    async fn init() -> Result<(), BoxError> {
-        Ok(())
-    }
-
-    async fn call_tool(name: &str, ctx: Ctx<()>, _arguments: JsonObject) -> ToolResult {
+    async fn call(name: &str, ctx: Ctx<()>) -> ToolResult {
         let text = match name {
             "gate" => {
                 GATE.acquire().await.unwrap().forget();
                 "gate done".to_owned()
             }
             "hold" => {
-                ctx.task_status("holding until cancelled");
-                ctx.cancelled().await;
-                CANCELLED.fetch_add(1, Ordering::SeqCst);
+                CANCELLED.hold(&ctx).await;
                 "hold cancelled".to_owned()
             }
             "ask" => {
@@ -137,6 +118,12 @@ pub(super) struct Client {
 }
 
 impl Client {
+    /// No token (auth off), declaring the extension.
+    const ANONYMOUS: Client = Client {
+        token: None,
+        declare: true,
+    };
+
     pub(super) const fn of(token: &'static str) -> Client {
         Client {
             token: Some(token),
@@ -245,17 +232,6 @@ pub(super) fn text(task: &Value) -> &str {
         .unwrap_or_default()
 }
 
-/// Waits (bounded) until `CANCELLED` moved past `before`.
-pub(super) async fn handler_saw_cancellation(before: usize) {
-    for _ in 0..500 {
-        if CANCELLED.load(Ordering::SeqCst) > before {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the handler never saw its cancellation");
-}
-
 /// The app, stateful or stateless, with bearer auth for `tokens` (none: auth off).
 pub(super) async fn app(stateful: bool, tokens: &[&str]) -> Router {
     let mut options = options(tokens, LIMITS);
@@ -267,10 +243,7 @@ pub(super) async fn app(stateful: bool, tokens: &[&str]) -> Router {
 async fn a_call_becomes_a_task_polled_on_later_requests_in_both_modes() {
     for stateful in [true, false] {
         let app = app(stateful, &[]).await;
-        let client = Client {
-            token: None,
-            declare: true,
-        };
+        let client = Client::ANONYMOUS;
         let answer = client.call(&app, "gate").await;
         let created = &answer["result"];
         assert_eq!(created["resultType"], "task", "{answer}");
@@ -293,10 +266,7 @@ async fn a_call_becomes_a_task_polled_on_later_requests_in_both_modes() {
 #[tokio::test]
 async fn an_mcp_name_other_than_the_task_id_is_refused() {
     let app = app(false, &[]).await;
-    let client = Client {
-        token: None,
-        declare: true,
-    };
+    let client = Client::ANONYMOUS;
     let id = client.create(&app, "hold").await;
     let params = json!({ "taskId": id });
     for method in ["tasks/get", "tasks/update", "tasks/cancel"] {
@@ -344,16 +314,12 @@ async fn elicitation_inside_a_task_is_answered_by_update() {
 async fn cancel_reaches_the_handler() {
     let app = app(true, &["alice"]).await;
     let alice = Client::of("alice");
-    let before = CANCELLED.load(Ordering::SeqCst);
+    let before = CANCELLED.count();
     let id = alice.create(&app, "hold").await;
-    alice
-        .poll(&app, &id, |t| {
-            t["statusMessage"] == "holding until cancelled"
-        })
-        .await;
+    alice.poll(&app, &id, |t| t["statusMessage"] == HELD).await;
     let acked = alice.task(&app, "tasks/cancel", &id, Value::Null).await;
     assert_eq!(acked["result"]["resultType"], "complete", "{acked}");
-    handler_saw_cancellation(before).await;
+    CANCELLED.seen_after(before).await;
     let cancelled = alice.task(&app, "tasks/get", &id, Value::Null).await;
     assert_eq!(status(&cancelled["result"]), "cancelled", "{cancelled}");
 }
@@ -385,8 +351,8 @@ async fn another_principals_task_is_refused_like_an_unknown_one() {
 async fn a_client_without_the_extension_gets_plain_calls_or_minus_32021() {
     let app = app(false, &[]).await;
     let client = Client {
-        token: None,
         declare: false,
+        ..Client::ANONYMOUS
     };
     let refused = client.call(&app, "must").await;
     assert_eq!(refused["error"]["code"], -32021, "{refused}");

@@ -8,11 +8,7 @@ use tokio::net::TcpListener;
 
 use super::*;
 use crate::declarative::RedirectDef;
-use rmcp::model::CallToolResult;
-
-fn args(value: Value) -> JsonObject {
-    value.as_object().unwrap().clone()
-}
+use crate::declarative::testing::{args, assert_says, text_of};
 
 fn def(base_url: &'static str, path: &'static str) -> HttpToolDef {
     HttpToolDef {
@@ -40,10 +36,6 @@ fn def(base_url: &'static str, path: &'static str) -> HttpToolDef {
 /// A fresh tool (nothing prepared yet) for a definition a test may change between calls.
 fn tool(def: &HttpToolDef) -> HttpTool {
     HttpTool::new(def.clone())
-}
-
-fn text_of(result: &CallToolResult) -> String {
-    result.content[0].as_text().unwrap().text.clone()
 }
 
 /// A server answering each request with `answer(request head)`, recording the heads; lives for the test.
@@ -153,11 +145,7 @@ async fn a_redirect_is_not_followed_by_default() {
         .await
         .unwrap();
     assert_eq!(result.is_error, Some(true));
-    assert!(
-        text_of(&result).contains("redirects are not followed"),
-        "{}",
-        text_of(&result)
-    );
+    assert_says(&result, "redirects are not followed");
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
 
@@ -199,19 +187,11 @@ async fn redirects_stay_on_the_origin_unless_allowed_and_credentials_never_leave
 
     d.path = "/to-other";
     let refused = call(&tool(&d), JsonObject::new(), false).await.unwrap();
-    assert!(
-        text_of(&refused).contains("another host"),
-        "{}",
-        text_of(&refused)
-    );
+    assert_says(&refused, "another host");
 
     d.redirects.allow_hosts = &["127.0.0.2"];
     let refused = call(&tool(&d), JsonObject::new(), false).await.unwrap();
-    assert!(
-        text_of(&refused).contains("loopback or private"),
-        "{}",
-        text_of(&refused)
-    );
+    assert_says(&refused, "loopback or private");
     assert!(other_seen.lock().unwrap().is_empty());
 
     d.redirects.allow_private = true;
@@ -244,11 +224,7 @@ async fn responses_are_bounded_and_statuses_judged() {
     let big = call(&tool(&def(base, "/big")), JsonObject::new(), false)
         .await
         .unwrap();
-    assert!(
-        text_of(&big).contains("larger than 1024 bytes"),
-        "{}",
-        text_of(&big)
-    );
+    assert_says(&big, "larger than 1024 bytes");
     let missing = call(&tool(&def(base, "/missing")), JsonObject::new(), false)
         .await
         .unwrap();
@@ -296,7 +272,7 @@ async fn the_body_takes_typed_arguments() {
     let injected = call(&tool(&d), args(json!({"name": "a\r\nx-evil: 1"})), false)
         .await
         .unwrap();
-    assert!(text_of(&injected).contains("CR, LF or NUL"));
+    assert_says(&injected, "CR, LF or NUL");
 }
 
 #[tokio::test]
