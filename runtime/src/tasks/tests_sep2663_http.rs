@@ -8,13 +8,14 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use http::StatusCode;
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject};
+use rmcp::model::{CallToolResult, ContentBlock, GetPromptResult, JsonObject, PromptMessage, Role};
 use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::context::Ctx;
-use crate::defs::{CapabilitiesDef, ServerDef, Spec, TaskSupport};
-use crate::error::{BoxError, ToolError, ToolResult};
+use crate::defs::{CapabilitiesDef, PromptDef, ServerDef, Spec, TaskSupport};
+use crate::error::{BoxError, HandlerError, PromptResult, ToolError, ToolResult};
+use crate::prompt::Arguments;
 use crate::testing::http::{LIMITS, anonymous, app_of, options, send};
 use crate::testing::{STDIO_ONLY, accept_first_input, tool};
 
@@ -46,7 +47,14 @@ static SPEC: Spec = Spec {
         tool("later"),
         tool("twice"),
         tool("gather"),
+        tool("together"),
+        tool("named"),
+        tool("roots"),
     ],
+    prompts: &[PromptDef {
+        name: "ask",
+        ..PromptDef::DEFAULT
+    }],
     ..Spec::DEFAULT
 };
 
@@ -60,10 +68,11 @@ static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
 pub(super) static CANCELLED: AtomicUsize = AtomicUsize::new(0);
 
 /// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `twice` a name then a
-/// colour (a plain call: it has no `taskSupport`), `gather` (a task) a name before its task exists
-/// (`Ctx::elicit_first`), `later` waits for
+/// colour (a plain call: it has no `taskSupport`), `together` a name and a colour at once, `named` a
+/// name under the key `user_name`, `roots` lists the client's roots, `gather` (a task) a name before its
+/// task exists (`Ctx::elicit_first`), `later` waits for
 /// [`LATER`], elicits, and waits again; `quick` and `must` return at once; each says whether it ran as
-/// a task.
+/// a task. The prompt `ask` elicits a name.
 pub(super) struct HttpTaskApp;
 
 impl App for HttpTaskApp {
@@ -102,6 +111,24 @@ impl App for HttpTaskApp {
                 let colour = said(&ctx, "Your colour?", false).await?;
                 format!("{name} likes {colour}")
             }
+            "together" => {
+                let (name, colour) = tokio::join!(
+                    said(&ctx, "Your name?", false),
+                    said(&ctx, "Your colour?", false)
+                );
+                format!("{} likes {}", name?, colour?)
+            }
+            "named" => said(&ctx.with_input_key("user_name"), "Your name?", false).await?,
+            // Roots are deprecated by SEP-2577 but still asked by clients.
+            #[allow(deprecated)]
+            "roots" => {
+                let roots = ctx
+                    .list_roots()
+                    .await
+                    .map_err(|e| ToolError::new(e.to_string()))?;
+                let uris: Vec<_> = roots.roots.iter().map(|root| root.uri.as_str()).collect();
+                format!("roots {}", uris.join(" "))
+            }
             "later" => {
                 crate::testing::step_by_step(&ctx, &LATER).await?;
                 "later done".to_owned()
@@ -111,6 +138,21 @@ impl App for HttpTaskApp {
         let text = format!("{text}, task {}", ctx.task_id().is_some());
         Ok(CallToolResult::success(vec![ContentBlock::text(text)]))
     }
+
+    async fn get_prompt(_name: &str, ctx: Ctx<()>, _arguments: Arguments) -> PromptResult {
+        asked(ctx).await
+    }
+}
+
+/// The prompt `ask`: one user message with the name the user gives.
+async fn asked(ctx: Ctx<()>) -> PromptResult {
+    let name = said(&ctx, "Your name?", false)
+        .await
+        .map_err(|e| HandlerError::internal(e.to_string()))?;
+    Ok(GetPromptResult::new(vec![PromptMessage::new_text(
+        Role::User,
+        format!("hello {name}"),
+    )]))
 }
 
 /// The `v` the user gives to `question`, asked with `Ctx::elicit_first` when `first`.
@@ -146,7 +188,7 @@ impl Client {
 
     /// The POST of `method` with `params`, `name` in `Mcp-Name`.
     fn build(&self, method: &str, name: &str, mut params: Value) -> http::Request<Body> {
-        let mut capabilities = json!({"elicitation": {}});
+        let mut capabilities = json!({"elicitation": {}, "roots": {}});
         if self.declare {
             capabilities["extensions"] = json!({"io.modelcontextprotocol/tasks": {}});
         }
