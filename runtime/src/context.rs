@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use rmcp::model::{
-    ClientResult, CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult,
-    ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationSchema, ListRootsResult,
-    LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam,
+    ClientCapabilities, ClientResult, CreateMessageRequest, CreateMessageRequestParams,
+    CreateMessageResult, ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationSchema,
+    ListRootsResult, LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam,
     ResourceUpdatedNotificationParam,
 };
 use rmcp::service::{Peer, RequestContext, RoleServer};
@@ -183,13 +183,7 @@ impl<S> Ctx<S> {
         &self,
         request: CreateMessageRequestParams,
     ) -> Result<CreateMessageResult, ClientRequestError> {
-        if self
-            .request
-            .client_capabilities()
-            .is_none_or(|c| c.sampling.is_none())
-        {
-            return Err(ClientRequestError::Unsupported("sampling"));
-        }
+        self.require("sampling", |c| c.sampling.is_some())?;
         if let Some(answer) = self
             .ask_in_task("sampling/createMessage", &request, false)
             .await
@@ -251,13 +245,7 @@ impl<S> Ctx<S> {
     ) -> Result<ElicitResult, ClientRequestError> {
         let requested_schema: ElicitationSchema =
             serde_json::from_value(schema).map_err(ClientRequestError::InvalidSchema)?;
-        if self
-            .request
-            .client_capabilities()
-            .is_none_or(|c| c.elicitation.is_none())
-        {
-            return Err(ClientRequestError::Unsupported("elicitation"));
-        }
+        self.require("elicitation", |c| c.elicitation.is_some())?;
         let message = message.into();
         let form = ElicitRequestParams::FormElicitationParams {
             meta: None,
@@ -308,13 +296,7 @@ impl<S> Ctx<S> {
     /// with [`ClientRequestError::Unsupported`], without asking, when the client did not declare the
     /// `roots` capability. On protocol 2026-07-28 it is asked as [`Ctx::elicit`] is.
     pub async fn list_roots(&self) -> Result<ListRootsResult, ClientRequestError> {
-        if self
-            .request
-            .client_capabilities()
-            .is_none_or(|c| c.roots.is_none())
-        {
-            return Err(ClientRequestError::Unsupported("roots"));
-        }
+        self.require("roots", |c| c.roots.is_some())?;
         if let Some(answer) = self
             .ask_in_task("roots/list", &serde_json::json!({}), false)
             .await
@@ -333,6 +315,18 @@ impl<S> Ctx<S> {
         let mut ctx = self.clone();
         ctx.input_key = Some(key.into().into());
         ctx
+    }
+
+    /// [`ClientRequestError::Unsupported`] `name` unless the client declared the capability `has` finds.
+    fn require(
+        &self,
+        name: &'static str,
+        has: impl FnOnce(&ClientCapabilities) -> bool,
+    ) -> Result<(), ClientRequestError> {
+        match self.request.client_capabilities() {
+            Some(capabilities) if has(&capabilities) => Ok(()),
+            _ => Err(ClientRequestError::Unsupported(name)),
+        }
     }
 
     /// On protocol 2026-07-28, which has no server-to-client requests, a request to the client is asked
