@@ -9,9 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use futures::future::BoxFuture;
 use rmcp::model::{
-    ClientResult, CreateMessageRequest, CreateMessageRequestParams, CreateMessageResult,
-    ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationSchema, LoggingLevel,
-    LoggingMessageNotificationParam, ProgressNotificationParam, ResourceUpdatedNotificationParam,
+    ClientCapabilities, ClientResult, CreateMessageRequest, CreateMessageRequestParams,
+    CreateMessageResult, ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationSchema,
+    ListRootsResult, LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam,
+    ResourceUpdatedNotificationParam,
 };
 use rmcp::service::{Peer, RequestContext, RoleServer};
 use serde::Serialize;
@@ -27,6 +28,8 @@ pub struct Ctx<S> {
     request: RequestContext<RoleServer>,
     shared: Arc<Shared<S>>,
     session: Arc<Session>,
+    /// The SEP-2322 key of the questions asked through this handle ([`Ctx::with_input_key`]).
+    input_key: Option<Arc<str>>,
 }
 
 impl<S> Clone for Ctx<S> {
@@ -35,6 +38,7 @@ impl<S> Clone for Ctx<S> {
             request: self.request.clone(),
             shared: self.shared.clone(),
             session: self.session.clone(),
+            input_key: self.input_key.clone(),
         }
     }
 }
@@ -96,6 +100,7 @@ impl<S> Ctx<S> {
             request,
             shared,
             session,
+            input_key: None,
         }
     }
 
@@ -178,13 +183,7 @@ impl<S> Ctx<S> {
         &self,
         request: CreateMessageRequestParams,
     ) -> Result<CreateMessageResult, ClientRequestError> {
-        if self
-            .request
-            .client_capabilities()
-            .is_none_or(|c| c.sampling.is_none())
-        {
-            return Err(ClientRequestError::Unsupported("sampling"));
-        }
+        self.require("sampling", |c| c.sampling.is_some())?;
         if let Some(answer) = self
             .ask_in_task("sampling/createMessage", &request, false)
             .await
@@ -246,13 +245,7 @@ impl<S> Ctx<S> {
     ) -> Result<ElicitResult, ClientRequestError> {
         let requested_schema: ElicitationSchema =
             serde_json::from_value(schema).map_err(ClientRequestError::InvalidSchema)?;
-        if self
-            .request
-            .client_capabilities()
-            .is_none_or(|c| c.elicitation.is_none())
-        {
-            return Err(ClientRequestError::Unsupported("elicitation"));
-        }
+        self.require("elicitation", |c| c.elicitation.is_some())?;
         let message = message.into();
         let form = ElicitRequestParams::FormElicitationParams {
             meta: None,
@@ -299,6 +292,43 @@ impl<S> Ctx<S> {
         }
     }
 
+    /// The client's roots (`roots/list`): the directories or files it lets the server work in. Fails
+    /// with [`ClientRequestError::Unsupported`], without asking, when the client did not declare the
+    /// `roots` capability. On protocol 2026-07-28 it is asked as [`Ctx::elicit`] is.
+    pub async fn list_roots(&self) -> Result<ListRootsResult, ClientRequestError> {
+        self.require("roots", |c| c.roots.is_some())?;
+        if let Some(answer) = self
+            .ask_in_task("roots/list", &serde_json::json!({}), false)
+            .await
+        {
+            return answer;
+        }
+        Ok(self.request.peer.list_roots().await?)
+    }
+
+    /// This context, asking its questions ([`Ctx::elicit`], [`Ctx::sample`], [`Ctx::list_roots`]) under
+    /// `key` in a plain 2026-07-28 request's SEP-2322 `inputRequests` instead of `input-1`, `input-2`..,
+    /// for clients that look for an answer by name or send it before they are asked. One question per
+    /// key: a second one asked under the same key gets the first one's answer. Tasks number their
+    /// questions themselves.
+    pub fn with_input_key(&self, key: impl Into<String>) -> Self {
+        let mut ctx = self.clone();
+        ctx.input_key = Some(key.into().into());
+        ctx
+    }
+
+    /// [`ClientRequestError::Unsupported`] `name` unless the client declared the capability `has` finds.
+    fn require(
+        &self,
+        name: &'static str,
+        has: impl FnOnce(&ClientCapabilities) -> bool,
+    ) -> Result<(), ClientRequestError> {
+        match self.request.client_capabilities() {
+            Some(capabilities) if has(&capabilities) => Ok(()),
+            _ => Err(ClientRequestError::Unsupported(name)),
+        }
+    }
+
     /// On protocol 2026-07-28, which has no server-to-client requests, a request to the client is asked
     /// another way: inside a SEP-2663 task it goes into the task's `inputRequests` and its answer comes
     /// with `tasks/update`; in a plain call the answer comes with a retry of the call (SEP-2322,
@@ -324,11 +354,11 @@ impl<S> Ctx<S> {
             Err(_) => return Some(Err(ClientRequestError::UnexpectedResponse)),
         };
         if let Some(round) = round.filter(|_| running.is_none() || up_front)
-            && let Some(answer) = round.ask(method, params.clone()).await
+            && let Some(answer) = round
+                .ask(self.input_key.as_deref(), method, params.clone())
+                .await
         {
-            return Some(
-                serde_json::from_value(answer).map_err(|_| ClientRequestError::UnexpectedResponse),
-            );
+            return Some(Ok(answer));
         }
         let running = running?;
         let Some(answer) = crate::tasks::sep2663::ask(&running.task, method, params).await else {
@@ -363,8 +393,8 @@ impl<S> Ctx<S> {
         }
     }
 
-    /// The client: `list_roots`, notifications, and requests not covered by [`Ctx::sample`] and
-    /// [`Ctx::elicit`].
+    /// The client: notifications, and requests not covered by [`Ctx::sample`], [`Ctx::elicit`] and
+    /// [`Ctx::list_roots`].
     pub fn peer(&self) -> &Peer<RoleServer> {
         &self.request.peer
     }

@@ -432,10 +432,9 @@ impl<A: App> ServerHandler for Handler<A> {
             };
             let mut context = context;
             context.extensions.insert(round.clone());
-            tokio::select! {
-                result = self.run_tool(def, index, request, context) => Ok(result?.into()),
-                asked = round.needed() => Ok(CallToolResponse::InputRequired(asked?)),
-            }
+            round
+                .run(async { Ok(self.run_tool(def, index, request, context).await?.into()) })
+                .await
         };
         measured_tool(tool, call, |response| {
             matches!(response, CallToolResponse::Complete(result) if result.is_error == Some(true))
@@ -573,17 +572,29 @@ impl<A: App> ServerHandler for Handler<A> {
                     None,
                 ));
             };
+            // A plain 2026-07-28 `prompts/get` asks the client by answering `input_required` too.
+            let round = crate::mrtr::plain_round(&request, &context)?;
             let arguments = Arguments::check(def, request.arguments)?;
             if def.messages.is_some() {
                 return Ok(render(def, &arguments).into());
             }
-            let result = guarded(
-                || format!("prompt '{}'", def.name),
-                A::get_prompt(def.name, self.ctx(context), arguments),
-            )
-            .await
-            .map_err(|message| ErrorData::internal_error(message, None))??;
-            Ok(result.into())
+            let mut context = context;
+            if let Some(round) = &round {
+                context.extensions.insert(round.clone());
+            }
+            let get = async {
+                let result = guarded(
+                    || format!("prompt '{}'", def.name),
+                    A::get_prompt(def.name, self.ctx(context), arguments),
+                )
+                .await
+                .map_err(|message| ErrorData::internal_error(message, None))??;
+                Ok(result.into())
+            };
+            match round {
+                Some(round) => round.run(get).await,
+                None => get.await,
+            }
         })
         .await
     }

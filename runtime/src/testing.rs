@@ -10,8 +10,9 @@ use crate::defs::{
     CapabilitiesDef, EnvVarDef, ResourceDef, ResourceSource, ServerDef, Spec, TemplateDef, ToolDef,
     TransportsDef,
 };
-use crate::error::{BoxError, ToolError, ToolResult};
+use crate::error::{BoxError, HandlerError, PromptResult, ToolError, ToolResult};
 use crate::handler::Handler;
+use crate::prompt::Arguments;
 use crate::registry::Registry;
 use crate::tasks::store::Limits;
 
@@ -181,6 +182,17 @@ pub(crate) trait StatelessApp: Send + Sync + 'static {
 
     /// Runs tool `name` ([`App::call_tool`], whose arguments no test tool reads).
     fn call(name: &str, ctx: Ctx<()>) -> impl Future<Output = ToolResult> + Send;
+
+    /// Builds prompt `name` ([`App::get_prompt`]); by default there is none.
+    fn prompt(
+        name: &str,
+        ctx: Ctx<()>,
+        arguments: Arguments,
+    ) -> impl Future<Output = PromptResult> + Send {
+        let _ = (ctx, arguments);
+        let error = HandlerError::invalid_params(format!("Unknown prompt: {name}"));
+        async move { Err(error) }
+    }
 }
 
 impl<T: StatelessApp> App for T {
@@ -198,6 +210,14 @@ impl<T: StatelessApp> App for T {
         _arguments: JsonObject,
     ) -> impl Future<Output = ToolResult> + Send {
         T::call(name, ctx)
+    }
+
+    fn get_prompt(
+        name: &str,
+        ctx: Ctx<()>,
+        arguments: Arguments,
+    ) -> impl Future<Output = PromptResult> + Send {
+        T::prompt(name, ctx, arguments)
     }
 }
 

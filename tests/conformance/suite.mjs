@@ -1,4 +1,4 @@
-// Shared by run.mjs and tasks.mjs: running one version of the official conformance suite (its dist/index.js)
+// Shared by run.mjs and next.mjs: running one version of the official conformance suite (its dist/index.js)
 // against a server URL, bounded in time, and reading the checks it wrote.
 
 import { spawn, execFileSync } from "node:child_process";

@@ -7,6 +7,8 @@
 mod generated;
 mod state;
 
+mod asking;
+
 fn main() -> std::process::ExitCode {
     generated::main()
 }

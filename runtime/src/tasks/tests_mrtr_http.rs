@@ -25,13 +25,19 @@ async fn call(app: &axum::Router, tool: &str, extra: Value) -> Value {
 
 /// The one question an `input_required` answer asks: its key, its request, and the state to echo.
 fn asked(answer: &Value) -> (String, Value, String) {
+    let (requests, state) = all_asked(answer);
+    assert_eq!(requests.len(), 1, "{answer}");
+    let (key, request) = requests.into_iter().next().unwrap();
+    (key, request, state)
+}
+
+/// Every question an `input_required` answer asks, and the state to echo.
+fn all_asked(answer: &Value) -> (serde_json::Map<String, Value>, String) {
     let result = &answer["result"];
     assert_eq!(result["resultType"], "input_required", "{answer}");
     let requests = result["inputRequests"].as_object().expect("inputRequests");
-    assert_eq!(requests.len(), 1, "{answer}");
-    let (key, request) = requests.iter().next().unwrap();
     let state = result["requestState"].as_str().expect("requestState");
-    (key.clone(), request.clone(), state.to_owned())
+    (requests.clone(), state.to_owned())
 }
 
 fn accepted(value: &str) -> Value {
@@ -133,5 +139,95 @@ async fn questions_asked_first_come_in_rounds_before_the_task() {
             done["result"]["content"][0]["text"],
             "gathered Ada, task true"
         );
+    }
+}
+
+#[tokio::test]
+async fn questions_asked_together_come_in_one_round() {
+    for stateful in [true, false] {
+        let app = app(stateful, &[]).await;
+        let (requests, state) = all_asked(&call(&app, "together", json!({})).await);
+        let mut messages: Vec<_> = requests
+            .values()
+            .map(|request| request["params"]["message"].as_str().unwrap())
+            .collect();
+        messages.sort_unstable();
+        assert_eq!(messages, ["Your colour?", "Your name?"], "{requests:?}");
+        let answers: serde_json::Map<_, _> = requests
+            .iter()
+            .map(|(key, request)| {
+                let said = if request["params"]["message"] == "Your name?" {
+                    "Ada"
+                } else {
+                    "blue"
+                };
+                (key.clone(), accepted(said))
+            })
+            .collect();
+        let retry = json!({"inputResponses": answers, "requestState": state});
+        let done = call(&app, "together", retry).await;
+        assert_eq!(text(&done), "Ada likes blue, task false");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_of_the_wrong_shape_is_asked_again() {
+    let app = app(false, &[]).await;
+    let (key, _, state) = asked(&call(&app, "ask", json!({})).await);
+    let retry = json!({"inputResponses": {&key: 12345}, "requestState": state});
+    let (again, request, _) = asked(&call(&app, "ask", retry).await);
+    assert_eq!(again, key);
+    assert_eq!(request["params"]["message"], "Your name?", "{request}");
+}
+
+#[tokio::test]
+async fn a_question_with_a_key_takes_an_answer_sent_before_it_was_asked() {
+    let app = app(false, &[]).await;
+    let (key, _, _) = asked(&call(&app, "named", json!({})).await);
+    assert_eq!(key, "user_name");
+    // Answered up front, without a state, beside answers nobody asked for.
+    let answers = json!({"user_name": accepted("Ada"), "other": accepted("Bob")});
+    let done = call(&app, "named", json!({ "inputResponses": answers })).await;
+    assert_eq!(text(&done), "Ada, task false");
+}
+
+#[tokio::test]
+async fn roots_are_asked_in_rounds() {
+    let app = app(false, &[]).await;
+    let (key, request, state) = asked(&call(&app, "roots", json!({})).await);
+    assert_eq!(request["method"], "roots/list", "{request}");
+    let roots = json!({"roots": [{"uri": "file:///work", "name": "work"}]});
+    let retry = json!({"inputResponses": {key: roots}, "requestState": state});
+    let done = call(&app, "roots", retry).await;
+    assert_eq!(text(&done), "roots file:///work, task false");
+}
+
+#[tokio::test]
+async fn a_prompt_is_answered_in_rounds_with_a_state_of_its_own() {
+    for stateful in [true, false] {
+        let app = app(stateful, &[]).await;
+        let get = |extra: Value| {
+            let mut params = json!({"name": "ask"});
+            params
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().cloned().unwrap_or_default());
+            PLAIN.request(&app, "prompts/get", "ask", params)
+        };
+        let (key, request, state) = asked(&get(json!({})).await);
+        assert_eq!(request["params"]["message"], "Your name?", "{request}");
+        let answers = json!({ &key: accepted("Ada") });
+        let done = get(json!({"inputResponses": answers, "requestState": state})).await;
+        assert_eq!(
+            done["result"]["messages"][0]["content"]["text"], "hello Ada",
+            "{done}"
+        );
+        // A prompt's state is not good for the tool of the same name.
+        let refused = call(
+            &app,
+            "ask",
+            json!({"inputResponses": answers, "requestState": state}),
+        );
+        assert_eq!(refused.await["error"]["code"], -32602);
     }
 }

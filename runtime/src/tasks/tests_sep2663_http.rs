@@ -7,37 +7,47 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use http::StatusCode;
-use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::model::{CallToolResult, ContentBlock, GetPromptResult, PromptMessage, Role};
 use serde_json::{Value, json};
 
 use crate::context::Ctx;
-use crate::defs::{Spec, TaskSupport};
-use crate::error::{ToolError, ToolResult};
+use crate::defs::{PromptDef, Spec, TaskSupport};
+use crate::error::{HandlerError, PromptResult, ToolError, ToolResult};
+use crate::prompt::Arguments;
 use crate::testing::http::{LIMITS, anonymous, app_of, options, send};
 use crate::testing::{Cancellations, HELD, StatelessApp, accept_first_input, task_spec, tool};
 
-static SPEC: Spec = task_spec(
-    "http-tasks",
-    &[
-        ("gate", Some(TaskSupport::Optional)),
-        ("hold", Some(TaskSupport::Optional)),
-        ("ask", Some(TaskSupport::Optional)),
-        ("must", Some(TaskSupport::Required)),
-        ("quick", Some(TaskSupport::Optional)),
-        ("later", Some(TaskSupport::Optional)),
-        ("gather", Some(TaskSupport::Required)),
-    ],
-    &[
-        tool("gate"),
-        tool("hold"),
-        tool("ask"),
-        tool("must"),
-        tool("quick"),
-        tool("later"),
-        tool("twice"),
-        tool("gather"),
-    ],
-);
+static SPEC: Spec = Spec {
+    prompts: &[PromptDef {
+        name: "ask",
+        ..PromptDef::DEFAULT
+    }],
+    ..task_spec(
+        "http-tasks",
+        &[
+            ("gate", Some(TaskSupport::Optional)),
+            ("hold", Some(TaskSupport::Optional)),
+            ("ask", Some(TaskSupport::Optional)),
+            ("must", Some(TaskSupport::Required)),
+            ("quick", Some(TaskSupport::Optional)),
+            ("later", Some(TaskSupport::Optional)),
+            ("gather", Some(TaskSupport::Required)),
+        ],
+        &[
+            tool("gate"),
+            tool("hold"),
+            tool("ask"),
+            tool("must"),
+            tool("quick"),
+            tool("later"),
+            tool("twice"),
+            tool("gather"),
+            tool("together"),
+            tool("named"),
+            tool("roots"),
+        ],
+    )
+};
 
 /// Lets one `gate` handler finish.
 static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
@@ -49,10 +59,11 @@ static LATER: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(0);
 pub(super) static CANCELLED: Cancellations = Cancellations::new();
 
 /// `gate` waits for [`GATE`], `hold` for its cancellation, `ask` elicits a name, `twice` a name then a
-/// colour (a plain call: it has no `taskSupport`), `gather` (a task) a name before its task exists
-/// (`Ctx::elicit_first`), `later` waits for
+/// colour (a plain call: it has no `taskSupport`), `together` a name and a colour at once, `named` a
+/// name under the key `user_name`, `roots` lists the client's roots, `gather` (a task) a name before its
+/// task exists (`Ctx::elicit_first`), `later` waits for
 /// [`LATER`], elicits, and waits again; `quick` and `must` return at once; each says whether it ran as
-/// a task.
+/// a task. The prompt `ask` elicits a name.
 pub(super) struct HttpTaskApp;
 
 impl StatelessApp for HttpTaskApp {
@@ -83,6 +94,24 @@ impl StatelessApp for HttpTaskApp {
                 let colour = said(&ctx, "Your colour?", false).await?;
                 format!("{name} likes {colour}")
             }
+            "together" => {
+                let (name, colour) = tokio::join!(
+                    said(&ctx, "Your name?", false),
+                    said(&ctx, "Your colour?", false)
+                );
+                format!("{} likes {}", name?, colour?)
+            }
+            "named" => said(&ctx.with_input_key("user_name"), "Your name?", false).await?,
+            // Roots are deprecated by SEP-2577 but still asked by clients.
+            #[allow(deprecated)]
+            "roots" => {
+                let roots = ctx
+                    .list_roots()
+                    .await
+                    .map_err(|e| ToolError::new(e.to_string()))?;
+                let uris: Vec<_> = roots.roots.iter().map(|root| root.uri.as_str()).collect();
+                format!("roots {}", uris.join(" "))
+            }
             "later" => {
                 crate::testing::step_by_step(&ctx, &LATER).await?;
                 "later done".to_owned()
@@ -92,6 +121,21 @@ impl StatelessApp for HttpTaskApp {
         let text = format!("{text}, task {}", ctx.task_id().is_some());
         Ok(CallToolResult::success(vec![ContentBlock::text(text)]))
     }
+
+    async fn prompt(_name: &str, ctx: Ctx<()>, _arguments: Arguments) -> PromptResult {
+        asked(ctx).await
+    }
+}
+
+/// The prompt `ask`: one user message with the name the user gives.
+async fn asked(ctx: Ctx<()>) -> PromptResult {
+    let name = said(&ctx, "Your name?", false)
+        .await
+        .map_err(|e| HandlerError::internal(e.to_string()))?;
+    Ok(GetPromptResult::new(vec![PromptMessage::new_text(
+        Role::User,
+        format!("hello {name}"),
+    )]))
 }
 
 /// The `v` the user gives to `question`, asked with `Ctx::elicit_first` when `first`.
@@ -133,7 +177,7 @@ impl Client {
 
     /// The POST of `method` with `params`, `name` in `Mcp-Name`.
     fn build(&self, method: &str, name: &str, mut params: Value) -> http::Request<Body> {
-        let mut capabilities = json!({"elicitation": {}});
+        let mut capabilities = json!({"elicitation": {}, "roots": {}});
         if self.declare {
             capabilities["extensions"] = json!({"io.modelcontextprotocol/tasks": {}});
         }

@@ -14,6 +14,8 @@ mcpgen_runtime::prelude_module!(crate::state::State, crate::generated::server::S
 
 // Your handler files, compiled as part of this module: a spec item whose handler file is missing is
 // a compile error naming the file to write.
+#[path = "../prompts/test_input_required_result_prompt.rs"]
+mod prompt_test_input_required_result_prompt;
 #[path = "../tools/confirm_delete.rs"]
 mod tool_confirm_delete;
 #[path = "../tools/failing_job.rs"]
@@ -26,6 +28,22 @@ mod tool_multi_input;
 mod tool_protocol_error_job;
 #[path = "../tools/slow_compute.rs"]
 mod tool_slow_compute;
+#[path = "../tools/test_input_required_result_capabilities.rs"]
+mod tool_test_input_required_result_capabilities;
+#[path = "../tools/test_input_required_result_elicitation.rs"]
+mod tool_test_input_required_result_elicitation;
+#[path = "../tools/test_input_required_result_list_roots.rs"]
+mod tool_test_input_required_result_list_roots;
+#[path = "../tools/test_input_required_result_multi_round.rs"]
+mod tool_test_input_required_result_multi_round;
+#[path = "../tools/test_input_required_result_multiple_inputs.rs"]
+mod tool_test_input_required_result_multiple_inputs;
+#[path = "../tools/test_input_required_result_request_state.rs"]
+mod tool_test_input_required_result_request_state;
+#[path = "../tools/test_input_required_result_sampling.rs"]
+mod tool_test_input_required_result_sampling;
+#[path = "../tools/test_input_required_result_tampered_state.rs"]
+mod tool_test_input_required_result_tampered_state;
 #[path = "../tools/test_tool_with_task.rs"]
 mod tool_test_tool_with_task;
 

@@ -15,6 +15,17 @@ mcpgen_runtime::app! {
         confirm_delete => unstructured(super::tool_confirm_delete::handle),
         multi_input => unstructured_no_input(super::tool_multi_input::handle),
         test_tool_with_task => unstructured_no_input(super::tool_test_tool_with_task::handle),
+        test_input_required_result_elicitation => unstructured_no_input(super::tool_test_input_required_result_elicitation::handle),
+        test_input_required_result_sampling => unstructured_no_input(super::tool_test_input_required_result_sampling::handle),
+        test_input_required_result_list_roots => unstructured_no_input(super::tool_test_input_required_result_list_roots::handle),
+        test_input_required_result_request_state => unstructured_no_input(super::tool_test_input_required_result_request_state::handle),
+        test_input_required_result_multiple_inputs => unstructured_no_input(super::tool_test_input_required_result_multiple_inputs::handle),
+        test_input_required_result_multi_round => unstructured_no_input(super::tool_test_input_required_result_multi_round::handle),
+        test_input_required_result_tampered_state => unstructured_no_input(super::tool_test_input_required_result_tampered_state::handle),
+        test_input_required_result_capabilities => unstructured_no_input(super::tool_test_input_required_result_capabilities::handle),
+    }
+    prompts {
+        test_input_required_result_prompt => super::prompt_test_input_required_result_prompt::get,
     }
 }
 

@@ -77,3 +77,67 @@ pub mod test_tool_with_task {
         description: "Asks the user's name before its task exists (SEP-2322 rounds answering `tools/call`), then greets them from the task.",
     }
 }
+
+/// `test_input_required_result_elicitation`: Asks the user's name under the key `user_name`, then greets them.
+pub mod test_input_required_result_elicitation {
+    mcpgen_runtime::tool! {
+        name: "test_input_required_result_elicitation",
+        description: "Asks the user's name under the key `user_name`, then greets them.",
+    }
+}
+
+/// `test_input_required_result_sampling`: Asks the client's model the capital of France, then says its answer.
+pub mod test_input_required_result_sampling {
+    mcpgen_runtime::tool! {
+        name: "test_input_required_result_sampling",
+        description: "Asks the client's model the capital of France, then says its answer.",
+    }
+}
+
+/// `test_input_required_result_list_roots`: Asks the client for its roots, then lists them.
+pub mod test_input_required_result_list_roots {
+    mcpgen_runtime::tool! {
+        name: "test_input_required_result_list_roots",
+        description: "Asks the client for its roots, then lists them.",
+    }
+}
+
+/// `test_input_required_result_request_state`: Asks the user to confirm, then says "state-ok" (the echoed requestState was verified).
+pub mod test_input_required_result_request_state {
+    mcpgen_runtime::tool! {
+        name: "test_input_required_result_request_state",
+        description: "Asks the user to confirm, then says \"state-ok\" (the echoed requestState was verified).",
+    }
+}
+
+/// `test_input_required_result_multiple_inputs`: Asks the user's name, the model for a greeting and the client for its roots in one round.
+pub mod test_input_required_result_multiple_inputs {
+    mcpgen_runtime::tool! {
+        name: "test_input_required_result_multiple_inputs",
+        description: "Asks the user's name, the model for a greeting and the client for its roots in one round.",
+    }
+}
+
+/// `test_input_required_result_multi_round`: Asks the user's name, then (in a second round) their favourite colour.
+pub mod test_input_required_result_multi_round {
+    mcpgen_runtime::tool! {
+        name: "test_input_required_result_multi_round",
+        description: "Asks the user's name, then (in a second round) their favourite colour.",
+    }
+}
+
+/// `test_input_required_result_tampered_state`: Asks the user to confirm; a retry with an altered requestState is refused.
+pub mod test_input_required_result_tampered_state {
+    mcpgen_runtime::tool! {
+        name: "test_input_required_result_tampered_state",
+        description: "Asks the user to confirm; a retry with an altered requestState is refused.",
+    }
+}
+
+/// `test_input_required_result_capabilities`: Asks the user (elicitation) and the model (sampling), each only when the client can answer.
+pub mod test_input_required_result_capabilities {
+    mcpgen_runtime::tool! {
+        name: "test_input_required_result_capabilities",
+        description: "Asks the user (elicitation) and the model (sampling), each only when the client can answer.",
+    }
+}

@@ -1,13 +1,15 @@
-// Runs the task scenarios (`tasks-*`, SEP-2663 tasks on protocol 2026-07-28) of the official MCP conformance
-// suite's 0.2 line (npm @modelcontextprotocol/conformance 0.2.0-alpha.12, pinned in tests/package.json as
-// `conformance-next`; the stable 0.1.16 that run.mjs uses has none) against the generated tasks-conformance server
-// (generated-examples/tasks-conformance), over streamable HTTP in stateful and stateless mode, one scenario at a
-// time with `--suite all` and no expected-failures file.
+// Runs the scenarios of the official MCP conformance suite's 0.2 line (npm @modelcontextprotocol/conformance
+// 0.2.0-alpha.12, pinned in tests/package.json as `conformance-next`; the stable 0.1.16 that run.mjs uses has
+// none of them) whose fixtures specs/tasks-conformance.yaml provides: the task scenarios (`tasks-*`, SEP-2663
+// tasks) and the multi-round-trip ones (`input-required-result-*`, SEP-2322 `input_required` results), both on
+// protocol 2026-07-28, against the generated tasks-conformance server (generated-examples/tasks-conformance),
+// over streamable HTTP in stateful and stateless mode, one scenario at a time with `--suite all` and no
+// expected-failures file.
 //
-// Usage: node tests/conformance/tasks.mjs [--server PATH] [--suite-js PATH] [--scenario NAME]...
+// Usage: node tests/conformance/next.mjs [--server PATH] [--suite-js PATH] [--scenario NAME]...
 //   --server    the built server binary (default: target/debug/tasks-conformance)
 //   --suite-js  the suite's dist/index.js (default: the pinned conformance-next)
-//   --scenario  run only these scenarios (default: every `tasks-*` scenario the suite lists)
+//   --scenario  run only these scenarios (default: every scenario the suite lists under the prefixes below)
 //
 // Prints every failed check (and every warning) with its mode, scenario and reason, a pass/fail count per
 // scenario, and exits non-zero when any check failed, a scenario wrote no results or timed out, or the server
@@ -19,6 +21,8 @@ import { parseArgs } from "node:util";
 import { ROOT, startHttpServer } from "../clients/lib.mjs";
 import { listScenarios, oneLine, runSuite } from "./suite.mjs";
 
+/** The scenario families this runner covers, by name prefix. */
+const PREFIXES = ["tasks-", "input-required-result-"];
 /** Server modes: 2026-07-28 requests are served statelessly either way, but the middleware differs. */
 const MODES = [["stateful", "--stateful"], ["stateless", "--stateless"]];
 /** Seconds one scenario may take before it is killed (a hung scenario must not hang the test command). */
@@ -33,11 +37,13 @@ const { values: args } = parseArgs({
 });
 const suite = args["suite-js"];
 
-const scenarios = args.scenario ?? listScenarios(suite).filter((name) => name.startsWith("tasks-"));
-if (scenarios.length === 0) {
-  console.log("the suite lists no tasks-* scenario");
+const listed = listScenarios(suite);
+const missing = PREFIXES.filter((prefix) => !listed.some((name) => name.startsWith(prefix)));
+if (args.scenario === undefined && missing.length > 0) {
+  console.log(`the suite lists no scenario named ${missing.map((prefix) => `${prefix}*`).join(" or ")}`);
   process.exit(1);
 }
+const scenarios = args.scenario ?? listed.filter((name) => PREFIXES.some((prefix) => name.startsWith(prefix)));
 let failed = false;
 const summary = [];
 for (const [mode, flag] of MODES) {
@@ -79,5 +85,5 @@ for (const [mode, flag] of MODES) {
   }
 }
 console.log(`\n${summary.join("\n")}`);
-console.log(failed ? "conformance tasks: FAILED" : "conformance tasks: all scenarios passed");
+console.log(failed ? "conformance next: FAILED" : "conformance next: all scenarios passed");
 process.exit(failed ? 1 : 0);

@@ -1,0 +1,20 @@
+//! Handler of the `test_input_required_result_list_roots` tool. This file is yours: mcpgen created it once and never touches it again.
+//!
+//! `handle` gets a [`Ctx`] (the tool takes no arguments), and returns a `CallToolResult`, e.g. `Ok(CallToolResult::success(vec![ContentBlock::text("..")]))`.
+//! Return `Err(ToolError::new("..."))`, or use `?` on any error, to give the model an `isError` result.
+//! On protocol 2026-07-28, a plain call that asks the client (`ctx.elicit(..)`, `ctx.sample(..)`) ends there,
+//! and the client calls again with the answer: `handle` then runs again from the start, so it runs once per
+//! question and side effects belong after the last one.
+//!
+//! `input-required-result-basic-list-roots`: one `roots/list` question, key `client_roots`.
+
+use crate::asking::*;
+use crate::generated::prelude::*;
+
+pub async fn handle(ctx: Ctx) -> ToolResult {
+    let roots = ctx.with_input_key("client_roots").list_roots().await?;
+    Ok(CallToolResult::success(vec![ContentBlock::text(format!(
+        "Your roots: {}",
+        uris(&roots)
+    ))]))
+}

@@ -1,0 +1,24 @@
+//! Handler of the `test_input_required_result_request_state` tool. This file is yours: mcpgen created it once and never touches it again.
+//!
+//! `handle` gets a [`Ctx`] (the tool takes no arguments), and returns a `CallToolResult`, e.g. `Ok(CallToolResult::success(vec![ContentBlock::text("..")]))`.
+//! Return `Err(ToolError::new("..."))`, or use `?` on any error, to give the model an `isError` result.
+//! On protocol 2026-07-28, a plain call that asks the client (`ctx.elicit(..)`, `ctx.sample(..)`) ends there,
+//! and the client calls again with the answer: `handle` then runs again from the start, so it runs once per
+//! question and side effects belong after the last one.
+//!
+//! `input-required-result-request-state`: the runtime seals every round's `requestState` and refuses one it
+//! did not make for this call, so a handler that gets its answer runs with a verified state: "state-ok".
+
+use crate::asking::*;
+use crate::generated::prelude::*;
+
+pub async fn handle(ctx: Ctx) -> ToolResult {
+    let answer = ctx
+        .with_input_key("confirm")
+        .elicit("Please confirm", boolean_form("ok"))
+        .await?;
+    let ok = answer.content.as_ref().and_then(|c| c.get("ok")) == Some(&json!(true));
+    Ok(CallToolResult::success(vec![ContentBlock::text(format!(
+        "state-ok: confirmed {ok}"
+    ))]))
+}
