@@ -249,3 +249,23 @@ fn keywords_outside_the_subset_are_refused() {
     let inside = json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 3}}});
     assert!(Schema::compile(&inside).is_ok());
 }
+
+/// Found by the property test: `additionalProperties` that is a reference to `false` fails each extra value as a
+/// false schema, in jsonschema's words; only the literal `false` names the unexpected property.
+#[test]
+fn a_reference_to_false_is_not_the_literal_false() {
+    let referenced = json!({
+        "properties": {"a": {"properties": {}, "additionalProperties": {"$ref": "#/$defs/p"}}},
+        "$defs": {"p": false}
+    });
+    let literal = json!({"properties": {"a": {"properties": {}, "additionalProperties": false}}});
+    let instance = json!({"a": {"a": null}});
+    for (schema, expected) in [
+        (&referenced, "a/a: False schema does not allow null"),
+        (&literal, "a/a: unexpected property (not in the schema)"),
+    ] {
+        let subset = subset_violations(schema, &instance);
+        assert_eq!(subset, full_violations(schema, &instance), "{schema}");
+        assert_eq!(subset, [expected], "{schema}");
+    }
+}

@@ -34,8 +34,10 @@ pub enum Check {
     Properties(Vec<(String, Schema)>),
     /// `required`: these properties are present.
     Required(Vec<String>),
-    /// `additionalProperties`, knowing the names `properties` declares.
-    Additional(Vec<String>, Box<Schema>),
+    /// `additionalProperties`, knowing the names `properties` declares, and whether it is the literal
+    /// `false`: only then do failures name the unexpected properties (a reference that resolves to `false`
+    /// fails each extra value as a false schema, as jsonschema words it).
+    Additional(Vec<String>, Box<Schema>, bool),
     /// `items`: every array element matches.
     Items(Box<Schema>),
     /// `enum`: equal to one of these values.
@@ -151,7 +153,8 @@ impl Schema {
                         Some(Value::Object(properties)) => properties.keys().cloned().collect(),
                         _ => Vec::new(),
                     };
-                    Check::Additional(known, Box::new(Schema::compile_in(value, root, depth)?))
+                    let schema = Box::new(Schema::compile_in(value, root, depth)?);
+                    Check::Additional(known, schema, *value == Value::Bool(false))
                 }
                 "items" if value.is_object() || value.is_boolean() => {
                     Check::Items(Box::new(Schema::compile_in(value, root, depth)?))
@@ -233,9 +236,9 @@ impl Schema {
                         report(path, Violation::Missing(name));
                     }
                 }
-                (Check::Additional(known, schema), Value::Object(object)) => {
+                (Check::Additional(known, schema, forbidden), Value::Object(object)) => {
                     let extra = object.iter().filter(|(name, _)| !known.contains(name));
-                    if let Schema::Nothing = **schema {
+                    if *forbidden {
                         let names: Vec<&str> = extra.map(|(name, _)| name.as_str()).collect();
                         if !names.is_empty() {
                             report(path, Violation::Unexpected(&names));
