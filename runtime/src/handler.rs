@@ -427,14 +427,11 @@ impl<A: App> ServerHandler for Handler<A> {
                 return Err(tasks::task_required(def.name));
             }
             // A plain 2026-07-28 call asks the client by answering `input_required` (SEP-2322).
-            let Some(round) = crate::mrtr::plain_round(&request, &context)? else {
-                return Ok(self.run_tool(def, index, request, context).await?.into());
-            };
-            let mut context = context;
-            context.extensions.insert(round.clone());
-            round
-                .run(async { Ok(self.run_tool(def, index, request, context).await?.into()) })
-                .await
+            let round = crate::mrtr::plain_round(&request, &context)?;
+            crate::mrtr::run_in(round, context, |context| async move {
+                Ok(self.run_tool(def, index, request, context).await?.into())
+            })
+            .await
         };
         measured_tool(tool, call, |response| {
             matches!(response, CallToolResponse::Complete(result) if result.is_error == Some(true))
@@ -578,11 +575,7 @@ impl<A: App> ServerHandler for Handler<A> {
             if def.messages.is_some() {
                 return Ok(render(def, &arguments).into());
             }
-            let mut context = context;
-            if let Some(round) = &round {
-                context.extensions.insert(round.clone());
-            }
-            let get = async {
+            crate::mrtr::run_in(round, context, |context| async move {
                 let result = guarded(
                     || format!("prompt '{}'", def.name),
                     A::get_prompt(def.name, self.ctx(context), arguments),
@@ -590,11 +583,8 @@ impl<A: App> ServerHandler for Handler<A> {
                 .await
                 .map_err(|message| ErrorData::internal_error(message, None))??;
                 Ok(result.into())
-            };
-            match round {
-                Some(round) => round.run(get).await,
-                None => get.await,
-            }
+            })
+            .await
         })
         .await
     }

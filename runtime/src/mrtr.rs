@@ -103,6 +103,25 @@ pub(crate) fn plain_round<'a>(
     Round::of(request).map(|round| Some(Arc::new(round)))
 }
 
+/// `work`, a handler's run given its request's context: with `round` in the context's extensions, where
+/// [`crate::Ctx`] finds it, to its end or its `input_required` answer ([`Round::run`]); without a round,
+/// as it is.
+pub(crate) async fn run_in<R, F>(
+    round: Option<Arc<Round>>,
+    mut context: RequestContext<RoleServer>,
+    work: impl FnOnce(RequestContext<RoleServer>) -> F,
+) -> Result<R, ErrorData>
+where
+    R: From<InputRequiredResult>,
+    F: Future<Output = Result<R, ErrorData>>,
+{
+    let Some(round) = round else {
+        return work(context).await;
+    };
+    context.extensions.insert(round.clone());
+    round.run(work(context)).await
+}
+
 /// One round of a plain 2026-07-28 request: the answers the client has given, and the questions the
 /// handler waits on that they do not cover. Put in the request's extensions for [`crate::Ctx`].
 pub(crate) struct Round {
