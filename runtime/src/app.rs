@@ -5,6 +5,7 @@ use std::future::Future;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use futures::future::LocalBoxFuture;
 use rmcp::model::JsonObject;
 
 use super::cli::{self, Cli, LogFormat};
@@ -17,6 +18,7 @@ use super::error::{
 use super::handler::Handler;
 use super::prompt::Arguments;
 use super::registry::Registry;
+use super::tasks::store::Limits;
 use super::uri_template::Vars;
 
 /// A server as its spec describes it: the definitions, and the dispatch into the user's handlers.
@@ -90,8 +92,20 @@ pub trait App: Send + Sync + 'static {
 
 /// Runs the server `A`; the exit code is non-zero when it cannot start or fails while serving.
 pub fn run<A: App>() -> ExitCode {
-    let cli = cli::parse(A::SPEC);
-    init_tracing(cli.log_format, A::CRATE_NAME);
+    run_server(A::SPEC, A::CRATE_NAME, |registry, limits| {
+        Box::pin(handler::<A>(registry, limits))
+    })
+}
+
+/// Builds the handler of some `App`, its state included: all of [`run`] that depends on the `App`.
+type BuildHandler = fn(Arc<Registry>, Limits) -> LocalBoxFuture<'static, Result<Handler, BoxError>>;
+
+/// [`run`] with the `App` behind `build`. Not generic, and not `async` (the body of an `async fn`, like a
+/// closure's, is compiled again in each crate that polls it), so it and all it calls are compiled once, in
+/// this crate, rather than in every generated crate (see `dispatch.rs`).
+fn run_server(spec: &'static Spec, crate_name: &str, build: BuildHandler) -> ExitCode {
+    let cli = cli::parse(spec);
+    init_tracing(cli.log_format, crate_name);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -102,7 +116,7 @@ pub fn run<A: App>() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve::<A>(cli)) {
+    match runtime.block_on(serve(spec, cli, build)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!("{error}");
@@ -111,23 +125,13 @@ pub fn run<A: App>() -> ExitCode {
     }
 }
 
-async fn serve<A: App>(cli: Cli) -> Result<(), BoxError> {
-    let spec = A::SPEC;
+async fn serve(spec: &'static Spec, cli: Cli, build: BuildHandler) -> Result<(), BoxError> {
     super::env::check_required(spec.env)?;
     if let Some(key) = &cli.request_state_key {
         super::mrtr::use_key(key)?;
     }
     let registry = Registry::build(spec)?;
-    let state = A::init()
-        .await
-        .map_err(|e| format!("state::init failed: {e}"))?;
-    let shared = Arc::new(Shared {
-        state,
-        subscriptions: Arc::default(),
-        logging: spec.capabilities.logging,
-        logger: spec.server.name,
-    });
-    let handler = Handler::<A>::new(Arc::new(registry), shared, cli.task_limits());
+    let handler = build(Arc::new(registry), cli.task_limits()).await?;
     match cli.transport {
         Transport::Stdio => serve_stdio(handler).await,
         Transport::StreamableHttp | Transport::Sse => serve_http(handler, &cli).await,
@@ -135,37 +139,51 @@ async fn serve<A: App>(cli: Cli) -> Result<(), BoxError> {
     }
 }
 
+/// The handler of `A`, once its state is built.
+async fn handler<A: App>(registry: Arc<Registry>, limits: Limits) -> Result<Handler, BoxError> {
+    let state = A::init()
+        .await
+        .map_err(|e| format!("state::init failed: {e}"))?;
+    let shared = Arc::new(Shared {
+        state,
+        subscriptions: Arc::default(),
+        logging: A::SPEC.capabilities.logging,
+        logger: A::SPEC.server.name,
+    });
+    Ok(Handler::new::<A>(registry, shared, limits))
+}
+
 #[cfg(feature = "lambda")]
-async fn serve_lambda<A: App>(handler: Handler<A>, cli: &Cli) -> Result<(), BoxError> {
+async fn serve_lambda(handler: Handler, cli: &Cli) -> Result<(), BoxError> {
     super::lambda::serve(handler, cli).await
 }
 
 #[cfg(not(feature = "lambda"))]
-async fn serve_lambda<A: App>(_handler: Handler<A>, _cli: &Cli) -> Result<(), BoxError> {
+async fn serve_lambda(_handler: Handler, _cli: &Cli) -> Result<(), BoxError> {
     Err("this binary was built without the `lambda` feature".into())
 }
 
 #[cfg(feature = "stdio")]
-async fn serve_stdio<A: App>(handler: Handler<A>) -> Result<(), BoxError> {
-    if !A::SPEC.transports.stdio {
+async fn serve_stdio(handler: Handler) -> Result<(), BoxError> {
+    if !handler.spec().transports.stdio {
         return Err("the spec does not declare the stdio transport".into());
     }
     super::stdio::serve(handler).await
 }
 
 #[cfg(not(feature = "stdio"))]
-async fn serve_stdio<A: App>(_handler: Handler<A>) -> Result<(), BoxError> {
+async fn serve_stdio(_handler: Handler) -> Result<(), BoxError> {
     Err("this binary was built without the `stdio` feature".into())
 }
 
 #[cfg(any(feature = "streamable-http", feature = "sse"))]
-async fn serve_http<A: App>(handler: Handler<A>, cli: &Cli) -> Result<(), BoxError> {
-    let options = super::http::HttpOptions::resolve(A::SPEC, cli)?;
+async fn serve_http(handler: Handler, cli: &Cli) -> Result<(), BoxError> {
+    let options = super::http::HttpOptions::resolve(handler.spec(), cli)?;
     super::http::serve(handler, options).await
 }
 
 #[cfg(not(any(feature = "streamable-http", feature = "sse")))]
-async fn serve_http<A: App>(_handler: Handler<A>, cli: &Cli) -> Result<(), BoxError> {
+async fn serve_http(_handler: Handler, cli: &Cli) -> Result<(), BoxError> {
     Err(format!(
         "this binary was built without the `{}` feature",
         cli.transport.as_str()

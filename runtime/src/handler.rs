@@ -5,15 +5,18 @@
 //! 3.11's streamable HTTP service takes the `ServerHandler` itself and dispatches inside (stateless requests
 //! on a transport it builds per request), so a `Service` in front of the handler would miss HTTP, and a
 //! forwarding wrapper would restate every handler method.
+//!
+//! The handler is not generic over the [`App`]: it calls the user's handlers through [`Dispatch`], so it and
+//! everything that serves it compile once, in this crate (`dispatch.rs` says why).
 
 // Logging and resources/subscribe are deprecated by newer protocol revisions but still used by clients.
 #![allow(deprecated)]
 
-use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::FutureExt as _;
+use futures::future::BoxFuture;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod,
     CompleteRequestParams, CompleteResult, ContentBlock, CustomNotification, CustomRequest,
@@ -31,10 +34,11 @@ use serde_json::Value;
 use super::app::App;
 use super::completion::{CompletionRequest, CompletionTarget, completion_info, filter_prefix};
 use super::context::{
-    Ctx, MAX_SUBSCRIPTIONS_PER_SESSION, RESOURCE_UPDATED, Session, Shared, SharedSubscriptions,
+    MAX_SUBSCRIPTIONS_PER_SESSION, RESOURCE_UPDATED, Session, Shared, SharedSubscriptions,
     SubscribeError,
 };
-use super::defs::{ResourceSource, TaskSupport, TemplateSource, ToolDef};
+use super::defs::{ResourceSource, Spec, TaskSupport, TemplateSource, ToolDef};
+use super::dispatch::{Dispatch, Typed};
 use super::error::panic_message;
 use super::metrics::{measured, measured_tool};
 use super::prompt::{Arguments, render};
@@ -45,9 +49,10 @@ use super::tasks::{self, SessionTasks};
 use super::validation::invalid_arguments_message;
 
 /// The MCP server: one value per connection (stdio) or HTTP session, sharing the registry and state.
-pub(crate) struct Handler<A: App> {
+pub(crate) struct Handler {
     registry: Arc<Registry>,
-    shared: Arc<Shared<A::State>>,
+    /// The user's handlers and state.
+    app: Arc<dyn Dispatch>,
     session: Arc<Session>,
     /// The server's tasks, when a tool allows them and the transport serves them (`tasks/`).
     tasks: Option<Arc<TaskStore>>,
@@ -61,11 +66,11 @@ pub(crate) struct Handler<A: App> {
     sessionless: bool,
 }
 
-impl<A: App> Clone for Handler<A> {
+impl Clone for Handler {
     fn clone(&self) -> Self {
         Handler {
             registry: self.registry.clone(),
-            shared: self.shared.clone(),
+            app: self.app.clone(),
             session: self.session.clone(),
             tasks: self.tasks.clone(),
             scope: self.scope.clone(),
@@ -75,8 +80,10 @@ impl<A: App> Clone for Handler<A> {
     }
 }
 
-impl<A: App> Handler<A> {
-    pub(crate) fn new(
+impl Handler {
+    /// The server `A`, with a task store when a tool allows tasks. The only generic step: all else is compiled
+    /// once, here (`dispatch.rs`).
+    pub(crate) fn new<A: App>(
         registry: Arc<Registry>,
         shared: Arc<Shared<A::State>>,
         task_limits: Limits,
@@ -90,23 +97,23 @@ impl<A: App> Handler<A> {
             });
         Handler::with_tasks(
             registry,
-            shared,
+            Arc::new(Typed::<A>(shared)),
             any_task_tool.then(|| TaskStore::new(task_limits)),
         )
     }
 
-    pub(crate) fn with_tasks(
+    fn with_tasks(
         registry: Arc<Registry>,
-        shared: Arc<Shared<A::State>>,
+        app: Arc<dyn Dispatch>,
         tasks: Option<Arc<TaskStore>>,
     ) -> Self {
-        let session = Arc::new(Session::new(shared.subscriptions.clone()));
+        let session = Arc::new(Session::new(app.subscriptions().clone()));
         let scope = tasks
             .clone()
             .map(|store| Arc::new(SessionTasks::new(store, session.id)));
         Handler {
             registry,
-            shared,
+            app,
             session,
             tasks,
             scope,
@@ -137,14 +144,10 @@ impl<A: App> Handler<A> {
             return Handler {
                 tasks: self.tasks.clone(),
                 sessionless: true,
-                ..Handler::with_tasks(self.registry.clone(), self.shared.clone(), None)
+                ..Handler::with_tasks(self.registry.clone(), self.app.clone(), None)
             };
         }
-        Handler::with_tasks(
-            self.registry.clone(),
-            self.shared.clone(),
-            self.tasks.clone(),
-        )
+        Handler::with_tasks(self.registry.clone(), self.app.clone(), self.tasks.clone())
     }
 
     /// The same server for stateless streamable HTTP (see `sessionless`).
@@ -165,23 +168,19 @@ impl<A: App> Handler<A> {
     /// The same server without tasks, for transports where no session could poll one.
     #[cfg(any(feature = "lambda", feature = "sse"))]
     pub(crate) fn without_tasks(&self) -> Self {
-        Handler::with_tasks(self.registry.clone(), self.shared.clone(), None)
+        Handler::with_tasks(self.registry.clone(), self.app.clone(), None)
     }
 
+    /// A second session of the same server, sharing its task store (as `new_session`, in any build).
     #[cfg(all(test, feature = "stdio"))]
-    pub(crate) fn registry(&self) -> Arc<Registry> {
-        self.registry.clone()
-    }
-
-    #[cfg(all(test, feature = "stdio"))]
-    pub(crate) fn shared(&self) -> Arc<Shared<A::State>> {
-        self.shared.clone()
+    pub(crate) fn another_session(&self) -> Self {
+        Handler::with_tasks(self.registry.clone(), self.app.clone(), self.tasks.clone())
     }
 
     /// Keeps resource subscriptions in `shared`, for sessions shared by several instances.
     #[cfg(feature = "streamable-http")]
     pub(crate) fn share_subscriptions(&self, shared: Arc<dyn SharedSubscriptions>) {
-        self.shared.subscriptions.share(shared);
+        self.app.subscriptions().share(shared);
     }
 
     /// The task store, when tasks are served here at all.
@@ -203,7 +202,7 @@ impl<A: App> Handler<A> {
     }
 
     pub(crate) fn task_support(&self, tool: &str) -> Option<TaskSupport> {
-        self.registry.task_support(A::SPEC, tool)
+        self.registry.task_support(self.spec(), tool)
     }
 
     /// The shared subscriptions and the session's `Mcp-Session-Id`, when instances share sessions.
@@ -211,7 +210,7 @@ impl<A: App> Handler<A> {
         &'a self,
         extensions: &'a rmcp::model::Extensions,
     ) -> Option<(&'a Arc<dyn SharedSubscriptions>, &'a str)> {
-        let shared = self.shared.subscriptions.shared()?;
+        let shared = self.app.subscriptions().shared()?;
         let session = extensions
             .get::<http::request::Parts>()?
             .headers
@@ -221,8 +220,9 @@ impl<A: App> Handler<A> {
         Some((shared, session))
     }
 
-    fn ctx(&self, request: RequestContext<RoleServer>) -> Ctx<A::State> {
-        Ctx::new(request, self.shared.clone(), self.session.clone())
+    /// The spec's definitions.
+    pub(crate) fn spec(&self) -> &'static Spec {
+        self.app.spec()
     }
 
     async fn run_tool(
@@ -250,7 +250,8 @@ impl<A: App> Handler<A> {
 
         let result = match guarded(
             || format!("tool '{}'", def.name),
-            A::call_tool(def.name, self.ctx(context), arguments),
+            self.app
+                .call_tool(def.name, context, self.session.clone(), arguments),
         )
         .await
         {
@@ -302,28 +303,25 @@ fn schema_broken(tool: &str, which: &str, error: &str) -> CallToolResult {
 /// Runs a handler future, turning a panic into an error message (logged with its payload) so one
 /// failing call cannot take the server down.
 ///
-/// The handler's future is boxed before anything awaits it. Inline, the dispatch's state machine (every
+/// The handler's future comes boxed ([`Dispatch`] boxes it). Inline, the dispatch's state machine (every
 /// handler's, through the `match` in the generated `App`) made each request's future large, and rmcp
 /// and tokio move a request's future several times: callgrind counted ~4x the memcpy of a hand-written
 /// rmcp server per stateless HTTP call (bench/, BENCHMARKS.md). rmcp's own tool router boxes every
 /// tool future the same way.
 ///
 /// `what` names the handler in the message; it is built only when a panic happens, off the hot path.
-fn guarded<'a, T: 'a>(
+async fn guarded<'a, T: 'a>(
     what: impl FnOnce() -> String + Send + 'a,
-    future: impl Future<Output = T> + Send + 'a,
-) -> impl Future<Output = Result<T, String>> + Send + 'a {
-    let future = Box::pin(future);
-    async move {
-        AssertUnwindSafe(future)
-            .catch_unwind()
-            .await
-            .map_err(|payload| {
-                let what = what();
-                tracing::error!(panic = %panic_message(payload.as_ref()), "{what} panicked");
-                format!("Internal error: {what} failed unexpectedly (the server log has details)")
-            })
-    }
+    future: BoxFuture<'a, T>,
+) -> Result<T, String> {
+    AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .map_err(|payload| {
+            let what = what();
+            tracing::error!(panic = %panic_message(payload.as_ref()), "{what} panicked");
+            format!("Internal error: {what} failed unexpectedly (the server log has details)")
+        })
 }
 
 /// The store that holds a cluster's subscriptions failed: the client may retry.
@@ -365,7 +363,7 @@ fn not_found(uri: &str) -> ErrorData {
     )
 }
 
-impl<A: App> ServerHandler for Handler<A> {
+impl ServerHandler for Handler {
     fn get_info(&self) -> ServerConfig {
         self.registry.info.clone()
     }
@@ -472,73 +470,76 @@ impl<A: App> ServerHandler for Handler<A> {
     ) -> Result<ReadResourceResponse, ErrorData> {
         measured("resources/read", async move {
             let uri = request.uri;
-            let contents: Vec<ResourceContents> =
-                if let Some(def) = A::SPEC.resources.iter().find(|def| def.uri == uri) {
-                    match def.source {
-                        ResourceSource::Text(text) => {
-                            let contents = ResourceContents::text(text, &uri);
-                            vec![match def.mime_type {
-                                Some(mime) => contents.with_mime_type(mime),
-                                None => contents,
-                            }]
-                        }
-                        ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
-                        #[cfg(feature = "http-tools")]
-                        ResourceSource::Http(http) => {
-                            http_contents(http, &Default::default(), &uri, def.mime_type).await?
-                        }
-                        #[cfg(not(feature = "http-tools"))]
-                        ResourceSource::Http(_) => return Err(http_tools_off()),
-                        ResourceSource::Path(file) => {
-                            let bytes =
-                                crate::declarative::file::read(file)
-                                    .await
-                                    .map_err(|message| {
-                                        ErrorData::internal_error(
-                                            format!("Reading resource {uri}: {message}"),
-                                            None,
-                                        )
-                                    })?;
-                            vec![embedded(&uri, def.mime_type, &bytes)]
-                        }
-                        ResourceSource::Handler => guarded(
-                            || format!("resource '{}'", def.uri),
-                            A::read_resource(def.uri, self.ctx(context), &uri),
-                        )
-                        .await
-                        .map_err(|message| ErrorData::internal_error(message, None))??
-                        .into_contents(&uri, def.mime_type),
+            let contents: Vec<ResourceContents> = if let Some(def) =
+                self.spec().resources.iter().find(|def| def.uri == uri)
+            {
+                match def.source {
+                    ResourceSource::Text(text) => {
+                        let contents = ResourceContents::text(text, &uri);
+                        vec![match def.mime_type {
+                            Some(mime) => contents.with_mime_type(mime),
+                            None => contents,
+                        }]
                     }
-                } else {
-                    let found = self
-                        .registry
-                        .template_matchers
-                        .iter()
-                        .zip(A::SPEC.templates)
-                        .find_map(|(matcher, def)| matcher.matches(&uri).map(|vars| (def, vars)));
-                    let Some((def, vars)) = found else {
-                        return Err(not_found(&uri));
-                    };
-                    match def.source {
-                        #[cfg(feature = "http-tools")]
-                        TemplateSource::Http(http) => {
-                            let arguments = vars
-                                .iter()
-                                .map(|(name, value)| (name.to_owned(), value.into()))
-                                .collect();
-                            http_contents(http, &arguments, &uri, def.mime_type).await?
-                        }
-                        #[cfg(not(feature = "http-tools"))]
-                        TemplateSource::Http(_) => return Err(http_tools_off()),
-                        TemplateSource::Handler => guarded(
-                            || format!("resource template '{}'", def.name),
-                            A::read_template(def.name, self.ctx(context), &uri, vars),
-                        )
-                        .await
-                        .map_err(|message| ErrorData::internal_error(message, None))??
-                        .into_contents(&uri, def.mime_type),
+                    ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
+                    #[cfg(feature = "http-tools")]
+                    ResourceSource::Http(http) => {
+                        http_contents(http, &Default::default(), &uri, def.mime_type).await?
                     }
+                    #[cfg(not(feature = "http-tools"))]
+                    ResourceSource::Http(_) => return Err(http_tools_off()),
+                    ResourceSource::Path(file) => {
+                        let bytes =
+                            crate::declarative::file::read(file)
+                                .await
+                                .map_err(|message| {
+                                    ErrorData::internal_error(
+                                        format!("Reading resource {uri}: {message}"),
+                                        None,
+                                    )
+                                })?;
+                        vec![embedded(&uri, def.mime_type, &bytes)]
+                    }
+                    ResourceSource::Handler => guarded(
+                        || format!("resource '{}'", def.uri),
+                        self.app
+                            .read_resource(def.uri, context, self.session.clone(), &uri),
+                    )
+                    .await
+                    .map_err(|message| ErrorData::internal_error(message, None))??
+                    .into_contents(&uri, def.mime_type),
+                }
+            } else {
+                let found = self
+                    .registry
+                    .template_matchers
+                    .iter()
+                    .zip(self.spec().templates)
+                    .find_map(|(matcher, def)| matcher.matches(&uri).map(|vars| (def, vars)));
+                let Some((def, vars)) = found else {
+                    return Err(not_found(&uri));
                 };
+                match def.source {
+                    #[cfg(feature = "http-tools")]
+                    TemplateSource::Http(http) => {
+                        let arguments = vars
+                            .iter()
+                            .map(|(name, value)| (name.to_owned(), value.into()))
+                            .collect();
+                        http_contents(http, &arguments, &uri, def.mime_type).await?
+                    }
+                    #[cfg(not(feature = "http-tools"))]
+                    TemplateSource::Http(_) => return Err(http_tools_off()),
+                    TemplateSource::Handler => guarded(
+                        || format!("resource template '{}'", def.name),
+                        self.app
+                            .read_template(def.name, context, self.session.clone(), &uri, vars),
+                    )
+                    .await
+                    .map_err(|message| ErrorData::internal_error(message, None))??
+                    .into_contents(&uri, def.mime_type),
+                }
+            };
             Ok(ReadResourceResult::new(contents).into())
         })
         .await
@@ -563,7 +564,12 @@ impl<A: App> ServerHandler for Handler<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
         measured("prompts/get", async move {
-            let Some(def) = A::SPEC.prompts.iter().find(|def| def.name == request.name) else {
+            let Some(def) = self
+                .spec()
+                .prompts
+                .iter()
+                .find(|def| def.name == request.name)
+            else {
                 return Err(ErrorData::invalid_params(
                     format!("Unknown prompt: {}", request.name),
                     None,
@@ -578,7 +584,8 @@ impl<A: App> ServerHandler for Handler<A> {
             crate::mrtr::run_in(round, context, |context| async move {
                 let result = guarded(
                     || format!("prompt '{}'", def.name),
-                    A::get_prompt(def.name, self.ctx(context), arguments),
+                    self.app
+                        .get_prompt(def.name, context, self.session.clone(), arguments),
                 )
                 .await
                 .map_err(|message| ErrorData::internal_error(message, None))??;
@@ -595,13 +602,14 @@ impl<A: App> ServerHandler for Handler<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
         measured("completion/complete", async move {
-            if !A::SPEC.capabilities.completions {
+            if !self.spec().capabilities.completions {
                 return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
             }
             let argument = request.argument;
             let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
                 Reference::Prompt(reference) => {
-                    let def = A::SPEC
+                    let def = self
+                        .spec()
                         .prompts
                         .iter()
                         .find(|def| def.name == reference.name)
@@ -627,7 +635,8 @@ impl<A: App> ServerHandler for Handler<A> {
                     (CompletionTarget::Prompt(def.name), arg.completions)
                 }
                 Reference::Resource(reference) => {
-                    let (def, matcher) = A::SPEC
+                    let (def, matcher) = self
+                        .spec()
                         .templates
                         .iter()
                         .zip(&self.registry.template_matchers)
@@ -673,7 +682,8 @@ impl<A: App> ServerHandler for Handler<A> {
                 };
                 guarded(
                     || "the completion hook".to_owned(),
-                    A::complete(self.ctx(context), hook_request),
+                    self.app
+                        .complete(context, self.session.clone(), hook_request),
                 )
                 .await
                 .map_err(|message| ErrorData::internal_error(message, None))??
@@ -691,7 +701,7 @@ impl<A: App> ServerHandler for Handler<A> {
         _context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("logging/setLevel", async move {
-            if !A::SPEC.capabilities.logging {
+            if !self.spec().capabilities.logging {
                 return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
             }
             self.session.set_log_level(request.level);
@@ -706,7 +716,7 @@ impl<A: App> ServerHandler for Handler<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("resources/subscribe", async move {
-            if !A::SPEC.capabilities.resources_subscribe {
+            if !self.spec().capabilities.resources_subscribe {
                 return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
             }
             // Only what the spec serves, so a client cannot fill the table with URIs of its own choosing.
@@ -749,7 +759,7 @@ impl<A: App> ServerHandler for Handler<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("resources/unsubscribe", async move {
-            if !A::SPEC.capabilities.resources_subscribe {
+            if !self.spec().capabilities.resources_subscribe {
                 return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
             }
             if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
@@ -775,7 +785,7 @@ impl<A: App> ServerHandler for Handler<A> {
         context: NotificationContext<RoleServer>,
     ) {
         let from_cluster = notification.method == RESOURCE_UPDATED
-            && self.shared.subscriptions.shared().is_some()
+            && self.app.subscriptions().shared().is_some()
             && context.extensions.get::<http::request::Parts>().is_none();
         let uri = notification
             .params
@@ -919,10 +929,14 @@ mod tests {
 
     #[tokio::test]
     async fn guarded_turns_a_panic_into_an_error_message() {
-        assert_eq!(guarded(|| "tool 'ok'".to_owned(), async { 7 }).await, Ok(7));
-        let error = guarded(|| "tool 'boom'".to_owned(), async {
-            panic!("secret detail")
-        })
+        assert_eq!(
+            guarded(|| "tool 'ok'".to_owned(), Box::pin(async { 7 })).await,
+            Ok(7)
+        );
+        let error = guarded(
+            || "tool 'boom'".to_owned(),
+            Box::pin(async { panic!("secret detail") }),
+        )
         .await
         .unwrap_err();
         assert!(error.contains("tool 'boom' failed unexpectedly"), "{error}");

@@ -13,7 +13,6 @@ use axum::middleware;
 use axum::response::IntoResponse as _;
 use tokio_util::sync::CancellationToken;
 
-use super::app::App;
 use super::auth::{self, Auth};
 use super::cli::Cli;
 use super::connections::{self, ConnectionLimits};
@@ -298,10 +297,7 @@ pub(crate) fn allow_list(loopback: &[&str], spec: Option<&[&str]>, cli: &[String
 }
 
 /// Serves until a shutdown signal, then drains in-flight requests for up to [`DRAIN_TIMEOUT`].
-pub(crate) async fn serve<A: App>(
-    server: Handler<A>,
-    options: HttpOptions,
-) -> Result<(), BoxError> {
+pub(crate) async fn serve(server: Handler, options: HttpOptions) -> Result<(), BoxError> {
     let shutdown = CancellationToken::new();
     let ready = Arc::new(AtomicBool::new(false));
     let app = router(server, &options, shutdown.child_token(), ready.clone()).await?;
@@ -369,8 +365,8 @@ pub(crate) async fn serve<A: App>(
 
 /// The axum app: the MCP endpoints (guarded, limited, authenticated) plus `/healthz`, `/readyz` (`serving`, and
 /// the shared session store answering) and, with OAuth, the protected-resource metadata.
-pub(crate) async fn router<A: App>(
-    server: Handler<A>,
+pub(crate) async fn router(
+    server: Handler,
     options: &HttpOptions,
     cancel: CancellationToken,
     serving: Arc<AtomicBool>,
@@ -497,7 +493,6 @@ mod streamable {
     use tokio_util::sync::CancellationToken;
 
     use super::{HttpOptions, StreamableOptions};
-    use crate::app::App;
     use crate::cluster::Cluster;
     use crate::error::BoxError;
     use crate::handler::Handler;
@@ -505,8 +500,8 @@ mod streamable {
     use crate::session_store::{self, SharedStore};
     use crate::sessions::SessionTable;
 
-    pub(super) async fn routes<A: App>(
-        server: Handler<A>,
+    pub(super) async fn routes(
+        server: Handler,
         http: &StreamableOptions,
         options: &HttpOptions,
         table: Arc<SessionTable>,
@@ -529,6 +524,7 @@ mod streamable {
             .disable_allowed_hosts()
             .disable_allowed_origins();
         let tasks = server.tasks().is_some();
+        let execution = server.spec().capabilities.tool_execution;
         Ok(if http.stateful {
             let mut sessions = LocalSessionManager::default();
             // Sessions, their table entries and their stored records all end after the idle timeout.
@@ -550,7 +546,7 @@ mod streamable {
             };
             let routes = match store.clone() {
                 Some(store) => session_store::mount(
-                    move || Ok(server.new_session()),
+                    server,
                     sessions,
                     table,
                     store,
@@ -569,7 +565,7 @@ mod streamable {
             };
             let owners = tasks.then(|| options.auth.clone());
             let routes =
-                crate::tasks::http::layer::<A>(routes, options.max_body_bytes, tasks, owners)
+                crate::tasks::http::layer(execution, routes, options.max_body_bytes, tasks, owners)
                     .layer(middleware::from_fn_with_state(guard, owned_sessions::guard));
             // Stateless requests stream too, but end with their response: only sessions hold streams open.
             #[cfg(feature = "metrics")]
@@ -586,7 +582,7 @@ mod streamable {
             );
             let owners = tasks.then(|| options.auth.clone());
             (
-                crate::tasks::http::layer::<A>(routes, options.max_body_bytes, false, owners),
+                crate::tasks::http::layer(execution, routes, options.max_body_bytes, false, owners),
                 None,
             )
         })
@@ -600,8 +596,8 @@ mod streamable {
         })
     }
 
-    fn mount<A: App, M: SessionManager>(
-        server: Handler<A>,
+    fn mount<M: SessionManager>(
+        server: Handler,
         sessions: Arc<M>,
         config: StreamableHttpServerConfig,
         path: &str,

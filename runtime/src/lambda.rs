@@ -13,7 +13,6 @@ use axum::Router;
 use lambda_http::{RequestExt as _, Service as _};
 use tokio_util::sync::CancellationToken;
 
-use super::app::App;
 use super::auth::Auth;
 use super::cli::Cli;
 use super::connections::ConnectionLimits;
@@ -25,8 +24,9 @@ use super::http::{self, HttpOptions, LOOPBACK_HOSTS, LOOPBACK_ORIGINS, Streamabl
 use super::sessions::SessionLimits;
 
 /// Serves invocations until the Lambda service stops the process.
-pub(crate) async fn serve<A: App>(handler: Handler<A>, cli: &Cli) -> Result<(), BoxError> {
-    let def = A::SPEC
+pub(crate) async fn serve(handler: Handler, cli: &Cli) -> Result<(), BoxError> {
+    let spec = handler.spec();
+    let def = spec
         .transports
         .lambda
         .as_ref()
@@ -45,7 +45,7 @@ pub(crate) async fn serve<A: App>(handler: Handler<A>, cli: &Cli) -> Result<(), 
             .into());
         }
     }
-    let options = options(A::SPEC, def, cli)?;
+    let options = options(spec, def, cli)?;
     let app = router(handler, &options).await?;
     tracing::info!(
         auth = options.auth.kind(),
@@ -71,7 +71,7 @@ fn service(
 }
 
 /// The streamable HTTP router, stateless, always ready.
-async fn router<A: App>(handler: Handler<A>, options: &HttpOptions) -> Result<Router, BoxError> {
+async fn router(handler: Handler, options: &HttpOptions) -> Result<Router, BoxError> {
     let ready = Arc::new(AtomicBool::new(true));
     // A task would outlive its invocation, which Lambda freezes: tools run as plain calls.
     http::router(

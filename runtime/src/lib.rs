@@ -37,6 +37,7 @@ mod connections;
 mod context;
 pub mod declarative;
 pub mod defs;
+mod dispatch;
 mod env;
 mod error;
 #[cfg(any(feature = "streamable-http", feature = "sse"))]

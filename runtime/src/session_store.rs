@@ -21,7 +21,6 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use futures::StreamExt as _;
 use futures::future::BoxFuture;
-use rmcp::ServerHandler;
 use rmcp::model::{ClientJsonRpcMessage, JsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::streamable_http_server::session::local::{
     LocalSessionHandle, LocalSessionManager, LocalSessionManagerError, SessionError,
@@ -34,6 +33,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use tokio_util::sync::CancellationToken;
 
 use super::cluster::{self, Cluster, Workers};
+use super::handler::Handler;
 use super::owned_sessions::OwnedSessions;
 use super::principal::Principal;
 use super::sessions::SessionTable;
@@ -46,8 +46,8 @@ const RESTORE_WAIT: Duration = Duration::from_secs(30);
 /// With a `cluster`, what an instance raises for a session reaches it wherever its streams are (`cluster.rs`).
 // The parts of the route, each from elsewhere (`http.rs`); a struct would only rename them.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn mount<S, F>(
-    factory: F,
+pub(crate) fn mount(
+    server: Handler,
     mut sessions: LocalSessionManager,
     table: Arc<SessionTable>,
     store: Arc<dyn SharedStore>,
@@ -55,11 +55,7 @@ pub(crate) fn mount<S, F>(
     mut config: StreamableHttpServerConfig,
     path: &str,
     max_stream_events: usize,
-) -> Router
-where
-    S: ServerHandler + Send + 'static,
-    F: Fn() -> Result<S, std::io::Error> + Send + Sync + 'static,
-{
+) -> Router {
     let events = store.events(max_stream_events);
     if let Some(events) = &events {
         sessions = sessions.with_event_store(events.clone());
@@ -78,7 +74,7 @@ where
         let workers: Arc<dyn Workers> = sessions.clone();
         cluster.attach(Arc::downgrade(&workers));
     }
-    let service = StreamableHttpService::new(factory, sessions, config);
+    let service = StreamableHttpService::new(move || Ok(server.new_session()), sessions, config);
     Router::new()
         .route_service(path, service)
         .layer(middleware::from_fn(hold_restore_gates))
@@ -371,15 +367,13 @@ mod tests {
         }
     }
 
-    struct Empty;
-    impl ServerHandler for Empty {}
-
     fn instance(store: &Arc<MemoryStore>) -> Router {
         let config = StreamableHttpServerConfig::default()
             .with_legacy_session_mode(true)
             .disable_allowed_hosts();
+        let handler = crate::testing::handler::<crate::testing::TestApp>(Arc::default());
         mount(
-            || Ok(Empty),
+            handler,
             LocalSessionManager::default(),
             Arc::new(SessionTable::new(crate::sessions::SessionLimits {
                 max: 1000,

@@ -26,7 +26,6 @@ use rmcp::transport::Transport;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::app::App;
 use super::auth::Auth;
 use super::handler::Handler;
 use super::http::SseOptions;
@@ -40,8 +39,9 @@ const CHANNEL_CAPACITY: usize = 64;
 
 type Sessions = Arc<Mutex<HashMap<String, mpsc::Sender<ClientJsonRpcMessage>>>>;
 
-struct SseState<A: App> {
-    server: Handler<A>,
+#[derive(Clone)]
+struct SseState {
+    server: Handler,
     sessions: Sessions,
     /// Owners and caps, shared with streamable HTTP.
     table: Arc<SessionTable>,
@@ -51,22 +51,9 @@ struct SseState<A: App> {
     cancel: CancellationToken,
 }
 
-impl<A: App> Clone for SseState<A> {
-    fn clone(&self) -> Self {
-        SseState {
-            server: self.server.clone(),
-            sessions: self.sessions.clone(),
-            table: self.table.clone(),
-            auth: self.auth.clone(),
-            message_path: self.message_path.clone(),
-            cancel: self.cancel.clone(),
-        }
-    }
-}
-
 /// `GET path` and `POST messagePath`.
-pub(crate) fn routes<A: App>(
-    server: Handler<A>,
+pub(crate) fn routes(
+    server: Handler,
     options: &SseOptions,
     body_limit: usize,
     table: Arc<SessionTable>,
@@ -84,10 +71,10 @@ pub(crate) fn routes<A: App>(
     // The OPTIONS routes let CORS preflights reach the guard in front.
     let preflight = || async { StatusCode::NO_CONTENT };
     Router::new()
-        .route(&options.path, get(open_stream::<A>).options(preflight))
+        .route(&options.path, get(open_stream).options(preflight))
         .route(
             &options.message_path,
-            post(post_message::<A>)
+            post(post_message)
                 .options(preflight)
                 // The `Bytes` extractor answers 413 past the limit, also for chunked bodies.
                 .layer(DefaultBodyLimit::max(body_limit)),
@@ -96,7 +83,7 @@ pub(crate) fn routes<A: App>(
 }
 
 /// Opens a session, unless a cap is reached: starts a server on channels and streams what it sends.
-async fn open_stream<A: App>(State(state): State<SseState<A>>, request: Request) -> Response {
+async fn open_stream(State(state): State<SseState>, request: Request) -> Response {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let owner = Principal::of(&state.auth, request.headers(), request.extensions());
     if let Err(refusal) = state.table.open(&id, owner) {
@@ -111,6 +98,7 @@ async fn open_stream<A: App>(State(state): State<SseState<A>>, request: Request)
         .insert(id.clone(), to_server);
 
     let server = state.server.new_session();
+    let execution = server.spec().capabilities.tool_execution;
     let session = id.clone();
     tokio::spawn(async move {
         let transport = ChannelTransport {
@@ -142,8 +130,7 @@ async fn open_stream<A: App>(State(state): State<SseState<A>>, request: Request)
     )
     .map(|message| {
         // Each tool's `execution`, which rmcp's `Tool` cannot carry (`tasks/wire.rs`); SSE serves no tasks.
-        let message =
-            crate::tasks::wire::patch_outgoing(message, false, A::SPEC.capabilities.tool_execution);
+        let message = crate::tasks::wire::patch_outgoing(message, false, execution);
         let event = Event::default().event("message");
         Ok::<_, Infallible>(match serde_json::to_string(&message) {
             Ok(json) => event.data(json),
@@ -191,11 +178,7 @@ impl Drop for SessionGuard {
 }
 
 /// One JSON-RPC message for a session: 202, or 404 for an unknown session or one another principal owns.
-async fn post_message<A: App>(
-    State(state): State<SseState<A>>,
-    parts: Parts,
-    body: Bytes,
-) -> Response {
+async fn post_message(State(state): State<SseState>, parts: Parts, body: Bytes) -> Response {
     let Some(id) = session_id(parts.uri.query()) else {
         return (StatusCode::BAD_REQUEST, "missing sessionId").into_response();
     };

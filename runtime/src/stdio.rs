@@ -2,19 +2,18 @@
 
 use rmcp::ServiceExt as _;
 
-use super::app::App;
 use super::error::BoxError;
 use super::handler::Handler;
 use super::shutdown;
 use super::tasks::stdio::{TaskCodec, TaskTransport};
 
 /// Serves one client until it closes stdin or a shutdown signal arrives.
-pub(crate) async fn serve<A: App>(server: Handler<A>) -> Result<(), BoxError> {
+pub(crate) async fn serve(server: Handler) -> Result<(), BoxError> {
     // One handler for the whole connection: it can hold 2026-07-28 tasks.
     let server = server.on_connection();
     // `stdio_pipes` reads pipes without tokio's blocking thread pool: several times faster than `stdio()`.
     let pipes = rmcp::transport::stdio_pipes();
-    let execution = A::SPEC.capabilities.tool_execution;
+    let execution = server.spec().capabilities.tool_execution;
     let running = if !execution.is_empty() {
         // rmcp's own line transport cannot carry tasks or `execution` (`tasks/wire.rs`).
         let (read, write) = pipes;

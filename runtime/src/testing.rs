@@ -164,7 +164,7 @@ pub(crate) static SPEC: Spec = Spec {
 };
 
 /// A server of `A`, with no state and the default task limits, whose sessions share `subscriptions`.
-pub(crate) fn handler<A: App<State = ()>>(subscriptions: Arc<Subscriptions>) -> Handler<A> {
+pub(crate) fn handler<A: App<State = ()>>(subscriptions: Arc<Subscriptions>) -> Handler {
     let shared = Arc::new(Shared {
         state: (),
         subscriptions,
@@ -172,7 +172,7 @@ pub(crate) fn handler<A: App<State = ()>>(subscriptions: Arc<Subscriptions>) -> 
         logger: "test",
     });
     let registry = Arc::new(Registry::build(A::SPEC).unwrap());
-    Handler::new(registry, shared, Limits::default())
+    Handler::new::<A>(registry, shared, Limits::default())
 }
 
 /// An app with no state, for the runtime's tests: its spec and its tools' dispatch are all it sets.

@@ -31,6 +31,7 @@ pub const FILES: &[(&str, &str)] = runtime_files![
     "src/declarative/output.rs",
     "src/declarative/template.rs",
     "src/defs.rs",
+    "src/dispatch.rs",
     "src/env.rs",
     "src/error.rs",
     "src/guard.rs",

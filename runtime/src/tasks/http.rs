@@ -15,7 +15,6 @@ use serde_json::Value;
 use super::sep2663::HttpOwner;
 use super::store::Owner;
 use super::wire;
-use crate::app::App;
 use crate::auth::Auth;
 use crate::defs::TaskSupport;
 use crate::principal::Principal;
@@ -38,13 +37,13 @@ pub(crate) struct Rewrite {
 }
 
 /// `routes` behind the middleware when the spec gives a tool `execution` (else unchanged).
-pub(crate) fn layer<A: App>(
+pub(crate) fn layer(
+    execution: &'static [(&'static str, Option<TaskSupport>)],
     routes: Router,
     max_body_bytes: usize,
     tasks: bool,
     owners: Option<Auth>,
 ) -> Router {
-    let execution = A::SPEC.capabilities.tool_execution;
     if execution.is_empty() {
         return routes;
     }

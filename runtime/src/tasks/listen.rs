@@ -29,7 +29,6 @@ use serde_json::{Value, json};
 
 use super::sep2663::{admitted, current};
 use super::store::{Status, Task};
-use crate::app::App;
 use crate::handler::Handler;
 
 /// The notification that carries a task's new status.
@@ -40,8 +39,8 @@ const ACKNOWLEDGED: &str = "notifications/subscriptions/acknowledged";
 
 /// Serves a renamed `subscriptions/listen` until each accepted task is terminal (then the final result), or
 /// until the client cancels it or goes away.
-pub(super) async fn listen<A: App>(
-    handler: &Handler<A>,
+pub(super) async fn listen(
+    handler: &Handler,
     request: &CustomRequest,
     context: &RequestContext<RoleServer>,
 ) -> Result<CustomResult, ErrorData> {

@@ -42,7 +42,6 @@ use rmcp::model::{
 use rmcp::service::{Peer, RequestContext, RoleServer, Service};
 use serde_json::{Value, json};
 
-use super::app::App;
 use super::defs::TaskSupport;
 use super::handler::Handler;
 use store::{Task, TaskStore};
@@ -83,8 +82,8 @@ impl Drop for SessionTasks {
 
 /// The task store, when this session may use tasks: the server has task tools, the transport serves
 /// them, and the session negotiated a protocol version that defines them this way.
-pub(crate) fn served<'h, A: App>(
-    handler: &'h Handler<A>,
+pub(crate) fn served<'h>(
+    handler: &'h Handler,
     context: &RequestContext<RoleServer>,
 ) -> Option<&'h Arc<TaskStore>> {
     let store = handler.tasks().filter(|_| handler.has_sessions())?;
@@ -121,8 +120,8 @@ fn task_id(request: &CustomRequest) -> Result<&str, ErrorData> {
 
 /// Answers a task request, or hands the request back when it is none (or tasks are not served and
 /// rmcp would not know the method either).
-pub(crate) async fn handle<A: App>(
-    handler: &Handler<A>,
+pub(crate) async fn handle(
+    handler: &Handler,
     request: CustomRequest,
     context: RequestContext<RoleServer>,
 ) -> Result<Result<CustomResult, ErrorData>, CustomRequest> {
@@ -294,8 +293,8 @@ fn call_params(request: &CustomRequest) -> Result<CallToolRequestParams, ErrorDa
 
 /// A `tools/call` through rmcp's whole dispatch, as JSON: what a plain call answers. Boxed: this runs
 /// inside the dispatch it calls (through `on_custom_request`), and a future cannot contain itself.
-fn run<A: App>(
-    handler: &Handler<A>,
+fn run(
+    handler: &Handler,
     params: CallToolRequestParams,
     context: RequestContext<RoleServer>,
 ) -> BoxFuture<'_, Result<Value, ErrorData>> {
@@ -306,8 +305,8 @@ fn run<A: App>(
     })
 }
 
-async fn plain_call<A: App>(
-    handler: &Handler<A>,
+async fn plain_call(
+    handler: &Handler,
     request: &CustomRequest,
     context: RequestContext<RoleServer>,
 ) -> Result<CustomResult, ErrorData> {
@@ -317,8 +316,8 @@ async fn plain_call<A: App>(
 }
 
 /// A task-augmented `tools/call`: the task at once, the handler in the background.
-async fn call<A: App>(
-    handler: &Handler<A>,
+async fn call(
+    handler: &Handler,
     store: &Arc<TaskStore>,
     request: &CustomRequest,
     context: RequestContext<RoleServer>,
@@ -360,8 +359,8 @@ async fn call<A: App>(
 /// `round` (SEP-2322 answers gathered before the task, `crate::mrtr`), the answer comes after the
 /// handler's first step: if it stopped at a question the round does not answer, the run is abandoned and
 /// the task must not be announced.
-fn start<A: App>(
-    handler: &Handler<A>,
+fn start(
+    handler: &Handler,
     task: Arc<Task>,
     params: CallToolRequestParams,
     mut context: RequestContext<RoleServer>,

@@ -26,7 +26,6 @@ use tokio::sync::oneshot;
 
 use super::store::{Outcome, Owner, Status, Task, TaskStore};
 use super::{RunningTask, wire};
-use crate::app::App;
 use crate::defs::TaskSupport;
 use crate::handler::Handler;
 
@@ -38,8 +37,8 @@ pub(crate) struct HttpOwner(pub(crate) Owner);
 /// The task store and the owner of this request's tasks, when it gets SEP-2663 tasks: the server has
 /// task tools, the transport keeps them past the request (stdio's connection, or streamable HTTP's
 /// server-wide store), and the request names protocol 2026-07-28 or later.
-pub(crate) fn served<'h, A: App>(
-    handler: &'h Handler<A>,
+pub(crate) fn served<'h>(
+    handler: &'h Handler,
     context: &RequestContext<RoleServer>,
 ) -> Option<(&'h Arc<TaskStore>, Owner)> {
     let store = handler.tasks()?;
@@ -67,8 +66,8 @@ fn missing_capability() -> ErrorData {
 }
 
 /// Adds the extension to the capabilities `server/discover` answers, when the client declared it.
-pub(crate) fn advertise<A: App>(
-    handler: &Handler<A>,
+pub(crate) fn advertise(
+    handler: &Handler,
     context: &RequestContext<RoleServer>,
     capabilities: &mut ServerCapabilities,
 ) {
@@ -85,8 +84,8 @@ pub(crate) fn advertise<A: App>(
 /// `required` or `optional` becomes a task whenever the client declared the extension (the spec author
 /// marked it long-running; SEP-2663 leaves the choice to the server); a `required` one from a client that
 /// did not is refused with -32021, as SEP-2663 asks of a request the server cannot serve without a task.
-pub(crate) async fn call<A: App>(
-    handler: &Handler<A>,
+pub(crate) async fn call(
+    handler: &Handler,
     params: &CallToolRequestParams,
     context: &RequestContext<RoleServer>,
 ) -> Result<Option<CallToolResponse>, ErrorData> {
@@ -136,8 +135,8 @@ pub(crate) async fn call<A: App>(
 /// The store and owner of a renamed SEP-2663 request (a task request or a listen for task ids): `-32601`
 /// where such tasks are not served (as rmcp answers the method), `-32021` for a client that did not declare
 /// the extension.
-pub(super) fn admitted<'h, A: App>(
-    handler: &'h Handler<A>,
+pub(super) fn admitted<'h>(
+    handler: &'h Handler,
     request: &CustomRequest,
     context: &RequestContext<RoleServer>,
 ) -> Result<(&'h Arc<TaskStore>, Owner), ErrorData> {
@@ -156,8 +155,8 @@ pub(super) fn admitted<'h, A: App>(
 
 /// Answers `tasks/get`, `tasks/update` and `tasks/cancel` (renamed by the transport, `wire.rs`) for a
 /// 2026-07-28 request.
-pub(crate) async fn handle<A: App>(
-    handler: &Handler<A>,
+pub(crate) async fn handle(
+    handler: &Handler,
     request: &CustomRequest,
     context: &RequestContext<RoleServer>,
 ) -> Result<CustomResult, ErrorData> {

@@ -98,7 +98,7 @@ impl StatelessApp for TaskApp {
 }
 
 /// Serves `handler` as stdio does, with the task codec, over an in-memory pipe; the client's end.
-pub(super) fn pipe(handler: Handler<TaskApp>) -> DuplexStream {
+pub(super) fn pipe(handler: Handler) -> DuplexStream {
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
     let (read, write) = tokio::io::split(server_io);
     let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
@@ -126,7 +126,7 @@ impl Client {
         (Client::connect(handler, version).await, store)
     }
 
-    async fn connect(handler: Handler<TaskApp>, version: &str) -> Client {
+    async fn connect(handler: Handler, version: &str) -> Client {
         let (read, write) = tokio::io::split(pipe(handler));
         let mut client = Client {
             write,
@@ -199,19 +199,10 @@ impl Client {
 }
 
 /// A server of [`TaskApp`], and its task store.
-pub(super) fn server() -> (Handler<TaskApp>, Arc<TaskStore>) {
+pub(super) fn server() -> (Handler, Arc<TaskStore>) {
     let handler = crate::testing::handler::<TaskApp>(Arc::default());
     let store = handler.tasks().unwrap().clone();
     (handler, store)
-}
-
-/// A second session of the same server, sharing its task store.
-pub(super) fn another_session(handler: &Handler<TaskApp>) -> Handler<TaskApp> {
-    Handler::with_tasks(
-        handler.registry(),
-        handler.shared(),
-        handler.tasks().cloned(),
-    )
 }
 
 fn code(answer: &Value) -> i64 {
@@ -381,7 +372,7 @@ async fn cancel_reaches_the_handler_and_is_refused_once_terminal() {
 #[tokio::test]
 async fn tasks_belong_to_their_session() {
     let (handler, _) = server();
-    let other = another_session(&handler);
+    let other = handler.another_session();
     let mut mine = Client::connect(handler, "2025-11-25").await;
     let mut theirs = Client::connect(other, "2025-11-25").await;
     let created = mine.call_as_task("wait", json!({})).await;

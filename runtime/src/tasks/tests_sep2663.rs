@@ -15,7 +15,7 @@ use rmcp::{ClientHandler, ServiceError};
 use serde_json::{Value, json};
 
 use super::store::TaskStore;
-use super::tests::{CANCELLED, GATE, LATER, TaskApp, another_session, pipe, server};
+use super::tests::{CANCELLED, GATE, LATER, pipe, server};
 use crate::handler::Handler;
 use crate::testing::{HELD, accept_first_input};
 
@@ -23,7 +23,7 @@ type Client = RunningService<RoleClient, ClientConfig>;
 
 /// A 2026-07-28 client (`server/discover`, then metadata on every request) on its own connection;
 /// `declare` says whether it declares the tasks extension.
-async fn connect(handler: Handler<TaskApp>, declare: bool) -> Client {
+async fn connect(handler: Handler, declare: bool) -> Client {
     let mut capabilities = json!({"elicitation": {}});
     if declare {
         capabilities["extensions"] = json!({ TASKS_EXTENSION_ID: {} });
@@ -43,7 +43,7 @@ async fn start(declare: bool) -> (Client, Arc<TaskStore>) {
 
 /// `client` connected to `handler` on protocol 2026-07-28.
 async fn connect_as<C: ClientHandler>(
-    handler: Handler<TaskApp>,
+    handler: Handler,
     client: C,
 ) -> RunningService<RoleClient, C> {
     let client_io = pipe(handler.on_connection());
@@ -62,7 +62,7 @@ async fn connect_as<C: ClientHandler>(
 /// Two connections to one server, each declaring the extension or not.
 async fn two_connections(first: bool, second: bool) -> (Client, Client) {
     let (handler, _) = server();
-    let other = another_session(&handler);
+    let other = handler.another_session();
     (connect(handler, first).await, connect(other, second).await)
 }
 
@@ -309,7 +309,7 @@ struct Raw {
 }
 
 impl Raw {
-    async fn connect(handler: Handler<TaskApp>) -> Raw {
+    async fn connect(handler: Handler) -> Raw {
         let (read, write) = tokio::io::split(pipe(handler.on_connection()));
         let mut raw = Raw {
             write,
@@ -419,7 +419,7 @@ async fn task_notification(raw: &mut Raw, subscription: u64, id: &str) -> Value 
 #[tokio::test]
 async fn listen_with_task_ids_sends_each_status_of_the_named_tasks_only() {
     let (handler, _) = server();
-    let theirs = connect(another_session(&handler), true).await;
+    let theirs = connect(handler.another_session(), true).await;
     let mut mine = Raw::connect(handler).await;
     let id = mine.create("later").await;
     let foreign = create(&theirs, "ask").await;
