@@ -909,111 +909,109 @@ mod tests {
         assert_eq!(parsed.match_counting("x://abc").0.unwrap().get("a"), "abc");
     }
 
-    fn vars(template: &str, uri: &str) -> Option<Vec<(String, String)>> {
-        UriTemplate::parse(template)
-            .unwrap()
-            .matches(uri)
-            .map(|v| v.0)
+    /// Asserts that `template` matches `uri` with these variables, in order.
+    fn assert_vars(template: &str, uri: &str, want: &[(&str, &str)]) {
+        let found = UriTemplate::parse(template).unwrap().matches(uri);
+        let got = found.map(|v| v.0);
+        let want = want.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned()));
+        assert_eq!(got, Some(want.collect()), "{template} against {uri}");
     }
 
-    fn pairs(list: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
-        Some(
-            list.iter()
-                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                .collect(),
-        )
+    fn assert_no_match(template: &str, uri: &str) {
+        let found = UriTemplate::parse(template).unwrap().matches(uri);
+        assert!(found.is_none(), "{template} against {uri}: {found:?}");
     }
 
     #[test]
     fn simple_variable() {
-        assert_eq!(
-            vars("docs://pages/{slug}", "docs://pages/intro"),
-            pairs(&[("slug", "intro")])
+        let t = "docs://pages/{slug}";
+        assert_vars(t, "docs://pages/intro", &[("slug", "intro")]);
+        assert_vars(
+            t,
+            "docs://pages/getting-started",
+            &[("slug", "getting-started")],
         );
-        assert_eq!(
-            vars("docs://pages/{slug}", "docs://pages/getting-started"),
-            pairs(&[("slug", "getting-started")])
-        );
-        assert_eq!(vars("docs://pages/{slug}", "docs://posts/intro"), None);
-        assert_eq!(vars("docs://pages/{slug}", "docs://pages/a/b"), None);
+        assert_no_match(t, "docs://posts/intro");
+        assert_no_match(t, "docs://pages/a/b");
     }
 
     #[test]
     fn literal_after_expression() {
-        assert_eq!(
-            vars("db://{table}/rows/{id}.json", "db://users/rows/42.json"),
-            pairs(&[("table", "users"), ("id", "42")])
+        let t = "db://{table}/rows/{id}.json";
+        assert_vars(
+            t,
+            "db://users/rows/42.json",
+            &[("table", "users"), ("id", "42")],
         );
-        assert_eq!(
-            vars("db://{table}/rows/{id}.json", "db://users/rows/42.xml"),
-            None
-        );
+        assert_no_match(t, "db://users/rows/42.xml");
     }
 
     #[test]
     fn values_are_percent_decoded() {
-        assert_eq!(
-            vars("x://{q}", "x://caf%C3%A9%20au%2Flait"),
-            pairs(&[("q", "café au/lait")])
+        assert_vars(
+            "x://{q}",
+            "x://caf%C3%A9%20au%2Flait",
+            &[("q", "café au/lait")],
         );
-        assert_eq!(vars("x://{q}", "x://bad%zz"), None);
-        assert_eq!(vars("x://{q}", "x://%ff"), None);
+        assert_no_match("x://{q}", "x://bad%zz");
+        assert_no_match("x://{q}", "x://%ff");
     }
 
     /// An escape is `%` and two hex digits (`%+1` once decoded as byte 1, through `u8::from_str_radix`).
     #[test]
     fn escapes_are_two_hex_digits() {
-        assert_eq!(vars("x://{q}", "x://a%+1"), None);
-        assert_eq!(vars("x://{q}", "x://a%2"), None);
-        assert_eq!(vars("x://{q}", "x://a%2b"), pairs(&[("q", "a+")]));
+        assert_no_match("x://{q}", "x://a%+1");
+        assert_no_match("x://{q}", "x://a%2");
+        assert_vars("x://{q}", "x://a%2b", &[("q", "a+")]);
     }
 
     #[test]
     fn several_simple_variables() {
-        assert_eq!(
-            vars("map://{x,y}", "map://1,2"),
-            pairs(&[("x", "1"), ("y", "2")])
-        );
-        assert_eq!(vars("map://{x,y}", "map://1"), pairs(&[("x", "1")]));
-        assert_eq!(vars("map://{x,y}", "map://1,2,3"), None);
+        assert_vars("map://{x,y}", "map://1,2", &[("x", "1"), ("y", "2")]);
+        assert_vars("map://{x,y}", "map://1", &[("x", "1")]);
+        assert_no_match("map://{x,y}", "map://1,2,3");
     }
 
     #[test]
     fn reserved_and_fragment_keep_slashes() {
-        assert_eq!(
-            vars("file:///{+path}", "file:///etc/motd"),
-            pairs(&[("path", "etc/motd")])
+        assert_vars(
+            "file:///{+path}",
+            "file:///etc/motd",
+            &[("path", "etc/motd")],
         );
-        assert_eq!(
-            vars("doc://page{#section}", "doc://page#intro/part"),
-            pairs(&[("section", "intro/part")])
-        );
-        assert_eq!(vars("doc://page{#section}", "doc://page"), pairs(&[]));
+        let t = "doc://page{#section}";
+        assert_vars(t, "doc://page#intro/part", &[("section", "intro/part")]);
+        assert_vars(t, "doc://page", &[]);
     }
 
     #[test]
     fn label_and_path_segments() {
-        assert_eq!(
-            vars("host://www{.domain}", "host://www.example"),
-            pairs(&[("domain", "example")])
+        assert_vars(
+            "host://www{.domain}",
+            "host://www.example",
+            &[("domain", "example")],
         );
-        assert_eq!(
-            vars("repo://r{/owner,name}", "repo://r/rust-lang/rust"),
-            pairs(&[("owner", "rust-lang"), ("name", "rust")])
+        let (owner, name) = (("owner", "rust-lang"), ("name", "rust"));
+        assert_vars(
+            "repo://r{/owner,name}",
+            "repo://r/rust-lang/rust",
+            &[owner, name],
         );
-        assert_eq!(
-            vars("repo://r{/owner}/issues", "repo://r/rust-lang/issues"),
-            pairs(&[("owner", "rust-lang")])
+        assert_vars(
+            "repo://r{/owner}/issues",
+            "repo://r/rust-lang/issues",
+            &[owner],
         );
     }
 
     #[test]
     fn path_parameters() {
-        assert_eq!(
-            vars("m://x{;lat,lon}", "m://x;lat=1.5;lon=2"),
-            pairs(&[("lat", "1.5"), ("lon", "2")])
+        assert_vars(
+            "m://x{;lat,lon}",
+            "m://x;lat=1.5;lon=2",
+            &[("lat", "1.5"), ("lon", "2")],
         );
-        assert_eq!(vars("m://x{;flag}", "m://x;flag"), pairs(&[("flag", "")]));
+        assert_vars("m://x{;flag}", "m://x;flag", &[("flag", "")]);
     }
 
     #[test]
@@ -1030,9 +1028,10 @@ mod tests {
         assert_eq!((found.get("q"), found.get("limit")), ("", "5"));
         assert!(template.matches("search://items").is_some());
         assert!(template.matches("search://items?other=1").is_none());
-        assert_eq!(
-            vars("s://i?fixed=1{&page}", "s://i?fixed=1&page=2"),
-            pairs(&[("page", "2")])
+        assert_vars(
+            "s://i?fixed=1{&page}",
+            "s://i?fixed=1&page=2",
+            &[("page", "2")],
         );
     }
 
@@ -1059,7 +1058,7 @@ mod tests {
 
     #[test]
     fn literal_only_template() {
-        assert_eq!(vars("a://fixed", "a://fixed"), pairs(&[]));
-        assert_eq!(vars("a://fixed", "a://fixed/"), None);
+        assert_vars("a://fixed", "a://fixed", &[]);
+        assert_no_match("a://fixed", "a://fixed/");
     }
 }

@@ -28,13 +28,14 @@ pub fn load_checked(path: &Path) -> (Option<LoadedSpec>, Vec<Diagnostic>) {
     }
 }
 
-/// Which generated crate a command works on, and with which spec (`watch`, `dev`).
+/// Which generated crate a command regenerates, and from which spec (`generate`, `watch`, `dev`).
 #[derive(Debug, clap::Args)]
 pub struct CrateArgs {
-    /// The crate directory [default: the crate containing the current directory].
+    /// The crate directory [default: the crate containing the current directory, found by its
+    /// .mcpgen/manifest.json, which records the spec].
     #[arg(value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// The spec to watch instead of the one the crate records.
+    /// The spec to use instead of the one the crate records (the crate then records this one).
     #[arg(long, value_name = "PATH")]
     pub spec: Option<PathBuf>,
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::StdoutError;
 use super::common::{
-    Format, Target, detect_format, load_checked, load_reporting, locate, print_json,
+    CrateArgs, Format, Target, detect_format, load_checked, load_reporting, print_json,
 };
 use super::files::{self, Action, FileEntry, FileOwner};
 use crate::codegen::cargo_toml::RuntimeSource;
@@ -26,13 +26,8 @@ use crate::pipeline::LoadedSpec;
 /// never modifies a file you own.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The crate directory [default: the crate containing the current directory, found by its
-    /// .mcpgen/manifest.json, which records the spec].
-    #[arg(value_name = "DIR")]
-    pub dir: Option<PathBuf>,
-    /// The spec to use instead of the one the crate records (the crate then records this one).
-    #[arg(long, value_name = "PATH")]
-    pub spec: Option<PathBuf>,
+    #[command(flatten)]
+    pub target: CrateArgs,
     /// Overwrite generated files that were edited by hand (copies go to .mcpgen/backup/ first).
     #[arg(long)]
     pub force: bool,
@@ -69,7 +64,7 @@ pub enum Mode {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let target = match locate(args.dir.as_deref(), args.spec.as_deref()) {
+    let target = match args.target.locate() {
         Ok(target) => target,
         Err(message) => {
             if args.format == Format::Json {
