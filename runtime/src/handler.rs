@@ -698,10 +698,10 @@ impl ServerHandler for Handler {
     async fn set_level(
         &self,
         request: SetLevelRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("logging/setLevel", async move {
-            if !self.spec().capabilities.logging {
+            if !self.spec().capabilities.logging || modern(&context) {
                 return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
             }
             self.session.set_log_level(request.level);
@@ -716,7 +716,7 @@ impl ServerHandler for Handler {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("resources/subscribe", async move {
-            if !self.spec().capabilities.resources_subscribe {
+            if !self.spec().capabilities.resources_subscribe || modern(&context) {
                 return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
             }
             // Only what the spec serves, so a client cannot fill the table with URIs of its own choosing.
@@ -759,7 +759,7 @@ impl ServerHandler for Handler {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("resources/unsubscribe", async move {
-            if !self.spec().capabilities.resources_subscribe {
+            if !self.spec().capabilities.resources_subscribe || modern(&context) {
                 return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
             }
             if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
@@ -808,12 +808,13 @@ impl ServerHandler for Handler {
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         measured("custom", async move {
+            let removed = modern(&context) && request.method == "initialize";
             // tasks/result, tasks/list, and the task requests the transport renamed (`tasks/wire.rs`).
             let request = match tasks::handle(self, request, context).await {
                 Ok(answer) => return answer,
                 Err(request) => request,
             };
-            if STANDARD_REQUESTS.contains(&request.method.as_str()) {
+            if STANDARD_REQUESTS.contains(&request.method.as_str()) && !removed {
                 return Err(ErrorData::invalid_params(
                     format!("invalid params for `{}`", request.method),
                     None,
@@ -827,6 +828,15 @@ impl ServerHandler for Handler {
         })
         .await
     }
+}
+
+/// Whether the request names protocol 2026-07-28 or later, which removed `initialize`, `logging/setLevel` and
+/// `resources/(un)subscribe` (SEP-2575): such a request is an unknown method there (-32601, which rmcp answers
+/// with HTTP 404 on streamable HTTP), not one to refuse for its params.
+fn modern(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .protocol_version()
+        .is_some_and(|version| version.as_str() >= "2026-07-28")
 }
 
 /// The client-to-server request methods rmcp parses itself.

@@ -11,7 +11,7 @@ use rmcp::model::{CallToolResult, ContentBlock, GetPromptResult, PromptMessage, 
 use serde_json::{Value, json};
 
 use crate::context::Ctx;
-use crate::defs::{PromptDef, Spec, TaskSupport};
+use crate::defs::{CapabilitiesDef, PromptDef, Spec, TaskSupport};
 use crate::error::{HandlerError, PromptResult, ToolError, ToolResult};
 use crate::prompt::Arguments;
 use crate::testing::http::{LIMITS, anonymous, app_of, options, send};
@@ -205,6 +205,22 @@ impl Client {
         name: &str,
         params: Value,
     ) -> Value {
+        let (status, answer) = self.answer(app, method, name, params).await;
+        // rmcp answers some errors (-32021) with 400.
+        if answer.get("result").is_some() {
+            assert_eq!(status, StatusCode::OK, "{method}: {answer}");
+        }
+        answer
+    }
+
+    /// [`Client::request`] with the HTTP status, unchecked.
+    async fn answer(
+        &self,
+        app: &Router,
+        method: &str,
+        name: &str,
+        params: Value,
+    ) -> (StatusCode, Value) {
         let request = self.build(method, name, params);
         let (status, _, body) = tokio::time::timeout(Duration::from_secs(10), send(app, request))
             .await
@@ -219,11 +235,7 @@ impl Client {
             )
             .find(|answer| answer.get("id") == Some(&json!(7)))
             .unwrap_or_else(|| panic!("no answer to {method}: {body}"));
-        // rmcp answers some errors (-32021) with 400.
-        if answer.get("result").is_some() {
-            assert_eq!(status, StatusCode::OK, "{method}: {body}");
-        }
-        answer
+        (status, answer)
     }
 
     pub(super) async fn call(&self, app: &Router, tool: &str) -> Value {
@@ -520,5 +532,55 @@ async fn listen_with_task_ids_streams_each_status_of_the_principals_named_tasks_
         assert_eq!(done, got);
         let unnamed = alice.task(&app, "tasks/get", &unnamed, Value::Null).await;
         assert_eq!(status(&unnamed["result"]), "completed", "{unnamed}");
+    }
+}
+
+/// Advertises logging and resource subscriptions, which 2026-07-28 removed with `initialize` (SEP-2575).
+struct Advertised;
+
+static ADVERTISED: Spec = Spec {
+    capabilities: CapabilitiesDef {
+        logging: true,
+        resources_subscribe: true,
+        ..CapabilitiesDef::DEFAULT
+    },
+    ..Spec::DEFAULT
+};
+
+impl StatelessApp for Advertised {
+    const SPEC: &'static Spec = &ADVERTISED;
+
+    async fn call(name: &str, _ctx: Ctx<()>) -> ToolResult {
+        unreachable!("{name}: the spec has no tools")
+    }
+}
+
+#[tokio::test]
+async fn a_method_2026_07_28_removed_is_not_found_with_404() {
+    // `initialize` as a 2026-07-28 client would send it, with no params but `_meta`; one with the handshake's
+    // params is a legacy client's, which the server still answers.
+    let removed = [
+        ("initialize", "", json!({})),
+        ("logging/setLevel", "", json!({"level": "info"})),
+        (
+            "resources/subscribe",
+            "test://readme",
+            json!({"uri": "test://readme"}),
+        ),
+        (
+            "resources/unsubscribe",
+            "test://readme",
+            json!({"uri": "test://readme"}),
+        ),
+    ];
+    for stateful in [true, false] {
+        let mut options = options(&[], LIMITS);
+        options.streamable.as_mut().unwrap().stateful = stateful;
+        let app = app_of::<Advertised>(&options).await;
+        for (method, name, params) in removed.clone() {
+            let (status, answer) = Client::ANONYMOUS.answer(&app, method, name, params).await;
+            assert_eq!(answer["error"]["code"], -32601, "{method}: {answer}");
+            assert_eq!(status, StatusCode::NOT_FOUND, "{method}: {answer}");
+        }
     }
 }
