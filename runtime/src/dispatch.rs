@@ -20,9 +20,13 @@ use super::error::{CompletionResult, PromptResult, ResourceResult, ToolResult};
 use super::prompt::Arguments;
 use super::uri_template::Vars;
 
-type Request = RequestContext<RoleServer>;
+/// A request for a handler, and the session it came in: what the handler's [`Ctx`] is made of.
+pub(crate) struct Call {
+    pub(crate) request: RequestContext<RoleServer>,
+    pub(crate) session: Arc<Session>,
+}
 
-/// [`App`]'s methods with the type erased; each builds the handler's [`Ctx`] from the request and the session.
+/// [`App`]'s methods with the type erased; each builds the handler's [`Ctx`] from its [`Call`].
 ///
 /// Each future is boxed, once: the handler boxes a handler's future anyway, so that a request's future stays
 /// small (see `guarded` in `handler.rs`).
@@ -37,8 +41,7 @@ pub(crate) trait Dispatch: Send + Sync + 'static {
     fn call_tool(
         &self,
         name: &'static str,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         arguments: JsonObject,
     ) -> BoxFuture<'static, ToolResult>;
 
@@ -46,8 +49,7 @@ pub(crate) trait Dispatch: Send + Sync + 'static {
     fn read_resource<'a>(
         &self,
         uri: &'static str,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         requested: &'a str,
     ) -> BoxFuture<'a, ResourceResult>;
 
@@ -55,8 +57,7 @@ pub(crate) trait Dispatch: Send + Sync + 'static {
     fn read_template<'a>(
         &self,
         name: &'static str,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         uri: &'a str,
         vars: Vars,
     ) -> BoxFuture<'a, ResourceResult>;
@@ -65,16 +66,14 @@ pub(crate) trait Dispatch: Send + Sync + 'static {
     fn get_prompt(
         &self,
         name: &'static str,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         arguments: Arguments,
     ) -> BoxFuture<'static, PromptResult>;
 
     /// [`App::complete`].
     fn complete(
         &self,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         completion: CompletionRequest,
     ) -> BoxFuture<'static, CompletionResult>;
 }
@@ -83,8 +82,8 @@ pub(crate) trait Dispatch: Send + Sync + 'static {
 pub(crate) struct Typed<A: App>(pub(crate) Arc<Shared<A::State>>);
 
 impl<A: App> Typed<A> {
-    fn ctx(&self, request: Request, session: Arc<Session>) -> Ctx<A::State> {
-        Ctx::new(request, self.0.clone(), session)
+    fn ctx(&self, call: Call) -> Ctx<A::State> {
+        Ctx::new(call.request, self.0.clone(), call.session)
     }
 }
 
@@ -100,55 +99,45 @@ impl<A: App> Dispatch for Typed<A> {
     fn call_tool(
         &self,
         name: &'static str,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         arguments: JsonObject,
     ) -> BoxFuture<'static, ToolResult> {
-        Box::pin(A::call_tool(name, self.ctx(request, session), arguments))
+        Box::pin(A::call_tool(name, self.ctx(call), arguments))
     }
 
     fn read_resource<'a>(
         &self,
         uri: &'static str,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         requested: &'a str,
     ) -> BoxFuture<'a, ResourceResult> {
-        Box::pin(A::read_resource(uri, self.ctx(request, session), requested))
+        Box::pin(A::read_resource(uri, self.ctx(call), requested))
     }
 
     fn read_template<'a>(
         &self,
         name: &'static str,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         uri: &'a str,
         vars: Vars,
     ) -> BoxFuture<'a, ResourceResult> {
-        Box::pin(A::read_template(
-            name,
-            self.ctx(request, session),
-            uri,
-            vars,
-        ))
+        Box::pin(A::read_template(name, self.ctx(call), uri, vars))
     }
 
     fn get_prompt(
         &self,
         name: &'static str,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         arguments: Arguments,
     ) -> BoxFuture<'static, PromptResult> {
-        Box::pin(A::get_prompt(name, self.ctx(request, session), arguments))
+        Box::pin(A::get_prompt(name, self.ctx(call), arguments))
     }
 
     fn complete(
         &self,
-        request: Request,
-        session: Arc<Session>,
+        call: Call,
         completion: CompletionRequest,
     ) -> BoxFuture<'static, CompletionResult> {
-        Box::pin(A::complete(self.ctx(request, session), completion))
+        Box::pin(A::complete(self.ctx(call), completion))
     }
 }

@@ -38,7 +38,7 @@ use super::context::{
     SubscribeError,
 };
 use super::defs::{ResourceSource, Spec, TaskSupport, TemplateSource, ToolDef};
-use super::dispatch::{Dispatch, Typed};
+use super::dispatch::{Call, Dispatch, Typed};
 use super::error::panic_message;
 use super::metrics::{measured, measured_tool};
 use super::prompt::{Arguments, render};
@@ -225,6 +225,14 @@ impl Handler {
         self.app.spec()
     }
 
+    /// `request` in this session, for a handler.
+    fn call(&self, request: RequestContext<RoleServer>) -> Call {
+        Call {
+            request,
+            session: self.session.clone(),
+        }
+    }
+
     async fn run_tool(
         &self,
         def: &ToolDef,
@@ -250,8 +258,7 @@ impl Handler {
 
         let result = match guarded(
             || format!("tool '{}'", def.name),
-            self.app
-                .call_tool(def.name, context, self.session.clone(), arguments),
+            self.app.call_tool(def.name, self.call(context), arguments),
         )
         .await
         {
@@ -470,76 +477,74 @@ impl ServerHandler for Handler {
     ) -> Result<ReadResourceResponse, ErrorData> {
         measured("resources/read", async move {
             let uri = request.uri;
-            let contents: Vec<ResourceContents> = if let Some(def) =
-                self.spec().resources.iter().find(|def| def.uri == uri)
-            {
-                match def.source {
-                    ResourceSource::Text(text) => {
-                        let contents = ResourceContents::text(text, &uri);
-                        vec![match def.mime_type {
-                            Some(mime) => contents.with_mime_type(mime),
-                            None => contents,
-                        }]
+            let contents: Vec<ResourceContents> =
+                if let Some(def) = self.spec().resources.iter().find(|def| def.uri == uri) {
+                    match def.source {
+                        ResourceSource::Text(text) => {
+                            let contents = ResourceContents::text(text, &uri);
+                            vec![match def.mime_type {
+                                Some(mime) => contents.with_mime_type(mime),
+                                None => contents,
+                            }]
+                        }
+                        ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
+                        #[cfg(feature = "http-tools")]
+                        ResourceSource::Http(http) => {
+                            http_contents(http, &Default::default(), &uri, def.mime_type).await?
+                        }
+                        #[cfg(not(feature = "http-tools"))]
+                        ResourceSource::Http(_) => return Err(http_tools_off()),
+                        ResourceSource::Path(file) => {
+                            let bytes =
+                                crate::declarative::file::read(file)
+                                    .await
+                                    .map_err(|message| {
+                                        ErrorData::internal_error(
+                                            format!("Reading resource {uri}: {message}"),
+                                            None,
+                                        )
+                                    })?;
+                            vec![embedded(&uri, def.mime_type, &bytes)]
+                        }
+                        ResourceSource::Handler => guarded(
+                            || format!("resource '{}'", def.uri),
+                            self.app.read_resource(def.uri, self.call(context), &uri),
+                        )
+                        .await
+                        .map_err(|message| ErrorData::internal_error(message, None))??
+                        .into_contents(&uri, def.mime_type),
                     }
-                    ResourceSource::File(bytes) => vec![embedded(&uri, def.mime_type, bytes)],
-                    #[cfg(feature = "http-tools")]
-                    ResourceSource::Http(http) => {
-                        http_contents(http, &Default::default(), &uri, def.mime_type).await?
+                } else {
+                    let found = self
+                        .registry
+                        .template_matchers
+                        .iter()
+                        .zip(self.spec().templates)
+                        .find_map(|(matcher, def)| matcher.matches(&uri).map(|vars| (def, vars)));
+                    let Some((def, vars)) = found else {
+                        return Err(not_found(&uri));
+                    };
+                    match def.source {
+                        #[cfg(feature = "http-tools")]
+                        TemplateSource::Http(http) => {
+                            let arguments = vars
+                                .iter()
+                                .map(|(name, value)| (name.to_owned(), value.into()))
+                                .collect();
+                            http_contents(http, &arguments, &uri, def.mime_type).await?
+                        }
+                        #[cfg(not(feature = "http-tools"))]
+                        TemplateSource::Http(_) => return Err(http_tools_off()),
+                        TemplateSource::Handler => guarded(
+                            || format!("resource template '{}'", def.name),
+                            self.app
+                                .read_template(def.name, self.call(context), &uri, vars),
+                        )
+                        .await
+                        .map_err(|message| ErrorData::internal_error(message, None))??
+                        .into_contents(&uri, def.mime_type),
                     }
-                    #[cfg(not(feature = "http-tools"))]
-                    ResourceSource::Http(_) => return Err(http_tools_off()),
-                    ResourceSource::Path(file) => {
-                        let bytes =
-                            crate::declarative::file::read(file)
-                                .await
-                                .map_err(|message| {
-                                    ErrorData::internal_error(
-                                        format!("Reading resource {uri}: {message}"),
-                                        None,
-                                    )
-                                })?;
-                        vec![embedded(&uri, def.mime_type, &bytes)]
-                    }
-                    ResourceSource::Handler => guarded(
-                        || format!("resource '{}'", def.uri),
-                        self.app
-                            .read_resource(def.uri, context, self.session.clone(), &uri),
-                    )
-                    .await
-                    .map_err(|message| ErrorData::internal_error(message, None))??
-                    .into_contents(&uri, def.mime_type),
-                }
-            } else {
-                let found = self
-                    .registry
-                    .template_matchers
-                    .iter()
-                    .zip(self.spec().templates)
-                    .find_map(|(matcher, def)| matcher.matches(&uri).map(|vars| (def, vars)));
-                let Some((def, vars)) = found else {
-                    return Err(not_found(&uri));
                 };
-                match def.source {
-                    #[cfg(feature = "http-tools")]
-                    TemplateSource::Http(http) => {
-                        let arguments = vars
-                            .iter()
-                            .map(|(name, value)| (name.to_owned(), value.into()))
-                            .collect();
-                        http_contents(http, &arguments, &uri, def.mime_type).await?
-                    }
-                    #[cfg(not(feature = "http-tools"))]
-                    TemplateSource::Http(_) => return Err(http_tools_off()),
-                    TemplateSource::Handler => guarded(
-                        || format!("resource template '{}'", def.name),
-                        self.app
-                            .read_template(def.name, context, self.session.clone(), &uri, vars),
-                    )
-                    .await
-                    .map_err(|message| ErrorData::internal_error(message, None))??
-                    .into_contents(&uri, def.mime_type),
-                }
-            };
             Ok(ReadResourceResult::new(contents).into())
         })
         .await
@@ -584,8 +589,7 @@ impl ServerHandler for Handler {
             crate::mrtr::run_in(round, context, |context| async move {
                 let result = guarded(
                     || format!("prompt '{}'", def.name),
-                    self.app
-                        .get_prompt(def.name, context, self.session.clone(), arguments),
+                    self.app.get_prompt(def.name, self.call(context), arguments),
                 )
                 .await
                 .map_err(|message| ErrorData::internal_error(message, None))??;
@@ -682,8 +686,7 @@ impl ServerHandler for Handler {
                 };
                 guarded(
                     || "the completion hook".to_owned(),
-                    self.app
-                        .complete(context, self.session.clone(), hook_request),
+                    self.app.complete(self.call(context), hook_request),
                 )
                 .await
                 .map_err(|message| ErrorData::internal_error(message, None))??
