@@ -137,8 +137,9 @@ build_costs() {
     echo "| contender | profile | crates compiled | cold build (s) | warm rebuild after a handler edit (s) | stripped binary (MiB) |"
     echo "|---|---|---|---|---|---|"
   } >"$report"
-  # name | profile | cargo arguments | handler file to edit | binary. The generated crate's `release` keeps cargo's
-  # defaults, like the hand-written server's; its `dist` (fat LTO, one codegen unit) is the build it ships.
+  # name | profile | cargo arguments | handler file to edit | binary. The hand-written server keeps cargo's defaults;
+  # the generated crate's `release` turns LTO off (its quick build) and its `dist` (fat LTO, one codegen unit) is
+  # the build it ships.
   local contenders=(
     "rmcp-hand|release|-p rmcp-hand|handwritten/src/main.rs|rmcp-hand"
     "mcpgen|release|--manifest-path target-gen/benchgen/Cargo.toml|target-gen/benchgen/src/tools/add.rs|benchgen"

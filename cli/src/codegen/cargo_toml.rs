@@ -282,21 +282,25 @@ pub fn render(view: &CrateView, runtime: RuntimeSource) -> String {
     }
     doc.insert("features", Item::Table(feats));
 
-    // Written once, like the rest of this file (a regeneration never touches profiles). `--release` keeps cargo's
-    // defaults, so a handler edit rebuilds as fast as a hand-written server's; `dist` (cargo-dist's convention) is
-    // the shipping build the Dockerfile makes: fat LTO and one codegen unit, with which the generated server
-    // matches or beats a hand-written one on every throughput and latency row (BENCHMARKS.md).
-    let mut dist = Table::new();
-    dist.decor_mut().set_prefix(
-        "\n# `cargo build --release` builds fast; `cargo build --profile dist` optimises across crates for shipping \
-         (slower to\n# build, faster to serve; the Dockerfile uses it). Keep `panic = \"unwind\"`: a panicking handler \
-         becomes an error\n# result for that call instead of stopping the server.\n",
+    // Written once, like the rest of this file (a regeneration never touches profiles). `--release` is the quick
+    // optimised build: no LTO at all, not even cargo's default thin LTO across a crate's codegen units, which cost
+    // a quarter of a cold build of the bench crate (BENCHMARKS.md "Build costs"). `dist` (cargo-dist's
+    // convention) is the shipping build the Dockerfile makes: fat LTO and one codegen unit, with which the
+    // generated server matches a hand-written one on the throughput and latency rows (BENCHMARKS.md).
+    let mut release = Table::new();
+    release.decor_mut().set_prefix(
+        "\n# `cargo build --release` builds fast (no LTO); `cargo build --profile dist` optimises across crates for \
+         shipping\n# (slower to build, faster to serve; the Dockerfile uses it). Keep `panic = \"unwind\"`: a panicking \
+         handler\n# becomes an error result for that call instead of stopping the server.\n",
     );
+    release.insert("lto", value("off"));
+    let mut dist = Table::new();
     dist.insert("inherits", value("release"));
     dist.insert("lto", value("fat"));
     dist.insert("codegen-units", value(1));
     let mut profile = Table::new();
     profile.set_implicit(true);
+    profile.insert("release", Item::Table(release));
     profile.insert("dist", Item::Table(dist));
     doc.insert("profile", Item::Table(profile));
     doc.to_string()
@@ -322,9 +326,10 @@ mod tests {
         let view = stdio_only();
         let manifest = render(&view, RuntimeSource::Registry);
         let doc: DocumentMut = manifest.parse().unwrap();
-        assert!(
-            doc["profile"].get("release").is_none(),
-            "cargo's defaults: {manifest}"
+        assert_eq!(
+            doc["profile"]["release"]["lto"].as_str(),
+            Some("off"),
+            "{manifest}"
         );
         let dist = &doc["profile"]["dist"];
         assert_eq!(dist["inherits"].as_str(), Some("release"), "{manifest}");
@@ -336,7 +341,7 @@ mod tests {
         );
         // The profile is the user's from then on: one they deleted stays deleted.
         let cut = manifest
-            .find("\n# `cargo build --release` builds fast")
+            .find("\n# `cargo build --release` builds fast (no LTO)")
             .expect("the profile's comment");
         let without = format!("{}\n", &manifest[..cut]);
         let merged = super::super::cargo_merge::merge(&without, &manifest).unwrap();
