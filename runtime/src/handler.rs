@@ -811,7 +811,7 @@ impl ServerHandler for Handler {
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         measured("custom", async move {
-            let removed = modern(&context) && request.method == "initialize";
+            let removed = modern(&context) && REMOVED_IN_2026.contains(&request.method.as_str());
             // tasks/result, tasks/list, and the task requests the transport renamed (`tasks/wire.rs`).
             let request = match tasks::handle(self, request, context).await {
                 Ok(answer) => return answer,
@@ -833,14 +833,23 @@ impl ServerHandler for Handler {
     }
 }
 
-/// Whether the request names protocol 2026-07-28 or later, which removed `initialize`, `logging/setLevel` and
-/// `resources/(un)subscribe` (SEP-2575): such a request is an unknown method there (-32601, which rmcp answers
-/// with HTTP 404 on streamable HTTP), not one to refuse for its params.
+/// Whether the request names protocol 2026-07-28 or later, which removed [`REMOVED_IN_2026`] (SEP-2575): such a
+/// request is an unknown method there (-32601, which rmcp answers with HTTP 404 on streamable HTTP), not one to
+/// refuse for its params.
 fn modern(context: &RequestContext<RoleServer>) -> bool {
     context
         .protocol_version()
         .is_some_and(|version| version.as_str() >= "2026-07-28")
 }
+
+/// The methods 2026-07-28 removed. rmcp answers a well-formed `initialize` itself, as a legacy client's handshake;
+/// one without its params, like the others with params rmcp cannot read, arrives as a custom request.
+const REMOVED_IN_2026: &[&str] = &[
+    "initialize",
+    "logging/setLevel",
+    "resources/subscribe",
+    "resources/unsubscribe",
+];
 
 /// The client-to-server request methods rmcp parses itself.
 const STANDARD_REQUESTS: &[&str] = &[

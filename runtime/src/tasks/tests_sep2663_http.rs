@@ -557,21 +557,17 @@ impl StatelessApp for Advertised {
 
 #[tokio::test]
 async fn a_method_2026_07_28_removed_is_not_found_with_404() {
-    // `initialize` as a 2026-07-28 client would send it, with no params but `_meta`; one with the handshake's
-    // params is a legacy client's, which the server still answers.
+    // Each with no params but `_meta` (as the conformance suite sends them), and with its old params; `initialize`
+    // with the handshake's params is a legacy client's, which the server still answers.
+    let uri = json!({"uri": "test://readme"});
     let removed = [
         ("initialize", "", json!({})),
+        ("logging/setLevel", "", json!({})),
         ("logging/setLevel", "", json!({"level": "info"})),
-        (
-            "resources/subscribe",
-            "test://readme",
-            json!({"uri": "test://readme"}),
-        ),
-        (
-            "resources/unsubscribe",
-            "test://readme",
-            json!({"uri": "test://readme"}),
-        ),
+        ("resources/subscribe", "", json!({})),
+        ("resources/subscribe", "test://readme", uri.clone()),
+        ("resources/unsubscribe", "", json!({})),
+        ("resources/unsubscribe", "test://readme", uri),
     ];
     for stateful in [true, false] {
         let mut options = options(&[], LIMITS);
