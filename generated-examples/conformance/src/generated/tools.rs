@@ -120,28 +120,15 @@ pub mod test_elicitation_sep1330_enums {
     }
 }
 
-/// `json_schema_2020_12_tool`: Tool with JSON Schema 2020-12 features ($schema, $defs, $ref, additionalProperties).
+/// `json_schema_2020_12_tool`: Tool with JSON Schema 2020-12 features ($schema, $defs, $anchor, $ref, allOf, anyOf, if/then/else, additionalProperties), served as written (SEP-1613, SEP-2106).
 pub mod json_schema_2020_12_tool {
     mcpgen_runtime::tool! {
         name: "json_schema_2020_12_tool",
-        description: "Tool with JSON Schema 2020-12 features ($schema, $defs, $ref, additionalProperties).",
-        input_schema: r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false}"##,
+        description: "Tool with JSON Schema 2020-12 features ($schema, $defs, $anchor, $ref, allOf, anyOf, if/then/else, additionalProperties), served as written (SEP-1613, SEP-2106).",
+        input_schema: r##"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},"contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},"allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],"if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},"then":{"required":["phone"]},"else":{"required":["email"]},"additionalProperties":false}"##,
     }
 
-    #[mcpgen_runtime::skip_serializing_none]
-    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct Input {
-        pub name: Option<String>,
-        pub address: Option<Address>,
-    }
-
-    #[mcpgen_runtime::skip_serializing_none]
-    #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-    pub struct Address {
-        pub street: Option<String>,
-        pub city: Option<String>,
-    }
+    pub type Input = serde_json::Value;
 }
 
 /// `test_update_watched_resource`: Changes test://watched-resource and notifies its subscribers (notifications/resources/updated).
