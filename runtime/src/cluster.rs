@@ -34,7 +34,9 @@ use rmcp::transport::streamable_http_server::session::local::LocalSessionHandle;
 use serde::{Deserialize, Serialize};
 
 use super::context::SubscribeError;
-use super::context::{MAX_SUBSCRIPTIONS_PER_SESSION, RESOURCE_UPDATED, SharedSubscriptions};
+use super::context::{
+    MAX_SUBSCRIPTIONS_PER_SESSION, RESOURCE_UPDATED, SharedSubscriptions, Subscriptions,
+};
 use super::error::BoxError;
 
 /// What one instance tells all of them.
@@ -85,6 +87,8 @@ pub(crate) struct Cluster {
     /// may hold a second one for a moment).
     streams: Mutex<HashMap<SessionId, usize>>,
     workers: OnceLock<Weak<dyn Workers>>,
+    /// This instance's subscriptions: its 2026-07-28 `subscriptions/listen` streams hear each update here.
+    listeners: OnceLock<Weak<Subscriptions>>,
 }
 
 impl Cluster {
@@ -99,6 +103,7 @@ impl Cluster {
             instance: instance_id(),
             streams: Mutex::default(),
             workers: OnceLock::new(),
+            listeners: OnceLock::new(),
         });
         let weak = Arc::downgrade(&cluster);
         tokio::spawn(async move {
@@ -152,6 +157,9 @@ impl Cluster {
     async fn deliver(&self, event: Event) {
         match event {
             Event::Updated { uri } => {
+                if let Some(local) = self.listeners.get().and_then(Weak::upgrade) {
+                    local.notify_here(&uri, false).await;
+                }
                 let here: Vec<String> = self.streams().keys().map(|id| id.to_string()).collect();
                 if here.is_empty() {
                     return;
@@ -221,6 +229,10 @@ impl SharedSubscriptions for Cluster {
                 Err(error) => Err(SubscribeError::Store(error.to_string())),
             }
         })
+    }
+
+    fn hold_listeners(&self, local: Weak<Subscriptions>) {
+        let _ = self.listeners.set(local);
     }
 
     fn updated<'a>(&'a self, uri: &'a str) -> BoxFuture<'a, usize> {

@@ -12,9 +12,9 @@ use rmcp::model::{
     ClientCapabilities, ClientResult, CreateMessageRequest, CreateMessageRequestParams,
     CreateMessageResult, ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationSchema,
     ListRootsResult, LoggingLevel, LoggingMessageNotificationParam, ProgressNotificationParam,
-    ResourceUpdatedNotificationParam,
+    ResourceUpdatedNotification, ResourceUpdatedNotificationParam, ServerNotification,
 };
-use rmcp::service::{Peer, RequestContext, RoleServer};
+use rmcp::service::{Peer, RequestContext, RoleServer, SubscriptionSink};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
@@ -65,9 +65,8 @@ pub(crate) struct Session {
 
 impl Session {
     pub(crate) fn new(subscriptions: Arc<Subscriptions>) -> Self {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Session {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: next_subscriber_id(),
             log_level: AtomicU8::new(0),
             subscriptions,
             subscribed: AtomicBool::new(false),
@@ -487,7 +486,14 @@ impl Drop for Session {
     }
 }
 
-/// Which clients subscribed to which resource URIs (`resources/subscribe`). Bounded: at most
+/// A new id for a session or a `subscriptions/listen` stream, the two kinds of subscriber.
+fn next_subscriber_id() -> u64 {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Which clients subscribed to which resource URIs (`resources/subscribe`, or on 2026-07-28 a
+/// `subscriptions/listen` stream's `resourceSubscriptions`). Bounded: at most
 /// 64 per session (`MAX_SUBSCRIPTIONS_PER_SESSION`), only URIs the spec serves (the handler checks), and a
 /// session's entries go when the session ends.
 #[derive(Default)]
@@ -509,6 +515,9 @@ pub(crate) trait SharedSubscriptions: Send + Sync {
     ) -> BoxFuture<'a, Result<(), SubscribeError>>;
     /// Tells every instance that `uri` changed; returns how many instances heard it.
     fn updated<'a>(&'a self, uri: &'a str) -> BoxFuture<'a, usize>;
+    /// This instance's subscriptions, whose `subscriptions/listen` streams hear every instance's updates.
+    #[cfg_attr(not(feature = "streamable-http"), allow(dead_code))]
+    fn hold_listeners(&self, local: std::sync::Weak<Subscriptions>);
 }
 
 /// The notification an instance pushes into a session it holds, as if from the client, to have that
@@ -531,8 +540,29 @@ struct Table {
     per_session: HashMap<u64, usize>,
 }
 
-/// A session id and its client.
-type Subscriber = (u64, Peer<RoleServer>);
+/// A subscriber's id (a session's, or a listen stream's) and where its updates go.
+type Subscriber = (u64, Notify);
+
+/// Where a subscriber hears of an update.
+#[derive(Clone)]
+enum Notify {
+    /// A session's client (`resources/subscribe`, before 2026-07-28).
+    Session(Peer<RoleServer>),
+    /// A 2026-07-28 `subscriptions/listen` stream, which tags each notification with its id.
+    Listen(SubscriptionSink),
+}
+
+/// A `subscriptions/listen` stream's subscriptions, held while it is open (see [`Subscriptions::listen`]).
+pub(crate) struct Listening {
+    subscriptions: Arc<Subscriptions>,
+    id: u64,
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        self.subscriptions.drop_session(self.id);
+    }
+}
 
 /// How many resources one session may be subscribed to at once.
 pub(crate) const MAX_SUBSCRIPTIONS_PER_SESSION: usize = 64;
@@ -559,9 +589,38 @@ impl Subscriptions {
         if count >= MAX_SUBSCRIPTIONS_PER_SESSION {
             return Err(TooMany);
         }
-        table.by_uri.entry(uri).or_default().push((session, peer));
+        table
+            .by_uri
+            .entry(uri)
+            .or_default()
+            .push((session, Notify::Session(peer)));
         table.per_session.insert(session, count + 1);
         Ok(())
+    }
+
+    /// Subscribes a 2026-07-28 `subscriptions/listen` stream to `uris` (already bounded and checked against
+    /// the spec) until the returned value drops. A stream is held by one instance, so its subscriptions stay
+    /// here even when instances share sessions; updates reach it from every instance (`cluster.rs`).
+    pub(crate) fn listen(self: &Arc<Self>, uris: &[String], sink: &SubscriptionSink) -> Listening {
+        let id = next_subscriber_id();
+        let mut table = self.table();
+        let mut count = 0;
+        for uri in uris {
+            let subscribers = table.by_uri.entry(uri.clone()).or_default();
+            // A URI the client named twice is heard once.
+            if !subscribers.iter().any(|(subscriber, _)| *subscriber == id) {
+                subscribers.push((id, Notify::Listen(sink.clone())));
+                count += 1;
+            }
+        }
+        if count > 0 {
+            table.per_session.insert(id, count);
+        }
+        drop(table);
+        Listening {
+            subscriptions: self.clone(),
+            id,
+        }
     }
 
     fn unsubscribe(&self, uri: &str, session: u64) {
@@ -626,20 +685,44 @@ impl Subscriptions {
         if let Some(shared) = self.shared() {
             return shared.updated(uri).await;
         }
-        let peers: Vec<Peer<RoleServer>> = {
+        self.notify_here(uri, true).await
+    }
+
+    /// Notifies the subscribers of `uri` this instance holds: sessions too when `sessions`, else only
+    /// `subscriptions/listen` streams (when sessions are shared, another path reaches those). How many it
+    /// notified.
+    pub(crate) async fn notify_here(&self, uri: &str, sessions: bool) -> usize {
+        let subscribers: Vec<Notify> = {
             let mut table = self.table();
             let Some(subscribers) = table.by_uri.get_mut(uri) else {
                 return 0;
             };
-            subscribers.retain(|(_, peer)| !peer.is_transport_closed());
-            subscribers.iter().map(|(_, peer)| peer.clone()).collect()
+            subscribers.retain(|(_, notify)| match notify {
+                Notify::Session(peer) => !peer.is_transport_closed(),
+                Notify::Listen(_) => true,
+            });
+            subscribers
+                .iter()
+                .map(|(_, notify)| notify.clone())
+                .filter(|notify| sessions || matches!(notify, Notify::Listen(_)))
+                .collect()
         };
         let mut notified = 0;
-        for peer in peers {
-            match peer
-                .notify_resource_updated(ResourceUpdatedNotificationParam::new(uri))
-                .await
-            {
+        for subscriber in subscribers {
+            let param = ResourceUpdatedNotificationParam::new(uri);
+            let sent = match subscriber {
+                Notify::Session(peer) => peer
+                    .notify_resource_updated(param)
+                    .await
+                    .map_err(|e| e.to_string()),
+                Notify::Listen(sink) => sink
+                    .send(ServerNotification::ResourceUpdatedNotification(
+                        ResourceUpdatedNotification::new(param),
+                    ))
+                    .await
+                    .map_err(|e| e.to_string()),
+            };
+            match sent {
                 Ok(()) => notified += 1,
                 Err(error) => tracing::debug!(%error, uri, "could not notify a subscriber"),
             }

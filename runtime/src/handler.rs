@@ -12,6 +12,7 @@
 // Logging and resources/subscribe are deprecated by newer protocol revisions but still used by clients.
 #![allow(deprecated)]
 
+use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -24,10 +25,10 @@ use rmcp::model::{
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
     ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Reference,
     ResourceContents, ResourceUpdatedNotificationParam, ServerConfig, SetLevelRequestMethod,
-    SetLevelRequestParams, SubscribeRequestMethod, SubscribeRequestParams, Tool,
-    UnsubscribeRequestMethod, UnsubscribeRequestParams,
+    SetLevelRequestParams, SubscribeRequestMethod, SubscribeRequestParams, SubscriptionFilter,
+    Tool, UnsubscribeRequestMethod, UnsubscribeRequestParams,
 };
-use rmcp::service::{NotificationContext, RequestContext, RoleServer};
+use rmcp::service::{NotificationContext, RequestContext, RoleServer, SubscriptionContext};
 use rmcp::{ErrorData, ServerHandler};
 use serde_json::Value;
 
@@ -180,6 +181,7 @@ impl Handler {
     /// Keeps resource subscriptions in `shared`, for sessions shared by several instances.
     #[cfg(feature = "streamable-http")]
     pub(crate) fn share_subscriptions(&self, shared: Arc<dyn SharedSubscriptions>) {
+        shared.hold_listeners(Arc::downgrade(self.app.subscriptions()));
         self.app.subscriptions().share(shared);
     }
 
@@ -223,6 +225,16 @@ impl Handler {
     /// The spec's definitions.
     pub(crate) fn spec(&self) -> &'static Spec {
         self.app.spec()
+    }
+
+    /// Whether `uri` is a resource the spec serves, or matches one of its templates.
+    fn serves(&self, uri: &str) -> bool {
+        self.registry.resources.iter().any(|r| r.uri == uri)
+            || self
+                .registry
+                .template_matchers
+                .iter()
+                .any(|matcher| matcher.matches(uri).is_some())
     }
 
     /// `request` in this session, for a handler.
@@ -723,13 +735,7 @@ impl ServerHandler for Handler {
                 return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
             }
             // Only what the spec serves, so a client cannot fill the table with URIs of its own choosing.
-            let served = self.registry.resources.iter().any(|r| r.uri == request.uri)
-                || self
-                    .registry
-                    .template_matchers
-                    .iter()
-                    .any(|matcher| matcher.matches(&request.uri).is_some());
-            if !served {
+            if !self.serves(&request.uri) {
                 return Err(not_found(&request.uri));
             }
             let too_many = || {
@@ -777,6 +783,49 @@ impl ServerHandler for Handler {
             Ok(())
         })
         .await
+    }
+
+    /// 2026-07-28's `subscriptions/listen` without task ids (those are `tasks/listen.rs`'s): the list-changed
+    /// categories, which rmcp narrows to those the spec advertises (the lists are the spec's, so none fires),
+    /// and the `resourceSubscriptions` the spec serves, as many as `resources/subscribe` allows a session.
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        let caps = &self.spec().capabilities;
+        let any = caps.tools_list_changed
+            || caps.prompts_list_changed
+            || caps.resources_list_changed
+            || caps.resources_subscribe;
+        if !any {
+            return None;
+        }
+        let mut accepted = SubscriptionFilter::default();
+        accepted.tools_list_changed = Some(true);
+        accepted.prompts_list_changed = Some(true);
+        accepted.resources_list_changed = Some(true);
+        // rmcp acknowledges the requested URIs found here, in the client's order (a repeated one too).
+        accepted.resource_subscriptions = requested.resource_subscriptions.as_ref().map(|uris| {
+            let mut seen = HashSet::new();
+            uris.iter()
+                .filter(|uri| self.serves(uri) && seen.insert(uri.as_str()))
+                .take(MAX_SUBSCRIPTIONS_PER_SESSION)
+                .cloned()
+                .collect()
+        });
+        Some(accepted)
+    }
+
+    /// Holds the accepted resource subscriptions until the client cancels the stream (rmcp sent the
+    /// acknowledgement; `Ctx::notify_resource_updated` reaches the stream through its sink).
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let uris = context.accepted().resource_subscriptions.clone();
+        let _listening = self
+            .app
+            .subscriptions()
+            .listen(&uris.unwrap_or_default(), context.sink());
+        context.cancelled().await;
+        Ok(())
     }
 
     /// An update another instance announced for a session whose event stream this instance holds

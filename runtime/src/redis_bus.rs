@@ -185,18 +185,16 @@ impl Bus for RedisBus {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Instant;
 
     use axum::Router;
-    use axum::body::{Body, BodyDataStream};
-    use futures::StreamExt as _;
+    use axum::body::Body;
     use http::StatusCode;
     use tower::ServiceExt as _;
 
     use super::*;
     use crate::context::Subscriptions;
     use crate::redis_store::tests::{RedisServer, with_store};
-    use crate::testing::http::{INITIALIZED, app_with, mcp, post};
+    use crate::testing::http::{INITIALIZED, app_with, mcp, open, post, read, request_2026};
 
     const UPDATED: &str = "notifications/resources/updated";
 
@@ -224,33 +222,6 @@ mod tests {
             StatusCode::ACCEPTED
         );
         session
-    }
-
-    /// Opens a request whose answer is an event stream, and returns that stream.
-    async fn open(app: &Router, request: http::Request<Body>) -> BodyDataStream {
-        let response = app.clone().oneshot(request).await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        response.into_body().into_data_stream()
-    }
-
-    /// Reads `stream` into `text` until it holds `count` times `pattern` or `within` passed; how many
-    /// it holds.
-    async fn read(
-        stream: &mut BodyDataStream,
-        text: &mut String,
-        pattern: &str,
-        count: usize,
-        within: Duration,
-    ) -> usize {
-        let deadline = Instant::now() + within;
-        while text.matches(pattern).count() < count {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(left, stream.next()).await {
-                Ok(Some(Ok(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
-                _ => break,
-            }
-        }
-        text.matches(pattern).count()
     }
 
     /// A subscription made through the first instance, the client's event stream held by the third, the
@@ -292,6 +263,37 @@ mod tests {
             "{body}"
         );
         raised.notify_updated("test://readme").await;
+        let heard = read(&mut stream, &mut text, UPDATED, 2, Duration::from_secs(1)).await;
+        assert_eq!(heard, 1, "{text}");
+    }
+
+    /// A 2026-07-28 `subscriptions/listen` stream, which no session carries, held by the third instance hears
+    /// an update raised on the second, once.
+    #[tokio::test]
+    async fn redis_bus_brings_a_resource_update_to_a_listen_stream_on_another_instance() {
+        let redis = RedisServer::start(&[]);
+        let [_, (_, raised), (c, held)] = &cluster(&redis).await;
+        let params =
+            serde_json::json!({"notifications": {"resourceSubscriptions": ["test://readme"]}});
+        let listen = "subscriptions/listen";
+        let capabilities = serde_json::json!({});
+        let request = request_2026(mcp("POST", "alice", None), listen, "", params, capabilities);
+        let mut stream = open(c, request).await;
+        let mut text = String::new();
+        let acknowledged = "notifications/subscriptions/acknowledged";
+        let heard = read(
+            &mut stream,
+            &mut text,
+            acknowledged,
+            1,
+            Duration::from_secs(5),
+        );
+        assert_eq!(heard.await, 1, "{text}");
+        assert_eq!(held.len(), 1);
+
+        raised.notify_updated("test://readme").await;
+        let heard = read(&mut stream, &mut text, UPDATED, 1, Duration::from_secs(5)).await;
+        assert_eq!(heard, 1, "no update on the stream: {text}");
         let heard = read(&mut stream, &mut text, UPDATED, 2, Duration::from_secs(1)).await;
         assert_eq!(heard, 1, "{text}");
     }

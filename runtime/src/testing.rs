@@ -250,7 +250,7 @@ pub(crate) mod http {
     use std::time::Duration;
 
     use axum::Router;
-    use axum::body::Body;
+    use axum::body::{Body, BodyDataStream};
     use axum::http::{Request, StatusCode};
     use tokio_util::sync::CancellationToken;
     use tower::ServiceExt as _;
@@ -369,6 +369,66 @@ pub(crate) mod http {
                 .header("mcp-protocol-version", "2025-06-18");
         }
         builder
+    }
+
+    /// `builder`'s POST of `method` with `params` as protocol 2026-07-28 sends it (JSON-RPC id 7): the protocol's
+    /// metadata in `_meta`, declaring `capabilities`, and the SEP-2243 headers, `name` in `Mcp-Name`.
+    pub(crate) fn request_2026(
+        builder: axum::http::request::Builder,
+        method: &str,
+        name: &str,
+        mut params: serde_json::Value,
+        capabilities: serde_json::Value,
+    ) -> Request<Body> {
+        params["_meta"] = serde_json::json!({
+            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "0"},
+            "io.modelcontextprotocol/clientCapabilities": capabilities,
+        });
+        let message =
+            serde_json::json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params});
+        builder
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", method)
+            .header("mcp-name", name)
+            .body(Body::from(message.to_string()))
+            .unwrap()
+    }
+
+    /// Opens a request whose answer is an event stream, and returns that stream.
+    pub(crate) async fn open(app: &Router, request: Request<Body>) -> BodyDataStream {
+        let response = app.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.into_body().into_data_stream()
+    }
+
+    /// Reads `stream` into `text` until it holds `count` times `pattern` or `within` passed; how many
+    /// it holds.
+    pub(crate) async fn read(
+        stream: &mut BodyDataStream,
+        text: &mut String,
+        pattern: &str,
+        count: usize,
+        within: Duration,
+    ) -> usize {
+        use futures::StreamExt as _;
+        let deadline = tokio::time::Instant::now() + within;
+        while text.matches(pattern).count() < count {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, stream.next()).await {
+                Ok(Some(Ok(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => break,
+            }
+        }
+        text.matches(pattern).count()
+    }
+
+    /// The JSON-RPC messages of an event stream's `data:` lines.
+    pub(crate) fn messages(text: &str) -> Vec<serde_json::Value> {
+        text.lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .filter_map(|data| serde_json::from_str(data.trim()).ok())
+            .collect()
     }
 
     /// Sends a request; the status, the session id it names, and the whole body unless it is an open

@@ -2,6 +2,7 @@
 //! `http::router` builds it, stateful and stateless: every request stands alone (no session), so a task
 //! is reached on later requests through the server's store, owned by the request's principal.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -11,10 +12,13 @@ use rmcp::model::{CallToolResult, ContentBlock, GetPromptResult, PromptMessage, 
 use serde_json::{Value, json};
 
 use crate::context::Ctx;
+use crate::context::Subscriptions;
 use crate::defs::{CapabilitiesDef, PromptDef, Spec, TaskSupport};
 use crate::error::{HandlerError, PromptResult, ToolError, ToolResult};
 use crate::prompt::Arguments;
-use crate::testing::http::{LIMITS, anonymous, app_of, options, send};
+use crate::testing::http::{
+    LIMITS, anonymous, app_of, app_with, messages, open, options, read, request_2026, send,
+};
 use crate::testing::{Cancellations, HELD, StatelessApp, accept_first_input, task_spec, tool};
 
 static SPEC: Spec = Spec {
@@ -176,25 +180,16 @@ impl Client {
     }
 
     /// The POST of `method` with `params`, `name` in `Mcp-Name`.
-    fn build(&self, method: &str, name: &str, mut params: Value) -> http::Request<Body> {
+    fn build(&self, method: &str, name: &str, params: Value) -> http::Request<Body> {
         let mut capabilities = json!({"elicitation": {}, "roots": {}});
         if self.declare {
             capabilities["extensions"] = json!({"io.modelcontextprotocol/tasks": {}});
         }
-        params["_meta"] = json!({
-            "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-            "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "0"},
-            "io.modelcontextprotocol/clientCapabilities": capabilities,
-        });
-        let message = json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params});
-        let mut request = anonymous("POST", None)
-            .header("mcp-protocol-version", "2026-07-28")
-            .header("mcp-method", method)
-            .header("mcp-name", name);
+        let mut request = anonymous("POST", None);
         if let Some(token) = self.token {
             request = request.header("authorization", format!("Bearer {token}"));
         }
-        request.body(Body::from(message.to_string())).unwrap()
+        request_2026(request, method, name, params, capabilities)
     }
 
     /// `method` with `params` through `app`, `name` in `Mcp-Name`; the JSON-RPC answer, within 10 s.
@@ -579,4 +574,97 @@ async fn a_method_2026_07_28_removed_is_not_found_with_404() {
             assert_eq!(status, StatusCode::NOT_FOUND, "{method}: {answer}");
         }
     }
+}
+
+/// A `subscriptions/listen` stream as the test server (`testing::SPEC`: resources/subscribe, no list
+/// changes) answers it for `resourceSubscriptions` naming `uris`, with the subscriptions it shares.
+async fn listening(
+    stateful: bool,
+    uris: &[&str],
+) -> (axum::body::BodyDataStream, Arc<Subscriptions>, String) {
+    let mut options = options(&[], LIMITS);
+    options.streamable.as_mut().unwrap().stateful = stateful;
+    let subscriptions = Arc::new(Subscriptions::default());
+    let app = app_with(&options, subscriptions.clone()).await;
+    let params =
+        json!({"notifications": {"resourceSubscriptions": uris, "toolsListChanged": true}});
+    let request = request_2026(
+        anonymous("POST", None),
+        "subscriptions/listen",
+        "",
+        params,
+        json!({}),
+    );
+    let mut stream = open(&app, request).await;
+    let mut text = String::new();
+    let acknowledged = "notifications/subscriptions/acknowledged";
+    assert_eq!(
+        read(
+            &mut stream,
+            &mut text,
+            acknowledged,
+            1,
+            Duration::from_secs(5)
+        )
+        .await,
+        1,
+        "{text}"
+    );
+    (stream, subscriptions, text)
+}
+
+#[tokio::test]
+async fn subscriptions_listen_carries_the_updates_of_the_resources_it_names() {
+    for stateful in [true, false] {
+        let uris = ["test://readme", "test://elsewhere", "test://readme"];
+        let (mut stream, subscriptions, mut text) = listening(stateful, &uris).await;
+        // Only what the spec serves (rmcp repeats a URI named twice), no list changes (not advertised).
+        let acknowledged = &messages(&text)[0];
+        assert_eq!(
+            acknowledged["params"]["notifications"],
+            json!({"resourceSubscriptions": ["test://readme", "test://readme"]}),
+            "{text}"
+        );
+        // Held once.
+        assert_eq!(subscriptions.len(), 1);
+
+        assert_eq!(subscriptions.notify_updated("test://items/1").await, 0);
+        assert_eq!(subscriptions.notify_updated("test://readme").await, 1);
+        let updated = "notifications/resources/updated";
+        let heard = read(&mut stream, &mut text, updated, 1, Duration::from_secs(5)).await;
+        assert_eq!(heard, 1, "{text}");
+        let update = messages(&text)
+            .into_iter()
+            .find(|message| message["method"] == updated)
+            .unwrap();
+        assert_eq!(update["params"]["uri"], "test://readme", "{update}");
+        assert_eq!(
+            update["params"]["_meta"]["io.modelcontextprotocol/subscriptionId"], 7,
+            "{update}"
+        );
+
+        // The client lets the stream go: its subscriptions end with it.
+        drop(stream);
+        for _ in 0..100 {
+            if subscriptions.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(subscriptions.is_empty(), "stateful={stateful}");
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_listen_is_not_found_where_nothing_could_be_heard() {
+    let (status, answer) = Client::ANONYMOUS
+        .answer(
+            &app(false, &[]).await,
+            "subscriptions/listen",
+            "",
+            json!({"notifications": {"toolsListChanged": true}}),
+        )
+        .await;
+    assert_eq!(answer["error"]["code"], -32601, "{answer}");
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
 }
