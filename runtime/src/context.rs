@@ -163,9 +163,11 @@ impl<S> Ctx<S> {
     }
 
     fn min_log_level(&self) -> u8 {
-        // A per-request level (protocol 2026-07-28) wins over the session's `logging/setLevel`.
+        // A per-request level (protocol 2026-07-28) wins over the session's `logging/setLevel`. On 2026-07-28,
+        // which has no `logging/setLevel`, a request without one asked for no log messages (SEP-2575).
         match self.request.meta.log_level() {
             Some(level) => LogLevel::from(level).rank(),
+            None if since_2026(&self.request) => u8::MAX,
             None => self.session.log_level.load(Ordering::Relaxed),
         }
     }
@@ -418,6 +420,14 @@ impl<S> Ctx<S> {
     pub async fn notify_resource_updated(&self, uri: &str) {
         self.shared.subscriptions.notify_updated(uri).await;
     }
+}
+
+/// Whether `request` names protocol 2026-07-28 or later: no sessions, no server-to-client requests, and
+/// `initialize`, `logging/setLevel` and `resources/(un)subscribe` removed.
+pub(crate) fn since_2026(request: &RequestContext<RoleServer>) -> bool {
+    request
+        .protocol_version()
+        .is_some_and(|version| version.as_str() >= "2026-07-28")
 }
 
 /// Severity of a log message sent to the client, lowest first.

@@ -36,7 +36,7 @@ use super::app::App;
 use super::completion::{CompletionRequest, CompletionTarget, completion_info, filter_prefix};
 use super::context::{
     MAX_SUBSCRIPTIONS_PER_SESSION, RESOURCE_UPDATED, Session, Shared, SharedSubscriptions,
-    SubscribeError,
+    SubscribeError, since_2026,
 };
 use super::defs::{ResourceSource, Spec, TaskSupport, TemplateSource, ToolDef};
 use super::dispatch::{Call, Dispatch, Typed};
@@ -716,7 +716,7 @@ impl ServerHandler for Handler {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("logging/setLevel", async move {
-            if !self.spec().capabilities.logging || modern(&context) {
+            if !self.spec().capabilities.logging || since_2026(&context) {
                 return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
             }
             self.session.set_log_level(request.level);
@@ -731,7 +731,7 @@ impl ServerHandler for Handler {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("resources/subscribe", async move {
-            if !self.spec().capabilities.resources_subscribe || modern(&context) {
+            if !self.spec().capabilities.resources_subscribe || since_2026(&context) {
                 return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
             }
             // Only what the spec serves, so a client cannot fill the table with URIs of its own choosing.
@@ -768,7 +768,7 @@ impl ServerHandler for Handler {
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
         measured("resources/unsubscribe", async move {
-            if !self.spec().capabilities.resources_subscribe || modern(&context) {
+            if !self.spec().capabilities.resources_subscribe || since_2026(&context) {
                 return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
             }
             if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
@@ -860,7 +860,8 @@ impl ServerHandler for Handler {
         context: RequestContext<RoleServer>,
     ) -> Result<CustomResult, ErrorData> {
         measured("custom", async move {
-            let removed = modern(&context) && REMOVED_IN_2026.contains(&request.method.as_str());
+            let removed =
+                since_2026(&context) && REMOVED_IN_2026.contains(&request.method.as_str());
             // tasks/result, tasks/list, and the task requests the transport renamed (`tasks/wire.rs`).
             let request = match tasks::handle(self, request, context).await {
                 Ok(answer) => return answer,
@@ -882,16 +883,8 @@ impl ServerHandler for Handler {
     }
 }
 
-/// Whether the request names protocol 2026-07-28 or later, which removed [`REMOVED_IN_2026`] (SEP-2575): such a
-/// request is an unknown method there (-32601, which rmcp answers with HTTP 404 on streamable HTTP), not one to
-/// refuse for its params.
-fn modern(context: &RequestContext<RoleServer>) -> bool {
-    context
-        .protocol_version()
-        .is_some_and(|version| version.as_str() >= "2026-07-28")
-}
-
-/// The methods 2026-07-28 removed. rmcp answers a well-formed `initialize` itself, as a legacy client's handshake;
+/// The methods 2026-07-28 removed (SEP-2575): a request of that version naming one is an unknown method there
+/// (-32601, which rmcp answers with HTTP 404 on streamable HTTP), not one to refuse for its params. rmcp answers a well-formed `initialize` itself, as a legacy client's handshake;
 /// one without its params, like the others with params rmcp cannot read, arrives as a custom request.
 const REMOVED_IN_2026: &[&str] = &[
     "initialize",

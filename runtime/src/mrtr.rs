@@ -89,10 +89,7 @@ pub(crate) fn plain_round<'a>(
     request: impl Into<Request<'a>>,
     context: &RequestContext<RoleServer>,
 ) -> Result<Option<Arc<Round>>, ErrorData> {
-    let modern = context
-        .protocol_version()
-        .is_some_and(|version| version.as_str() >= "2026-07-28");
-    if !modern
+    if !crate::context::since_2026(context)
         || context
             .extensions
             .get::<crate::tasks::RunningTask>()

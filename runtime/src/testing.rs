@@ -168,7 +168,7 @@ pub(crate) fn handler<A: App<State = ()>>(subscriptions: Arc<Subscriptions>) -> 
     let shared = Arc::new(Shared {
         state: (),
         subscriptions,
-        logging: false,
+        logging: A::SPEC.capabilities.logging,
         logger: "test",
     });
     let registry = Arc::new(Registry::build(A::SPEC).unwrap());
@@ -372,7 +372,8 @@ pub(crate) mod http {
     }
 
     /// `builder`'s POST of `method` with `params` as protocol 2026-07-28 sends it (JSON-RPC id 7): the protocol's
-    /// metadata in `_meta`, declaring `capabilities`, and the SEP-2243 headers, `name` in `Mcp-Name`.
+    /// metadata added to the `_meta` of `params`, declaring `capabilities`, and the SEP-2243 headers, `name` in
+    /// `Mcp-Name`.
     pub(crate) fn request_2026(
         builder: axum::http::request::Builder,
         method: &str,
@@ -380,11 +381,15 @@ pub(crate) mod http {
         mut params: serde_json::Value,
         capabilities: serde_json::Value,
     ) -> Request<Body> {
+        let extra = params["_meta"].take();
         params["_meta"] = serde_json::json!({
             "io.modelcontextprotocol/protocolVersion": "2026-07-28",
             "io.modelcontextprotocol/clientInfo": {"name": "test", "version": "0"},
             "io.modelcontextprotocol/clientCapabilities": capabilities,
         });
+        if let serde_json::Value::Object(extra) = extra {
+            params["_meta"].as_object_mut().unwrap().extend(extra);
+        }
         let message =
             serde_json::json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params});
         builder

@@ -143,8 +143,7 @@ pub(crate) async fn handle(
     if method == wire::LISTEN {
         return Ok(listen::listen(handler, &request, &context).await);
     }
-    let version = context.protocol_version();
-    if method != wire::CALL && version.is_some_and(|v| v.as_str() >= "2026-07-28") {
+    if method != wire::CALL && crate::context::since_2026(&context) {
         return match method {
             wire::GET | wire::CANCEL | wire::UPDATE => {
                 Ok(sep2663::handle(handler, &request, &context).await)

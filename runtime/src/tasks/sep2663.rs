@@ -26,6 +26,7 @@ use tokio::sync::oneshot;
 
 use super::store::{Outcome, Owner, Status, Task, TaskStore};
 use super::{RunningTask, wire};
+use crate::context::since_2026;
 use crate::defs::TaskSupport;
 use crate::handler::Handler;
 
@@ -48,8 +49,7 @@ pub(crate) fn served<'h>(
         let parts = context.extensions.get::<http::request::Parts>()?;
         parts.extensions.get::<HttpOwner>()?.0
     };
-    let version = context.protocol_version()?;
-    (version.as_str() >= "2026-07-28").then_some((store, owner))
+    since_2026(context).then_some((store, owner))
 }
 
 /// Whether the client declared the extension (on this request, or in `server/discover`'s `_meta`).

@@ -12,6 +12,7 @@ use rmcp::model::{CallToolResult, ContentBlock, GetPromptResult, PromptMessage, 
 use serde_json::{Value, json};
 
 use crate::context::Ctx;
+use crate::context::LogLevel;
 use crate::context::Subscriptions;
 use crate::defs::{CapabilitiesDef, PromptDef, Spec, TaskSupport};
 use crate::error::{HandlerError, PromptResult, ToolError, ToolResult};
@@ -530,7 +531,8 @@ async fn listen_with_task_ids_streams_each_status_of_the_principals_named_tasks_
     }
 }
 
-/// Advertises logging and resource subscriptions, which 2026-07-28 removed with `initialize` (SEP-2575).
+/// Advertises logging and resource subscriptions, which 2026-07-28 removed with `initialize` (SEP-2575); its
+/// tool `log` logs at `info`.
 struct Advertised;
 
 static ADVERTISED: Spec = Spec {
@@ -539,14 +541,46 @@ static ADVERTISED: Spec = Spec {
         resources_subscribe: true,
         ..CapabilitiesDef::DEFAULT
     },
+    tools: &[tool("log")],
     ..Spec::DEFAULT
 };
 
 impl StatelessApp for Advertised {
     const SPEC: &'static Spec = &ADVERTISED;
 
-    async fn call(name: &str, _ctx: Ctx<()>) -> ToolResult {
-        unreachable!("{name}: the spec has no tools")
+    async fn call(_name: &str, ctx: Ctx<()>) -> ToolResult {
+        ctx.log(LogLevel::Info, "logged").await;
+        Ok(CallToolResult::success(vec![ContentBlock::text("done")]))
+    }
+}
+
+#[tokio::test]
+async fn a_2026_07_28_request_gets_log_messages_only_at_the_level_it_names() {
+    let app = app_of::<Advertised>(&options(&[], LIMITS)).await;
+    let call = |meta: Value| {
+        let params = json!({"name": "log", "arguments": {}, "_meta": meta});
+        request_2026(
+            anonymous("POST", None),
+            "tools/call",
+            "log",
+            params,
+            json!({}),
+        )
+    };
+    let level = "io.modelcontextprotocol/logLevel";
+    for (meta, heard) in [
+        (json!({}), false),
+        (json!({ level: "info" }), true),
+        (json!({ level: "error" }), false),
+    ] {
+        let (status, _, body) = send(&app, call(meta.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains(r#""text":"done""#), "{body}");
+        assert_eq!(
+            body.contains("notifications/message"),
+            heard,
+            "{meta}: {body}"
+        );
     }
 }
 
