@@ -3,7 +3,7 @@
 use std::fmt;
 
 use rmcp::ErrorData;
-use rmcp::model::{CallToolResult, ContentBlock, GetPromptResult};
+use rmcp::model::{CallToolResult, ClientCapabilities, ContentBlock, GetPromptResult};
 
 use super::resource::Contents;
 
@@ -127,6 +127,27 @@ impl std::error::Error for ClientRequestError {
     }
 }
 
+impl ClientRequestError {
+    /// This failure as the answer of a tool that cannot do without the client: when the client lacked the
+    /// capability, MCP's MissingRequiredClientCapabilityError (-32021, naming it in `requiredCapabilities`;
+    /// HTTP 400 on 2026-07-28, which asks it of a server that needs an undeclared capability), else the tool
+    /// error `?` gives. `ctx.sample(..).await.map_err(ClientRequestError::required)?`.
+    // Sampling and roots are deprecated by SEP-2577, yet still capabilities clients declare.
+    #[allow(deprecated)]
+    pub fn required(self) -> ToolError {
+        let capabilities = ClientCapabilities::builder();
+        let required = match self {
+            ClientRequestError::Unsupported("sampling") => capabilities.enable_sampling().build(),
+            ClientRequestError::Unsupported("elicitation") => {
+                capabilities.enable_elicitation().build()
+            }
+            ClientRequestError::Unsupported("roots") => capabilities.enable_roots().build(),
+            other => return other.into(),
+        };
+        ToolError::Protocol(ErrorData::missing_required_client_capability(required))
+    }
+}
+
 impl From<rmcp::ServiceError> for ClientRequestError {
     fn from(error: rmcp::ServiceError) -> Self {
         ClientRequestError::Failed(error)
@@ -187,5 +208,34 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         message.clone()
     } else {
         "unknown panic payload".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rmcp::model::ErrorCode;
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_missing_capability_required_is_minus_32021_naming_it_and_other_failures_stay_tool_errors()
+    {
+        for (capability, named) in [
+            ("sampling", json!({"sampling": {}})),
+            ("elicitation", json!({"elicitation": {}})),
+            ("roots", json!({"roots": {}})),
+        ] {
+            let ToolError::Protocol(error) = ClientRequestError::Unsupported(capability).required()
+            else {
+                panic!("{capability}: not a protocol error");
+            };
+            assert_eq!(error.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY);
+            let data = error.data.unwrap();
+            let required = &data["requiredCapabilities"];
+            assert_eq!(required[capability], named[capability], "{data}");
+        }
+        let other = ClientRequestError::UnexpectedResponse.required();
+        assert!(matches!(other, ToolError::Tool(_)), "{other}");
     }
 }
