@@ -257,6 +257,21 @@ async fn call(client: &Client, name: &str, args: &Value) -> CallToolResult {
         .unwrap_or_else(|e| panic!("tools/call {name}: {e}"))
 }
 
+/// The JSON-RPC error a call of `name` must end with.
+async fn call_error(client: &Client, name: &str, args: &Value) -> rmcp::ErrorData {
+    let mut params = CallToolRequestParams::new(name.to_owned());
+    if let Value::Object(args) = args {
+        params = params.with_arguments(args.clone());
+    }
+    let answer = tokio::time::timeout(TIMEOUT, client.peer().call_tool(params))
+        .await
+        .expect("tools/call in time");
+    match answer {
+        Err(rmcp::ServiceError::McpError(error)) => error,
+        other => panic!("tools/call {name}: expected a JSON-RPC error, got {other:?}"),
+    }
+}
+
 /// Lists, calls, reads and gets, compared with the spec and the shared expected results.
 async fn check_example(client: &Client, example: &str, spec: &Value, expect: &Value) {
     let info = client.peer().peer_info().expect("server info");
@@ -277,6 +292,11 @@ async fn check_example(client: &Client, example: &str, spec: &Value, expect: &Va
 
     for (name, calls) in expect["tools"].as_object().unwrap() {
         for expected in calls.as_array().unwrap() {
+            if let Some(code) = expected.get("rpcError").and_then(Value::as_i64) {
+                let error = call_error(client, name, &expected["args"]).await;
+                assert_eq!(i64::from(error.code.0), code, "{name}: {error:?}");
+                continue;
+            }
             let result = call(client, name, &expected["args"]).await;
             let text = text_of(&result);
             assert_eq!(

@@ -101,6 +101,14 @@ async function checkExample(check, client, ex) {
 
   for (const [name, calls] of Object.entries(ex.expect.tools ?? {})) {
     for (const call of calls) {
+      if (call.rpcError !== undefined) {
+        const error = await client.callTool({ name, arguments: call.args ?? {} }, undefined, opts).then(
+          (result) => ({ result }),
+          (thrown) => thrown,
+        );
+        check.equal(error?.code, call.rpcError, `${name} JSON-RPC error (${JSON.stringify(error?.result ?? error?.message)})`);
+        continue;
+      }
       client.progressOnWire.length = 0;
       const result = await client.callTool({ name, arguments: call.args ?? {} }, undefined, {
         ...opts,

@@ -16,3 +16,21 @@ pub fn action_name(action: &crate::generated::prelude::ElicitationAction) -> &'s
         _ => "unknown",
     }
 }
+
+/// The tool result that reports the model's answer to a sampling request.
+// Sampling is deprecated by SEP-2577, but clients of the earlier versions, and the conformance suite, still use it.
+#[allow(deprecated)]
+pub fn llm_response(
+    answer: &crate::generated::prelude::CreateMessageResult,
+) -> crate::generated::prelude::ToolResult {
+    use crate::generated::prelude::{CallToolResult, ContentBlock};
+    let text = answer
+        .message
+        .content
+        .first()
+        .and_then(|content| content.as_text())
+        .map_or("(no text in the answer)", |text| text.text.as_str());
+    Ok(CallToolResult::success(vec![ContentBlock::text(format!(
+        "LLM response: {text}"
+    ))]))
+}

@@ -40,6 +40,10 @@ mod tool_test_embedded_resource;
 mod tool_test_error_handling;
 #[path = "../tools/test_image_content.rs"]
 mod tool_test_image_content;
+#[path = "../tools/test_logging_tool.rs"]
+mod tool_test_logging_tool;
+#[path = "../tools/test_missing_capability.rs"]
+mod tool_test_missing_capability;
 #[path = "../tools/test_multiple_content_types.rs"]
 mod tool_test_multiple_content_types;
 #[path = "../tools/test_reconnection.rs"]
@@ -48,6 +52,8 @@ mod tool_test_reconnection;
 mod tool_test_sampling;
 #[path = "../tools/test_simple_text.rs"]
 mod tool_test_simple_text;
+#[path = "../tools/test_streaming_elicitation.rs"]
+mod tool_test_streaming_elicitation;
 #[path = "../tools/test_tool_with_logging.rs"]
 mod tool_test_tool_with_logging;
 #[path = "../tools/test_tool_with_progress.rs"]

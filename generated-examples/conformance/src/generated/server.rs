@@ -21,6 +21,9 @@ mcpgen_runtime::app! {
         test_elicitation => unstructured(super::tool_test_elicitation::handle),
         test_elicitation_sep1034_defaults => unstructured_no_input(super::tool_test_elicitation_sep1034_defaults::handle),
         test_elicitation_sep1330_enums => unstructured_no_input(super::tool_test_elicitation_sep1330_enums::handle),
+        test_logging_tool => unstructured_no_input(super::tool_test_logging_tool::handle),
+        test_streaming_elicitation => unstructured_no_input(super::tool_test_streaming_elicitation::handle),
+        test_missing_capability => unstructured_no_input(super::tool_test_missing_capability::handle),
         json_schema_2020_12_tool => unstructured(super::tool_json_schema_2020_12_tool::handle),
         test_update_watched_resource => structured_no_input(super::tool_test_update_watched_resource::handle),
     }

@@ -120,6 +120,30 @@ pub mod test_elicitation_sep1330_enums {
     }
 }
 
+/// `test_logging_tool`: Sends an info log message while it runs; on 2026-07-28 only to a request that names a logLevel (SEP-2575).
+pub mod test_logging_tool {
+    mcpgen_runtime::tool! {
+        name: "test_logging_tool",
+        description: "Sends an info log message while it runs; on 2026-07-28 only to a request that names a logLevel (SEP-2575).",
+    }
+}
+
+/// `test_streaming_elicitation`: Asks the user for a name (elicitation); on 2026-07-28 the call answers input_required instead of asking on its response stream (SEP-2575).
+pub mod test_streaming_elicitation {
+    mcpgen_runtime::tool! {
+        name: "test_streaming_elicitation",
+        description: "Asks the user for a name (elicitation); on 2026-07-28 the call answers input_required instead of asking on its response stream (SEP-2575).",
+    }
+}
+
+/// `test_missing_capability`: Needs the client's model (sampling) and cannot do without it: a client that did not declare sampling gets MissingRequiredClientCapabilityError (-32021).
+pub mod test_missing_capability {
+    mcpgen_runtime::tool! {
+        name: "test_missing_capability",
+        description: "Needs the client's model (sampling) and cannot do without it: a client that did not declare sampling gets MissingRequiredClientCapabilityError (-32021).",
+    }
+}
+
 /// `json_schema_2020_12_tool`: Tool with JSON Schema 2020-12 features ($schema, $defs, $anchor, $ref, allOf, anyOf, if/then/else, additionalProperties), served as written (SEP-1613, SEP-2106).
 pub mod json_schema_2020_12_tool {
     mcpgen_runtime::tool! {

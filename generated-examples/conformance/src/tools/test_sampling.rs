@@ -7,6 +7,7 @@
 // versions, and the conformance suite, still use it.
 #![allow(deprecated)]
 
+use crate::fixtures::llm_response;
 use crate::generated::prelude::*;
 use crate::generated::tools::test_sampling::Input;
 
@@ -14,13 +15,5 @@ pub async fn handle(ctx: Ctx, input: Input) -> ToolResult {
     let request =
         CreateMessageRequestParams::new(vec![SamplingMessage::user_text(input.prompt)], 100);
     let answer = ctx.sample(request).await?;
-    let text = answer
-        .message
-        .content
-        .first()
-        .and_then(|content| content.as_text())
-        .map_or("(no text in the answer)", |text| text.text.as_str());
-    Ok(CallToolResult::success(vec![ContentBlock::text(format!(
-        "LLM response: {text}"
-    ))]))
+    llm_response(&answer)
 }
