@@ -13,7 +13,6 @@
 #![allow(deprecated)]
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -383,27 +382,21 @@ fn not_found(uri: &str) -> ErrorData {
     )
 }
 
-// The request methods with a large state machine return it boxed. rmcp's dispatch awaits every method in one
-// `match`, so its per-request future is as large as the largest of them, and rmcp and tokio move that future
-// several times per request: boxed, each is a pointer (one allocation, against ~100k instructions of `memcpy`
-// per stdio call counted by callgrind; BENCHMARKS.md).
 impl ServerHandler for Handler {
     fn get_info(&self) -> ServerConfig {
         self.registry.info.clone()
     }
 
-    fn discover(
+    async fn discover(
         &self,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<DiscoverResult, ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            let mut info = self.get_info();
-            tasks::sep2663::advertise(self, &context, &mut info.capabilities);
-            Ok(DiscoverResult::from_server_info(
-                self.supported_protocol_versions().into_owned(),
-                info,
-            ))
-        })
+    ) -> Result<DiscoverResult, ErrorData> {
+        let mut info = self.get_info();
+        tasks::sep2663::advertise(self, &context, &mut info.capabilities);
+        Ok(DiscoverResult::from_server_info(
+            self.supported_protocol_versions().into_owned(),
+            info,
+        ))
     }
 
     async fn list_tools(
@@ -423,46 +416,46 @@ impl ServerHandler for Handler {
             .map(|index| self.registry.tools[index].clone())
     }
 
-    fn call_tool(
+    async fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<CallToolResponse, ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            // On 2026-07-28, the server decides whether a call becomes a task (SEP-2663).
-            if let Some(response) = tasks::sep2663::call(self, &request, &context).await? {
-                return Ok(response);
-            }
-            let index = self.registry.tool(&request.name);
-            // Counted under the tool's name only when the spec has it: the label's values stay a closed set.
-            let tool = index.map_or("", |index| self.registry.tool_checks[index].def.name);
-            let call = async move {
-                let Some(index) = index else {
-                    return Err(ErrorData::invalid_params(
-                        format!("Unknown tool: {}", request.name),
-                        None,
-                    ));
-                };
-                let def = self.registry.tool_checks[index].def;
-                // A plain call of a `required` tool is refused; the same call running as its task is not.
-                if tasks::served(self, &context).is_some()
-                    && self.task_support(def.name) == Some(TaskSupport::Required)
-                    && context.extensions.get::<tasks::RunningTask>().is_none()
-                {
-                    return Err(tasks::task_required(def.name));
-                }
-                // A plain 2026-07-28 call asks the client by answering `input_required` (SEP-2322).
-                let round = crate::mrtr::plain_round(&request, &context)?;
-                crate::mrtr::run_in(round, context, |context| async move {
-                    Ok(self.run_tool(def, index, request, context).await?.into())
-                })
-                .await
+    ) -> Result<CallToolResponse, ErrorData> {
+        // On 2026-07-28, the server decides whether a call becomes a task (SEP-2663). Boxed, like what
+        // `measured` runs, so that this method's future stays small (see `metrics::measured`).
+        let task = Box::pin(tasks::sep2663::call(self, &request, &context));
+        if let Some(response) = task.await? {
+            return Ok(response);
+        }
+        let index = self.registry.tool(&request.name);
+        // Counted under the tool's name only when the spec has it: the label's values stay a closed set.
+        let tool = index.map_or("", |index| self.registry.tool_checks[index].def.name);
+        let call = async move {
+            let Some(index) = index else {
+                return Err(ErrorData::invalid_params(
+                    format!("Unknown tool: {}", request.name),
+                    None,
+                ));
             };
-            measured_tool(tool, call, |response| {
+            let def = self.registry.tool_checks[index].def;
+            // A plain call of a `required` tool is refused; the same call running as its task is not.
+            if tasks::served(self, &context).is_some()
+                && self.task_support(def.name) == Some(TaskSupport::Required)
+                && context.extensions.get::<tasks::RunningTask>().is_none()
+            {
+                return Err(tasks::task_required(def.name));
+            }
+            // A plain 2026-07-28 call asks the client by answering `input_required` (SEP-2322).
+            let round = crate::mrtr::plain_round(&request, &context)?;
+            crate::mrtr::run_in(round, context, |context| async move {
+                Ok(self.run_tool(def, index, request, context).await?.into())
+            })
+            .await
+        };
+        measured_tool(tool, call, |response| {
             matches!(response, CallToolResponse::Complete(result) if result.is_error == Some(true))
         })
         .await
-        })
     }
 
     async fn list_resources(
@@ -491,17 +484,15 @@ impl ServerHandler for Handler {
         .await
     }
 
-    fn read_resource(
+    async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<ReadResourceResponse, ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            measured("resources/read", async move {
-                let uri = request.uri;
-                let contents: Vec<ResourceContents> = if let Some(def) =
-                    self.spec().resources.iter().find(|def| def.uri == uri)
-                {
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        measured("resources/read", async move {
+            let uri = request.uri;
+            let contents: Vec<ResourceContents> =
+                if let Some(def) = self.spec().resources.iter().find(|def| def.uri == uri) {
                     match def.source {
                         ResourceSource::Text(text) => {
                             let contents = ResourceContents::text(text, &uri);
@@ -568,10 +559,9 @@ impl ServerHandler for Handler {
                         .into_contents(&uri, def.mime_type),
                     }
                 };
-                Ok(ReadResourceResult::new(contents).into())
-            })
-            .await
+            Ok(ReadResourceResult::new(contents).into())
         })
+        .await
     }
 
     async fn list_prompts(
@@ -587,169 +577,162 @@ impl ServerHandler for Handler {
         .await
     }
 
-    fn get_prompt(
+    async fn get_prompt(
         &self,
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<GetPromptResponse, ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            measured("prompts/get", async move {
-                let Some(def) = self
-                    .spec()
-                    .prompts
-                    .iter()
-                    .find(|def| def.name == request.name)
-                else {
-                    return Err(ErrorData::invalid_params(
-                        format!("Unknown prompt: {}", request.name),
-                        None,
-                    ));
-                };
-                // A plain 2026-07-28 `prompts/get` asks the client by answering `input_required` too.
-                let round = crate::mrtr::plain_round(&request, &context)?;
-                let arguments = Arguments::check(def, request.arguments)?;
-                if def.messages.is_some() {
-                    return Ok(render(def, &arguments).into());
-                }
-                crate::mrtr::run_in(round, context, |context| async move {
-                    let result = guarded(
-                        || format!("prompt '{}'", def.name),
-                        self.app.get_prompt(def.name, self.call(context), arguments),
-                    )
-                    .await
-                    .map_err(|message| ErrorData::internal_error(message, None))??;
-                    Ok(result.into())
-                })
+    ) -> Result<GetPromptResponse, ErrorData> {
+        measured("prompts/get", async move {
+            let Some(def) = self
+                .spec()
+                .prompts
+                .iter()
+                .find(|def| def.name == request.name)
+            else {
+                return Err(ErrorData::invalid_params(
+                    format!("Unknown prompt: {}", request.name),
+                    None,
+                ));
+            };
+            // A plain 2026-07-28 `prompts/get` asks the client by answering `input_required` too.
+            let round = crate::mrtr::plain_round(&request, &context)?;
+            let arguments = Arguments::check(def, request.arguments)?;
+            if def.messages.is_some() {
+                return Ok(render(def, &arguments).into());
+            }
+            crate::mrtr::run_in(round, context, |context| async move {
+                let result = guarded(
+                    || format!("prompt '{}'", def.name),
+                    self.app.get_prompt(def.name, self.call(context), arguments),
+                )
                 .await
+                .map_err(|message| ErrorData::internal_error(message, None))??;
+                Ok(result.into())
             })
             .await
         })
+        .await
     }
 
-    fn complete(
+    async fn complete(
         &self,
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<CompleteResult, ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            measured("completion/complete", async move {
-                if !self.spec().capabilities.completions {
-                    return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
-                }
-                let argument = request.argument;
-                let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
-                    Reference::Prompt(reference) => {
-                        let def = self
-                            .spec()
-                            .prompts
-                            .iter()
-                            .find(|def| def.name == reference.name)
-                            .ok_or_else(|| {
-                                ErrorData::invalid_params(
-                                    format!("Unknown prompt: {}", reference.name),
-                                    None,
-                                )
-                            })?;
-                        let arg = def
-                            .arguments
-                            .iter()
-                            .find(|a| a.name == argument.name)
-                            .ok_or_else(|| {
-                                ErrorData::invalid_params(
-                                    format!(
-                                        "Prompt '{}' has no argument '{}'",
-                                        def.name, argument.name
-                                    ),
-                                    None,
-                                )
-                            })?;
-                        (CompletionTarget::Prompt(def.name), arg.completions)
-                    }
-                    Reference::Resource(reference) => {
-                        let (def, matcher) = self
-                            .spec()
-                            .templates
-                            .iter()
-                            .zip(&self.registry.template_matchers)
-                            .find(|(def, _)| def.uri_template == reference.uri)
-                            .ok_or_else(|| {
-                                ErrorData::invalid_params(
-                                    format!("Unknown resource template: {}", reference.uri),
-                                    None,
-                                )
-                            })?;
-                        if !matcher.variables().any(|v| v == argument.name) {
-                            return Err(ErrorData::invalid_params(
+    ) -> Result<CompleteResult, ErrorData> {
+        measured("completion/complete", async move {
+            if !self.spec().capabilities.completions {
+                return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
+            }
+            let argument = request.argument;
+            let (target, statics): (CompletionTarget, &[&str]) = match &request.r#ref {
+                Reference::Prompt(reference) => {
+                    let def = self
+                        .spec()
+                        .prompts
+                        .iter()
+                        .find(|def| def.name == reference.name)
+                        .ok_or_else(|| {
+                            ErrorData::invalid_params(
+                                format!("Unknown prompt: {}", reference.name),
+                                None,
+                            )
+                        })?;
+                    let arg = def
+                        .arguments
+                        .iter()
+                        .find(|a| a.name == argument.name)
+                        .ok_or_else(|| {
+                            ErrorData::invalid_params(
                                 format!(
-                                    "Template '{}' has no variable '{}'",
-                                    def.uri_template, argument.name
+                                    "Prompt '{}' has no argument '{}'",
+                                    def.name, argument.name
                                 ),
                                 None,
-                            ));
-                        }
-                        let statics = def
-                            .completions
-                            .iter()
-                            .find(|(name, _)| *name == argument.name)
-                            .map_or(&[][..], |(_, values)| *values);
-                        (CompletionTarget::Template(def.name), statics)
-                    }
-                    _ => {
+                            )
+                        })?;
+                    (CompletionTarget::Prompt(def.name), arg.completions)
+                }
+                Reference::Resource(reference) => {
+                    let (def, matcher) = self
+                        .spec()
+                        .templates
+                        .iter()
+                        .zip(&self.registry.template_matchers)
+                        .find(|(def, _)| def.uri_template == reference.uri)
+                        .ok_or_else(|| {
+                            ErrorData::invalid_params(
+                                format!("Unknown resource template: {}", reference.uri),
+                                None,
+                            )
+                        })?;
+                    if !matcher.variables().any(|v| v == argument.name) {
                         return Err(ErrorData::invalid_params(
-                            "Unsupported completion reference",
+                            format!(
+                                "Template '{}' has no variable '{}'",
+                                def.uri_template, argument.name
+                            ),
                             None,
                         ));
                     }
+                    let statics = def
+                        .completions
+                        .iter()
+                        .find(|(name, _)| *name == argument.name)
+                        .map_or(&[][..], |(_, values)| *values);
+                    (CompletionTarget::Template(def.name), statics)
+                }
+                _ => {
+                    return Err(ErrorData::invalid_params(
+                        "Unsupported completion reference",
+                        None,
+                    ));
+                }
+            };
+            let values = if statics.is_empty() {
+                let hook_request = CompletionRequest {
+                    target,
+                    argument: argument.name,
+                    value: argument.value,
+                    context: request
+                        .context
+                        .and_then(|c| c.arguments)
+                        .unwrap_or_default(),
                 };
-                let values = if statics.is_empty() {
-                    let hook_request = CompletionRequest {
-                        target,
-                        argument: argument.name,
-                        value: argument.value,
-                        context: request
-                            .context
-                            .and_then(|c| c.arguments)
-                            .unwrap_or_default(),
-                    };
-                    guarded(
-                        || "the completion hook".to_owned(),
-                        self.app.complete(self.call(context), hook_request),
-                    )
-                    .await
-                    .map_err(|message| ErrorData::internal_error(message, None))??
-                } else {
-                    filter_prefix(statics.iter().copied(), &argument.value)
-                };
-                Ok(CompleteResult::new(completion_info(values)))
-            })
-            .await
+                guarded(
+                    || "the completion hook".to_owned(),
+                    self.app.complete(self.call(context), hook_request),
+                )
+                .await
+                .map_err(|message| ErrorData::internal_error(message, None))??
+            } else {
+                filter_prefix(statics.iter().copied(), &argument.value)
+            };
+            Ok(CompleteResult::new(completion_info(values)))
         })
+        .await
     }
 
-    fn set_level(
+    async fn set_level(
         &self,
         request: SetLevelRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<(), ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            measured("logging/setLevel", async move {
-                if !self.spec().capabilities.logging || since_2026(&context) {
-                    return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
-                }
-                self.session.set_log_level(request.level);
-                Ok(())
-            })
-            .await
+    ) -> Result<(), ErrorData> {
+        measured("logging/setLevel", async move {
+            if !self.spec().capabilities.logging || since_2026(&context) {
+                return Err(ErrorData::method_not_found::<SetLevelRequestMethod>());
+            }
+            self.session.set_log_level(request.level);
+            Ok(())
         })
+        .await
     }
 
-    fn subscribe(
+    async fn subscribe(
         &self,
         request: SubscribeRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<(), ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            measured("resources/subscribe", async move {
+    ) -> Result<(), ErrorData> {
+        measured("resources/subscribe", async move {
             if !self.spec().capabilities.resources_subscribe || since_2026(&context) {
                 return Err(ErrorData::method_not_found::<SubscribeRequestMethod>());
             }
@@ -779,33 +762,29 @@ impl ServerHandler for Handler {
                 .map_err(|_| too_many())
         })
         .await
-        })
     }
 
-    fn unsubscribe(
+    async fn unsubscribe(
         &self,
         request: UnsubscribeRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<(), ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            measured("resources/unsubscribe", async move {
-                if !self.spec().capabilities.resources_subscribe || since_2026(&context) {
-                    return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
-                }
-                if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
-                    return shared
-                        .set(session, &request.uri, false)
-                        .await
-                        .map_err(|error| match error {
-                            SubscribeError::TooMany => unreachable!("unsubscribing adds nothing"),
-                            SubscribeError::Store(error) => store_unavailable(error),
-                        });
-                }
-                self.session.unsubscribe(&request.uri);
-                Ok(())
-            })
-            .await
+    ) -> Result<(), ErrorData> {
+        measured("resources/unsubscribe", async move {
+            if !self.spec().capabilities.resources_subscribe || since_2026(&context) {
+                return Err(ErrorData::method_not_found::<UnsubscribeRequestMethod>());
+            }
+            if let Some((shared, session)) = self.shared_subscriptions(&context.extensions) {
+                return shared.set(session, &request.uri, false).await.map_err(
+                    |error| match error {
+                        SubscribeError::TooMany => unreachable!("unsubscribing adds nothing"),
+                        SubscribeError::Store(error) => store_unavailable(error),
+                    },
+                );
+            }
+            self.session.unsubscribe(&request.uri);
+            Ok(())
         })
+        .await
     }
 
     /// 2026-07-28's `subscriptions/listen` without task ids (those are `tasks/listen.rs`'s): the list-changed
@@ -877,34 +856,32 @@ impl ServerHandler for Handler {
 
     /// rmcp hands over a request whose params do not fit its method's shape (`tools/call` without a string
     /// `name`) as a custom request; that is invalid params (-32602), not an unknown method.
-    fn on_custom_request(
+    async fn on_custom_request(
         &self,
         request: CustomRequest,
         context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<CustomResult, ErrorData>> + Send + '_ {
-        Box::pin(async move {
-            measured("custom", async move {
-                let removed =
-                    since_2026(&context) && REMOVED_IN_2026.contains(&request.method.as_str());
-                // tasks/result, tasks/list, and the task requests the transport renamed (`tasks/wire.rs`).
-                let request = match tasks::handle(self, request, context).await {
-                    Ok(answer) => return answer,
-                    Err(request) => request,
-                };
-                if STANDARD_REQUESTS.contains(&request.method.as_str()) && !removed {
-                    return Err(ErrorData::invalid_params(
-                        format!("invalid params for `{}`", request.method),
-                        None,
-                    ));
-                }
-                Err(ErrorData::new(
-                    rmcp::model::ErrorCode::METHOD_NOT_FOUND,
-                    request.method,
+    ) -> Result<CustomResult, ErrorData> {
+        measured("custom", async move {
+            let removed =
+                since_2026(&context) && REMOVED_IN_2026.contains(&request.method.as_str());
+            // tasks/result, tasks/list, and the task requests the transport renamed (`tasks/wire.rs`).
+            let request = match tasks::handle(self, request, context).await {
+                Ok(answer) => return answer,
+                Err(request) => request,
+            };
+            if STANDARD_REQUESTS.contains(&request.method.as_str()) && !removed {
+                return Err(ErrorData::invalid_params(
+                    format!("invalid params for `{}`", request.method),
                     None,
-                ))
-            })
-            .await
+                ));
+            }
+            Err(ErrorData::new(
+                rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+                request.method,
+                None,
+            ))
         })
+        .await
     }
 }
 

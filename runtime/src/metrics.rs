@@ -9,32 +9,38 @@
 
 use std::future::Future;
 
+use futures::future::BoxFuture;
 use rmcp::ErrorData;
 
 /// Runs one request's handler, counting it under `method` with its latency, and as an error when it fails.
 /// Without the feature, or before the metrics are enabled, it only awaits the call.
-pub(crate) async fn measured<T>(
+///
+/// The call is boxed first. rmcp's dispatch awaits every request method in one `match`, so its per-request
+/// future is as large as the largest method's, and rmcp and tokio move that future several times per
+/// request: with each method's work boxed here, a method's future holds a pointer (one allocation, against
+/// ~100k instructions of `memcpy` per stdio call counted by callgrind; BENCHMARKS.md).
+pub(crate) fn measured<'a, T: Send + 'a>(
     method: &'static str,
-    call: impl Future<Output = Result<T, ErrorData>>,
-) -> Result<T, ErrorData> {
-    counted(method, "", call, |_| false).await
+    call: impl Future<Output = Result<T, ErrorData>> + Send + 'a,
+) -> impl Future<Output = Result<T, ErrorData>> + Send + 'a {
+    counted(method, "", Box::pin(call), |_| false)
 }
 
 /// [`measured`] for `tools/call`, counted under `tool` too, and as an error when `failed` says its result is
 /// one (a tool's `isError`).
-pub(crate) async fn measured_tool<T>(
+pub(crate) fn measured_tool<'a, T: Send + 'a>(
     tool: &'static str,
-    call: impl Future<Output = Result<T, ErrorData>>,
-    failed: impl FnOnce(&T) -> bool,
-) -> Result<T, ErrorData> {
-    counted("tools/call", tool, call, failed).await
+    call: impl Future<Output = Result<T, ErrorData>> + Send + 'a,
+    failed: impl FnOnce(&T) -> bool + Send + 'a,
+) -> impl Future<Output = Result<T, ErrorData>> + Send + 'a {
+    counted("tools/call", tool, Box::pin(call), failed)
 }
 
 /// Counts `call` under `method` and `tool` once metrics are enabled.
 async fn counted<T>(
     method: &'static str,
     tool: &'static str,
-    call: impl Future<Output = Result<T, ErrorData>>,
+    call: BoxFuture<'_, Result<T, ErrorData>>,
     failed: impl FnOnce(&T) -> bool,
 ) -> Result<T, ErrorData> {
     #[cfg(feature = "metrics")]
