@@ -200,7 +200,7 @@ fn hand_picked_cases_agree() {
     let schema = json!({
         "type": "object",
         "properties": {
-            "city": {"type": "string", "minLength": 1},
+            "city": {"type": "string", "minLength": 1, "x-mcp-header": "City"},
             "days": {"type": "integer", "minimum": 1, "maximum": 14},
             "units": {"enum": ["celsius", "fahrenheit", "kelvin", "rankine"]},
             "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 2}
@@ -246,7 +246,8 @@ fn keywords_outside_the_subset_are_refused() {
     for schema in &outside {
         assert!(Schema::compile(schema).is_err(), "{schema}");
     }
-    let inside = json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 3}}});
+    // Extension keywords (SEP-2243's `x-mcp-header`) are annotations, inside the subset.
+    let inside = json!({"type": "object", "properties": {"a": {"type": "string", "maxLength": 3, "x-mcp-header": "A"}}});
     assert!(Schema::compile(&inside).is_ok());
 }
 

@@ -76,6 +76,12 @@ const DRAFTS: [&str; 8] = [
     "https://json-schema.org/draft/2020-12/schema",
     "https://json-schema.org/draft/2020-12/schema#",
 ];
+/// Keywords that never fail validation; so do extension keywords (`x-...`, such as SEP-2243's
+/// `x-mcp-header`), which no draft defines and every validator ignores.
+fn is_annotation(keyword: &str) -> bool {
+    ANNOTATIONS.contains(&keyword) || keyword.starts_with("x-")
+}
+
 /// Keywords that never fail validation.
 const ANNOTATIONS: [&str; 8] = [
     "title",
@@ -112,7 +118,7 @@ impl Schema {
             // Alone (besides annotations and definitions) a reference means the same in every draft.
             let alone = object.keys().all(|k| {
                 ["$ref", "$schema", "$defs", "definitions"].contains(&k.as_str())
-                    || ANNOTATIONS.contains(&k.as_str())
+                    || is_annotation(k)
             });
             let target = reference
                 .as_str()
@@ -130,7 +136,7 @@ impl Schema {
             let check = match keyword.as_str() {
                 "$schema" => continue,
                 "$defs" | "definitions" if value.is_object() => continue,
-                k if ANNOTATIONS.contains(&k) => continue,
+                k if is_annotation(k) => continue,
                 "type" => Check::Type(types(value).ok_or("`type` as written here")?),
                 "properties" => {
                     let Value::Object(properties) = value else {

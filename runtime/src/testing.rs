@@ -139,7 +139,9 @@ pub(crate) static SPEC: Spec = Spec {
         ToolDef {
             name: "echo",
             description: Some("Echoes its text."),
-            input_schema: Some(r#"{"type":"object","properties":{"text":{"type":"string"}}}"#),
+            input_schema: Some(
+                r#"{"type":"object","properties":{"text":{"type":"string","x-mcp-header":"Text"}}}"#,
+            ),
             ..ToolDef::DEFAULT
         },
         ToolDef {

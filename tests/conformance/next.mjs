@@ -7,7 +7,7 @@
 //   multi-round-trip ones (`input-required-result-*`, SEP-2322 `input_required` results);
 // - against the generated conformance server (generated-examples/conformance): every other scenario the suite
 //   lists for 2026-07-28 (the protocol's core: stateless requests, removed methods, subscriptions/listen,
-//   caching, headers, JSON Schema 2020-12, ...), but those in SKIPPED, each with its reason.
+//   caching, headers and SEP-2243's `x-mcp-header` parameters, JSON Schema 2020-12, ...).
 //
 // Usage: node tests/conformance/next.mjs [--server PATH] [--core-server PATH] [--suite-js PATH] [--scenario NAME]...
 //   --server       the built tasks-conformance binary (default: target/debug/tasks-conformance)
@@ -27,10 +27,6 @@ import { listScenarios, oneLine, runSuite } from "./suite.mjs";
 
 /** The scenario families the tasks-conformance server's fixtures cover, by name prefix. */
 const PREFIXES = ["tasks-", "input-required-result-"];
-/** 2026-07-28 scenarios neither server runs, and why. */
-const SKIPPED = {
-  "http-custom-header-server-validation": "SEP-2243 `x-mcp-header` tool parameters mirrored into headers: not supported yet",
-};
 /** Server modes: 2026-07-28 requests are served statelessly either way, but the middleware differs. */
 const MODES = [["stateful", "--stateful"], ["stateless", "--stateless"]];
 /** Seconds one scenario may take before it is killed (a hung scenario must not hang the test command). */
@@ -57,9 +53,8 @@ if (args.scenario === undefined && missing.length > 0) {
 const picked = (name) => args.scenario === undefined || args.scenario.includes(name);
 const taskScenarios = listed.filter((name) => PREFIXES.some((prefix) => name.startsWith(prefix)) && picked(name));
 const coreScenarios = core.filter(
-  (name) => !PREFIXES.some((prefix) => name.startsWith(prefix)) && !(name in SKIPPED) && picked(name),
+  (name) => !PREFIXES.some((prefix) => name.startsWith(prefix)) && picked(name),
 );
-for (const [name, why] of Object.entries(SKIPPED)) console.log(`skipped ${name}: ${why}`);
 
 let failed = false;
 const summary = [];

@@ -366,6 +366,10 @@ mod tests {
         };
         let subset = "{type: object, properties: {a: {$ref: '#/$defs/n'}}, $defs: {n: {type: integer, minimum: 1}}}";
         assert!(!defaults(subset));
+        // An extension keyword (SEP-2243's `x-mcp-header`) is an annotation, not a reason to link jsonschema.
+        assert!(!defaults(
+            "{type: object, properties: {a: {type: string, x-mcp-header: A}}}"
+        ));
         assert!(defaults(
             "{type: object, properties: {a: {type: string, pattern: '^a'}}}"
         ));

@@ -2,6 +2,7 @@
 //! problem reported as a [`Diagnostic`] located at the offending YAML node.
 
 mod implementation;
+mod param_headers;
 mod repair;
 mod rules;
 pub(crate) mod schemas;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{At, Ctx, did_you_mean, human_path, schemas};
+use super::{At, Ctx, did_you_mean, human_path, param_headers, schemas};
 use crate::codegen::ident::to_snake_ident;
 use crate::diag::Diagnostic;
 use crate::spec::spans::escape_segment;
@@ -413,6 +413,7 @@ fn tool(ctx: &mut Ctx<'_>, pointer: &str, tool: &Tool, has_oauth: bool) {
             "inputSchema",
             schema,
         );
+        param_headers::check(ctx, &format!("{pointer}/inputSchema"), schema);
     }
     if let Some(schema) = &tool.output_schema {
         schemas::check(

@@ -217,21 +217,7 @@ impl Client {
         name: &str,
         params: Value,
     ) -> (StatusCode, Value) {
-        let request = self.build(method, name, params);
-        let (status, _, body) = tokio::time::timeout(Duration::from_secs(10), send(app, request))
-            .await
-            .unwrap_or_else(|_| panic!("{method} answers within 10 s"));
-        let answer: Value = serde_json::from_str(&body)
-            .ok()
-            .into_iter()
-            .chain(
-                body.lines()
-                    .filter_map(|line| line.strip_prefix("data:"))
-                    .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok()),
-            )
-            .find(|answer| answer.get("id") == Some(&json!(7)))
-            .unwrap_or_else(|| panic!("no answer to {method}: {body}"));
-        (status, answer)
+        answer_to(app, method, self.build(method, name, params)).await
     }
 
     pub(super) async fn call(&self, app: &Router, tool: &str) -> Value {
@@ -581,6 +567,63 @@ async fn a_2026_07_28_request_gets_log_messages_only_at_the_level_it_names() {
             heard,
             "{meta}: {body}"
         );
+    }
+}
+
+/// The HTTP status of `request` (a 2026-07-28 `method`) through `app`, and its JSON-RPC answer, within 10 s.
+async fn answer_to(
+    app: &Router,
+    method: &str,
+    request: http::Request<Body>,
+) -> (StatusCode, Value) {
+    let (status, _, body) = tokio::time::timeout(Duration::from_secs(10), send(app, request))
+        .await
+        .unwrap_or_else(|_| panic!("{method} answers within 10 s"));
+    let answer: Value = serde_json::from_str(&body)
+        .ok()
+        .into_iter()
+        .chain(
+            body.lines()
+                .filter_map(|line| line.strip_prefix("data:"))
+                .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok()),
+        )
+        .find(|answer| answer.get("id") == Some(&json!(7)))
+        .unwrap_or_else(|| panic!("no answer to {method}: {body}"));
+    (status, answer)
+}
+
+/// SEP-2243: before a tool runs, rmcp checks each `Mcp-Param-*` header against the argument its
+/// `x-mcp-header` mirrors (the test spec's `echo` mirrors `text` as `Mcp-Param-Text`), from the schema
+/// the handler's `get_tool` gives it.
+#[tokio::test]
+async fn a_mirrored_argument_must_match_its_header() {
+    // "héllo" is not plain ASCII, so its header value is Base64.
+    let cases = [
+        (Some("=?base64?aMOpbGxv?="), false),
+        (None, true),
+        (Some("hello"), true),
+        (Some("=?base64?aGVsbG8?="), true),
+    ];
+    for stateful in [true, false] {
+        let mut options = options(&[], LIMITS);
+        options.streamable.as_mut().unwrap().stateful = stateful;
+        let app = app_with(&options, Arc::new(Subscriptions::default())).await;
+        for (header, refused) in cases {
+            let params = json!({"name": "echo", "arguments": {"text": "héllo"}});
+            let mut request = Client::ANONYMOUS.build("tools/call", "echo", params);
+            if let Some(value) = header {
+                let value = http::HeaderValue::from_static(value);
+                request.headers_mut().insert("mcp-param-text", value);
+            }
+            let (status, answer) = answer_to(&app, "tools/call", request).await;
+            let mismatch = answer["error"]["code"] == -32020;
+            assert_eq!(mismatch, refused, "{header:?}: {answer}");
+            assert_eq!(
+                status == StatusCode::BAD_REQUEST,
+                refused,
+                "{header:?}: {answer}"
+            );
+        }
     }
 }
 

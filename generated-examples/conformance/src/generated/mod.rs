@@ -28,6 +28,8 @@ mod template_template;
 mod tool_json_schema_2020_12_tool;
 #[path = "../tools/test_audio_content.rs"]
 mod tool_test_audio_content;
+#[path = "../tools/test_custom_headers.rs"]
+mod tool_test_custom_headers;
 #[path = "../tools/test_elicitation.rs"]
 mod tool_test_elicitation;
 #[path = "../tools/test_elicitation_sep1034_defaults.rs"]

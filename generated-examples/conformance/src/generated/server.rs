@@ -26,6 +26,7 @@ mcpgen_runtime::app! {
         test_missing_capability => unstructured_no_input(super::tool_test_missing_capability::handle),
         json_schema_2020_12_tool => unstructured(super::tool_json_schema_2020_12_tool::handle),
         test_update_watched_resource => structured_no_input(super::tool_test_update_watched_resource::handle),
+        test_custom_headers => unstructured(super::tool_test_custom_headers::handle),
     }
     resources {
         static_text,

@@ -171,3 +171,25 @@ pub mod test_update_watched_resource {
         pub notified: i64,
     }
 }
+
+/// `test_custom_headers`: Echoes its arguments; on streamable HTTP at protocol 2026-07-28 the client mirrors them into Mcp-Param-* headers, which the server checks against the body (SEP-2243).
+pub mod test_custom_headers {
+    mcpgen_runtime::tool! {
+        name: "test_custom_headers",
+        description: "Echoes its arguments; on streamable HTTP at protocol 2026-07-28 the client mirrors them into Mcp-Param-* headers, which the server checks against the body (SEP-2243).",
+        input_schema: r#"{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region","description":"Mirrored as Mcp-Param-Region."},"priority":{"type":"integer","x-mcp-header":"Priority","description":"Mirrored as Mcp-Param-Priority."},"verbose":{"type":"boolean","x-mcp-header":"Verbose","description":"Mirrored as Mcp-Param-Verbose."},"query":{"type":"string","description":"Not mirrored."}},"required":["region"]}"#,
+    }
+
+    #[mcpgen_runtime::skip_serializing_none]
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Input {
+        /// Mirrored as Mcp-Param-Region.
+        pub region: String,
+        /// Mirrored as Mcp-Param-Priority.
+        pub priority: Option<i64>,
+        /// Mirrored as Mcp-Param-Verbose.
+        pub verbose: Option<bool>,
+        /// Not mirrored.
+        pub query: Option<String>,
+    }
+}
