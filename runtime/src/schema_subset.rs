@@ -376,7 +376,14 @@ impl Check {
 fn descend(path: &mut String, name: &str, f: impl FnOnce(&mut String)) {
     let len = path.len();
     path.push('/');
-    path.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    // Escaped in place: a call walks every property it was given, and most names need no escape.
+    for c in name.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
     f(path);
     path.truncate(len);
 }
