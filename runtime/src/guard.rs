@@ -140,10 +140,8 @@ pub(crate) async fn protect(
                 header::ACCESS_CONTROL_ALLOW_METHODS,
                 HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
             );
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static(ALLOW_HEADERS),
-            );
+            let allowed = allow_headers(request.headers());
+            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allowed);
             headers.insert(
                 header::ACCESS_CONTROL_MAX_AGE,
                 HeaderValue::from_static("600"),
@@ -167,6 +165,35 @@ pub(crate) async fn protect(
         add_cors(response.headers_mut(), origin);
     }
     response
+}
+
+/// What a preflight allows: the protocol's headers, and the SEP-2243 `Mcp-Param-*` headers the browser asks
+/// for (their names come from the tools' `x-mcp-header`s, and rmcp checks each against the body).
+fn allow_headers(request: &HeaderMap) -> HeaderValue {
+    const PARAM: &str = "mcp-param-";
+    let is_token = |name: &str| {
+        name.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let params: Vec<&str> = request
+        .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|name| {
+            name.len() > PARAM.len()
+                && name
+                    .get(..PARAM.len())
+                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case(PARAM))
+                && is_token(name)
+        })
+        .collect();
+    if params.is_empty() {
+        return HeaderValue::from_static(ALLOW_HEADERS);
+    }
+    HeaderValue::from_str(&format!("{ALLOW_HEADERS}, {}", params.join(", ")))
+        .unwrap_or(HeaderValue::from_static(ALLOW_HEADERS))
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
@@ -220,6 +247,21 @@ mod tests {
         assert!(!ok("evil.example.com"));
         assert!(!guard.host_allowed(&HeaderMap::new()));
         assert!(Guard::new(Vec::new(), Vec::new(), false).host_allowed(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn a_preflight_allows_the_mcp_param_headers_asked_for_and_nothing_else() {
+        let allowed = |asked: &str| {
+            let request = headers(&[(header::ACCESS_CONTROL_REQUEST_HEADERS, asked)]);
+            allow_headers(&request).to_str().unwrap().to_owned()
+        };
+        assert_eq!(allowed("authorization, content-type"), ALLOW_HEADERS);
+        assert_eq!(
+            allowed("content-type,Mcp-Param-Region, mcp-param-x.1 ,x-evil, mcp-param-"),
+            format!("{ALLOW_HEADERS}, Mcp-Param-Region, mcp-param-x.1")
+        );
+        assert_eq!(allowed("mcp-param-a\"b"), ALLOW_HEADERS);
+        assert_eq!(allow_headers(&HeaderMap::new()), ALLOW_HEADERS);
     }
 
     #[test]
