@@ -7,7 +7,10 @@
 //! promised it would not (a required property removed or made optional, a retyped property, a widened enum, the
 //! schema removed). A tool's `execution.taskSupport` breaks when it takes away a way of calling: plain calls
 //! (`optional` -> `required`, `forbidden` -> `required`) or task calls (`optional`/`required` -> `forbidden`, or the
-//! field removed). Descriptions, titles, annotations and anything added as optional never break.
+//! field removed). An input property newly mirrored into an `Mcp-Param-*` header (SEP-2243 `x-mcp-header`, or a
+//! renamed one) breaks clients that still hold the old tool list: on 2026-07-28 streamable HTTP they send no such
+//! header and the server refuses the call. Descriptions, titles, annotations and anything added as optional never
+//! break.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -40,6 +43,8 @@ pub enum Kind {
     ChangedOutputSchema,
     /// A tool's `execution.taskSupport` no longer allows plain calls, or no longer allows task calls.
     ChangedTaskSupport,
+    /// An input property that is newly mirrored into an `Mcp-Param-*` header (SEP-2243), or into another one.
+    ChangedParamHeader,
     /// A prompt argument that is new and required, or became required.
     NewRequiredArgument,
     RemovedArgument,
@@ -285,6 +290,21 @@ impl<'a> Compare<'a> {
             }
             _ => {}
         }
+        if let Some(now) = param_header(new)
+            && !param_header(old).is_some_and(|was| was.eq_ignore_ascii_case(now))
+        {
+            let was = param_header(old).map_or("not mirrored".to_owned(), |was| {
+                format!("was Mcp-Param-{was}")
+            });
+            self.push(
+                Kind::ChangedParamHeader,
+                at,
+                format!(
+                    "now mirrored into the Mcp-Param-{now} header ({was}): on 2026-07-28 HTTP the server \
+                     refuses calls from clients that still hold the old tool list"
+                ),
+            );
+        }
         let (old_props, new_props) = (properties(old), properties(new));
         let (old_req, new_req) = (required(old), required(new));
         for name in &new_req {
@@ -425,6 +445,11 @@ fn lost_types(from: Option<&BTreeSet<String>>, to: Option<&BTreeSet<String>>) ->
     }
     let now: Vec<&str> = to.iter().map(String::as_str).collect();
     Some(format!("{} (now {})", lost.join(", "), now.join(", ")))
+}
+
+/// The SEP-2243 header a property is mirrored into, after `Mcp-Param-`.
+fn param_header(schema: &Value) -> Option<&str> {
+    schema.get("x-mcp-header").and_then(Value::as_str)
 }
 
 /// The enum values in `from` that `to` lacks, as text (`None` when `to` has them all).

@@ -371,6 +371,12 @@ fn cases() -> Vec<(&'static str, Edit, Vec<Kind>)> {
             },
             vec![ChangedOutputSchema],
         ),
+        // SEP-2243: a client holding the old tool list sends no Mcp-Param header, or the old one.
+        (
+            "property newly mirrored into a header",
+            |v| order(v)["inputSchema"]["properties"]["item"]["x-mcp-header"] = json!("Item"),
+            vec![ChangedParamHeader],
+        ),
         (
             "new required prompt argument",
             |v| {
@@ -418,6 +424,28 @@ fn each_kind_of_change_is_classified() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Header names ignore case, and a header the server no longer expects is one it ignores.
+#[test]
+fn a_renamed_param_header_breaks_and_a_change_of_case_or_its_removal_does_not() {
+    let with = |header: Option<&str>| {
+        let mut v = base();
+        if let Some(header) = header {
+            order(&mut v)["inputSchema"]["properties"]["item"]["x-mcp-header"] = json!(header);
+        }
+        load(&v)
+    };
+    let kinds = |old, new| -> Vec<Kind> {
+        let found = breaking_changes(&with(old), &with(new));
+        found.iter().map(|b| b.kind).collect()
+    };
+    assert_eq!(
+        kinds(Some("Item"), Some("Thing")),
+        [Kind::ChangedParamHeader]
+    );
+    assert_eq!(kinds(Some("Item"), Some("ITEM")), []);
+    assert_eq!(kinds(Some("Item"), None), []);
 }
 
 #[test]
