@@ -117,7 +117,8 @@ pub struct Tool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// JSON Schema of the arguments (root `type: object`), served verbatim. Omitted: the tool takes no
-    /// arguments.
+    /// arguments. A property with `x-mcp-header: Name` is mirrored into an `Mcp-Param-Name` header on 2026-07-28
+    /// streamable HTTP (SEP-2243).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_schema: Option<JsonObject>,
     /// JSON Schema of the structured result (root `type: object`), served verbatim. When set, the handler
