@@ -249,6 +249,75 @@ mod tests {
         assert!(Guard::new(Vec::new(), Vec::new(), false).host_allowed(&HeaderMap::new()));
     }
 
+    /// `protect` in front of a route that answers after `delay`: Host `localhost`, one CORS origin, bodies up
+    /// to 16 bytes, responses that start within 100 ms.
+    fn protected(delay: Duration) -> axum::Router {
+        let protection = Arc::new(Protection {
+            guard: Guard::new(
+                vec!["localhost".into()],
+                vec!["http://app.example".into()],
+                true,
+            ),
+            max_body_bytes: 16,
+            timeout: Duration::from_millis(100),
+        });
+        let answer = move || async move {
+            tokio::time::sleep(delay).await;
+            "done"
+        };
+        axum::Router::new()
+            .route("/mcp", axum::routing::post(answer).options(answer))
+            .route_layer(axum::middleware::from_fn_with_state(protection, protect))
+    }
+
+    async fn send(app: axum::Router, request: axum::http::request::Builder) -> Response {
+        use tower::ServiceExt as _;
+        let request = request.body(axum::body::Body::empty()).unwrap();
+        app.oneshot(request).await.unwrap()
+    }
+
+    fn post(host: &str) -> axum::http::request::Builder {
+        axum::http::Request::post("/mcp").header(header::HOST, host)
+    }
+
+    #[tokio::test]
+    async fn protect_refuses_foreign_hosts_and_origins_big_bodies_and_slow_answers() {
+        let quick = || protected(Duration::ZERO);
+        let status = |response: Response| response.status();
+        assert_eq!(
+            status(send(quick(), post("evil.example")).await),
+            StatusCode::FORBIDDEN
+        );
+        let foreign = post("localhost").header(header::ORIGIN, "http://evil.example");
+        assert_eq!(status(send(quick(), foreign).await), StatusCode::FORBIDDEN);
+        let big = post("localhost").header(header::CONTENT_LENGTH, "17");
+        assert_eq!(
+            status(send(quick(), big).await),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        // The answer has not started after 100 ms: 504, without waiting out the handler's 10 s.
+        let slow = send(protected(Duration::from_secs(10)), post("localhost"));
+        let response = tokio::time::timeout(Duration::from_secs(5), slow)
+            .await
+            .unwrap();
+        assert_eq!(status(response), StatusCode::GATEWAY_TIMEOUT);
+
+        let fine = post("localhost").header(header::ORIGIN, "http://app.example");
+        let response = send(quick(), fine).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let allowed = &response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN];
+        assert_eq!(allowed, "http://app.example");
+        let preflight = axum::http::Request::options("/mcp")
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "http://app.example")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "mcp-param-region");
+        let response = send(quick(), preflight).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let headers = &response.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS];
+        assert!(headers.to_str().unwrap().ends_with(", mcp-param-region"));
+    }
+
     #[test]
     fn a_preflight_allows_the_mcp_param_headers_asked_for_and_nothing_else() {
         let allowed = |asked: &str| {
