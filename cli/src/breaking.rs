@@ -290,10 +290,11 @@ impl<'a> Compare<'a> {
             }
             _ => {}
         }
+        let was = param_header(old);
         if let Some(now) = param_header(new)
-            && !param_header(old).is_some_and(|was| was.eq_ignore_ascii_case(now))
+            && !was.is_some_and(|was| was.eq_ignore_ascii_case(now))
         {
-            let was = param_header(old).map_or("not mirrored".to_owned(), |was| {
+            let was = was.map_or("not mirrored".to_owned(), |was| {
                 format!("was Mcp-Param-{was}")
             });
             self.push(

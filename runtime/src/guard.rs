@@ -171,10 +171,6 @@ pub(crate) async fn protect(
 /// for (their names come from the tools' `x-mcp-header`s, and rmcp checks each against the body).
 fn allow_headers(request: &HeaderMap) -> HeaderValue {
     const PARAM: &str = "mcp-param-";
-    let is_token = |name: &str| {
-        name.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-    };
     let params: Vec<&str> = request
         .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS)
         .iter()
@@ -186,7 +182,7 @@ fn allow_headers(request: &HeaderMap) -> HeaderValue {
                 && name
                     .get(..PARAM.len())
                     .is_some_and(|prefix| prefix.eq_ignore_ascii_case(PARAM))
-                && is_token(name)
+                && header::HeaderName::from_bytes(name.as_bytes()).is_ok()
         })
         .collect();
     if params.is_empty() {

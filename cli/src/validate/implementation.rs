@@ -575,7 +575,7 @@ fn looks_secret(name: &str) -> bool {
 }
 
 /// RFC 9110 token characters (header names).
-fn is_token_byte(b: u8) -> bool {
+pub(super) fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 

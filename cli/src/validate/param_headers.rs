@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use super::implementation::is_token_byte;
 use super::{At, Ctx};
 use crate::spec::JsonObject;
 use crate::spec::spans::escape_segment;
@@ -45,7 +46,7 @@ impl Walk<'_, '_> {
         if let Some(header) = schema.get(KEYWORD) {
             let at = format!("{pointer}/{KEYWORD}");
             match place {
-                Place::Property => self.annotation(&at, schema, header),
+                Place::Property => self.annotation(pointer, schema, header),
                 Place::Root => self.ctx.error(
                     "param-header-placement",
                     At::Key(&at),
@@ -111,8 +112,9 @@ impl Walk<'_, '_> {
         }
     }
 
-    /// Checks one annotation on a property: its value, its uniqueness and the property's type.
-    fn annotation(&mut self, at: &str, property: &JsonObject, header: &Value) {
+    /// Checks the annotation of the property at `pointer`: its value, its uniqueness and the property's type.
+    fn annotation(&mut self, pointer: &str, property: &JsonObject, header: &Value) {
+        let at = &format!("{pointer}/{KEYWORD}");
         let ctx = &mut *self.ctx;
         let Value::String(name) = header else {
             ctx.error(
@@ -123,7 +125,7 @@ impl Walk<'_, '_> {
             );
             return;
         };
-        if name.is_empty() || !name.chars().all(is_tchar) {
+        if name.is_empty() || !name.bytes().all(is_token_byte) {
             let what = if name.is_empty() {
                 "is empty".to_owned()
             } else {
@@ -137,7 +139,8 @@ impl Walk<'_, '_> {
             );
             return;
         }
-        if let Some(first) = self.seen.get(&name.to_ascii_lowercase()) {
+        let key = name.to_ascii_lowercase();
+        if let Some(first) = self.seen.get(&key) {
             ctx.error(
                 "param-header-duplicate",
                 At::Value(at),
@@ -147,7 +150,7 @@ impl Walk<'_, '_> {
             ctx.also(At::Value(first), "first used here");
             return;
         }
-        self.seen.insert(name.to_ascii_lowercase(), at.to_owned());
+        self.seen.insert(key, at.to_owned());
         let found = match property.get("type") {
             Some(Value::String(t)) if matches!(t.as_str(), "string" | "integer" | "boolean") => {
                 return;
@@ -156,10 +159,7 @@ impl Walk<'_, '_> {
             Some(Value::String(t)) => format!("`type: {t}`"),
             Some(t) => format!("`type: {t}`"),
         };
-        let type_at = format!(
-            "{}/type",
-            at.strip_suffix(&format!("/{KEYWORD}")).unwrap_or(at)
-        );
+        let type_at = format!("{pointer}/type");
         ctx.error(
             "param-header-type",
             At::Value(if property.contains_key("type") { &type_at } else { at }),
@@ -170,11 +170,6 @@ impl Walk<'_, '_> {
             Some("give the property one of those types, or remove `x-mcp-header` from it".to_owned()),
         );
     }
-}
-
-/// An RFC 9110 `tchar`: what an HTTP field name is made of.
-fn is_tchar(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
 #[cfg(test)]
