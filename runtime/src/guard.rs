@@ -1,17 +1,31 @@
 //! HTTP hardening in front of the MCP endpoints: Host and Origin allow-lists (DNS-rebinding
-//! protection), CORS for the allowed browser origins, the request body limit and the request timeout.
+//! protection), the declared-length body limit, and the rules of tower-http's CORS layer for the allowed
+//! browser origins.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
-/// Headers a browser client may send and must be able to read.
-const ALLOW_HEADERS: &str = "authorization, content-type, accept, last-event-id, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name";
-const EXPOSE_HEADERS: &str = "mcp-session-id, mcp-protocol-version, www-authenticate";
+use crate::defs::ToolDef;
+
+/// Headers a browser client may send (besides the tools' `Mcp-Param-*` headers).
+const ALLOW_HEADERS: [&str; 8] = [
+    "authorization",
+    "content-type",
+    "accept",
+    "last-event-id",
+    "mcp-session-id",
+    "mcp-protocol-version",
+    "mcp-method",
+    "mcp-name",
+];
+/// Response headers a browser client must be able to read.
+const EXPOSE_HEADERS: [&str; 3] = ["mcp-session-id", "mcp-protocol-version", "www-authenticate"];
 
 /// Which `Host` and `Origin` values an endpoint accepts.
 #[derive(Debug, Clone)]
@@ -22,6 +36,8 @@ pub(crate) struct Guard {
     origins: Vec<String>,
     /// Answer CORS preflights and add CORS headers for accepted origins.
     cors: bool,
+    /// The tools' `Mcp-Param-*` headers, which a CORS preflight allows.
+    param_headers: Vec<HeaderName>,
 }
 
 impl Guard {
@@ -30,7 +46,16 @@ impl Guard {
             hosts,
             origins,
             cors,
+            param_headers: Vec::new(),
         }
+    }
+
+    /// Lets CORS preflights allow the `Mcp-Param-*` headers of `tools`.
+    pub(crate) fn with_param_headers(mut self, tools: &[ToolDef]) -> Self {
+        if self.cors {
+            self.param_headers = param_headers(tools);
+        }
+        self
     }
 
     fn host_allowed(&self, headers: &HeaderMap) -> bool {
@@ -101,95 +126,88 @@ fn origin_matches(entry: &str, origin: &str) -> bool {
     }
 }
 
-/// Everything in front of an MCP route, checked in one middleware: each axum `from_fn` layer boxes the
-/// request's future once more, and five of them were most of what a generated server paid per HTTP call
-/// over a hand-written rmcp server (BENCHMARKS.md).
+/// What [`screen`] checks.
 #[derive(Debug)]
-pub(crate) struct Protection {
+pub(crate) struct Screen {
     pub(crate) guard: Guard,
     pub(crate) max_body_bytes: usize,
-    pub(crate) timeout: Duration,
 }
 
-/// In order: 403 for a foreign Host or Origin; CORS preflights answered; 413 when the declared body
-/// length is over the limit; 504 when the response has not started in time; CORS headers on accepted
-/// cross-origin responses.
-pub(crate) async fn protect(
-    State(protection): State<Arc<Protection>>,
+/// 403 for a foreign Host or Origin, and 413 when the declared body length is over the limit: what
+/// tower-http has no layer for (the Host allow-list) or where its layer does not fit (see `protect` in
+/// `http.rs`).
+pub(crate) async fn screen(
+    State(screen): State<Arc<Screen>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let guard = &protection.guard;
+    let guard = &screen.guard;
     if !guard.host_allowed(request.headers()) {
         return (StatusCode::FORBIDDEN, "Forbidden: Host not allowed").into_response();
     }
-    let origin = request.headers().get(header::ORIGIN);
-    if origin
+    if request
+        .headers()
+        .get(header::ORIGIN)
         .and_then(|o| o.to_str().ok())
         .is_some_and(|o| !guard.origin_allowed(o))
     {
         return (StatusCode::FORBIDDEN, "Forbidden: Origin not allowed").into_response();
     }
-    let cors_origin = origin.filter(|o| guard.cors && o.to_str().is_ok()).cloned();
-    if request.method() == Method::OPTIONS {
-        let mut response = StatusCode::NO_CONTENT.into_response();
-        if let Some(origin) = cors_origin {
-            let headers = response.headers_mut();
-            add_cors(headers, origin);
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
-            );
-            let allowed = allow_headers(request.headers());
-            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allowed);
-            headers.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            );
-        }
-        return response;
-    }
-    if declared_length(request.headers()).is_some_and(|len| len > protection.max_body_bytes as u64)
-    {
+    if declared_length(request.headers()).is_some_and(|len| len > screen.max_body_bytes as u64) {
         // Chunked bodies are cut off where they are read (rmcp's own limit, the SSE message reader,
         // the OAuth scope check), all with the same limit.
         return payload_too_large();
     }
-    // Event streams start at once, so this bounds the work before the first byte, not how long a
-    // stream stays open.
-    let mut response = match tokio::time::timeout(protection.timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => (StatusCode::GATEWAY_TIMEOUT, "Request timed out").into_response(),
-    };
-    if let Some(origin) = cors_origin {
-        add_cors(response.headers_mut(), origin);
-    }
-    response
+    next.run(request).await
 }
 
-/// What a preflight allows: the protocol's headers, and the SEP-2243 `Mcp-Param-*` headers the browser asks
-/// for (their names come from the tools' `x-mcp-header`s, and rmcp checks each against the body).
-fn allow_headers(request: &HeaderMap) -> HeaderValue {
-    const PARAM: &str = "mcp-param-";
-    let params: Vec<&str> = request
-        .get_all(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(str::trim)
-        .filter(|name| {
-            name.len() > PARAM.len()
-                && name
-                    .get(..PARAM.len())
-                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case(PARAM))
-                && header::HeaderName::from_bytes(name.as_bytes()).is_ok()
-        })
-        .collect();
-    if params.is_empty() {
-        return HeaderValue::from_static(ALLOW_HEADERS);
+/// CORS for the accepted browser origins (none unless the spec or the command line names some):
+/// preflights answered before authentication, the protocol's headers readable.
+pub(crate) fn cors(guard: &Guard) -> Option<CorsLayer> {
+    if !guard.cors {
+        return None;
     }
-    HeaderValue::from_str(&format!("{ALLOW_HEADERS}, {}", params.join(", ")))
-        .unwrap_or(HeaderValue::from_static(ALLOW_HEADERS))
+    let origins = guard.clone();
+    let allow_origin = AllowOrigin::predicate(move |origin: &HeaderValue, _: &_| {
+        origin.to_str().is_ok_and(|o| origins.origin_allowed(o))
+    });
+    let allow_headers = ALLOW_HEADERS
+        .iter()
+        .map(|name| HeaderName::from_static(name))
+        .chain(guard.param_headers.iter().cloned());
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+            .allow_headers(allow_headers.collect::<Vec<_>>())
+            .expose_headers(EXPOSE_HEADERS.map(HeaderName::from_static))
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// The `Mcp-Param-*` headers the tools' SEP-2243 `x-mcp-header`s name (on properties reached from the
+/// root through `properties`), which a browser client sends and a preflight must allow.
+pub(crate) fn param_headers(tools: &[ToolDef]) -> Vec<HeaderName> {
+    fn walk(schema: &serde_json::Value, names: &mut Vec<HeaderName>) {
+        let Some(properties) = schema.get("properties").and_then(|p| p.as_object()) else {
+            return;
+        };
+        for property in properties.values() {
+            if let Some(name) = property.get("x-mcp-header").and_then(|n| n.as_str()) {
+                names.extend(HeaderName::try_from(format!("mcp-param-{name}")).ok());
+            }
+            walk(property, names);
+        }
+    }
+    let mut names = Vec::new();
+    for schema in tools.iter().filter_map(|tool| tool.input_schema) {
+        if let Ok(schema) = serde_json::from_str(schema) {
+            walk(&schema, &mut names);
+        }
+    }
+    names.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    names.dedup();
+    names
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {
@@ -197,15 +215,6 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-}
-
-fn add_cors(headers: &mut HeaderMap, origin: HeaderValue) {
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static(EXPOSE_HEADERS),
-    );
-    headers.append(header::VARY, HeaderValue::from_static("origin"));
 }
 
 pub(crate) fn payload_too_large() -> Response {
@@ -245,88 +254,34 @@ mod tests {
         assert!(Guard::new(Vec::new(), Vec::new(), false).host_allowed(&HeaderMap::new()));
     }
 
-    /// `protect` in front of a route that answers after `delay`: Host `localhost`, one CORS origin, bodies up
-    /// to 16 bytes, responses that start within 100 ms.
-    fn protected(delay: Duration) -> axum::Router {
-        let protection = Arc::new(Protection {
-            guard: Guard::new(
-                vec!["localhost".into()],
-                vec!["http://app.example".into()],
-                true,
-            ),
-            max_body_bytes: 16,
-            timeout: Duration::from_millis(100),
-        });
-        let answer = move || async move {
-            tokio::time::sleep(delay).await;
-            "done"
-        };
-        axum::Router::new()
-            .route("/mcp", axum::routing::post(answer).options(answer))
-            .route_layer(axum::middleware::from_fn_with_state(protection, protect))
-    }
-
-    async fn send(app: axum::Router, request: axum::http::request::Builder) -> Response {
-        use tower::ServiceExt as _;
-        let request = request.body(axum::body::Body::empty()).unwrap();
-        app.oneshot(request).await.unwrap()
-    }
-
-    fn post(host: &str) -> axum::http::request::Builder {
-        axum::http::Request::post("/mcp").header(header::HOST, host)
-    }
-
-    #[tokio::test]
-    async fn protect_refuses_foreign_hosts_and_origins_big_bodies_and_slow_answers() {
-        let quick = || protected(Duration::ZERO);
-        let status = |response: Response| response.status();
-        assert_eq!(
-            status(send(quick(), post("evil.example")).await),
-            StatusCode::FORBIDDEN
-        );
-        let foreign = post("localhost").header(header::ORIGIN, "http://evil.example");
-        assert_eq!(status(send(quick(), foreign).await), StatusCode::FORBIDDEN);
-        let big = post("localhost").header(header::CONTENT_LENGTH, "17");
-        assert_eq!(
-            status(send(quick(), big).await),
-            StatusCode::PAYLOAD_TOO_LARGE
-        );
-        // The answer has not started after 100 ms: 504, without waiting out the handler's 10 s.
-        let slow = send(protected(Duration::from_secs(10)), post("localhost"));
-        let response = tokio::time::timeout(Duration::from_secs(5), slow)
-            .await
-            .unwrap();
-        assert_eq!(status(response), StatusCode::GATEWAY_TIMEOUT);
-
-        let fine = post("localhost").header(header::ORIGIN, "http://app.example");
-        let response = send(quick(), fine).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let allowed = &response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN];
-        assert_eq!(allowed, "http://app.example");
-        let preflight = axum::http::Request::options("/mcp")
-            .header(header::HOST, "localhost")
-            .header(header::ORIGIN, "http://app.example")
-            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "mcp-param-region");
-        let response = send(quick(), preflight).await;
-        assert_eq!(response.status(), StatusCode::NO_CONTENT);
-        let headers = &response.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS];
-        assert!(headers.to_str().unwrap().ends_with(", mcp-param-region"));
-    }
-
     #[test]
-    fn a_preflight_allows_the_mcp_param_headers_asked_for_and_nothing_else() {
-        let allowed = |asked: &str| {
-            let request = headers(&[(header::ACCESS_CONTROL_REQUEST_HEADERS, asked)]);
-            allow_headers(&request).to_str().unwrap().to_owned()
+    fn param_headers_are_the_x_mcp_headers_along_properties() {
+        let tool = |schema| ToolDef {
+            input_schema: Some(schema),
+            ..ToolDef::DEFAULT
         };
-        assert_eq!(allowed("authorization, content-type"), ALLOW_HEADERS);
-        assert_eq!(
-            allowed("content-type,Mcp-Param-Region, mcp-param-x.1 ,x-evil, mcp-param-"),
-            format!("{ALLOW_HEADERS}, Mcp-Param-Region, mcp-param-x.1")
-        );
-        assert_eq!(allowed("mcp-param-a\"b"), ALLOW_HEADERS);
-        assert_eq!(allow_headers(&HeaderMap::new()), ALLOW_HEADERS);
+        let tools = [
+            tool(
+                r#"{"type":"object","properties":{"region":{"type":"string","x-mcp-header":"Region"},
+                "where":{"type":"object","properties":{"zone":{"type":"string","x-mcp-header":"Zone"}}}}}"#,
+            ),
+            tool(
+                r#"{"type":"object","properties":{"r":{"type":"string","x-mcp-header":"region"}}}"#,
+            ),
+            tool(
+                r#"{"type":"object","properties":{"bad":{"type":"string","x-mcp-header":"a b"}}}"#,
+            ),
+            ToolDef::DEFAULT,
+        ];
+        let names: Vec<_> = param_headers(&tools)
+            .iter()
+            .map(|name| name.as_str().to_owned())
+            .collect();
+        assert_eq!(names, ["mcp-param-region", "mcp-param-zone"]);
+        // Only a guard that answers CORS keeps them.
+        let guard = Guard::new(Vec::new(), Vec::new(), false).with_param_headers(&tools);
+        assert!(guard.param_headers.is_empty());
+        assert!(cors(&guard).is_none());
     }
 
     #[test]

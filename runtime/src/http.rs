@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::IntoResponse as _;
 use tokio_util::sync::CancellationToken;
+use tower_http::timeout::TimeoutLayer;
 
 use super::auth::{self, Auth};
 use super::cli::Cli;
@@ -176,7 +177,7 @@ impl HttpOptions {
                     path: path_for(Transport::StreamableHttp, def.path)?,
                     stateful,
                     json_response,
-                    guard: guard_for(cli, def.allowed_hosts, def.allowed_origins),
+                    guard: guard_for(cli, spec, def.allowed_hosts, def.allowed_origins),
                     session_idle_timeout: Duration::from_secs(
                         cli.session_idle_timeout
                             .unwrap_or(def.session_idle_timeout_secs),
@@ -210,7 +211,7 @@ impl HttpOptions {
                         .clone()
                         .unwrap_or_else(|| def.message_path.to_owned()),
                 )?,
-                guard: guard_for(cli, def.allowed_hosts, def.allowed_origins),
+                guard: guard_for(cli, spec, def.allowed_hosts, def.allowed_origins),
             }),
         };
         let announced_path = match (primary, &streamable, &sse) {
@@ -270,6 +271,7 @@ fn check_path(flag: &str, path: String) -> Result<String, String> {
 
 fn guard_for(
     cli: &Cli,
+    spec: &Spec,
     hosts: Option<&'static [&'static str]>,
     origins: Option<&'static [&'static str]>,
 ) -> Guard {
@@ -279,6 +281,7 @@ fn guard_for(
         // CORS answers only when the spec or the command line names browser origins.
         origins.is_some_and(|o| !o.is_empty()) || !cli.allowed_origins.is_empty(),
     )
+    .with_param_headers(spec.tools)
 }
 
 /// Loopback entries, then the spec's, then the command line's; a `*` anywhere disables the check.
@@ -454,9 +457,16 @@ async fn malformed_is_bad_request(response: axum::response::Response) -> axum::r
         .into_response()
 }
 
-/// Wraps MCP routes: the Host/Origin guard, CORS, the body limit and the request timeout in one
-/// middleware (so preflights and foreign hosts never reach auth), then authentication when the spec has
-/// any (no layer at all otherwise), then the fix-up of rmcp's answer to a malformed body.
+/// Wraps MCP routes, outermost first: the Host/Origin guard and the declared-length body limit (so
+/// foreign hosts never reach auth) with the fix-up of rmcp's answer to a malformed body, tower-http's CORS
+/// (so preflights never reach auth) and request timeout (504 when the response has not started in time;
+/// event streams start at once, so this bounds the work before the first byte, not how long a stream stays
+/// open), then authentication when the spec has any (no layer at all otherwise).
+///
+/// tower-http's `RequestBodyLimitLayer` does not fit: past the limit its body fails the read, which rmcp
+/// answers with 500; rmcp, the SSE reader and the OAuth scope check answer a chunked body over the same
+/// limit with 413 themselves. The layers are stacked into one `route_layer`, since axum boxes each
+/// route layer's service again.
 fn protect(routes: Router, guard: &Guard, options: &HttpOptions) -> Router {
     let routes = match options.auth {
         Auth::None => routes,
@@ -465,17 +475,24 @@ fn protect(routes: Router, guard: &Guard, options: &HttpOptions) -> Router {
             auth::authenticate,
         )),
     };
-    let protection = Arc::new(guard::Protection {
+    let screen = Arc::new(guard::Screen {
         guard: guard.clone(),
         max_body_bytes: options.max_body_bytes,
-        timeout: options.request_timeout,
     });
-    routes.route_layer(middleware::from_fn_with_state(
-        protection,
-        |state, request, next| async move {
-            malformed_is_bad_request(guard::protect(state, request, next).await).await
-        },
-    ))
+    routes.route_layer(
+        tower::ServiceBuilder::new()
+            .layer(middleware::from_fn_with_state(
+                screen,
+                |state, request, next| async move {
+                    malformed_is_bad_request(guard::screen(state, request, next).await).await
+                },
+            ))
+            .option_layer(guard::cors(guard))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::GATEWAY_TIMEOUT,
+                options.request_timeout,
+            )),
+    )
 }
 
 #[cfg(feature = "streamable-http")]
@@ -666,5 +683,106 @@ mod tests {
     fn paths_must_be_absolute() {
         assert!(check_path("--path", "/mcp".into()).is_ok());
         assert!(check_path("--path", "mcp".into()).is_err());
+    }
+
+    /// `protect` in front of a route that answers after `delay`: Host `localhost`, one CORS origin, a tool
+    /// with an `x-mcp-header`, bodies up to 16 bytes, responses that start within 100 ms, bearer auth.
+    #[cfg(feature = "streamable-http")]
+    fn protected(delay: Duration) -> Router {
+        use crate::defs::ToolDef;
+        let tools = [ToolDef {
+            input_schema: Some(
+                r#"{"type":"object","properties":{"r":{"type":"string","x-mcp-header":"Region"}}}"#,
+            ),
+            ..ToolDef::DEFAULT
+        }];
+        let guard = Guard::new(
+            vec!["localhost".into()],
+            vec!["http://app.example".into()],
+            true,
+        )
+        .with_param_headers(&tools);
+        let mut options = crate::testing::http::options(&["secret"], crate::testing::http::LIMITS);
+        options.max_body_bytes = 16;
+        options.request_timeout = Duration::from_millis(100);
+        let answer = move || async move {
+            tokio::time::sleep(delay).await;
+            "done"
+        };
+        let routes = Router::new().route("/mcp", axum::routing::post(answer).options(answer));
+        protect(routes, &guard, &options)
+    }
+
+    #[cfg(feature = "streamable-http")]
+    #[tokio::test]
+    async fn protect_refuses_foreign_hosts_and_origins_big_bodies_and_slow_answers() {
+        use axum::http::{Request, header};
+        use tower::ServiceExt as _;
+        let send = |app: Router, request: axum::http::request::Builder| async move {
+            let request = request.body(axum::body::Body::empty()).unwrap();
+            app.oneshot(request).await.unwrap()
+        };
+        let post = |host: &str| {
+            Request::post("/mcp")
+                .header(header::HOST, host)
+                .header(header::AUTHORIZATION, "Bearer secret")
+        };
+        let quick = || protected(Duration::ZERO);
+        let status = |response: axum::response::Response| response.status();
+        assert_eq!(
+            status(send(quick(), post("localhost")).await),
+            StatusCode::OK
+        );
+        assert_eq!(
+            status(send(quick(), post("evil.example")).await),
+            StatusCode::FORBIDDEN
+        );
+        let foreign = post("localhost").header(header::ORIGIN, "http://evil.example");
+        assert_eq!(status(send(quick(), foreign).await), StatusCode::FORBIDDEN);
+        let big = post("localhost").header(header::CONTENT_LENGTH, "17");
+        assert_eq!(
+            status(send(quick(), big).await),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        let anonymous = Request::post("/mcp").header(header::HOST, "localhost");
+        assert_eq!(
+            status(send(quick(), anonymous).await),
+            StatusCode::UNAUTHORIZED
+        );
+        // The answer has not started after 100 ms: 504, without waiting out the handler's 10 s.
+        let slow = send(protected(Duration::from_secs(10)), post("localhost"));
+        let response = tokio::time::timeout(Duration::from_secs(5), slow)
+            .await
+            .unwrap();
+        assert_eq!(status(response), StatusCode::GATEWAY_TIMEOUT);
+
+        // The browser origin: CORS headers on the answer, and a preflight answered without credentials
+        // that allows the protocol's headers and the tool's `Mcp-Param-Region`.
+        let fine = post("localhost").header(header::ORIGIN, "http://app.example");
+        let response = send(quick(), fine).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let header_of = |response: &axum::response::Response, name| {
+            response.headers()[name].to_str().unwrap().to_owned()
+        };
+        let origin = header::ACCESS_CONTROL_ALLOW_ORIGIN;
+        assert_eq!(header_of(&response, origin.clone()), "http://app.example");
+        let exposed = header_of(&response, header::ACCESS_CONTROL_EXPOSE_HEADERS);
+        assert!(exposed.contains("mcp-session-id"), "{exposed}");
+        let preflight = Request::options("/mcp")
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "http://app.example")
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization, mcp-param-region",
+            );
+        let response = send(quick(), preflight).await;
+        assert!(response.status().is_success(), "{}", response.status());
+        assert_eq!(header_of(&response, origin), "http://app.example");
+        let allowed = header_of(&response, header::ACCESS_CONTROL_ALLOW_HEADERS);
+        assert!(allowed.contains("authorization"), "{allowed}");
+        assert!(allowed.ends_with(",mcp-param-region"), "{allowed}");
+        let methods = header_of(&response, header::ACCESS_CONTROL_ALLOW_METHODS);
+        assert!(methods.contains("DELETE"), "{methods}");
     }
 }

@@ -110,7 +110,7 @@ fn options(spec: &'static Spec, def: &LambdaDef, cli: &Cli) -> Result<HttpOption
             path,
             stateful: false,
             json_response: true,
-            guard: Guard::new(hosts, origins, cors),
+            guard: Guard::new(hosts, origins, cors).with_param_headers(spec.tools),
             session_idle_timeout: Duration::ZERO,
             redis_url: None,
             redis_key_prefix: String::new(),

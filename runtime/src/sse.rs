@@ -68,7 +68,7 @@ pub(crate) fn routes(
         message_path: options.message_path.clone(),
         cancel,
     };
-    // The OPTIONS routes let CORS preflights reach the guard in front.
+    // The OPTIONS routes let CORS preflights reach the CORS layer in front (`http.rs`, `protect`).
     let preflight = || async { StatusCode::NO_CONTENT };
     Router::new()
         .route(&options.path, get(open_stream).options(preflight))
