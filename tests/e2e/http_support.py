@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+# Where the crates the tests generate build: the directory the CLI's tests build theirs in (cli/tests), so the
+# dependencies they share (same lock file, same profile) build once for both; the examples stay in TARGET.
+NESTED = TARGET / "nested"
 SPECS = Path(__file__).resolve().parent / "specs"
 START_TIMEOUT_S = 30.0
 
@@ -43,26 +46,33 @@ def stop_process(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
 
 
+def mcpgen_binary() -> Path:
+    """mcpgen: `MCPGEN_BIN` when the caller has built it (scripts/test passes the one `cargo test` built, which
+    `cargo build -p mcpgen` would compile again with other dependency features), else built here."""
+    if os.environ.get("MCPGEN_BIN"):
+        return Path(os.environ["MCPGEN_BIN"])
+    return TARGET / "debug" / "mcpgen"
+
+
 def build_server(workdir: Path, spec_name: str, replacements: dict[str, str], handlers: dict[str, str]) -> Path:
     """Generates tests/e2e/specs/<spec_name>.yaml (after `replacements`) into `workdir`, writes `handlers`
     (paths relative to the crate), builds it and returns the binary."""
-    subprocess.run(["cargo", "build", "--quiet", "-p", "mcpgen"], cwd=ROOT, check=True)
     text = (SPECS / f"{spec_name}.yaml").read_text()
     for old, new in replacements.items():
         text = text.replace(old, new)
     spec = workdir / f"{spec_name}.yaml"
     spec.write_text(text)
     crate = workdir / spec_name
-    subprocess.run([str(TARGET / "debug" / "mcpgen"), "new", str(spec), "--out", str(crate), "--no-verify"], check=True,
+    subprocess.run([str(mcpgen_binary()), "new", str(spec), "--out", str(crate), "--no-verify"], check=True,
                    stdout=subprocess.DEVNULL)
     for rel, code in handlers.items():
         (crate / rel).write_text(code)
     # The workspace's lock file: the same dependency versions, so the shared target dir has them built.
     shutil.copy(ROOT / "Cargo.lock", crate / "Cargo.lock")
     subprocess.run(["cargo", "build", "--quiet"], cwd=crate, check=True,
-                   env={**os.environ, "CARGO_TARGET_DIR": str(TARGET)})
+                   env={**os.environ, "CARGO_TARGET_DIR": str(NESTED)})
     name = re.search(r"^  name: (\S+)", text, re.M).group(1)
-    return TARGET / "debug" / name
+    return NESTED / "debug" / name
 
 
 class Server:

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import anyio
 import pytest
 import yaml
-from http_support import SPECS, TARGET, build_server
+from http_support import NESTED, SPECS, build_server, mcpgen_binary
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.shared.exceptions import MCPError
@@ -322,7 +322,7 @@ def test_mcpgen_verify_calls_declarative_tools_like_any_other(binary, workdir, a
     oversized body, are reported as unchecked skips), and invalid arguments are refused before any program runs."""
     env = {**os.environ, "DECL_API_URL": api, "DECL_TOKEN": "t0k3n"}
     done = subprocess.run(
-        [str(TARGET / "debug" / "mcpgen"), "verify", "--format", "json", "--target-dir", str(TARGET),
+        [str(mcpgen_binary()), "verify", "--format", "json", "--target-dir", str(NESTED),
          str(workdir / "declarative")],
         capture_output=True, text=True, timeout=600, env=env)
     report = json.loads(done.stdout)

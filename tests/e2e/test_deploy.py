@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from http_support import ROOT, SPECS, TARGET, nginx_main_config
+from http_support import SPECS, mcpgen_binary, nginx_main_config
 
 SCALE = (SPECS / "scale.yaml").read_text()
 STORE = "    sessionStore:\n      redisUrlEnv: SCALE_REDIS_URL\n"
@@ -31,21 +31,21 @@ transports:
 """
 
 
-def generate(tmp_path: Path, name: str, text: str) -> Path:
+def generate(mcpgen: Path, tmp_path: Path, name: str, text: str) -> Path:
     spec = tmp_path / f"{name}.yaml"
     spec.write_text(text)
     crate = tmp_path / name
-    subprocess.run([str(TARGET / "debug" / "mcpgen"), "new", str(spec), "--out", str(crate), "--no-verify"],
+    subprocess.run([str(mcpgen), "new", str(spec), "--out", str(crate), "--no-verify"],
                    check=True, stdout=subprocess.DEVNULL)
     return crate
 
 
 @pytest.fixture(scope="module")
 def crates(tmp_path_factory):
-    subprocess.run(["cargo", "build", "--quiet", "-p", "mcpgen"], cwd=ROOT, check=True)
+    mcpgen = mcpgen_binary()
     workdir = tmp_path_factory.mktemp("deploy")
-    made = {name: generate(workdir, name, text) for name, text in VARIANTS.items()}
-    made["sse-only"] = generate(workdir, "sse-only", SSE_ONLY)
+    made = {name: generate(mcpgen, workdir, name, text) for name, text in VARIANTS.items()}
+    made["sse-only"] = generate(mcpgen, workdir, "sse-only", SSE_ONLY)
     return made
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import anyio
 import pytest
-from http_support import MCP_HEADERS, ROOT, TARGET, build_server, http, rpc
+from http_support import MCP_HEADERS, NESTED, ROOT, TARGET, build_server, http, mcpgen_binary, rpc
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
@@ -75,7 +75,7 @@ class Emulator:
         self.log_path = TARGET / "e2e-logs" / f"cargo-lambda-{os.getpid()}-{time.monotonic_ns()}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "w+b")
-        self.env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET), "NO_COLOR": "1", "RUST_LOG": "info"}
+        self.env = {**os.environ, "CARGO_TARGET_DIR": str(NESTED), "NO_COLOR": "1", "RUST_LOG": "info"}
         self.proc = subprocess.Popen(
             [cargo_lambda(), "lambda", "watch", "--ignore-changes", "--invoke-address", "127.0.0.1",
              "--invoke-port", str(self.port)],
@@ -217,7 +217,7 @@ def test_health_and_foreign_origins(emulator):
 
 def verify(crate: Path, path: str) -> dict:
     done = subprocess.run(
-        [str(TARGET / "debug" / "mcpgen"), "verify", "--format", "json", "--target-dir", str(TARGET), str(crate)],
+        [str(mcpgen_binary()), "verify", "--format", "json", "--target-dir", str(NESTED), str(crate)],
         capture_output=True, text=True, timeout=600, env={**os.environ, "PATH": path})
     assert done.returncode == 0, done.stdout + done.stderr
     return {c["check"]: c for c in json.loads(done.stdout)["checks"] if c["transport"] == "lambda (cargo-lambda)"}

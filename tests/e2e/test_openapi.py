@@ -19,14 +19,12 @@ import pytest
 import yaml
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
-from http_support import Server
+from http_support import NESTED, Server, mcpgen_binary
 from openapi_args import instance
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 DOCS = ROOT / "tests" / "openapi"
 NODE_BIN = ROOT / "tests" / "node_modules" / ".bin"
-MCPGEN = TARGET / "debug" / "mcpgen"
 
 # (document, server name, extra import flags)
 CASES = [
@@ -50,18 +48,18 @@ class Prism(Server):
 
 
 def build(doc: Path, name: str, flags: list[str], workdir: Path) -> tuple[Path, dict]:
-    subprocess.run(["cargo", "build", "--quiet", "-p", "mcpgen"], cwd=ROOT, check=True)
+    mcpgen = mcpgen_binary()
     spec_path = workdir / f"{name}.yaml"
-    subprocess.run([str(MCPGEN), "-q", "import", "openapi", str(doc), "--name", name, "-o", str(spec_path), *flags],
+    subprocess.run([str(mcpgen), "-q", "import", "openapi", str(doc), "--name", name, "-o", str(spec_path), *flags],
                    check=True)
-    subprocess.run([str(MCPGEN), "validate", str(spec_path)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(mcpgen), "validate", str(spec_path)], check=True, stdout=subprocess.DEVNULL)
     crate = workdir / name
-    subprocess.run([str(MCPGEN), "new", str(spec_path), "--out", str(crate), "--no-verify"], check=True,
+    subprocess.run([str(mcpgen), "new", str(spec_path), "--out", str(crate), "--no-verify"], check=True,
                    stdout=subprocess.DEVNULL)
     shutil.copy(ROOT / "Cargo.lock", crate / "Cargo.lock")
     subprocess.run(["cargo", "build", "--quiet"], cwd=crate, check=True,
-                   env={**os.environ, "CARGO_TARGET_DIR": str(TARGET)})
-    return TARGET / "debug" / name, yaml.safe_load(spec_path.read_text())
+                   env={**os.environ, "CARGO_TARGET_DIR": str(NESTED)})
+    return NESTED / "debug" / name, yaml.safe_load(spec_path.read_text())
 
 
 def text(result) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, TARGET
+from http_support import NESTED, mcpgen_binary
 from robust_wire import HttpProcess, StdioServer, StreamableSession, dumps
 
 HERE = Path(__file__).parent / "robust"
@@ -23,15 +24,14 @@ LOGS = TARGET / "e2e-logs"
 def panic_server(tmp_path_factory) -> Path:
     crate = tmp_path_factory.mktemp("robust-panic") / "robust-panic"
     LOGS.mkdir(parents=True, exist_ok=True)  # the stdio test, run first or alone, writes its log there
-    subprocess.run(["cargo", "build", "--quiet", "-p", "mcpgen"], cwd=ROOT, check=True)
-    subprocess.run([str(TARGET / "debug" / "mcpgen"), "new", str(HERE / "panic.yaml"), "--out", str(crate), "--no-verify"],
+    subprocess.run([str(mcpgen_binary()), "new", str(HERE / "panic.yaml"), "--out", str(crate), "--no-verify"],
                    check=True, capture_output=True)
     shutil.copy(HERE / "boom.rs", crate / "src" / "tools" / "boom.rs")
     # The workspace's lock file pins the same dependency versions, so the shared target dir has them built.
     shutil.copy(ROOT / "Cargo.lock", crate / "Cargo.lock")
     subprocess.run(["cargo", "build", "--quiet", "--features", "streamable-http"], cwd=crate, check=True,
-                   env={**os.environ, "CARGO_TARGET_DIR": str(TARGET)})
-    return TARGET / "debug" / "robust-panic"
+                   env={**os.environ, "CARGO_TARGET_DIR": str(NESTED)})
+    return NESTED / "debug" / "robust-panic"
 
 
 def boom(msg_id, explode: bool) -> dict:
