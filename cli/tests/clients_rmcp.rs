@@ -251,10 +251,17 @@ async fn call(client: &Client, name: &str, args: &Value) -> CallToolResult {
     if let Value::Object(args) = args {
         params = params.with_arguments(args.clone());
     }
-    tokio::time::timeout(TIMEOUT, client.peer().call_tool(params))
-        .await
-        .expect("tools/call in time")
-        .unwrap_or_else(|e| panic!("tools/call {name}: {e}"))
+    let send = || tokio::time::timeout(TIMEOUT, client.peer().call_tool(params.clone()));
+    let mut answer = send().await.expect("tools/call in time");
+    // rmcp 3.11's client mirrors `x-mcp-header` arguments from the tool schemas it caches off tools/list
+    // responses, but a response still queued when its SSE stream ends is handed on without being cached
+    // (`drain_queued_stream_messages`), so now and then it sends the call without the header, and the
+    // server refuses it as SEP-2243 says (-32020). A client race, not the server's: list again and retry once.
+    if matches!(&answer, Err(rmcp::ServiceError::McpError(e)) if e.code.0 == -32020) {
+        client.peer().list_all_tools().await.expect("tools/list");
+        answer = send().await.expect("tools/call in time");
+    }
+    answer.unwrap_or_else(|e| panic!("tools/call {name}: {e}"))
 }
 
 /// The JSON-RPC error a call of `name` must end with.
