@@ -51,6 +51,7 @@ def mcpgen_binary() -> Path:
     `cargo build -p mcpgen` would compile again with other dependency features), else built here."""
     if os.environ.get("MCPGEN_BIN"):
         return Path(os.environ["MCPGEN_BIN"])
+    subprocess.run(["cargo", "build", "--quiet", "-p", "mcpgen"], cwd=ROOT, check=True)
     return TARGET / "debug" / "mcpgen"
 
 
