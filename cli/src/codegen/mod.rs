@@ -294,6 +294,45 @@ mod tests {
         );
     }
 
+    /// A crate that keeps no container files has a README that does not send its reader to them.
+    #[test]
+    fn the_readme_speaks_of_container_files_only_where_the_crate_keeps_them() {
+        let yaml = "mcpgen: 1\nserver: {name: t}\ntransports: {streamable-http: {}}\n";
+        let loaded = crate::pipeline::load_spec_str(std::path::Path::new("t.yaml"), yaml).unwrap();
+        let readme = |ignore: &str| {
+            let files = BTreeMap::from([(
+                IgnoreRules::FILE.to_owned(),
+                Content::Bytes(ignore.as_bytes().to_vec()),
+            )]);
+            let root = std::path::Path::new("/nonexistent/mcpgen-test/t");
+            let snapshot = CrateSnapshot::from_files(root, files).unwrap();
+            let prepared = prepare(&loaded, snapshot, Format::AsRendered, None).unwrap();
+            let ignored = prepared.changes.ignored.clone();
+            let readme = prepared.changes.planned("README.md").unwrap().to_vec();
+            (String::from_utf8(readme).unwrap(), ignored)
+        };
+        let (all, ignored) = readme("");
+        assert!(ignored.is_empty());
+        for phrase in [
+            "docker build -t t .",
+            "deploy/compose.yaml",
+            "gcloud run deploy",
+        ] {
+            assert!(all.contains(phrase), "{phrase}: {all}");
+        }
+        let (without, ignored) = readme("/Dockerfile\n/.dockerignore\n/deploy/\n");
+        assert_eq!(ignored.len(), 2 + 5, "{ignored:?}");
+        for phrase in ["Dockerfile", "docker", "deploy/", "gcloud"] {
+            assert!(!without.contains(phrase), "{phrase}: {without}");
+        }
+        assert!(
+            without.contains("`--max-sessions`"),
+            "the rest stays: {without}"
+        );
+        let (no_deploy, _) = readme("/deploy/\n");
+        assert!(no_deploy.contains("docker build -t t .") && !no_deploy.contains("deploy/"));
+    }
+
     #[test]
     fn a_rename_is_one_removal_and_one_addition() {
         let map = |items: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {

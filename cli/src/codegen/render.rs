@@ -178,14 +178,17 @@ pub fn render_crate(
         render_one("crate/gitignore.tera", &ctx)?,
         Owner::User,
     )?;
-    // Containers serve over the network: only servers with an HTTP transport get a Dockerfile.
-    if let Some((transport, port)) = view
+    // Containers serve over the network: only servers with an HTTP transport get a Dockerfile. The README speaks of
+    // the container and deployment files only where the crate keeps them (`.mcpgenignore` may leave them out).
+    let docker = view
         .transports
         .http
         .as_ref()
         .map(|h| ("streamable-http", h.port))
-        .or_else(|| view.transports.sse.as_ref().map(|s| ("sse", s.port)))
-    {
+        .or_else(|| view.transports.sse.as_ref().map(|s| ("sse", s.port)));
+    let keeps = |path: &str| !snapshot.is_ignored(path);
+    ctx.insert("has_dockerfile", &(docker.is_some() && keeps("Dockerfile")));
+    if let Some((transport, port)) = docker {
         ctx.insert("docker_transport", transport);
         ctx.insert("docker_port", &port);
         plan.add(
@@ -199,7 +202,12 @@ pub fn render_crate(
             Owner::User,
         )?;
     }
-    if let Some(deploy) = Deploy::of(&loaded.spec, &view.server.env_prefix) {
+    let deploy = Deploy::of(&loaded.spec, &view.server.env_prefix);
+    ctx.insert(
+        "has_deploy",
+        &(deploy.is_some() && keeps("deploy/compose.yaml")),
+    );
+    if let Some(deploy) = deploy {
         ctx.insert("deploy_scales_out", &deploy.scales_out());
         ctx.insert("deploy_session_store", &deploy.http.session_store.is_some());
         ctx.insert("deploy_app_host", deploy::APP_SERVICE);
