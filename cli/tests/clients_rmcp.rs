@@ -4,7 +4,7 @@
 //! other clients use (tests/e2e/expect/<example>.yaml). On the conformance fixture a client that declares sampling
 //! and elicitation also checks the server-to-client requests, logging and resource-update notifications.
 //!
-//! The example binaries are built first with `cargo build -p weather -p conformance` (a no-op when warm).
+//! The example binaries are built first, every example in one `cargo build` (a no-op when warm).
 
 // Sampling and logging are deprecated by SEP-2577 but are what this test exercises.
 #![allow(deprecated)]
@@ -44,13 +44,23 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| repo_root().join("target"), PathBuf::from)
 }
 
-/// Builds the example servers once per test process.
+/// Builds the example servers once per test process: all of them in one invocation, as pytest's conftest and
+/// scripts/test do, since cargo unifies features across the packages it builds together and another grouping
+/// would compile the runtime again and relink the servers.
 fn binary(example: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut packages: Vec<String> = std::fs::read_dir(repo_root().join("generated-examples"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|dir| dir.join(".mcpgen/manifest.json").exists())
+            .map(|dir| dir.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        packages.sort();
         let status = std::process::Command::new(cargo)
-            .args(["build", "--quiet", "-p", "weather", "-p", "conformance"])
+            .args(["build", "--quiet"])
+            .args(packages.iter().flat_map(|p| ["-p", p.as_str()]))
             .current_dir(repo_root())
             .status()
             .expect("cargo runs");

@@ -84,7 +84,9 @@ def load_examples() -> list[Example]:
 
 @pytest.fixture(scope="session", autouse=True)
 def built_examples() -> None:
-    """Build every example once (a no-op when `cargo build --workspace` already ran)."""
+    """Build every example once, all in one cargo invocation, as scripts/test and cli/tests/clients_rmcp.rs do:
+    cargo unifies features across the packages one invocation builds, so another grouping (`-p everything` alone)
+    would compile the runtime again and relink the binaries. A no-op when they are built."""
     names = [e.spec["server"]["name"] for e in load_examples()]
     cmd = ["cargo", "build", "--quiet"] + [arg for n in names for arg in ("-p", n)]
     subprocess.run(cmd, cwd=ROOT, check=True)

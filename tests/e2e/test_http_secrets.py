@@ -190,7 +190,7 @@ EVERYTHING = ROOT / "target" / "debug" / "everything"
 
 
 def test_bearer_tokens_stay_out_of_logs_and_responses():
-    subprocess.run(["cargo", "build", "--quiet", "-p", "everything"], cwd=ROOT, check=True)
+    # The example is built with the others (conftest.built_examples).
     transcript = Transcript()
     env = {"EVERYTHING_API_TOKEN": f"other-{BEARER},{BEARER}", **TRACE}
     server = Server(EVERYTHING, ["--transport", "streamable-http", "--stateful"], env=env)

@@ -373,8 +373,7 @@ BEARER = "e2e-token-1"
 
 @pytest.fixture
 def everything():
-    import subprocess
-    subprocess.run(["cargo", "build", "--quiet", "-p", "everything"], cwd=ROOT, check=True)
+    # Built with the other examples (conftest.built_examples).
     started = Server(EVERYTHING, ["--transport", "streamable-http"],
                      env={"EVERYTHING_API_TOKEN": f"other-token,{BEARER}"})
     yield started
