@@ -74,12 +74,13 @@ impl Guard {
 
     /// `None`: no Origin header (not a browser, or same-origin navigation).
     fn origin_allowed(&self, origin: &str) -> bool {
-        self.origins.is_empty()
-            || self
-                .origins
-                .iter()
-                .any(|entry| origin_matches(entry, origin))
+        origin_listed(&self.origins, origin)
     }
+}
+
+/// Whether `origins` (empty: any) accepts `origin`.
+fn origin_listed(origins: &[String], origin: &str) -> bool {
+    origins.is_empty() || origins.iter().any(|entry| origin_matches(entry, origin))
 }
 
 /// Splits `host[:port]` or `[v6][:port]` into name and port.
@@ -167,9 +168,10 @@ pub(crate) fn cors(guard: &Guard) -> Option<CorsLayer> {
     if !guard.cors {
         return None;
     }
-    let origins = guard.clone();
+    // The predicate outlives the guard: it keeps the origin list alone.
+    let origins = guard.origins.clone();
     let allow_origin = AllowOrigin::predicate(move |origin: &HeaderValue, _: &_| {
-        origin.to_str().is_ok_and(|o| origins.origin_allowed(o))
+        origin.to_str().is_ok_and(|o| origin_listed(&origins, o))
     });
     let allow_headers = ALLOW_HEADERS
         .iter()
