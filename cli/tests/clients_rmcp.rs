@@ -51,13 +51,10 @@ fn binary(example: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut packages: Vec<String> = std::fs::read_dir(repo_root().join("generated-examples"))
-            .unwrap()
-            .map(|entry| entry.unwrap().path())
-            .filter(|dir| dir.join(".mcpgen/manifest.json").exists())
+        let packages: Vec<String> = support::examples()
+            .iter()
             .map(|dir| dir.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        packages.sort();
         let status = std::process::Command::new(cargo)
             .args(["build", "--quiet"])
             .args(packages.iter().flat_map(|p| ["-p", p.as_str()]))

@@ -1,29 +1,13 @@
 //! The checked-in crates under generated-examples/ are exactly what the generator produces now from their specs
 //! (the whole generated tree is the snapshot).
 
-use std::path::{Path, PathBuf};
+mod support;
 
 use mcpgen::codegen::manifest::Manifest;
 use mcpgen::codegen::render::Format;
 use mcpgen::codegen::snapshot::CrateSnapshot;
 use mcpgen::codegen::{self, write::Change};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-fn examples() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("generated-examples"))
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join(".mcpgen/manifest.json").exists())
-        .collect();
-    dirs.sort();
-    dirs
-}
+use support::{examples, repo_root};
 
 #[test]
 fn generated_examples_match_what_the_generator_produces() {
@@ -65,7 +49,7 @@ fn generated_examples_match_what_the_generator_produces() {
 
 #[test]
 fn generated_examples_are_workspace_members() {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let manifest = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
     for dir in examples() {
         let member = format!(
             "\"generated-examples/{}\"",

@@ -22,6 +22,17 @@ pub fn mcpgen(args: &[&str], cwd: &Path) -> Output {
         .expect("run mcpgen")
 }
 
+/// Every crate under generated-examples/ (those with a manifest), sorted.
+pub fn examples() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo_root().join("generated-examples"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(".mcpgen/manifest.json").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 /// The checked-in weather example.
 pub fn example() -> PathBuf {
     repo_root().join("generated-examples/weather")
