@@ -50,14 +50,10 @@ pub struct CapabilitiesDef {
     pub logging: bool,
     /// `completions`: argument completion.
     pub completions: bool,
-    /// Tools whose spec writes `execution` (MCP 2025-11-25), in the spec's order, with their `taskSupport`
-    /// (`None`: `execution: {}`). Served in `tools/list` as written; `optional` or `required` on any tool
-    /// turns on task-augmented calls and the `tasks` capability.
-    pub tool_execution: &'static [(&'static str, Option<TaskSupport>)],
 }
 
 impl CapabilitiesDef {
-    /// Every optional capability off, no tool with `execution`.
+    /// Every optional capability off.
     pub const DEFAULT: CapabilitiesDef = CapabilitiesDef {
         tools_list_changed: false,
         resources_subscribe: false,
@@ -65,7 +61,6 @@ impl CapabilitiesDef {
         prompts_list_changed: false,
         logging: false,
         completions: false,
-        tool_execution: &[],
     };
 }
 
@@ -78,6 +73,39 @@ pub enum TaskSupport {
     Optional,
     /// Only as a task: a plain call is refused.
     Required,
+}
+
+/// A tool's `execution` (MCP 2025-11-25), served in `tools/list` as the spec writes it. `optional` or
+/// `required` on any tool turns on task-augmented calls and the `tasks` capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExecutionDef {
+    /// `taskSupport`; `None` for `execution: {}`, which the protocol reads as `forbidden`.
+    pub task_support: Option<TaskSupport>,
+}
+
+impl ExecutionDef {
+    /// `execution: {}`.
+    pub const DEFAULT: ExecutionDef = ExecutionDef { task_support: None };
+    /// `taskSupport: forbidden`.
+    pub const FORBIDDEN: ExecutionDef = ExecutionDef {
+        task_support: Some(TaskSupport::Forbidden),
+    };
+    /// `taskSupport: optional`.
+    pub const OPTIONAL: ExecutionDef = ExecutionDef {
+        task_support: Some(TaskSupport::Optional),
+    };
+    /// `taskSupport: required`.
+    pub const REQUIRED: ExecutionDef = ExecutionDef {
+        task_support: Some(TaskSupport::Required),
+    };
+
+    /// Whether the tool may run as a task (`optional` or `required`).
+    pub fn allows_tasks(self) -> bool {
+        matches!(
+            self.task_support,
+            Some(TaskSupport::Optional | TaskSupport::Required)
+        )
+    }
 }
 
 impl TaskSupport {
@@ -357,6 +385,8 @@ pub struct ToolDef {
     pub output_schema: Option<&'static str>,
     /// JSON object (`ToolAnnotations`).
     pub annotations: Option<&'static str>,
+    /// Whether and how the tool runs as a task; `None`: the spec writes no `execution`.
+    pub execution: Option<ExecutionDef>,
     /// JSON array of icons.
     pub icons: Option<&'static str>,
     /// JSON object passed through as `_meta`.
@@ -372,9 +402,18 @@ impl ToolDef {
         input_schema: None,
         output_schema: None,
         annotations: None,
+        execution: None,
         icons: None,
         meta: None,
     };
+
+    /// How the tool may run as a task: `Forbidden` when its spec writes no `taskSupport` (the protocol's
+    /// default).
+    pub fn task_support(&self) -> TaskSupport {
+        self.execution
+            .and_then(|e| e.task_support)
+            .unwrap_or(TaskSupport::Forbidden)
+    }
 }
 
 /// Where a fixed resource's content comes from.

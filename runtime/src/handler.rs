@@ -38,7 +38,7 @@ use super::context::{
     MAX_SUBSCRIPTIONS_PER_SESSION, RESOURCE_UPDATED, Session, Shared, SharedSubscriptions,
     SubscribeError, since_2026,
 };
-use super::defs::{ResourceSource, Spec, TaskSupport, TemplateSource, ToolDef};
+use super::defs::{ExecutionDef, ResourceSource, Spec, TaskSupport, TemplateSource, ToolDef};
 use super::dispatch::{Call, Dispatch, Typed};
 use super::error::panic_message;
 use super::metrics::{measured, measured_tool};
@@ -90,12 +90,9 @@ impl Handler {
         task_limits: Limits,
     ) -> Self {
         let any_task_tool = A::SPEC
-            .capabilities
-            .tool_execution
+            .tools
             .iter()
-            .any(|(_, support)| {
-                matches!(support, Some(TaskSupport::Optional | TaskSupport::Required))
-            });
+            .any(|tool| tool.execution.is_some_and(ExecutionDef::allows_tasks));
         Handler::with_tasks(
             registry,
             Arc::new(Typed::<A>(shared)),
@@ -204,7 +201,7 @@ impl Handler {
     }
 
     pub(crate) fn task_support(&self, tool: &str) -> Option<TaskSupport> {
-        self.registry.task_support(self.spec(), tool)
+        self.registry.task_support(tool)
     }
 
     /// The shared subscriptions and the session's `Mcp-Session-Id`, when instances share sessions.
@@ -440,7 +437,7 @@ impl ServerHandler for Handler {
             let def = self.registry.tool_checks[index].def;
             // A plain call of a `required` tool is refused; the same call running as its task is not.
             if tasks::served(self, &context).is_some()
-                && self.task_support(def.name) == Some(TaskSupport::Required)
+                && def.task_support() == TaskSupport::Required
                 && context.extensions.get::<tasks::RunningTask>().is_none()
             {
                 return Err(tasks::task_required(def.name));

@@ -541,7 +541,7 @@ mod streamable {
             .disable_allowed_hosts()
             .disable_allowed_origins();
         let tasks = server.tasks().is_some();
-        let execution = server.spec().capabilities.tool_execution;
+        let tools = server.spec().tools;
         Ok(if http.stateful {
             let mut sessions = LocalSessionManager::default();
             // Sessions, their table entries and their stored records all end after the idle timeout.
@@ -582,7 +582,7 @@ mod streamable {
             };
             let owners = tasks.then(|| options.auth.clone());
             let routes =
-                crate::tasks::http::layer(execution, routes, options.max_body_bytes, tasks, owners)
+                crate::tasks::http::layer(tools, routes, options.max_body_bytes, tasks, owners)
                     .layer(middleware::from_fn_with_state(guard, owned_sessions::guard));
             // Stateless requests stream too, but end with their response: only sessions hold streams open.
             #[cfg(feature = "metrics")]
@@ -599,7 +599,7 @@ mod streamable {
             );
             let owners = tasks.then(|| options.auth.clone());
             (
-                crate::tasks::http::layer(execution, routes, options.max_body_bytes, false, owners),
+                crate::tasks::http::layer(tools, routes, options.max_body_bytes, false, owners),
                 None,
             )
         })

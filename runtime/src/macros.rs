@@ -180,6 +180,7 @@ macro_rules! app {
 ///         name: "get-forecast",
 ///         title: "Get forecast",
 ///         input_schema: r#"{"type":"object"}"#,
+///         execution: mcpgen_runtime::defs::ExecutionDef::OPTIONAL,
 ///     }
 /// }
 ///
@@ -187,6 +188,7 @@ macro_rules! app {
 /// assert_eq!(get_forecast::DEF.name, get_forecast::NAME);
 /// assert_eq!(get_forecast::DEF.title, Some("Get forecast"));
 /// assert_eq!(get_forecast::DEF.description, None);
+/// assert_eq!(get_forecast::DEF.task_support(), mcpgen_runtime::defs::TaskSupport::Optional);
 /// ```
 #[macro_export]
 macro_rules! tool {

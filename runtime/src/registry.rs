@@ -170,16 +170,8 @@ impl Registry {
 
     /// How the tool named `name` may run as a task: `None` for an unknown tool, `Forbidden` when its spec
     /// writes no `taskSupport` (the protocol's default).
-    pub(crate) fn task_support(&self, spec: &Spec, name: &str) -> Option<TaskSupport> {
-        self.tool(name)?;
-        Some(
-            spec.capabilities
-                .tool_execution
-                .iter()
-                .find(|(tool, _)| *tool == name)
-                .and_then(|(_, support)| *support)
-                .unwrap_or(TaskSupport::Forbidden),
-        )
+    pub(crate) fn task_support(&self, name: &str) -> Option<TaskSupport> {
+        Some(self.tool_checks[self.tool(name)?].def.task_support())
     }
 }
 

@@ -98,7 +98,7 @@ async fn open_stream(State(state): State<SseState>, request: Request) -> Respons
         .insert(id.clone(), to_server);
 
     let server = state.server.new_session();
-    let execution = server.spec().capabilities.tool_execution;
+    let tools = server.spec().tools;
     let session = id.clone();
     tokio::spawn(async move {
         let transport = ChannelTransport {
@@ -130,7 +130,7 @@ async fn open_stream(State(state): State<SseState>, request: Request) -> Respons
     )
     .map(|message| {
         // Each tool's `execution`, which rmcp's `Tool` cannot carry (`tasks/wire.rs`); SSE serves no tasks.
-        let message = crate::tasks::wire::patch_outgoing(message, false, execution);
+        let message = crate::tasks::wire::patch_outgoing(message, false, tools);
         let event = Event::default().event("message");
         Ok::<_, Infallible>(match serde_json::to_string(&message) {
             Ok(json) => event.data(json),

@@ -13,11 +13,11 @@ pub(crate) async fn serve(server: Handler) -> Result<(), BoxError> {
     let server = server.on_connection();
     // `stdio_pipes` reads pipes without tokio's blocking thread pool: several times faster than `stdio()`.
     let pipes = rmcp::transport::stdio_pipes();
-    let execution = server.spec().capabilities.tool_execution;
-    let running = if !execution.is_empty() {
+    let tools = server.spec().tools;
+    let running = if crate::tasks::wire::writes_execution(tools) {
         // rmcp's own line transport cannot carry tasks or `execution` (`tasks/wire.rs`).
         let (read, write) = pipes;
-        let codec = TaskCodec::new(server.tasks().is_some(), execution);
+        let codec = TaskCodec::new(server.tasks().is_some(), tools);
         server.serve(TaskTransport::new(read, write, codec)).await?
     } else {
         server.serve(pipes).await?

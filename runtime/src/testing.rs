@@ -31,23 +31,24 @@ pub(crate) const fn tool(name: &'static str) -> ToolDef {
     }
 }
 
-/// A task test's spec: server `name`, served over stdio, with `tools` that run as tasks as `tool_execution`
-/// says.
+/// A tool with its name and the spec's `execution` (the task tests' specs).
 #[cfg(any(feature = "stdio", feature = "streamable-http"))]
-pub(crate) const fn task_spec(
-    name: &'static str,
-    tool_execution: &'static [(&'static str, Option<crate::defs::TaskSupport>)],
-    tools: &'static [ToolDef],
-) -> Spec {
+pub(crate) const fn task_tool(name: &'static str, execution: crate::defs::ExecutionDef) -> ToolDef {
+    ToolDef {
+        name,
+        execution: Some(execution),
+        ..ToolDef::DEFAULT
+    }
+}
+
+/// A task test's spec: server `name`, served over stdio, with `tools`.
+#[cfg(any(feature = "stdio", feature = "streamable-http"))]
+pub(crate) const fn task_spec(name: &'static str, tools: &'static [ToolDef]) -> Spec {
     Spec {
         server: ServerDef {
             name,
             version: "1.0.0",
             ..ServerDef::DEFAULT
-        },
-        capabilities: CapabilitiesDef {
-            tool_execution,
-            ..CapabilitiesDef::DEFAULT
         },
         transports: STDIO_ONLY,
         tools,

@@ -45,6 +45,17 @@ fn json_list<T: Serialize>(values: &[T]) -> Option<String> {
     json_literal(Some(&values).filter(|v| !v.is_empty()))
 }
 
+/// The runtime's `ExecutionDef` constant for a tool's `execution`.
+fn execution_literal(execution: &spec::ToolExecution) -> String {
+    let constant = match execution.task_support {
+        None => "DEFAULT",
+        Some(spec::TaskSupport::Forbidden) => "FORBIDDEN",
+        Some(spec::TaskSupport::Optional) => "OPTIONAL",
+        Some(spec::TaskSupport::Required) => "REQUIRED",
+    };
+    format!("mcpgen_runtime::defs::ExecutionDef::{constant}")
+}
+
 /// `Some("text")` for a value the spec sets.
 pub(super) fn some_lit(value: Option<&str>) -> Option<String> {
     value.map(|v| format!("Some({})", string_literal(v)))
@@ -333,6 +344,7 @@ fn lower_tools(spec: &Spec) -> Result<Vec<ToolView>, LowerError> {
                 ("input_schema", json_literal(tool.input_schema.as_ref())),
                 ("output_schema", json_literal(tool.output_schema.as_ref())),
                 ("annotations", json_literal(tool.annotations.as_ref())),
+                ("execution", tool.execution.as_ref().map(execution_literal)),
                 ("icons", json_list(&tool.icons)),
                 ("meta", json_literal(tool.meta.as_ref())),
             ]);

@@ -22,7 +22,7 @@ pub fn spec_def(
     let mut used = vec!["Spec"];
     let mut top = Literal::new("Spec", 9).set("server", server(spec).inline());
     used.push("ServerDef");
-    let capabilities = capabilities(spec, completions, &mut used);
+    let capabilities = capabilities(spec, completions);
     if let Some(capabilities) = capabilities {
         top = top.set("capabilities", capabilities.inline());
         used.push("CapabilitiesDef");
@@ -82,26 +82,9 @@ fn flag(value: bool) -> String {
 }
 
 /// `None` when every capability is the default.
-fn capabilities(spec: &Spec, completions: bool, used: &mut Vec<&'static str>) -> Option<Literal> {
+fn capabilities(spec: &Spec, completions: bool) -> Option<Literal> {
     let c = &spec.capabilities;
     let d = &CapabilitiesDef::DEFAULT;
-    let execution: Vec<String> = spec
-        .tools
-        .iter()
-        .filter_map(|tool| {
-            let execution = tool.execution.as_ref()?;
-            let support = match execution.task_support {
-                None => "None".to_owned(),
-                Some(support) => {
-                    if !used.contains(&"TaskSupport") {
-                        used.push("TaskSupport");
-                    }
-                    format!("Some(TaskSupport::{support:?})")
-                }
-            };
-            Some(format!("({}, {support})", string_literal(&tool.name)))
-        })
-        .collect();
     let literal = Literal::new("CapabilitiesDef", 7)
         .field(
             "tools_list_changed",
@@ -128,11 +111,7 @@ fn capabilities(spec: &Spec, completions: bool, used: &mut Vec<&'static str>) ->
             flag,
         )
         .field("logging", c.logging, d.logging, flag)
-        .field("completions", completions, d.completions, flag)
-        .some(
-            "tool_execution",
-            (!execution.is_empty()).then(|| format!("&[{}]", execution.join(", "))),
-        );
+        .field("completions", completions, d.completions, flag);
     (!literal.is_default()).then_some(literal)
 }
 

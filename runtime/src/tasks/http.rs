@@ -16,7 +16,7 @@ use super::sep2663::HttpOwner;
 use super::store::Owner;
 use super::wire;
 use crate::auth::Auth;
-use crate::defs::TaskSupport;
+use crate::defs::ToolDef;
 use crate::principal::Principal;
 
 /// The largest `initialize` answer read back for rewriting; rmcp's is a few hundred bytes.
@@ -32,26 +32,26 @@ pub(crate) struct Rewrite {
     /// The server's auth, when SEP-2663 tasks are served (the server has a task tool): it says who
     /// owns a request's tasks.
     pub(crate) owners: Option<Auth>,
-    /// The spec's `execution` per tool.
-    pub(crate) execution: &'static [(&'static str, Option<TaskSupport>)],
+    /// The spec's tools, for their `execution`.
+    pub(crate) tools: &'static [ToolDef],
 }
 
 /// `routes` behind the middleware when the spec gives a tool `execution` (else unchanged).
 pub(crate) fn layer(
-    execution: &'static [(&'static str, Option<TaskSupport>)],
+    tools: &'static [ToolDef],
     routes: Router,
     max_body_bytes: usize,
     tasks: bool,
     owners: Option<Auth>,
 ) -> Router {
-    if execution.is_empty() {
+    if !wire::writes_execution(tools) {
         return routes;
     }
     let state = Rewrite {
         max_body_bytes,
         tasks,
         owners,
-        execution,
+        tools,
     };
     routes.layer(axum::middleware::from_fn_with_state(state, rewrite))
 }
@@ -86,13 +86,14 @@ pub(crate) async fn rewrite(
     let mentions = |word: &[u8]| bytes.windows(word.len()).any(|w| w == word);
     let interesting = (renames && wire::may_carry_task(&bytes))
         || (rewrite.tasks && mentions(b"initialize"))
-        || (!rewrite.execution.is_empty() && mentions(b"tools/list"));
+        // The layer is there only when a tool writes `execution`, which every `tools/list` answer needs.
+        || mentions(b"tools/list");
     if interesting {
         // A body that is not JSON is left for rmcp to answer.
         if let Ok(mut message) = serde_json::from_slice::<Value>(&bytes) {
             patch_answer = match message.get("method").and_then(Value::as_str) {
                 Some("initialize") => rewrite.tasks,
-                Some("tools/list") => !rewrite.execution.is_empty(),
+                Some("tools/list") => true,
                 _ => false,
             };
             // rmcp checks `Mcp-Name` against `params.taskId` only under the names it knows.
@@ -207,7 +208,7 @@ fn patch_message(message: &mut Value, rewrite: &Rewrite) -> bool {
         return false;
     };
     let advertised = rewrite.tasks && wire::advertise(result);
-    wire::add_execution(result, rewrite.execution) || advertised
+    wire::add_execution(result, rewrite.tools) || advertised
 }
 
 /// [`patch_message`] on a JSON body, or on each `data:` line of an event stream.
@@ -242,14 +243,16 @@ fn patch(answer: &[u8], rewrite: &Rewrite) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::defs::ExecutionDef;
 
     #[test]
     fn event_stream_and_json_answers_both_get_the_capability() {
+        const TOOLS: &[ToolDef] = &[crate::testing::task_tool("t", ExecutionDef::OPTIONAL)];
         let rewrite = Rewrite {
             max_body_bytes: 1 << 20,
             tasks: true,
             owners: None,
-            execution: &[("t", Some(TaskSupport::Optional))],
+            tools: TOOLS,
         };
         let advertise = |answer: &[u8]| patch(answer, &rewrite);
         let sse = b"id: 0\nretry: 3000\ndata: \n\nevent: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{}}}\n\n";

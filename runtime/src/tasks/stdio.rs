@@ -17,7 +17,7 @@ use tokio::sync::Mutex;
 use tokio_util::codec::{Decoder, Encoder, FramedRead, FramedWrite};
 
 use super::wire;
-use crate::defs::TaskSupport;
+use crate::defs::ToolDef;
 
 /// rmcp's limit for one stdio line.
 const MAX_LINE: usize = 16 * 1024 * 1024;
@@ -27,20 +27,17 @@ const MAX_LINE: usize = 16 * 1024 * 1024;
 pub(crate) struct TaskCodec {
     /// Whether tasks are served (else only `execution` is added to `tools/list`).
     pub(crate) tasks: bool,
-    /// The spec's `execution` per tool.
-    pub(crate) execution: &'static [(&'static str, Option<TaskSupport>)],
+    /// The spec's tools, for their `execution`.
+    pub(crate) tools: &'static [ToolDef],
     /// Inside a line over [`MAX_LINE`], skipped up to its newline.
     discarding: bool,
 }
 
 impl TaskCodec {
-    pub(crate) fn new(
-        tasks: bool,
-        execution: &'static [(&'static str, Option<TaskSupport>)],
-    ) -> Self {
+    pub(crate) fn new(tasks: bool, tools: &'static [ToolDef]) -> Self {
         TaskCodec {
             tasks,
-            execution,
+            tools,
             discarding: false,
         }
     }
@@ -182,7 +179,7 @@ impl Encoder<ServerJsonRpcMessage> for TaskCodec {
         item: ServerJsonRpcMessage,
         dst: &mut BytesMut,
     ) -> Result<(), Self::Error> {
-        let item = wire::patch_outgoing(item, self.tasks, self.execution);
+        let item = wire::patch_outgoing(item, self.tasks, self.tools);
         serde_json::to_writer(dst.writer(), &item)?;
         dst.put_u8(b'\n');
         Ok(())

@@ -14,37 +14,25 @@ use tokio::io::{
 use super::stdio::{TaskCodec, TaskTransport};
 use super::store::{Limits, TaskStore};
 use crate::context::Ctx;
-use crate::defs::{Spec, TaskSupport};
+use crate::defs::{ExecutionDef, Spec};
 use crate::error::{ToolError, ToolResult};
 use crate::handler::Handler;
-use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, tool};
+use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, task_tool, tool};
 
 pub(super) static SPEC: Spec = task_spec(
     "task-test",
     &[
-        ("quick", Some(TaskSupport::Optional)),
-        ("wait", Some(TaskSupport::Optional)),
-        ("must", Some(TaskSupport::Required)),
-        ("never", Some(TaskSupport::Forbidden)),
-        ("bare", None),
-        ("gate", Some(TaskSupport::Optional)),
-        ("ask", Some(TaskSupport::Optional)),
-        ("oops", Some(TaskSupport::Optional)),
-        ("crash", Some(TaskSupport::Required)),
-        ("later", Some(TaskSupport::Optional)),
-    ],
-    &[
-        tool("quick"),
-        tool("wait"),
-        tool("must"),
-        tool("never"),
-        tool("bare"),
+        task_tool("quick", ExecutionDef::OPTIONAL),
+        task_tool("wait", ExecutionDef::OPTIONAL),
+        task_tool("must", ExecutionDef::REQUIRED),
+        task_tool("never", ExecutionDef::FORBIDDEN),
+        task_tool("bare", ExecutionDef::DEFAULT),
         tool("plain"),
-        tool("gate"),
-        tool("ask"),
-        tool("oops"),
-        tool("crash"),
-        tool("later"),
+        task_tool("gate", ExecutionDef::OPTIONAL),
+        task_tool("ask", ExecutionDef::OPTIONAL),
+        task_tool("oops", ExecutionDef::OPTIONAL),
+        task_tool("crash", ExecutionDef::REQUIRED),
+        task_tool("later", ExecutionDef::OPTIONAL),
     ],
 );
 
@@ -101,7 +89,7 @@ impl StatelessApp for TaskApp {
 pub(super) fn pipe(handler: Handler) -> DuplexStream {
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
     let (read, write) = tokio::io::split(server_io);
-    let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.capabilities.tool_execution);
+    let codec = TaskCodec::new(handler.tasks().is_some(), SPEC.tools);
     let transport = TaskTransport::new(read, write, codec);
     tokio::spawn(async move {
         if let Ok(running) = handler.serve(transport).await {

@@ -12,19 +12,18 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::context::Ctx;
-use crate::defs::{Spec, TaskSupport};
+use crate::defs::{ExecutionDef, Spec};
 use crate::error::ToolResult;
 use crate::redis_store::tests::{RedisServer, with_store};
 use crate::testing::http::{INITIALIZED, app_of, post};
-use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, tool};
+use crate::testing::{Cancellations, HELD, StatelessApp, task_spec, task_tool};
 
 static SPEC: Spec = task_spec(
     "shared-tasks",
     &[
-        ("hold", Some(TaskSupport::Optional)),
-        ("quick", Some(TaskSupport::Optional)),
+        task_tool("hold", ExecutionDef::OPTIONAL),
+        task_tool("quick", ExecutionDef::OPTIONAL),
     ],
-    &[tool("hold"), tool("quick")],
 );
 
 /// How many `hold` handlers saw their cancellation.

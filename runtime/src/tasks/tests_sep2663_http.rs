@@ -14,13 +14,15 @@ use serde_json::{Value, json};
 use crate::context::Ctx;
 use crate::context::LogLevel;
 use crate::context::Subscriptions;
-use crate::defs::{CapabilitiesDef, PromptDef, Spec, TaskSupport};
+use crate::defs::{CapabilitiesDef, ExecutionDef, PromptDef, Spec};
 use crate::error::{HandlerError, PromptResult, ToolError, ToolResult};
 use crate::prompt::Arguments;
 use crate::testing::http::{
     LIMITS, anonymous, app_of, app_with, messages, open, options, read, request_2026, send,
 };
-use crate::testing::{Cancellations, HELD, StatelessApp, accept_first_input, task_spec, tool};
+use crate::testing::{
+    Cancellations, HELD, StatelessApp, accept_first_input, task_spec, task_tool, tool,
+};
 
 static SPEC: Spec = Spec {
     prompts: &[PromptDef {
@@ -30,23 +32,14 @@ static SPEC: Spec = Spec {
     ..task_spec(
         "http-tasks",
         &[
-            ("gate", Some(TaskSupport::Optional)),
-            ("hold", Some(TaskSupport::Optional)),
-            ("ask", Some(TaskSupport::Optional)),
-            ("must", Some(TaskSupport::Required)),
-            ("quick", Some(TaskSupport::Optional)),
-            ("later", Some(TaskSupport::Optional)),
-            ("gather", Some(TaskSupport::Required)),
-        ],
-        &[
-            tool("gate"),
-            tool("hold"),
-            tool("ask"),
-            tool("must"),
-            tool("quick"),
-            tool("later"),
+            task_tool("gate", ExecutionDef::OPTIONAL),
+            task_tool("hold", ExecutionDef::OPTIONAL),
+            task_tool("ask", ExecutionDef::OPTIONAL),
+            task_tool("must", ExecutionDef::REQUIRED),
+            task_tool("quick", ExecutionDef::OPTIONAL),
+            task_tool("later", ExecutionDef::OPTIONAL),
             tool("twice"),
-            tool("gather"),
+            task_tool("gather", ExecutionDef::REQUIRED),
             tool("together"),
             tool("named"),
             tool("roots"),

@@ -17,7 +17,7 @@
 use rmcp::model::{CustomResult, ServerJsonRpcMessage, ServerResult};
 use serde_json::{Value, json};
 
-use crate::defs::TaskSupport;
+use crate::defs::ToolDef;
 
 /// A `tools/call` with `params.task`, renamed.
 pub(crate) const CALL: &str = "dev.mcpgen/tasks/call";
@@ -71,19 +71,28 @@ pub(crate) fn wire_name(method: &str) -> &str {
     }
 }
 
+/// Whether any of the spec's tools writes `execution`, which `tools/list` then needs added.
+pub(crate) fn writes_execution(tools: &[ToolDef]) -> bool {
+    tools.iter().any(|tool| tool.execution.is_some())
+}
+
 /// Adds each tool's `execution`, as the spec writes it, to a `tools/list` result. Returns whether it
 /// changed anything.
-pub(crate) fn add_execution(result: &mut Value, table: &[(&str, Option<TaskSupport>)]) -> bool {
+pub(crate) fn add_execution(result: &mut Value, defs: &[ToolDef]) -> bool {
     let Some(tools) = result.get_mut("tools").and_then(Value::as_array_mut) else {
         return false;
     };
     let mut changed = false;
     for tool in tools {
         let name = tool.get("name").and_then(Value::as_str).unwrap_or_default();
-        let Some((_, support)) = table.iter().find(|(t, _)| *t == name) else {
+        let Some(written) = defs
+            .iter()
+            .find(|t| t.name == name)
+            .and_then(|t| t.execution)
+        else {
             continue;
         };
-        let execution = match support {
+        let execution = match written.task_support {
             Some(support) => json!({ "taskSupport": support.as_str() }),
             None => json!({}),
         };
@@ -101,14 +110,14 @@ pub(crate) fn add_execution(result: &mut Value, table: &[(&str, Option<TaskSuppo
 pub(crate) fn patch_outgoing(
     message: ServerJsonRpcMessage,
     tasks: bool,
-    execution: &[(&str, Option<TaskSupport>)],
+    tools: &[ToolDef],
 ) -> ServerJsonRpcMessage {
     let ServerJsonRpcMessage::Response(response) = message else {
         return message;
     };
     let patch = match &response.result {
         ServerResult::InitializeResult(_) => tasks,
-        ServerResult::ListToolsResult(_) => !execution.is_empty(),
+        ServerResult::ListToolsResult(_) => writes_execution(tools),
         _ => false,
     };
     if !patch {
@@ -120,7 +129,7 @@ pub(crate) fn patch_outgoing(
     if tasks {
         advertise(&mut result);
     }
-    add_execution(&mut result, execution);
+    add_execution(&mut result, tools);
     ServerJsonRpcMessage::response(
         ServerResult::CustomResult(CustomResult(result)),
         response.id,
@@ -150,6 +159,8 @@ pub(crate) fn advertise(result: &mut Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::defs::ExecutionDef;
+    use crate::testing::{task_tool, tool};
 
     #[test]
     fn task_requests_are_renamed_and_others_left_alone() {
@@ -184,8 +195,12 @@ mod tests {
     #[test]
     fn execution_is_added_as_written() {
         let mut result = json!({"tools": [{"name": "a"}, {"name": "b"}, {"name": "c"}]});
-        let table = [("a", Some(TaskSupport::Required)), ("b", None)];
-        assert!(add_execution(&mut result, &table));
+        let defs = [
+            task_tool("a", ExecutionDef::REQUIRED),
+            task_tool("b", ExecutionDef::DEFAULT),
+            tool("c"),
+        ];
+        assert!(add_execution(&mut result, &defs));
         assert_eq!(
             result["tools"][0]["execution"],
             json!({"taskSupport": "required"})

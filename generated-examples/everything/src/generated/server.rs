@@ -3,8 +3,7 @@
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
 use mcpgen_runtime::defs::{
-    AuthDef, CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, SseDef, TaskSupport, Transport,
-    TransportsDef,
+    AuthDef, CapabilitiesDef, EnvVarDef, HttpDef, ServerDef, Spec, SseDef, Transport, TransportsDef,
 };
 
 mcpgen_runtime::app! {
@@ -58,11 +57,6 @@ const SPEC: Spec = Spec {
         resources_list_changed: true,
         logging: true,
         completions: true,
-        tool_execution: &[
-            ("echo", Some(TaskSupport::Forbidden)),
-            ("search_notes", Some(TaskSupport::Optional)),
-            ("delete_note", Some(TaskSupport::Required)),
-        ],
         ..CapabilitiesDef::DEFAULT
     },
     transports: TransportsDef {

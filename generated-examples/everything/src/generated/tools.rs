@@ -11,6 +11,7 @@ pub mod echo {
         input_schema: r#"{"type":"object","properties":{"message":{"type":"string","description":"Text to return.","examples":["hello"]},"times":{"type":"integer","minimum":1,"maximum":10,"default":1}},"required":["message"],"additionalProperties":false}"#,
         output_schema: r#"{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}"#,
         annotations: r#"{"title":"Echo","readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false}"#,
+        execution: mcpgen_runtime::defs::ExecutionDef::FORBIDDEN,
         icons: r#"[{"src":"https://example.com/echo.png","mimeType":"image/png","sizes":["any"]}]"#,
         meta: r#"{"category":"diagnostics"}"#,
     }
@@ -42,6 +43,7 @@ pub mod search_notes {
         description: "Search notes by text and tags; long searches can run as a task.",
         input_schema: r##"{"$schema":"http://json-schema.org/draft-07/schema#","type":"object","properties":{"query":{"type":"string","minLength":1},"tags":{"type":"array","items":{"$ref":"#/definitions/tag"}},"limit":{"type":"integer","minimum":1,"default":20}},"required":["query"],"definitions":{"tag":{"type":"string","pattern":"^[a-z0-9-]+$"}}}"##,
         annotations: r#"{"readOnlyHint":true,"openWorldHint":false}"#,
+        execution: mcpgen_runtime::defs::ExecutionDef::OPTIONAL,
     }
 
     #[mcpgen_runtime::skip_serializing_none]
@@ -65,6 +67,7 @@ pub mod delete_note {
         description: "Delete a note permanently.",
         input_schema: r#"{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}"#,
         annotations: r#"{"destructiveHint":true,"idempotentHint":true}"#,
+        execution: mcpgen_runtime::defs::ExecutionDef::REQUIRED,
     }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

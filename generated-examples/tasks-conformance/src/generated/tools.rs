@@ -22,6 +22,7 @@ pub mod slow_compute {
         name: "slow_compute",
         description: "Sleeps `seconds` seconds (or until cancelled), then reports it; a task when the client allows.",
         input_schema: r#"{"type":"object","properties":{"seconds":{"type":"number","minimum":0,"maximum":600},"label":{"type":"string"}},"required":["seconds"]}"#,
+        execution: mcpgen_runtime::defs::ExecutionDef::OPTIONAL,
     }
 
     #[mcpgen_runtime::skip_serializing_none]
@@ -37,6 +38,7 @@ pub mod failing_job {
     mcpgen_runtime::tool! {
         name: "failing_job",
         description: "Returns a tool error after about a second; only as a task.",
+        execution: mcpgen_runtime::defs::ExecutionDef::REQUIRED,
     }
 }
 
@@ -45,6 +47,7 @@ pub mod protocol_error_job {
     mcpgen_runtime::tool! {
         name: "protocol_error_job",
         description: "Ends with a JSON-RPC internal error instead of a result; only as a task.",
+        execution: mcpgen_runtime::defs::ExecutionDef::REQUIRED,
     }
 }
 
@@ -54,6 +57,7 @@ pub mod confirm_delete {
         name: "confirm_delete",
         description: "Asks the user (elicitation) to confirm deleting `filename`, then says what was decided.",
         input_schema: r#"{"type":"object","properties":{"filename":{"type":"string"}},"required":["filename"]}"#,
+        execution: mcpgen_runtime::defs::ExecutionDef::REQUIRED,
     }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -67,6 +71,7 @@ pub mod multi_input {
     mcpgen_runtime::tool! {
         name: "multi_input",
         description: "Asks the user two questions at once (two elicitations in parallel), then echoes both answers.",
+        execution: mcpgen_runtime::defs::ExecutionDef::REQUIRED,
     }
 }
 
@@ -75,6 +80,7 @@ pub mod test_tool_with_task {
     mcpgen_runtime::tool! {
         name: "test_tool_with_task",
         description: "Asks the user's name before its task exists (SEP-2322 rounds answering `tools/call`), then greets them from the task.",
+        execution: mcpgen_runtime::defs::ExecutionDef::REQUIRED,
     }
 }
 

@@ -2,7 +2,7 @@
 //! The server as the spec describes it: identity, capabilities, transports, the lists of
 //! definitions, and the dispatch from each tool, resource, template and prompt to your handler.
 
-use mcpgen_runtime::defs::{CapabilitiesDef, HttpDef, ServerDef, Spec, TaskSupport, TransportsDef};
+use mcpgen_runtime::defs::{HttpDef, ServerDef, Spec, TransportsDef};
 
 mcpgen_runtime::app! {
     /// The spec's server: its definitions and the dispatch into your handlers.
@@ -19,13 +19,6 @@ const SPEC: Spec = Spec {
         name: "tasks",
         description: Some("Long-running tools served as MCP tasks."),
         ..ServerDef::DEFAULT
-    },
-    capabilities: CapabilitiesDef {
-        tool_execution: &[
-            ("simulate-research-query", Some(TaskSupport::Required)),
-            ("wait", Some(TaskSupport::Optional)),
-        ],
-        ..CapabilitiesDef::DEFAULT
     },
     transports: TransportsDef {
         stdio: true,

@@ -10,6 +10,7 @@ pub mod simulate_research_query {
         description: "Simulates a deep research operation that gathers, analyzes, and synthesizes information. Demonstrates MCP task-based operations with progress through multiple stages. If 'ambiguous' is true and client supports elicitation, sends an elicitation request for clarification.",
         input_schema: r#"{"type":"object","properties":{"topic":{"type":"string","description":"The research topic to investigate"},"ambiguous":{"type":"boolean","default":false,"description":"Simulate an ambiguous query that requires clarification (triggers input_required status)"}},"required":["topic"]}"#,
         annotations: r#"{"readOnlyHint":false,"destructiveHint":false,"idempotentHint":false,"openWorldHint":false}"#,
+        execution: mcpgen_runtime::defs::ExecutionDef::REQUIRED,
     }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -33,6 +34,7 @@ pub mod wait {
         description: "Waits `ms` milliseconds or until cancelled, then says which; runs as a task or as a plain call.",
         input_schema: r#"{"type":"object","properties":{"ms":{"type":"integer","minimum":0,"maximum":600000,"description":"How long to wait."}},"required":["ms"]}"#,
         output_schema: r#"{"type":"object","properties":{"waited":{"type":"integer","description":"Milliseconds actually waited."},"cancelled":{"type":"boolean"}},"required":["waited","cancelled"]}"#,
+        execution: mcpgen_runtime::defs::ExecutionDef::OPTIONAL,
     }
 
     #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
