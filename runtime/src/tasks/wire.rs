@@ -83,23 +83,23 @@ pub(crate) fn add_execution(result: &mut Value, defs: &[ToolDef]) -> bool {
         return false;
     };
     let mut changed = false;
-    for tool in tools {
-        let name = tool.get("name").and_then(Value::as_str).unwrap_or_default();
-        let Some(written) = defs
-            .iter()
-            .find(|t| t.name == name)
-            .and_then(|t| t.execution)
-        else {
+    // Only the tools that write `execution` are looked up: a large spec with one task tool stays one pass.
+    for def in defs {
+        let Some(written) = def.execution else {
+            continue;
+        };
+        let listed = tools
+            .iter_mut()
+            .find(|tool| tool.get("name").and_then(Value::as_str) == Some(def.name));
+        let Some(tool) = listed.and_then(Value::as_object_mut) else {
             continue;
         };
         let execution = match written.task_support {
             Some(support) => json!({ "taskSupport": support.as_str() }),
             None => json!({}),
         };
-        if let Some(tool) = tool.as_object_mut() {
-            tool.insert("execution".to_owned(), execution);
-            changed = true;
-        }
+        tool.insert("execution".to_owned(), execution);
+        changed = true;
     }
     changed
 }
