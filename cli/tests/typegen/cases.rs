@@ -1,5 +1,5 @@
 //! The typegen test cases, shared by `typegen_golden.rs` and `typegen_compile.rs`: every tool of
-//! `specs/weather.yaml` plus the hostile schemas of `tests/typegen/cases.yaml`.
+//! `specs/weather.yaml` and `specs/cursed.yaml` plus the schemas of `tests/typegen/cases.yaml`.
 
 use std::path::{Path, PathBuf};
 
@@ -41,23 +41,35 @@ fn yaml(path: &Path) -> Value {
     serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The example specs whose tools are cases, named `{spec}_{tool}`. Their rendered modules are snapshotted where
+/// users see them, in `generated-examples/{spec}/src/generated/tools.rs`, not again as goldens.
+pub const EXAMPLE_SPECS: [&str; 2] = ["weather", "cursed"];
+
+/// A tool of an example spec as a case, without samples (`all` adds them where it has some).
+fn example_case(spec: &str, tool: &Value) -> Case {
+    let name = tool["name"].as_str().expect("tools have names");
+    let ident = mcpgen::codegen::ident::to_snake_ident(name);
+    Case {
+        name: format!("{spec}_{}", ident.trim_matches('_')),
+        input: object(tool.get("inputSchema")).unwrap_or_else(|| {
+            serde_json::json!({"type": "object"})
+                .as_object()
+                .unwrap()
+                .clone()
+        }),
+        output: object(tool.get("outputSchema")),
+        samples: Vec::new(),
+        output_samples: Vec::new(),
+    }
+}
+
 pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
-    let weather = yaml(&repo_root().join("specs/weather.yaml"));
-    for tool in weather["tools"].as_array().expect("weather has tools") {
-        let name = tool["name"].as_str().expect("tools have names");
-        cases.push(Case {
-            name: format!("weather_{name}"),
-            input: object(tool.get("inputSchema")).unwrap_or_else(|| {
-                serde_json::json!({"type": "object"})
-                    .as_object()
-                    .unwrap()
-                    .clone()
-            }),
-            output: object(tool.get("outputSchema")),
-            samples: Vec::new(),
-            output_samples: Vec::new(),
-        });
+    for spec in EXAMPLE_SPECS {
+        let example = yaml(&repo_root().join(format!("specs/{spec}.yaml")));
+        for tool in example["tools"].as_array().expect("the spec has tools") {
+            cases.push(example_case(spec, tool));
+        }
     }
     let hostile = yaml(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/typegen/cases.yaml"));
     for case in hostile.as_array().expect("cases.yaml is a list") {
@@ -75,7 +87,7 @@ pub fn all() -> Vec<Case> {
             output_samples: samples("output_samples"),
         });
     }
-    // Realistic samples for the weather tools, so the compile test covers them too.
+    // Samples for the example specs' tools, so the compile test round-trips them too.
     for case in &mut cases {
         match case.name.as_str() {
             "weather_get_forecast" => {
@@ -91,6 +103,24 @@ pub fn all() -> Vec<Case> {
             "weather_convert_temperature" => {
                 case.samples =
                     vec![serde_json::json!({"value": 21.5, "from": "celsius", "to": "kelvin"})];
+            }
+            "cursed_input" => {
+                let required = serde_json::json!({"a-b": "x", "type": "t"});
+                let kinds = ["a-b", "\u{202e}", "", "Celsius", "back\\slash"];
+                case.samples = kinds
+                    .iter()
+                    .map(|kind| {
+                        let mut sample = required.clone();
+                        sample["kind"] = (*kind).into();
+                        sample
+                    })
+                    .collect();
+                case.samples.push(serde_json::json!({
+                    "a-b": "x", "a_b": "y", "aB": "z", "type": "t", "self": true, "Self": false,
+                    "crate": -7, "main": 9007199254740993_i64, "1st": 1.5, "": "empty", "🌧": "rain",
+                    "🌧 rain": "more rain", "météo": "beau", "温度": 21.5, "quote\"name": "q",
+                    "back\\slash": "b", "tera {{ x }}": "{% raw %}", "kind": "quote\"s"
+                }));
             }
             "weather_list_cities" => {
                 case.samples = vec![serde_json::json!({})];

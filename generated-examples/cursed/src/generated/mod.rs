@@ -24,6 +24,8 @@ mod resource_self_;
 mod template_items_by_type;
 #[path = "../tools/_1st.rs"]
 mod tool_1st;
+#[path = "../tools/input.rs"]
+mod tool_input;
 #[path = "../tools/rmcp_.rs"]
 mod tool_rmcp_;
 #[path = "../tools/self_.rs"]

@@ -13,6 +13,7 @@ mcpgen_runtime::app! {
         self_main_std => unstructured(super::tool_self_main_std::handle),
         _1st => unstructured_no_input(super::tool_1st::handle),
         rmcp_ => structured_no_input(super::tool_rmcp_::handle),
+        input => unstructured(super::tool_input::handle),
     }
     resources {
         text_resource_raw,

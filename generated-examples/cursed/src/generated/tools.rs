@@ -130,3 +130,91 @@ pub mod rmcp_ {
         pub value: Option<String>,
     }
 }
+
+/// `Input`: Shadows the generated type's name
+pub mod input {
+    mcpgen_runtime::tool! {
+        name: "Input",
+        description: "Shadows the generated type's name",
+        input_schema: "{\"type\":\"object\",\"description\":\"Quotes \\\" backslash \\\\ block */ /* raw \\\"# braces {{ x }} {% y %}\\nsecond line\\twith tab \u{202e} rtl\",\"properties\":{\"a-b\":{\"type\":\"string\",\"description\":\"dash\"},\"a_b\":{\"type\":\"string\",\"description\":\"underscore, same Rust name as a-b\"},\"aB\":{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"self\":{\"type\":\"boolean\"},\"Self\":{\"type\":\"boolean\"},\"crate\":{\"type\":\"integer\"},\"main\":{\"type\":\"integer\"},\"1st\":{\"type\":\"number\"},\"\":{\"type\":\"string\",\"description\":\"empty name\"},\"🌧\":{\"type\":\"string\"},\"🌧 rain\":{\"type\":\"string\"},\"météo\":{\"type\":\"string\"},\"温度\":{\"type\":\"number\"},\"quote\\\"name\":{\"type\":\"string\"},\"back\\\\slash\":{\"type\":\"string\"},\"tera {{ x }}\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"description\":\"Enum with hostile values: \\\"quoted\\\" and \\\\ backslash.\",\"enum\":[\"a-b\",\"a_b\",\"1\",\"type\",\"\",\"Self\",\"self\",\"None\",\"quote\\\"s\",\"back\\\\slash\",\"\u{202e}\",\"celsius\",\"Celsius\",\"🌧\"]}},\"required\":[\"a-b\",\"type\",\"kind\"]}",
+    }
+
+    /// Quotes " backslash \ block */ /* raw "# braces {{ x }} {% y %}
+    /// second line    with tab \u{202e} rtl
+    #[mcpgen_runtime::skip_serializing_none]
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Input {
+        /// dash
+        #[serde(rename = "a-b")]
+        pub a_b: String,
+        /// underscore, same Rust name as a-b
+        #[serde(rename = "a_b")]
+        pub a_b_2: Option<String>,
+        #[serde(rename = "aB")]
+        pub a_b_3: Option<String>,
+        #[serde(rename = "type")]
+        pub type_: String,
+        #[serde(rename = "self")]
+        pub self_: Option<bool>,
+        #[serde(rename = "Self")]
+        pub self_2: Option<bool>,
+        #[serde(rename = "crate")]
+        pub crate_: Option<i64>,
+        pub main: Option<i64>,
+        #[serde(rename = "1st")]
+        pub _1st: Option<f64>,
+        /// empty name
+        #[serde(rename = "")]
+        pub unnamed: Option<String>,
+        #[serde(rename = "🌧")]
+        pub unnamed_2: Option<String>,
+        #[serde(rename = "🌧 rain")]
+        pub rain: Option<String>,
+        #[serde(rename = "météo")]
+        pub m_ue9_t_ue9_o: Option<String>,
+        #[serde(rename = "温度")]
+        pub u6e29_u5ea6: Option<f64>,
+        #[serde(rename = "quote\"name")]
+        pub quote_name: Option<String>,
+        #[serde(rename = "back\\slash")]
+        pub back_slash: Option<String>,
+        #[serde(rename = "tera {{ x }}")]
+        pub tera_x: Option<String>,
+        /// Enum with hostile values: "quoted" and \ backslash.
+        pub kind: Kind,
+    }
+
+    /// Enum with hostile values: "quoted" and \ backslash.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[allow(clippy::enum_variant_names)]
+    pub enum Kind {
+        #[serde(rename = "a-b")]
+        AB,
+        #[serde(rename = "a_b")]
+        AB2,
+        #[serde(rename = "1")]
+        X1,
+        #[serde(rename = "type")]
+        Type,
+        #[serde(rename = "")]
+        Unnamed,
+        #[serde(rename = "Self")]
+        Self_,
+        #[serde(rename = "self")]
+        Self2,
+        #[serde(rename = "None")]
+        None_,
+        #[serde(rename = "quote\"s")]
+        QuoteS,
+        #[serde(rename = "back\\slash")]
+        BackSlash,
+        #[serde(rename = "\u{202e}")]
+        Unnamed2,
+        #[serde(rename = "celsius")]
+        Celsius,
+        #[serde(rename = "Celsius")]
+        Celsius2,
+        #[serde(rename = "🌧")]
+        Unnamed3,
+    }
+}
